@@ -1,0 +1,130 @@
+# ockam-c: one make builds everything.  See README.md.
+#
+#	make			build the daemons, ockamctl and examples in build/
+#	make regress		build with ASan+UBSan and the regress hooks in
+#				build-regress/, then run every test
+#	make demo		run the many-hops guide end to end
+#	make bench		benchmarks (see regress/bench)
+
+BUILD	?= build
+CC	?= cc
+ifeq ($(origin YACC),default)
+YACC	 = bison -y
+endif
+PKGS	 = libsodium libbsd-overlay libseccomp
+
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
+	   -Wformat=2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+	   -Ilib -Iockam-routed $(PKG_CFLAGS)
+LDFLAGS	+= -Wl,-z,relro,-z,now
+LDLIBS	+= $(PKG_LIBS)
+
+ifeq ($(SANITIZE),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined -DOCKAM_SANITIZE -U_FORTIFY_SOURCE
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+ifeq ($(REGRESS),1)
+CFLAGS	+= -DOCKAM_REGRESS
+endif
+
+LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
+		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/client.c \
+		  lib/util.c
+ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
+		  ockam-routed/control.c ockam-routed/router.c \
+		  ockam-routed/workers.c ockam-routed/children.c
+VAULTD_SRCS	= ockam-vaultd/vaultd.c
+TCPD_SRCS	= ockam-tcpd/tcpd.c
+CTL_SRCS	= ockamctl/ockamctl.c
+EXAMPLES	= many-hops
+
+LIB	 = $(BUILD)/libockam.a
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
+ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
+CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o $(PARSE_OBJ)
+
+PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
+	   $(BUILD)/ockamctl $(EXAMPLES:%=$(BUILD)/examples/%)
+
+UNIT_SRCS  = $(wildcard regress/unit/test_*.c)
+UNIT_PROGS = $(UNIT_SRCS:regress/unit/%.c=$(BUILD)/regress/%)
+HELPER_SRCS = $(wildcard regress/helpers/*.c)
+HELPER_PROGS = $(HELPER_SRCS:regress/helpers/%.c=$(BUILD)/regress/%)
+
+all: $(PROGS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/ockam-routed/parse.c: ockam-routed/parse.y
+	@mkdir -p $(@D)
+	$(YACC) -o $@ $<
+
+# Generated code: the grammar's own warnings are checked by bison.
+$(PARSE_OBJ): $(BUILD)/obj/ockam-routed/parse.c
+	$(CC) $(CFLAGS) -Wno-unused-but-set-variable -Wno-missing-prototypes \
+	    -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+$(BUILD)/ockam-routed: $(ROUTED_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(ROUTED_OBJS) $(LIB) $(LDLIBS)
+
+$(BUILD)/ockam-vaultd: $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
+
+$(BUILD)/ockam-tcpd: $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
+
+$(BUILD)/ockamctl: $(CTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
+
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Unit tests link the real module sources; the config tests also link
+# the routed parser.
+$(BUILD)/regress/test_conf%: $(BUILD)/obj/regress/unit/test_conf%.o $(CONF_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(CONF_OBJS) $(LIB) $(LDLIBS) -lcmocka
+
+$(BUILD)/regress/test_%: $(BUILD)/obj/regress/unit/test_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+$(BUILD)/regress/%: $(BUILD)/obj/regress/helpers/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+regress-progs: $(PROGS) $(UNIT_PROGS) $(HELPER_PROGS)
+
+# The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS).
+regress:
+	$(MAKE) BUILD=build-regress SANITIZE=1 REGRESS=1 regress-progs
+	sh regress/run.sh build-regress
+
+demo: all
+	sh etc/demo.sh $(BUILD)
+
+lint:
+	mandoc -Tlint -Wwarning ockam-routed/*.[58] ockam-vaultd/*.8 \
+	    ockam-tcpd/*.8 ockamctl/*.8
+
+clean:
+	rm -rf build build-regress
+
+.PHONY: all regress regress-progs demo lint clean
+.PRECIOUS: $(BUILD)/%.o $(BUILD)/obj/ockam-routed/parse.c
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

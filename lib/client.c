@@ -1,0 +1,398 @@
+/*
+ * The client side of the control protocol (ctl.h): ockamctl and the
+ * examples are built on it.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "ctl.h"
+#include "imsg.h"
+#include "ockam.h"
+
+struct pending {
+	TAILQ_ENTRY(pending)	 entry;
+	struct imsg		 imsg;
+};
+
+struct ockam_client {
+	struct imsgbuf		 ibuf;
+	uint32_t		 reqid;
+	TAILQ_HEAD(, pending)	 pending;	/* arrived while waiting */
+	char			 err[256];
+};
+
+static void
+client_err(struct ockam_client *c, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+}
+
+const char *
+ockam_error(const struct ockam_client *c)
+{
+	return (c->err);
+}
+
+struct ockam_client *
+ockam_connect(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	struct ockam_client	*c;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "socket path too long: %s", path);
+		return (NULL);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return (NULL);
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		snprintf(err, errlen, "connect %s: %s%s", path,
+		    strerror(errno), errno == ENOENT || errno == ECONNREFUSED ?
+		    " (is ockam-routed running?)" : "");
+		close(fd);
+		return (NULL);
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    imsgbuf_init(&c->ibuf, fd, CTL_IMSG_MAX) == -1) {
+		snprintf(err, errlen, "out of memory");
+		free(c);
+		close(fd);
+		return (NULL);
+	}
+	TAILQ_INIT(&c->pending);
+	return (c);
+}
+
+void
+ockam_disconnect(struct ockam_client *c)
+{
+	struct pending	*p;
+
+	if (c == NULL)
+		return;
+	while ((p = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, p, entry);
+		imsg_free(&p->imsg);
+		free(p);
+	}
+	close(c->ibuf.fd);
+	imsgbuf_clear(&c->ibuf);
+	free(c);
+}
+
+static int
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int)(ts.tv_sec * 1000 + ts.tv_nsec / 1000000));
+}
+
+/*
+ * The next message from routed: 1 got one, 0 timed out (timeout < 0
+ * waits for ever), -1 error.
+ */
+static int
+client_next(struct ockam_client *c, struct imsg *imsg, int timeout)
+{
+	struct pollfd	 pfd;
+	int		 n, deadline = now_ms() + timeout, left;
+
+	if (imsgbuf_flush(&c->ibuf) == -1) {
+		client_err(c, "write to node: %s", strerror(errno));
+		return (-1);
+	}
+	for (;;) {
+		if ((n = imsgbuf_get(&c->ibuf, imsg)) == -1) {
+			client_err(c, "malformed reply from the node");
+			return (-1);
+		}
+		if (n == 1)
+			return (1);
+		left = timeout < 0 ? -1 : deadline - now_ms();
+		if (timeout >= 0 && left <= 0)
+			return (0);
+		pfd.fd = c->ibuf.fd;
+		pfd.events = POLLIN;
+		if ((n = poll(&pfd, 1, left)) == -1) {
+			if (errno == EINTR)
+				continue;
+			client_err(c, "poll: %s", strerror(errno));
+			return (-1);
+		}
+		if (n == 0)
+			return (0);
+		if ((n = imsgbuf_read(&c->ibuf)) == -1) {
+			client_err(c, "read from node: %s", strerror(errno));
+			return (-1);
+		}
+		if (n == 0) {
+			client_err(c, "the node closed the connection");
+			return (-1);
+		}
+	}
+}
+
+/* Keep a message that is not the answer we wait for. */
+static int
+client_keep(struct ockam_client *c, struct imsg *imsg)
+{
+	struct pending	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		imsg_free(imsg);
+		client_err(c, "out of memory");
+		return (-1);
+	}
+	p->imsg = *imsg;
+	TAILQ_INSERT_TAIL(&c->pending, p, entry);
+	return (0);
+}
+
+static int
+client_result(struct ockam_client *c, struct imsg *imsg, char *out,
+    size_t outlen)
+{
+	struct cursor	 cur;
+	uint32_t	 status;
+	char		 msg[512];
+
+	imsg_cursor(imsg, &cur);
+	status = cur_h32(&cur);
+	if (cur_string(&cur, msg, sizeof(msg)) == -1 || cur_end(&cur) == -1) {
+		client_err(c, "malformed result from the node");
+		return (-1);
+	}
+	if (status != CTL_OK) {
+		client_err(c, "%s", msg);
+		return (-1);
+	}
+	if (out != NULL && strlcpy(out, msg, outlen) >= outlen) {
+		client_err(c, "reply too long");
+		return (-1);
+	}
+	return (0);
+}
+
+static uint32_t
+client_compose(struct ockam_client *c, uint32_t type, const void *data,
+    size_t len)
+{
+	if (++c->reqid == 0)
+		c->reqid = 1;
+	if (imsg_compose(&c->ibuf, type, c->reqid, 0, -1, data, len) == -1) {
+		client_err(c, "request too large");
+		return (0);
+	}
+	return (c->reqid);
+}
+
+/*
+ * Send a request and wait for its CTL_RESULT; out (if not NULL) gets
+ * the result's text.  Deliveries that arrive meanwhile are kept.
+ */
+int
+ockam_request(struct ockam_client *c, uint32_t type, const void *data,
+    size_t len, char *out, size_t outlen)
+{
+	struct imsg	 imsg;
+	uint32_t	 id;
+	int		 n, r;
+
+	if ((id = client_compose(c, type, data, len)) == 0)
+		return (-1);
+	for (;;) {
+		if ((n = client_next(c, &imsg, -1)) != 1)
+			return (-1);
+		if (imsg.hdr.type == CTL_RESULT && (imsg.hdr.peerid == id ||
+		    imsg.hdr.peerid == 0)) {
+			r = client_result(c, &imsg, out, outlen);
+			imsg_free(&imsg);
+			return (r);
+		}
+		if (client_keep(c, &imsg) == -1)
+			return (-1);
+	}
+}
+
+int
+ockam_worker_add(struct ockam_client *c, const char *name, char *addr,
+    size_t len)
+{
+	struct ibuf	*b;
+	int		 r;
+
+	if ((b = ibuf_open(64, CTL_IMSG_MAX)) == NULL) {
+		client_err(c, "out of memory");
+		return (-1);
+	}
+	ibuf_add_string(b, name == NULL ? "" : name);
+	r = ockam_request(c, CTL_WORKER_ADD, ibuf_data(b), ibuf_size(b),
+	    addr, len);
+	ibuf_free(b);
+	return (r);
+}
+
+int
+ockam_worker_del(struct ockam_client *c, const char *name)
+{
+	struct ibuf	*b;
+	int		 r;
+
+	if ((b = ibuf_open(64, CTL_IMSG_MAX)) == NULL) {
+		client_err(c, "out of memory");
+		return (-1);
+	}
+	ibuf_add_string(b, name);
+	r = ockam_request(c, CTL_WORKER_DEL, ibuf_data(b), ibuf_size(b),
+	    NULL, 0);
+	ibuf_free(b);
+	return (r);
+}
+
+/* Queue a message for the node to route; returns at once. */
+int
+ockam_send(struct ockam_client *c, const struct tmsg *m, int flags)
+{
+	struct ibuf	*b;
+	uint32_t	 f = 0;
+	int		 r = 0;
+
+	if (flags & OCKAM_SEND_REPORT)
+		f |= CTL_SEND_REPORT;
+	if ((b = ibuf_open(64 + tmsg_encoded_len(m), CTL_IMSG_MAX)) == NULL) {
+		client_err(c, "out of memory");
+		return (-1);
+	}
+	ibuf_add_h32(b, f);
+	if (tmsg_encode(b, m) == -1) {
+		client_err(c, "message too large or malformed");
+		r = -1;
+	} else if (client_compose(c, CTL_SEND, ibuf_data(b),
+	    ibuf_size(b)) == 0)
+		r = -1;
+	ibuf_free(b);
+	if (r == 0 && imsgbuf_flush(&c->ibuf) == -1) {
+		client_err(c, "write to node: %s", strerror(errno));
+		r = -1;
+	}
+	return (r);
+}
+
+/*
+ * The next message for one of our workers.  1: *m is filled; 0: none
+ * within timeout milliseconds; -1: error, or the node reported that a
+ * message we sent was dropped (ockam_error() says why).
+ */
+int
+ockam_receive(struct ockam_client *c, struct tmsg *m, int timeout)
+{
+	struct pending	*p;
+	struct imsg	 imsg;
+	const char	*errstr;
+	int		 n, r, deadline = now_ms() + timeout, left;
+
+	for (;;) {
+		if ((p = TAILQ_FIRST(&c->pending)) != NULL) {
+			TAILQ_REMOVE(&c->pending, p, entry);
+			imsg = p->imsg;
+			free(p);
+		} else {
+			left = timeout < 0 ? -1 : deadline - now_ms();
+			if (timeout >= 0 && left < 0)
+				left = 0;
+			if ((n = client_next(c, &imsg, left)) != 1)
+				return (n);
+		}
+		switch (imsg.hdr.type) {
+		case CTL_DELIVER:
+			r = tmsg_decode(m, imsg.data, imsg.len, &errstr);
+			if (r == -1)
+				client_err(c, "malformed message from the "
+				    "node: %s", errstr);
+			imsg_free(&imsg);
+			return (r == 0 ? 1 : -1);
+		case CTL_RESULT:
+			r = client_result(c, &imsg, NULL, 0);
+			imsg_free(&imsg);
+			if (r == -1)
+				return (-1);
+			break;
+		default:
+			imsg_free(&imsg);
+			break;
+		}
+	}
+}
+
+int
+ockam_show_workers(struct ockam_client *c,
+    void (*cb)(void *, const char *, const char *, const char *), void *arg)
+{
+	struct imsg	 imsg;
+	struct cursor	 cur;
+	char		 name[OCKAM_ADDR_MAX + 1], detail[256], kind[32];
+	uint32_t	 id;
+	int		 r;
+
+	if ((id = client_compose(c, CTL_SHOW_WORKERS, NULL, 0)) == 0)
+		return (-1);
+	for (;;) {
+		if (client_next(c, &imsg, -1) != 1)
+			return (-1);
+		if (imsg.hdr.peerid != id) {
+			if (client_keep(c, &imsg) == -1)
+				return (-1);
+			continue;
+		}
+		switch (imsg.hdr.type) {
+		case CTL_WORKER_INFO:
+			imsg_cursor(&imsg, &cur);
+			cur_string(&cur, kind, sizeof(kind));
+			cur_string(&cur, name, sizeof(name));
+			cur_string(&cur, detail, sizeof(detail));
+			r = cur_end(&cur);
+			imsg_free(&imsg);
+			if (r == -1) {
+				client_err(c, "malformed worker listing");
+				return (-1);
+			}
+			cb(arg, kind, name, detail);
+			break;
+		case CTL_END:
+			imsg_free(&imsg);
+			return (0);
+		case CTL_RESULT:
+			r = client_result(c, &imsg, NULL, 0);
+			imsg_free(&imsg);
+			return (r == 0 ? 0 : -1);
+		default:
+			imsg_free(&imsg);
+			client_err(c, "unexpected reply from the node");
+			return (-1);
+		}
+	}
+}

@@ -1,0 +1,58 @@
+/*
+ * The control protocol between ockamctl (or any lib client) and
+ * ockam-routed: imsg framing over the control socket.  The imsg peerid
+ * carries the client's request id, echoed in the reply.
+ *
+ * Payloads (BARE where variable):
+ *	CTL_RESULT	u32 status (0 ok), string message
+ *	CTL_END		empty: a listing is complete
+ *	CTL_SEND	u32 flags, then an encoded TransportMessage
+ *	CTL_DELIVER	an encoded TransportMessage for a worker the
+ *			client registered
+ *	CTL_WORKER_ADD	string address (empty: routed picks a random one);
+ *			answered by CTL_RESULT with the address
+ *	CTL_WORKER_DEL	string address
+ *	CTL_SHOW_WORKERS empty; answered by CTL_WORKER_INFO..., CTL_END
+ *	CTL_WORKER_INFO	string kind, string address, string detail
+ *	CTL_VERBOSE	u32 level
+ *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
+ */
+#ifndef OCKAM_CTL_H
+#define OCKAM_CTL_H
+
+#include "route.h"
+
+#define CTL_IMSG_MAX		(OCKAM_MSG_MAX + 256)
+#define CTL_SOCKET		"/run/ockam/ockam.sock"
+
+enum ctl_type {
+	CTL_NONE,
+	CTL_RESULT,
+	CTL_END,
+	CTL_SEND,
+	CTL_DELIVER,
+	CTL_WORKER_ADD,
+	CTL_WORKER_DEL,
+	CTL_SHOW_WORKERS,
+	CTL_WORKER_INFO,
+	CTL_VERBOSE,
+	CTL_REGRESS_SANDBOX,	/* u8 target */
+	CTL_REGRESS_BADIMSG,	/* u8 target, u32 variant */
+	CTL_TYPE_MAX
+};
+
+/* CTL_SEND flags */
+#define CTL_SEND_REPORT		0x01	/* tell me if it cannot be delivered */
+
+/* CTL_RESULT status */
+#define CTL_OK			0
+#define CTL_ERR			1	/* the request failed; see message */
+#define CTL_ERR_UNDELIVERED	2	/* a message of ours was dropped */
+#define CTL_ERR_PROTO		3	/* malformed request */
+
+/* CTL_REGRESS_* targets */
+#define CTL_TARGET_ROUTED	0
+#define CTL_TARGET_VAULT	1
+#define CTL_TARGET_TCPD		2
+
+#endif /* OCKAM_CTL_H */

@@ -1,0 +1,319 @@
+/*
+ * Start-up steps shared by the three processes: the fd 3 channel, the
+ * configuration that routed sends a child before anything else, and
+ * the privilege drop (chroot, setgroups, setresgid, setresuid).
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "privsep.h"
+
+static const char *imsg_names[IMSG_MAX] = {
+	[IMSG_NONE] = "NONE",
+	[IMSG_CONF_PRIV] = "CONF_PRIV",
+	[IMSG_CONF_DONE] = "CONF_DONE",
+	[IMSG_READY] = "READY",
+	[IMSG_CTL_VERBOSE] = "CTL_VERBOSE",
+	[IMSG_REGRESS_SANDBOX] = "REGRESS_SANDBOX",
+	[IMSG_REGRESS_BADIMSG] = "REGRESS_BADIMSG",
+	[IMSG_REGRESS_REPLY] = "REGRESS_REPLY",
+};
+
+const char *
+imsg_type_name(uint32_t type)
+{
+	static char	 buf[32];
+
+	if (type < IMSG_MAX && imsg_names[type] != NULL)
+		return (imsg_names[type]);
+	snprintf(buf, sizeof(buf), "unknown type %u", type);
+	return (buf);
+}
+
+/* A malformed message from a sibling: it cannot be trusted any more. */
+void
+imsg_bad(const char *from, struct imsg *imsg, const char *why)
+{
+	fatalx("malformed imsg %s from %s (length %zu): %s",
+	    imsg_type_name(imsg->hdr.type), from, imsg->len, why);
+}
+
+/*
+ * Find the unprivileged user and check the directory it will be
+ * chrooted to: it must exist, be owned by root and not be writable by
+ * anyone else, or the chroot buys nothing.
+ */
+int
+privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
+    char *err, size_t errlen)
+{
+	struct passwd	*pw;
+	struct stat	 sb;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		snprintf(err, errlen, "unknown user \"%s\"%s%s", user,
+		    errno ? ": " : " (create it, see README)",
+		    errno ? strerror(errno) : "");
+		return (-1);
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "user \"%s\" is root: refusing to run "
+		    "the node unprivileged as root", user);
+		return (-1);
+	}
+	ids->uid = pw->pw_uid;
+	ids->gid = pw->pw_gid;
+	if (dir == NULL || dir[0] == '\0')
+		dir = pw->pw_dir;
+	if (stat(dir, &sb) == -1) {
+		snprintf(err, errlen, "chroot directory %s: %s", dir,
+		    strerror(errno));
+		return (-1);
+	}
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != 0 ||
+	    (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(err, errlen, "chroot directory %s must be a "
+		    "directory owned by root and writable only by root", dir);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * As root: chroot to dir (the user's home when dir is empty) and
+ * become user for good.  As anybody else there is nothing to drop;
+ * say so once.  Either way the process is made non-dumpable.
+ */
+void
+privsep_drop(const char *user, const char *dir)
+{
+	struct privsep_ids	 ids;
+	struct passwd		*pw;
+	struct rlimit		 rl;
+	char			 err[512];
+	uid_t			 ruid, euid, suid;
+	gid_t			 rgid, egid, sgid;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_DUMPABLE");
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("setrlimit RLIMIT_CORE");
+
+	if (geteuid() != 0) {
+		log_debug("not started as root: no chroot, running as uid %d",
+		    (int)geteuid());
+		return;
+	}
+	if (privsep_lookup(user, dir, &ids, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (dir == NULL || dir[0] == '\0') {
+		if ((pw = getpwnam(user)) == NULL)
+			fatalx("unknown user \"%s\"", user);
+		dir = pw->pw_dir;
+	}
+	if (chroot(dir) == -1)
+		fatal("chroot %s", dir);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if (setgroups(1, &ids.gid) == -1 ||
+	    setresgid(ids.gid, ids.gid, ids.gid) == -1 ||
+	    setresuid(ids.uid, ids.uid, ids.uid) == -1)
+		fatal("cannot drop privileges to %s", user);
+
+	/* Prove it: the old ids must be gone for good. */
+	if (getresuid(&ruid, &euid, &suid) == -1 ||
+	    getresgid(&rgid, &egid, &sgid) == -1)
+		fatal("getresuid");
+	if (ruid != ids.uid || euid != ids.uid || suid != ids.uid ||
+	    rgid != ids.gid || egid != ids.gid || sgid != ids.gid)
+		fatalx("privilege drop to %s did not take", user);
+	if (setuid(0) != -1 || seteuid(0) != -1)
+		fatalx("was able to regain root after dropping privileges");
+
+	/* Dropping uid re-enables dumping on Linux: switch it off again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_DUMPABLE");
+	log_debug("chrooted to %s, running as %s (uid %d)", dir, user,
+	    (int)ids.uid);
+}
+
+/*
+ * A child's first steps: the channel to routed must be fd 3 and a
+ * socket, or we were not started by ockam-routed.
+ */
+void
+privsep_child_init(struct imsgbuf *ib, const char *role)
+{
+	struct stat	 sb;
+	int		 flags;
+
+	if (fstat(PRIVSEP_FD, &sb) == -1 || !S_ISSOCK(sb.st_mode))
+		fatalx("%s: must be started by ockam-routed (no channel on "
+		    "fd %d)", role, PRIVSEP_FD);
+	if ((flags = fcntl(PRIVSEP_FD, F_GETFL)) == -1 ||
+	    fcntl(PRIVSEP_FD, F_SETFL, flags | O_NONBLOCK) == -1 ||
+	    fcntl(PRIVSEP_FD, F_SETFD, FD_CLOEXEC) == -1)
+		fatal("fcntl");
+	if (imsgbuf_init(ib, PRIVSEP_FD, PRIVSEP_IMSG_MAX) == -1)
+		fatal("imsgbuf_init");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	/* routed decides when the node stops; ^C reaches it alone. */
+	signal(SIGINT, SIG_IGN);
+}
+
+/*
+ * Read the configuration routed sends before anything else: CONF_PRIV,
+ * then whatever the role's callback takes, then CONF_DONE.  routed is
+ * trusted, but a malformed message still means something is broken.
+ */
+void
+privsep_child_config(struct imsgbuf *ib, struct priv_conf *pc,
+    int (*cb)(struct imsg *, void *), void *arg)
+{
+	struct pollfd	 pfd;
+	struct imsg	 imsg;
+	int		 n, gotpriv = 0;
+
+	for (;;) {
+		pfd.fd = ib->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if ((n = imsgbuf_read(ib)) == -1)
+			fatal("read from routed");
+		if (n == 0)
+			fatalx("routed went away during start-up");
+		for (;;) {
+			if ((n = imsgbuf_get(ib, &imsg)) == -1)
+				fatal("bad imsg header from routed");
+			if (n == 0)
+				break;
+			switch (imsg.hdr.type) {
+			case IMSG_CONF_PRIV:
+				if (imsg.len != sizeof(*pc))
+					imsg_bad("routed", &imsg, "size");
+				memcpy(pc, imsg.data, sizeof(*pc));
+				if (memchr(pc->user, '\0',
+				    sizeof(pc->user)) == NULL ||
+				    memchr(pc->chroot, '\0',
+				    sizeof(pc->chroot)) == NULL)
+					imsg_bad("routed", &imsg,
+					    "unterminated string");
+				log_setverbose(pc->verbose);
+				gotpriv = 1;
+				break;
+			case IMSG_CONF_DONE:
+				if (imsg.len != 0)
+					imsg_bad("routed", &imsg, "size");
+				if (!gotpriv)
+					imsg_bad("routed", &imsg,
+					    "configuration incomplete");
+				imsg_free(&imsg);
+				return;
+			default:
+				if (cb == NULL || cb(&imsg, arg) == -1)
+					imsg_bad("routed", &imsg,
+					    "unexpected during start-up");
+				break;
+			}
+			imsg_free(&imsg);
+		}
+	}
+}
+
+/*
+ * Test-only hooks (compiled in with OCKAM_REGRESS).  The first runs a
+ * syscall no role may make; the sandbox must kill us with SIGSYS.
+ */
+void
+privsep_regress_violate(void)
+{
+#ifdef OCKAM_REGRESS
+	char	*argv[] = { "ockam-regress", NULL };
+
+	log_warnx("regress: calling execve, the sandbox must kill us");
+	execve("/nonexistent/ockam-regress", argv, NULL);
+	log_warn("regress: execve returned: the sandbox let it through");
+#endif
+}
+
+void
+privsep_regress_badimsg(struct imsgbuf *ib, struct imsg *imsg)
+{
+#ifdef OCKAM_REGRESS
+	struct imsg_hdr	 hdr;
+	uint32_t	 variant;
+	uint8_t		 junk[8] = { 0 };
+
+	if (imsg->len != sizeof(variant))
+		imsg_bad("routed", imsg, "size");
+	memcpy(&variant, imsg->data, sizeof(variant));
+	log_warnx("regress: sending routed a malformed imsg (variant %u)",
+	    variant);
+	switch (variant) {
+	case REGRESS_BAD_LENGTH:
+		imsg_compose(ib, IMSG_READY, 0, 0, -1, junk, sizeof(junk));
+		break;
+	case REGRESS_BAD_TYPE:
+		imsg_compose(ib, 0x7fff, 0, 0, -1, NULL, 0);
+		break;
+	case REGRESS_BAD_HEADER:
+		memset(&hdr, 0, sizeof(hdr));
+		hdr.type = IMSG_READY;
+		hdr.len = 8;	/* shorter than the header itself */
+		if (write(ib->fd, &hdr, sizeof(hdr)) != sizeof(hdr))
+			log_warn("regress: write");
+		break;
+	default:
+		imsg_bad("routed", imsg, "unknown variant");
+	}
+#else
+	(void)ib;
+	imsg_bad("routed", imsg, "regress hooks not compiled in");
+#endif
+}
+
+/*
+ * Read what routed sent and hand each message to dispatch.  Returns 0
+ * when routed closed the channel (the child then exits), 1 otherwise.
+ */
+int
+privsep_child_input(struct imsgbuf *ib, void (*dispatch)(struct imsg *))
+{
+	struct imsg	 imsg;
+	int		 n, eof;
+
+	if ((n = imsgbuf_read(ib)) == -1)
+		fatal("read from routed");
+	eof = (n == 0);
+	for (;;) {
+		if ((n = imsgbuf_get(ib, &imsg)) == -1)
+			fatal("bad imsg header from routed");
+		if (n == 0)
+			break;
+		dispatch(&imsg);
+		imsg_free(&imsg);
+	}
+	return (eof ? 0 : 1);
+}

@@ -1,0 +1,64 @@
+/*
+ * What the three processes of a node say to each other, and the
+ * start-up steps they share: fd 3, configuration, privilege drop.
+ *
+ * One enum for every sibling message, as in bgpd.  The direction of
+ * each message is fixed; a message on the wrong channel, of an unknown
+ * type or of the wrong size is fatal to the receiver.
+ */
+#ifndef OCKAM_PRIVSEP_H
+#define OCKAM_PRIVSEP_H
+
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "imsg.h"
+
+#define PRIVSEP_FD		3	/* a child's channel to routed */
+#define PRIVSEP_IMSG_MAX	(65535 + 1024)
+#define PRIVSEP_USER_MAX	64
+
+enum imsg_type {
+	IMSG_NONE,
+	IMSG_CONF_PRIV,		/* routed -> child: struct priv_conf */
+	IMSG_CONF_DONE,		/* routed -> child: empty */
+	IMSG_READY,		/* child -> routed: empty, sandboxed */
+	IMSG_CTL_VERBOSE,	/* routed -> child: int */
+	IMSG_REGRESS_SANDBOX,	/* routed -> child: empty */
+	IMSG_REGRESS_BADIMSG,	/* routed -> child: u32 variant */
+	IMSG_REGRESS_REPLY,	/* child -> routed: whatever the test wants */
+	IMSG_MAX
+};
+
+/* Variants of a malformed imsg that the regress build can produce. */
+#define REGRESS_BAD_LENGTH	1	/* READY with a payload */
+#define REGRESS_BAD_TYPE	2	/* a type nobody knows */
+#define REGRESS_BAD_HEADER	3	/* a header whose len is a lie */
+
+struct priv_conf {
+	char		user[PRIVSEP_USER_MAX];
+	char		chroot[PATH_MAX];
+	int		verbose;
+};
+
+struct privsep_ids {
+	uid_t		uid;
+	gid_t		gid;
+};
+
+const char	*imsg_type_name(uint32_t);
+int		 privsep_lookup(const char *, const char *, struct privsep_ids *,
+		    char *, size_t);
+void		 privsep_drop(const char *, const char *);
+void		 privsep_child_init(struct imsgbuf *, const char *);
+void		 privsep_child_config(struct imsgbuf *, struct priv_conf *,
+		    int (*)(struct imsg *, void *), void *);
+int		 privsep_child_input(struct imsgbuf *,
+		    void (*)(struct imsg *));
+void		 privsep_regress_violate(void);
+void		 privsep_regress_badimsg(struct imsgbuf *, struct imsg *);
+void		 imsg_bad(const char *, struct imsg *, const char *);
+
+#endif /* OCKAM_PRIVSEP_H */

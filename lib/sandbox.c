@@ -1,0 +1,185 @@
+/*
+ * seccomp filters, one per role, built with libseccomp.  What is not
+ * listed kills the process (SCMP_ACT_KILL_PROCESS): routed then logs
+ * which child died of SIGSYS and stops the node.
+ *
+ * A few calls that libc makes on its own (syslog reconnecting, lazy
+ * loading of locale or NSS files) fail with EACCES instead of killing,
+ * as OpenSSH's filter does, so that a library fallback cannot take
+ * the node down; none of them gets anything done.
+ *
+ * Order (OpenSSH's): rlimits, PR_SET_NO_NEW_PRIVS, then the filter.
+ */
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+#define ALLOW(ctx, name)	\
+	sandbox_rule((ctx), SCMP_ACT_ALLOW, SCMP_SYS(name), #name)
+#define DENY(ctx, name)		\
+	sandbox_rule((ctx), SCMP_ACT_ERRNO(EACCES), SCMP_SYS(name), #name)
+
+static void
+sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name)
+{
+	int	 r;
+
+	if ((r = seccomp_rule_add(ctx, action, nr, 0)) < 0)
+		fatalx("seccomp rule for %s: %s", name, strerror(-r));
+}
+
+/* What every role needs: its channels, memory, time and exit. */
+static void
+sandbox_common(scmp_filter_ctx ctx)
+{
+	int	 r;
+
+	ALLOW(ctx, read);
+	ALLOW(ctx, readv);
+	ALLOW(ctx, write);
+	ALLOW(ctx, writev);
+	ALLOW(ctx, recvmsg);
+	ALLOW(ctx, sendmsg);
+	ALLOW(ctx, sendto);		/* syslog(3) */
+	ALLOW(ctx, close);
+	ALLOW(ctx, poll);
+	ALLOW(ctx, ppoll);
+	ALLOW(ctx, fcntl);
+	ALLOW(ctx, fstat);
+	ALLOW(ctx, newfstatat);		/* fstat(3) in glibc 2.36 */
+	ALLOW(ctx, lseek);
+	ALLOW(ctx, brk);
+	ALLOW(ctx, munmap);
+	ALLOW(ctx, mremap);
+	ALLOW(ctx, madvise);
+	ALLOW(ctx, futex);
+	ALLOW(ctx, getrandom);
+	ALLOW(ctx, getpid);
+	ALLOW(ctx, gettid);
+	ALLOW(ctx, clock_gettime);
+	ALLOW(ctx, gettimeofday);
+	ALLOW(ctx, time);
+	ALLOW(ctx, nanosleep);
+	ALLOW(ctx, clock_nanosleep);
+	ALLOW(ctx, rt_sigprocmask);
+	ALLOW(ctx, rt_sigreturn);
+	ALLOW(ctx, restart_syscall);
+	ALLOW(ctx, exit);
+	ALLOW(ctx, exit_group);
+
+	/* Memory, but never executable. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+		fatalx("seccomp rule for mmap: %s", strerror(-r));
+
+	/* libc's own probes: refuse quietly. */
+	DENY(ctx, openat);
+	DENY(ctx, open);
+	DENY(ctx, socket);
+	DENY(ctx, connect);
+
+#ifdef OCKAM_SANITIZE
+	/* The sanitizer runtimes, in the regress build only. */
+	ALLOW(ctx, sigaltstack);
+	ALLOW(ctx, sched_yield);
+	ALLOW(ctx, rt_sigaction);
+	ALLOW(ctx, prctl);
+	ALLOW(ctx, getpid);
+	ALLOW(ctx, readlink);
+#endif
+}
+
+static void
+sandbox_routed(scmp_filter_ctx ctx, const pid_t *pids, int npids)
+{
+	int	 i, r;
+
+	ALLOW(ctx, accept4);		/* control clients */
+	ALLOW(ctx, getsockopt);		/* SO_PEERCRED */
+	ALLOW(ctx, shutdown);
+	ALLOW(ctx, wait4);		/* reap the children */
+	ALLOW(ctx, unlinkat);		/* the control socket, at exit */
+	/* Signals go to our own children and nobody else. */
+	for (i = 0; i < npids; i++)
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill),
+		    1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pids[i]))) < 0)
+			fatalx("seccomp rule for kill: %s", strerror(-r));
+}
+
+static void
+sandbox_tcpd(scmp_filter_ctx ctx)
+{
+	ALLOW(ctx, shutdown);
+}
+
+static scmp_filter_ctx
+sandbox_build(enum sandbox_role role, const pid_t *pids, int npids)
+{
+	scmp_filter_ctx	 ctx;
+
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+		fatalx("seccomp_init failed");
+	sandbox_common(ctx);
+	switch (role) {
+	case SANDBOX_ROUTED:
+		sandbox_routed(ctx, pids, npids);
+		break;
+	case SANDBOX_VAULT:
+		/* Computation over its channel to routed: nothing more. */
+		break;
+	case SANDBOX_TCPD:
+		sandbox_tcpd(ctx);
+		break;
+	}
+	return (ctx);
+}
+
+void
+sandbox_enter(enum sandbox_role role, const pid_t *pids, int npids)
+{
+	scmp_filter_ctx	 ctx;
+	struct rlimit	 rl;
+	int		 r;
+
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("setrlimit RLIMIT_CORE");
+	if (role == SANDBOX_VAULT && setrlimit(RLIMIT_NPROC, &rl) == -1 &&
+	    geteuid() != 0)
+		fatal("setrlimit RLIMIT_NPROC");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_NO_NEW_PRIVS");
+	ctx = sandbox_build(role, pids, npids);
+	if ((r = seccomp_load(ctx)) < 0)
+		fatalx("seccomp_load: %s", strerror(-r));
+	seccomp_release(ctx);
+	log_debug("sandbox entered");
+}
+
+/* Print the filter as pseudo-code (ockam-routed -S ROLE, for audits). */
+int
+sandbox_dump(enum sandbox_role role, int fd)
+{
+	scmp_filter_ctx	 ctx;
+	pid_t		 none = 1;
+	int		 r;
+
+	ctx = sandbox_build(role, &none, role == SANDBOX_ROUTED ? 1 : 0);
+	r = seccomp_export_pfc(ctx, fd);
+	seccomp_release(ctx);
+	return (r < 0 ? -1 : 0);
+}

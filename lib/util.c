@@ -1,0 +1,52 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#define LIBBSD_OPENBSD_VIS
+#include <vis.h>
+
+#include "util.h"
+
+int
+fd_nonblock(int fd)
+{
+	int	 flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1)
+		return (-1);
+	return (fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+}
+
+/* A random worker address as Ockam makes them: 16 bytes in hex. */
+void
+random_name(char *buf, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	uint8_t			 r[RANDOM_NAME_BYTES];
+	size_t			 i;
+
+	if (len == 0)
+		return;
+	arc4random_buf(r, sizeof(r));
+	for (i = 0; i < sizeof(r) && 2 * i + 2 < len; i++) {
+		buf[2 * i] = hex[r[i] >> 4];
+		buf[2 * i + 1] = hex[r[i] & 0xf];
+	}
+	buf[2 * i] = '\0';
+}
+
+/*
+ * Bytes from the network rendered safe for a log line (vis(3)); the
+ * result lives in a static buffer that the next call overwrites.
+ */
+const char *
+safe_str(const char *s, size_t len)
+{
+	static char	 buf[4 * 256 + 1];
+
+	if (len > 256)
+		len = 256;
+	strvisx(buf, s, len, VIS_SAFE | VIS_CSTYLE | VIS_OCTAL);
+	return (buf);
+}

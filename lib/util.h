@@ -1,0 +1,16 @@
+#ifndef OCKAM_UTIL_H
+#define OCKAM_UTIL_H
+
+#include <stddef.h>
+
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))
+#endif
+
+#define RANDOM_NAME_BYTES	16	/* Ockam: 32 lower-case hex chars */
+
+int		 fd_nonblock(int);
+void		 random_name(char *, size_t);
+const char	*safe_str(const char *, size_t);
+
+#endif /* OCKAM_UTIL_H */

@@ -1,0 +1,283 @@
+/*
+ * routed's two children: ockam-vaultd and ockam-tcpd, each fork+exec'd
+ * with its end of a socketpair on fd 3.  Losing either one, by any
+ * cause, stops the whole node: there is no half-alive node.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "privsep.h"
+#include "routed.h"
+#include "util.h"
+
+struct child children[CHILD_MAX] = {
+	[CHILD_VAULT] = { .role = "vault", .prog = "ockam-vaultd" },
+	[CHILD_TCPD] = { .role = "tcpd", .prog = "ockam-tcpd" },
+};
+
+static pid_t
+child_spawn(struct child *ch, const char *dir, int debug, int verbose)
+{
+	char	 path[PATH_MAX], *argv[8];
+	int	 sp[2], argc = 0;
+	pid_t	 pid;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, ch->prog) >=
+	    sizeof(path))
+		fatalx("path to %s too long", ch->prog);
+	if (access(path, X_OK) == -1)
+		fatal("%s", path);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+		fatal("socketpair");
+
+	argv[argc++] = (char *)ch->prog;
+	argv[argc++] = "-P";
+	argv[argc++] = (char *)ch->role;
+	if (debug)
+		argv[argc++] = "-d";
+	if (verbose > 0)
+		argv[argc++] = verbose > 1 ? "-vv" : "-v";
+	argv[argc] = NULL;
+
+	switch (pid = fork()) {
+	case -1:
+		fatal("fork %s", ch->prog);
+	case 0:
+		/* The child's channel goes on fd 3, and nothing else. */
+		if (sp[1] == PRIVSEP_FD) {
+			if (fcntl(sp[1], F_SETFD, 0) == -1)
+				_exit(1);
+		} else if (dup2(sp[1], PRIVSEP_FD) == -1)
+			_exit(1);
+		closefrom(PRIVSEP_FD + 1);
+		execv(path, argv);
+		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
+		_exit(1);
+	}
+	close(sp[1]);
+	if (fd_nonblock(sp[0]) == -1)
+		fatal("fcntl");
+	if (imsgbuf_init(&ch->ibuf, sp[0], PRIVSEP_IMSG_MAX) == -1)
+		fatal("imsgbuf_init");
+	ch->pid = pid;
+	ch->alive = 1;
+	ch->connected = 1;
+	return (pid);
+}
+
+/*
+ * Spawn both children and send each its start-up configuration.  They
+ * drop privileges and enter their sandbox once it is complete, then
+ * say READY.
+ */
+void
+children_start(struct ockam_conf *conf, const char *dir, int debug,
+    int verbose)
+{
+	struct priv_conf	 pc;
+	int			 i;
+
+	memset(&pc, 0, sizeof(pc));
+	if (strlcpy(pc.user, conf->user, sizeof(pc.user)) >= sizeof(pc.user))
+		fatalx("user name too long: %s", conf->user);
+	if (conf->chroot != NULL && strlcpy(pc.chroot, conf->chroot,
+	    sizeof(pc.chroot)) >= sizeof(pc.chroot))
+		fatalx("chroot path too long: %s", conf->chroot);
+	pc.verbose = verbose;
+
+	for (i = 0; i < CHILD_MAX; i++) {
+		child_spawn(&children[i], dir, debug, verbose);
+		log_debug("started %s as pid %d", children[i].prog,
+		    (int)children[i].pid);
+		if (imsg_compose(&children[i].ibuf, IMSG_CONF_PRIV, 0, 0, -1,
+		    &pc, sizeof(pc)) == -1 ||
+		    imsg_compose(&children[i].ibuf, IMSG_CONF_DONE, 0, 0, -1,
+		    NULL, 0) == -1)
+			fatal("imsg_compose");
+		if (imsgbuf_flush(&children[i].ibuf) == -1)
+			fatal("sending configuration to %s",
+			    children[i].role);
+	}
+}
+
+int
+children_ready(void)
+{
+	int	 i;
+
+	for (i = 0; i < CHILD_MAX; i++)
+		if (!children[i].ready)
+			return (0);
+	return (1);
+}
+
+int
+children_send(enum child_id id, uint32_t type, const void *data, size_t len)
+{
+	struct child	*ch = &children[id];
+
+	if (!ch->connected)
+		return (-1);
+	if (imsg_compose(&ch->ibuf, type, 0, 0, -1, data, len) == -1)
+		fatal("imsg_compose to %s", ch->role);
+	return (0);
+}
+
+static void
+child_lost(struct child *ch, const char *why)
+{
+	if (!routed_quit) {
+		log_warnx("lost connection to %s: %s", ch->role, why);
+		routed_failed = 1;
+	}
+	close(ch->ibuf.fd);
+	imsgbuf_clear(&ch->ibuf);
+	ch->connected = 0;
+	routed_quit = 1;
+}
+
+/*
+ * Messages from a child.  The channel is authenticated by being the
+ * child's own: a message that this child may not send, of the wrong
+ * size or of an unknown type is fatal.
+ */
+static void
+child_imsg(struct child *ch, struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case IMSG_READY:
+		if (imsg->len != 0)
+			imsg_bad(ch->role, imsg, "size");
+		if (ch->ready)
+			imsg_bad(ch->role, imsg, "said READY twice");
+		ch->ready = 1;
+		log_debug("%s is ready", ch->role);
+		break;
+	default:
+		imsg_bad(ch->role, imsg, "not expected from this process");
+	}
+}
+
+void
+children_dispatch(struct child *ch, short revents)
+{
+	struct imsg	 imsg;
+	int		 n, eof;
+
+	if (!ch->connected)
+		return;
+	if (revents & POLLOUT) {
+		if (imsgbuf_write(&ch->ibuf) == -1) {
+			child_lost(ch, strerror(errno));
+			return;
+		}
+	}
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	if ((n = imsgbuf_read(&ch->ibuf)) == -1) {
+		child_lost(ch, strerror(errno));
+		return;
+	}
+	eof = (n == 0);
+	for (;;) {
+		if ((n = imsgbuf_get(&ch->ibuf, &imsg)) == -1)
+			fatalx("malformed imsg header from %s: the process "
+			    "cannot be trusted", ch->role);
+		if (n == 0)
+			break;
+		child_imsg(ch, &imsg);
+		imsg_free(&imsg);
+	}
+	if (eof)
+		child_lost(ch, "channel closed");
+}
+
+static void
+child_report(struct child *ch, int status)
+{
+	if (WIFSIGNALED(status))
+		log_warnx("lost child: %s (pid %d) terminated by signal %d "
+		    "(%s)%s", ch->role, (int)ch->pid, WTERMSIG(status),
+		    strsignal(WTERMSIG(status)), WTERMSIG(status) == SIGSYS ?
+		    ": a forbidden system call (sandbox)" : "");
+	else if (WIFEXITED(status) && (WEXITSTATUS(status) != 0 ||
+	    !routed_quit))
+		log_warnx("lost child: %s (pid %d) exited with status %d",
+		    ch->role, (int)ch->pid, WEXITSTATUS(status));
+	else
+		log_debug("%s (pid %d) exited", ch->role, (int)ch->pid);
+}
+
+/* SIGCHLD: reap, say who died and how, and stop the node. */
+void
+children_reap(void)
+{
+	pid_t	 pid;
+	int	 i, status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < CHILD_MAX; i++) {
+			if (children[i].pid != pid || !children[i].alive)
+				continue;
+			children[i].alive = 0;
+			child_report(&children[i], status);
+			if (!routed_quit)
+				routed_failed = 1;
+			routed_quit = 1;
+		}
+	}
+}
+
+/*
+ * Shut down: close the channels (a child exits on EOF), give the
+ * children a second, then kill what is left.
+ */
+void
+children_stop(void)
+{
+	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+	int		 i, tries, left;
+
+	for (i = 0; i < CHILD_MAX; i++) {
+		if (!children[i].connected)
+			continue;
+		imsgbuf_flush(&children[i].ibuf);
+		close(children[i].ibuf.fd);
+		imsgbuf_clear(&children[i].ibuf);
+		children[i].connected = 0;
+	}
+	for (tries = 0; tries < 50; tries++) {
+		children_reap();
+		for (i = 0, left = 0; i < CHILD_MAX; i++)
+			left += children[i].alive;
+		if (left == 0)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < CHILD_MAX; i++) {
+		if (!children[i].alive)
+			continue;
+		log_warnx("%s (pid %d) did not exit: killing it",
+		    children[i].role, (int)children[i].pid);
+		kill(children[i].pid, SIGKILL);
+	}
+	for (tries = 0; tries < 50; tries++) {
+		children_reap();
+		for (i = 0, left = 0; i < CHILD_MAX; i++)
+			left += children[i].alive;
+		if (left == 0)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}

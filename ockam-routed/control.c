@@ -1,0 +1,617 @@
+/*
+ * The control socket: the node's only management interface.  Created
+ * before the privilege drop with a tight umask; every peer's
+ * credentials are checked (SO_PEERCRED).  A malformed request gets an
+ * error reply and, when the framing itself is broken, the connection
+ * is closed; the node keeps serving everyone else.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "privsep.h"
+#include "routed.h"
+
+#define CTL_MAX_CONNS		64
+#define CTL_MAX_WORKERS		64	/* app workers per client */
+#define CTL_WQ_MAX		(4 * 1024 * 1024)
+
+struct ctl_conn {
+	TAILQ_ENTRY(ctl_conn)	 entry;
+	struct imsgbuf		 ibuf;
+	uint32_t		 id;
+	uid_t			 uid;
+	pid_t			 pid;
+	int			 pfd;		/* index into the pollfds */
+	int			 closing;	/* flush, then close */
+	int			 nworkers;
+};
+
+static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
+static int			 nconns;
+static uint32_t			 next_id = 1;
+static int			 ctl_sock = -1;
+static int			 ctl_dirfd = -1;
+static char			 ctl_name[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char			 ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static uid_t			 ctl_uid;
+static gid_t			 ctl_gid;
+static int			 ctl_has_gid;
+static int			 ctl_listen_pfd = -1;
+
+static void	control_close(struct ctl_conn *);
+static void	control_result(struct ctl_conn *, uint32_t, uint32_t,
+		    const char *);
+
+/*
+ * A socket already at the path: if a node answers there, refuse to
+ * start; if nobody does, it is stale and goes.
+ */
+static int
+control_stale(const char *path)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 sb;
+	int			 fd, r;
+
+	if (lstat(path, &sb) == -1)
+		return (errno == ENOENT ? 0 : -1);
+	if (!S_ISSOCK(sb.st_mode)) {
+		log_warnx("control socket %s: exists and is not a socket",
+		    path);
+		return (-1);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (r == 0) {
+		log_warnx("control socket %s is in use: is another node "
+		    "running?", path);
+		return (-1);
+	}
+	log_info("removing stale control socket %s", path);
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_warn("unlink %s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+control_init(struct ockam_conf *conf, uid_t owner)
+{
+	struct sockaddr_un	 sun;
+	struct group		*gr;
+	char			 dir[sizeof(sun.sun_path)];
+	char			 base[sizeof(sun.sun_path)];
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, conf->csock, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		log_warnx("control socket path too long: %s", conf->csock);
+		return (-1);
+	}
+	strlcpy(ctl_path, conf->csock, sizeof(ctl_path));
+	strlcpy(dir, conf->csock, sizeof(dir));
+	strlcpy(base, conf->csock, sizeof(base));
+	strlcpy(ctl_name, basename(base), sizeof(ctl_name));
+	if ((ctl_dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		log_warn("control socket directory %s", dir);
+		return (-1);
+	}
+	ctl_uid = owner;
+	if (conf->csock_group != NULL) {
+		if ((gr = getgrnam(conf->csock_group)) == NULL) {
+			log_warnx("control socket group \"%s\" does not exist",
+			    conf->csock_group);
+			return (-1);
+		}
+		ctl_gid = gr->gr_gid;
+		ctl_has_gid = 1;
+	}
+	if (control_stale(conf->csock) == -1)
+		return (-1);
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("control socket");
+		return (-1);
+	}
+	old = umask(S_IXUSR | S_IRWXG | S_IRWXO);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("bind %s", conf->csock);
+		umask(old);
+		close(fd);
+		return (-1);
+	}
+	umask(old);
+	if (chmod(conf->csock, conf->csock_mode) == -1 ||
+	    (ctl_has_gid && chown(conf->csock, -1, ctl_gid) == -1)) {
+		log_warn("control socket %s permissions", conf->csock);
+		unlink(conf->csock);
+		close(fd);
+		return (-1);
+	}
+	if (listen(fd, 16) == -1) {
+		log_warn("listen %s", conf->csock);
+		unlink(conf->csock);
+		close(fd);
+		return (-1);
+	}
+	ctl_sock = fd;
+	return (0);
+}
+
+int
+control_fd(void)
+{
+	return (ctl_sock);
+}
+
+void
+control_closeall(void)
+{
+	struct ctl_conn	*c;
+
+	while ((c = TAILQ_FIRST(&conns)) != NULL)
+		control_close(c);
+	if (ctl_sock != -1) {
+		close(ctl_sock);
+		ctl_sock = -1;
+	}
+}
+
+/*
+ * Remove the socket.  The directory was opened before the chroot; when
+ * the node runs unprivileged the directory must be writable by its
+ * user for this to work (ockam-routed(8)).
+ */
+void
+control_cleanup(void)
+{
+	control_closeall();
+	if (ctl_dirfd == -1)
+		return;
+	if (unlinkat(ctl_dirfd, ctl_name, 0) == -1 && errno != ENOENT)
+		log_warn("cannot remove control socket %s", ctl_path);
+	close(ctl_dirfd);
+	ctl_dirfd = -1;
+}
+
+static struct ctl_conn *
+control_find(uint32_t id)
+{
+	struct ctl_conn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->id == id && !c->closing)
+			return (c);
+	return (NULL);
+}
+
+void
+control_accept(void)
+{
+	struct ucred	 cred;
+	struct ctl_conn	*c;
+	socklen_t	 len = sizeof(cred);
+	int		 fd;
+
+	if ((fd = accept4(ctl_sock, NULL, NULL,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("control accept");
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	if (cred.uid != 0 && cred.uid != ctl_uid &&
+	    !(ctl_has_gid && cred.gid == ctl_gid)) {
+		log_warnx("control: refused uid %d gid %d pid %d",
+		    (int)cred.uid, (int)cred.gid, (int)cred.pid);
+		close(fd);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    imsgbuf_init(&c->ibuf, fd, CTL_IMSG_MAX) == -1) {
+		log_warn("control: new connection");
+		free(c);
+		close(fd);
+		return;
+	}
+	c->id = next_id++;
+	if (next_id == 0)
+		next_id = 1;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	c->pfd = -1;
+	TAILQ_INSERT_TAIL(&conns, c, entry);
+	nconns++;
+	log_debug("control: client %u connected (uid %d pid %d)", c->id,
+	    (int)c->uid, (int)c->pid);
+}
+
+static void
+control_close(struct ctl_conn *c)
+{
+	log_debug("control: client %u gone", c->id);
+	worker_del_owner(c->id);
+	TAILQ_REMOVE(&conns, c, entry);
+	nconns--;
+	close(c->ibuf.fd);
+	imsgbuf_clear(&c->ibuf);
+	free(c);
+}
+
+static void
+control_result(struct ctl_conn *c, uint32_t reqid, uint32_t status,
+    const char *msg)
+{
+	struct ibuf	*b;
+
+	if ((b = imsg_create(&c->ibuf, CTL_RESULT, reqid, 0,
+	    8 + strlen(msg))) == NULL)
+		goto fail;
+	ibuf_add_h32(b, status);
+	ibuf_add_string(b, msg);
+	if (imsg_close(&c->ibuf, b) == -1)
+		goto fail;
+	return;
+fail:
+	log_warn("control: client %u: cannot queue a reply", c->id);
+	c->closing = 1;
+}
+
+void
+control_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
+{
+	struct ctl_conn	*c;
+
+	if ((c = control_find(id)) != NULL)
+		control_result(c, reqid, status, msg);
+}
+
+/* Hand a message to the client that owns its worker. */
+int
+control_deliver(uint32_t id, struct message *m)
+{
+	struct ctl_conn	*c;
+	struct ibuf	*b;
+
+	if ((c = control_find(id)) == NULL)
+		return (-1);
+	if (imsgbuf_queuelen(&c->ibuf) > CTL_WQ_MAX) {
+		log_warnx("control: client %u is not reading (%zu bytes "
+		    "queued)", c->id, imsgbuf_queuelen(&c->ibuf));
+		return (-1);
+	}
+	if ((b = imsg_create(&c->ibuf, CTL_DELIVER, 0, 0,
+	    tmsg_encoded_len(&m->tm))) == NULL)
+		return (-1);
+	if (tmsg_encode(b, &m->tm) == -1) {
+		ibuf_free(b);
+		return (-1);
+	}
+	return (imsg_close(&c->ibuf, b));
+}
+
+static void
+control_send(struct ctl_conn *c, struct imsg *imsg)
+{
+	struct message	*m;
+	struct cursor	 cur;
+	const char	*errstr = "truncated";
+	char		 buf[128];
+	uint32_t	 flags;
+
+	imsg_cursor(imsg, &cur);
+	flags = cur_h32(&cur);
+	if (cur_ok(&cur) == -1 || (m = message_new()) == NULL) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed send request");
+		return;
+	}
+	if (tmsg_decode(&m->tm, cur.p, cur.left, &errstr) == -1) {
+		snprintf(buf, sizeof(buf), "malformed message: %s", errstr);
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO, buf);
+		message_free(m);
+		return;
+	}
+	m->origin = c->id;
+	m->reqid = imsg->hdr.peerid;
+	if (flags & CTL_SEND_REPORT)
+		m->flags |= MSG_REPORT;
+	router_enqueue(m);
+}
+
+static void
+control_worker_add(struct ctl_conn *c, struct imsg *imsg)
+{
+	struct worker	*w;
+	struct cursor	 cur;
+	char		 name[OCKAM_ADDR_MAX + 1], err[256];
+
+	imsg_cursor(imsg, &cur);
+	if (cur_string(&cur, name, sizeof(name)) == -1 ||
+	    cur_end(&cur) == -1) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed worker request");
+		return;
+	}
+	if (c->nworkers >= CTL_MAX_WORKERS) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR,
+		    "too many workers for one client");
+		return;
+	}
+	if ((w = worker_add(name, WORKER_APP, c->id, err,
+	    sizeof(err))) == NULL) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR, err);
+		return;
+	}
+	c->nworkers++;
+	control_result(c, imsg->hdr.peerid, CTL_OK, w->name);
+}
+
+static void
+control_worker_del(struct ctl_conn *c, struct imsg *imsg)
+{
+	struct worker	*w;
+	struct cursor	 cur;
+	char		 name[OCKAM_ADDR_MAX + 1];
+
+	imsg_cursor(imsg, &cur);
+	if (cur_string(&cur, name, sizeof(name)) == -1 ||
+	    cur_end(&cur) == -1) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed worker request");
+		return;
+	}
+	if ((w = worker_find(name)) == NULL || w->kind != WORKER_APP ||
+	    w->owner != c->id) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR,
+		    "no such worker of this client");
+		return;
+	}
+	worker_del(w);
+	c->nworkers--;
+	control_result(c, imsg->hdr.peerid, CTL_OK, name);
+}
+
+static void
+control_show_workers(struct ctl_conn *c, struct imsg *imsg)
+{
+	struct worker	*w;
+	struct ibuf	*b;
+	char		 detail[128];
+
+	if (imsg->len != 0) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed show request");
+		return;
+	}
+	for (w = worker_next(NULL); w != NULL; w = worker_next(w)) {
+		if (w->kind == WORKER_APP)
+			snprintf(detail, sizeof(detail),
+			    "client %u, %llu received", w->owner,
+			    (unsigned long long)w->received);
+		else
+			snprintf(detail, sizeof(detail), "%llu received",
+			    (unsigned long long)w->received);
+		if ((b = imsg_create(&c->ibuf, CTL_WORKER_INFO,
+		    imsg->hdr.peerid, 0, 300)) == NULL)
+			break;
+		ibuf_add_string(b, worker_kind_name(w->kind));
+		ibuf_add_string(b, w->name);
+		ibuf_add_string(b, detail);
+		if (imsg_close(&c->ibuf, b) == -1)
+			break;
+	}
+	imsg_compose(&c->ibuf, CTL_END, imsg->hdr.peerid, 0, -1, NULL, 0);
+}
+
+static void
+control_verbose(struct ctl_conn *c, struct imsg *imsg)
+{
+	struct cursor	 cur;
+	uint32_t	 v;
+	int		 iv;
+
+	imsg_cursor(imsg, &cur);
+	v = cur_h32(&cur);
+	if (cur_end(&cur) == -1 || v > 3) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed verbose request");
+		return;
+	}
+	iv = v;
+	log_setverbose(iv);
+	children_send(CHILD_VAULT, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
+	children_send(CHILD_TCPD, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
+	control_result(c, imsg->hdr.peerid, CTL_OK, "verbosity set");
+}
+
+#ifdef OCKAM_REGRESS
+/* Test-only: make a process break its sandbox or send a bad imsg. */
+static void
+control_regress(struct ctl_conn *c, struct imsg *imsg)
+{
+	struct cursor	 cur;
+	uint32_t	 variant = 0;
+	uint8_t		 target;
+
+	imsg_cursor(imsg, &cur);
+	target = cur_u8(&cur);
+	if (imsg->hdr.type == CTL_REGRESS_BADIMSG)
+		variant = cur_h32(&cur);
+	if (cur_end(&cur) == -1 || target > CTL_TARGET_TCPD) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed regress request");
+		return;
+	}
+	control_result(c, imsg->hdr.peerid, CTL_OK, "triggered");
+	imsgbuf_flush(&c->ibuf);
+	if (target == CTL_TARGET_ROUTED) {
+		privsep_regress_violate();
+		return;
+	}
+	if (imsg->hdr.type == CTL_REGRESS_SANDBOX)
+		children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
+		    CHILD_TCPD, IMSG_REGRESS_SANDBOX, NULL, 0);
+	else
+		children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
+		    CHILD_TCPD, IMSG_REGRESS_BADIMSG, &variant,
+		    sizeof(variant));
+}
+#endif
+
+static void
+control_handle(struct ctl_conn *c, struct imsg *imsg)
+{
+	char	 buf[64];
+
+	switch (imsg->hdr.type) {
+	case CTL_SEND:
+		control_send(c, imsg);
+		break;
+	case CTL_WORKER_ADD:
+		control_worker_add(c, imsg);
+		break;
+	case CTL_WORKER_DEL:
+		control_worker_del(c, imsg);
+		break;
+	case CTL_SHOW_WORKERS:
+		control_show_workers(c, imsg);
+		break;
+	case CTL_VERBOSE:
+		control_verbose(c, imsg);
+		break;
+#ifdef OCKAM_REGRESS
+	case CTL_REGRESS_SANDBOX:
+	case CTL_REGRESS_BADIMSG:
+		control_regress(c, imsg);
+		break;
+#endif
+	default:
+		snprintf(buf, sizeof(buf), "unknown request type %u",
+		    imsg->hdr.type);
+		log_warnx("control: client %u: %s", c->id, buf);
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO, buf);
+		break;
+	}
+}
+
+static void
+control_input(struct ctl_conn *c)
+{
+	struct imsg	 imsg;
+	int		 n;
+
+	if ((n = imsgbuf_read(&c->ibuf)) == -1 || n == 0) {
+		if (n == -1)
+			log_warn("control: client %u: read", c->id);
+		else if (c->ibuf.rlen > 0)
+			log_info("control: client %u left in the middle of "
+			    "a request", c->id);
+		control_close(c);
+		return;
+	}
+	while (!c->closing) {
+		if ((n = imsgbuf_get(&c->ibuf, &imsg)) == -1) {
+			log_warnx("control: client %u: malformed or oversized "
+			    "request, closing", c->id);
+			control_result(c, 0, CTL_ERR_PROTO,
+			    "malformed or oversized request");
+			c->closing = 1;
+			break;
+		}
+		if (n == 0)
+			break;
+		control_handle(c, &imsg);
+		imsg_free(&imsg);
+	}
+}
+
+/* Fill pollfds: the listening socket first, then each connection. */
+int
+control_pollfds(struct pollfd *pfd, int max)
+{
+	struct ctl_conn	*c;
+	int		 n = 0;
+
+	ctl_listen_pfd = -1;
+	if (ctl_sock != -1 && nconns < CTL_MAX_CONNS && n < max) {
+		pfd[n].fd = ctl_sock;
+		pfd[n].events = POLLIN;
+		ctl_listen_pfd = n++;
+	}
+	TAILQ_FOREACH(c, &conns, entry) {
+		c->pfd = -1;
+		if (n >= max)
+			continue;
+		pfd[n].fd = c->ibuf.fd;
+		pfd[n].events = c->closing ? 0 : POLLIN;
+		if (imsgbuf_queuelen(&c->ibuf) > 0)
+			pfd[n].events |= POLLOUT;
+		c->pfd = n++;
+	}
+	return (n);
+}
+
+void
+control_dispatch(struct pollfd *pfd, int n)
+{
+	struct ctl_conn	*c, *next;
+	short		 rev;
+
+	for (c = TAILQ_FIRST(&conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->pfd == -1 || c->pfd >= n)
+			continue;
+		rev = pfd[c->pfd].revents;
+		if (rev & POLLOUT) {
+			if (imsgbuf_write(&c->ibuf) == -1) {
+				control_close(c);
+				continue;
+			}
+		}
+		if (rev & (POLLIN | POLLHUP | POLLERR)) {
+			if (c->closing && !(rev & POLLIN)) {
+				control_close(c);
+				continue;
+			}
+			control_input(c);
+			continue;
+		}
+		if (c->closing && imsgbuf_queuelen(&c->ibuf) == 0)
+			control_close(c);
+	}
+	if (ctl_listen_pfd != -1 && ctl_listen_pfd < n &&
+	    (pfd[ctl_listen_pfd].revents & POLLIN))
+		control_accept();
+}

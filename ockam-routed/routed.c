@@ -1,0 +1,263 @@
+/*
+ * ockam-routed: the node.  Parses the configuration, spawns the vault
+ * and the transport, drops privileges, enters its sandbox and then
+ * routes messages between workers, its children and control clients.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "privsep.h"
+#include "routed.h"
+#include "sandbox.h"
+
+#define ROUTED_POLLFDS		(CHILD_MAX + 1 + 64)
+
+volatile sig_atomic_t	 routed_quit;
+int			 routed_failed;
+static volatile sig_atomic_t routed_sigchld;
+
+static __dead void
+usage(void)
+{
+	extern char	*__progname;
+
+	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file] "
+	    "[-s socket]\n", __progname);
+	exit(1);
+}
+
+static void
+sighdlr(int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		routed_quit = 1;
+		break;
+	case SIGCHLD:
+		routed_sigchld = 1;
+		break;
+	}
+}
+
+/* Where our siblings live: next to this binary. */
+static void
+self_dir(char *dir, size_t len)
+{
+	char	 path[PATH_MAX];
+	ssize_t	 n;
+
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) == -1)
+		fatal("readlink /proc/self/exe");
+	path[n] = '\0';
+	if (strlcpy(dir, dirname(path), len) >= len)
+		fatalx("path of ockam-routed too long");
+}
+
+static void
+start_workers(struct ockam_conf *conf)
+{
+	struct worker_conf	*wc;
+	char			 err[256];
+
+	TAILQ_FOREACH(wc, &conf->workers, entry)
+		if (worker_add(wc->name, wc->kind, 0, err, sizeof(err)) == NULL)
+			fatalx("worker %s: %s", wc->name, err);
+}
+
+static void
+routed_loop(void)
+{
+	struct pollfd	 pfd[ROUTED_POLLFDS];
+	struct timespec	 ts, *tsp;
+	sigset_t	 empty;
+	int		 i, n, nctl;
+	int		 announced = 0;
+
+	sigemptyset(&empty);
+	while (!routed_quit) {
+		for (i = 0; i < CHILD_MAX; i++) {
+			pfd[i].fd = children[i].connected ?
+			    children[i].ibuf.fd : -1;
+			pfd[i].events = POLLIN;
+			if (children[i].connected &&
+			    imsgbuf_queuelen(&children[i].ibuf) > 0)
+				pfd[i].events |= POLLOUT;
+			pfd[i].revents = 0;
+		}
+		/* Clients only once both children are sandboxed. */
+		nctl = 0;
+		if (children_ready())
+			nctl = control_pollfds(&pfd[CHILD_MAX],
+			    ROUTED_POLLFDS - CHILD_MAX);
+		for (i = CHILD_MAX; i < CHILD_MAX + nctl; i++)
+			pfd[i].revents = 0;
+
+		tsp = NULL;
+		if (router_pending() > 0) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 0;
+			tsp = &ts;
+		}
+		/* Signals are blocked except while we wait here. */
+		n = ppoll(pfd, CHILD_MAX + nctl, tsp, &empty);
+		if (n == -1 && errno != EINTR)
+			fatal("ppoll");
+		if (routed_sigchld) {
+			routed_sigchld = 0;
+			children_reap();
+		}
+		if (routed_quit)
+			break;
+		if (n > 0) {
+			for (i = 0; i < CHILD_MAX; i++)
+				if (pfd[i].revents != 0)
+					children_dispatch(&children[i],
+					    pfd[i].revents);
+			if (nctl > 0)
+				control_dispatch(&pfd[CHILD_MAX], nctl);
+		}
+		router_run();
+		if (!announced && children_ready()) {
+			log_info("node ready");
+			announced = 1;
+		}
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	extern char		**environ;
+	struct ockam_conf	*conf;
+	struct sigaction	 sa;
+	sigset_t		 mask;
+	const char		*conffile = OCKAM_CONF, *csock = NULL;
+	char			 dir[PATH_MAX];
+	pid_t			 pids[CHILD_MAX];
+	uid_t			 owner;
+	int			 ch, debug = 0, verbose = 0, noaction = 0;
+	int			 i;
+
+	setproctitle_init(argc, argv, environ);
+	log_init(1, LOG_DAEMON);
+	log_procinit("routed");
+
+	while ((ch = getopt(argc, argv, "D:df:ns:v")) != -1) {
+		switch (ch) {
+		case 'D':
+			if (cmdline_symset(optarg) < 0)
+				log_warnx("could not parse macro definition %s",
+				    optarg);
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 'n':
+			noaction = 1;
+			break;
+		case 's':
+			csock = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	if (argc > 0)
+		usage();
+
+	log_setverbose(verbose + 1);
+	if ((conf = parse_config(conffile, verbose ? OCKAM_OPT_VERBOSE : 0))
+	    == NULL)
+		exit(1);
+	if (csock != NULL) {
+		free(conf->csock);
+		if ((conf->csock = strdup(csock)) == NULL)
+			fatal(NULL);
+	}
+	if (noaction) {
+		if (verbose)
+			print_config(conf);
+		else
+			fprintf(stderr, "configuration OK\n");
+		config_free(conf);
+		exit(0);
+	}
+
+	/* The checks that need the system, before anything starts. */
+	if (geteuid() == 0) {
+		struct privsep_ids	 ids;
+		char			 err[512];
+
+		if (privsep_lookup(conf->user, conf->chroot, &ids, err,
+		    sizeof(err)) == -1)
+			fatalx("%s", err);
+	}
+	self_dir(dir, sizeof(dir));
+
+	log_init(debug, LOG_DAEMON);
+	log_setverbose(verbose + 1);
+	if (!debug && daemon(0, 0) == -1)
+		fatal("daemon");
+
+	/* Signals wait for ppoll(); SIGCHLD must be caught before fork. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		fatal("sigprocmask");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sighdlr;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+
+	owner = getuid();
+	if (control_init(conf, owner) == -1)
+		fatalx("cannot create control socket %s", conf->csock);
+	children_start(conf, dir, debug, verbose + 1);
+	for (i = 0; i < CHILD_MAX; i++)
+		pids[i] = children[i].pid;
+
+	router_init();
+	start_workers(conf);
+
+	privsep_drop(conf->user, conf->chroot);
+	sandbox_enter(SANDBOX_ROUTED, pids, CHILD_MAX);
+	setproctitle("router");
+	log_info("started, control socket %s", conf->csock);
+
+	routed_loop();
+
+	log_info("shutting down");
+	control_cleanup();
+	children_stop();
+	router_shutdown();
+	config_free(conf);
+	log_info("terminating");
+	return (routed_failed ? 1 : 0);
+}

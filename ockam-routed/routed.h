@@ -1,0 +1,103 @@
+/*
+ * ockam-routed: workers, routing and the control socket.  routed never
+ * touches the network (ockam-tcpd does) and never holds a private key
+ * (ockam-vaultd does).
+ */
+#ifndef OCKAM_ROUTED_H
+#define OCKAM_ROUTED_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "imsg.h"
+#include "route.h"
+
+#define ROUTED_MAX_HOPS		64	/* local deliveries of one message */
+#define ROUTED_RUN_BATCH	256	/* messages per loop iteration */
+#define ROUTED_QUEUE_MAX	4096	/* messages waiting for delivery */
+
+enum child_id {
+	CHILD_VAULT,
+	CHILD_TCPD,
+	CHILD_MAX
+};
+
+struct child {
+	const char	*role;
+	const char	*prog;
+	pid_t		 pid;
+	struct imsgbuf	 ibuf;
+	int		 ready;
+	int		 alive;		/* not yet reaped */
+	int		 connected;	/* channel open */
+};
+
+extern struct child	 children[CHILD_MAX];
+extern volatile sig_atomic_t routed_quit;
+extern int		 routed_failed;	/* a child died: exit 1 */
+
+/* A message inside routed: the envelope plus local info. */
+struct message {
+	TAILQ_ENTRY(message)	 entry;
+	struct tmsg		 tm;
+	uint32_t		 origin;	/* control client, 0: none */
+	uint32_t		 reqid;		/* the client's request id */
+	int			 flags;
+	unsigned int		 hops;
+};
+#define MSG_REPORT		0x01	/* origin wants to hear of a drop */
+
+struct worker {
+	RB_ENTRY(worker)	 entry;
+	enum worker_kind	 kind;
+	uint32_t		 owner;		/* control client for APP */
+	uint64_t		 received;
+	char			 name[OCKAM_ADDR_MAX + 1];
+};
+
+/* router.c */
+void		 router_init(void);
+void		 router_shutdown(void);
+struct worker	*worker_add(const char *, enum worker_kind, uint32_t, char *,
+		    size_t);
+void		 worker_del(struct worker *);
+void		 worker_del_owner(uint32_t);
+struct worker	*worker_find(const char *);
+struct worker	*worker_next(struct worker *);
+struct message	*message_new(void);
+void		 message_free(struct message *);
+int		 router_enqueue(struct message *);
+int		 router_pending(void);
+void		 router_run(void);
+void		 router_drop(struct message *, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
+
+/* workers.c */
+void		 worker_handle(struct worker *, struct message *);
+
+/* control.c */
+int		 control_init(struct ockam_conf *, uid_t);
+int		 control_fd(void);
+void		 control_cleanup(void);
+int		 control_pollfds(struct pollfd *, int);
+void		 control_dispatch(struct pollfd *, int);
+void		 control_accept(void);
+int		 control_deliver(uint32_t, struct message *);
+void		 control_report(uint32_t, uint32_t, uint32_t, const char *);
+void		 control_closeall(void);
+
+/* children.c */
+void		 children_start(struct ockam_conf *, const char *, int, int);
+int		 children_ready(void);
+void		 children_dispatch(struct child *, short);
+void		 children_reap(void);
+void		 children_stop(void);
+int		 children_send(enum child_id, uint32_t, const void *, size_t);
+
+#endif /* OCKAM_ROUTED_H */

@@ -1,0 +1,256 @@
+/*
+ * The routing core: a table of workers addressed by name and a queue
+ * of messages waiting for delivery.  Delivery is iterative (a worker
+ * that forwards puts the message back on the queue), so no route,
+ * however long or looping, can grow the stack; a hop count bounds the
+ * work one message may cause.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "multiaddr.h"
+#include "routed.h"
+#include "util.h"
+
+int	worker_cmp(struct worker *, struct worker *);
+
+RB_HEAD(worker_tree, worker);
+RB_PROTOTYPE(worker_tree, worker, entry, worker_cmp);
+RB_GENERATE(worker_tree, worker, entry, worker_cmp);
+
+static struct worker_tree	 workers = RB_INITIALIZER(&workers);
+static TAILQ_HEAD(, message)	 queue = TAILQ_HEAD_INITIALIZER(queue);
+static int			 queued;
+
+int
+worker_cmp(struct worker *a, struct worker *b)
+{
+	return (strcmp(a->name, b->name));
+}
+
+void
+router_init(void)
+{
+	RB_INIT(&workers);
+	TAILQ_INIT(&queue);
+	queued = 0;
+}
+
+void
+router_shutdown(void)
+{
+	struct worker	*w;
+	struct message	*m;
+
+	while ((m = TAILQ_FIRST(&queue)) != NULL) {
+		TAILQ_REMOVE(&queue, m, entry);
+		message_free(m);
+	}
+	queued = 0;
+	while ((w = RB_MIN(worker_tree, &workers)) != NULL)
+		worker_del(w);
+}
+
+/*
+ * Add a worker.  An empty name asks for a random address; the name
+ * actually used is in the returned worker.
+ */
+struct worker *
+worker_add(const char *name, enum worker_kind kind, uint32_t owner,
+    char *err, size_t errlen)
+{
+	struct worker	*w;
+	size_t		 len;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	if (name == NULL || name[0] == '\0')
+		random_name(w->name, sizeof(w->name));
+	else {
+		len = strlen(name);
+		if (addr_valid(OCKAM_ADDR_LOCAL, name, len) == -1) {
+			snprintf(err, errlen, "invalid worker address \"%s\"",
+			    safe_str(name, len));
+			free(w);
+			return (NULL);
+		}
+		memcpy(w->name, name, len + 1);
+	}
+	w->kind = kind;
+	w->owner = owner;
+	if (RB_INSERT(worker_tree, &workers, w) != NULL) {
+		snprintf(err, errlen, "address \"%s\" is already in use",
+		    w->name);
+		free(w);
+		return (NULL);
+	}
+	log_debug("worker %s started at %s", worker_kind_name(kind), w->name);
+	return (w);
+}
+
+void
+worker_del(struct worker *w)
+{
+	log_debug("worker %s at %s stopped", worker_kind_name(w->kind),
+	    w->name);
+	RB_REMOVE(worker_tree, &workers, w);
+	free(w);
+}
+
+/* A control client went away: so do the workers it registered. */
+void
+worker_del_owner(uint32_t owner)
+{
+	struct worker	*w, *next;
+
+	for (w = RB_MIN(worker_tree, &workers); w != NULL; w = next) {
+		next = RB_NEXT(worker_tree, &workers, w);
+		if (w->kind == WORKER_APP && w->owner == owner)
+			worker_del(w);
+	}
+}
+
+struct worker *
+worker_find(const char *name)
+{
+	struct worker	 key;
+
+	if (strlcpy(key.name, name, sizeof(key.name)) >= sizeof(key.name))
+		return (NULL);
+	return (RB_FIND(worker_tree, &workers, &key));
+}
+
+/* Walk the table in address order: worker_next(NULL) is the first. */
+struct worker *
+worker_next(struct worker *w)
+{
+	if (w == NULL)
+		return (RB_MIN(worker_tree, &workers));
+	return (RB_NEXT(worker_tree, &workers, w));
+}
+
+struct message *
+message_new(void)
+{
+	struct message	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return (NULL);
+	tmsg_init(&m->tm);
+	return (m);
+}
+
+void
+message_free(struct message *m)
+{
+	if (m == NULL)
+		return;
+	tmsg_clear(&m->tm);
+	free(m);
+}
+
+/*
+ * Queue a message for delivery.  The queue is bounded: when it is full
+ * the message is dropped (and its sender told, if it asked).
+ */
+int
+router_enqueue(struct message *m)
+{
+	if (queued >= ROUTED_QUEUE_MAX) {
+		router_drop(m, "delivery queue full (%d messages)", queued);
+		return (-1);
+	}
+	TAILQ_INSERT_TAIL(&queue, m, entry);
+	queued++;
+	return (0);
+}
+
+int
+router_pending(void)
+{
+	return (queued);
+}
+
+/*
+ * Drop a message: log why and, when a local sender asked to hear
+ * about it, tell it.  Frees the message.
+ */
+void
+router_drop(struct message *m, const char *fmt, ...)
+{
+	char		 why[256], route[1024];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (multiaddr_print(&m->tm.onward, route, sizeof(route)) == -1 &&
+	    route[0] == '\0')
+		strlcpy(route, "(unprintable)", sizeof(route));
+	log_info("dropped message to %s: %s", route[0] ? route : "(empty)",
+	    why);
+	if (m->origin != 0 && (m->flags & MSG_REPORT))
+		control_report(m->origin, m->reqid, CTL_ERR_UNDELIVERED, why);
+	message_free(m);
+}
+
+static void
+router_deliver(struct message *m)
+{
+	struct addr	*a;
+	struct worker	*w;
+
+	if (++m->hops > ROUTED_MAX_HOPS) {
+		router_drop(m, "routing loop: more than %d local hops",
+		    ROUTED_MAX_HOPS);
+		return;
+	}
+	if ((a = route_head(&m->tm.onward)) == NULL) {
+		router_drop(m, "empty onward route");
+		return;
+	}
+	switch (a->type) {
+	case OCKAM_ADDR_LOCAL:
+		if ((w = worker_find(a->val)) == NULL) {
+			router_drop(m, "no worker at address \"%s\"", a->val);
+			return;
+		}
+		w->received++;
+		worker_handle(w, m);
+		break;
+	case OCKAM_ADDR_TCP:
+		router_drop(m, "no TCP connection to %s",
+		    safe_str(a->val, a->len));
+		break;
+	default:
+		router_drop(m, "no transport for address type %u", a->type);
+		break;
+	}
+}
+
+/* Deliver a batch; the main loop calls again while some are left. */
+void
+router_run(void)
+{
+	struct message	*m;
+	int		 n;
+
+	for (n = 0; n < ROUTED_RUN_BATCH; n++) {
+		if ((m = TAILQ_FIRST(&queue)) == NULL)
+			break;
+		TAILQ_REMOVE(&queue, m, entry);
+		queued--;
+		router_deliver(m);
+	}
+}

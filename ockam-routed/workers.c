@@ -1,0 +1,82 @@
+/*
+ * The built-in workers (echoer, hop), and app workers whose messages
+ * go to the control client that registered them.
+ */
+#include <sys/types.h>
+
+#include <string.h>
+
+#include "log.h"
+#include "routed.h"
+
+/*
+ * Echoer: a new message back along the return route we received, from
+ * us, with the same payload.  Local info (who asked) carries over, so
+ * a sender that asked to hear of drops hears of the reply's too.
+ */
+static void
+echoer_handle(struct worker *w, struct message *m)
+{
+	struct message	*r;
+
+	if ((r = message_new()) == NULL) {
+		router_drop(m, "echoer %s: out of memory", w->name);
+		return;
+	}
+	if (route_copy(&r->tm.onward, &m->tm.ret) == -1 ||
+	    route_push_back(&r->tm.ret, OCKAM_ADDR_LOCAL, w->name,
+	    strlen(w->name)) == -1) {
+		message_free(r);
+		router_drop(m, "echoer %s: cannot build the reply", w->name);
+		return;
+	}
+	r->tm.payload = m->tm.payload;
+	r->tm.plen = m->tm.plen;
+	m->tm.payload = NULL;
+	m->tm.plen = 0;
+	r->origin = m->origin;
+	r->reqid = m->reqid;
+	r->flags = m->flags;
+	r->hops = m->hops;
+	message_free(m);
+	router_enqueue(r);
+}
+
+/* Hop: step past ourselves and add ourselves to the way back. */
+static void
+hop_handle(struct worker *w, struct message *m)
+{
+	route_pop_front(&m->tm.onward);
+	if (route_push_front(&m->tm.ret, OCKAM_ADDR_LOCAL, w->name,
+	    strlen(w->name)) == -1) {
+		router_drop(m, "hop %s: return route too long", w->name);
+		return;
+	}
+	router_enqueue(m);
+}
+
+static void
+app_handle(struct worker *w, struct message *m)
+{
+	if (control_deliver(w->owner, m) == -1)
+		router_drop(m, "app worker %s: its client cannot take it",
+		    w->name);
+	else
+		message_free(m);
+}
+
+void
+worker_handle(struct worker *w, struct message *m)
+{
+	switch (w->kind) {
+	case WORKER_ECHOER:
+		echoer_handle(w, m);
+		break;
+	case WORKER_HOP:
+		hop_handle(w, m);
+		break;
+	case WORKER_APP:
+		app_handle(w, m);
+		break;
+	}
+}
