@@ -38,9 +38,10 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/util.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/control.c ockam-routed/router.c \
-		  ockam-routed/workers.c ockam-routed/children.c
-VAULTD_SRCS	= ockam-vaultd/vaultd.c
-TCPD_SRCS	= ockam-tcpd/tcpd.c
+		  ockam-routed/workers.c ockam-routed/children.c \
+		  lib/sanitize.c
+VAULTD_SRCS	= ockam-vaultd/vaultd.c lib/sanitize.c
+TCPD_SRCS	= ockam-tcpd/tcpd.c lib/sanitize.c
 CTL_SRCS	= ockamctl/ockamctl.c
 EXAMPLES	= many-hops
 
@@ -95,7 +96,7 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
 
 # Unit tests link the real module sources; the config tests also link
 # the routed parser.
-$(BUILD)/regress/test_conf%: $(BUILD)/obj/regress/unit/test_conf%.o $(CONF_OBJS) $(LIB)
+$(BUILD)/regress/test_conf: $(BUILD)/obj/regress/unit/test_conf.o $(CONF_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(CONF_OBJS) $(LIB) $(LDLIBS) -lcmocka
 

@@ -219,7 +219,8 @@ static int
 ma_tcp(struct maparse *mp, const char *proto)
 {
 	char		 q[QUOTE_MAX], port[PORT_STR_MAX];
-	char		 host[INET6_ADDRSTRLEN], val[HOST_MAX + PORT_STR_MAX + 4];
+	char		 host[INET6_ADDRSTRLEN];
+	char		 val[HOST_MAX + PORT_STR_MAX + 4];
 	struct in6_addr	 in6;
 	struct in_addr	 in4;
 	const char	*a;

@@ -170,7 +170,7 @@ sandbox_enter(enum sandbox_role role, const pid_t *pids, int npids)
 	log_debug("sandbox entered");
 }
 
-/* Print the filter as pseudo-code (ockam-routed -S ROLE, for audits). */
+/* Print the filter as pseudo-code, for audits (regress/sandboxdump). */
 int
 sandbox_dump(enum sandbox_role role, int fd)
 {

@@ -29,6 +29,7 @@ struct child children[CHILD_MAX] = {
 static pid_t
 child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 {
+	sigset_t mask;
 	char	 path[PATH_MAX], *argv[8];
 	int	 sp[2], argc = 0;
 	pid_t	 pid;
@@ -54,6 +55,9 @@ child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 	case -1:
 		fatal("fork %s", ch->prog);
 	case 0:
+		/* Our blocked signals would survive exec: unblock them. */
+		sigemptyset(&mask);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
 		/* The child's channel goes on fd 3, and nothing else. */
 		if (sp[1] == PRIVSEP_FD) {
 			if (fcntl(sp[1], F_SETFD, 0) == -1)

@@ -22,9 +22,7 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,20 +100,16 @@ static void		 set_string(char **, const char *, const char *);
 static void		 set_csock(const char *);
 static void		 set_csock_mode(const char *);
 static void		 add_worker(enum worker_kind, const char *);
-
-typedef struct {
-	union {
-		int64_t		 number;
-		char		*string;
-	} v;
-} YYSTYPE;
-#define YYSTYPE_IS_DECLARED 1
 %}
+
+%union {
+	char	*string;	/* from the pool */
+}
 
 %token	CHROOT CONTROL ECHOER GROUP HOP INCLUDE MODE SOCKET USER
 %token	ERROR
-%token	<v.string>	STRING NUMBER
-%type	<v.string>	string
+%token	<string>	STRING NUMBER
+%type	<string>	string
 
 %%
 
@@ -149,7 +143,7 @@ varset		: STRING '=' string		{
 			if (!valid_macro_name($1))
 				yyerror("invalid macro name \"%s\"", $1);
 			else if (symset($1, $3, 0) == -1)
-				fatal("%s", __func__);
+				fatal("symset");
 		}
 		;
 
@@ -360,7 +354,7 @@ lex_quoted(int quote)
 		buf[len++] = c;
 	}
 	buf[len] = '\0';
-	yylval.v.string = pool_strdup(buf);
+	yylval.string = pool_strdup(buf);
 	return (STRING);
 }
 
@@ -391,7 +385,7 @@ lex_word(int c)
 		token = STRING;
 	else if ((token = lookup(buf)) != STRING)
 		return (token);
-	yylval.v.string = pool_strdup(buf);
+	yylval.string = pool_strdup(buf);
 	return (token);
 }
 
@@ -506,6 +500,10 @@ pushfile(const char *name, int nested)
 		goto fail;
 	if (fstat(fileno(nfile->stream), &st) == -1)
 		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
 	nfile->dev = st.st_dev;
 	nfile->ino = st.st_ino;
 	nfile->lineno = 1;

@@ -32,7 +32,7 @@ usage(void)
 	    "commands:\n"
 	    "\tmessage send [-x] [-t seconds] route text\n"
 	    "\tshow workers\n"
-	    "\tlog brief | verbose | debug\n", __progname);
+	    "\tlog brief | verbose\n", __progname);
 	exit(1);
 }
 
@@ -112,7 +112,7 @@ cmd_message_send(int argc, char *argv[])
 	long long		 timeout = DEFAULT_TIMEOUT;
 	int			 ch, hex = 0, r;
 
-	optind = 1;
+	optind = 0;	/* GNU getopt: start afresh, permuting again */
 	while ((ch = getopt_long(argc, argv, "t:x", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
@@ -176,7 +176,12 @@ cmd_message_send(int argc, char *argv[])
 static void
 show_worker(void *arg, const char *kind, const char *name, const char *detail)
 {
-	(void)arg;
+	int	*header = arg;
+
+	if (!*header) {
+		printf("%-34s %-8s %s\n", "ADDRESS", "KIND", "DETAIL");
+		*header = 1;
+	}
 	printf("%-34s %-8s %s\n", name, kind, detail);
 }
 
@@ -184,12 +189,12 @@ static int
 cmd_show(int argc, char *argv[])
 {
 	struct ockam_client	*c;
+	int			 header = 0;
 
 	if (argc != 2 || strcmp(argv[1], "workers") != 0)
 		usage();
 	c = connect_node();
-	printf("%-34s %-8s %s\n", "ADDRESS", "KIND", "DETAIL");
-	if (ockam_show_workers(c, show_worker, NULL) == -1)
+	if (ockam_show_workers(c, show_worker, &header) == -1)
 		errx(1, "show workers: %s", ockam_error(c));
 	ockam_disconnect(c);
 	return (0);
@@ -205,10 +210,8 @@ cmd_log(int argc, char *argv[])
 	if (argc != 2)
 		usage();
 	if (strcmp(argv[1], "brief") == 0)
-		level = 0;
-	else if (strcmp(argv[1], "verbose") == 0)
 		level = 1;
-	else if (strcmp(argv[1], "debug") == 0)
+	else if (strcmp(argv[1], "verbose") == 0)
 		level = 2;
 	else
 		usage();

@@ -19,7 +19,10 @@
 #include "buf.h"
 #include "route.h"
 
-/* DESIGN.md 2: onward [1#127.0.0.1:4000, printer], return [1#127.0.0.1:3000] */
+/*
+ * DESIGN.md 2: onward [1#127.0.0.1:4000, printer],
+ * return [1#127.0.0.1:3000], payload "hello".
+ */
 static const unsigned char ka_printer[] =
     "\x01"
     "\x02" "\x01\x0e" "127.0.0.1:4000" "\x00\x07" "printer"

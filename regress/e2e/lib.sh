@@ -1,0 +1,130 @@
+# Shared by the end-to-end tests: start real nodes on this machine,
+# with bounded waits everywhere, and report TAP-like lines that
+# regress/run.sh counts ("ok - ...", "not ok - ...", "skip - ...").
+#
+# BUILD names the build directory (set by run.sh).
+
+: "${BUILD:=build-regress}"
+BUILD=$(cd "$BUILD" && pwd)
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+ROUTED=$BUILD/ockam-routed
+CTL=$BUILD/ockamctl
+HELPERS=$BUILD/regress
+NODE_USER=_ockam
+T=$(mktemp -d /tmp/ockam-regress.XXXXXX)
+chmod 755 "$T"
+NODES=""
+
+ok()   { echo "ok - $*"; }
+fail() { echo "not ok - $*"; }
+skip() { echo "skip - $*"; }
+
+# check DESC CMD...: ok when CMD succeeds
+check() {
+	desc=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$desc"; else fail "$desc"; fi
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+have_user() { getent passwd "$NODE_USER" >/dev/null 2>&1; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds
+wait_for() {
+	n=$(( $1 * 10 )); shift
+	while [ "$n" -gt 0 ]; do
+		if "$@" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# node_dir NAME: the directory of a node (socket, log, config)
+node_dir() { echo "$T/$1"; }
+node_sock() { echo "$T/$1/ockam.sock"; }
+node_log() { echo "$T/$1/log"; }
+node_pid() { cat "$T/$1/pid" 2>/dev/null; }
+
+# start_node NAME CONFFILE [routed flags]: start a node in the
+# foreground mode (-d) in the background, wait until it is ready.
+start_node() {
+	name=$1 conf=$2; shift 2
+	d=$T/$name
+	mkdir -p "$d"
+	# Unprivileged, routed must be able to remove its socket at exit.
+	if is_root && have_user; then chown "$NODE_USER" "$d"; fi
+	: > "$d/log"
+	"$ROUTED" -d -v -v -f "$conf" -s "$d/ockam.sock" "$@" \
+	    >>"$d/log" 2>&1 &
+	echo $! > "$d/pid"
+	NODES="$NODES $name"
+	if ! wait_for 10 grep -q "node ready" "$d/log"; then
+		echo "# node $name did not become ready; its log:"
+		sed 's/^/#   /' "$d/log"
+		return 1
+	fi
+	return 0
+}
+
+# child_pid NAME PROG: pid of routed's child (ockam-vaultd, ockam-tcpd)
+child_pid() {
+	sed -n "s/.*started $2 as pid \([0-9]*\).*/\1/p" \
+	    "$(node_log "$1")" | tail -n 1
+}
+
+# alive PID: running (a zombie whose parent is gone does not count:
+# orphans are reaped by init, which in a container may never happen)
+alive() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null &&
+	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# node_down NAME: routed and both children are gone
+node_down() {
+	name=$1
+	! alive "$(node_pid "$name")" &&
+	    ! alive "$(child_pid "$name" ockam-vaultd)" &&
+	    ! alive "$(child_pid "$name" ockam-tcpd)"
+}
+
+# wait_exit NAME SECONDS: wait for routed to exit; its status goes to
+# $T/NAME/status (wait works: routed is our child)
+wait_exit() {
+	pid=$(node_pid "$1")
+	if ! wait_for "$2" sh -c "! kill -0 $pid 2>/dev/null"; then
+		return 1
+	fi
+	wait "$pid" 2>/dev/null
+	echo $? > "$T/$1/status"
+	return 0
+}
+
+exit_status() { cat "$T/$1/status" 2>/dev/null; }
+
+stop_node() {
+	pid=$(node_pid "$1")
+	alive "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait_exit "$1" 5 || { kill -KILL "$pid" 2>/dev/null; return 1; }
+}
+
+ctl() { name=$1; shift; "$CTL" -s "$(node_sock "$name")" "$@"; }
+
+show_log() {
+	echo "# log of $1:"
+	sed 's/^/#   /' "$(node_log "$1")"
+}
+
+cleanup() {
+	for n in $NODES; do
+		pid=$(node_pid "$n")
+		alive "$pid" && kill -KILL "$pid" 2>/dev/null
+		for r in ockam-vaultd ockam-tcpd; do
+			p=$(child_pid "$n" $r)
+			alive "$p" && kill -KILL "$p" 2>/dev/null
+		done
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT

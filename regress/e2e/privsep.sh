@@ -1,0 +1,81 @@
+#!/bin/sh
+# The boundaries of a running node: each process runs as the node user
+# inside its chroot, non-dumpable, with no new privileges and a seccomp
+# filter; and each one is killed by a syscall its filter forbids.
+. "$(dirname "$0")/lib.sh"
+
+CONF=$TOP/etc/many-hops.conf
+
+status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
+
+if is_root && have_user; then
+	start_node n1 "$CONF" || { fail "node starts"; exit 0; }
+	uid=$(id -u "$NODE_USER")
+	home=$(getent passwd "$NODE_USER" | cut -d: -f6)
+	for p in "routed:$(node_pid n1)" \
+	    "vault:$(child_pid n1 ockam-vaultd)" \
+	    "tcpd:$(child_pid n1 ockam-tcpd)"; do
+		role=${p%%:*} pid=${p#*:}
+		uids=$(status_field "$pid" Uid)
+		if [ "$uids" = "$uid	$uid	$uid	$uid" ]; then
+			ok "$role runs as $NODE_USER (real, effective, saved)"
+		else fail "$role runs as $NODE_USER (Uid: $uids)"; fi
+		g=$(status_field "$pid" Groups)
+		gid=$(id -g "$NODE_USER")
+		if [ "$(echo $g)" = "$gid" ]; then
+			ok "$role has only the node group"
+		else fail "$role has only the node group ($g)"; fi
+		r=$(readlink "/proc/$pid/root")
+		if [ "$r" = "$home" ]; then ok "$role is chrooted to $home"
+		else fail "$role is chrooted to $home ($r)"; fi
+		if [ "$(status_field "$pid" Seccomp)" = 2 ]; then
+			ok "$role has a seccomp filter"
+		else fail "$role has a seccomp filter"; fi
+		if [ "$(status_field "$pid" NoNewPrivs)" = 1 ]; then
+			ok "$role has no_new_privs"
+		else fail "$role has no_new_privs"; fi
+		# Non-dumpable: /proc/PID files are owned by root.
+		if [ "$(stat -c %u "/proc/$pid/environ")" = 0 ]; then
+			ok "$role is not dumpable"
+		else fail "$role is not dumpable"; fi
+	done
+	stop_node n1
+else
+	skip "privilege drop checks need root and the $NODE_USER user"
+fi
+
+# The forbidden syscall (execve), one process at a time.
+for target in vault tcpd; do
+	name=sb_$target
+	start_node $name "$CONF" || { fail "node starts"; continue; }
+	ctl $name regress sandbox $target >/dev/null 2>&1
+	if wait_exit $name 5 && wait_for 2 node_down $name; then
+		ok "$target violates its sandbox: whole node down"
+	else
+		fail "$target violates its sandbox: whole node down"
+	fi
+	if grep -q "lost child: $target (pid [0-9]*) terminated by signal 31" \
+	    "$(node_log $name)"; then
+		ok "$target killed by SIGSYS, and routed says so"
+	else
+		fail "$target killed by SIGSYS, and routed says so"
+		show_log $name
+	fi
+	[ "$(exit_status $name)" = 1 ] && ok "routed exits 1 after losing $target" ||
+	    fail "routed exits 1 after losing $target ($(exit_status $name))"
+	check "socket removed after losing $target" \
+	    test ! -e "$(node_sock $name)"
+done
+
+start_node sb_routed "$CONF" || { fail "node starts"; exit 0; }
+ctl sb_routed regress sandbox routed >/dev/null 2>&1
+if wait_exit sb_routed 5 && [ "$(exit_status sb_routed)" = $((128 + 31)) ]
+then ok "routed violates its sandbox: killed by SIGSYS"
+else fail "routed violates its sandbox: killed by SIGSYS ($(exit_status sb_routed))"; fi
+check "children exit within a second of routed" wait_for 1 node_down sb_routed
+# The socket outlives a killed routed; the next start clears it.
+if start_node sb_routed "$CONF" &&
+    grep -q "removing stale control socket" "$(node_log sb_routed)"; then
+	ok "restart after a crash removes the stale socket"
+else fail "restart after a crash removes the stale socket"; fi
+stop_node sb_routed
