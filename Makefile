@@ -32,6 +32,10 @@ endif
 ifeq ($(REGRESS),1)
 CFLAGS	+= -DOCKAM_REGRESS
 endif
+# For valgrind only: it cannot run under a seccomp filter.
+ifeq ($(NOSANDBOX),1)
+CFLAGS	+= -DOCKAM_NO_SANDBOX
+endif
 
 LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/client.c \
@@ -110,10 +114,12 @@ $(BUILD)/regress/%: $(BUILD)/obj/regress/helpers/%.o $(LIB)
 
 regress-progs: $(PROGS) $(UNIT_PROGS) $(HELPER_PROGS)
 
-# The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS).
+# The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),
+# and a build without the sandbox for the valgrind test.
 regress:
 	$(MAKE) BUILD=build-regress SANITIZE=1 REGRESS=1 regress-progs
-	sh regress/run.sh build-regress
+	$(MAKE) BUILD=build-valgrind NOSANDBOX=1 all
+	VGBUILD=build-valgrind sh regress/run.sh build-regress
 
 demo: all
 	sh etc/demo.sh $(BUILD)
@@ -123,7 +129,7 @@ lint:
 	    ockam-tcpd/*.8 ockamctl/*.8
 
 clean:
-	rm -rf build build-regress
+	rm -rf build build-regress build-valgrind
 
 .PHONY: all regress regress-progs demo lint clean
 .PRECIOUS: $(BUILD)/%.o $(BUILD)/obj/ockam-routed/parse.c

@@ -1,0 +1,75 @@
+#!/bin/sh
+# ockam-routed's configuration checks, as an operator meets them.
+. "$(dirname "$0")/lib.sh"
+
+for f in "$TOP"/etc/*.conf; do
+	out=$("$ROUTED" -n -f "$f" 2>&1); rc=$?
+	if [ $rc -eq 0 ] && [ "$out" = "configuration OK" ]; then
+		ok "-n: $(basename "$f") is valid"
+	else fail "-n: $(basename "$f") is valid ($out)"; fi
+done
+
+# -nv prints the configuration, and what it prints parses again.
+"$ROUTED" -nv -f "$TOP/etc/many-hops.conf" > "$T/printed.conf" 2>&1
+if grep -q '^hop "h2"' "$T/printed.conf" &&
+    "$ROUTED" -n -f "$T/printed.conf" >/dev/null 2>&1; then
+	ok "-nv prints a configuration that parses again"
+else fail "-nv prints a configuration that parses again"; fi
+
+# Errors: file:line, exit 1, no process left behind.
+bad() {
+	desc=$1 want=$2
+	cat > "$T/bad.conf"
+	out=$("$ROUTED" -d -f "$T/bad.conf" -s "$T/bad.sock" 2>&1); rc=$?
+	if [ $rc -eq 1 ] && echo "$out" | grep -q -- "$want"; then
+		ok "$desc"
+	else fail "$desc (rc $rc: $out)"; fi
+	[ ! -e "$T/bad.sock" ] || fail "$desc: left a socket behind"
+}
+printf 'echoer "echoer"\nfrobnicate "x"\n' |
+    bad "unknown keyword: file:line error" "bad.conf:2: syntax error"
+printf 'hop "h1"\nhop "h1"\n' |
+    bad "duplicate worker address" 'bad.conf:2: worker "h1" defined twice'
+printf 'hop "a b"\n' |
+    bad "invalid worker address" "bad.conf:1:"
+printf 'control socket "relative.sock"\n' |
+    bad "relative socket path" "bad.conf:1:"
+printf 'control socket "/tmp/x.sock" mode 0666\n' |
+    bad "world-accessible socket mode" "bad.conf:1:"
+printf 'echoer $nosuch\n' |
+    bad "undefined macro" "bad.conf:1:"
+printf 'echoer "unterminated\n' |
+    bad "unterminated string" "bad.conf:1:"
+
+out=$("$ROUTED" -n -f "$T/does-not-exist.conf" 2>&1); rc=$?
+if [ $rc -eq 1 ] && echo "$out" | grep -q "does-not-exist.conf"; then
+	ok "missing configuration file: named in the error"
+else fail "missing configuration file ($out)"; fi
+
+# -D overrides a macro of the file.
+printf 'name = "e1"\nechoer $name\n' > "$T/macro.conf"
+if "$ROUTED" -nv -D name=e2 -f "$T/macro.conf" 2>&1 | grep -q '^echoer "e2"'
+then ok "-D name=value wins over the file's macro"
+else fail "-D name=value wins over the file's macro"; fi
+
+if is_root; then
+	printf 'user "_nosuchuser_"\nechoer "e"\n' |
+	    bad "unknown user: clear error" 'unknown user "_nosuchuser_"'
+	mkdir -p "$T/badroot"
+	chmod 777 "$T/badroot"
+	printf 'chroot "%s"\nechoer "e"\n' "$T/badroot" |
+	    bad "writable chroot directory refused" "must be a directory owned by root"
+	printf 'user "root"\nechoer "e"\n' |
+	    bad "refuses to run the node as root" 'is root'
+else
+	skip "user and chroot checks need root"
+fi
+
+# A bad configuration does not disturb a node that is running.
+start_node n1 "$TOP/etc/many-hops.conf" || fail "node starts"
+printf 'bogus\n' > "$T/bad2.conf"
+"$ROUTED" -d -f "$T/bad2.conf" -s "$(node_sock n1)" > /dev/null 2>&1
+[ "$(ctl n1 message send /service/echoer 'still' 2>&1)" = still ] &&
+    ok "a bad configuration leaves the running node alone" ||
+    fail "a bad configuration leaves the running node alone"
+stop_node n1

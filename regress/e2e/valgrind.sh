@@ -1,0 +1,62 @@
+#!/bin/sh
+# The daemons' normal paths under valgrind: no leaks, no memory errors,
+# in all three processes.  Uses the build without the sandbox
+# (VGBUILD, made by "make regress"): valgrind cannot run under seccomp.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v valgrind >/dev/null 2>&1 || [ -z "$VGBUILD" ] ||
+    [ ! -x "$VGBUILD/ockam-routed" ]; then
+	skip "valgrind or the valgrind build (VGBUILD) missing"
+	exit 0
+fi
+VGBUILD=$(cd "$VGBUILD" && pwd)
+ROUTE=/service/h1/service/h2/service/h3/service/echoer
+
+d=$T/vg
+mkdir -p "$d"
+if is_root && have_user; then chown "$NODE_USER" "$d"; fi
+valgrind -q --vgdb=no --trace-children=yes --leak-check=full \
+    --show-leak-kinds=definite,indirect \
+    --errors-for-leak-kinds=definite,indirect --log-file="$d/vg.%p" \
+    "$VGBUILD/ockam-routed" -d -v -f "$TOP/etc/many-hops.conf" \
+    -s "$d/ockam.sock" > "$d/log" 2>&1 &
+pid=$!
+if ! wait_for 30 grep -q "node ready" "$d/log"; then
+	fail "node starts under valgrind"
+	sed 's/^/#   /' "$d/log"
+	kill -KILL $pid 2>/dev/null
+	exit 0
+fi
+S=$d/ockam.sock
+[ "$("$CTL" -s "$S" message send "$ROUTE" 'Hello Ockam!' 2>&1)" = \
+    "Hello Ockam!" ] && ok "valgrind: many hops" || fail "valgrind: many hops"
+"$BUILD/examples/many-hops" -s "$S" > /dev/null 2>&1
+"$CTL" -s "$S" message send /service/nosuch x > /dev/null 2>&1
+"$CTL" -s "$S" show workers > /dev/null 2>&1
+"$HELPERS/ctlpoke" "$S" deadbeefdeadbeefdeadbeefdeadbeef > /dev/null 2>&1
+"$HELPERS/ctlpoke" -c "$S" 0300000064000000 > /dev/null 2>&1
+"$HELPERS/sinkworker" "$S" sink > "$d/sink" 2>&1 &
+spid=$!
+wait_for 10 grep -q ready "$d/sink"
+"$CTL" -s "$S" message send -t 1 /service/sink x > /dev/null 2>&1
+kill $spid; wait $spid 2>/dev/null
+kill -TERM $pid
+if wait_for 30 sh -c "! kill -0 $pid 2>/dev/null"; then
+	ok "valgrind: node stops on SIGTERM"
+else
+	fail "valgrind: node stops on SIGTERM"
+	kill -KILL $pid
+fi
+# -q: a log holds only what valgrind found, so each must be empty.
+n=0
+for f in "$d"/vg.*; do
+	n=$((n + 1))
+	if [ -s "$f" ]; then
+		fail "valgrind: $(basename "$f") clean"
+		sed 's/^/#   /' "$f"
+	else
+		ok "valgrind: $(basename "$f") clean"
+	fi
+done
+[ $n -eq 3 ] && ok "valgrind ran all three processes" ||
+    fail "valgrind ran all three processes ($n logs)"
