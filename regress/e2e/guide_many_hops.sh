@@ -61,11 +61,15 @@ out=$(ctl n1 message send "$loop/service/echoer" 'long way' 2>&1); rc=$?
 if [ $rc -eq 0 ] && [ "$out" = "long way" ]; then
 	ok "30 hops through h1 and back"
 else fail "30 hops through h1 and back (rc $rc: $out)"; fi
-out=$(ctl n1 message send "$loop/service/h1/service/h2/service/echoer" 'x' \
-    2>&1); rc=$?
+out=$(ctl n1 message send "$loop/service/h1/service/h2" 'x' 2>&1); rc=$?
 if [ $rc -ne 0 ] && echo "$out" | grep -q 'return route too long'; then
 	ok "32 hops: return route too long, reported"
 else fail "32 hops: return route too long, reported (rc $rc: $out)"; fi
+out=$(ctl n1 message send "$loop/service/h1/service/h2/service/echoer" 'x' \
+    2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q 'more than 32 addresses'; then
+	ok "a route of 33 addresses: refused by ockamctl"
+else fail "a route of 33 addresses: refused by ockamctl (rc $rc: $out)"; fi
 
 # Bad routes never reach the node.
 out=$(ctl n1 message send /service/h1//echoer 'x' 2>&1); rc=$?
