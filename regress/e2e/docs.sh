@@ -1,0 +1,33 @@
+#!/bin/sh
+# The manual pages are well-formed and name what the programs accept.
+. "$(dirname "$0")/lib.sh"
+
+PAGES="ockam-routed/ockam-routed.8 ockam-routed/ockam.conf.5 \
+ockam-vaultd/ockam-vaultd.8 ockam-tcpd/ockam-tcpd.8 ockamctl/ockamctl.8"
+
+if command -v mandoc >/dev/null 2>&1; then
+	for p in $PAGES; do
+		out=$(cd "$TOP" && mandoc -Tlint -Wwarning "$p" 2>&1)
+		[ -z "$out" ] && ok "mandoc -Tlint: $p" ||
+		    fail "mandoc -Tlint: $p: $out"
+	done
+else
+	skip "mandoc not installed"
+fi
+
+# Every flag in ockam-routed's usage is in its page, and vice versa.
+usage=$("$ROUTED" -x 2>&1)
+for f in d n v D f s; do
+	if echo "$usage" | grep -q -- "-[a-zA-Z]*$f" &&
+	    grep -q "^\.It Fl $f" "$TOP/ockam-routed/ockam-routed.8"; then
+		ok "ockam-routed -$f: in usage and in the manual"
+	else fail "ockam-routed -$f: in usage and in the manual"; fi
+done
+# Every ockamctl command in its usage is in its page.
+for c in "message send" "show workers" "log brief"; do
+	if "$CTL" 2>&1 | grep -q "$c" &&
+	    tr '\n' ' ' < "$TOP/ockamctl/ockamctl.8" |
+	    sed 's/ Cm / /g' | grep -q "$c"; then
+		ok "ockamctl $c: in usage and in the manual"
+	else fail "ockamctl $c: in usage and in the manual"; fi
+done

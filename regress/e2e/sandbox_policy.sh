@@ -1,0 +1,78 @@
+#!/bin/sh
+# What each role's seccomp filter lets through, read from the filter
+# itself (libseccomp's pseudo-code, regress/helpers/sandboxdump).
+. "$(dirname "$0")/lib.sh"
+
+# One line per syscall: name, action(s), and "cond" when arguments are
+# checked.  The default action comes out as "DEFAULT <action>".
+rules() {
+	"$HELPERS/sandboxdump" "$1" | awk '
+	/# filter for syscall "/ {
+		split($0, q, "\""); cur = q[2]; acts[cur] = ""; next
+	}
+	/# default action/ { cur = "DEFAULT"; next }
+	/# invalid architecture action/ { cur = "BADARCH"; next }
+	/if \(\$a[0-9]/ { if (cur != "") cond[cur] = 1; next }
+	/action / {
+		a = $2; sub(";", "", a)
+		if (cur != "") acts[cur] = acts[cur] a " "
+	}
+	END {
+		for (n in acts)
+			printf "%s %s%s\n", n, acts[n], cond[n] ? "cond" : ""
+	}'
+}
+
+action() { awk -v n="$2" '$1 == n { $1 = ""; print substr($0, 2) }' "$1"; }
+
+for role in routed vault tcpd; do
+	rules $role > "$T/$role.rules"
+	if [ ! -s "$T/$role.rules" ]; then
+		fail "$role: filter exported"
+		continue
+	fi
+	[ "$(action "$T/$role.rules" DEFAULT)" = "KILL_PROCESS" ] &&
+	    ok "$role: anything unlisted kills the process" ||
+	    fail "$role: anything unlisted kills the process"
+	[ "$(action "$T/$role.rules" BADARCH)" = "KILL" ] &&
+	    ok "$role: foreign architectures are killed" ||
+	    fail "$role: foreign architectures are killed"
+	bad=""
+	for s in execve execveat fork vfork clone clone3 ptrace \
+	    process_vm_readv process_vm_writev bind listen setuid setgid \
+	    setresuid chroot mount pivot_root bpf perf_event_open \
+	    userfaultfd io_uring_setup kexec_load init_module \
+	    open_by_handle_at socketpair memfd_create; do
+		[ -n "$(action "$T/$role.rules" $s)" ] && bad="$bad $s"
+	done
+	[ -z "$bad" ] && ok "$role: exec, fork, ptrace, bind, setuid... all kill" ||
+	    fail "$role: these are let through:$bad"
+	bad=""
+	for s in socket connect open openat; do
+		[ "$(action "$T/$role.rules" $s)" = "ERRNO(13)" ] || bad="$bad $s"
+	done
+	[ -z "$bad" ] && ok "$role: socket, connect, open fail with EACCES" ||
+	    fail "$role: socket, connect, open fail with EACCES:$bad"
+	bad=""
+	for s in mmap mprotect; do
+		[ "$(action "$T/$role.rules" $s)" = "ALLOW cond" ] || bad="$bad $s"
+	done
+	[ -z "$bad" ] && ok "$role: mmap and mprotect only without PROT_EXEC" ||
+	    fail "$role: mmap and mprotect unconditional:$bad"
+done
+
+bad=""
+for s in accept4 kill wait4 unlinkat getsockopt shutdown; do
+	[ -n "$(action "$T/vault.rules" $s)" ] && bad="$bad $s"
+done
+[ -z "$bad" ] && ok "vault: no accept, kill, wait, unlink" ||
+    fail "vault: let through:$bad"
+[ "$(action "$T/routed.rules" kill)" = "ALLOW cond" ] &&
+    ok "routed: kill only with a checked pid" ||
+    fail "routed: kill only with a checked pid"
+bad=""
+for s in kill wait4 unlinkat accept4; do
+	[ -n "$(action "$T/tcpd.rules" $s)" ] && bad="$bad $s"
+done
+[ -z "$bad" ] && ok "tcpd: no kill, wait, unlink, accept (no sockets yet)" ||
+    fail "tcpd: let through:$bad"
