@@ -167,8 +167,8 @@ sandbox_enter(enum sandbox_role role, const pid_t *pids, int npids)
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_CORE, &rl) == -1)
 		fatal("setrlimit RLIMIT_CORE");
-	if (role == SANDBOX_VAULT && setrlimit(RLIMIT_NPROC, &rl) == -1 &&
-	    geteuid() != 0)
+	/* No role forks after start-up (seccomp kills it anyway). */
+	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
 		fatal("setrlimit RLIMIT_NPROC");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_NO_NEW_PRIVS");

@@ -96,6 +96,33 @@ raw_sendfds(int sock, const void *p, size_t len, const int *fds, int nfd)
 	assert_int_equal(sendmsg(sock, &msg, 0), (ssize_t)len);
 }
 
+struct chan {
+	int		 sv[2];		/* sv[0] writes, sv[1] reads */
+	struct imsgbuf	 w, r;
+};
+
+static void
+chan_open(struct chan *c, size_t maxsize, int fdpass)
+{
+	mkpair(c->sv);
+	assert_int_equal(imsgbuf_init(&c->w, c->sv[0], maxsize), 0);
+	assert_int_equal(imsgbuf_init(&c->r, c->sv[1], maxsize), 0);
+	if (fdpass) {
+		imsgbuf_allow_fdpass(&c->w);
+		imsgbuf_allow_fdpass(&c->r);
+	}
+}
+
+static void
+chan_close(struct chan *c)
+{
+	imsgbuf_clear(&c->w);
+	imsgbuf_clear(&c->r);
+	if (c->sv[0] != -1)
+		close(c->sv[0]);
+	close(c->sv[1]);
+}
+
 /* Read until one whole message is there; fails the test on EOF/error. */
 static void
 recv_one(struct imsgbuf *ib, struct imsg *imsg)
