@@ -39,7 +39,7 @@ endif
 
 LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/client.c \
-		  lib/util.c
+		  lib/util.c lib/replay.c lib/noise.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/control.c ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/children.c \
@@ -103,6 +103,13 @@ $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIB)
 $(BUILD)/regress/test_conf: $(BUILD)/obj/regress/unit/test_conf.o $(CONF_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(CONF_OBJS) $(LIB) $(LDLIBS) -lcmocka
+
+# The crypto tests read the shared vector files with regress/unit/vectors.c.
+VECTOR_TESTS = $(BUILD)/regress/test_noise $(BUILD)/regress/test_wycheproof
+VECTORS_OBJ = $(BUILD)/obj/regress/unit/vectors.o
+$(VECTOR_TESTS): $(BUILD)/regress/%: $(BUILD)/obj/regress/unit/%.o $(VECTORS_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(VECTORS_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
 $(BUILD)/regress/test_%: $(BUILD)/obj/regress/unit/test_%.o $(LIB)
 	@mkdir -p $(@D)

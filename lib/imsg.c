@@ -66,6 +66,7 @@ imsgbuf_clear(struct imsgbuf *ib)
 		ib->rbuf = NULL;
 	}
 	ib->rlen = 0;
+	ib->roff = 0;
 }
 
 size_t
@@ -115,6 +116,11 @@ imsgbuf_read(struct imsgbuf *ib)
 	struct iovec	 iov;
 	ssize_t		 n;
 
+	/* Move what is pending to the front, once per read. */
+	if (ib->roff > 0) {
+		memmove(ib->rbuf, ib->rbuf + ib->roff, ib->rlen);
+		ib->roff = 0;
+	}
 	if (ib->rlen >= ib->rsize) {
 		errno = ENOBUFS;
 		return (-1);
@@ -138,6 +144,9 @@ again:
 	if (msg.msg_controllen > 0) {
 		imsgbuf_take_fds(ib, &msg);
 		if (!ib->fdpass || (msg.msg_flags & MSG_CTRUNC)) {
+			/* Not wanted here: close them now. */
+			while (ib->nfds > 0)
+				close(ib->fds[--ib->nfds]);
 			errno = EBADMSG;
 			return (-1);
 		}
@@ -163,7 +172,7 @@ imsgbuf_get(struct imsgbuf *ib, struct imsg *imsg)
 	imsg->fd = -1;
 	if (ib->rlen < IMSG_HEADER_SIZE)
 		return (0);
-	memcpy(&hdr, ib->rbuf, sizeof(hdr));
+	memcpy(&hdr, ib->rbuf + ib->roff, sizeof(hdr));
 	len = hdr.len & ~IMSG_FD_MARK;
 	if (len < IMSG_HEADER_SIZE ||
 	    len - IMSG_HEADER_SIZE > ib->maxsize) {
@@ -183,7 +192,8 @@ imsgbuf_get(struct imsgbuf *ib, struct imsg *imsg)
 	if (imsg->len > 0) {
 		if ((imsg->data = malloc(imsg->len)) == NULL)
 			return (-1);
-		memcpy(imsg->data, ib->rbuf + IMSG_HEADER_SIZE, imsg->len);
+		memcpy(imsg->data, ib->rbuf + ib->roff + IMSG_HEADER_SIZE,
+		    imsg->len);
 	}
 	if (hdr.len & IMSG_FD_MARK) {
 		if (ib->nfds == 0) {
@@ -197,7 +207,7 @@ imsgbuf_get(struct imsgbuf *ib, struct imsg *imsg)
 		ib->nfds--;
 		memmove(ib->fds, ib->fds + 1, ib->nfds * sizeof(int));
 	}
-	memmove(ib->rbuf, ib->rbuf + len, ib->rlen - len);
+	ib->roff += len;
 	ib->rlen -= len;
 	return (1);
 }
@@ -260,10 +270,18 @@ imsg_composev(struct imsgbuf *ib, uint32_t type, uint32_t peerid, pid_t pid,
 	size_t		 len = 0;
 	int		 i;
 
-	for (i = 0; i < iovcnt; i++)
+	for (i = 0; i < iovcnt; i++) {
+		if (iov[i].iov_len > SIZE_MAX - len) {
+			len = SIZE_MAX;
+			break;
+		}
 		len += iov[i].iov_len;
-	if ((b = imsg_create(ib, type, peerid, pid, len)) == NULL)
+	}
+	if ((b = imsg_create(ib, type, peerid, pid, len)) == NULL) {
+		if (fd != -1)
+			close(fd);
 		return (-1);
+	}
 	for (i = 0; i < iovcnt; i++)
 		ibuf_add(b, iov[i].iov_base, iov[i].iov_len);
 	b->fd = fd;

@@ -6,6 +6,10 @@
  * counts the header; its top bit (IMSG_FD_MARK) says a descriptor
  * travels with the message.  Each channel has its own maximum size,
  * and fd passing is off unless imsgbuf_allow_fdpass() was called.
+ *
+ * A descriptor handed to imsg_compose() and friends belongs to the
+ * imsgbuf from then on: it is closed once sent, and also when the
+ * call fails.
  */
 #ifndef OCKAM_IMSG_H
 #define OCKAM_IMSG_H
@@ -35,7 +39,8 @@ struct imsgbuf {
 	size_t			 wqlen;		/* bytes queued to send */
 	unsigned char		*rbuf;
 	size_t			 rsize;
-	size_t			 rlen;
+	size_t			 roff;		/* start of pending bytes */
+	size_t			 rlen;		/* pending bytes */
 	size_t			 maxsize;	/* payload, header excluded */
 	int			 fds[IMSG_MAXFDS];
 	int			 nfds;
