@@ -43,10 +43,13 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/control.c ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/children.c \
+		  ockam-routed/vault.c ockam-routed/identity.c \
+		  ockam-routed/channel.c ockam-routed/chandata.c \
+		  ockam-routed/chanctl.c \
 		  lib/sanitize.c
-VAULTD_SRCS	= ockam-vaultd/vaultd.c lib/sanitize.c
+VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c lib/sanitize.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c lib/sanitize.c
-CTL_SRCS	= ockamctl/ockamctl.c
+CTL_SRCS	= ockamctl/ockamctl.c ockamctl/secure.c
 EXAMPLES	= many-hops
 
 LIB	 = $(BUILD)/libockam.a
@@ -104,6 +107,12 @@ $(BUILD)/regress/test_conf: $(BUILD)/obj/regress/unit/test_conf.o $(CONF_OBJS) $
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(CONF_OBJS) $(LIB) $(LDLIBS) -lcmocka
 
+# The keystore tests link the vault's key module.
+KEYSTORE_OBJ = $(BUILD)/obj/ockam-vaultd/keystore.o
+$(BUILD)/regress/test_keystore: $(BUILD)/obj/regress/unit/test_keystore.o $(KEYSTORE_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(KEYSTORE_OBJ) $(LIB) $(LDLIBS) -lcmocka
+
 # The crypto tests read the shared vector files with regress/unit/vectors.c.
 VECTOR_TESTS = $(BUILD)/regress/test_noise $(BUILD)/regress/test_wycheproof
 VECTORS_OBJ = $(BUILD)/obj/regress/unit/vectors.o
@@ -120,6 +129,14 @@ $(BUILD)/regress/%: $(BUILD)/obj/regress/helpers/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 regress-progs: $(PROGS) $(UNIT_PROGS) $(HELPER_PROGS)
+
+$(BUILD)/regress/bench: $(BUILD)/obj/regress/bench/bench.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Benchmarks: an optimized build, tables against raw libsodium.
+bench: all $(BUILD)/regress/bench
+	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),
 # and a build without the sandbox for the valgrind test.
@@ -138,7 +155,7 @@ lint:
 clean:
 	rm -rf build build-regress build-valgrind
 
-.PHONY: all regress regress-progs demo lint clean
+.PHONY: all regress regress-progs demo lint clean bench
 .PRECIOUS: $(BUILD)/%.o $(BUILD)/obj/ockam-routed/parse.c
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

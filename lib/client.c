@@ -310,9 +310,22 @@ ockam_send(struct ockam_client *c, const struct tmsg *m, int flags)
 int
 ockam_receive(struct ockam_client *c, struct tmsg *m, int timeout)
 {
+	return (ockam_receive_from(c, m, NULL, 0, timeout));
+}
+
+/*
+ * The same, and peer gets the identifier of the secure channel peer
+ * the message came from (empty when it did not come out of one).
+ */
+int
+ockam_receive_from(struct ockam_client *c, struct tmsg *m, char *peer,
+    size_t peerlen, int timeout)
+{
 	struct pending	*p;
 	struct imsg	 imsg;
-	const char	*errstr;
+	struct cursor	 cur;
+	const char	*errstr = "truncated";
+	char		 from[OCKAM_ADDR_MAX + 1];
 	int		 n, r, deadline = now_ms() + timeout, left;
 
 	for (;;) {
@@ -329,7 +342,13 @@ ockam_receive(struct ockam_client *c, struct tmsg *m, int timeout)
 		}
 		switch (imsg.hdr.type) {
 		case CTL_DELIVER:
-			r = tmsg_decode(m, imsg.data, imsg.len, &errstr);
+			imsg_cursor(&imsg, &cur);
+			r = cur_string(&cur, from, sizeof(from));
+			if (r == 0)
+				r = tmsg_decode(m, cur.p, cur.left, &errstr);
+			if (r == 0 && peer != NULL &&
+			    strlcpy(peer, from, peerlen) >= peerlen)
+				r = -1;
 			if (r == -1)
 				client_err(c, "malformed message from the "
 				    "node: %s", errstr);
@@ -348,17 +367,21 @@ ockam_receive(struct ockam_client *c, struct tmsg *m, int timeout)
 	}
 }
 
+
+/*
+ * A listing: send type with data, hand each reply of type item to cb
+ * as a cursor over its payload, until CTL_END.
+ */
 int
-ockam_show_workers(struct ockam_client *c,
-    void (*cb)(void *, const char *, const char *, const char *), void *arg)
+ockam_list(struct ockam_client *c, uint32_t type, const void *data,
+    size_t len, uint32_t item, int (*cb)(void *, struct cursor *), void *arg)
 {
 	struct imsg	 imsg;
 	struct cursor	 cur;
-	char		 name[OCKAM_ADDR_MAX + 1], detail[256], kind[32];
 	uint32_t	 id;
 	int		 r;
 
-	if ((id = client_compose(c, CTL_SHOW_WORKERS, NULL, 0)) == 0)
+	if ((id = client_compose(c, type, data, len)) == 0)
 		return (-1);
 	for (;;) {
 		if (client_next(c, &imsg, -1) != 1)
@@ -368,20 +391,17 @@ ockam_show_workers(struct ockam_client *c,
 				return (-1);
 			continue;
 		}
-		switch (imsg.hdr.type) {
-		case CTL_WORKER_INFO:
+		if (imsg.hdr.type == item) {
 			imsg_cursor(&imsg, &cur);
-			cur_string(&cur, kind, sizeof(kind));
-			cur_string(&cur, name, sizeof(name));
-			cur_string(&cur, detail, sizeof(detail));
-			r = cur_end(&cur);
+			r = cb(arg, &cur);
 			imsg_free(&imsg);
 			if (r == -1) {
-				client_err(c, "malformed worker listing");
+				client_err(c, "malformed listing");
 				return (-1);
 			}
-			cb(arg, kind, name, detail);
-			break;
+			continue;
+		}
+		switch (imsg.hdr.type) {
 		case CTL_END:
 			imsg_free(&imsg);
 			return (0);
@@ -395,4 +415,36 @@ ockam_show_workers(struct ockam_client *c,
 			return (-1);
 		}
 	}
+}
+
+/* ockam_show_workers() through ockam_list(). */
+struct show_workers {
+	void	(*cb)(void *, const char *, const char *, const char *);
+	void	*arg;
+};
+
+static int
+show_worker_item(void *arg, struct cursor *cur)
+{
+	struct show_workers	*sw = arg;
+	char			 name[OCKAM_ADDR_MAX + 1], detail[256];
+	char			 kind[32];
+
+	cur_string(cur, kind, sizeof(kind));
+	cur_string(cur, name, sizeof(name));
+	cur_string(cur, detail, sizeof(detail));
+	if (cur_end(cur) == -1)
+		return (-1);
+	sw->cb(sw->arg, kind, name, detail);
+	return (0);
+}
+
+int
+ockam_show_workers(struct ockam_client *c,
+    void (*cb)(void *, const char *, const char *, const char *), void *arg)
+{
+	struct show_workers	 sw = { cb, arg };
+
+	return (ockam_list(c, CTL_SHOW_WORKERS, NULL, 0, CTL_WORKER_INFO,
+	    show_worker_item, &sw));
 }

@@ -7,14 +7,30 @@
  *	CTL_RESULT	u32 status (0 ok), string message
  *	CTL_END		empty: a listing is complete
  *	CTL_SEND	u32 flags, then an encoded TransportMessage
- *	CTL_DELIVER	an encoded TransportMessage for a worker the
- *			client registered
+ *	CTL_DELIVER	string peer identifier (empty unless it came out
+ *			of a secure channel), then an encoded
+ *			TransportMessage for a worker the client registered
  *	CTL_WORKER_ADD	string address (empty: routed picks a random one);
  *			answered by CTL_RESULT with the address
  *	CTL_WORKER_DEL	string address
  *	CTL_SHOW_WORKERS empty; answered by CTL_WORKER_INFO..., CTL_END
  *	CTL_WORKER_INFO	string kind, string address, string detail
  *	CTL_VERBOSE	u32 level
+ *	CTL_IDENTITY_CREATE string name; answered by CTL_RESULT with the
+ *			identifier
+ *	CTL_IDENTITY_SHOW string name (empty: all); answered by
+ *			CTL_IDENTITY_INFO (string name, string identifier)...,
+ *			CTL_END
+ *	CTL_SC_CREATE	string identity (empty: the first one), u32 timeout
+ *			seconds (0: default), u32 count, count strings (the
+ *			trusted identifiers; none: trust everyone), then an
+ *			encoded route to the listener; answered, once the
+ *			handshake is over, by CTL_RESULT with the channel's
+ *			route (/service/ENCRYPTOR) or why it failed
+ *	CTL_SC_DELETE	string encryptor address
+ *	CTL_SHOW_CHANNELS empty; answered by CTL_CHANNEL_INFO (strings:
+ *			encryptor, decryptor, role, state, peer identifier,
+ *			identity, remote route, counters)..., CTL_END
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -38,6 +54,13 @@ enum ctl_type {
 	CTL_VERBOSE,
 	CTL_REGRESS_SANDBOX,	/* u8 target */
 	CTL_REGRESS_BADIMSG,	/* u8 target, u32 variant */
+	CTL_IDENTITY_CREATE,
+	CTL_IDENTITY_SHOW,
+	CTL_IDENTITY_INFO,
+	CTL_SC_CREATE,
+	CTL_SC_DELETE,
+	CTL_SHOW_CHANNELS,
+	CTL_CHANNEL_INFO,
 	CTL_TYPE_MAX
 };
 

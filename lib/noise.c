@@ -13,7 +13,8 @@
  * state, ENOSPC when the output buffer is too small, EMSGSIZE for a
  * message longer than NOISE_MAX_MSG, EBADMSG for a message that is too
  * short or whose tag does not verify and for a DH that fails without
- * saying why (an op that sets errno keeps its errno).
+ * saying why, EIO for an ephemeral op that fails without saying why (an
+ * op that sets errno keeps its errno).
  *
  * Buffers: the payload and the message of a write or read must not
  * overlap.
@@ -74,7 +75,7 @@ noise_hmac(const uint8_t key[NOISE_HASHLEN], const void *a, size_t alen,
     const void *b, size_t blen, uint8_t out[NOISE_HASHLEN])
 {
 	crypto_auth_hmacsha256_state	 st;
-	uint8_t				 mac[crypto_auth_hmacsha256_BYTES];
+	uint8_t				 mac[NOISE_HASHLEN];
 	int				 ret = -1;
 
 	if (crypto_auth_hmacsha256_init(&st, key, NOISE_HASHLEN) != 0)
@@ -101,7 +102,8 @@ int
 noise_hkdf2(const uint8_t ck[NOISE_HASHLEN], const void *ikm, size_t ikmlen,
     uint8_t out1[NOISE_HASHLEN], uint8_t out2[NOISE_HASHLEN])
 {
-	uint8_t	 prk[NOISE_HASHLEN], o1[NOISE_HASHLEN], o2[NOISE_HASHLEN];
+	uint8_t	 prk[NOISE_HASHLEN], o1[NOISE_HASHLEN];
+	uint8_t	 o2[NOISE_HASHLEN];
 	uint8_t	 one = 0x01, two = 0x02;
 	int	 ret = -1;
 

@@ -34,11 +34,17 @@ int			 ockam_send(struct ockam_client *, const struct tmsg *,
 			    int);
 int			 ockam_receive(struct ockam_client *, struct tmsg *,
 			    int);
+int			 ockam_receive_from(struct ockam_client *,
+			    struct tmsg *, char *, size_t, int);
 int			 ockam_show_workers(struct ockam_client *,
 			    void (*)(void *, const char *, const char *,
 			    const char *),
 			    void *);
 int			 ockam_request(struct ockam_client *, uint32_t,
 			    const void *, size_t, char *, size_t);
+struct cursor;
+int			 ockam_list(struct ockam_client *, uint32_t,
+			    const void *, size_t, uint32_t,
+			    int (*)(void *, struct cursor *), void *);
 
 #endif /* OCKAM_CLIENT_H */

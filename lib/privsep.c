@@ -59,17 +59,12 @@ imsg_bad(const char *from, struct imsg *imsg, const char *why)
 	    imsg_type_name(imsg->hdr.type), from, imsg->len, why);
 }
 
-/*
- * Find the unprivileged user and check the directory it will be
- * chrooted to: it must exist, be owned by root and not be writable by
- * anyone else, or the chroot buys nothing.
- */
+/* Find the unprivileged user; it may not be root. */
 int
-privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
-    char *err, size_t errlen)
+privsep_user(const char *user, struct privsep_ids *ids, char *err,
+    size_t errlen)
 {
 	struct passwd	*pw;
-	struct stat	 sb;
 
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
@@ -85,8 +80,30 @@ privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
 	}
 	ids->uid = pw->pw_uid;
 	ids->gid = pw->pw_gid;
-	if (dir == NULL || dir[0] == '\0')
+	return (0);
+}
+
+/*
+ * Find the unprivileged user and check the directory it will be
+ * chrooted to: it must exist, be owned by root and not be writable by
+ * anyone else, or the chroot buys nothing.
+ */
+int
+privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
+    char *err, size_t errlen)
+{
+	struct passwd	*pw;
+	struct stat	 sb;
+
+	if (privsep_user(user, ids, err, errlen) == -1)
+		return (-1);
+	if (dir == NULL || dir[0] == '\0') {
+		if ((pw = getpwnam(user)) == NULL) {
+			snprintf(err, errlen, "unknown user \"%s\"", user);
+			return (-1);
+		}
 		dir = pw->pw_dir;
+	}
 	if (stat(dir, &sb) == -1) {
 		snprintf(err, errlen, "chroot directory %s: %s", dir,
 		    strerror(errno));
@@ -101,6 +118,49 @@ privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
 	return (0);
 }
 
+/* What every process does, root or not: no core, no ptrace. */
+static void
+privsep_nodump(void)
+{
+	struct rlimit	 rl;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_DUMPABLE");
+	rl.rlim_cur = rl.rlim_max = 0;
+	if (setrlimit(RLIMIT_CORE, &rl) == -1)
+		fatal("setrlimit RLIMIT_CORE");
+}
+
+/* Become user for good, and prove it.  The chroot is done. */
+static void
+privsep_setids(const char *user, const struct privsep_ids *ids,
+    const char *dir)
+{
+	uid_t	 ruid, euid, suid;
+	gid_t	 rgid, egid, sgid;
+
+	if (setgroups(1, &ids->gid) == -1 ||
+	    setresgid(ids->gid, ids->gid, ids->gid) == -1 ||
+	    setresuid(ids->uid, ids->uid, ids->uid) == -1)
+		fatal("cannot drop privileges to %s", user);
+
+	/* Prove it: the old ids must be gone for good. */
+	if (getresuid(&ruid, &euid, &suid) == -1 ||
+	    getresgid(&rgid, &egid, &sgid) == -1)
+		fatal("getresuid");
+	if (ruid != ids->uid || euid != ids->uid || suid != ids->uid ||
+	    rgid != ids->gid || egid != ids->gid || sgid != ids->gid)
+		fatalx("privilege drop to %s did not take", user);
+	if (setuid(0) != -1 || seteuid(0) != -1)
+		fatalx("was able to regain root after dropping privileges");
+
+	/* Dropping uid re-enables dumping on Linux: switch it off again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_DUMPABLE");
+	log_debug("chrooted to %s, running as %s (uid %d)", dir, user,
+	    (int)ids->uid);
+}
+
 /*
  * As root: chroot to dir (the user's home when dir is empty) and
  * become user for good.  As anybody else there is nothing to drop;
@@ -111,17 +171,9 @@ privsep_drop(const char *user, const char *dir)
 {
 	struct privsep_ids	 ids;
 	struct passwd		*pw;
-	struct rlimit		 rl;
 	char			 err[512];
-	uid_t			 ruid, euid, suid;
-	gid_t			 rgid, egid, sgid;
 
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("prctl PR_SET_DUMPABLE");
-	rl.rlim_cur = rl.rlim_max = 0;
-	if (setrlimit(RLIMIT_CORE, &rl) == -1)
-		fatal("setrlimit RLIMIT_CORE");
-
+	privsep_nodump();
 	if (geteuid() != 0) {
 		log_debug("not started as root: no chroot, running as uid %d",
 		    (int)geteuid());
@@ -138,26 +190,44 @@ privsep_drop(const char *user, const char *dir)
 		fatal("chroot %s", dir);
 	if (chdir("/") == -1)
 		fatal("chdir /");
-	if (setgroups(1, &ids.gid) == -1 ||
-	    setresgid(ids.gid, ids.gid, ids.gid) == -1 ||
-	    setresuid(ids.uid, ids.uid, ids.uid) == -1)
-		fatal("cannot drop privileges to %s", user);
+	privsep_setids(user, &ids, dir);
+}
 
-	/* Prove it: the old ids must be gone for good. */
-	if (getresuid(&ruid, &euid, &suid) == -1 ||
-	    getresgid(&rgid, &egid, &sgid) == -1)
-		fatal("getresuid");
-	if (ruid != ids.uid || euid != ids.uid || suid != ids.uid ||
-	    rgid != ids.gid || egid != ids.gid || sgid != ids.gid)
-		fatalx("privilege drop to %s did not take", user);
-	if (setuid(0) != -1 || seteuid(0) != -1)
-		fatalx("was able to regain root after dropping privileges");
+/*
+ * The same, into a directory that belongs to user and to nobody else
+ * (the vault's key directory), already open on dirfd: the chroot is
+ * made through the descriptor, so it lands in the very directory that
+ * was checked, whatever happened to its path since.  dir is for the
+ * messages only.
+ */
+void
+privsep_drop_private(const char *user, int dirfd, const char *dir)
+{
+	struct privsep_ids	 ids;
+	struct stat		 sb;
+	char			 err[512];
 
-	/* Dropping uid re-enables dumping on Linux: switch it off again. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("prctl PR_SET_DUMPABLE");
-	log_debug("chrooted to %s, running as %s (uid %d)", dir, user,
-	    (int)ids.uid);
+	privsep_nodump();
+	if (geteuid() != 0) {
+		log_debug("not started as root: no chroot, running as uid %d",
+		    (int)geteuid());
+		return;
+	}
+	if (privsep_user(user, &ids, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (fstat(dirfd, &sb) == -1)
+		fatal("chroot directory %s", dir);
+	if (!S_ISDIR(sb.st_mode) || sb.st_uid != ids.uid ||
+	    (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		fatalx("chroot directory %s must be a directory owned by %s "
+		    "and private to it (mode 0700)", dir, user);
+	if (fchdir(dirfd) == -1)
+		fatal("fchdir %s", dir);
+	if (chroot(".") == -1)
+		fatal("chroot %s", dir);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	privsep_setids(user, &ids, dir);
 }
 
 /*

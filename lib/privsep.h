@@ -55,9 +55,12 @@ struct privsep_ids {
 };
 
 const char	*imsg_type_name(uint32_t);
+int		 privsep_user(const char *, struct privsep_ids *, char *,
+		    size_t);
 int		 privsep_lookup(const char *, const char *, struct privsep_ids *,
 		    char *, size_t);
 void		 privsep_drop(const char *, const char *);
+void		 privsep_drop_private(const char *, int, const char *);
 void		 privsep_child_init(struct imsgbuf *, const char *);
 void		 privsep_child_config(struct imsgbuf *, struct priv_conf *,
 		    int (*)(struct imsg *, void *), void *);

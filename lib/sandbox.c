@@ -26,6 +26,14 @@
 #include "log.h"
 #include "sandbox.h"
 
+/*
+ * The vault's key directory, the one place where it may reach files.
+ * sandbox_dump() shows the filter for a sample descriptor number when
+ * none was given.
+ */
+#define SANDBOX_DUMP_DIRFD	5
+static int	 sandbox_dirfd = -1;
+
 #define ALLOW(ctx, name)	\
 	sandbox_rule((ctx), SCMP_ACT_ALLOW, SCMP_SYS(name), #name)
 #define DENY(ctx, name)		\
@@ -40,9 +48,12 @@ sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name)
 		fatalx("seccomp rule for %s: %s", name, strerror(-r));
 }
 
-/* What every role needs: its channels, memory, time and exit. */
+/*
+ * What every role needs: its channels, memory, time and exit.  dirfd
+ * is the vault's key directory, whose openat() rules are the vault's.
+ */
 static void
-sandbox_common(scmp_filter_ctx ctx)
+sandbox_common(scmp_filter_ctx ctx, int dirfd)
 {
 	int	 r;
 
@@ -87,7 +98,8 @@ sandbox_common(scmp_filter_ctx ctx)
 		fatalx("seccomp rule for mmap: %s", strerror(-r));
 
 	/* libc's own probes: refuse quietly. */
-	DENY(ctx, openat);
+	if (dirfd == -1)
+		DENY(ctx, openat);
 	DENY(ctx, open);
 	DENY(ctx, socket);
 	DENY(ctx, connect);
@@ -118,6 +130,39 @@ sandbox_routed(scmp_filter_ctx ctx, const pid_t *pids, int npids)
 			fatalx("seccomp rule for kill: %s", strerror(-r));
 }
 
+/*
+ * The vault: computation over its channel, plus its key files, reached
+ * only relative to the key directory's descriptor (it is chrooted
+ * there as well when started as root).  openat() on any other
+ * directory fails with EACCES like libc's probes; renaming or removing
+ * anywhere else kills.  mlock/munlock are for sodium_malloc().
+ */
+static void
+sandbox_vault(scmp_filter_ctx ctx, int dirfd)
+{
+	scmp_datum_t	 fd = (scmp_datum_t)dirfd;
+	int		 r;
+
+	ALLOW(ctx, mlock);
+	ALLOW(ctx, munlock);
+	if (dirfd == -1)
+		return;		/* no key storage: openat stays denied */
+	ALLOW(ctx, fsync);
+	ALLOW(ctx, fdatasync);
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
+	    SCMP_A0(SCMP_CMP_EQ, fd))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(openat), 1, SCMP_A0(SCMP_CMP_NE, fd))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat), 2,
+	    SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, fd))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat2),
+	    2, SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, fd))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 1,
+	    SCMP_A0(SCMP_CMP_EQ, fd))) < 0)
+		fatalx("seccomp rule for the key directory: %s",
+		    strerror(-r));
+}
+
 static void
 sandbox_tcpd(scmp_filter_ctx ctx)
 {
@@ -125,25 +170,35 @@ sandbox_tcpd(scmp_filter_ctx ctx)
 }
 
 static scmp_filter_ctx
-sandbox_build(enum sandbox_role role, const pid_t *pids, int npids)
+sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
+    int dirfd)
 {
 	scmp_filter_ctx	 ctx;
 
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		fatalx("seccomp_init failed");
-	sandbox_common(ctx);
+	if (role != SANDBOX_VAULT)
+		dirfd = -1;
+	sandbox_common(ctx, dirfd);
 	switch (role) {
 	case SANDBOX_ROUTED:
 		sandbox_routed(ctx, pids, npids);
 		break;
 	case SANDBOX_VAULT:
-		/* Computation over its channel to routed: nothing more. */
+		sandbox_vault(ctx, dirfd);
 		break;
 	case SANDBOX_TCPD:
 		sandbox_tcpd(ctx);
 		break;
 	}
 	return (ctx);
+}
+
+/* The vault's key directory (-1: none), before sandbox_enter(). */
+void
+sandbox_vault_dir(int dirfd)
+{
+	sandbox_dirfd = dirfd;
 }
 
 void
@@ -172,7 +227,7 @@ sandbox_enter(enum sandbox_role role, const pid_t *pids, int npids)
 		fatal("setrlimit RLIMIT_NPROC");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_NO_NEW_PRIVS");
-	ctx = sandbox_build(role, pids, npids);
+	ctx = sandbox_build(role, pids, npids, sandbox_dirfd);
 	if ((r = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-r));
 	seccomp_release(ctx);
@@ -187,7 +242,8 @@ sandbox_dump(enum sandbox_role role, int fd)
 	pid_t		 none = 1;
 	int		 r;
 
-	ctx = sandbox_build(role, &none, role == SANDBOX_ROUTED ? 1 : 0);
+	ctx = sandbox_build(role, &none, role == SANDBOX_ROUTED ? 1 : 0,
+	    sandbox_dirfd != -1 ? sandbox_dirfd : SANDBOX_DUMP_DIRFD);
 	r = seccomp_export_pfc(ctx, fd);
 	seccomp_release(ctx);
 	return (r < 0 ? -1 : 0);

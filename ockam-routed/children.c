@@ -26,6 +26,8 @@ struct child children[CHILD_MAX] = {
 	[CHILD_TCPD] = { .role = "tcpd", .prog = "ockam-tcpd" },
 };
 
+static void	child_lost(struct child *, const char *);
+
 static pid_t
 child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 {
@@ -105,8 +107,11 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 		log_debug("started %s as pid %d", children[i].prog,
 		    (int)children[i].pid);
 		if (imsg_compose(&children[i].ibuf, IMSG_CONF_PRIV, 0, 0, -1,
-		    &pc, sizeof(pc)) == -1 ||
-		    imsg_compose(&children[i].ibuf, IMSG_CONF_DONE, 0, 0, -1,
+		    &pc, sizeof(pc)) == -1)
+			fatal("imsg_compose");
+		if (i == CHILD_VAULT)
+			vault_configure(conf->vault_dir);
+		if (imsg_compose(&children[i].ibuf, IMSG_CONF_DONE, 0, 0, -1,
 		    NULL, 0) == -1)
 			fatal("imsg_compose");
 		if (imsgbuf_flush(&children[i].ibuf) == -1)
@@ -136,6 +141,12 @@ children_send(enum child_id id, uint32_t type, const void *data, size_t len)
 	if (imsg_compose(&ch->ibuf, type, 0, 0, -1, data, len) == -1)
 		fatal("imsg_compose to %s", ch->role);
 	return (0);
+}
+
+void
+children_lost(enum child_id id, const char *why)
+{
+	child_lost(&children[id], why);
 }
 
 static void

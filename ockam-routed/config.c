@@ -12,6 +12,8 @@
 #include "config.h"
 
 static void	print_string(const char *);
+static void	print_names(const char *, const struct names *);
+static void	print_secure(struct ockam_conf *);
 
 struct ockam_conf *
 config_new(void)
@@ -22,6 +24,8 @@ config_new(void)
 		return (NULL);
 	conf->csock_mode = OCKAM_SOCKET_MODE;
 	TAILQ_INIT(&conf->workers);
+	TAILQ_INIT(&conf->identities);
+	TAILQ_INIT(&conf->sclisteners);
 	return (conf);
 }
 
@@ -29,6 +33,8 @@ void
 config_free(struct ockam_conf *conf)
 {
 	struct worker_conf	*w;
+	struct identity_conf	*ic;
+	struct sclistener_conf	*sl;
 
 	if (conf == NULL)
 		return;
@@ -36,6 +42,17 @@ config_free(struct ockam_conf *conf)
 		TAILQ_REMOVE(&conf->workers, w, entry);
 		free(w);
 	}
+	while ((ic = TAILQ_FIRST(&conf->identities)) != NULL) {
+		TAILQ_REMOVE(&conf->identities, ic, entry);
+		free(ic);
+	}
+	while ((sl = TAILQ_FIRST(&conf->sclisteners)) != NULL) {
+		TAILQ_REMOVE(&conf->sclisteners, sl, entry);
+		trust_free(&sl->trust);
+		names_free(&sl->consumers);
+		free(sl);
+	}
+	free(conf->vault_dir);
 	free(conf->user);
 	free(conf->chroot);
 	free(conf->csock);
@@ -54,6 +71,102 @@ config_find_worker(struct ockam_conf *conf, const char *name)
 	return (NULL);
 }
 
+struct identity_conf *
+config_find_identity(struct ockam_conf *conf, const char *name)
+{
+	struct identity_conf	*ic;
+
+	TAILQ_FOREACH(ic, &conf->identities, entry)
+		if (strcmp(ic->name, name) == 0)
+			return (ic);
+	return (NULL);
+}
+
+struct sclistener_conf *
+config_find_sclistener(struct ockam_conf *conf, const char *name)
+{
+	struct sclistener_conf	*sl;
+
+	TAILQ_FOREACH(sl, &conf->sclisteners, entry)
+		if (strcmp(sl->name, name) == 0)
+			return (sl);
+	return (NULL);
+}
+
+/* Add a name once; -1 when it is too long or memory runs out. */
+int
+names_add(struct names *l, const char *name)
+{
+	struct name_entry	*n;
+
+	if (names_find(l, name))
+		return (0);
+	if (strlen(name) >= sizeof(n->name) ||
+	    (n = calloc(1, sizeof(*n))) == NULL)
+		return (-1);
+	strlcpy(n->name, name, sizeof(n->name));
+	TAILQ_INSERT_TAIL(l, n, entry);
+	return (0);
+}
+
+int
+names_find(const struct names *l, const char *name)
+{
+	struct name_entry	*n;
+
+	TAILQ_FOREACH(n, l, entry)
+		if (strcmp(n->name, name) == 0)
+			return (1);
+	return (0);
+}
+
+void
+names_free(struct names *l)
+{
+	struct name_entry	*n;
+
+	while ((n = TAILQ_FIRST(l)) != NULL) {
+		TAILQ_REMOVE(l, n, entry);
+		free(n);
+	}
+}
+
+void
+trust_init(struct trust_conf *t)
+{
+	t->everyone = 1;
+	TAILQ_INIT(&t->ids);
+}
+
+void
+trust_free(struct trust_conf *t)
+{
+	names_free(&t->ids);
+}
+
+/* May a peer with this identifier have a channel? */
+int
+trust_allows(const struct trust_conf *t, const char *identifier)
+{
+	return (t->everyone || names_find(&t->ids, identifier));
+}
+
+/* "I" and 64 lower-case hex digits. */
+int
+identifier_valid(const char *s)
+{
+	size_t	 i;
+
+	if (strlen(s) != OCKAM_IDENTIFIER_LEN ||
+	    s[0] != 'I')
+		return (0);
+	for (i = 1; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return (0);
+	return (1);
+}
+
 const char *
 worker_kind_name(enum worker_kind kind)
 {
@@ -64,6 +177,12 @@ worker_kind_name(enum worker_kind kind)
 		return ("hop");
 	case WORKER_APP:
 		return ("app");
+	case WORKER_SC_LISTENER:
+		return ("secure-channel-listener");
+	case WORKER_SC_ENCRYPTOR:
+		return ("encryptor");
+	case WORKER_SC_DECRYPTOR:
+		return ("decryptor");
 	}
 	return ("unknown");
 }
@@ -114,6 +233,52 @@ print_config(struct ockam_conf *conf)
 		}
 		printf("%s ", worker_kind_name(w->kind));
 		print_string(w->name);
+		printf("\n");
+	}
+	print_secure(conf);
+}
+
+static void
+print_names(const char *keyword, const struct names *l)
+{
+	struct name_entry	*n;
+
+	printf(" %s {", keyword);
+	TAILQ_FOREACH(n, l, entry) {
+		printf(" ");
+		print_string(n->name);
+	}
+	printf(" }");
+}
+
+/* Vault, identities and secure channel listeners. */
+static void
+print_secure(struct ockam_conf *conf)
+{
+	struct identity_conf	*ic;
+	struct sclistener_conf	*sl;
+
+	if (conf->vault_dir != NULL) {
+		printf("\nvault directory ");
+		print_string(conf->vault_dir);
+		printf("\n");
+	}
+	TAILQ_FOREACH(ic, &conf->identities, entry) {
+		printf("identity ");
+		print_string(ic->name);
+		printf("\n");
+	}
+	TAILQ_FOREACH(sl, &conf->sclisteners, entry) {
+		printf("secure-channel listener ");
+		print_string(sl->name);
+		printf(" identity ");
+		print_string(sl->identity);
+		if (sl->trust.everyone)
+			printf(" trust everyone");
+		else
+			print_names("trust", &sl->trust.ids);
+		if (!TAILQ_EMPTY(&sl->consumers))
+			print_names("consumers", &sl->consumers);
 		printf("\n");
 	}
 }

@@ -18,11 +18,44 @@
 #define OCKAM_OPT_VERBOSE2	0x02
 #define OCKAM_OPT_NOACTION	0x04
 
+#define OCKAM_NAME_MAX		64	/* identity names, NUL included */
+#define OCKAM_IDENTIFIER_LEN	65	/* "I" and 64 hex digits */
+
 enum worker_kind {
 	WORKER_ECHOER,
 	WORKER_HOP,
 	WORKER_APP,		/* registered by a control client */
+	WORKER_SC_LISTENER,	/* secure channel listener */
+	WORKER_SC_ENCRYPTOR,	/* a channel end: plaintext goes in */
+	WORKER_SC_DECRYPTOR,	/* a channel end: the peer sends here */
 };
+
+/* A list of names: worker addresses or identifiers. */
+struct name_entry {
+	TAILQ_ENTRY(name_entry)		 entry;
+	char				 name[OCKAM_ADDR_MAX + 1];
+};
+TAILQ_HEAD(names, name_entry);
+
+struct trust_conf {
+	int				 everyone;
+	struct names			 ids;		/* identifiers */
+};
+
+struct identity_conf {
+	TAILQ_ENTRY(identity_conf)	 entry;
+	char				 name[OCKAM_NAME_MAX];
+};
+TAILQ_HEAD(identity_confs, identity_conf);
+
+struct sclistener_conf {
+	TAILQ_ENTRY(sclistener_conf)	 entry;
+	char				 name[OCKAM_ADDR_MAX + 1];
+	char				 identity[OCKAM_NAME_MAX];
+	struct trust_conf		 trust;
+	struct names			 consumers;	/* default deny */
+};
+TAILQ_HEAD(sclistener_confs, sclistener_conf);
 
 struct worker_conf {
 	TAILQ_ENTRY(worker_conf)	 entry;
@@ -38,6 +71,9 @@ struct ockam_conf {
 	char			*csock_group;	/* NULL: none */
 	mode_t			 csock_mode;
 	struct worker_confs	 workers;
+	char			*vault_dir;	/* NULL: no key storage */
+	struct identity_confs	 identities;
+	struct sclistener_confs	 sclisteners;
 	int			 opts;
 };
 
@@ -50,6 +86,16 @@ void			 cmdline_symclear(void);
 struct ockam_conf	*config_new(void);
 void			 config_free(struct ockam_conf *);
 struct worker_conf	*config_find_worker(struct ockam_conf *, const char *);
+struct identity_conf	*config_find_identity(struct ockam_conf *, const char *);
+struct sclistener_conf	*config_find_sclistener(struct ockam_conf *,
+			    const char *);
+int			 names_add(struct names *, const char *);
+int			 names_find(const struct names *, const char *);
+void			 names_free(struct names *);
+void			 trust_init(struct trust_conf *);
+void			 trust_free(struct trust_conf *);
+int			 trust_allows(const struct trust_conf *, const char *);
+int			 identifier_valid(const char *);
 const char		*worker_kind_name(enum worker_kind);
 void			 print_config(struct ockam_conf *);
 

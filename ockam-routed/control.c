@@ -262,6 +262,7 @@ control_close(struct ctl_conn *c)
 {
 	log_debug("control: client %u gone", c->id);
 	worker_del_owner(c->id);
+	channel_client_gone(c->id);
 	TAILQ_REMOVE(&conns, c, entry);
 	nconns--;
 	close(c->ibuf.fd);
@@ -288,6 +289,23 @@ fail:
 	c->closing = 1;
 }
 
+/* Any reply to a client, by connection id; -1 if it is gone. */
+int
+control_reply(uint32_t id, uint32_t type, uint32_t reqid, const void *data,
+    size_t len)
+{
+	struct ctl_conn	*c;
+
+	if ((c = control_find(id)) == NULL)
+		return (-1);
+	if (imsg_compose(&c->ibuf, type, reqid, 0, -1, data, len) == -1) {
+		log_warn("control: client %u: cannot queue a reply", c->id);
+		c->closing = 1;
+		return (-1);
+	}
+	return (0);
+}
+
 void
 control_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
 {
@@ -312,8 +330,10 @@ control_deliver(uint32_t id, struct message *m)
 		return (-1);
 	}
 	if ((b = imsg_create(&c->ibuf, CTL_DELIVER, 0, 0,
-	    tmsg_encoded_len(&m->tm))) == NULL)
+	    1 + strlen(m->peer) + tmsg_encoded_len(&m->tm))) == NULL)
 		return (-1);
+	/* Local info first: who sent it, when it came out of a channel. */
+	ibuf_add_string(b, m->peer);
 	if (tmsg_encode(b, &m->tm) == -1) {
 		ibuf_free(b);
 		return (-1);
@@ -510,6 +530,13 @@ control_handle(struct ctl_conn *c, struct imsg *imsg)
 		break;
 	case CTL_VERBOSE:
 		control_verbose(c, imsg);
+		break;
+	case CTL_IDENTITY_CREATE:
+	case CTL_IDENTITY_SHOW:
+	case CTL_SC_CREATE:
+	case CTL_SC_DELETE:
+	case CTL_SHOW_CHANNELS:
+		channel_ctl(c->id, imsg);
 		break;
 #ifdef OCKAM_REGRESS
 	case CTL_REGRESS_SANDBOX:

@@ -100,13 +100,21 @@ static void		 set_string(char **, const char *, const char *);
 static void		 set_csock(const char *);
 static void		 set_csock_mode(const char *);
 static void		 add_worker(enum worker_kind, const char *);
+static void		 add_identity(const char *);
+static void		 new_sclistener(const char *);
+static void		 add_trust(const char *);
+static void		 add_consumer(const char *);
+static void		 check_config(void);
+static struct sclistener_conf	*cursl;
+static const char	*file_name;	/* the top file, for late errors */
 %}
 
 %union {
 	char	*string;	/* from the pool */
 }
 
-%token	CHROOT CONTROL ECHOER GROUP HOP INCLUDE MODE SOCKET USER
+%token	CHROOT CONSUMERS CONTROL DIRECTORY ECHOER EVERYONE GROUP HOP
+%token	IDENTITY INCLUDE LISTENER MODE SECURECHANNEL SOCKET TRUST USER VAULT
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -120,6 +128,9 @@ grammar		: /* empty */
 		| grammar global '\n'
 		| grammar control '\n'
 		| grammar worker '\n'
+		| grammar vault '\n'
+		| grammar identity '\n'
+		| grammar sclistener '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
 		;
 
@@ -186,6 +197,54 @@ workerlist	: workername optnl
 workername	: string			{ add_worker(curkind, $1); }
 		;
 
+vault		: VAULT DIRECTORY string	{
+			if (check_path("vault directory", $3) == 0)
+				set_string(&conf->vault_dir, "vault directory",
+				    $3);
+		}
+		;
+
+identity	: IDENTITY string		{ add_identity($2); }
+		;
+
+sclistener	: SECURECHANNEL LISTENER string	{ new_sclistener($3); }
+		    scloptions
+		;
+
+scloptions	: /* empty */
+		| scloptions scloption
+		;
+
+scloption	: IDENTITY string		{
+			if (cursl != NULL && strlcpy(cursl->identity, $2,
+			    sizeof(cursl->identity)) >=
+			    sizeof(cursl->identity))
+				yyerror("identity name too long: %s", $2);
+		}
+		| TRUST EVERYONE		{
+			if (cursl != NULL)
+				cursl->trust.everyone = 1;
+		}
+		| TRUST trustid
+		| TRUST '{' optnl trustlist '}'
+		| CONSUMERS consumer
+		| CONSUMERS '{' optnl consumerlist '}'
+		;
+
+trustlist	: trustid optnl
+		| trustlist comma trustid optnl
+		;
+
+trustid		: string			{ add_trust($1); }
+		;
+
+consumerlist	: consumer optnl
+		| consumerlist comma consumer optnl
+		;
+
+consumer	: string			{ add_consumer($1); }
+		;
+
 %%
 
 struct keyword {
@@ -225,15 +284,23 @@ lookup(const char *s)
 {
 	/* Sorted: bsearch(3) depends on it. */
 	static const struct keyword	 keywords[] = {
-		{ "chroot",	CHROOT },
-		{ "control",	CONTROL },
-		{ "echoer",	ECHOER },
-		{ "group",	GROUP },
-		{ "hop",	HOP },
-		{ "include",	INCLUDE },
-		{ "mode",	MODE },
-		{ "socket",	SOCKET },
-		{ "user",	USER },
+		{ "chroot",		CHROOT },
+		{ "consumers",		CONSUMERS },
+		{ "control",		CONTROL },
+		{ "directory",		DIRECTORY },
+		{ "echoer",		ECHOER },
+		{ "everyone",		EVERYONE },
+		{ "group",		GROUP },
+		{ "hop",		HOP },
+		{ "identity",		IDENTITY },
+		{ "include",		INCLUDE },
+		{ "listener",		LISTENER },
+		{ "mode",		MODE },
+		{ "secure-channel",	SECURECHANNEL },
+		{ "socket",		SOCKET },
+		{ "trust",		TRUST },
+		{ "user",		USER },
+		{ "vault",		VAULT },
 	};
 	const struct keyword		*p;
 
@@ -598,8 +665,12 @@ parse_config(const char *path, int opts)
 		conf = NULL;
 		return (NULL);
 	}
+	cursl = NULL;
+	file_name = path;
 	if (yyparse() != 0)
 		errors++;
+	if (errors == 0)
+		check_config();
 
 	/* Left open only if the parser gave up in an included file. */
 	while (file != NULL)
@@ -853,4 +924,129 @@ add_worker(enum worker_kind kind, const char *name)
 	w->kind = kind;
 	strlcpy(w->name, name, sizeof(w->name));
 	TAILQ_INSERT_TAIL(&conf->workers, w, entry);
+}
+
+/* Identity names are file names in the vault directory. */
+static int
+identity_name_valid(const char *s)
+{
+	size_t	 i, len = strlen(s);
+
+	if (len == 0 || len >= OCKAM_NAME_MAX || s[0] == '.')
+		return (0);
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
+			return (0);
+	return (1);
+}
+
+static void
+add_identity(const char *name)
+{
+	struct identity_conf	*ic;
+
+	if (!identity_name_valid(name)) {
+		yyerror("invalid identity name \"%s\" (1 to %d letters, "
+		    "digits, '_', '.' or '-', not starting with '.')", name,
+		    OCKAM_NAME_MAX - 1);
+		return;
+	}
+	if (config_find_identity(conf, name) != NULL) {
+		yyerror("identity \"%s\" defined twice", name);
+		return;
+	}
+	if ((ic = calloc(1, sizeof(*ic))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(ic->name, name, sizeof(ic->name));
+	TAILQ_INSERT_TAIL(&conf->identities, ic, entry);
+}
+
+/*
+ * A secure channel listener is a worker too: its address shares the
+ * namespace of the workers.  Its options follow on the same line.
+ */
+static void
+new_sclistener(const char *name)
+{
+	struct sclistener_conf	*sl;
+
+	cursl = NULL;
+	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1) {
+		yyerror("invalid listener address \"%s\"", name);
+		return;
+	}
+	if (config_find_worker(conf, name) != NULL ||
+	    config_find_sclistener(conf, name) != NULL) {
+		yyerror("worker \"%s\" defined twice", name);
+		return;
+	}
+	if ((sl = calloc(1, sizeof(*sl))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(sl->name, name, sizeof(sl->name));
+	trust_init(&sl->trust);
+	TAILQ_INIT(&sl->consumers);
+	TAILQ_INSERT_TAIL(&conf->sclisteners, sl, entry);
+	cursl = sl;
+}
+
+static void
+add_trust(const char *id)
+{
+	if (cursl == NULL)
+		return;
+	if (!identifier_valid(id)) {
+		yyerror("invalid identifier \"%s\" (I and 64 lower-case hex "
+		    "digits)", id);
+		return;
+	}
+	cursl->trust.everyone = 0;
+	if (names_add(&cursl->trust.ids, id) == -1)
+		fatal("%s", __func__);
+}
+
+static void
+add_consumer(const char *name)
+{
+	if (cursl == NULL)
+		return;
+	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1) {
+		yyerror("invalid consumer address \"%s\"", name);
+		return;
+	}
+	if (names_add(&cursl->consumers, name) == -1)
+		fatal("%s", __func__);
+}
+
+/* What can only be checked once the whole file is read. */
+static void
+check_config(void)
+{
+	struct sclistener_conf	*sl;
+
+	if (!TAILQ_EMPTY(&conf->identities) && conf->vault_dir == NULL) {
+		log_warnx("%s: identities need a vault directory", file_name);
+		errors++;
+	}
+	TAILQ_FOREACH(sl, &conf->sclisteners, entry) {
+		if (sl->identity[0] == '\0') {
+			log_warnx("%s: secure-channel listener \"%s\": no "
+			    "identity", file_name, sl->name);
+			errors++;
+		} else if (config_find_identity(conf, sl->identity) == NULL) {
+			log_warnx("%s: secure-channel listener \"%s\": "
+			    "identity \"%s\" is not declared", file_name,
+			    sl->name, sl->identity);
+			errors++;
+		}
+		if (config_find_worker(conf, sl->name) != NULL) {
+			log_warnx("%s: worker \"%s\" defined twice",
+			    file_name, sl->name);
+			errors++;
+		}
+		if (TAILQ_EMPTY(&sl->consumers))
+			log_warnx("%s: warning: secure-channel listener "
+			    "\"%s\" has no consumers: nothing that comes out "
+			    "of its channels can be delivered", file_name,
+			    sl->name);
+	}
 }

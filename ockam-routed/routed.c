@@ -22,6 +22,7 @@
 #include "privsep.h"
 #include "routed.h"
 #include "sandbox.h"
+#include "channel.h"
 
 #define ROUTED_POLLFDS		(CHILD_MAX + 1 + 64)
 
@@ -79,11 +80,12 @@ start_workers(struct ockam_conf *conf)
 }
 
 static void
-routed_loop(void)
+routed_loop(struct ockam_conf *conf)
 {
 	struct pollfd	 pfd[ROUTED_POLLFDS];
 	struct timespec	 ts, *tsp;
 	sigset_t	 empty;
+	time_t		 now, last_tick = 0;
 	int		 i, n, nctl;
 	int		 announced = 0;
 
@@ -106,12 +108,12 @@ routed_loop(void)
 		for (i = CHILD_MAX; i < CHILD_MAX + nctl; i++)
 			pfd[i].revents = 0;
 
-		tsp = NULL;
-		if (router_pending() > 0) {
+		/* Wake up at least once a second for the timers. */
+		ts.tv_sec = 1;
+		ts.tv_nsec = 0;
+		tsp = &ts;
+		if (router_pending() > 0)
 			ts.tv_sec = 0;
-			ts.tv_nsec = 0;
-			tsp = &ts;
-		}
 		/* Signals are blocked except while we wait here. */
 		n = ppoll(pfd, CHILD_MAX + nctl, tsp, &empty);
 		if (n == -1 && errno != EINTR)
@@ -130,10 +132,17 @@ routed_loop(void)
 			if (nctl > 0)
 				control_dispatch(&pfd[CHILD_MAX], nctl);
 		}
-		router_run();
 		if (!announced && children_ready()) {
+			/* The vault answers now: identities, listeners. */
+			channel_configure(conf);
 			log_info("node ready");
 			announced = 1;
+		}
+		router_run();
+		now = channel_now();
+		if (now != last_tick) {
+			channel_tick();
+			last_tick = now;
 		}
 	}
 }
@@ -251,12 +260,16 @@ main(int argc, char *argv[])
 	setproctitle("router");
 	log_info("started, control socket %s", conf->csock);
 
-	routed_loop();
+	routed_loop(conf);
 
 	log_info("shutting down");
+	if (children[CHILD_VAULT].connected)
+		channel_shutdown();
+	router_flush();
 	control_cleanup();
 	children_stop();
 	router_shutdown();
+	identity_shutdown();
 	config_free(conf);
 	log_info("terminating");
 	return (routed_failed ? 1 : 0);

@@ -50,15 +50,31 @@ struct message {
 	uint32_t		 reqid;		/* the client's request id */
 	int			 flags;
 	unsigned int		 hops;
+	uint32_t		 flow;		/* channel it came out of */
+	char			 peer[OCKAM_IDENTIFIER_LEN + 1];
 };
 #define MSG_REPORT		0x01	/* origin wants to hear of a drop */
+
+struct channel;
 
 struct worker {
 	RB_ENTRY(worker)	 entry;
 	enum worker_kind	 kind;
 	uint32_t		 owner;		/* control client for APP */
 	uint64_t		 received;
+	struct channel		*chan;		/* SC_ENCRYPTOR, SC_DECRYPTOR */
+	struct sclistener_conf	*scl;		/* SC_LISTENER */
 	char			 name[OCKAM_ADDR_MAX + 1];
+};
+
+/* An identity the vault holds; routed knows its public half. */
+struct identity {
+	TAILQ_ENTRY(identity)	 entry;
+	uint32_t		 id;		/* the vault's key id */
+	uint8_t			 sign_pub[32];
+	uint8_t			 static_pub[32];
+	char			 name[OCKAM_NAME_MAX];
+	char			 identifier[OCKAM_IDENTIFIER_LEN + 1];
 };
 
 /* router.c */
@@ -75,11 +91,31 @@ void		 message_free(struct message *);
 int		 router_enqueue(struct message *);
 int		 router_pending(void);
 void		 router_run(void);
+void		 router_flush(void);
 void		 router_drop(struct message *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 
 /* workers.c */
 void		 worker_handle(struct worker *, struct message *);
+
+/* identity.c */
+int		 identity_load(const char *, int, struct identity **, char *,
+		    size_t);
+struct identity	*identity_find(const char *);
+struct identity	*identity_first(void);
+struct identity	*identity_next(struct identity *);
+void		 identifier_of(const uint8_t *, char *);
+void		 identity_shutdown(void);
+
+/* channel.c */
+struct imsg;
+void		 channel_configure(struct ockam_conf *);
+void		 channel_handle(struct worker *, struct message *);
+int		 channel_flow_allows(struct message *, const char *);
+void		 channel_tick(void);
+void		 channel_client_gone(uint32_t);
+void		 channel_shutdown(void);
+void		 channel_ctl(uint32_t, struct imsg *);
 
 /* control.c */
 int		 control_init(struct ockam_conf *, uid_t);
@@ -91,6 +127,8 @@ void		 control_accept(void);
 int		 control_deliver(uint32_t, struct message *);
 void		 control_report(uint32_t, uint32_t, uint32_t, const char *);
 void		 control_closeall(void);
+int		 control_reply(uint32_t, uint32_t, uint32_t, const void *,
+		    size_t);
 
 /* children.c */
 void		 children_start(struct ockam_conf *, const char *, int, int);
@@ -99,5 +137,16 @@ void		 children_dispatch(struct child *, short);
 void		 children_reap(void);
 void		 children_stop(void);
 int		 children_send(enum child_id, uint32_t, const void *, size_t);
+void		 children_lost(enum child_id, const char *);
+
+/* vault.c */
+struct vault_identity;
+void		 vault_configure(const char *);
+int		 vault_identity(const char *, int, struct vault_identity *);
+int		 vault_ephemeral(uint32_t *, uint8_t *);
+int		 vault_dh(uint32_t, const uint8_t *, uint8_t *);
+int		 vault_sign_static(uint32_t, uint8_t *);
+void		 vault_free(uint32_t);
+const char	*vault_strerror(uint32_t);
 
 #endif /* OCKAM_ROUTED_H */

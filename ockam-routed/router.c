@@ -226,6 +226,15 @@ router_deliver(struct message *m)
 			router_drop(m, "no worker at address \"%s\"", a->val);
 			return;
 		}
+		/* Out of a channel: the first hop must be let in. */
+		if (m->flow != 0) {
+			if (!channel_flow_allows(m, w->name)) {
+				router_drop(m, "denied: %s may not receive "
+				    "from that secure channel", w->name);
+				return;
+			}
+			m->flow = 0;
+		}
 		w->received++;
 		worker_handle(w, m);
 		break;
@@ -253,4 +262,17 @@ router_run(void)
 		queued--;
 		router_deliver(m);
 	}
+}
+
+/*
+ * At shutdown: deliver what is queued (Close messages among them), a
+ * bounded number of rounds, so that nothing loops for ever.
+ */
+void
+router_flush(void)
+{
+	int	 i;
+
+	for (i = 0; i < 16 && queued > 0; i++)
+		router_run();
 }

@@ -78,5 +78,10 @@ worker_handle(struct worker *w, struct message *m)
 	case WORKER_APP:
 		app_handle(w, m);
 		break;
+	case WORKER_SC_LISTENER:
+	case WORKER_SC_ENCRYPTOR:
+	case WORKER_SC_DECRYPTOR:
+		channel_handle(w, m);
+		break;
 	}
 }

@@ -1,16 +1,21 @@
 /*
  * ockam-vaultd: the only process that will ever hold private keys.
  * Started by ockam-routed with its channel on fd 3; it answers routed
- * and nothing else, has no network and may not exec.
+ * and nothing else, has no network and may not exec.  The protocol is
+ * lib/vault.h; the keys are keystore.c's.
  *
  * Every request type is authorized by the table below, per phase, in
- * the manner of OpenSSH's monitor: a request that is unknown, or not
- * allowed in the current phase, is fatal.
+ * the manner of OpenSSH's monitor: a request that is unknown, not
+ * allowed in the current phase, repeated when it may come only once,
+ * or not of its exact size, is fatal.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,32 +23,72 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "keystore.h"
 #include "log.h"
 #include "privsep.h"
 #include "sandbox.h"
+#include "vault.h"
 
 enum vault_phase {
+	PHASE_CONFIG,		/* between CONF_PRIV and CONF_DONE */
 	PHASE_RUN,		/* configured and sandboxed */
 };
+
+#define P(phase)	(1U << (phase))
+#define REQ_ONCE	0x01	/* at most once in the process's life */
 
 struct vault_req {
 	uint32_t	 type;
 	unsigned int	 phases;	/* bit per enum vault_phase */
+	unsigned int	 flags;
+	size_t		 len;		/* exact payload size */
 	void		(*handler)(struct imsg *);
 };
 
+static void	vault_conf(struct imsg *);
+static void	vault_identity(struct imsg *);
+static void	vault_ephemeral(struct imsg *);
+static void	vault_dh(struct imsg *);
+static void	vault_sign_static(struct imsg *);
+static void	vault_free(struct imsg *);
 static void	vault_verbose(struct imsg *);
 static void	vault_regress_sandbox(struct imsg *);
 static void	vault_regress_badimsg(struct imsg *);
 
 static struct imsgbuf	 ibuf;
-static enum vault_phase	 phase = PHASE_RUN;
+static enum vault_phase	 phase = PHASE_CONFIG;
+static struct vault_conf vconf;
+static struct keystore	*ks;
 
+/*
+ * CONF_PRIV and CONF_DONE are read by privsep_child_config() itself;
+ * they are listed so that they are refused later.
+ */
 static const struct vault_req vault_reqs[] = {
-	{ IMSG_CTL_VERBOSE, 1 << PHASE_RUN, vault_verbose },
-	{ IMSG_REGRESS_SANDBOX, 1 << PHASE_RUN, vault_regress_sandbox },
-	{ IMSG_REGRESS_BADIMSG, 1 << PHASE_RUN, vault_regress_badimsg },
+	{ IMSG_CONF_PRIV, P(PHASE_CONFIG), REQ_ONCE,
+	    sizeof(struct priv_conf), NULL },
+	{ IMSG_CONF_DONE, P(PHASE_CONFIG), REQ_ONCE, 0, NULL },
+	{ IMSG_VAULT_CONF, P(PHASE_CONFIG), REQ_ONCE,
+	    sizeof(struct vault_conf), vault_conf },
+	{ IMSG_VAULT_IDENTITY, P(PHASE_RUN), 0,
+	    sizeof(struct vault_identity_req), vault_identity },
+	{ IMSG_VAULT_EPHEMERAL, P(PHASE_RUN), 0, 0, vault_ephemeral },
+	{ IMSG_VAULT_DH, P(PHASE_RUN), 0,
+	    sizeof(struct vault_dh_req), vault_dh },
+	{ IMSG_VAULT_SIGN_STATIC, P(PHASE_RUN), 0,
+	    sizeof(struct vault_sign_req), vault_sign_static },
+	{ IMSG_VAULT_FREE, P(PHASE_RUN), 0,
+	    sizeof(struct vault_free_req), vault_free },
+	{ IMSG_CTL_VERBOSE, P(PHASE_RUN), 0, sizeof(int), vault_verbose },
+	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, 0, vault_regress_sandbox },
+	{ IMSG_REGRESS_BADIMSG, P(PHASE_RUN), 0, sizeof(uint32_t),
+	    vault_regress_badimsg },
 };
+#define NREQS	(sizeof(vault_reqs) / sizeof(vault_reqs[0]))
+
+static int	 vault_used[NREQS];
 
 static __dead void
 usage(void)
@@ -52,13 +97,95 @@ usage(void)
 	exit(1);
 }
 
+/* An answer: the request's type, echoing its peerid. */
+static void
+vault_answer(struct imsg *imsg, const void *ans, size_t len)
+{
+	if (imsg_compose(&ibuf, imsg->hdr.type, imsg->hdr.peerid, 0, -1,
+	    ans, len) == -1)
+		fatal("imsg_compose");
+}
+
+static void
+vault_conf(struct imsg *imsg)
+{
+	memcpy(&vconf, imsg->data, sizeof(vconf));
+	if (memchr(vconf.dir, '\0', sizeof(vconf.dir)) == NULL)
+		imsg_bad("routed", imsg, "unterminated string");
+}
+
+static void
+vault_identity(struct imsg *imsg)
+{
+	struct vault_identity_req	 req;
+	struct vault_identity		 ans;
+
+	memcpy(&req, imsg->data, sizeof(req));
+	if (memchr(req.name, '\0', sizeof(req.name)) == NULL)
+		imsg_bad("routed", imsg, "unterminated string");
+	if (req.create > 1)
+		imsg_bad("routed", imsg, "create is neither 0 nor 1");
+	memset(&ans, 0, sizeof(ans));
+	ans.status = keystore_identity(ks, req.name, req.create, &ans.id,
+	    ans.sign_pub, ans.static_pub);
+	if (ans.status == VAULT_ERR_NAME)
+		log_warnx("identity request: not a valid identity name");
+	vault_answer(imsg, &ans, sizeof(ans));
+}
+
+static void
+vault_ephemeral(struct imsg *imsg)
+{
+	struct vault_ephemeral	 ans;
+
+	memset(&ans, 0, sizeof(ans));
+	ans.status = keystore_ephemeral(ks, &ans.id, ans.pub);
+	vault_answer(imsg, &ans, sizeof(ans));
+}
+
+static void
+vault_dh(struct imsg *imsg)
+{
+	struct vault_dh_req	 req;
+	struct vault_dh		 ans;
+
+	memcpy(&req, imsg->data, sizeof(req));
+	memset(&ans, 0, sizeof(ans));
+	ans.status = keystore_dh(ks, req.id, req.peer, ans.secret);
+	vault_answer(imsg, &ans, sizeof(ans));
+	sodium_memzero(&ans, sizeof(ans));
+}
+
+static void
+vault_sign_static(struct imsg *imsg)
+{
+	struct vault_sign_req	 req;
+	struct vault_sign	 ans;
+
+	memcpy(&req, imsg->data, sizeof(req));
+	memset(&ans, 0, sizeof(ans));
+	ans.status = keystore_sign_static(ks, req.id, ans.sig);
+	vault_answer(imsg, &ans, sizeof(ans));
+}
+
+/* No answer.  Identities live as long as the vault. */
+static void
+vault_free(struct imsg *imsg)
+{
+	struct vault_free_req	 req;
+
+	memcpy(&req, imsg->data, sizeof(req));
+	if (!(req.id & VAULT_KEY_EPHEMERAL))
+		imsg_bad("routed", imsg, "only ephemeral keys can be freed");
+	if (keystore_free(ks, req.id) != VAULT_OK)
+		log_warnx("FREE of unknown ephemeral key %u: ignored", req.id);
+}
+
 static void
 vault_verbose(struct imsg *imsg)
 {
 	int	 v;
 
-	if (imsg->len != sizeof(v))
-		imsg_bad("routed", imsg, "size");
 	memcpy(&v, imsg->data, sizeof(v));
 	log_setverbose(v);
 }
@@ -66,8 +193,7 @@ vault_verbose(struct imsg *imsg)
 static void
 vault_regress_sandbox(struct imsg *imsg)
 {
-	if (imsg->len != 0)
-		imsg_bad("routed", imsg, "size");
+	(void)imsg;
 	privsep_regress_violate();
 }
 
@@ -80,17 +206,78 @@ vault_regress_badimsg(struct imsg *imsg)
 static void
 vault_dispatch(struct imsg *imsg)
 {
-	size_t	 i;
+	const struct vault_req	*r;
+	size_t			 i;
 
-	for (i = 0; i < sizeof(vault_reqs) / sizeof(vault_reqs[0]); i++) {
-		if (vault_reqs[i].type != imsg->hdr.type)
+	for (i = 0; i < NREQS; i++) {
+		r = &vault_reqs[i];
+		if (r->type != imsg->hdr.type)
 			continue;
-		if (!(vault_reqs[i].phases & (1U << phase)))
+		if (!(r->phases & P(phase)) || r->handler == NULL)
 			imsg_bad("routed", imsg, "not permitted now");
-		vault_reqs[i].handler(imsg);
+		if ((r->flags & REQ_ONCE) && vault_used[i])
+			imsg_bad("routed", imsg, "not permitted twice");
+		if (imsg->len != r->len)
+			imsg_bad("routed", imsg, "size");
+		vault_used[i] = 1;
+		r->handler(imsg);
 		return;
 	}
 	imsg_bad("routed", imsg, "unsupported request");
+}
+
+/* Start-up messages other than CONF_PRIV and CONF_DONE. */
+static int
+vault_config(struct imsg *imsg, void *arg)
+{
+	(void)arg;
+	vault_dispatch(imsg);
+	return (0);
+}
+
+/*
+ * The key directory: created when missing (mode 0700, given to the
+ * node user when we are root), then it must belong to the user the
+ * vault runs as and to nobody else.  Returns its descriptor.
+ */
+static int
+vault_keydir(const char *user, const char *dir)
+{
+	struct privsep_ids	 ids;
+	struct stat		 sb;
+	char			 err[512];
+	int			 fd, created = 0;
+
+	if (geteuid() == 0) {
+		if (privsep_user(user, &ids, err, sizeof(err)) == -1)
+			fatalx("%s", err);
+	} else {
+		ids.uid = geteuid();
+		ids.gid = getegid();
+	}
+	if (mkdir(dir, 0700) == 0)
+		created = 1;
+	else if (errno != EEXIST)
+		fatal("vault directory %s", dir);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("vault directory %s", dir);
+	if (created && geteuid() == 0 && fchown(fd, ids.uid, ids.gid) == -1)
+		fatal("vault directory %s: chown", dir);
+	if (fstat(fd, &sb) == -1)
+		fatal("vault directory %s", dir);
+	if (!S_ISDIR(sb.st_mode))
+		fatalx("vault directory %s: not a directory", dir);
+	if (sb.st_uid != ids.uid)
+		fatalx("vault directory %s is owned by uid %d: it must be "
+		    "owned by %s (uid %d)", dir, (int)sb.st_uid,
+		    geteuid() == 0 ? user : "the vault's user", (int)ids.uid);
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		fatalx("vault directory %s has mode %04o: group and others "
+		    "must have no access (mode 0700)", dir,
+		    (unsigned int)(sb.st_mode & 07777));
+	if (created)
+		log_info("created vault directory %s", dir);
+	return (fd);
 }
 
 int
@@ -100,7 +287,7 @@ main(int argc, char *argv[])
 	struct priv_conf	 pc;
 	struct pollfd		 pfd;
 	const char		*role = NULL;
-	int			 ch, debug = 0, verbose = 0;
+	int			 ch, debug = 0, verbose = 0, dirfd = -1;
 
 	setproctitle_init(argc, argv, environ);
 	while ((ch = getopt(argc, argv, "dP:v")) != -1) {
@@ -121,15 +308,35 @@ main(int argc, char *argv[])
 	if (role == NULL || strcmp(role, "vault") != 0 || optind != argc)
 		usage();
 
+	umask(077);
 	log_init(debug, LOG_DAEMON);
 	log_procinit("vault");
 	log_setverbose(verbose);
 	privsep_child_init(&ibuf, "ockam-vaultd");
-	privsep_child_config(&ibuf, &pc, NULL, NULL);
+	if (sodium_init() == -1)
+		fatalx("sodium_init failed");
+	privsep_child_config(&ibuf, &pc, vault_config, NULL);
 
-	privsep_drop(pc.user, pc.chroot);
+	if (vconf.dir[0] != '\0')
+		dirfd = vault_keydir(pc.user, vconf.dir);
+	else
+		log_debug("no vault directory: identities are unavailable");
+
+	/* An empty network namespace, when root can have one. */
+	if (geteuid() == 0 && unshare(CLONE_NEWNET) == -1)
+		log_debug("no network namespace of its own: %s",
+		    strerror(errno));
+	if (dirfd != -1)
+		privsep_drop_private(pc.user, dirfd, vconf.dir);
+	else
+		privsep_drop(pc.user, pc.chroot);
+	/* As the user that owns the keys; removes stale temporary files. */
+	if ((ks = keystore_open(dirfd, vconf.dir)) == NULL)
+		fatal("keystore");
+	sandbox_vault_dir(dirfd);
 	sandbox_enter(SANDBOX_VAULT, NULL, 0);
 	setproctitle("vault");
+	phase = PHASE_RUN;
 	if (imsg_compose(&ibuf, IMSG_READY, 0, 0, -1, NULL, 0) == -1)
 		fatal("imsg_compose");
 
@@ -151,6 +358,7 @@ main(int argc, char *argv[])
 			break;
 	}
 	log_debug("routed went away, exiting");
+	keystore_close(ks);
 	imsgbuf_clear(&ibuf);
 	return (0);
 }

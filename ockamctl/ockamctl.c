@@ -16,13 +16,13 @@
 #include "ctl.h"
 #include "multiaddr.h"
 #include "ockam.h"
-#include "util.h"
+#include "ockamctl.h"
 
 #define DEFAULT_TIMEOUT		10	/* seconds */
 
 static const char	*csock = CTL_SOCKET;
 
-static __dead void
+__dead void
 usage(void)
 {
 	extern char	*__progname;
@@ -31,12 +31,17 @@ usage(void)
 	    "usage: %s [-s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tmessage send [-x] [-t seconds] route text\n"
-	    "\tshow workers\n"
+	    "\tshow workers | channels\n"
+	    "\tidentity create name\n"
+	    "\tidentity show [name]\n"
+	    "\tsecure-channel create [-i identity] [-T identifier] "
+	    "[-t seconds] route\n"
+	    "\tsecure-channel delete address\n"
 	    "\tlog brief | verbose\n", __progname);
 	exit(1);
 }
 
-static struct ockam_client *
+struct ockam_client *
 connect_node(void)
 {
 	struct ockam_client	*c;
@@ -191,6 +196,8 @@ cmd_show(int argc, char *argv[])
 	struct ockam_client	*c;
 	int			 header = 0;
 
+	if (argc == 2 && strcmp(argv[1], "channels") == 0)
+		return (cmd_show_channels());
 	if (argc != 2 || strcmp(argv[1], "workers") != 0)
 		usage();
 	c = connect_node();
@@ -293,5 +300,9 @@ main(int argc, char *argv[])
 		return (cmd_log(argc, argv));
 	if (strcmp(argv[0], "regress") == 0)
 		return (cmd_regress(argc, argv));
+	if (strcmp(argv[0], "identity") == 0)
+		return (cmd_identity(argc, argv));
+	if (strcmp(argv[0], "secure-channel") == 0)
+		return (cmd_secure_channel(argc, argv));
 	usage();
 }

@@ -32,7 +32,7 @@ struct json {
 	char		*str;		/* STRING; NUMBER: its text */
 	size_t		 len;
 	double		 num;		/* NUMBER */
-	size_t		 count;		/* ARRAY, OBJECT: number of values */
+	size_t		 count;		/* ARRAY, OBJECT: values */
 	struct json	*child;
 	struct json	*next;
 };

@@ -1,0 +1,226 @@
+/*
+ * Control requests about identities and secure channels (lib/ctl.h).
+ * A malformed request gets CTL_ERR_PROTO; the node goes on.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "ctl.h"
+#include "imsg.h"
+#include "log.h"
+#include "multiaddr.h"
+
+#define SC_TRUST_MAX	64	/* identifiers in one create request */
+
+static void
+ctl_identity_create(uint32_t conn, struct imsg *imsg)
+{
+	struct identity	*id;
+	struct cursor	 cur;
+	char		 name[OCKAM_NAME_MAX], err[256];
+
+	imsg_cursor(imsg, &cur);
+	if (cur_string(&cur, name, sizeof(name)) == -1 ||
+	    cur_end(&cur) == -1) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed identity request");
+		return;
+	}
+	if (identity_load(name, 1, &id, err, sizeof(err)) == -1) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
+		return;
+	}
+	control_report(conn, imsg->hdr.peerid, CTL_OK, id->identifier);
+}
+
+static void
+ctl_identity_show(uint32_t conn, struct imsg *imsg)
+{
+	struct identity	*id;
+	struct cursor	 cur;
+	struct ibuf	*b;
+	char		 name[OCKAM_NAME_MAX];
+
+	imsg_cursor(imsg, &cur);
+	if (cur_string(&cur, name, sizeof(name)) == -1 ||
+	    cur_end(&cur) == -1) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed identity request");
+		return;
+	}
+	if (name[0] != '\0' && identity_find(name) == NULL) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR,
+		    "no such identity on this node");
+		return;
+	}
+	for (id = identity_first(); id != NULL; id = identity_next(id)) {
+		if (name[0] != '\0' && strcmp(name, id->name) != 0)
+			continue;
+		if ((b = ibuf_open(128, 256)) == NULL)
+			break;
+		ibuf_add_string(b, id->name);
+		ibuf_add_string(b, id->identifier);
+		control_reply(conn, CTL_IDENTITY_INFO, imsg->hdr.peerid,
+		    ibuf_data(b), ibuf_size(b));
+		ibuf_free(b);
+	}
+	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
+}
+
+static void
+ctl_sc_create(uint32_t conn, struct imsg *imsg)
+{
+	struct trust_conf	 trust;
+	struct identity		*id;
+	struct route		 to;
+	struct cursor		 cur;
+	const char		*errstr = "truncated";
+	char			 name[OCKAM_NAME_MAX], tid[OCKAM_ADDR_MAX + 1];
+	char			 err[256];
+	uint32_t		 timeout, n, i;
+
+	route_init(&to);
+	trust_init(&trust);
+	imsg_cursor(imsg, &cur);
+	cur_string(&cur, name, sizeof(name));
+	timeout = cur_h32(&cur);
+	n = cur_h32(&cur);
+	if (cur_ok(&cur) == -1 || n > SC_TRUST_MAX || timeout > 3600) {
+		snprintf(err, sizeof(err), "malformed secure channel request");
+		goto fail_proto;
+	}
+	for (i = 0; i < n; i++) {
+		if (cur_string(&cur, tid, sizeof(tid)) == -1 ||
+		    !identifier_valid(tid)) {
+			snprintf(err, sizeof(err), "invalid identifier in the "
+			    "trust list");
+			goto fail_proto;
+		}
+		trust.everyone = 0;
+		names_add(&trust.ids, tid);
+	}
+	if (route_decode(&cur, &to, &errstr) == -1 || cur_end(&cur) == -1 ||
+	    to.n == 0) {
+		snprintf(err, sizeof(err), "malformed route: %s",
+		    to.n == 0 ? "empty" : errstr);
+		goto fail_proto;
+	}
+	if (name[0] == '\0') {
+		if ((id = identity_first()) == NULL) {
+			snprintf(err, sizeof(err), "this node has no identity: "
+			    "create one (ockamctl identity create) or "
+			    "configure one (ockam.conf(5))");
+			goto fail;
+		}
+	} else if ((id = identity_find(name)) == NULL) {
+		snprintf(err, sizeof(err), "no identity \"%s\" on this node",
+		    name);
+		goto fail;
+	}
+	if (channel_new_initiator(&to, id, &trust, timeout, conn,
+	    imsg->hdr.peerid, err, sizeof(err)) == -1)
+		goto fail;
+	route_clear(&to);
+	trust_free(&trust);
+	return;
+fail_proto:
+	route_clear(&to);
+	trust_free(&trust);
+	control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO, err);
+	return;
+fail:
+	route_clear(&to);
+	trust_free(&trust);
+	control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
+}
+
+static void
+ctl_sc_delete(uint32_t conn, struct imsg *imsg)
+{
+	struct channel	*c;
+	struct cursor	 cur;
+	char		 name[OCKAM_ADDR_MAX + 1];
+
+	imsg_cursor(imsg, &cur);
+	if (cur_string(&cur, name, sizeof(name)) == -1 ||
+	    cur_end(&cur) == -1) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed delete request");
+		return;
+	}
+	if ((c = channel_by_enc(name)) == NULL) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR,
+		    "no secure channel with that address");
+		return;
+	}
+	if (c->open)
+		chan_send_close(c);
+	channel_free(c, "deleted by the operator");
+	control_report(conn, imsg->hdr.peerid, CTL_OK, name);
+}
+
+static void
+ctl_show_channels(uint32_t conn, struct imsg *imsg)
+{
+	struct channel	*c;
+	struct ibuf	*b;
+	char		 route[1024], counters[128];
+
+	if (imsg->len != 0) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed show request");
+		return;
+	}
+	TAILQ_FOREACH(c, &channels, entry) {
+		if (multiaddr_print(&c->remote, route, sizeof(route)) == -1)
+			strlcpy(route, "(too long)", sizeof(route));
+		snprintf(counters, sizeof(counters), "sent %llu, received "
+		    "%llu, rejected %llu", (unsigned long long)c->nsent,
+		    (unsigned long long)c->nrecv, (unsigned long long)c->nbad);
+		if ((b = ibuf_open(512, CTL_IMSG_MAX)) == NULL)
+			break;
+		ibuf_add_string(b, c->enc);
+		ibuf_add_string(b, c->dec);
+		ibuf_add_string(b, c->role == NOISE_INITIATOR ? "initiator" :
+		    "responder");
+		ibuf_add_string(b, c->open ? "open" : "handshake");
+		ibuf_add_string(b, c->peer);
+		ibuf_add_string(b, c->ident->name);
+		ibuf_add_string(b, route);
+		ibuf_add_string(b, counters);
+		control_reply(conn, CTL_CHANNEL_INFO, imsg->hdr.peerid,
+		    ibuf_data(b), ibuf_size(b));
+		ibuf_free(b);
+	}
+	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
+}
+
+void
+channel_ctl(uint32_t conn, struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case CTL_IDENTITY_CREATE:
+		ctl_identity_create(conn, imsg);
+		break;
+	case CTL_IDENTITY_SHOW:
+		ctl_identity_show(conn, imsg);
+		break;
+	case CTL_SC_CREATE:
+		ctl_sc_create(conn, imsg);
+		break;
+	case CTL_SC_DELETE:
+		ctl_sc_delete(conn, imsg);
+		break;
+	case CTL_SHOW_CHANNELS:
+		ctl_show_channels(conn, imsg);
+		break;
+	default:
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "not a channel request");
+		break;
+	}
+}

@@ -1,0 +1,306 @@
+/*
+ * The data path of a secure channel (DESIGN.md 3).  On the wire a
+ * channel message's payload is a u64 big-endian nonce, then AES-256-GCM
+ * ciphertext and tag (nonce 0x00000000 || u64, empty AD).  The
+ * plaintext is a kind byte and its body: 0, an encoded TransportMessage;
+ * 1, Close.  The sender rekeys before nonce n when n > 0 and n is a
+ * multiple of REKEY_INTERVAL; the receiver derives the key of a nonce's
+ * epoch on demand and keeps the previous epoch's key for stragglers.
+ * Nothing about the receive state changes until a tag has verified.
+ */
+#include <sys/types.h>
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "log.h"
+
+#define SC_NONCE_LEN	8
+#define SC_MAX_PLAIN	(OCKAM_MSG_MAX - SC_NONCE_LEN - NOISE_TAGLEN - 1)
+
+void
+chan_open(struct channel *c, struct noise_cipher *tx, struct noise_cipher *rx)
+{
+	memcpy(&c->tx, tx, sizeof(c->tx));
+	memcpy(c->rx_key, rx->k, sizeof(c->rx_key));
+	c->tx_n = 0;
+	c->rx_epoch = 0;
+	c->rx_has_prev = 0;
+	memset(&c->rx_win, 0, sizeof(c->rx_win));
+	c->open = 1;
+}
+
+static void
+be64_put(uint8_t *p, uint64_t v)
+{
+	int	 i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = v & 0xff;
+		v >>= 8;
+	}
+}
+
+static uint64_t
+be64_get(const uint8_t *p)
+{
+	uint64_t	 v = 0;
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return (v);
+}
+
+/*
+ * Encrypt plaintext and send it to the peer's decryptor, from ours.
+ * Local info (who asked) travels along.
+ */
+static int
+chan_seal(struct channel *c, const uint8_t *pt, size_t ptlen,
+    const struct message *from)
+{
+	struct message	*m;
+	uint8_t		*out;
+	size_t		 outlen = SC_NONCE_LEN + ptlen + NOISE_TAGLEN;
+	uint64_t	 n = c->tx_n;
+
+	if (n >= NOISE_NONCE_MAX - 1) {
+		log_warnx("secure channel %s: nonces exhausted", c->enc);
+		return (-1);
+	}
+	if (n > 0 && n % REKEY_INTERVAL == 0)
+		noise_rekey(c->tx.k);
+	if ((m = message_new()) == NULL ||
+	    (out = malloc(outlen)) == NULL) {
+		message_free(m);
+		return (-1);
+	}
+	be64_put(out, n);
+	if (noise_encrypt(c->tx.k, n, NULL, 0, pt, ptlen,
+	    out + SC_NONCE_LEN) == -1 ||
+	    route_copy(&m->tm.onward, &c->remote) == -1 ||
+	    route_push_back(&m->tm.ret, OCKAM_ADDR_LOCAL, c->dec,
+	    strlen(c->dec)) == -1) {
+		free(out);
+		message_free(m);
+		return (-1);
+	}
+	c->tx_n++;
+	c->nsent++;
+	m->tm.payload = out;
+	m->tm.plen = outlen;
+	if (from != NULL) {
+		m->origin = from->origin;
+		m->reqid = from->reqid;
+		m->flags = from->flags;
+		m->hops = from->hops;
+	}
+	router_enqueue(m);
+	return (0);
+}
+
+/* Remember who sent through an initiator: its replies may come back. */
+static void
+chan_note_sender(struct channel *c, const struct route *ret)
+{
+	struct addr	*a;
+	int		 i;
+
+	if (c->role != NOISE_INITIATOR || (a = route_head(ret)) == NULL ||
+	    a->type != OCKAM_ADDR_LOCAL)
+		return;
+	for (i = 0; i < c->nsenders; i++)
+		if (strcmp(c->senders[i], a->val) == 0)
+			return;
+	if (c->nsenders < SC_SENDERS)
+		i = c->nsenders++;
+	else {
+		/* Full: the oldest goes. */
+		memmove(c->senders[0], c->senders[1],
+		    sizeof(c->senders[0]) * (SC_SENDERS - 1));
+		i = SC_SENDERS - 1;
+	}
+	strlcpy(c->senders[i], a->val, sizeof(c->senders[i]));
+}
+
+/* A message for the encryptor: step past it, seal the rest. */
+void
+chan_encrypt(struct channel *c, struct message *m)
+{
+	struct ibuf	*b;
+
+	route_pop_front(&m->tm.onward);
+	if ((b = ibuf_open(1 + tmsg_encoded_len(&m->tm), 1 + OCKAM_MSG_MAX))
+	    == NULL) {
+		router_drop(m, "secure channel %s: out of memory", c->enc);
+		return;
+	}
+	ibuf_add_u8(b, SC_KIND_MESSAGE);
+	if (tmsg_encode(b, &m->tm) == -1 || ibuf_size(b) > SC_MAX_PLAIN) {
+		ibuf_free(b);
+		router_drop(m, "secure channel %s: message too large for the "
+		    "channel", c->enc);
+		return;
+	}
+	chan_note_sender(c, &m->tm.ret);
+	if (chan_seal(c, ibuf_data(b), ibuf_size(b), m) == -1) {
+		ibuf_free(b);
+		router_drop(m, "secure channel %s: cannot send", c->enc);
+		return;
+	}
+	ibuf_free(b);
+	message_free(m);
+}
+
+void
+chan_send_close(struct channel *c)
+{
+	uint8_t	 kind = SC_KIND_CLOSE;
+
+	if (chan_seal(c, &kind, 1, NULL) == -1)
+		log_warnx("secure channel %s: cannot send Close", c->enc);
+}
+
+/*
+ * The key for a nonce's epoch, into key; next_prev gets the key of the
+ * epoch before it when the epoch is new.  -1: too old.
+ */
+static int
+chan_rx_key(struct channel *c, uint64_t epoch, uint8_t *key,
+    uint8_t *next_prev)
+{
+	uint64_t	 e;
+
+	if (epoch == c->rx_epoch) {
+		memcpy(key, c->rx_key, NOISE_KEYLEN);
+		return (0);
+	}
+	if (epoch + 1 == c->rx_epoch && c->rx_has_prev) {
+		memcpy(key, c->rx_prev, NOISE_KEYLEN);
+		return (0);
+	}
+	if (epoch < c->rx_epoch)
+		return (-1);
+	/* Ahead: at most REPLAY_MAX_AHEAD / REKEY_INTERVAL rekeys. */
+	memcpy(key, c->rx_key, NOISE_KEYLEN);
+	for (e = c->rx_epoch; e < epoch; e++) {
+		memcpy(next_prev, key, NOISE_KEYLEN);
+		noise_rekey(key);
+	}
+	return (0);
+}
+
+static void
+chan_deliver(struct channel *c, const uint8_t *body, size_t len,
+    const struct message *from)
+{
+	struct message	*m;
+	const char	*errstr;
+
+	if ((m = message_new()) == NULL) {
+		log_warnx("secure channel %s: out of memory", c->enc);
+		return;
+	}
+	if (tmsg_decode(&m->tm, body, len, &errstr) == -1) {
+		log_warnx("secure channel %s: bad message inside: %s",
+		    c->enc, errstr);
+		message_free(m);
+		return;
+	}
+	/* Replies go back through our encryptor. */
+	if (route_push_front(&m->tm.ret, OCKAM_ADDR_LOCAL, c->enc,
+	    strlen(c->enc)) == -1) {
+		router_drop(m, "secure channel %s: return route too long",
+		    c->enc);
+		return;
+	}
+	m->origin = from->origin;
+	m->reqid = from->reqid;
+	m->flags = from->flags;
+	m->hops = from->hops;
+	m->flow = c->id;
+	strlcpy(m->peer, c->peer, sizeof(m->peer));
+	router_enqueue(m);
+}
+
+void
+chan_decrypt(struct channel *c, struct message *m)
+{
+	uint8_t		 key[NOISE_KEYLEN], prev[NOISE_KEYLEN];
+	uint8_t		*pt = NULL;
+	uint64_t	 n, epoch;
+	size_t		 ctlen = 0;
+
+	if (m->tm.plen < SC_NONCE_LEN + NOISE_TAGLEN + 1) {
+		c->nbad++;
+		router_drop(m, "secure channel %s: message too short", c->enc);
+		return;
+	}
+	n = be64_get(m->tm.payload);
+	if (replay_check(&c->rx_win, n) == -1) {
+		c->nbad++;
+		router_drop(m, "secure channel %s: nonce %llu replayed or "
+		    "outside the window", c->enc, (unsigned long long)n);
+		return;
+	}
+	epoch = rekey_epoch(n);
+	if (chan_rx_key(c, epoch, key, prev) == -1) {
+		c->nbad++;
+		router_drop(m, "secure channel %s: nonce %llu from an expired "
+		    "key", c->enc, (unsigned long long)n);
+		goto out;
+	}
+	ctlen = m->tm.plen - SC_NONCE_LEN;
+	if ((pt = malloc(ctlen)) == NULL ||
+	    noise_decrypt(key, n, NULL, 0, m->tm.payload + SC_NONCE_LEN,
+	    ctlen, pt) == -1) {
+		c->nbad++;
+		router_drop(m, "secure channel %s: message %llu does not "
+		    "verify", c->enc, (unsigned long long)n);
+		goto out;
+	}
+
+	/* Verified: now the state may move. */
+	replay_commit(&c->rx_win, n);
+	if (epoch > c->rx_epoch) {
+		memcpy(c->rx_prev, prev, sizeof(c->rx_prev));
+		memcpy(c->rx_key, key, sizeof(c->rx_key));
+		c->rx_epoch = epoch;
+		c->rx_has_prev = 1;
+	}
+	c->nrecv++;
+	switch (pt[0]) {
+	case SC_KIND_MESSAGE:
+		chan_deliver(c, pt + 1, ctlen - NOISE_TAGLEN - 1, m);
+		message_free(m);
+		break;
+	case SC_KIND_CLOSE:
+		message_free(m);
+		if (ctlen - NOISE_TAGLEN != 1) {
+			log_warnx("secure channel %s: Close with a body",
+			    c->enc);
+			break;
+		}
+		sodium_memzero(pt, ctlen);
+		free(pt);
+		pt = NULL;
+		channel_free(c, "closed by the peer");
+		break;
+	default:
+		log_warnx("secure channel %s: unknown message kind %u",
+		    c->enc, pt[0]);
+		message_free(m);
+		break;
+	}
+out:
+	if (pt != NULL) {
+		sodium_memzero(pt, ctlen);
+		free(pt);
+	}
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(prev, sizeof(prev));
+}

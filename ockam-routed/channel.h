@@ -1,0 +1,76 @@
+/*
+ * Secure channels inside routed (DESIGN.md 3): the handshake in
+ * channel.c, the data path in chandata.c, control requests in
+ * chanctl.c.  Session keys live here; private keys never do.
+ */
+#ifndef OCKAM_CHANNEL_H
+#define OCKAM_CHANNEL_H
+
+#include <sys/queue.h>
+
+#include <time.h>
+
+#include "noise.h"
+#include "replay.h"
+#include "routed.h"
+#include "util.h"
+
+#define SC_HS_TIMEOUT		10	/* seconds a handshake may take */
+#define SC_PENDING_MAX		128	/* responder handshakes at once */
+#define SC_IDPAYLOAD_LEN	97	/* version, Ed25519 key, signature */
+#define SC_IDPAYLOAD_VERSION	1
+#define SC_KIND_MESSAGE		0
+#define SC_KIND_CLOSE		1
+#define SC_SENDERS		16	/* local senders an initiator admits */
+#define SC_NAME_LEN		(2 * RANDOM_NAME_BYTES)
+
+struct channel {
+	TAILQ_ENTRY(channel)	 entry;
+	uint32_t		 id;
+	enum noise_role		 role;
+	int			 open;
+	struct noise_hs		 hs;
+	uint32_t		 eph;		/* vault ephemeral key, 0: none */
+	struct identity		*ident;		/* ours */
+	struct sclistener_conf	*listener;	/* responder: its listener */
+	struct trust_conf	 trust;		/* initiator: whom it trusts */
+	char			 enc[SC_NAME_LEN + 1];
+	char			 dec[SC_NAME_LEN + 1];
+	struct route		 remote;	/* the peer's decryptor */
+	char			 peer[OCKAM_IDENTIFIER_LEN + 1];
+	struct noise_cipher	 tx;
+	uint64_t		 tx_n;
+	uint8_t			 rx_key[NOISE_KEYLEN];
+	uint8_t			 rx_prev[NOISE_KEYLEN];
+	uint64_t		 rx_epoch;
+	int			 rx_has_prev;
+	struct replay		 rx_win;
+	time_t			 started;
+	time_t			 timeout;
+	uint32_t		 client;	/* waiting for the result */
+	uint32_t		 reqid;
+	char			 senders[SC_SENDERS][OCKAM_ADDR_MAX + 1];
+	int			 nsenders;
+	uint64_t		 nsent, nrecv, nbad;
+};
+
+TAILQ_HEAD(channels, channel);
+extern struct channels	 channels;
+
+/* channel.c */
+struct channel	*channel_by_id(uint32_t);
+struct channel	*channel_by_enc(const char *);
+int		 channel_new_initiator(const struct route *, struct identity *,
+		    struct trust_conf *, int, uint32_t, uint32_t, char *,
+		    size_t);
+void		 channel_free(struct channel *, const char *);
+time_t		 channel_now(void);
+
+/* chandata.c */
+void		 chan_encrypt(struct channel *, struct message *);
+void		 chan_decrypt(struct channel *, struct message *);
+void		 chan_send_close(struct channel *);
+void		 chan_open(struct channel *, struct noise_cipher *,
+		    struct noise_cipher *);
+
+#endif /* OCKAM_CHANNEL_H */

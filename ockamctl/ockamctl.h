@@ -1,0 +1,16 @@
+#ifndef OCKAMCTL_H
+#define OCKAMCTL_H
+
+#include "util.h"
+
+struct ockam_client;
+
+__dead void		 usage(void);
+struct ockam_client	*connect_node(void);
+
+/* secure.c */
+int	cmd_identity(int, char *[]);
+int	cmd_secure_channel(int, char *[]);
+int	cmd_show_channels(void);
+
+#endif /* OCKAMCTL_H */

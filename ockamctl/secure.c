@@ -1,0 +1,207 @@
+/*
+ * ockamctl: identities and secure channels.
+ */
+#include <sys/types.h>
+
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ctl.h"
+#include "multiaddr.h"
+#include "ockam.h"
+#include "ockamctl.h"
+
+#define TRUST_MAX	64
+
+static int
+identity_item(void *arg, struct cursor *cur)
+{
+	char	 name[128], id[128];
+
+	(void)arg;
+	cur_string(cur, name, sizeof(name));
+	cur_string(cur, id, sizeof(id));
+	if (cur_end(cur) == -1)
+		return (-1);
+	printf("%-24s %s\n", name, id);
+	return (0);
+}
+
+/* identity create NAME | identity show [NAME] */
+int
+cmd_identity(int argc, char *argv[])
+{
+	struct ockam_client	*c;
+	struct ibuf		*b;
+	char			 out[256];
+	int			 r;
+
+	if (argc < 2 || argc > 3)
+		usage();
+	if ((b = ibuf_open(64, 256)) == NULL)
+		err(1, NULL);
+	if (strcmp(argv[1], "create") == 0 && argc == 3) {
+		ibuf_add_string(b, argv[2]);
+		c = connect_node();
+		r = ockam_request(c, CTL_IDENTITY_CREATE, ibuf_data(b),
+		    ibuf_size(b), out, sizeof(out));
+		if (r == 0)
+			printf("%s\n", out);
+	} else if (strcmp(argv[1], "show") == 0) {
+		ibuf_add_string(b, argc == 3 ? argv[2] : "");
+		c = connect_node();
+		r = ockam_list(c, CTL_IDENTITY_SHOW, ibuf_data(b),
+		    ibuf_size(b), CTL_IDENTITY_INFO, identity_item, NULL);
+	} else
+		usage();
+	if (r == -1)
+		errx(1, "identity %s: %s", argv[1], ockam_error(c));
+	ibuf_free(b);
+	ockam_disconnect(c);
+	return (0);
+}
+
+static int
+sc_create(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "identity", required_argument, NULL, 'i' },
+		{ "trust", required_argument, NULL, 'T' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ockam_client	*c;
+	struct route		 to;
+	struct ibuf		*b;
+	const char		*identity = "", *trust[TRUST_MAX], *errstr;
+	char			 ebuf[512], out[256];
+	long long		 timeout = 0;
+	int			 ch, i, ntrust = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "i:T:t:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+			identity = optarg;
+			break;
+		case 'T':
+			if (ntrust >= TRUST_MAX)
+				errx(1, "at most %d --trust", TRUST_MAX);
+			trust[ntrust++] = optarg;
+			break;
+		case 't':
+			timeout = strtonum(optarg, 1, 3600, &errstr);
+			if (errstr != NULL)
+				errx(1, "timeout %s is %s (1 to 3600 seconds)",
+				    optarg, errstr);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage();
+	route_init(&to);
+	if (multiaddr_parse(argv[0], &to, ebuf, sizeof(ebuf)) == -1)
+		errx(1, "bad route \"%s\": %s", argv[0], ebuf);
+	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
+		err(1, NULL);
+	ibuf_add_string(b, identity);
+	ibuf_add_h32(b, timeout);
+	ibuf_add_h32(b, ntrust);
+	for (i = 0; i < ntrust; i++)
+		ibuf_add_string(b, trust[i]);
+	if (route_encode(b, &to) == -1 || ibuf_error(b))
+		errx(1, "route too long");
+	c = connect_node();
+	if (ockam_request(c, CTL_SC_CREATE, ibuf_data(b), ibuf_size(b), out,
+	    sizeof(out)) == -1)
+		errx(1, "secure-channel create: %s", ockam_error(c));
+	printf("%s\n", out);
+	ibuf_free(b);
+	route_clear(&to);
+	ockam_disconnect(c);
+	return (0);
+}
+
+/* secure-channel delete ADDRESS: /service/NAME or NAME */
+static int
+sc_delete(int argc, char *argv[])
+{
+	struct ockam_client	*c;
+	struct ibuf		*b;
+	const char		*name;
+
+	if (argc != 2)
+		usage();
+	name = argv[1];
+	if (strncmp(name, "/service/", 9) == 0)
+		name += 9;
+	else if (strncmp(name, "/secure/", 8) == 0)
+		name += 8;
+	if ((b = ibuf_open(64, 512)) == NULL)
+		err(1, NULL);
+	ibuf_add_string(b, name);
+	c = connect_node();
+	if (ockam_request(c, CTL_SC_DELETE, ibuf_data(b), ibuf_size(b), NULL,
+	    0) == -1)
+		errx(1, "secure-channel delete: %s", ockam_error(c));
+	ibuf_free(b);
+	ockam_disconnect(c);
+	return (0);
+}
+
+int
+cmd_secure_channel(int argc, char *argv[])
+{
+	if (argc < 2)
+		usage();
+	if (strcmp(argv[1], "create") == 0)
+		return (sc_create(argc - 1, argv + 1));
+	if (strcmp(argv[1], "delete") == 0)
+		return (sc_delete(argc - 1, argv + 1));
+	usage();
+}
+
+static int
+channel_item(void *arg, struct cursor *cur)
+{
+	char	 f[8][1024];
+	int	 i, *header = arg;
+
+	for (i = 0; i < 8; i++)
+		cur_string(cur, f[i], sizeof(f[i]));
+	if (cur_end(cur) == -1)
+		return (-1);
+	if (!*header) {
+		printf("%-42s %-9s %-9s %s\n", "CHANNEL", "ROLE", "STATE",
+		    "PEER");
+		*header = 1;
+	}
+	printf("/service/%-33s %-9s %-9s %s\n", f[0], f[2], f[3],
+	    f[4][0] ? f[4] : "-");
+	printf("    identity %s, decryptor %s, remote %s\n    %s\n", f[5],
+	    f[1], f[6], f[7]);
+	return (0);
+}
+
+int
+cmd_show_channels(void)
+{
+	struct ockam_client	*c;
+	int			 header = 0;
+
+	c = connect_node();
+	if (ockam_list(c, CTL_SHOW_CHANNELS, NULL, 0, CTL_CHANNEL_INFO,
+	    channel_item, &header) == -1)
+		errx(1, "show channels: %s", ockam_error(c));
+	ockam_disconnect(c);
+	return (0);
+}

@@ -1,0 +1,694 @@
+/*
+ * vaultpoke: drive a real ockam-vaultd the way ockam-routed does
+ * (fork+exec, socketpair on fd 3, "ockam-vaultd -P vault -d"), run one
+ * scenario and print what happened, one result per line.
+ *
+ *	vaultpoke vaultd user dir scenario [name]
+ *
+ * dir "" gives the vault no key directory.  Scenarios:
+ *
+ *	normal		identities, ephemerals, DH and signatures, checked
+ *			against libsodium computed here from public keys
+ *	create | load	one identity (create=1 | 0): "identity NAME I<hex>"
+ *			or "identity NAME status N"
+ *	persist		the same identity across two vault runs
+ *	nodir		no key storage: identities fail, DH works
+ *	cap		VAULT_EPHEMERAL_MAX + 1 ephemeral keys
+ *	exfil		no answer carries 8 bytes in a row of a private key
+ *			file (read here) or of the Ed25519 secret scalar
+ *	sandbox		IMSG_REGRESS_SANDBOX: the vault must die of SIGSYS
+ *	early, late, twice, unknown, badsize, unterminated, freeid
+ *			requests out of phase, repeated, of an unknown
+ *			type, of the wrong size, an unterminated name, a
+ *			FREE of an identity: the vault must exit 1
+ *	filter		the vault's seccomp filter in a child of ours, on
+ *			dir: what is allowed, what fails, what kills
+ *
+ * Every run ends with "child exited: status N" or "child exited:
+ * signal N".  The exit status is 1 when a check made here failed.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "imsg.h"
+#include "log.h"
+#include "privsep.h"
+#include "sandbox.h"
+#include "vault.h"
+
+#define TIMEOUT		10000	/* ms for READY or an answer */
+#define EXFIL_WINDOW	8
+
+static const char	*vaultd, *user, *dir;
+static struct imsgbuf	 ib;
+static pid_t		 child = -1;
+static uint32_t		 reqid;
+static int		 failed;
+/* Every answer, for the exfiltration check. */
+static unsigned char	*answers;
+static size_t		 answerslen;
+
+static void
+check(int ok, const char *what)
+{
+	printf("%s %s\n", what, ok ? "ok" : "FAILED");
+	if (!ok)
+		failed = 1;
+}
+
+static void
+spawn(void)
+{
+	char	*argv[] = { "ockam-vaultd", "-P", "vault", "-d", NULL };
+	int	 sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+		err(1, "socketpair");
+	switch (child = fork()) {
+	case -1:
+		err(1, "fork");
+	case 0:
+		if (sp[1] == PRIVSEP_FD) {
+			if (fcntl(sp[1], F_SETFD, 0) == -1)
+				_exit(1);
+		} else if (dup2(sp[1], PRIVSEP_FD) == -1)
+			_exit(1);
+		closefrom(PRIVSEP_FD + 1);
+		execv(vaultd, argv);
+		fprintf(stderr, "exec %s: %s\n", vaultd, strerror(errno));
+		_exit(1);
+	}
+	close(sp[1]);
+	if (imsgbuf_init(&ib, sp[0], PRIVSEP_IMSG_MAX) == -1)
+		err(1, "imsgbuf_init");
+}
+
+static void
+send_imsg(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	if (imsg_compose(&ib, type, peerid, 0, -1, data, len) == -1)
+		err(1, "imsg_compose");
+	/* The vault may be dead already: that is for the caller to see. */
+	imsgbuf_flush(&ib);
+}
+
+/* 1 with a message, 0 on EOF, -1 on timeout. */
+static int
+recv_imsg(struct imsg *imsg)
+{
+	struct pollfd	 pfd;
+	int		 n;
+
+	for (;;) {
+		if ((n = imsgbuf_get(&ib, imsg)) == -1)
+			errx(1, "malformed imsg header from the vault");
+		if (n == 1)
+			return (1);
+		pfd.fd = ib.fd;
+		pfd.events = POLLIN;
+		if ((n = poll(&pfd, 1, TIMEOUT)) == -1)
+			err(1, "poll");
+		if (n == 0)
+			return (-1);
+		if ((n = imsgbuf_read(&ib)) == -1 || n == 0)
+			return (0);
+	}
+}
+
+/* Wait for the vault to close the channel, without sending more. */
+static void
+drain(void)
+{
+	struct imsg	 imsg;
+
+	while (recv_imsg(&imsg) == 1) {
+		printf("unexpected %s from the vault\n",
+		    imsg_type_name(imsg.hdr.type));
+		imsg_free(&imsg);
+	}
+}
+
+/* Send a request, wait for its answer: 0, or -1 (printed). */
+static int
+request(uint32_t type, const void *req, size_t reqlen, void *ans,
+    size_t anslen)
+{
+	struct imsg	 imsg;
+	uint32_t	 id = ++reqid;
+	int		 n;
+
+	send_imsg(type, id, req, reqlen);
+	if ((n = recv_imsg(&imsg)) != 1) {
+		printf("%s: %s\n", imsg_type_name(type), n == 0 ?
+		    "the vault closed the channel" : "no answer");
+		failed = 1;
+		return (-1);
+	}
+	if (imsg.hdr.type != type || imsg.hdr.peerid != id ||
+	    imsg.len != anslen) {
+		printf("%s: wrong answer %s peerid %u length %zu\n",
+		    imsg_type_name(type), imsg_type_name(imsg.hdr.type),
+		    imsg.hdr.peerid, imsg.len);
+		failed = 1;
+		imsg_free(&imsg);
+		return (-1);
+	}
+	memcpy(ans, imsg.data, anslen);
+	if ((answers = realloc(answers, answerslen + anslen + 1)) == NULL)
+		err(1, NULL);
+	memcpy(answers + answerslen, imsg.data, anslen);
+	answerslen += anslen;
+	answers[answerslen++] = 0;	/* no window spans two answers */
+	imsg_free(&imsg);
+	return (0);
+}
+
+/*
+ * CONF_PRIV, VAULT_CONF (unless dir is NULL), then the injection of
+ * the early/twice scenarios, CONF_DONE; wait for READY.  0 or -1.
+ */
+static int
+configure(const char *scenario)
+{
+	struct priv_conf	 pc;
+	struct vault_conf	 vc;
+	struct vault_identity_req req;
+	struct imsg		 imsg;
+	int			 n;
+
+	memset(&pc, 0, sizeof(pc));
+	strlcpy(pc.user, user, sizeof(pc.user));
+	pc.verbose = 2;
+	memset(&vc, 0, sizeof(vc));
+	strlcpy(vc.dir, dir, sizeof(vc.dir));
+	send_imsg(IMSG_CONF_PRIV, 0, &pc, sizeof(pc));
+	send_imsg(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
+	if (strcmp(scenario, "twice") == 0)
+		send_imsg(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
+	if (strcmp(scenario, "early") == 0) {
+		memset(&req, 0, sizeof(req));
+		strlcpy(req.name, "early", sizeof(req.name));
+		send_imsg(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
+	}
+	send_imsg(IMSG_CONF_DONE, 0, NULL, 0);
+	if ((n = recv_imsg(&imsg)) != 1) {
+		printf("no READY: %s\n", n == 0 ? "channel closed" :
+		    "timeout");
+		return (-1);
+	}
+	if (imsg.hdr.type != IMSG_READY || imsg.len != 0)
+		errx(1, "expected READY, got %s", imsg_type_name(imsg.hdr.type));
+	imsg_free(&imsg);
+	printf("ready\n");
+	return (0);
+}
+
+/* Where the vault runs: its root directory and uid, from /proc. */
+static void
+show_vault(void)
+{
+	char	 path[64], root[PATH_MAX], line[256];
+	FILE	*f;
+	ssize_t	 n;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)child);
+	if ((n = readlink(path, root, sizeof(root) - 1)) != -1) {
+		root[n] = '\0';
+		printf("vault root %s\n", root);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Uid:", 4) == 0 ||
+		    strncmp(line, "Seccomp:", 8) == 0)
+			printf("vault %s", line);
+	fclose(f);
+}
+
+/* Close the channel (the vault exits on EOF) and report how it ended. */
+static int
+finish(void)
+{
+	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+	int		 i, status;
+	pid_t		 pid;
+
+	close(ib.fd);
+	imsgbuf_clear(&ib);
+	for (i = 0; i < 500; i++) {
+		if ((pid = waitpid(child, &status, WNOHANG)) == -1)
+			err(1, "waitpid");
+		if (pid == child)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (i == 500) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		printf("child did not exit: killed\n");
+		failed = 1;
+		return (-1);
+	}
+	if (WIFSIGNALED(status))
+		printf("child exited: signal %d\n", WTERMSIG(status));
+	else
+		printf("child exited: status %d\n", WEXITSTATUS(status));
+	child = -1;
+	return (status);
+}
+
+static void
+identifier(const uint8_t *pub, char *out, size_t outlen)
+{
+	uint8_t	 h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, pub, VAULT_PUBLEN);
+	out[0] = 'I';
+	sodium_bin2hex(out + 1, outlen - 1, h, sizeof(h));
+}
+
+/* Ask for identity name; print it.  The answer's status. */
+static uint32_t
+identity(const char *name, int create, struct vault_identity *vi)
+{
+	struct vault_identity_req	 req;
+	char				 id[2 + 2 * crypto_hash_sha256_BYTES];
+
+	memset(&req, 0, sizeof(req));
+	strlcpy(req.name, name, sizeof(req.name));
+	req.create = create;
+	memset(vi, 0, sizeof(*vi));
+	if (request(IMSG_VAULT_IDENTITY, &req, sizeof(req), vi,
+	    sizeof(*vi)) == -1)
+		return (UINT32_MAX);
+	if (vi->status == VAULT_OK) {
+		identifier(vi->sign_pub, id, sizeof(id));
+		printf("identity %s %s\n", name, id);
+	} else
+		printf("identity %s status %u\n", name, vi->status);
+	return (vi->status);
+}
+
+static uint32_t
+ephemeral(struct vault_ephemeral *ve)
+{
+	memset(ve, 0, sizeof(*ve));
+	if (request(IMSG_VAULT_EPHEMERAL, NULL, 0, ve, sizeof(*ve)) == -1)
+		return (UINT32_MAX);
+	return (ve->status);
+}
+
+static uint32_t
+dh(uint32_t id, const uint8_t *peer, uint8_t *secret)
+{
+	struct vault_dh_req	 req;
+	struct vault_dh		 ans;
+
+	req.id = id;
+	memcpy(req.peer, peer, VAULT_PUBLEN);
+	if (request(IMSG_VAULT_DH, &req, sizeof(req), &ans,
+	    sizeof(ans)) == -1)
+		return (UINT32_MAX);
+	memcpy(secret, ans.secret, VAULT_PUBLEN);
+	return (ans.status);
+}
+
+static uint32_t
+sign_static(uint32_t id, uint8_t *sig)
+{
+	struct vault_sign_req	 req;
+	struct vault_sign	 ans;
+
+	req.id = id;
+	if (request(IMSG_VAULT_SIGN_STATIC, &req, sizeof(req), &ans,
+	    sizeof(ans)) == -1)
+		return (UINT32_MAX);
+	memcpy(sig, ans.sig, VAULT_SIGLEN);
+	return (ans.status);
+}
+
+static void
+free_key(uint32_t id)
+{
+	struct vault_free_req	 req;
+
+	req.id = id;
+	send_imsg(IMSG_VAULT_FREE, ++reqid, &req, sizeof(req));
+}
+
+/* Everything routed will do, checked against local computation. */
+static void
+scenario_normal(void)
+{
+	struct vault_identity	 vi, vi2;
+	struct vault_ephemeral	 e1, e2;
+	uint8_t			 psk[32], ppk[32], mine[32], theirs[32];
+	uint8_t			 sig[VAULT_SIGLEN], low[32];
+	uint8_t			 msg[sizeof(VAULT_SIG_CONTEXT) - 1 + 32];
+
+	check(identity("bob", 1, &vi) == VAULT_OK, "identity create");
+	check(identity("bob", 0, &vi2) == VAULT_OK && vi2.id == vi.id &&
+	    memcmp(vi.sign_pub, vi2.sign_pub, 32) == 0 &&
+	    memcmp(vi.static_pub, vi2.static_pub, 32) == 0,
+	    "identity again: same id and keys");
+	check(identity("nobody", 0, &vi2) == VAULT_ERR_NOTFOUND,
+	    "identity missing: NOTFOUND");
+	check(identity("../etc", 1, &vi2) == VAULT_ERR_NAME &&
+	    identity(".hidden", 1, &vi2) == VAULT_ERR_NAME,
+	    "identity bad names: NAME");
+	check(ephemeral(&e1) == VAULT_OK && ephemeral(&e2) == VAULT_OK &&
+	    (e1.id & VAULT_KEY_EPHEMERAL) && (e2.id & VAULT_KEY_EPHEMERAL) &&
+	    e1.id != e2.id && memcmp(e1.pub, e2.pub, 32) != 0,
+	    "ephemerals: two distinct keys");
+
+	randombytes_buf(psk, sizeof(psk));
+	crypto_scalarmult_base(ppk, psk);
+	check(dh(vi.id, ppk, mine) == VAULT_OK &&
+	    crypto_scalarmult(theirs, psk, vi.static_pub) == 0 &&
+	    memcmp(mine, theirs, 32) == 0, "dh static");
+	check(dh(e1.id, ppk, mine) == VAULT_OK &&
+	    crypto_scalarmult(theirs, psk, e1.pub) == 0 &&
+	    memcmp(mine, theirs, 32) == 0, "dh ephemeral");
+	memset(low, 0, sizeof(low));
+	check(dh(e1.id, low, mine) == VAULT_ERR_DH &&
+	    sodium_is_zero(mine, 32), "dh all-zero peer refused");
+	low[0] = 1;
+	check(dh(vi.id, low, mine) == VAULT_ERR_DH, "dh low-order refused");
+	check(dh(12345, ppk, mine) == VAULT_ERR_NOTFOUND &&
+	    dh(VAULT_KEY_EPHEMERAL | 7, ppk, mine) == VAULT_ERR_NOTFOUND,
+	    "dh unknown id: NOTFOUND");
+
+	memcpy(msg, VAULT_SIG_CONTEXT, sizeof(VAULT_SIG_CONTEXT) - 1);
+	memcpy(msg + sizeof(VAULT_SIG_CONTEXT) - 1, vi.static_pub, 32);
+	check(sign_static(vi.id, sig) == VAULT_OK &&
+	    crypto_sign_verify_detached(sig, msg, sizeof(msg),
+	    vi.sign_pub) == 0, "sign");
+	check(sign_static(e1.id, sig) == VAULT_ERR_NOTFOUND,
+	    "sign with an ephemeral id: NOTFOUND");
+
+	free_key(e1.id);
+	free_key(e1.id);	/* unknown now: logged and ignored */
+	check(dh(e1.id, ppk, mine) == VAULT_ERR_NOTFOUND &&
+	    dh(e2.id, ppk, mine) == VAULT_OK, "free");
+}
+
+/* The same identity after a restart of the vault. */
+static void
+scenario_persist(void)
+{
+	struct vault_identity	 a, b;
+
+	check(identity("carol", 1, &a) == VAULT_OK, "first run: create");
+	finish();
+	spawn();
+	if (configure("persist") == -1) {
+		failed = 1;
+		return;
+	}
+	check(identity("carol", 0, &b) == VAULT_OK &&
+	    memcmp(a.sign_pub, b.sign_pub, 32) == 0 &&
+	    memcmp(a.static_pub, b.static_pub, 32) == 0,
+	    "second run: same keys");
+}
+
+static void
+scenario_nodir(void)
+{
+	struct vault_identity	 vi;
+	struct vault_ephemeral	 ve;
+	uint8_t			 psk[32], ppk[32], mine[32], theirs[32];
+
+	check(identity("bob", 1, &vi) == VAULT_ERR_IO, "nodir identity IO");
+	randombytes_buf(psk, sizeof(psk));
+	crypto_scalarmult_base(ppk, psk);
+	check(ephemeral(&ve) == VAULT_OK && dh(ve.id, ppk, mine) == VAULT_OK &&
+	    crypto_scalarmult(theirs, psk, ve.pub) == 0 &&
+	    memcmp(mine, theirs, 32) == 0, "nodir dh");
+}
+
+static void
+scenario_cap(void)
+{
+	struct vault_ephemeral	 ve;
+	uint32_t		 first = 0;
+	int			 i, n = 0;
+
+	for (i = 0; i < VAULT_EPHEMERAL_MAX; i++) {
+		if (ephemeral(&ve) != VAULT_OK)
+			break;
+		if (i == 0)
+			first = ve.id;
+		n++;
+	}
+	printf("cap: %d ephemerals\n", n);
+	check(n == VAULT_EPHEMERAL_MAX, "cap: all of VAULT_EPHEMERAL_MAX");
+	check(ephemeral(&ve) == VAULT_ERR_LIMIT, "cap: one more: LIMIT");
+	free_key(first);
+	check(ephemeral(&ve) == VAULT_OK && ve.id != first,
+	    "cap: after a FREE, a new key with a new id");
+}
+
+/* Does any EXFIL_WINDOW-byte run of secret occur in the answers? */
+static int
+leaked(const uint8_t *secret, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + EXFIL_WINDOW <= len; i++)
+		if (memmem(answers, answerslen, secret + i,
+		    EXFIL_WINDOW) != NULL)
+			return (1);
+	return (0);
+}
+
+static int
+read_key(const char *name, const char *kind, uint8_t *key)
+{
+	char	 path[PATH_MAX];
+	int	 fd, n;
+
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, name, kind);
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		printf("cannot read %s: %s\n", path, strerror(errno));
+		return (-1);
+	}
+	n = read(fd, key, 32);
+	close(fd);
+	return (n == 32 ? 0 : -1);
+}
+
+static void
+scenario_exfil(void)
+{
+	uint8_t	 seed[32], xsk[32], h[64];
+	int	 i;
+
+	scenario_normal();
+	for (i = 0; i < 8; i++)
+		identity(i % 2 ? "bob" : "dave", 1,
+		    &(struct vault_identity){ 0 });
+	if (read_key("bob", "ed25519", seed) == -1 ||
+	    read_key("bob", "x25519", xsk) == -1) {
+		failed = 1;
+		return;
+	}
+	/* The Ed25519 secret scalar is the first half of SHA-512(seed). */
+	crypto_hash_sha512(h, seed, sizeof(seed));
+	printf("exfil: %zu answer bytes searched\n", answerslen);
+	check(!leaked(seed, 32) && !leaked(xsk, 32) && !leaked(h, 32),
+	    "exfil: no private key bytes in any answer");
+	sodium_memzero(seed, sizeof(seed));
+	sodium_memzero(xsk, sizeof(xsk));
+	sodium_memzero(h, sizeof(h));
+}
+
+/* Requests the vault must die of, once it is READY. */
+static void
+scenario_fatal(const char *s)
+{
+	struct vault_identity_req	 req;
+	struct vault_conf		 vc;
+	struct vault_free_req		 fr;
+	struct vault_dh_req		 dr;
+
+	memset(&req, 0, sizeof(req));
+	if (strcmp(s, "late") == 0) {
+		memset(&vc, 0, sizeof(vc));
+		send_imsg(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
+	} else if (strcmp(s, "unknown") == 0)
+		send_imsg(0x7fff, 1, NULL, 0);
+	else if (strcmp(s, "badsize") == 0) {
+		memset(&dr, 0, sizeof(dr));
+		send_imsg(IMSG_VAULT_DH, 1, &dr, sizeof(dr) - 1);
+	} else if (strcmp(s, "unterminated") == 0) {
+		memset(req.name, 'a', sizeof(req.name));
+		send_imsg(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
+	} else if (strcmp(s, "freeid") == 0) {
+		identity("bob", 1, &(struct vault_identity){ 0 });
+		fr.id = 1;
+		send_imsg(IMSG_VAULT_FREE, 2, &fr, sizeof(fr));
+	}
+	drain();
+}
+
+/* In a child: enter the vault's filter on dir, then run fn. */
+static int
+filtered(void (*fn)(int, int))
+{
+	pid_t	 pid;
+	int	 dirfd, otherfd, status;
+
+	fflush(stdout);
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (otherfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		err(1, "open");
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		sandbox_vault_dir(dirfd);
+		sandbox_enter(SANDBOX_VAULT, NULL, 0);
+		fn(dirfd, otherfd);
+		fflush(stdout);
+		_exit(failed);
+	}
+	close(dirfd);
+	close(otherfd);
+	if (waitpid(pid, &status, 0) == -1)
+		err(1, "waitpid");
+	return (status);
+}
+
+static void
+filter_allowed(int dirfd, int otherfd)
+{
+	int	 fd;
+
+	fd = openat(dirfd, "f", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	check(fd != -1 && write(fd, "x", 1) == 1 && fsync(fd) == 0 &&
+	    fdatasync(fd) == 0 && close(fd) == 0, "filter: openat in dir");
+	check(renameat(dirfd, "f", dirfd, "g") == 0 &&
+	    renameat2(dirfd, "g", dirfd, "h", RENAME_NOREPLACE) == 0,
+	    "filter: renameat in dir");
+	check(unlinkat(dirfd, "h", 0) == 0 && fsync(dirfd) == 0,
+	    "filter: unlinkat, fsync in dir");
+	errno = 0;
+	check(openat(AT_FDCWD, "x", O_RDONLY) == -1 && errno == EACCES,
+	    "filter: openat(AT_FDCWD) EACCES");
+	errno = 0;
+	check(openat(otherfd, "etc/passwd", O_RDONLY) == -1 &&
+	    errno == EACCES, "filter: openat(other dir) EACCES");
+	errno = 0;
+	check(open("/etc/passwd", O_RDONLY) == -1 && errno == EACCES,
+	    "filter: open EACCES");
+	errno = 0;
+	check(socket(AF_INET, SOCK_STREAM, 0) == -1 && errno == EACCES,
+	    "filter: socket EACCES");
+}
+
+static void
+filter_unlink_elsewhere(int dirfd, int otherfd)
+{
+	(void)dirfd;
+	unlinkat(otherfd, "nonexistent-ockam-file", 0);
+}
+
+static void
+filter_rename_out(int dirfd, int otherfd)
+{
+	renameat(dirfd, "nonexistent", otherfd, "tmp/nonexistent");
+}
+
+static void
+filter_mkdir(int dirfd, int otherfd)
+{
+	(void)otherfd;
+	mkdirat(dirfd, "d", 0700);
+}
+
+static void
+scenario_filter(void)
+{
+	int	 st;
+
+	st = filtered(filter_allowed);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "filter: allowed calls");
+	st = filtered(filter_unlink_elsewhere);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	    "filter: unlinkat elsewhere kills");
+	st = filtered(filter_rename_out);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	    "filter: renameat out of dir kills");
+	st = filtered(filter_mkdir);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	    "filter: mkdirat kills");
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char	*s;
+	const char	*name = argc > 5 ? argv[5] : "bob";
+	struct vault_identity vi;
+
+	if (argc < 5)
+		errx(1, "usage: vaultpoke vaultd user dir scenario [name]");
+	vaultd = argv[1];
+	user = argv[2];
+	dir = argv[3];
+	s = argv[4];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() == -1)
+		errx(1, "sodium_init");
+	log_init(1, LOG_DAEMON);
+	log_procinit("vaultpoke");
+
+	if (strcmp(s, "filter") == 0) {
+		scenario_filter();
+		return (failed);
+	}
+	spawn();
+	if (configure(s) == -1) {
+		finish();
+		return (1);
+	}
+	show_vault();
+	if (strcmp(s, "normal") == 0)
+		scenario_normal();
+	else if (strcmp(s, "create") == 0 || strcmp(s, "load") == 0)
+		identity(name, s[0] == 'c', &vi);
+	else if (strcmp(s, "persist") == 0)
+		scenario_persist();
+	else if (strcmp(s, "nodir") == 0)
+		scenario_nodir();
+	else if (strcmp(s, "cap") == 0)
+		scenario_cap();
+	else if (strcmp(s, "exfil") == 0)
+		scenario_exfil();
+	else if (strcmp(s, "sandbox") == 0) {
+		send_imsg(IMSG_REGRESS_SANDBOX, 0, NULL, 0);
+		drain();
+	} else
+		scenario_fatal(s);
+	finish();
+	free(answers);
+	return (failed);
+}
