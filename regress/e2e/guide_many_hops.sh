@@ -96,7 +96,7 @@ if wait_for 5 grep -q ready "$T/sink.out"; then
 		fail "--timeout 1: gives up with a clear message (rc $rc: $out)"
 	fi
 	check "app worker received the message" \
-	    wait_for 2 grep -q 'received 2 bytes' "$T/sink.out"
+	    wait_for 2 grep -q 'received 2 bytes from this node' "$T/sink.out"
 else
 	fail "sink worker registers"
 fi

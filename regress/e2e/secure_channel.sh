@@ -49,7 +49,33 @@ if echo "$sc" | grep "responder" | grep -q "open *$alice"; then
 	ok "show channels: responder sees alice's identifier"
 else fail "show channels: responder sees alice's identifier"; fi
 
-# Guide "Secure Channel over many hops", with a tap in the middle.
+# Guide "Secure Channel over many hops", exactly.
+chh=$(create n1 /service/h1/service/h2/service/h3/service/secure_channel_listener)
+out=$(ctl n1 message send "$chh/service/echoer" 'Hello Ockam!' 2>&1)
+[ "$out" = "Hello Ockam!" ] &&
+    ok "guide: Hello Ockam! through a channel over h1, h2, h3" ||
+    fail "guide: through a channel over h1, h2, h3 ($chh: $out)"
+
+# An app worker behind a channel sees who sent it the message.
+"$HELPERS/sinkworker" "$(node_sock n1)" sink > "$T/sink.out" 2>&1 &
+sinkpid=$!
+wait_for 5 grep -q ready "$T/sink.out"
+cs=$(create n1 /service/sink_listener --identity alice)
+ctl n1 message send -t 1 "$cs/service/sink" 'who' > /dev/null 2>&1
+if wait_for 3 grep -q "received 4 bytes from $alice" "$T/sink.out"; then
+	ok "the receiving worker sees the peer's identifier (alice)"
+else fail "the receiving worker sees the peer's identifier"; fi
+kill $sinkpid; wait $sinkpid 2>/dev/null
+
+# The responder's trust: the listener trusts nobody we have.
+out=$(create n1 /service/strict_listener)
+out2=$(ctl n1 message send -t 2 "$out/service/echoer" x 2>&1)
+if echo "$out2" | grep -q "no worker at address" && grep -q \
+    "responder.*peer $alice is not trusted" "$(node_log n1)"; then
+	ok "a listener that does not trust the initiator: no channel, logged"
+else fail "a listener that does not trust the initiator ($out: $out2)"; fi
+
+# The same with a tap in the middle.
 "$TAP" "$(node_sock n1)" tap "$T/tap.log" > "$T/tap.out" 2>&1 &
 tappid=$!
 wait_for 5 grep -q ready "$T/tap.out" || fail "tap registers"

@@ -1,7 +1,8 @@
 /*
  * sinkworker: register an app worker and take its messages without
  * ever replying, until killed.  Prints "ready" once registered and one
- * line per message received.
+ * line per message received, with the identifier of the secure channel
+ * peer it came from, if any.
  *
  *	sinkworker socket name
  */
@@ -16,6 +17,7 @@ main(int argc, char *argv[])
 	struct ockam_client	*c;
 	struct tmsg		 m;
 	char			 addr[OCKAM_ADDR_MAX + 1], ebuf[512];
+	char			 peer[OCKAM_ADDR_MAX + 1];
 	int			 r;
 
 	if (argc != 3)
@@ -28,9 +30,11 @@ main(int argc, char *argv[])
 	fflush(stdout);
 	for (;;) {
 		tmsg_init(&m);
-		if ((r = ockam_receive(c, &m, -1)) == -1)
+		if ((r = ockam_receive_from(c, &m, peer, sizeof(peer),
+		    -1)) == -1)
 			errx(1, "%s", ockam_error(c));
-		printf("received %zu bytes\n", m.plen);
+		printf("received %zu bytes from %s\n", m.plen,
+		    peer[0] != '\0' ? peer : "this node");
 		fflush(stdout);
 		tmsg_clear(&m);
 	}
