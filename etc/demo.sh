@@ -1,6 +1,7 @@
 #!/bin/sh
-# The main demo: a node from etc/many-hops.conf does the many-hops guide
-# end to end, with real processes, and prints the reply.
+# The main demo: a node from etc/secure-channel-many-hops.conf does the
+# guides "Routing over many hops" and "Secure Channel over many hops"
+# end to end, with real processes, and prints the replies.
 #
 #	sh etc/demo.sh [build-dir]
 
@@ -16,9 +17,10 @@ ROUTE=/service/h1/service/h2/service/h3/service/echoer
 # remove its socket when it stops.
 [ "$(id -u)" -eq 0 ] && chown _ockam "$D"
 
-echo "== starting a node from etc/many-hops.conf (echoer, hops h1 h2 h3)"
-"$BUILD/ockam-routed" -d -f "$TOP/etc/many-hops.conf" -s "$SOCK" \
-    > "$D/log" 2>&1 &
+echo "== starting a node from etc/secure-channel-many-hops.conf"
+echo "   (echoer, hops h1 h2 h3, identities alice and bob, a listener)"
+"$BUILD/ockam-routed" -d -f "$TOP/etc/secure-channel-many-hops.conf" \
+    -s "$SOCK" -D vaultdir="$D/vault" > "$D/log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$D"' EXIT
 n=0
@@ -41,8 +43,19 @@ echo
 echo "== the same from a C program (examples/many-hops.c, client API)"
 "$BUILD/examples/many-hops" -s "$SOCK" || exit 1
 echo
-echo "== ockamctl show workers"
-"$BUILD/ockamctl" -s "$SOCK" show workers
+echo "== ockamctl secure-channel create" \
+    "/service/h1/service/h2/service/h3/service/secure_channel_listener"
+CH=$("$BUILD/ockamctl" -s "$SOCK" secure-channel create \
+    /service/h1/service/h2/service/h3/service/secure_channel_listener) ||
+    exit 1
+echo "$CH"
+echo
+echo "== ockamctl message send $CH/service/echoer 'Hello Ockam!'"
+"$BUILD/ockamctl" -s "$SOCK" message send "$CH/service/echoer" \
+    'Hello Ockam!' || exit 1
+echo
+echo "== ockamctl show channels"
+"$BUILD/ockamctl" -s "$SOCK" show channels
 echo
 kill -TERM $PID
 wait $PID

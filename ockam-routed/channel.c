@@ -472,6 +472,11 @@ channel_new_initiator(const struct route *to, struct identity *ident,
 	uint8_t			 out[128];
 	size_t			 outlen;
 
+	if (!noise_available()) {
+		snprintf(err, errlen, "secure channels need AES-256-GCM, "
+		    "which libsodium offers only on CPUs with AES-NI");
+		return (-1);
+	}
 	if ((c = channel_alloc(NOISE_INITIATOR, ident, err, errlen)) == NULL)
 		return (-1);
 	c->trust.everyone = trust->everyone;
@@ -556,6 +561,9 @@ channel_configure(struct ockam_conf *conf)
 	struct worker		*w;
 	char			 err[256];
 
+	if (!noise_available() && !TAILQ_EMPTY(&conf->sclisteners))
+		fatalx("secure channels need AES-256-GCM, which libsodium "
+		    "offers only on CPUs with AES-NI; this one has none");
 	TAILQ_FOREACH(ic, &conf->identities, entry)
 		if (identity_load(ic->name, 1, &id, err, sizeof(err)) == -1)
 			fatalx("%s", err);
@@ -567,15 +575,19 @@ channel_configure(struct ockam_conf *conf)
 	}
 }
 
-/* The node stops: tell every peer, then forget the keys. */
+/*
+ * The node stops: tell every peer (and deliver what goes to ends on
+ * this node, which close in turn), then forget the keys.
+ */
 void
 channel_shutdown(void)
 {
 	struct channel	*c;
 
-	while ((c = TAILQ_FIRST(&channels)) != NULL) {
+	TAILQ_FOREACH(c, &channels, entry)
 		if (c->open)
 			chan_send_close(c);
+	router_flush();
+	while ((c = TAILQ_FIRST(&channels)) != NULL)
 		channel_free(c, NULL);
-	}
 }

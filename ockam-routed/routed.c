@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <err.h>
+#include <sodium.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -223,6 +224,8 @@ main(int argc, char *argv[])
 			fatalx("%s", err);
 	}
 	self_dir(dir, sizeof(dir));
+	if (sodium_init() == -1)
+		fatalx("libsodium cannot start");
 
 	log_init(debug, LOG_DAEMON);
 	log_setverbose(verbose + 1);
