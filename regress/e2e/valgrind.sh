@@ -18,8 +18,8 @@ if is_root && have_user; then chown "$NODE_USER" "$d"; fi
 valgrind -q --vgdb=no --trace-children=yes --leak-check=full \
     --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite,indirect --log-file="$d/vg.%p" \
-    "$VGBUILD/ockam-routed" -d -v -f "$TOP/etc/many-hops.conf" \
-    -s "$d/ockam.sock" > "$d/log" 2>&1 &
+    "$VGBUILD/ockam-routed" -d -v -f "$TOP/etc/secure-channel-many-hops.conf" \
+    -s "$d/ockam.sock" -D vaultdir="$d/vault" > "$d/log" 2>&1 &
 pid=$!
 if ! wait_for 30 grep -q "node ready" "$d/log"; then
 	fail "node starts under valgrind"
@@ -40,6 +40,21 @@ spid=$!
 wait_for 10 grep -q ready "$d/sink"
 "$CTL" -s "$S" message send -t 1 /service/sink x > /dev/null 2>&1
 kill $spid; wait $spid 2>/dev/null
+# Secure channels: handshake, data both ways, a bad message, close.
+ch=$("$CTL" -s "$S" secure-channel create \
+    /service/h1/service/h2/service/h3/service/secure_channel_listener 2>&1)
+[ "$("$CTL" -s "$S" message send "$ch/service/echoer" 'Hello Ockam!' 2>&1)" = \
+    "Hello Ockam!" ] && ok "valgrind: secure channel over many hops" ||
+    fail "valgrind: secure channel over many hops ($ch)"
+"$CTL" -s "$S" message send -t 1 "$ch/service/h1/service/echoer" x \
+    > /dev/null 2>&1
+"$CTL" -s "$S" identity create carol > /dev/null 2>&1
+"$CTL" -s "$S" show channels > /dev/null 2>&1
+"$CTL" -s "$S" secure-channel delete "$ch" > /dev/null 2>&1
+"$CTL" -s "$S" secure-channel create /service/strict_listener \
+    > /dev/null 2>&1
+ch=$("$CTL" -s "$S" secure-channel create /service/secure_channel_listener \
+    2>&1)
 kill -TERM $pid
 if wait_for 30 sh -c "! kill -0 $pid 2>/dev/null"; then
 	ok "valgrind: node stops on SIGTERM"
