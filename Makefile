@@ -45,11 +45,11 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/workers.c ockam-routed/children.c \
 		  ockam-routed/vault.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/chandata.c \
-		  ockam-routed/chanctl.c \
+		  ockam-routed/chanctl.c ockam-routed/tcp.c \
 		  lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c lib/sanitize.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c lib/sanitize.c
-CTL_SRCS	= ockamctl/ockamctl.c ockamctl/secure.c
+CTL_SRCS	= ockamctl/ockamctl.c ockamctl/secure.c ockamctl/transport.c
 EXAMPLES	= many-hops
 
 LIB	 = $(BUILD)/libockam.a

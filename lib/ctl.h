@@ -31,6 +31,11 @@
  *	CTL_SHOW_CHANNELS empty; answered by CTL_CHANNEL_INFO (strings:
  *			encryptor, decryptor, role, state, peer identifier,
  *			identity, remote route, counters)..., CTL_END
+ *	CTL_SHOW_CONNECTIONS empty; answered by CTL_CONNECTION_INFO (u32 id,
+ *			strings: peer, direction, state)..., CTL_END
+ *	CTL_TCP_DELETE	string peer name or connection id
+ *	CTL_SHOW_LISTENERS empty; answered by CTL_LISTENER_INFO (strings:
+ *			kind, address, consumers)..., CTL_END
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -61,6 +66,11 @@ enum ctl_type {
 	CTL_SC_DELETE,
 	CTL_SHOW_CHANNELS,
 	CTL_CHANNEL_INFO,
+	CTL_SHOW_CONNECTIONS,
+	CTL_CONNECTION_INFO,
+	CTL_TCP_DELETE,
+	CTL_SHOW_LISTENERS,
+	CTL_LISTENER_INFO,
 	CTL_TYPE_MAX
 };
 

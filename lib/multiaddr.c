@@ -5,6 +5,7 @@
  *	/ip4/A.B.C.D/tcp/PORT		TCP "A.B.C.D:PORT"
  *	/ip6/ADDR/tcp/PORT		TCP "[ADDR]:PORT"
  *	/dnsaddr/HOST/tcp/PORT		TCP "HOST:PORT"
+ *	... /tls/PORT instead of /tcp/	the same, type OCKAM_ADDR_TLS
  *
  * Printing is the inverse.  An address with no multiaddr form prints
  * as /type/N/VALUE with unsafe bytes as %XX.
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "multiaddr.h"
+#include "tcp.h"
 #include "route.h"
 
 #define MADDR_TEXT_MAX	4096	/* longest route text accepted */
@@ -224,6 +226,7 @@ ma_tcp(struct maparse *mp, const char *proto)
 	struct in6_addr	 in6;
 	struct in_addr	 in4;
 	const char	*a;
+	uint8_t		 type;
 
 	if (mp->i >= mp->ncomp) {
 		ma_err(mp, "missing %s after /%s",
@@ -254,12 +257,16 @@ ma_tcp(struct maparse *mp, const char *proto)
 		}
 	}
 
-	if (mp->i >= mp->ncomp || strcmp(mp->comp[mp->i], "tcp") != 0) {
-		ma_err(mp, "/%s must be followed by /tcp/PORT", proto);
+	if (mp->i >= mp->ncomp || (strcmp(mp->comp[mp->i], "tcp") != 0 &&
+	    strcmp(mp->comp[mp->i], "tls") != 0)) {
+		ma_err(mp, "/%s must be followed by /tcp/PORT or /tls/PORT",
+		    proto);
 		return (-1);
 	}
+	type = strcmp(mp->comp[mp->i], "tls") == 0 ? OCKAM_ADDR_TLS :
+	    OCKAM_ADDR_TCP;
 	if (mp->i + 1 >= mp->ncomp) {
-		ma_err(mp, "missing port after /tcp");
+		ma_err(mp, "missing port after /%s", mp->comp[mp->i]);
 		return (-1);
 	}
 	mp->i += 2;
@@ -277,7 +284,7 @@ ma_tcp(struct maparse *mp, const char *proto)
 		    quote(val, q, sizeof(q)), OCKAM_ADDR_MAX);
 		return (-1);
 	}
-	return (ma_push(mp, OCKAM_ADDR_TCP, val));
+	return (ma_push(mp, type, val));
 }
 
 /*
@@ -363,9 +370,10 @@ multiaddr_parse(const char *text, struct route *r, char *err, size_t errlen)
 		    strcmp(proto, "dnsaddr") == 0) {
 			if (ma_tcp(&mp, proto) == -1)
 				goto done;
-		} else if (strcmp(proto, "tcp") == 0) {
-			ma_err(&mp, "/tcp at component %zu must follow "
-			    "/ip4, /ip6 or /dnsaddr", mp.i);
+		} else if (strcmp(proto, "tcp") == 0 ||
+		    strcmp(proto, "tls") == 0) {
+			ma_err(&mp, "/%s at component %zu must follow "
+			    "/ip4, /ip6 or /dnsaddr", proto, mp.i);
 			goto done;
 		} else {
 			ma_err(&mp, "unknown protocol '%s' at component %zu",
@@ -445,6 +453,7 @@ addr_print1(struct pbuf *pb, const struct addr *a)
 	char		 host[OCKAM_ADDR_MAX + 1], norm[INET6_ADDRSTRLEN];
 	struct in6_addr	 in6;
 	struct in_addr	 in4;
+	const char	*proto;
 	char		*colon, *port;
 	size_t		 hlen;
 
@@ -452,8 +461,10 @@ addr_print1(struct pbuf *pb, const struct addr *a)
 		pb_add(pb, "/service/%s", a->val);
 		return;
 	}
-	if (a->type == OCKAM_ADDR_TCP && strlen(a->val) == a->len &&
+	if ((a->type == OCKAM_ADDR_TCP || a->type == OCKAM_ADDR_TLS) &&
+	    strlen(a->val) == a->len &&
 	    (colon = strrchr(a->val, ':')) != NULL) {
+		proto = a->type == OCKAM_ADDR_TLS ? "tls" : "tcp";
 		hlen = colon - a->val;
 		memcpy(host, a->val, hlen);
 		host[hlen] = '\0';
@@ -466,7 +477,8 @@ addr_print1(struct pbuf *pb, const struct addr *a)
 			    inet_ntop(AF_INET6, &in6, norm,
 			    sizeof(norm)) != NULL &&
 			    strcmp(norm, host + 1) == 0) {
-				pb_add(pb, "/ip6/%s/tcp/%s", host + 1, port);
+				pb_add(pb, "/ip6/%s/%s/%s", host + 1, proto,
+				    port);
 				return;
 			}
 			goto other;
@@ -474,13 +486,13 @@ addr_print1(struct pbuf *pb, const struct addr *a)
 		if (inet_pton(AF_INET, host, &in4) == 1) {
 			if (inet_ntop(AF_INET, &in4, norm,
 			    sizeof(norm)) != NULL && strcmp(norm, host) == 0) {
-				pb_add(pb, "/ip4/%s/tcp/%s", host, port);
+				pb_add(pb, "/ip4/%s/%s/%s", host, proto, port);
 				return;
 			}
 			goto other;
 		}
 		if (host_valid(host, hlen)) {
-			pb_add(pb, "/dnsaddr/%s/tcp/%s", host, port);
+			pb_add(pb, "/dnsaddr/%s/%s/%s", host, proto, port);
 			return;
 		}
 	}

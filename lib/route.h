@@ -14,6 +14,7 @@ struct cursor;
 
 #define OCKAM_ADDR_LOCAL	0
 #define OCKAM_ADDR_TCP		1
+#define OCKAM_ADDR_TLS		10	/* ockam-c's own: a TLS connection */
 
 #define OCKAM_ADDR_MAX		255	/* bytes in one address value */
 #define OCKAM_ROUTE_MAX		32	/* addresses in one route */

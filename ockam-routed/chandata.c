@@ -222,6 +222,7 @@ chan_deliver(struct channel *c, const uint8_t *body, size_t len,
 	m->reqid = from->reqid;
 	m->flags = from->flags;
 	m->hops = from->hops;
+	m->flow_kind = FLOW_CHANNEL;
 	m->flow = c->id;
 	strlcpy(m->peer, c->peer, sizeof(m->peer));
 	router_enqueue(m);

@@ -111,6 +111,8 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 			fatal("imsg_compose");
 		if (i == CHILD_VAULT)
 			vault_configure(conf->vault_dir);
+		if (i == CHILD_TCPD)
+			tcp_configure(conf);
 		if (imsg_compose(&children[i].ibuf, IMSG_CONF_DONE, 0, 0, -1,
 		    NULL, 0) == -1)
 			fatal("imsg_compose");
@@ -180,7 +182,11 @@ child_imsg(struct child *ch, struct imsg *imsg)
 		log_debug("%s is ready", ch->role);
 		break;
 	default:
-		imsg_bad(ch->role, imsg, "not expected from this process");
+		if (ch == &children[CHILD_TCPD] && ch->ready)
+			tcp_imsg(imsg);
+		else
+			imsg_bad(ch->role, imsg,
+			    "not expected from this process");
 	}
 }
 

@@ -26,6 +26,8 @@ config_new(void)
 	TAILQ_INIT(&conf->workers);
 	TAILQ_INIT(&conf->identities);
 	TAILQ_INIT(&conf->sclisteners);
+	TAILQ_INIT(&conf->listeners);
+	TAILQ_INIT(&conf->relays);
 	return (conf);
 }
 
@@ -35,9 +37,25 @@ config_free(struct ockam_conf *conf)
 	struct worker_conf	*w;
 	struct identity_conf	*ic;
 	struct sclistener_conf	*sl;
+	struct listen_conf	*lc;
+	struct relay_conf	*rc;
 
 	if (conf == NULL)
 		return;
+	while ((lc = TAILQ_FIRST(&conf->listeners)) != NULL) {
+		TAILQ_REMOVE(&conf->listeners, lc, entry);
+		names_free(&lc->consumers);
+		free(lc->cert);
+		free(lc->key);
+		free(lc);
+	}
+	while ((rc = TAILQ_FIRST(&conf->relays)) != NULL) {
+		TAILQ_REMOVE(&conf->relays, rc, entry);
+		route_clear(&rc->route);
+		free(rc->to);
+		free(rc);
+	}
+	free(conf->tls_ca);
 	while ((w = TAILQ_FIRST(&conf->workers)) != NULL) {
 		TAILQ_REMOVE(&conf->workers, w, entry);
 		free(w);
@@ -91,6 +109,26 @@ config_find_sclistener(struct ockam_conf *conf, const char *name)
 		if (strcmp(sl->name, name) == 0)
 			return (sl);
 	return (NULL);
+}
+
+struct relay_conf *
+config_find_relay(struct ockam_conf *conf, const char *name)
+{
+	struct relay_conf	*rc;
+
+	TAILQ_FOREACH(rc, &conf->relays, entry)
+		if (strcmp(rc->name, name) == 0)
+			return (rc);
+	return (NULL);
+}
+
+/* Workers, listeners and relays share one address space. */
+int
+config_name_taken(struct ockam_conf *conf, const char *name)
+{
+	return (config_find_worker(conf, name) != NULL ||
+	    config_find_sclistener(conf, name) != NULL ||
+	    config_find_relay(conf, name) != NULL);
 }
 
 /* Add a name once; -1 when it is too long or memory runs out. */
@@ -183,6 +221,8 @@ worker_kind_name(enum worker_kind kind)
 		return ("encryptor");
 	case WORKER_SC_DECRYPTOR:
 		return ("decryptor");
+	case WORKER_RELAY:
+		return ("relay");
 	}
 	return ("unknown");
 }
@@ -251,12 +291,41 @@ print_names(const char *keyword, const struct names *l)
 	printf(" }");
 }
 
-/* Vault, identities and secure channel listeners. */
+/* Vault, identities, secure channel listeners, TCP, relays. */
 static void
 print_secure(struct ockam_conf *conf)
 {
 	struct identity_conf	*ic;
 	struct sclistener_conf	*sl;
+	struct listen_conf	*lc;
+	struct relay_conf	*rc;
+
+	if (conf->tls_ca != NULL) {
+		printf("\ntls ca ");
+		print_string(conf->tls_ca);
+		printf("\n");
+	}
+	TAILQ_FOREACH(lc, &conf->listeners, entry) {
+		printf("listen on ");
+		print_string(lc->addr);
+		printf(" port %u", lc->port);
+		if (lc->tls) {
+			printf(" tls certificate ");
+			print_string(lc->cert);
+			printf(" key ");
+			print_string(lc->key);
+		}
+		if (!TAILQ_EMPTY(&lc->consumers))
+			print_names("consumers", &lc->consumers);
+		printf("\n");
+	}
+	TAILQ_FOREACH(rc, &conf->relays, entry) {
+		printf("relay ");
+		print_string(rc->name);
+		printf(" to ");
+		print_string(rc->to);
+		printf("\n");
+	}
 
 	if (conf->vault_dir != NULL) {
 		printf("\nvault directory ");

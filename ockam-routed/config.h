@@ -28,6 +28,7 @@ enum worker_kind {
 	WORKER_SC_LISTENER,	/* secure channel listener */
 	WORKER_SC_ENCRYPTOR,	/* a channel end: plaintext goes in */
 	WORKER_SC_DECRYPTOR,	/* a channel end: the peer sends here */
+	WORKER_RELAY,		/* forwards along a fixed route */
 };
 
 /* A list of names: worker addresses or identifiers. */
@@ -57,6 +58,27 @@ struct sclistener_conf {
 };
 TAILQ_HEAD(sclistener_confs, sclistener_conf);
 
+struct listen_conf {
+	TAILQ_ENTRY(listen_conf)	 entry;
+	uint32_t			 id;		/* 1.. */
+	int				 family;	/* 4 or 6 */
+	char				 addr[64];	/* numeric */
+	uint16_t			 port;
+	int				 tls;
+	char				*cert;
+	char				*key;
+	struct names			 consumers;	/* default deny */
+};
+TAILQ_HEAD(listen_confs, listen_conf);
+
+struct relay_conf {
+	TAILQ_ENTRY(relay_conf)		 entry;
+	char				 name[OCKAM_ADDR_MAX + 1];
+	char				*to;		/* multiaddr text */
+	struct route			 route;
+};
+TAILQ_HEAD(relay_confs, relay_conf);
+
 struct worker_conf {
 	TAILQ_ENTRY(worker_conf)	 entry;
 	enum worker_kind		 kind;
@@ -74,6 +96,9 @@ struct ockam_conf {
 	char			*vault_dir;	/* NULL: no key storage */
 	struct identity_confs	 identities;
 	struct sclistener_confs	 sclisteners;
+	struct listen_confs	 listeners;
+	struct relay_confs	 relays;
+	char			*tls_ca;	/* outgoing TLS: CA file */
 	int			 opts;
 };
 
@@ -89,6 +114,8 @@ struct worker_conf	*config_find_worker(struct ockam_conf *, const char *);
 struct identity_conf	*config_find_identity(struct ockam_conf *, const char *);
 struct sclistener_conf	*config_find_sclistener(struct ockam_conf *,
 			    const char *);
+struct relay_conf	*config_find_relay(struct ockam_conf *, const char *);
+int			 config_name_taken(struct ockam_conf *, const char *);
 int			 names_add(struct names *, const char *);
 int			 names_find(const struct names *, const char *);
 void			 names_free(struct names *);

@@ -538,6 +538,11 @@ control_handle(struct ctl_conn *c, struct imsg *imsg)
 	case CTL_SHOW_CHANNELS:
 		channel_ctl(c->id, imsg);
 		break;
+	case CTL_SHOW_CONNECTIONS:
+	case CTL_TCP_DELETE:
+	case CTL_SHOW_LISTENERS:
+		tcp_ctl(c->id, imsg);
+		break;
 #ifdef OCKAM_REGRESS
 	case CTL_REGRESS_SANDBOX:
 	case CTL_REGRESS_BADIMSG:
@@ -589,8 +594,9 @@ int
 control_pollfds(struct pollfd *pfd, int max)
 {
 	struct ctl_conn	*c;
-	int		 n = 0;
+	int		 n = 0, paused;
 
+	paused = tcp_backlogged();
 	ctl_listen_pfd = -1;
 	if (ctl_sock != -1 && nconns < CTL_MAX_CONNS && n < max) {
 		pfd[n].fd = ctl_sock;
@@ -602,7 +608,7 @@ control_pollfds(struct pollfd *pfd, int max)
 		if (n >= max)
 			continue;
 		pfd[n].fd = c->ibuf.fd;
-		pfd[n].events = c->closing ? 0 : POLLIN;
+		pfd[n].events = c->closing || paused ? 0 : POLLIN;
 		if (imsgbuf_queuelen(&c->ibuf) > 0)
 			pfd[n].events |= POLLOUT;
 		c->pfd = n++;

@@ -75,6 +75,7 @@ identity_load(const char *name, int create, struct identity **out,
 	memset(&vi, 0, sizeof(vi));
 	if (vault_identity(name, create, &vi) == -1) {
 		snprintf(err, errlen, "identity \"%s\": %s", name,
+		    vi.status == VAULT_OK ? "the vault is not available" :
 		    vault_strerror(vi.status));
 		return (-1);
 	}

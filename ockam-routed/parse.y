@@ -22,13 +22,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "config.h"
 #include "log.h"
+#include "multiaddr.h"
 #include "route.h"
 
 #define MAXINCLUDE	8		/* nested include statements */
@@ -105,7 +109,11 @@ static void		 new_sclistener(const char *);
 static void		 add_trust(const char *);
 static void		 add_consumer(const char *);
 static void		 check_config(void);
+static void		 new_listen(const char *, const char *);
+static void		 add_name(struct names *, const char *, const char *);
+static void		 add_relay(const char *, const char *);
 static struct sclistener_conf	*cursl;
+static struct listen_conf	*curlc;
 static const char	*file_name;	/* the top file, for late errors */
 %}
 
@@ -115,6 +123,7 @@ static const char	*file_name;	/* the top file, for late errors */
 
 %token	CHROOT CONSUMERS CONTROL DIRECTORY ECHOER EVERYONE GROUP HOP
 %token	IDENTITY INCLUDE LISTENER MODE SECURECHANNEL SOCKET TRUST USER VAULT
+%token	CA CERTIFICATE KEY LISTEN ON PORT RELAY TLS TO
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -131,6 +140,9 @@ grammar		: /* empty */
 		| grammar vault '\n'
 		| grammar identity '\n'
 		| grammar sclistener '\n'
+		| grammar listen '\n'
+		| grammar tlsca '\n'
+		| grammar relay '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
 		;
 
@@ -198,7 +210,9 @@ workername	: string			{ add_worker(curkind, $1); }
 		;
 
 vault		: VAULT DIRECTORY string	{
-			if (check_path("vault directory", $3) == 0)
+			if (strlen($3) >= PATH_MAX)
+				yyerror("vault directory path too long");
+			else if (check_path("vault directory", $3) == 0)
 				set_string(&conf->vault_dir, "vault directory",
 				    $3);
 		}
@@ -215,8 +229,52 @@ scloptions	: /* empty */
 		| scloptions scloption
 		;
 
+listen		: LISTEN ON string PORT NUMBER	{ new_listen($3, $5); }
+		    listenoptions
+		;
+
+listenoptions	: /* empty */
+		| listenoptions listenoption
+		;
+
+listenoption	: TLS CERTIFICATE string KEY string	{
+			if (curlc != NULL) {
+				curlc->tls = 1;
+				if (check_path("certificate", $3) == 0 &&
+				    check_path("key", $5) == 0 &&
+				    ((curlc->cert = strdup($3)) == NULL ||
+				    (curlc->key = strdup($5)) == NULL))
+					fatal("%s", __func__);
+			}
+		}
+		| CONSUMERS lconsumer
+		| CONSUMERS '{' optnl lconsumerlist '}'
+		;
+
+lconsumerlist	: lconsumer optnl
+		| lconsumerlist comma lconsumer optnl
+		;
+
+lconsumer	: string			{
+			if (curlc != NULL)
+				add_name(&curlc->consumers, "consumer", $1);
+		}
+		;
+
+tlsca		: TLS CA string			{
+			if (check_path("tls ca", $3) == 0)
+				set_string(&conf->tls_ca, "tls ca", $3);
+		}
+		;
+
+relay		: RELAY string TO string	{ add_relay($2, $4); }
+		;
+
 scloption	: IDENTITY string		{
-			if (cursl != NULL && strlcpy(cursl->identity, $2,
+			if (cursl != NULL && cursl->identity[0] != '\0')
+				yyerror("secure-channel listener \"%s\": "
+				    "identity given twice", cursl->name);
+			else if (cursl != NULL && strlcpy(cursl->identity, $2,
 			    sizeof(cursl->identity)) >=
 			    sizeof(cursl->identity))
 				yyerror("identity name too long: %s", $2);
@@ -284,6 +342,8 @@ lookup(const char *s)
 {
 	/* Sorted: bsearch(3) depends on it. */
 	static const struct keyword	 keywords[] = {
+		{ "ca",			CA },
+		{ "certificate",	CERTIFICATE },
 		{ "chroot",		CHROOT },
 		{ "consumers",		CONSUMERS },
 		{ "control",		CONTROL },
@@ -294,10 +354,17 @@ lookup(const char *s)
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
+		{ "key",		KEY },
+		{ "listen",		LISTEN },
 		{ "listener",		LISTENER },
 		{ "mode",		MODE },
+		{ "on",			ON },
+		{ "port",		PORT },
+		{ "relay",		RELAY },
 		{ "secure-channel",	SECURECHANNEL },
 		{ "socket",		SOCKET },
+		{ "tls",		TLS },
+		{ "to",			TO },
 		{ "trust",		TRUST },
 		{ "user",		USER },
 		{ "vault",		VAULT },
@@ -666,6 +733,7 @@ parse_config(const char *path, int opts)
 		return (NULL);
 	}
 	cursl = NULL;
+	curlc = NULL;
 	file_name = path;
 	if (yyparse() != 0)
 		errors++;
@@ -915,7 +983,7 @@ add_worker(enum worker_kind kind, const char *name)
 		    " characters, no spaces)", name, OCKAM_ADDR_MAX);
 		return;
 	}
-	if (config_find_worker(conf, name) != NULL) {
+	if (config_name_taken(conf, name)) {
 		yyerror("worker \"%s\" defined twice", name);
 		return;
 	}
@@ -975,8 +1043,7 @@ new_sclistener(const char *name)
 		yyerror("invalid listener address \"%s\"", name);
 		return;
 	}
-	if (config_find_worker(conf, name) != NULL ||
-	    config_find_sclistener(conf, name) != NULL) {
+	if (config_name_taken(conf, name)) {
 		yyerror("worker \"%s\" defined twice", name);
 		return;
 	}
@@ -1007,14 +1074,93 @@ add_trust(const char *id)
 static void
 add_consumer(const char *name)
 {
-	if (cursl == NULL)
-		return;
+	if (cursl != NULL)
+		add_name(&cursl->consumers, "consumer", name);
+}
+
+/* A worker address into a list of names. */
+static void
+add_name(struct names *l, const char *what, const char *name)
+{
 	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1) {
-		yyerror("invalid consumer address \"%s\"", name);
+		yyerror("invalid %s address \"%s\"", what, name);
 		return;
 	}
-	if (names_add(&cursl->consumers, name) == -1)
+	if (names_add(l, name) == -1)
 		fatal("%s", __func__);
+}
+
+/* listen on ADDRESS port PORT: a numeric IPv4 or IPv6 address. */
+static void
+new_listen(const char *addr, const char *portstr)
+{
+	struct listen_conf	*lc, *o;
+	struct in6_addr		 in6;
+	struct in_addr		 in4;
+	const char		*errstr;
+	long long		 port;
+	int			 family;
+
+	curlc = NULL;
+	port = strtonum(portstr, 1, 65535, &errstr);
+	if (errstr != NULL) {
+		yyerror("port %s is %s (1 to 65535)", portstr, errstr);
+		return;
+	}
+	if (inet_pton(AF_INET, addr, &in4) == 1)
+		family = 4;
+	else if (inet_pton(AF_INET6, addr, &in6) == 1)
+		family = 6;
+	else {
+		yyerror("listen on \"%s\": not a numeric IPv4 or IPv6 "
+		    "address", addr);
+		return;
+	}
+	TAILQ_FOREACH(o, &conf->listeners, entry)
+		if (o->port == port && strcmp(o->addr, addr) == 0) {
+			yyerror("listen on %s port %lld given twice", addr,
+			    port);
+			return;
+		}
+	if ((lc = calloc(1, sizeof(*lc))) == NULL)
+		fatal("%s", __func__);
+	lc->family = family;
+	lc->port = port;
+	strlcpy(lc->addr, addr, sizeof(lc->addr));
+	TAILQ_INIT(&lc->consumers);
+	lc->id = TAILQ_EMPTY(&conf->listeners) ? 1 :
+	    TAILQ_LAST(&conf->listeners, listen_confs)->id + 1;
+	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
+	curlc = lc;
+}
+
+/* relay NAME to ROUTE: forward everything along a fixed route. */
+static void
+add_relay(const char *name, const char *to)
+{
+	struct relay_conf	*rc;
+	char			 err[256];
+
+	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1) {
+		yyerror("invalid relay address \"%s\"", name);
+		return;
+	}
+	if (config_name_taken(conf, name)) {
+		yyerror("worker \"%s\" defined twice", name);
+		return;
+	}
+	if ((rc = calloc(1, sizeof(*rc))) == NULL)
+		fatal("%s", __func__);
+	route_init(&rc->route);
+	if (multiaddr_parse(to, &rc->route, err, sizeof(err)) == -1) {
+		yyerror("relay %s: bad route \"%s\": %s", name, to, err);
+		free(rc);
+		return;
+	}
+	strlcpy(rc->name, name, sizeof(rc->name));
+	if ((rc->to = strdup(to)) == NULL)
+		fatal("%s", __func__);
+	TAILQ_INSERT_TAIL(&conf->relays, rc, entry);
 }
 
 /* What can only be checked once the whole file is read. */
@@ -1038,7 +1184,8 @@ check_config(void)
 			    sl->name, sl->identity);
 			errors++;
 		}
-		if (config_find_worker(conf, sl->name) != NULL) {
+		if (config_find_worker(conf, sl->name) != NULL ||
+		    config_find_relay(conf, sl->name) != NULL) {
 			log_warnx("%s: worker \"%s\" defined twice",
 			    file_name, sl->name);
 			errors++;

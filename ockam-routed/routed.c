@@ -73,11 +73,19 @@ static void
 start_workers(struct ockam_conf *conf)
 {
 	struct worker_conf	*wc;
+	struct relay_conf	*rc;
+	struct worker		*w;
 	char			 err[256];
 
 	TAILQ_FOREACH(wc, &conf->workers, entry)
 		if (worker_add(wc->name, wc->kind, 0, err, sizeof(err)) == NULL)
 			fatalx("worker %s: %s", wc->name, err);
+	TAILQ_FOREACH(rc, &conf->relays, entry) {
+		if ((w = worker_add(rc->name, WORKER_RELAY, 0, err,
+		    sizeof(err))) == NULL)
+			fatalx("relay %s: %s", rc->name, err);
+		w->relay = rc;
+	}
 }
 
 static void
@@ -269,6 +277,7 @@ main(int argc, char *argv[])
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	router_flush();
+	tcp_shutdown();
 	control_cleanup();
 	children_stop();
 	router_shutdown();

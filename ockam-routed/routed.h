@@ -50,9 +50,13 @@ struct message {
 	uint32_t		 reqid;		/* the client's request id */
 	int			 flags;
 	unsigned int		 hops;
-	uint32_t		 flow;		/* channel it came out of */
+	uint8_t			 flow_kind;	/* FLOW_*: where it came from */
+	uint32_t		 flow;		/* that channel or connection */
 	char			 peer[OCKAM_IDENTIFIER_LEN + 1];
 };
+#define FLOW_NONE		0
+#define FLOW_CHANNEL		1	/* out of a secure channel */
+#define FLOW_TCP		2	/* in from a TCP connection */
 #define MSG_REPORT		0x01	/* origin wants to hear of a drop */
 
 struct channel;
@@ -64,6 +68,7 @@ struct worker {
 	uint64_t		 received;
 	struct channel		*chan;		/* SC_ENCRYPTOR, SC_DECRYPTOR */
 	struct sclistener_conf	*scl;		/* SC_LISTENER */
+	struct relay_conf	*relay;		/* RELAY */
 	char			 name[OCKAM_ADDR_MAX + 1];
 };
 
@@ -116,6 +121,16 @@ void		 channel_tick(void);
 void		 channel_client_gone(uint32_t);
 void		 channel_shutdown(void);
 void		 channel_ctl(uint32_t, struct imsg *);
+
+/* tcp.c */
+struct tcp_conn;
+void		 tcp_configure(struct ockam_conf *);
+void		 tcp_send(struct message *, struct addr *);
+void		 tcp_imsg(struct imsg *);
+int		 tcp_flow_allows(struct message *, const struct addr *);
+void		 tcp_ctl(uint32_t, struct imsg *);
+void		 tcp_shutdown(void);
+int		 tcp_backlogged(void);
 
 /* control.c */
 int		 control_init(struct ockam_conf *, uid_t);

@@ -205,6 +205,48 @@ router_drop(struct message *m, const char *fmt, ...)
 	message_free(m);
 }
 
+/*
+ * Flow control (default deny): a message that came out of a secure
+ * channel or in from a TCP connection may make its first hop only to
+ * where that channel or connection lets it; after that it goes on
+ * unchecked.  Returns 1 to go on; 0 when it was dropped.
+ */
+static int
+router_flow_check(struct message *m, const struct addr *a)
+{
+	char	 buf[OCKAM_ADDR_MAX + 8];
+	int	 ok;
+
+	switch (m->flow_kind) {
+	case FLOW_NONE:
+		return (1);
+	case FLOW_CHANNEL:
+		ok = a->type == OCKAM_ADDR_LOCAL &&
+		    channel_flow_allows(m, a->val);
+		break;
+	case FLOW_TCP:
+		ok = tcp_flow_allows(m, a);
+		break;
+	default:
+		ok = 0;
+		break;
+	}
+	if (!ok) {
+		if (a->type == OCKAM_ADDR_LOCAL)
+			snprintf(buf, sizeof(buf), "%s", a->val);
+		else
+			snprintf(buf, sizeof(buf), "%u#%s", a->type,
+			    safe_str(a->val, a->len));
+		router_drop(m, "denied: %s may not receive from that %s",
+		    buf, m->flow_kind == FLOW_CHANNEL ? "secure channel" :
+		    "TCP connection");
+		return (0);
+	}
+	m->flow_kind = FLOW_NONE;
+	m->flow = 0;
+	return (1);
+}
+
 static void
 router_deliver(struct message *m)
 {
@@ -226,21 +268,16 @@ router_deliver(struct message *m)
 			router_drop(m, "no worker at address \"%s\"", a->val);
 			return;
 		}
-		/* Out of a channel: the first hop must be let in. */
-		if (m->flow != 0) {
-			if (!channel_flow_allows(m, w->name)) {
-				router_drop(m, "denied: %s may not receive "
-				    "from that secure channel", w->name);
-				return;
-			}
-			m->flow = 0;
-		}
+		if (!router_flow_check(m, a))
+			return;
 		w->received++;
 		worker_handle(w, m);
 		break;
 	case OCKAM_ADDR_TCP:
-		router_drop(m, "no TCP connection to %s",
-		    safe_str(a->val, a->len));
+	case OCKAM_ADDR_TLS:
+		if (!router_flow_check(m, a))
+			return;
+		tcp_send(m, a);
 		break;
 	default:
 		router_drop(m, "no transport for address type %u", a->type);

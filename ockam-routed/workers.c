@@ -55,6 +55,22 @@ hop_handle(struct worker *w, struct message *m)
 	router_enqueue(m);
 }
 
+/*
+ * Relay: step past ourselves and put the whole fixed route in front;
+ * the return route is left alone, so the relay is invisible to
+ * replies (the middle node of the guides).
+ */
+static void
+relay_handle(struct worker *w, struct message *m)
+{
+	route_pop_front(&m->tm.onward);
+	if (route_prepend(&m->tm.onward, &w->relay->route) == -1) {
+		router_drop(m, "relay %s: route too long", w->name);
+		return;
+	}
+	router_enqueue(m);
+}
+
 static void
 app_handle(struct worker *w, struct message *m)
 {
@@ -82,6 +98,9 @@ worker_handle(struct worker *w, struct message *m)
 	case WORKER_SC_ENCRYPTOR:
 	case WORKER_SC_DECRYPTOR:
 		channel_handle(w, m);
+		break;
+	case WORKER_RELAY:
+		relay_handle(w, m);
 		break;
 	}
 }

@@ -31,7 +31,8 @@ usage(void)
 	    "usage: %s [-s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tmessage send [-x] [-t seconds] route text\n"
-	    "\tshow workers | channels\n"
+	    "\tshow workers | channels | connections | listeners\n"
+	    "\ttcp-connection delete peer | id\n"
 	    "\tidentity create name\n"
 	    "\tidentity show [name]\n"
 	    "\tsecure-channel create [-i identity] [-T identifier] "
@@ -198,6 +199,9 @@ cmd_show(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], "channels") == 0)
 		return (cmd_show_channels());
+	if (argc == 2 && (strcmp(argv[1], "connections") == 0 ||
+	    strcmp(argv[1], "listeners") == 0))
+		return (cmd_show_transport(argv[1]));
 	if (argc != 2 || strcmp(argv[1], "workers") != 0)
 		usage();
 	c = connect_node();
@@ -304,5 +308,7 @@ main(int argc, char *argv[])
 		return (cmd_identity(argc, argv));
 	if (strcmp(argv[0], "secure-channel") == 0)
 		return (cmd_secure_channel(argc, argv));
+	if (strcmp(argv[0], "tcp-connection") == 0)
+		return (cmd_tcp_connection(argc, argv));
 	usage();
 }

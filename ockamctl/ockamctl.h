@@ -13,4 +13,8 @@ int	cmd_identity(int, char *[]);
 int	cmd_secure_channel(int, char *[]);
 int	cmd_show_channels(void);
 
+/* transport.c */
+int	cmd_show_transport(const char *);
+int	cmd_tcp_connection(int, char *[]);
+
 #endif /* OCKAMCTL_H */

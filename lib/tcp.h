@@ -1,0 +1,88 @@
+/*
+ * What ockam-routed and ockam-tcpd say to each other (DESIGN.md 1, 2).
+ * routed never touches the network; tcpd never sees a private key and
+ * reaches no file after start-up.  Every message below has an exact
+ * size or a fixed part followed by an encoded TransportMessage, which
+ * the receiver checks in full.
+ *
+ * Start-up (between CONF_PRIV and CONF_DONE, before tcpd's sandbox):
+ *	IMSG_TCP_LISTEN		routed -> tcpd: struct tcp_listen
+ *				(tcpd binds it as root; failing is fatal)
+ *	IMSG_TCP_TLSCONF	routed -> tcpd: struct tcp_tlsconf
+ *
+ * Running:
+ *	IMSG_TCP_SEND		routed -> tcpd: struct tcp_msg, then the
+ *				message as it goes on the wire (the TCP hop
+ *				already removed from its onward route).  To
+ *				the connection with that peer name, opening
+ *				one when there is none.
+ *	IMSG_TCP_RECV		tcpd -> routed: struct tcp_msg, then a frame
+ *				tcpd has decoded and checked; routed
+ *				prepends the peer's address to its return
+ *				route.  Heartbeats (empty onward routes) are
+ *				dropped by tcpd.
+ *	IMSG_TCP_UP		tcpd -> routed: struct tcp_conn, a new
+ *				connection (accepted or opened)
+ *	IMSG_TCP_DOWN		tcpd -> routed: struct tcp_conn, gone; why
+ *				says why
+ *	IMSG_TCP_FAIL		tcpd -> routed: struct tcp_msg with token: a
+ *				message routed sent could not go out (no
+ *				connection could be made); why in tcp_conn
+ *				form: struct tcp_conn
+ *	IMSG_TCP_XOFF, XON	tcpd -> routed: struct tcp_conn: the peer
+ *				stopped reading / reads again; routed holds
+ *				(a bounded number of) messages for it
+ *	IMSG_TCP_CLOSE		routed -> tcpd: struct tcp_conn (by id)
+ *
+ * Peer names are the text of a TCP address: "A.B.C.D:PORT",
+ * "[IPv6]:PORT" or "HOST:PORT".  For a connection tcpd opened it is the
+ * name routed asked for; for an accepted one, the remote address.
+ */
+#ifndef OCKAM_TCP_H
+#define OCKAM_TCP_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "route.h"
+
+#define TCP_PEER_MAX		(OCKAM_ADDR_MAX + 1)
+#define TCP_WHY_MAX		128
+#define TCP_FRAME_MAX		65535	/* u16 big-endian length prefix */
+
+/* OCKAM_ADDR_TLS (route.h) names a TLS connection: ockam-c's own. */
+
+struct tcp_listen {
+	uint32_t	 id;		/* 1..: names the listener in RECV */
+	uint8_t		 tls;
+	uint8_t		 family;	/* 4 or 6 */
+	uint16_t	 port;
+	char		 addr[64];	/* numeric */
+	char		 cert[PATH_MAX];	/* tls: PEM files */
+	char		 key[PATH_MAX];
+};
+
+struct tcp_tlsconf {
+	char		 ca[PATH_MAX];	/* CA file for outgoing TLS */
+};
+
+struct tcp_msg {
+	uint32_t	 conn;		/* RECV: the connection */
+	uint32_t	 listener;	/* RECV: 0 for one tcpd opened */
+	uint32_t	 token;		/* SEND: echoed in FAIL */
+	uint8_t		 tls;		/* SEND: open it with TLS */
+	char		 peer[TCP_PEER_MAX];
+};
+
+struct tcp_conn {
+	uint32_t	 conn;
+	uint32_t	 listener;	/* 0: tcpd opened it */
+	uint32_t	 token;		/* FAIL: the message's token */
+	uint8_t		 tls;
+	char		 peer[TCP_PEER_MAX];
+	char		 why[TCP_WHY_MAX];
+	uint64_t	 rx_bytes;	/* DOWN: totals */
+	uint64_t	 tx_bytes;
+};
+
+#endif /* OCKAM_TCP_H */

@@ -1,0 +1,602 @@
+/*
+ * routed's side of the transport (lib/tcp.h): messages whose next hop
+ * is a TCP (or TLS) address go to ockam-tcpd, frames tcpd has checked
+ * come back with the connection's address in front of their return
+ * route, and the connection table that ockamctl shows.
+ *
+ * Flow control, default deny: what arrives on a connection accepted by
+ * a listener may make its first hop only to that listener's consumers;
+ * what arrives on a connection this node opened only to where the
+ * messages this node sent on it came from (the head of their return
+ * routes: a local worker, or the connection a relayed message came in
+ * on).  Replies find their way back; nothing else gets in.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "ctl.h"
+#include "imsg.h"
+#include "log.h"
+#include "privsep.h"
+#include "routed.h"
+#include "tcp.h"
+#include "util.h"
+
+#define TCP_SENDERS		32	/* return heads remembered per peer */
+#define TCP_HELD_MAX		256	/* messages held for a paused peer */
+#define TCP_TOKENS		1024	/* senders waiting to hear of failure */
+#define TCP_HIGH_WATER		(8 * 1024 * 1024)
+#define TCP_LOW_WATER		(2 * 1024 * 1024)
+
+struct rconn {
+	TAILQ_ENTRY(rconn)	 entry;
+	uint32_t		 id;
+	struct listen_conf	*lc;		/* NULL: we opened it */
+	int			 tls;
+	int			 paused;	/* the peer is not reading */
+	time_t			 since;
+	TAILQ_HEAD(, message)	 held;
+	int			 nheld;
+	char			 peer[TCP_PEER_MAX];
+};
+
+/* Where what we sent to a peer came from: its replies may go there. */
+struct peerflow {
+	TAILQ_ENTRY(peerflow)	 entry;
+	int			 tls;
+	char			 peer[TCP_PEER_MAX];
+	char			 heads[TCP_SENDERS][OCKAM_ADDR_MAX + 8];
+	int			 nheads;
+};
+
+struct token {
+	uint32_t		 token;
+	uint32_t		 origin;
+	uint32_t		 reqid;
+};
+
+static TAILQ_HEAD(, rconn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
+static TAILQ_HEAD(, peerflow)	 flows = TAILQ_HEAD_INITIALIZER(flows);
+static struct token		 tokens[TCP_TOKENS];
+static uint32_t			 next_token = 1;
+static struct ockam_conf	*tcpconf;
+static int			 backlogged;
+
+static struct rconn *
+conn_by_id(uint32_t id)
+{
+	struct rconn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->id == id)
+			return (c);
+	return (NULL);
+}
+
+static struct rconn *
+conn_by_peer(int tls, const char *peer)
+{
+	struct rconn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->tls == tls && strcmp(c->peer, peer) == 0)
+			return (c);
+	return (NULL);
+}
+
+static struct peerflow *
+peerflow_get(int tls, const char *peer, int create)
+{
+	struct peerflow	*pf;
+
+	TAILQ_FOREACH(pf, &flows, entry)
+		if (pf->tls == tls && strcmp(pf->peer, peer) == 0)
+			return (pf);
+	if (!create || (pf = calloc(1, sizeof(*pf))) == NULL)
+		return (NULL);
+	pf->tls = tls;
+	strlcpy(pf->peer, peer, sizeof(pf->peer));
+	TAILQ_INSERT_TAIL(&flows, pf, entry);
+	return (pf);
+}
+
+/* "name" for a local address, "T#value" for any other. */
+static void
+head_key(const struct addr *a, char *buf, size_t len)
+{
+	if (a->type == OCKAM_ADDR_LOCAL)
+		snprintf(buf, len, "%s", a->val);
+	else
+		snprintf(buf, len, "%u#%s", a->type, a->val);
+}
+
+static void
+peerflow_note(int tls, const char *peer, const struct route *ret)
+{
+	struct peerflow	*pf;
+	struct addr	*a;
+	char		 key[OCKAM_ADDR_MAX + 8];
+	int		 i;
+
+	if ((a = route_head(ret)) == NULL ||
+	    (pf = peerflow_get(tls, peer, 1)) == NULL)
+		return;
+	head_key(a, key, sizeof(key));
+	for (i = 0; i < pf->nheads; i++)
+		if (strcmp(pf->heads[i], key) == 0)
+			return;
+	if (pf->nheads < TCP_SENDERS)
+		i = pf->nheads++;
+	else {
+		memmove(pf->heads[0], pf->heads[1],
+		    sizeof(pf->heads[0]) * (TCP_SENDERS - 1));
+		i = TCP_SENDERS - 1;
+	}
+	strlcpy(pf->heads[i], key, sizeof(pf->heads[i]));
+}
+
+int
+tcp_flow_allows(struct message *m, const struct addr *a)
+{
+	struct peerflow	*pf;
+	struct rconn	*c;
+	char		 key[OCKAM_ADDR_MAX + 8];
+	int		 i;
+
+	if ((c = conn_by_id(m->flow)) == NULL)
+		return (0);
+	if (c->lc != NULL)
+		return (a->type == OCKAM_ADDR_LOCAL &&
+		    names_find(&c->lc->consumers, a->val));
+	if ((pf = peerflow_get(c->tls, c->peer, 0)) == NULL)
+		return (0);
+	head_key(a, key, sizeof(key));
+	for (i = 0; i < pf->nheads; i++)
+		if (strcmp(pf->heads[i], key) == 0)
+			return (1);
+	return (0);
+}
+
+/* Start-up: the listeners and the TLS CA, before tcpd's sandbox. */
+void
+tcp_configure(struct ockam_conf *conf)
+{
+	struct listen_conf	*lc;
+	struct tcp_listen	 tl;
+	struct tcp_tlsconf	 tc;
+
+	tcpconf = conf;
+	TAILQ_FOREACH(lc, &conf->listeners, entry) {
+		memset(&tl, 0, sizeof(tl));
+		tl.id = lc->id;
+		tl.tls = lc->tls;
+		tl.family = lc->family;
+		tl.port = lc->port;
+		strlcpy(tl.addr, lc->addr, sizeof(tl.addr));
+		if (lc->tls && (strlcpy(tl.cert, lc->cert, sizeof(tl.cert)) >=
+		    sizeof(tl.cert) || strlcpy(tl.key, lc->key,
+		    sizeof(tl.key)) >= sizeof(tl.key)))
+			fatalx("listen on %s: path too long", lc->addr);
+		children_send(CHILD_TCPD, IMSG_TCP_LISTEN, &tl, sizeof(tl));
+	}
+	if (conf->tls_ca != NULL) {
+		memset(&tc, 0, sizeof(tc));
+		if (strlcpy(tc.ca, conf->tls_ca, sizeof(tc.ca)) >=
+		    sizeof(tc.ca))
+			fatalx("tls ca: path too long");
+		children_send(CHILD_TCPD, IMSG_TCP_TLSCONF, &tc, sizeof(tc));
+	}
+}
+
+static uint32_t
+token_for(struct message *m)
+{
+	struct token	*t;
+	uint32_t	 id;
+
+	if (m->origin == 0 || !(m->flags & MSG_REPORT))
+		return (0);
+	id = next_token++;
+	if (next_token == 0)
+		next_token = 1;
+	t = &tokens[id % TCP_TOKENS];
+	t->token = id;
+	t->origin = m->origin;
+	t->reqid = m->reqid;
+	return (id);
+}
+
+static void
+tcp_hold(struct rconn *c, struct message *m)
+{
+	if (c->nheld >= TCP_HELD_MAX) {
+		router_drop(m, "%s is not reading and %d messages wait for "
+		    "it", c->peer, c->nheld);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&c->held, m, entry);
+	c->nheld++;
+}
+
+/* Hand a message to tcpd; a is its head, the TCP hop, which goes. */
+static void
+tcp_write(struct message *m, int tls, const char *peer)
+{
+	struct tcp_msg	 tm;
+	struct ibuf	*b;
+	size_t		 len;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tls = tls;
+	strlcpy(tm.peer, peer, sizeof(tm.peer));
+	len = tmsg_encoded_len(&m->tm);
+	if (len > TCP_FRAME_MAX) {
+		router_drop(m, "message of %zu bytes too large for TCP", len);
+		return;
+	}
+	tm.token = token_for(m);
+	peerflow_note(tls, peer, &m->tm.ret);
+	if ((b = imsg_create(&children[CHILD_TCPD].ibuf, IMSG_TCP_SEND, 0, 0,
+	    sizeof(tm) + len)) == NULL) {
+		router_drop(m, "out of memory");
+		return;
+	}
+	ibuf_add(b, &tm, sizeof(tm));
+	if (tmsg_encode(b, &m->tm) == -1 ||
+	    imsg_close(&children[CHILD_TCPD].ibuf, b) == -1)
+		fatalx("cannot queue a message for tcpd");
+	message_free(m);
+}
+
+void
+tcp_send(struct message *m, struct addr *a)
+{
+	struct rconn	*c;
+	char		 peer[TCP_PEER_MAX];
+	int		 tls = a->type == OCKAM_ADDR_TLS;
+
+	if (!children[CHILD_TCPD].connected) {
+		router_drop(m, "no transport");
+		return;
+	}
+	strlcpy(peer, a->val, sizeof(peer));
+	route_pop_front(&m->tm.onward);
+	if (m->tm.onward.n == 0) {
+		router_drop(m, "nothing after the TCP hop to %s", peer);
+		return;
+	}
+	if ((c = conn_by_peer(tls, peer)) != NULL && c->paused) {
+		peerflow_note(tls, peer, &m->tm.ret);
+		tcp_hold(c, m);
+		return;
+	}
+	tcp_write(m, tls, peer);
+}
+
+static void
+tcp_recv(struct imsg *imsg, struct tcp_msg *tm, struct cursor *cur)
+{
+	struct message	*m;
+	struct rconn	*c;
+	const char	*errstr;
+
+	if ((c = conn_by_id(tm->conn)) == NULL)
+		imsg_bad("tcpd", imsg, "a message on an unknown connection");
+	if ((m = message_new()) == NULL) {
+		log_warnx("tcp: out of memory, message from %s lost", c->peer);
+		return;
+	}
+	if (tmsg_decode(&m->tm, cur->p, cur->left, &errstr) == -1)
+		imsg_bad("tcpd", imsg, errstr);
+	/* The hop it came over, so that replies find their way back. */
+	if (route_push_front(&m->tm.ret, c->tls ? OCKAM_ADDR_TLS :
+	    OCKAM_ADDR_TCP, c->peer, strlen(c->peer)) == -1) {
+		router_drop(m, "from %s: return route too long", c->peer);
+		return;
+	}
+	m->flow_kind = FLOW_TCP;
+	m->flow = c->id;
+	router_enqueue(m);
+}
+
+static void
+tcp_up(struct tcp_conn *tc)
+{
+	struct listen_conf	*lc = NULL;
+	struct rconn		*c;
+
+	if (tc->listener != 0) {
+		TAILQ_FOREACH(lc, &tcpconf->listeners, entry)
+			if (lc->id == tc->listener)
+				break;
+		if (lc == NULL)
+			fatalx("tcpd: a connection on unknown listener %u",
+			    tc->listener);
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("%s", __func__);
+	c->id = tc->conn;
+	c->lc = lc;
+	c->tls = tc->tls;
+	c->since = time(NULL);
+	TAILQ_INIT(&c->held);
+	strlcpy(c->peer, tc->peer, sizeof(c->peer));
+	TAILQ_INSERT_TAIL(&conns, c, entry);
+	log_info("connection %u %s %s%s", c->id, lc != NULL ? "from" : "to",
+	    c->peer, c->tls ? " (TLS)" : "");
+}
+
+static void
+conn_free(struct rconn *c, const char *why)
+{
+	struct message	*m;
+
+	while ((m = TAILQ_FIRST(&c->held)) != NULL) {
+		TAILQ_REMOVE(&c->held, m, entry);
+		router_drop(m, "connection to %s closed: %s", c->peer, why);
+	}
+	TAILQ_REMOVE(&conns, c, entry);
+	free(c);
+}
+
+static void
+tcp_down(struct tcp_conn *tc)
+{
+	struct rconn	*c;
+
+	if ((c = conn_by_id(tc->conn)) == NULL)
+		return;
+	log_info("connection %u with %s closed: %s (%" PRIu64 " bytes in, %"
+	    PRIu64 " out)", c->id, c->peer, tc->why, tc->rx_bytes,
+	    tc->tx_bytes);
+	conn_free(c, tc->why);
+}
+
+static void
+tcp_fail(struct tcp_conn *tc)
+{
+	struct token	*t = &tokens[tc->token % TCP_TOKENS];
+	char		 why[TCP_PEER_MAX + TCP_WHY_MAX + 32];
+
+	snprintf(why, sizeof(why), "cannot reach %s: %s", tc->peer, tc->why);
+	log_info("%s", why);
+	if (tc->token != 0 && t->token == tc->token) {
+		control_report(t->origin, t->reqid, CTL_ERR_UNDELIVERED, why);
+		t->token = 0;
+	}
+}
+
+static void
+tcp_xon(struct rconn *c)
+{
+	struct message	*m;
+
+	c->paused = 0;
+	while (!c->paused && (m = TAILQ_FIRST(&c->held)) != NULL) {
+		TAILQ_REMOVE(&c->held, m, entry);
+		c->nheld--;
+		tcp_write(m, c->tls, c->peer);
+	}
+}
+
+/* Everything tcpd may say; the rest is fatal. */
+void
+tcp_imsg(struct imsg *imsg)
+{
+	struct tcp_msg	 tm;
+	struct tcp_conn	 tc;
+	struct cursor	 cur;
+	struct rconn	*c;
+
+	switch (imsg->hdr.type) {
+	case IMSG_TCP_RECV:
+		imsg_cursor(imsg, &cur);
+		if (cur.left < sizeof(tm))
+			imsg_bad("tcpd", imsg, "size");
+		memcpy(&tm, cur_bytes(&cur, sizeof(tm)), sizeof(tm));
+		if (memchr(tm.peer, '\0', sizeof(tm.peer)) == NULL)
+			imsg_bad("tcpd", imsg, "peer name");
+		tcp_recv(imsg, &tm, &cur);
+		break;
+	case IMSG_TCP_UP:
+	case IMSG_TCP_DOWN:
+	case IMSG_TCP_FAIL:
+	case IMSG_TCP_XOFF:
+	case IMSG_TCP_XON:
+		if (imsg->len != sizeof(tc))
+			imsg_bad("tcpd", imsg, "size");
+		memcpy(&tc, imsg->data, sizeof(tc));
+		if (memchr(tc.peer, '\0', sizeof(tc.peer)) == NULL ||
+		    memchr(tc.why, '\0', sizeof(tc.why)) == NULL)
+			imsg_bad("tcpd", imsg, "unterminated string");
+		if (imsg->hdr.type == IMSG_TCP_UP) {
+			if (conn_by_id(tc.conn) != NULL)
+				imsg_bad("tcpd", imsg, "connection id reused");
+			tcp_up(&tc);
+		} else if (imsg->hdr.type == IMSG_TCP_DOWN)
+			tcp_down(&tc);
+		else if (imsg->hdr.type == IMSG_TCP_FAIL)
+			tcp_fail(&tc);
+		else if ((c = conn_by_id(tc.conn)) != NULL) {
+			if (imsg->hdr.type == IMSG_TCP_XOFF) {
+				log_info("%s stopped reading: holding its "
+				    "messages", c->peer);
+				c->paused = 1;
+			} else {
+				log_info("%s reads again", c->peer);
+				tcp_xon(c);
+			}
+		}
+		break;
+	default:
+		imsg_bad("tcpd", imsg, "not expected from this process");
+	}
+}
+
+/*
+ * Back-pressure: while routed's queue to tcpd is above the high-water
+ * mark, control clients are not read (their writes block) until it is
+ * below the low-water mark again.
+ */
+int
+tcp_backlogged(void)
+{
+	size_t	 q;
+
+	if (!children[CHILD_TCPD].connected)
+		return (0);
+	q = imsgbuf_queuelen(&children[CHILD_TCPD].ibuf);
+	if (!backlogged && q > TCP_HIGH_WATER) {
+		log_info("%zu bytes queued for tcpd: pausing control clients",
+		    q);
+		backlogged = 1;
+	} else if (backlogged && q < TCP_LOW_WATER) {
+		log_info("tcpd caught up: reading control clients again");
+		backlogged = 0;
+	}
+	return (backlogged);
+}
+
+void
+tcp_shutdown(void)
+{
+	struct rconn	*c;
+	struct peerflow	*pf;
+
+	while ((c = TAILQ_FIRST(&conns)) != NULL)
+		conn_free(c, "node stopping");
+	while ((pf = TAILQ_FIRST(&flows)) != NULL) {
+		TAILQ_REMOVE(&flows, pf, entry);
+		free(pf);
+	}
+}
+
+static void
+ctl_show_connections(uint32_t conn, struct imsg *imsg)
+{
+	struct rconn	*c;
+	struct ibuf	*b;
+	char		 dir[128], state[64];
+
+	TAILQ_FOREACH(c, &conns, entry) {
+		if (c->lc != NULL)
+			snprintf(dir, sizeof(dir), "accepted on %s port %u",
+			    c->lc->addr, c->lc->port);
+		else
+			strlcpy(dir, "opened by this node", sizeof(dir));
+		snprintf(state, sizeof(state), "%s%s, up %llds",
+		    c->tls ? "TLS" : "TCP", c->paused ? ", peer not reading" :
+		    "", (long long)(time(NULL) - c->since));
+		if ((b = ibuf_open(256, 1024)) == NULL)
+			break;
+		ibuf_add_h32(b, c->id);
+		ibuf_add_string(b, c->peer);
+		ibuf_add_string(b, dir);
+		ibuf_add_string(b, state);
+		control_reply(conn, CTL_CONNECTION_INFO, imsg->hdr.peerid,
+		    ibuf_data(b), ibuf_size(b));
+		ibuf_free(b);
+	}
+	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
+}
+
+static void
+ctl_tcp_delete(uint32_t conn, struct imsg *imsg)
+{
+	struct tcp_conn	 tc;
+	struct rconn	*c;
+	struct cursor	 cur;
+	const char	*errstr;
+	char		 what[TCP_PEER_MAX];
+	uint32_t	 id;
+
+	imsg_cursor(imsg, &cur);
+	if (cur_string(&cur, what, sizeof(what)) == -1 ||
+	    cur_end(&cur) == -1) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "malformed request");
+		return;
+	}
+	id = strtonum(what, 1, UINT32_MAX, &errstr);
+	if ((c = errstr == NULL ? conn_by_id(id) : NULL) == NULL &&
+	    (c = conn_by_peer(0, what)) == NULL &&
+	    (c = conn_by_peer(1, what)) == NULL) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR,
+		    "no such connection");
+		return;
+	}
+	memset(&tc, 0, sizeof(tc));
+	tc.conn = c->id;
+	children_send(CHILD_TCPD, IMSG_TCP_CLOSE, &tc, sizeof(tc));
+	control_report(conn, imsg->hdr.peerid, CTL_OK, c->peer);
+}
+
+static void
+listener_info(uint32_t conn, uint32_t reqid, const char *kind,
+    const char *addr, const struct names *consumers)
+{
+	struct name_entry	*n;
+	struct ibuf		*b;
+	char			 list[1024] = "";
+
+	TAILQ_FOREACH(n, consumers, entry) {
+		if (list[0] != '\0')
+			strlcat(list, " ", sizeof(list));
+		strlcat(list, n->name, sizeof(list));
+	}
+	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
+		return;
+	ibuf_add_string(b, kind);
+	ibuf_add_string(b, addr);
+	ibuf_add_string(b, list[0] ? list : "(none: nothing gets in)");
+	control_reply(conn, CTL_LISTENER_INFO, reqid, ibuf_data(b),
+	    ibuf_size(b));
+	ibuf_free(b);
+}
+
+/* The grants, as configured: who may receive what comes in where. */
+static void
+ctl_show_listeners(uint32_t conn, struct imsg *imsg)
+{
+	struct listen_conf	*lc;
+	struct sclistener_conf	*sl;
+	char			 addr[128];
+
+	TAILQ_FOREACH(lc, &tcpconf->listeners, entry) {
+		snprintf(addr, sizeof(addr), lc->family == 6 ? "[%s]:%u" :
+		    "%s:%u", lc->addr, lc->port);
+		listener_info(conn, imsg->hdr.peerid, lc->tls ? "tls" : "tcp",
+		    addr, &lc->consumers);
+	}
+	TAILQ_FOREACH(sl, &tcpconf->sclisteners, entry)
+		listener_info(conn, imsg->hdr.peerid, "secure-channel",
+		    sl->name, &sl->consumers);
+	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
+}
+
+void
+tcp_ctl(uint32_t conn, struct imsg *imsg)
+{
+	switch (imsg->hdr.type) {
+	case CTL_SHOW_CONNECTIONS:
+		ctl_show_connections(conn, imsg);
+		break;
+	case CTL_TCP_DELETE:
+		ctl_tcp_delete(conn, imsg);
+		break;
+	case CTL_SHOW_LISTENERS:
+		ctl_show_listeners(conn, imsg);
+		break;
+	default:
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    "not a transport request");
+		break;
+	}
+}

@@ -1,0 +1,136 @@
+/*
+ * ockam-tcpd: the network process of a node.  What its parts share.
+ * The protocol with routed is lib/tcp.h.
+ */
+#ifndef OCKAM_TCPD_H
+#define OCKAM_TCPD_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "frame.h"
+#include "tcp.h"
+
+/* Limits, documented in ockam-tcpd.8. */
+#define TCPD_CONN_MAX		1024		/* connections at once */
+#define TCPD_LISTEN_MAX		64		/* listeners */
+#define TCPD_WQ_HIGH		(4U << 20)	/* XOFF at this queue */
+#define TCPD_WQ_LOW		(1U << 20)	/* XON back below this */
+#define TCPD_WQ_MAX		(16U << 20)	/* closed when it gets here */
+#define TCPD_IMSG_HIGH		(8U << 20)	/* stop reading sockets */
+#define TCPD_IMSG_LOW		(2U << 20)	/* read them again */
+#define TCPD_CONNECT_TIMEOUT	5		/* seconds */
+#define TCPD_TLS_TIMEOUT	10		/* seconds for a handshake */
+#define TCPD_CLOSE_TIMEOUT	5		/* seconds to drain a CLOSE */
+#define TCPD_BACKLOG		128
+#define TCPD_READ_ROUND		(256U << 10)	/* per connection, per poll */
+#define TCPD_ADDRS_MAX		8		/* addresses tried per name */
+#define TCPD_KEEPIDLE		300
+#define TCPD_KEEPINTVL		75
+#define TCPD_KEEPCNT		2
+#define TCPD_HOST_MAX		256
+
+enum conn_state {
+	CONN_CONNECTING,	/* tcpd opened it, not connected yet */
+	CONN_HANDSHAKE,		/* TLS handshake under way */
+	CONN_UP,		/* routed was told (UP) */
+	CONN_CLOSING,		/* routed said CLOSE: draining the queue */
+};
+
+/* A frame waiting to be written; token is routed's, for FAIL. */
+struct wbuf {
+	TAILQ_ENTRY(wbuf)	 entry;
+	size_t			 len;
+	size_t			 off;		/* bytes already written */
+	uint32_t		 token;
+	unsigned char		 data[];
+};
+
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	TAILQ_HEAD(, wbuf)	 wq;
+	struct frame_reader	 fr;
+	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];	/* to try */
+	struct timespec		 deadline;	/* connect, TLS, drain */
+	struct tls		*tls;
+	size_t			 wqlen;		/* bytes queued */
+	uint64_t		 rx;		/* bytes read, written */
+	uint64_t		 tx;
+	uint32_t		 id;
+	uint32_t		 listener;	/* 0: opened by tcpd */
+	int			 fd;
+	int			 naddrs;
+	int			 nexta;		/* next address to try */
+	int			 use_tls;
+	int			 tls_want;	/* POLLIN/POLLOUT libtls asked */
+	int			 xoff;		/* XOFF sent, XON not yet */
+	int			 more;		/* stopped reading with data */
+	int			 pfd;		/* index in the poll set */
+	enum conn_state		 state;
+	char			 peer[TCP_PEER_MAX];
+	char			 host[TCPD_HOST_MAX];	/* to verify (TLS) */
+	char			 errbuf[TCP_WHY_MAX];	/* last connect error */
+};
+TAILQ_HEAD(connlist, conn);
+
+struct listener {
+	struct tls		*tls;		/* server context, or NULL */
+	uint32_t		 id;
+	int			 fd;
+	int			 pfd;
+	char			 name[TCP_PEER_MAX];
+};
+
+/* tcpd.c */
+extern struct imsgbuf	 tcpd_ibuf;
+void		 tcpd_send(uint32_t, const void *, size_t);
+void		 tcpd_sendv(uint32_t, const struct iovec *, int);
+void		 tcpd_now(struct timespec *);
+
+/* conn.c */
+extern struct connlist	 conns;
+extern int		 nconns;
+extern int		 reading_paused;
+void		 conn_send(const struct tcp_msg *, const void *, size_t);
+void		 conn_close_req(uint32_t);
+struct conn	*conn_accepted(int, const struct sockaddr *, uint32_t,
+		    struct tls *);
+void		 conn_events(struct conn *, int);
+int		 conn_pollevents(struct conn *);
+void		 conn_timeouts(const struct timespec *);
+int		 conn_next_timeout(const struct timespec *);
+void		 conn_sockopts(int, const char *);
+void		 conn_closeall(void);
+
+/* listen.c */
+extern struct listener	 listeners[TCPD_LISTEN_MAX];
+extern int		 nlisteners;
+void		 listener_add(const struct tcp_listen *);
+void		 listener_accept(struct listener *);
+int		 listener_pollevents(void);
+int		 listener_next_timeout(const struct timespec *);
+
+/* tls.c */
+void		 tlsd_init(void);
+struct tls	*tlsd_server(const char *, const char *, const char *);
+void		 tlsd_ca(const char *);
+int		 tlsd_have_ca(void);
+void		 tlsd_prime(void);
+struct tls	*tlsd_client(int, const char *, char *, size_t);
+const char	*tlsd_error(struct tls *);
+
+/* resolve.c */
+void		 hosts_load(const char *);
+int		 peer_split(const char *, char *, size_t, uint16_t *);
+int		 peer_resolve(const char *, uint16_t, struct sockaddr_storage *,
+		    int, char *, size_t);
+void		 peer_format(const struct sockaddr *, char *, size_t);
+int		 addr_numeric(int, const char *, uint16_t,
+		    struct sockaddr_storage *);
+socklen_t	 sa_len(const struct sockaddr *);
+
+#endif /* OCKAM_TCPD_H */
