@@ -26,6 +26,7 @@
 #include <sodium.h>
 
 #include "keystore.h"
+#include "landlock.h"
 #include "log.h"
 #include "privsep.h"
 #include "sandbox.h"
@@ -333,6 +334,13 @@ main(int argc, char *argv[])
 	/* As the user that owns the keys; removes stale temporary files. */
 	if ((ks = keystore_open(dirfd, vconf.dir)) == NULL)
 		fatal("keystore");
+	/*
+	 * Files: beneath the key directory only.  The chroot does that
+	 * when started as root; Landlock does it either way, where the
+	 * kernel has it (the filter cannot look at paths).
+	 */
+	if (dirfd != -1 && landlock_confine_dir(dirfd) == -1)
+		fatalx("cannot confine the vault to %s", vconf.dir);
 	sandbox_vault_dir(dirfd);
 	sandbox_enter(SANDBOX_VAULT, NULL, 0);
 	setproctitle("vault");
