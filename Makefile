@@ -145,6 +145,66 @@ regress:
 	$(MAKE) BUILD=build-valgrind NOSANDBOX=1 all
 	VGBUILD=build-valgrind sh regress/run.sh build-regress
 
+# Fuzzing (regress/fuzz): libFuzzer targets built with clang, ASan and
+# UBSan in build-fuzz/, apart from the other builds.  "make fuzz-progs"
+# only builds them; "make fuzz" runs each for FUZZ_TIME seconds.
+FUZZ_BUILD	 = build-fuzz
+FUZZ_CC		 = clang
+FUZZ_TIME	?= 60
+FUZZ_SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		   -fno-omit-frame-pointer
+FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+		   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
+		   -Wformat=2 -Ilib -Iockam-routed -Iockam-tcpd $(PKG_CFLAGS) \
+		   $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
+		   lib/log.c lib/noise.c ockam-routed/config.c \
+		   ockam-routed/identity.c ockam-tcpd/frame.c
+FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
+FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o
+FUZZ_PROGS	 = $(patsubst regress/fuzz/%.c,$(FUZZ_BUILD)/%, \
+		   $(wildcard regress/fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The harnesses themselves must compile without a warning.
+$(FUZZ_BUILD)/obj/regress/fuzz/%.o: regress/fuzz/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/ockam-routed/parse.c: ockam-routed/parse.y
+	@mkdir -p $(@D)
+	$(YACC) -o $@ $<
+
+# fuzz_config decides which files the parser may open (fuzz_conf_fopen).
+$(FUZZ_PARSE): $(FUZZ_BUILD)/obj/ockam-routed/parse.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Dfopen=fuzz_conf_fopen \
+	    -Wno-unused-but-set-variable -Wno-missing-prototypes \
+	    -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_LIB_SRCS:%.c=$(FUZZ_BUILD)/obj/%.o)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_config: $(FUZZ_BUILD)/obj/regress/fuzz/fuzz_config.o \
+    $(FUZZ_PARSE) $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/regress/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+fuzz-progs: $(FUZZ_PROGS)
+
+fuzz: fuzz-progs
+	sh regress/fuzz/run.sh $(FUZZ_TIME)
+
+.PHONY: fuzz fuzz-progs
+.SECONDARY: $(FUZZ_PROGS:$(FUZZ_BUILD)/%=$(FUZZ_BUILD)/obj/regress/fuzz/%.o)
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+
 demo: all
 	sh etc/demo.sh $(BUILD)
 

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/tree.h>
 
 #include <stdint.h>
 #include <time.h>
@@ -52,6 +53,7 @@ struct wbuf {
 
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
+	RB_ENTRY(conn)		 byname;	/* when named (see conn.c) */
 	TAILQ_HEAD(, wbuf)	 wq;
 	struct frame_reader	 fr;
 	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];	/* to try */
@@ -66,7 +68,10 @@ struct conn {
 	int			 naddrs;
 	int			 nexta;		/* next address to try */
 	int			 use_tls;
-	int			 tls_want;	/* POLLIN/POLLOUT libtls asked */
+	int			 rd_want;	/* what reading waits for */
+	int			 wr_want;	/* what writing waits for */
+	int			 named;		/* in the tree by name */
+	int			 dead;		/* closed, freed after the round */
 	int			 xoff;		/* XOFF sent, XON not yet */
 	int			 more;		/* stopped reading with data */
 	int			 pfd;		/* index in the poll set */
