@@ -48,7 +48,12 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/chanctl.c ockam-routed/tcp.c \
 		  lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c lib/sanitize.c
-TCPD_SRCS	= ockam-tcpd/tcpd.c lib/sanitize.c
+TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/frame.c \
+		  ockam-tcpd/listen.c ockam-tcpd/tls.c ockam-tcpd/resolve.c \
+		  lib/sanitize.c
+# libtls is for ockam-tcpd alone: nothing else links it.
+TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
+TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/secure.c ockamctl/transport.c
 EXAMPLES	= many-hops
 
@@ -92,7 +97,12 @@ $(BUILD)/ockam-vaultd: $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
 
 $(BUILD)/ockam-tcpd: $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \
+	    $(TLS_LIBS) $(LDLIBS)
+
+$(BUILD)/obj/ockam-tcpd/%.o: ockam-tcpd/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TLS_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/ockamctl: $(CTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CTL_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
@@ -112,6 +122,12 @@ KEYSTORE_OBJ = $(BUILD)/obj/ockam-vaultd/keystore.o
 $(BUILD)/regress/test_keystore: $(BUILD)/obj/regress/unit/test_keystore.o $(KEYSTORE_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(KEYSTORE_OBJ) $(LIB) $(LDLIBS) -lcmocka
+
+# The frame tests link tcpd's frame reader.
+FRAME_OBJ = $(BUILD)/obj/ockam-tcpd/frame.o
+$(BUILD)/regress/test_frame: $(BUILD)/obj/regress/unit/test_frame.o $(FRAME_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(FRAME_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
 # The crypto tests read the shared vector files with regress/unit/vectors.c.
 VECTOR_TESTS = $(BUILD)/regress/test_noise $(BUILD)/regress/test_wycheproof
@@ -134,8 +150,13 @@ $(BUILD)/regress/bench: $(BUILD)/obj/regress/bench/bench.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-# Benchmarks: an optimized build, tables against raw libsodium.
-bench: all $(BUILD)/regress/bench
+$(BUILD)/regress/tcpecho: $(BUILD)/obj/regress/bench/tcpecho.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $<
+
+# Benchmarks: an optimized build, tables against raw libsodium, plain
+# TCP and stunnel.
+bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),

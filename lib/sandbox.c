@@ -16,6 +16,9 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -51,9 +54,10 @@ sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name)
 /*
  * What every role needs: its channels, memory, time and exit.  dirfd
  * is the vault's key directory, whose openat() rules are the vault's.
+ * net is for tcpd, whose socket() and connect() rules are its own.
  */
 static void
-sandbox_common(scmp_filter_ctx ctx, int dirfd)
+sandbox_common(scmp_filter_ctx ctx, int dirfd, int net)
 {
 	int	 r;
 
@@ -101,8 +105,10 @@ sandbox_common(scmp_filter_ctx ctx, int dirfd)
 	if (dirfd == -1)
 		DENY(ctx, openat);
 	DENY(ctx, open);
-	DENY(ctx, socket);
-	DENY(ctx, connect);
+	if (!net) {
+		DENY(ctx, socket);
+		DENY(ctx, connect);
+	}
 
 #ifdef OCKAM_SANITIZE
 	/*
@@ -163,10 +169,60 @@ sandbox_vault(scmp_filter_ctx ctx, int dirfd)
 		    strerror(-r));
 }
 
+/*
+ * tcpd: TCP sockets and nothing for files.  socket() only for TCP over
+ * IPv4 or IPv6, exactly as tcpd makes them (non-blocking,
+ * close-on-exec, protocol 0); another type or protocol, or AF_UNIX
+ * (syslog(3) reconnecting, nscd probes), fails with EACCES; a socket
+ * of any other family of that exact type kills.  connect() takes any
+ * descriptor (a seccomp filter cannot read the address, and the only
+ * sockets tcpd can make are TCP ones).  The listeners were bound at
+ * start-up: bind() and listen() kill.  Socket options: only the ones
+ * conn_sockopts() sets and SO_ERROR after a non-blocking connect().
+ */
+#define TCPD_SOCK_TYPE	(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)
+
 static void
 sandbox_tcpd(scmp_filter_ctx ctx)
 {
+	static const int	 tcpopts[] = {
+		TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT
+	};
+	size_t			 i;
+	int			 r;
+
+	ALLOW(ctx, connect);
 	ALLOW(ctx, shutdown);
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+	    SCMP_A0(SCMP_CMP_EQ, AF_INET), SCMP_A1(SCMP_CMP_EQ, TCPD_SOCK_TYPE),
+	    SCMP_A2(SCMP_CMP_EQ, 0))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+	    SCMP_A0(SCMP_CMP_EQ, AF_INET6),
+	    SCMP_A1(SCMP_CMP_EQ, TCPD_SOCK_TYPE),
+	    SCMP_A2(SCMP_CMP_EQ, 0))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(socket), 1, SCMP_A1(SCMP_CMP_NE, TCPD_SOCK_TYPE))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(socket), 1, SCMP_A2(SCMP_CMP_NE, 0))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) < 0)
+		fatalx("seccomp rule for socket: %s", strerror(-r));
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
+	    SCMP_A3(SCMP_CMP_EQ, SOCK_NONBLOCK | SOCK_CLOEXEC))) < 0)
+		fatalx("seccomp rule for accept4: %s", strerror(-r));
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt),
+	    2, SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_ERROR))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
+	    2, SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_KEEPALIVE))) < 0)
+		fatalx("seccomp rule for socket options: %s", strerror(-r));
+	for (i = 0; i < sizeof(tcpopts) / sizeof(tcpopts[0]); i++)
+		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+		    SCMP_SYS(setsockopt), 2, SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP),
+		    SCMP_A2(SCMP_CMP_EQ, tcpopts[i]))) < 0)
+			fatalx("seccomp rule for setsockopt: %s",
+			    strerror(-r));
 }
 
 static scmp_filter_ctx
@@ -179,7 +235,7 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 		fatalx("seccomp_init failed");
 	if (role != SANDBOX_VAULT)
 		dirfd = -1;
-	sandbox_common(ctx, dirfd);
+	sandbox_common(ctx, dirfd, role == SANDBOX_TCPD);
 	switch (role) {
 	case SANDBOX_ROUTED:
 		sandbox_routed(ctx, pids, npids);

@@ -591,3 +591,19 @@ channel_shutdown(void)
 	while ((c = TAILQ_FIRST(&channels)) != NULL)
 		channel_free(c, NULL);
 }
+
+/*
+ * Is worker name the decryptor of a channel accepted by a secure
+ * channel listener named in consumers?  What a TCP listener lets reach
+ * the listener, it lets reach the channels the listener makes.
+ */
+int
+channel_listener_of(const char *name, const struct names *consumers)
+{
+	struct worker	*w;
+
+	if ((w = worker_find(name)) == NULL || w->kind != WORKER_SC_DECRYPTOR ||
+	    w->chan->listener == NULL)
+		return (0);
+	return (names_find(consumers, w->chan->listener->name));
+}

@@ -117,6 +117,7 @@ struct imsg;
 void		 channel_configure(struct ockam_conf *);
 void		 channel_handle(struct worker *, struct message *);
 int		 channel_flow_allows(struct message *, const char *);
+int		 channel_listener_of(const char *, const struct names *);
 void		 channel_tick(void);
 void		 channel_client_gone(uint32_t);
 void		 channel_shutdown(void);

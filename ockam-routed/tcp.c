@@ -5,7 +5,10 @@
  * route, and the connection table that ockamctl shows.
  *
  * Flow control, default deny: what arrives on a connection accepted by
- * a listener may make its first hop only to that listener's consumers;
+ * a listener may make its first hop only to that listener's consumers
+ * (and to the decryptors of the channels that a consumer, a secure
+ * channel listener, has accepted: the rest of their handshake and their
+ * messages come the same way; and to where a consumer relay forwards);
  * what arrives on a connection this node opened only to where the
  * messages this node sent on it came from (the head of their return
  * routes: a local worker, or the connection a relayed message came in
@@ -142,6 +145,31 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	strlcpy(pf->heads[i], key, sizeof(pf->heads[i]));
 }
 
+/*
+ * A relay that is a consumer of a listener opens the way both ways, as
+ * Ockam's relay does: what arrives on that listener may also go
+ * straight to where the relay forwards (the next hop of the relay's
+ * route), which is how channel messages and replies to a relayed
+ * handshake travel on.
+ */
+static int
+relay_grants(const struct names *consumers, const struct addr *a)
+{
+	struct name_entry	*n;
+	struct relay_conf	*rc;
+	struct addr		*h;
+
+	TAILQ_FOREACH(n, consumers, entry) {
+		if ((rc = config_find_relay(tcpconf, n->name)) == NULL ||
+		    (h = route_head(&rc->route)) == NULL)
+			continue;
+		if (h->type == a->type && h->len == a->len &&
+		    memcmp(h->val, a->val, a->len) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 int
 tcp_flow_allows(struct message *m, const struct addr *a)
 {
@@ -152,9 +180,12 @@ tcp_flow_allows(struct message *m, const struct addr *a)
 
 	if ((c = conn_by_id(m->flow)) == NULL)
 		return (0);
-	if (c->lc != NULL)
-		return (a->type == OCKAM_ADDR_LOCAL &&
-		    names_find(&c->lc->consumers, a->val));
+	if (c->lc != NULL) {
+		if (a->type == OCKAM_ADDR_LOCAL)
+			return (names_find(&c->lc->consumers, a->val) ||
+			    channel_listener_of(a->val, &c->lc->consumers));
+		return (relay_grants(&c->lc->consumers, a));
+	}
 	if ((pf = peerflow_get(c->tls, c->peer, 0)) == NULL)
 		return (0);
 	head_key(a, key, sizeof(key));

@@ -1,10 +1,19 @@
 /*
- * ockam-tcpd: the only process that will ever hold a network socket.
- * Started by ockam-routed with its channel on fd 3.  It frames and
- * de-frames messages and checks each frame before routed sees it;
- * routed never touches the network.  It reaches no file after start-up.
+ * ockam-tcpd: the only process that holds network sockets.  Started
+ * by ockam-routed with its channel on fd 3.  It listens, accepts and
+ * connects, frames and de-frames messages and checks each frame before
+ * routed sees it; routed never touches the network.  It reads its
+ * certificates, keys, CA and /etc/hosts at start-up and no file after.
+ * The protocol with routed is lib/tcp.h.
+ *
+ * Every request type is authorized by the table below, per phase, as
+ * in the vault: a request that is unknown, not allowed in the current
+ * phase, repeated when it may come only once, or not of its size, is
+ * fatal, and so is a SEND whose message does not decode.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -13,13 +22,71 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "privsep.h"
+#include "route.h"
 #include "sandbox.h"
+#include "tcpd.h"
 
-static struct imsgbuf	 ibuf;
+enum tcpd_phase {
+	PHASE_CONFIG,		/* between CONF_PRIV and CONF_DONE */
+	PHASE_RUN,		/* configured and sandboxed */
+};
+
+#define P(phase)	(1U << (phase))
+#define REQ_ONCE	0x01	/* at most once in the process's life */
+#define REQ_MSG		0x02	/* len is the fixed part; a message follows */
+
+struct tcpd_req {
+	uint32_t	 type;
+	unsigned int	 phases;	/* bit per enum tcpd_phase */
+	unsigned int	 flags;
+	size_t		 len;		/* exact payload (or fixed part) */
+	void		(*handler)(struct imsg *);
+};
+
+static void	tcpd_listen(struct imsg *);
+static void	tcpd_tlsconf(struct imsg *);
+static void	tcpd_sendreq(struct imsg *);
+static void	tcpd_closereq(struct imsg *);
+static void	tcpd_verbose(struct imsg *);
+static void	tcpd_regress_sandbox(struct imsg *);
+static void	tcpd_regress_badimsg(struct imsg *);
+static void	tcpd_dispatch(struct imsg *);
+static int	tcpd_config(struct imsg *, void *);
+static void	tcpd_rlimit(void);
+static void	tcpd_loop(void);
+
+struct imsgbuf		 tcpd_ibuf;
+static enum tcpd_phase	 phase = PHASE_CONFIG;
+
+/*
+ * CONF_PRIV and CONF_DONE are read by privsep_child_config() itself;
+ * they are listed so that they are refused later.
+ */
+static const struct tcpd_req tcpd_reqs[] = {
+	{ IMSG_CONF_PRIV, P(PHASE_CONFIG), REQ_ONCE,
+	    sizeof(struct priv_conf), NULL },
+	{ IMSG_CONF_DONE, P(PHASE_CONFIG), REQ_ONCE, 0, NULL },
+	{ IMSG_TCP_LISTEN, P(PHASE_CONFIG), 0,
+	    sizeof(struct tcp_listen), tcpd_listen },
+	{ IMSG_TCP_TLSCONF, P(PHASE_CONFIG), REQ_ONCE,
+	    sizeof(struct tcp_tlsconf), tcpd_tlsconf },
+	{ IMSG_TCP_SEND, P(PHASE_RUN), REQ_MSG,
+	    sizeof(struct tcp_msg), tcpd_sendreq },
+	{ IMSG_TCP_CLOSE, P(PHASE_RUN), 0,
+	    sizeof(struct tcp_conn), tcpd_closereq },
+	{ IMSG_CTL_VERBOSE, P(PHASE_RUN), 0, sizeof(int), tcpd_verbose },
+	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, 0, tcpd_regress_sandbox },
+	{ IMSG_REGRESS_BADIMSG, P(PHASE_RUN), 0, sizeof(uint32_t),
+	    tcpd_regress_badimsg },
+};
+#define NREQS	(sizeof(tcpd_reqs) / sizeof(tcpd_reqs[0]))
+
+static int	 tcpd_used[NREQS];
 
 static __dead void
 usage(void)
@@ -28,29 +95,259 @@ usage(void)
 	exit(1);
 }
 
-/* Everything routed may ask of the transport; anything else is fatal. */
+void
+tcpd_now(struct timespec *ts)
+{
+	if (clock_gettime(CLOCK_MONOTONIC, ts) == -1)
+		fatal("clock_gettime");
+}
+
+/*
+ * Queue a message to routed.  Past TCPD_IMSG_HIGH queued, sockets are
+ * not read until routed has taken it down to TCPD_IMSG_LOW.
+ */
+void
+tcpd_sendv(uint32_t type, const struct iovec *iov, int iovcnt)
+{
+	if (imsg_composev(&tcpd_ibuf, type, 0, 0, -1, iov, iovcnt) == -1)
+		fatal("imsg_composev");
+	if (!reading_paused && imsgbuf_queuelen(&tcpd_ibuf) > TCPD_IMSG_HIGH) {
+		reading_paused = 1;
+		log_debug("%zu bytes queued to routed: sockets are not read "
+		    "until it catches up", imsgbuf_queuelen(&tcpd_ibuf));
+	}
+}
+
+void
+tcpd_send(uint32_t type, const void *data, size_t len)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)data;
+	iov.iov_len = len;
+	tcpd_sendv(type, &iov, 1);
+}
+
 static void
-tcpd_dispatch(struct imsg *imsg)
+tcpd_listen(struct imsg *imsg)
+{
+	struct tcp_listen	 tl;
+	int			 i;
+
+	memcpy(&tl, imsg->data, sizeof(tl));
+	if (memchr(tl.addr, '\0', sizeof(tl.addr)) == NULL ||
+	    memchr(tl.cert, '\0', sizeof(tl.cert)) == NULL ||
+	    memchr(tl.key, '\0', sizeof(tl.key)) == NULL)
+		imsg_bad("routed", imsg, "unterminated string");
+	if (tl.id == 0)
+		imsg_bad("routed", imsg, "listener id 0");
+	if (tl.family != 4 && tl.family != 6)
+		imsg_bad("routed", imsg, "family is neither 4 nor 6");
+	if (tl.tls > 1)
+		imsg_bad("routed", imsg, "tls is neither 0 nor 1");
+	if (tl.tls && (tl.cert[0] == '\0' || tl.key[0] == '\0'))
+		imsg_bad("routed", imsg, "TLS listener without a certificate "
+		    "or key");
+	for (i = 0; i < nlisteners; i++)
+		if (listeners[i].id == tl.id)
+			imsg_bad("routed", imsg, "listener id used twice");
+	listener_add(&tl);
+	explicit_bzero(&tl, sizeof(tl));
+}
+
+static void
+tcpd_tlsconf(struct imsg *imsg)
+{
+	struct tcp_tlsconf	 tc;
+
+	memcpy(&tc, imsg->data, sizeof(tc));
+	if (memchr(tc.ca, '\0', sizeof(tc.ca)) == NULL)
+		imsg_bad("routed", imsg, "unterminated string");
+	if (tc.ca[0] == '\0')
+		imsg_bad("routed", imsg, "no CA file");
+	tlsd_ca(tc.ca);
+}
+
+/* The message is checked as routed's own decoder would check it. */
+static void
+tcpd_sendreq(struct imsg *imsg)
+{
+	struct tcp_msg	 tm;
+	struct tmsg	 m;
+	const char	*why;
+	const void	*msg;
+	size_t		 len;
+
+	memcpy(&tm, imsg->data, sizeof(tm));
+	if (memchr(tm.peer, '\0', sizeof(tm.peer)) == NULL)
+		imsg_bad("routed", imsg, "unterminated peer name");
+	if (tm.peer[0] == '\0')
+		imsg_bad("routed", imsg, "empty peer name");
+	if (tm.tls > 1)
+		imsg_bad("routed", imsg, "tls is neither 0 nor 1");
+	msg = imsg->data + sizeof(tm);
+	len = imsg->len - sizeof(tm);
+	if (len == 0)
+		imsg_bad("routed", imsg, "no message");
+	if (len <= TCP_FRAME_MAX) {
+		tmsg_init(&m);
+		if (tmsg_decode(&m, msg, len, &why) == -1)
+			imsg_bad("routed", imsg, why);
+		tmsg_clear(&m);
+	}
+	conn_send(&tm, msg, len);
+}
+
+static void
+tcpd_closereq(struct imsg *imsg)
+{
+	struct tcp_conn	 tc;
+
+	memcpy(&tc, imsg->data, sizeof(tc));
+	conn_close_req(tc.conn);
+}
+
+static void
+tcpd_verbose(struct imsg *imsg)
 {
 	int	 v;
 
-	switch (imsg->hdr.type) {
-	case IMSG_CTL_VERBOSE:
-		if (imsg->len != sizeof(v))
+	memcpy(&v, imsg->data, sizeof(v));
+	log_setverbose(v);
+}
+
+static void
+tcpd_regress_sandbox(struct imsg *imsg)
+{
+	(void)imsg;
+	privsep_regress_violate();
+}
+
+static void
+tcpd_regress_badimsg(struct imsg *imsg)
+{
+	privsep_regress_badimsg(&tcpd_ibuf, imsg);
+}
+
+static void
+tcpd_dispatch(struct imsg *imsg)
+{
+	const struct tcpd_req	*r;
+	size_t			 i;
+
+	for (i = 0; i < NREQS; i++) {
+		r = &tcpd_reqs[i];
+		if (r->type != imsg->hdr.type)
+			continue;
+		if (!(r->phases & P(phase)) || r->handler == NULL)
+			imsg_bad("routed", imsg, "not permitted now");
+		if ((r->flags & REQ_ONCE) && tcpd_used[i])
+			imsg_bad("routed", imsg, "not permitted twice");
+		if ((r->flags & REQ_MSG) ? imsg->len < r->len :
+		    imsg->len != r->len)
 			imsg_bad("routed", imsg, "size");
-		memcpy(&v, imsg->data, sizeof(v));
-		log_setverbose(v);
-		break;
-	case IMSG_REGRESS_SANDBOX:
-		if (imsg->len != 0)
-			imsg_bad("routed", imsg, "size");
-		privsep_regress_violate();
-		break;
-	case IMSG_REGRESS_BADIMSG:
-		privsep_regress_badimsg(&ibuf, imsg);
-		break;
-	default:
-		imsg_bad("routed", imsg, "unsupported request");
+		tcpd_used[i] = 1;
+		r->handler(imsg);
+		return;
+	}
+	imsg_bad("routed", imsg, "unsupported request");
+}
+
+/* Start-up messages other than CONF_PRIV and CONF_DONE. */
+static int
+tcpd_config(struct imsg *imsg, void *arg)
+{
+	(void)arg;
+	tcpd_dispatch(imsg);
+	return (0);
+}
+
+/*
+ * Enough descriptors for every connection, every listener and a few
+ * more; raised while still root when the hard limit is lower.
+ */
+static void
+tcpd_rlimit(void)
+{
+	struct rlimit	 rl;
+	rlim_t		 want = TCPD_CONN_MAX + nlisteners + 32;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit");
+	if (rl.rlim_cur >= want)
+		return;
+	if (rl.rlim_max < want && geteuid() == 0)
+		rl.rlim_max = want;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("setrlimit RLIMIT_NOFILE %llu",
+		    (unsigned long long)want);
+	if (rl.rlim_cur < want)
+		log_warnx("only %llu descriptors: fewer than %d connections "
+		    "may be possible", (unsigned long long)rl.rlim_cur,
+		    TCPD_CONN_MAX);
+}
+
+static void
+tcpd_loop(void)
+{
+	static struct pollfd	 pfds[1 + TCPD_LISTEN_MAX + TCPD_CONN_MAX];
+	static struct conn	*pconn[1 + TCPD_LISTEN_MAX + TCPD_CONN_MAX];
+	struct timespec		 now;
+	struct conn		*c;
+	int			 i, n, npfd, nl, timeout, t;
+
+	for (;;) {
+		tcpd_now(&now);
+		pfds[0].fd = tcpd_ibuf.fd;
+		pfds[0].events = POLLIN;
+		if (imsgbuf_queuelen(&tcpd_ibuf) > 0)
+			pfds[0].events |= POLLOUT;
+		npfd = 1;
+		n = listener_pollevents();
+		for (i = 0; i < nlisteners; i++, npfd++) {
+			pfds[npfd].fd = n != 0 ? listeners[i].fd : -1;
+			pfds[npfd].events = n;
+			pconn[npfd] = NULL;
+		}
+		nl = npfd;
+		TAILQ_FOREACH(c, &conns, entry) {
+			if (npfd == (int)(sizeof(pfds) / sizeof(pfds[0])))
+				fatalx("poll set full");
+			n = conn_pollevents(c);
+			pfds[npfd].fd = n != 0 ? c->fd : -1;
+			pfds[npfd].events = n;
+			pconn[npfd++] = c;
+		}
+		timeout = conn_next_timeout(&now);
+		t = listener_next_timeout(&now);
+		if (t != -1 && (timeout == -1 || t < timeout))
+			timeout = t;
+
+		if ((n = poll(pfds, npfd, timeout)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if ((pfds[0].revents & POLLOUT) &&
+		    imsgbuf_write(&tcpd_ibuf) == -1)
+			fatal("write to routed");
+		if (reading_paused &&
+		    imsgbuf_queuelen(&tcpd_ibuf) < TCPD_IMSG_LOW) {
+			reading_paused = 0;
+			log_debug("routed caught up: reading sockets again");
+		}
+		if ((pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    privsep_child_input(&tcpd_ibuf, tcpd_dispatch) == 0)
+			return;
+		for (i = 1; i < nl; i++)
+			if (pfds[i].revents & POLLIN)
+				listener_accept(&listeners[i - 1]);
+		for (i = nl; i < npfd; i++)
+			conn_events(pconn[i], pfds[i].revents);
+		tcpd_now(&now);
+		conn_timeouts(&now);
+		conn_reap();
 	}
 }
 
@@ -59,7 +356,6 @@ main(int argc, char *argv[])
 {
 	extern char		**environ;
 	struct priv_conf	 pc;
-	struct pollfd		 pfd;
 	const char		*role = NULL;
 	int			 ch, debug = 0, verbose = 0;
 
@@ -85,32 +381,23 @@ main(int argc, char *argv[])
 	log_init(debug, LOG_DAEMON);
 	log_procinit("tcpd");
 	log_setverbose(verbose);
-	privsep_child_init(&ibuf, "ockam-tcpd");
-	privsep_child_config(&ibuf, &pc, NULL, NULL);
+	privsep_child_init(&tcpd_ibuf, "ockam-tcpd");
+	tlsd_init();
+	/* Listeners are bound and TLS files read in here, as root. */
+	privsep_child_config(&tcpd_ibuf, &pc, tcpd_config, NULL);
+	hosts_load("/etc/hosts");
+	tlsd_prime();
+	tcpd_rlimit();
 
 	privsep_drop(pc.user, pc.chroot);
 	sandbox_enter(SANDBOX_TCPD, NULL, 0);
 	setproctitle("transport");
-	if (imsg_compose(&ibuf, IMSG_READY, 0, 0, -1, NULL, 0) == -1)
+	phase = PHASE_RUN;
+	if (imsg_compose(&tcpd_ibuf, IMSG_READY, 0, 0, -1, NULL, 0) == -1)
 		fatal("imsg_compose");
 
-	for (;;) {
-		pfd.fd = ibuf.fd;
-		pfd.events = POLLIN;
-		if (imsgbuf_queuelen(&ibuf) > 0)
-			pfd.events |= POLLOUT;
-		if (poll(&pfd, 1, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		if ((pfd.revents & POLLOUT) && imsgbuf_write(&ibuf) == -1)
-			fatal("write to routed");
-		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    privsep_child_input(&ibuf, tcpd_dispatch) == 0)
-			break;
-	}
+	tcpd_loop();
 	log_debug("routed went away, exiting");
-	imsgbuf_clear(&ibuf);
+	imsgbuf_clear(&tcpd_ibuf);
 	return (0);
 }

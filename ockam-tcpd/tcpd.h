@@ -110,6 +110,7 @@ void		 conn_timeouts(const struct timespec *);
 int		 conn_next_timeout(const struct timespec *);
 void		 conn_sockopts(int, const char *);
 void		 conn_closeall(void);
+void		 conn_reap(void);
 
 /* listen.c */
 extern struct listener	 listeners[TCPD_LISTEN_MAX];

@@ -220,11 +220,80 @@ node_channel(const char *sock, size_t len, double seconds)
 	return (2.0 * got / t);
 }
 
+/*
+ * RTT of 64-byte round trips one at a time, then MB/s of 16 KiB
+ * messages echoed back with WINDOW in flight, along route (which must
+ * end at an echoer).  Prints "RTT_US MB_S".
+ */
+static void
+route_bench(const char *sock, const char *text)
+{
+	struct ockam_client	*c = connect_node(sock);
+	struct tmsg		 m, reply;
+	char			 me[OCKAM_ADDR_MAX + 1], ebuf[256];
+	unsigned char		*payload;
+	double			 t0, rtt, mbs;
+	long			 i, n, sent = 0, got = 0;
+	size_t			 len;
+
+	if (ockam_worker_add(c, NULL, me, sizeof(me)) == -1)
+		errx(1, "%s", ockam_error(c));
+	tmsg_init(&m);
+	if (multiaddr_parse(text, &m.onward, ebuf, sizeof(ebuf)) == -1)
+		errx(1, "%s", ebuf);
+	route_push_back(&m.ret, OCKAM_ADDR_LOCAL, me, strlen(me));
+	if ((payload = calloc(1, 16384)) == NULL)
+		err(1, NULL);
+
+	len = 64;
+	n = 5000;
+	tmsg_set_payload(&m, payload, len);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		if (ockam_send(c, &m, 0) == -1)
+			errx(1, "send: %s", ockam_error(c));
+		tmsg_init(&reply);
+		if (ockam_receive(c, &reply, 5000) != 1)
+			errx(1, "no reply: %s", ockam_error(c));
+		tmsg_clear(&reply);
+	}
+	rtt = (now() - t0) / n * 1e6;
+
+	len = 16384;
+	n = 10000;
+	tmsg_set_payload(&m, payload, len);
+	t0 = now();
+	while (got < n) {
+		while (sent < n && sent - got < WINDOW) {
+			if (ockam_send(c, &m, 0) == -1)
+				errx(1, "send: %s", ockam_error(c));
+			sent++;
+		}
+		tmsg_init(&reply);
+		if (ockam_receive(c, &reply, 5000) != 1)
+			errx(1, "no reply: %s", ockam_error(c));
+		if (reply.plen != len)
+			errx(1, "reply of %zu bytes", reply.plen);
+		tmsg_clear(&reply);
+		got++;
+	}
+	mbs = (double)n * len / (now() - t0) / 1e6;
+	printf("%.1f %.1f\n", rtt, mbs);
+	free(payload);
+	tmsg_clear(&m);
+	ockam_disconnect(c);
+}
+
 int
 main(int argc, char *argv[])
 {
 	double	 raw_hs, hs, raw64, ch64, raw16k, ch16k;
 
+	if (argc == 4 && strcmp(argv[2], "route") == 0) {
+		/* Round trips to an echoer along a route: RTT and MB/s. */
+		route_bench(argv[1], argv[3]);
+		return (0);
+	}
 	if (argc == 3 && strcmp(argv[2], "handshakes") == 0) {
 		/* For profiling: the node's part alone. */
 		printf("%.0f handshakes/s\n", node_handshakes(argv[1]));

@@ -1,23 +1,112 @@
 #!/bin/sh
-# make bench: start a node from etc/secure-channel.conf in a scratch
-# directory and run the benchmarks against it.
+# make bench: the secure channel benchmarks on one node, then two nodes
+# over TCP on 127.0.0.1 next to plain TCP and an stunnel TLS 1.3 tunnel
+# measured by this script in the same run.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$BUILD" && pwd) || exit 1
 D=$(mktemp -d /tmp/ockam-bench.XXXXXX)
 chmod 755 "$D"
 [ "$(id -u)" -eq 0 ] && chown _ockam "$D"
-"$BUILD/ockam-routed" -d -f "$TOP/etc/secure-channel.conf" \
-    -s "$D/ockam.sock" -D vaultdir="$D/vault" > "$D/log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$D"' EXIT
-n=0
-until grep -q "node ready" "$D/log"; do
-	n=$((n + 1))
-	if [ $n -gt 100 ] || ! kill -0 $PID 2>/dev/null; then
-		cat "$D/log" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-"$BUILD/regress/bench" "$D/ockam.sock"
+PIDS=""
+trap 'kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$D"' EXIT
+
+# start NAME CONF [flags]: a node in the background, ready
+start() {
+	name=$1 conf=$2; shift 2
+	"$BUILD/ockam-routed" -d -f "$conf" -s "$D/$name.sock" "$@" \
+	    > "$D/$name.log" 2>&1 &
+	PIDS="$PIDS $!"
+	n=0
+	until grep -q "node ready" "$D/$name.log"; do
+		n=$((n + 1))
+		if [ $n -gt 100 ]; then
+			cat "$D/$name.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+port() {
+	for p in $(seq "$1" $(( $1 + 500 ))); do
+		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp ||
+		    { echo "$p"; return; }
+	done
+}
+
+start one "$TOP/etc/secure-channel.conf" -D vaultdir="$D/vault1"
+"$BUILD/regress/bench" "$D/one.sock"
+
+# Two nodes over TCP.
+PB=$(port 25000)
+cat > "$D/b.conf" <<EOC
+control socket "$D/b.sock"
+vault directory "$D/vaultb"
+identity "bob"
+echoer "echoer"
+listen on 127.0.0.1 port $PB consumers { "echoer" "bob_listener" }
+secure-channel listener "bob_listener" identity "bob" consumers { "echoer" }
+EOC
+cat > "$D/a.conf" <<EOC
+control socket "$D/a.sock"
+vault directory "$D/vaulta"
+identity "alice"
+EOC
+start b "$D/b.conf"
+start a "$D/a.conf"
+plain=$("$BUILD/regress/bench" "$D/a.sock" route \
+    "/ip4/127.0.0.1/tcp/$PB/service/echoer")
+ch=$("$BUILD/ockamctl" -s "$D/a.sock" secure-channel create \
+    "/ip4/127.0.0.1/tcp/$PB/service/bob_listener") || exit 1
+secure=$("$BUILD/regress/bench" "$D/a.sock" route "$ch/service/echoer")
+
+# References: plain TCP, and stunnel (TLS 1.3) in front of it.
+PE=$(port 26000)
+"$BUILD/regress/tcpecho" server "$PE" & PIDS="$PIDS $!"
+sleep 0.2
+tcp=$("$BUILD/regress/tcpecho" client "$PE")
+tls="- -"
+if command -v stunnel4 >/dev/null 2>&1 || command -v stunnel >/dev/null 2>&1
+then
+	ST=$(command -v stunnel4 || command -v stunnel)
+	PS1=$(port 27000)
+	PS2=$(port $((PS1 + 1)))
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -nodes -days 2 -subj /CN=localhost -keyout "$D/key.pem" \
+	    -out "$D/cert.pem" > /dev/null 2>&1
+	cat > "$D/stunnel.conf" <<EOC
+foreground = yes
+pid =
+[server]
+accept = 127.0.0.1:$PS1
+connect = 127.0.0.1:$PE
+cert = $D/cert.pem
+key = $D/key.pem
+sslVersion = TLSv1.3
+[client]
+client = yes
+accept = 127.0.0.1:$PS2
+connect = 127.0.0.1:$PS1
+sslVersion = TLSv1.3
+EOC
+	"$ST" "$D/stunnel.conf" > "$D/stunnel.log" 2>&1 & PIDS="$PIDS $!"
+	sleep 0.5
+	tls=$("$BUILD/regress/tcpecho" client "$PS2") || tls="- -"
+fi
+
+printf '\n%-44s %14s %14s\n' "two nodes on 127.0.0.1" "RTT 64 B (us)" \
+    "MB/s 16 KiB"
+row() { printf '%-44s %14s %14s\n' "$1" "$2" "$3"; }
+row "plain TCP echo (reference)" $tcp
+row "stunnel TLS 1.3 tunnel (reference)" $tls
+row "ockam-c over TCP, no channel" $plain
+row "ockam-c secure channel over TCP" $secure
+cat <<EOC
+
+Every ockam-c round trip goes ockamctl's client -> node A (routed,
+tcpd) -> TCP -> node B (tcpd, routed, echoer) and back; through the
+channel routed also encrypts and decrypts on both nodes.  The
+references echo the same sizes over one TCP connection (stunnel: two
+TLS hops, client and server, around it).
+EOC

@@ -1,0 +1,57 @@
+#!/bin/sh
+# The libFuzzer targets of regress/fuzz, 5 seconds each from their
+# seed corpora: no crash, leak, sanitizer report or broken invariant.
+# They are built (make fuzz-progs, into build-fuzz/) when out of date;
+# without clang or libFuzzer the test is skipped.  Longer runs:
+# "make fuzz" or regress/fuzz/run.sh.
+. "$(dirname "$0")/lib.sh"
+
+FB=$TOP/build-fuzz
+SECS=5
+
+probe='int LLVMFuzzerTestOneInput(const unsigned char *, unsigned long);
+int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)
+{ (void)d; (void)n; return 0; }'
+if ! command -v clang >/dev/null 2>&1; then
+	skip "fuzz: clang not installed"
+	exit 0
+fi
+if ! echo "$probe" | clang -x c -fsanitize=fuzzer -o "$T/probe" - \
+    >/dev/null 2>&1; then
+	skip "fuzz: libFuzzer not installed (libclang-rt-dev)"
+	exit 0
+fi
+if ! make -s -C "$TOP" fuzz-progs > "$T/build.log" 2>&1; then
+	fail "fuzz: make fuzz-progs"
+	sed 's/^/#   /' "$T/build.log" | tail -n 40
+	exit 0
+fi
+
+# fuzz_config makes its directory under TMPDIR: inside $T.
+export TMPDIR=$T
+for f in "$TOP"/regress/fuzz/fuzz_*.c; do
+	t=$(basename "$f" .c)
+	mkdir -p "$T/corpus-$t"
+	timeout $((SECS + 25)) "$FB/$t" -max_total_time=$SECS -timeout=5 \
+	    -error_exitcode=1 -timeout_exitcode=1 -artifact_prefix="$T/$t-" \
+	    "$T/corpus-$t" "$TOP/regress/fuzz/corpus/$t" > "$T/$t.log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^Done \([0-9]*\) runs in .*/\1/p' "$T/$t.log" |
+	    tail -n 1)
+	if [ "$rc" -eq 77 ]; then
+		skip "fuzz $t: $(tail -n 1 "$T/$t.log")"
+	elif [ "$rc" -eq 0 ] && [ -n "$runs" ]; then
+		ok "fuzz $t $SECS s, $runs runs"
+	else
+		fail "fuzz $t $SECS s (status $rc)"
+		grep -v '^#[0-9]' "$T/$t.log" | tail -n 40 | sed 's/^/#   /'
+		# Keep the input that failed: $T goes away.
+		for a in "$T/$t"-*; do
+			[ -f "$a" ] || continue
+			mkdir -p "$FB/crashes" &&
+			    cp "$a" "$FB/crashes/" &&
+			    echo "#   input kept in $FB/crashes/$(basename "$a")"
+		done
+	fi
+done
+exit 0
