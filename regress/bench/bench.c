@@ -111,6 +111,8 @@ connect_node(const char *sock)
 }
 
 /* Create a channel; its encryptor address into out. */
+static const char	*listener = "/service/secure_channel_listener";
+
 static int
 create_channel(struct ockam_client *c, char *out, size_t outlen)
 {
@@ -120,8 +122,7 @@ create_channel(struct ockam_client *c, char *out, size_t outlen)
 	int		 r;
 
 	route_init(&to);
-	if (multiaddr_parse("/service/secure_channel_listener", &to, ebuf,
-	    sizeof(ebuf)) == -1)
+	if (multiaddr_parse(listener, &to, ebuf, sizeof(ebuf)) == -1)
 		errx(1, "%s", ebuf);
 	if ((b = ibuf_open(128, 1024)) == NULL)
 		err(1, NULL);
@@ -294,9 +295,11 @@ main(int argc, char *argv[])
 		route_bench(argv[1], argv[3]);
 		return (0);
 	}
-	if (argc == 3 && strcmp(argv[2], "handshakes") == 0) {
-		/* For profiling: the node's part alone. */
-		printf("%.0f handshakes/s\n", node_handshakes(argv[1]));
+	if ((argc == 3 || argc == 4) && strcmp(argv[2], "handshakes") == 0) {
+		/* The node's part alone, to a listener along a route. */
+		if (argc == 4)
+			listener = argv[3];
+		printf("%.0f\n", node_handshakes(argv[1]));
 		return (0);
 	}
 	if (argc != 2)

@@ -60,6 +60,8 @@ plain=$("$BUILD/regress/bench" "$D/a.sock" route \
 ch=$("$BUILD/ockamctl" -s "$D/a.sock" secure-channel create \
     "/ip4/127.0.0.1/tcp/$PB/service/bob_listener") || exit 1
 secure=$("$BUILD/regress/bench" "$D/a.sock" route "$ch/service/echoer")
+hs2=$("$BUILD/regress/bench" "$D/a.sock" handshakes \
+    "/ip4/127.0.0.1/tcp/$PB/service/bob_listener")
 
 # References: plain TCP, and stunnel (TLS 1.3) in front of it.
 PE=$(port 26000)
@@ -102,6 +104,7 @@ row "plain TCP echo (reference)" $tcp
 row "stunnel TLS 1.3 tunnel (reference)" $tls
 row "ockam-c over TCP, no channel" $plain
 row "ockam-c secure channel over TCP" $secure
+printf '\nhandshakes/s between the two nodes (create + delete): %s\n' "$hs2"
 cat <<EOC
 
 Every ockam-c round trip goes ockamctl's client -> node A (routed,

@@ -110,6 +110,20 @@ done
 [ $good -eq 20 ] && ok "20 concurrent clients each get their own reply" ||
     fail "20 concurrent clients each get their own reply ($good)"
 
+# A client that never reads: routed queues at most 4 MiB for it, drops
+# the rest (logged), and does not grow.
+"$HELPERS/scsend" -n "$S" /service/echoer 2000 > "$T/lazy.out" 2>&1 &
+lazy=$!
+if wait_for 10 grep -q "is not reading" "$(node_log n1)"; then
+	ok "a client that does not read: its replies are dropped, logged"
+else fail "a client that does not read: its replies are dropped, logged"; fi
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$(node_pid n1)/status")
+[ "$rss" -lt 131072 ] && ok "routed stays small meanwhile (${rss} kB)" ||
+    fail "routed stays small meanwhile (${rss} kB)"
+serving && ok "the node serves others meanwhile" ||
+    fail "the node serves others meanwhile"
+kill $lazy 2>/dev/null; wait $lazy 2>/dev/null
+
 # Not allowed: a uid that is neither root, the owner nor in the group.
 if is_root && command -v setpriv >/dev/null 2>&1; then
 	chmod 0777 "$S"	# past the file mode, to reach routed's own check

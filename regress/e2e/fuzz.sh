@@ -50,7 +50,7 @@ for f in "$TOP"/regress/fuzz/fuzz_*.c; do
 			[ -f "$a" ] || continue
 			mkdir -p "$FB/crashes" &&
 			    cp "$a" "$FB/crashes/" &&
-			    echo "#   input kept in $FB/crashes/$(basename "$a")"
+			    echo "#   kept: $FB/crashes/$(basename "$a")"
 		done
 	fi
 done

@@ -44,7 +44,8 @@ static const struct {
 	const char	*name;
 	const char	*text;
 } incfiles[] = {
-	{ "inc.conf", "echoer \"inc_echoer\"\nhop { \"inc_h1\", \"inc_h2\" }\n" },
+	{ "inc.conf",
+	    "echoer \"inc_echoer\"\nhop { \"inc_h1\", \"inc_h2\" }\n" },
 	{ "macro.conf", "incmacro = \"from_include\"\n" },
 	{ "nested.conf", "include \"inc.conf\"\n" },
 	{ "broken.conf", "echoer\n\"unterminated\n" },

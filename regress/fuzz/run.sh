@@ -32,8 +32,11 @@ make -s -C "$TOP" fuzz-progs || {
 	exit 1
 }
 mkdir -p "$FB/crashes" || exit 1
-LOG=$(mktemp /tmp/ockam-fuzz.XXXXXX) || exit 1
-trap 'rm -f "$LOG"' EXIT
+# The log, and fuzz_config's files (under TMPDIR) even after a crash.
+WORK=$(mktemp -d /tmp/ockam-fuzz.XXXXXX) || exit 1
+trap 'rm -rf "$WORK"' EXIT
+LOG=$WORK/log
+export TMPDIR=$WORK
 
 failed=""
 for t in $TARGETS; do

@@ -8,6 +8,9 @@
  *		all came back within 60 seconds.
  *	scsend -r socket route hex count
  *		send count copies of a raw payload and do not wait.
+ *	scsend -n socket route count
+ *		send count 16 KiB messages and never read a reply: a
+ *		client that does not read; waits 5 seconds, then leaves.
  */
 #include <err.h>
 #include <limits.h>
@@ -62,13 +65,16 @@ main(int argc, char *argv[])
 	char			 me[OCKAM_ADDR_MAX + 1], ebuf[512], num[24];
 	size_t			 len, rawlen;
 	time_t			 deadline;
-	int			 ch, rawmode = 0, count, window = 64;
+	int			 ch, rawmode = 0, noread = 0, count, window = 64;
 	int			 sent = 0, got = 0, i, r;
 
-	while ((ch = getopt(argc, argv, "r")) != -1) {
-		if (ch != 'r')
-			errx(1, "usage: scsend [-r] socket route ...");
-		rawmode = 1;
+	while ((ch = getopt(argc, argv, "nr")) != -1) {
+		if (ch == 'r')
+			rawmode = 1;
+		else if (ch == 'n')
+			noread = 1;
+		else
+			errx(1, "usage: scsend [-n | -r] socket route ...");
 	}
 	argc -= optind;
 	argv += optind;
@@ -112,6 +118,19 @@ main(int argc, char *argv[])
 		return (0);
 	}
 
+	if (noread) {
+		count = atoi(argv[2]);
+		memset(raw, 'z', 16384);
+		if (tmsg_set_payload(&msg, raw, 16384) == -1)
+			err(1, "payload");
+		for (i = 0; i < count; i++)
+			if (ockam_send(c, &msg, 0) == -1)
+				errx(1, "send: %s", ockam_error(c));
+		printf("sent %d, reading nothing\n", count);
+		fflush(stdout);
+		sleep(5);
+		return (0);
+	}
 	count = atoi(argv[2]);
 	if (argc > 3)
 		window = atoi(argv[3]);
