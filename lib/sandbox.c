@@ -192,7 +192,6 @@ sandbox_tcpd(scmp_filter_ctx ctx)
 	int			 r;
 
 	ALLOW(ctx, connect);
-	ALLOW(ctx, shutdown);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
 	    SCMP_A0(SCMP_CMP_EQ, AF_INET), SCMP_A1(SCMP_CMP_EQ, TCPD_SOCK_TYPE),
 	    SCMP_A2(SCMP_CMP_EQ, 0))) < 0 ||

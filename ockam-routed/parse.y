@@ -238,7 +238,10 @@ listenoptions	: /* empty */
 		;
 
 listenoption	: TLS CERTIFICATE string KEY string	{
-			if (curlc != NULL) {
+			if (curlc != NULL && curlc->tls)
+				yyerror("listen on %s port %u: tls given twice",
+				    curlc->addr, curlc->port);
+			else if (curlc != NULL) {
 				curlc->tls = 1;
 				if (check_path("certificate", $3) == 0 &&
 				    check_path("key", $5) == 0 &&
@@ -1098,6 +1101,7 @@ new_listen(const char *addr, const char *portstr)
 	struct in6_addr		 in6;
 	struct in_addr		 in4;
 	const char		*errstr;
+	char			 canon[INET6_ADDRSTRLEN];
 	long long		 port;
 	int			 family;
 
@@ -1107,15 +1111,19 @@ new_listen(const char *addr, const char *portstr)
 		yyerror("port %s is %s (1 to 65535)", portstr, errstr);
 		return;
 	}
-	if (inet_pton(AF_INET, addr, &in4) == 1)
+	/* The canonical text, so that ::1 and 0::1 are one address. */
+	if (inet_pton(AF_INET, addr, &in4) == 1 &&
+	    inet_ntop(AF_INET, &in4, canon, sizeof(canon)) != NULL)
 		family = 4;
-	else if (inet_pton(AF_INET6, addr, &in6) == 1)
+	else if (inet_pton(AF_INET6, addr, &in6) == 1 &&
+	    inet_ntop(AF_INET6, &in6, canon, sizeof(canon)) != NULL)
 		family = 6;
 	else {
 		yyerror("listen on \"%s\": not a numeric IPv4 or IPv6 "
 		    "address", addr);
 		return;
 	}
+	addr = canon;
 	TAILQ_FOREACH(o, &conf->listeners, entry)
 		if (o->port == port && strcmp(o->addr, addr) == 0) {
 			yyerror("listen on %s port %lld given twice", addr,
@@ -1168,6 +1176,13 @@ static void
 check_config(void)
 {
 	struct sclistener_conf	*sl;
+	struct listen_conf	*lc;
+
+	TAILQ_FOREACH(lc, &conf->listeners, entry)
+		if (TAILQ_EMPTY(&lc->consumers))
+			log_warnx("%s: warning: listen on %s port %u has no "
+			    "consumers: nothing that arrives there can be "
+			    "delivered", file_name, lc->addr, lc->port);
 
 	if (!TAILQ_EMPTY(&conf->identities) && conf->vault_dir == NULL) {
 		log_warnx("%s: identities need a vault directory", file_name);

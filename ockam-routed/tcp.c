@@ -35,6 +35,8 @@
 #define TCP_SENDERS		32	/* return heads remembered per peer */
 #define TCP_HELD_MAX		256	/* messages held for a paused peer */
 #define TCP_TOKENS		1024	/* senders waiting to hear of failure */
+#define TCP_PEERFLOWS_MAX	4096	/* peers whose replies are admitted */
+#define TCP_CLOSED_MAX		256	/* accepted peers remembered closed */
 #define TCP_HIGH_WATER		(8 * 1024 * 1024)
 #define TCP_LOW_WATER		(2 * 1024 * 1024)
 
@@ -71,6 +73,13 @@ static struct token		 tokens[TCP_TOKENS];
 static uint32_t			 next_token = 1;
 static struct ockam_conf	*tcpconf;
 static int			 backlogged;
+static int			 nflows;
+/*
+ * Remote addresses of accepted connections that have closed: a reply
+ * to one must not make tcpd dial the peer's ephemeral port.
+ */
+static char			 closed[TCP_CLOSED_MAX][TCP_PEER_MAX];
+static int			 nclosed;
 
 static struct rconn *
 conn_by_id(uint32_t id)
@@ -94,6 +103,27 @@ conn_by_peer(int tls, const char *peer)
 	return (NULL);
 }
 
+static int
+closed_accepted(const char *peer)
+{
+	int	 i, n = nclosed < TCP_CLOSED_MAX ? nclosed : TCP_CLOSED_MAX;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(closed[i], peer) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+forget_closed(const char *peer)
+{
+	int	 i, n = nclosed < TCP_CLOSED_MAX ? nclosed : TCP_CLOSED_MAX;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(closed[i], peer) == 0)
+			closed[i][0] = '\0';
+}
+
 static struct peerflow *
 peerflow_get(int tls, const char *peer, int create)
 {
@@ -102,8 +132,17 @@ peerflow_get(int tls, const char *peer, int create)
 	TAILQ_FOREACH(pf, &flows, entry)
 		if (pf->tls == tls && strcmp(pf->peer, peer) == 0)
 			return (pf);
-	if (!create || (pf = calloc(1, sizeof(*pf))) == NULL)
+	if (!create)
 		return (NULL);
+	/* Bounded: the peer not sent to for longest is forgotten. */
+	if (nflows >= TCP_PEERFLOWS_MAX && (pf = TAILQ_FIRST(&flows)) != NULL) {
+		TAILQ_REMOVE(&flows, pf, entry);
+		free(pf);
+		nflows--;
+	}
+	if ((pf = calloc(1, sizeof(*pf))) == NULL)
+		return (NULL);
+	nflows++;
 	pf->tls = tls;
 	strlcpy(pf->peer, peer, sizeof(pf->peer));
 	TAILQ_INSERT_TAIL(&flows, pf, entry);
@@ -131,10 +170,22 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	if ((a = route_head(ret)) == NULL ||
 	    (pf = peerflow_get(tls, peer, 1)) == NULL)
 		return;
+	/* Most recently sent to last. */
+	TAILQ_REMOVE(&flows, pf, entry);
+	TAILQ_INSERT_TAIL(&flows, pf, entry);
 	head_key(a, key, sizeof(key));
+	/* Least recently used goes first: a head in use moves to the end. */
 	for (i = 0; i < pf->nheads; i++)
-		if (strcmp(pf->heads[i], key) == 0)
+		if (strcmp(pf->heads[i], key) == 0) {
+			if (i < pf->nheads - 1) {
+				memmove(pf->heads[i], pf->heads[i + 1],
+				    sizeof(pf->heads[0]) *
+				    (pf->nheads - 1 - i));
+				strlcpy(pf->heads[pf->nheads - 1], key,
+				    sizeof(pf->heads[0]));
+			}
 			return;
+		}
 	if (pf->nheads < TCP_SENDERS)
 		i = pf->nheads++;
 	else {
@@ -303,7 +354,11 @@ tcp_send(struct message *m, struct addr *a)
 		router_drop(m, "nothing after the TCP hop to %s", peer);
 		return;
 	}
-	if ((c = conn_by_peer(tls, peer)) != NULL && c->paused) {
+	if ((c = conn_by_peer(tls, peer)) == NULL && closed_accepted(peer)) {
+		router_drop(m, "the connection from %s is closed", peer);
+		return;
+	}
+	if (c != NULL && c->paused) {
 		peerflow_note(tls, peer, &m->tm.ret);
 		tcp_hold(c, m);
 		return;
@@ -360,6 +415,7 @@ tcp_up(struct tcp_conn *tc)
 	TAILQ_INIT(&c->held);
 	strlcpy(c->peer, tc->peer, sizeof(c->peer));
 	TAILQ_INSERT_TAIL(&conns, c, entry);
+	forget_closed(c->peer);
 	log_info("connection %u %s %s%s", c->id, lc != NULL ? "from" : "to",
 	    c->peer, c->tls ? " (TLS)" : "");
 }
@@ -387,6 +443,11 @@ tcp_down(struct tcp_conn *tc)
 	log_info("connection %u with %s closed: %s (%" PRIu64 " bytes in, %"
 	    PRIu64 " out)", c->id, c->peer, tc->why, tc->rx_bytes,
 	    tc->tx_bytes);
+	if (c->lc != NULL) {
+		strlcpy(closed[nclosed % TCP_CLOSED_MAX], c->peer,
+		    sizeof(closed[0]));
+		nclosed++;
+	}
 	conn_free(c, tc->why);
 }
 
@@ -507,6 +568,7 @@ tcp_shutdown(void)
 		TAILQ_REMOVE(&flows, pf, entry);
 		free(pf);
 	}
+	nflows = 0;
 }
 
 static void

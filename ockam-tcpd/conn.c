@@ -1,8 +1,7 @@
 /*
- * Connections: accepted or opened, non-blocking, with or without TLS.
+ * Connections: accepted or opened (connect.c), non-blocking, with or
+ * without TLS; reading and writing them is io.c's.
  *
- * Every frame read is checked in full (frame.c) before it goes to
- * routed; a bad one closes its connection alone, with a log line.
  * Frames to write wait in a per-connection queue: past TCPD_WQ_HIGH
  * routed is told XOFF, back under TCPD_WQ_LOW XON, and a connection
  * whose queue reaches TCPD_WQ_MAX is closed.  While tcpd's own queue
@@ -18,12 +17,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/tree.h>
-#include <sys/uio.h>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
-#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -32,13 +26,10 @@
 #include <tls.h>
 #include <unistd.h>
 
-#include "imsg.h"
 #include "log.h"
 #include "privsep.h"
 #include "tcpd.h"
 #include "util.h"
-
-#define WRITE_IOV	64
 
 struct connlist		 conns = TAILQ_HEAD_INITIALIZER(conns);
 int			 nconns;
@@ -46,7 +37,6 @@ int			 reading_paused;
 
 static struct connlist	 graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
 static uint32_t		 conn_lastid;
-static unsigned char	 rbuf[65536];
 
 RB_HEAD(conntree, conn);
 static struct conntree	 byname = RB_INITIALIZER(&byname);
@@ -56,21 +46,6 @@ RB_GENERATE(conntree, conn, byname, conn_cmp);
 
 static struct conn	*conn_new(uint32_t, int, const char *);
 static struct conn	*conn_find(const char *, int);
-static void		 conn_info(const struct conn *, struct tcp_conn *,
-			    const char *);
-static void		 conn_up(struct conn *);
-static void		 conn_close(struct conn *, const char *);
-static void		 conn_fail(const struct tcp_msg *, const char *);
-static void		 conn_try(struct conn *);
-static void		 conn_connect_done(struct conn *);
-static void		 conn_connected(struct conn *);
-static void		 conn_handshake(struct conn *);
-static void		 conn_read(struct conn *);
-static int		 conn_input(struct conn *, size_t);
-static void		 conn_write(struct conn *);
-static void		 conn_wrote(struct conn *, size_t);
-static void		 conn_eof(struct conn *, const char *);
-static void		 conn_deadline(struct conn *, int);
 
 static int
 conn_cmp(struct conn *a, struct conn *b)
@@ -78,24 +53,6 @@ conn_cmp(struct conn *a, struct conn *b)
 	if (a->use_tls != b->use_tls)
 		return (a->use_tls < b->use_tls ? -1 : 1);
 	return (strcmp(a->peer, b->peer));
-}
-
-/* TCP keepalive (idle 300 s, 75 s apart, 2 probes) and no Nagle. */
-void
-conn_sockopts(int fd, const char *peer)
-{
-	int	 on = 1, idle = TCPD_KEEPIDLE, intvl = TCPD_KEEPINTVL;
-	int	 cnt = TCPD_KEEPCNT;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
-	    sizeof(idle)) == -1 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
-	    sizeof(intvl)) == -1 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) == -1)
-		log_warn("%s: keepalive", peer);
-	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
-		log_warn("%s: TCP_NODELAY", peer);
 }
 
 static struct conn *
@@ -113,7 +70,6 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 	c->listener = listener;
 	c->use_tls = use_tls;
 	c->fd = -1;
-	c->pfd = -1;
 	c->rd_want = POLLIN;
 	c->wr_want = POLLOUT;
 	strlcpy(c->peer, peer, sizeof(c->peer));
@@ -137,7 +93,7 @@ conn_find(const char *peer, int use_tls)
 	return (RB_FIND(conntree, &byname, &key));
 }
 
-static void
+void
 conn_info(const struct conn *c, struct tcp_conn *tc, const char *why)
 {
 	memset(tc, 0, sizeof(*tc));
@@ -151,14 +107,14 @@ conn_info(const struct conn *c, struct tcp_conn *tc, const char *why)
 	tc->tx_bytes = c->tx;
 }
 
-static void
+void
 conn_deadline(struct conn *c, int seconds)
 {
 	tcpd_now(&c->deadline);
 	c->deadline.tv_sec += seconds;
 }
 
-static void
+void
 conn_up(struct conn *c)
 {
 	struct tcp_conn	 tc;
@@ -179,7 +135,7 @@ conn_up(struct conn *c)
  * A message routed sent cannot go out: FAIL with its token.  conn is
  * 0 in a FAIL (no connection carried it).
  */
-static void
+void
 conn_fail(const struct tcp_msg *tm, const char *why)
 {
 	struct tcp_conn	 tc;
@@ -196,7 +152,7 @@ conn_fail(const struct tcp_msg *tm, const char *why)
  * Close c: DOWN when routed knew it, FAIL for each message still
  * queued when it never came up.  Freed at the end of the round.
  */
-static void
+void
 conn_close(struct conn *c, const char *why)
 {
 	struct tcp_conn	 tc;
@@ -307,11 +263,12 @@ void
 conn_send(const struct tcp_msg *tm, const void *msg, size_t len)
 {
 	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];
-	struct conn	*c;
-	struct wbuf	*w;
-	char		 host[TCPD_HOST_MAX], why[TCP_WHY_MAX];
-	uint16_t	 port;
-	int		 n;
+	struct tcp_conn		 tc;
+	struct conn		*c;
+	struct wbuf		*w;
+	char			 host[TCPD_HOST_MAX], why[TCP_WHY_MAX];
+	uint16_t		 port;
+	int			 n;
 
 	if (len > TCP_FRAME_MAX) {
 		snprintf(why, sizeof(why), "a message of %zu bytes does not "
@@ -373,8 +330,6 @@ conn_send(const struct tcp_msg *tm, const void *msg, size_t len)
 		break;
 	case CONN_UP:
 		if (!c->xoff && c->wqlen >= TCPD_WQ_HIGH) {
-			struct tcp_conn	 tc;
-
 			c->xoff = 1;
 			conn_info(c, &tc, NULL);
 			tcpd_send(IMSG_TCP_XOFF, &tc, sizeof(tc));
@@ -410,306 +365,8 @@ conn_close_req(uint32_t id)
 		RB_REMOVE(conntree, &byname, c);
 	c->named = 0;
 	c->state = CONN_CLOSING;
-	conn_deadline(c, TCPD_CLOSE_TIMEOUT);
-}
-
-/* Connect to the next address of c; close it when none is left. */
-static void
-conn_try(struct conn *c)
-{
-	struct sockaddr	*sa;
-	char		 a[64];
-	int		 fd;
-
-	while (c->nexta < c->naddrs) {
-		sa = (struct sockaddr *)&c->addrs[c->nexta++];
-		peer_format(sa, a, sizeof(a));
-		if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0)) == -1) {
-			snprintf(c->errbuf, sizeof(c->errbuf), "socket: %s",
-			    strerror(errno));
-			continue;
-		}
-		conn_sockopts(fd, c->peer);
-		if (connect(fd, sa, sa_len(sa)) == 0) {
-			c->fd = fd;
-			conn_connected(c);
-			return;
-		}
-		if (errno == EINPROGRESS) {
-			c->fd = fd;
-			return;
-		}
-		snprintf(c->errbuf, sizeof(c->errbuf), "connect to %s: %s",
-		    a, strerror(errno));
-		close(fd);
-	}
-	conn_close(c, c->errbuf[0] != '\0' ? c->errbuf : "no address");
-}
-
-/* POLLOUT on a connecting socket: did it work? */
-static void
-conn_connect_done(struct conn *c)
-{
-	char		 a[64];
-	socklen_t	 len = sizeof(int);
-	int		 err = 0;
-
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-		err = errno;
-	if (err == 0) {
-		conn_connected(c);
-		return;
-	}
-	peer_format((struct sockaddr *)&c->addrs[c->nexta - 1], a, sizeof(a));
-	snprintf(c->errbuf, sizeof(c->errbuf), "connect to %s: %s", a,
-	    strerror(err));
-	close(c->fd);
-	c->fd = -1;
-	conn_try(c);
-}
-
-static void
-conn_connected(struct conn *c)
-{
-	char	 why[TCP_WHY_MAX];
-
-	if (!c->use_tls) {
-		conn_up(c);
-		conn_write(c);
-		return;
-	}
-	if ((c->tls = tlsd_client(c->fd, c->host, why, sizeof(why))) ==
-	    NULL) {
-		conn_close(c, why);
-		return;
-	}
-	c->state = CONN_HANDSHAKE;
-	conn_deadline(c, TCPD_TLS_TIMEOUT);
-	conn_handshake(c);
-}
-
-static void
-conn_handshake(struct conn *c)
-{
-	char	 why[TCP_WHY_MAX];
-	int	 r;
-
-	switch ((r = tls_handshake(c->tls))) {
-	case TLS_WANT_POLLIN:
-		c->rd_want = POLLIN;
-		return;
-	case TLS_WANT_POLLOUT:
-		c->rd_want = POLLOUT;
-		return;
-	case 0:
-		c->rd_want = POLLIN;
-		conn_up(c);
-		conn_write(c);
-		return;
-	default:
-		snprintf(why, sizeof(why), "TLS handshake: %s",
-		    tlsd_error(c->tls));
-		conn_close(c, why);
-		return;
-	}
-}
-
-/* The peer closed or reset: say so, and what was cut short. */
-static void
-conn_eof(struct conn *c, const char *how)
-{
-	char	 why[TCP_WHY_MAX];
-	size_t	 held, total;
-
-	if ((held = frame_partial(&c->fr, &total)) == 0) {
-		conn_close(c, how);
-		return;
-	}
-	if (total != 0)
-		snprintf(why, sizeof(why), "%s in the middle of a frame "
-		    "(%zu of %zu bytes)", how, held, total);
-	else
-		snprintf(why, sizeof(why), "%s in the middle of a frame's "
-		    "length (%zu byte)", how, held);
-	log_warnx("connection %u %s %s: %s, dropped", c->id,
-	    c->listener ? "from" : "to", safe_str(c->peer, strlen(c->peer)),
-	    why);
-	conn_close(c, why);
-}
-
-/*
- * Frames out of the n bytes just read, each to routed.  -1 when a bad
- * one closed the connection.
- */
-static int
-conn_input(struct conn *c, size_t n)
-{
-	struct tcp_msg		 tm;
-	struct iovec		 iov[2];
-	const unsigned char	*body;
-	const char		*why = "bad frame";
-	char			 buf[TCP_WHY_MAX];
-	size_t			 off = 0, used, blen;
-
-	while (off < n) {
-		switch (frame_feed(&c->fr, rbuf + off, n - off, &used, &why)) {
-		case FRAME_MORE:
-			return (0);
-		case FRAME_HEARTBEAT:
-			log_debug("connection %u: heartbeat", c->id);
-			break;
-		case FRAME_OK:
-			body = frame_body(&c->fr, &blen);
-			memset(&tm, 0, sizeof(tm));
-			tm.conn = c->id;
-			tm.listener = c->listener;
-			tm.tls = c->use_tls;
-			strlcpy(tm.peer, c->peer, sizeof(tm.peer));
-			iov[0].iov_base = &tm;
-			iov[0].iov_len = sizeof(tm);
-			iov[1].iov_base = (void *)body;
-			iov[1].iov_len = blen;
-			tcpd_sendv(IMSG_TCP_RECV, iov, 2);
-			break;
-		case FRAME_BAD:
-			log_warnx("connection %u %s %s: bad frame (%s), "
-			    "closing", c->id, c->listener ? "from" : "to",
-			    safe_str(c->peer, strlen(c->peer)), why);
-			snprintf(buf, sizeof(buf), "bad frame: %s", why);
-			conn_close(c, buf);
-			return (-1);
-		}
-		off += used;
-		frame_next(&c->fr);
-	}
-	return (0);
-}
-
-/* Read what there is, up to TCPD_READ_ROUND, unless routed lags. */
-static void
-conn_read(struct conn *c)
-{
-	char		 why[TCP_WHY_MAX];
-	size_t		 total = 0;
-	ssize_t		 n;
-
 	c->more = 0;
-	while (!c->dead) {
-		if (reading_paused || total >= TCPD_READ_ROUND) {
-			c->more = 1;
-			return;
-		}
-		if (c->tls != NULL) {
-			n = tls_read(c->tls, rbuf, sizeof(rbuf));
-			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
-				c->rd_want = n == TLS_WANT_POLLIN ? POLLIN :
-				    POLLOUT;
-				return;
-			}
-			if (n == -1) {
-				snprintf(why, sizeof(why), "TLS: %s",
-				    tlsd_error(c->tls));
-				conn_eof(c, why);
-				return;
-			}
-			c->rd_want = POLLIN;
-		} else if ((n = read(c->fd, rbuf, sizeof(rbuf))) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return;
-			conn_eof(c, strerror(errno));
-			return;
-		}
-		if (n == 0) {
-			conn_eof(c, "closed by the peer");
-			return;
-		}
-		c->rx += n;
-		total += n;
-		if (conn_input(c, n) == -1)
-			return;
-	}
-}
-
-/* n bytes of the queue went out. */
-static void
-conn_wrote(struct conn *c, size_t n)
-{
-	struct tcp_conn	 tc;
-	struct wbuf	*w;
-	size_t		 left;
-
-	c->tx += n;
-	c->wqlen -= n;
-	while (n > 0 && (w = TAILQ_FIRST(&c->wq)) != NULL) {
-		left = w->len - w->off;
-		if (n < left) {
-			w->off += n;
-			break;
-		}
-		n -= left;
-		TAILQ_REMOVE(&c->wq, w, entry);
-		free(w);
-	}
-	if (c->xoff && c->wqlen <= TCPD_WQ_LOW && c->state == CONN_UP) {
-		c->xoff = 0;
-		conn_info(c, &tc, NULL);
-		tcpd_send(IMSG_TCP_XON, &tc, sizeof(tc));
-		log_debug("connection %u: XON at %zu bytes queued", c->id,
-		    c->wqlen);
-	}
-}
-
-static void
-conn_write(struct conn *c)
-{
-	struct iovec	 iov[WRITE_IOV];
-	struct wbuf	*w;
-	char		 why[TCP_WHY_MAX];
-	ssize_t		 n;
-	int		 i;
-
-	while (!c->dead && !TAILQ_EMPTY(&c->wq)) {
-		if (c->tls != NULL) {
-			w = TAILQ_FIRST(&c->wq);
-			n = tls_write(c->tls, w->data + w->off,
-			    w->len - w->off);
-			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT) {
-				c->wr_want = n == TLS_WANT_POLLIN ? POLLIN :
-				    POLLOUT;
-				return;
-			}
-			if (n == -1) {
-				snprintf(why, sizeof(why), "TLS: %s",
-				    tlsd_error(c->tls));
-				conn_close(c, why);
-				return;
-			}
-		} else {
-			i = 0;
-			TAILQ_FOREACH(w, &c->wq, entry) {
-				if (i == WRITE_IOV)
-					break;
-				iov[i].iov_base = w->data + w->off;
-				iov[i].iov_len = w->len - w->off;
-				i++;
-			}
-			if ((n = writev(c->fd, iov, i)) == -1) {
-				if (errno == EINTR)
-					continue;
-				if (errno == EAGAIN)
-					return;
-				conn_close(c, strerror(errno));
-				return;
-			}
-		}
-		c->wr_want = POLLOUT;
-		conn_wrote(c, n);
-	}
-	if (!c->dead && c->state == CONN_CLOSING && TAILQ_EMPTY(&c->wq))
-		conn_close(c, "closed by routed");
+	conn_deadline(c, TCPD_CLOSE_TIMEOUT);
 }
 
 /* What to poll for; 0 leaves the socket out of the poll set. */
@@ -807,7 +464,7 @@ conn_next_timeout(const struct timespec *now)
 	long long	 ms, best = -1;
 
 	TAILQ_FOREACH(c, &conns, entry) {
-		if (c->more && !reading_paused)
+		if (c->more && c->state == CONN_UP && !reading_paused)
 			return (0);
 		if (!timespecisset(&c->deadline))
 			continue;

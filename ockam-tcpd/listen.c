@@ -46,7 +46,6 @@ listener_add(const struct tcp_listen *tl)
 	l = &listeners[nlisteners];
 	memset(l, 0, sizeof(*l));
 	l->id = tl->id;
-	l->pfd = -1;
 	peer_format((struct sockaddr *)&ss, l->name, sizeof(l->name));
 
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |

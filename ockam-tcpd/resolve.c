@@ -34,7 +34,7 @@ struct host_entry {
 };
 
 static struct host_entry	*hosts;
-static size_t			 nhosts;
+static size_t			 nhosts, hostscap;
 
 static int	 host_add(const char *, int, const void *);
 static int	 host_name_ok(const char *);
@@ -48,9 +48,13 @@ host_add(const char *name, int family, const void *addr)
 
 	if (nhosts == HOSTS_MAX)
 		return (-1);
-	if ((h = reallocarray(hosts, nhosts + 1, sizeof(*hosts))) == NULL)
-		fatal("hosts");
-	hosts = h;
+	if (nhosts == hostscap) {
+		hostscap = hostscap == 0 ? 16 : hostscap * 2;
+		if ((h = reallocarray(hosts, hostscap, sizeof(*hosts))) ==
+		    NULL)
+			fatal("hosts");
+		hosts = h;
+	}
 	h = &hosts[nhosts];
 	memset(h, 0, sizeof(*h));
 	if ((h->name = strdup(name)) == NULL)

@@ -13,11 +13,9 @@
  */
 #include <sys/types.h>
 #include <sys/resource.h>
-#include <sys/time.h>
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +150,6 @@ tcpd_listen(struct imsg *imsg)
 		if (listeners[i].id == tl.id)
 			imsg_bad("routed", imsg, "listener id used twice");
 	listener_add(&tl);
-	explicit_bzero(&tl, sizeof(tl));
 }
 
 static void

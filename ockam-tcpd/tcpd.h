@@ -71,10 +71,9 @@ struct conn {
 	int			 rd_want;	/* what reading waits for */
 	int			 wr_want;	/* what writing waits for */
 	int			 named;		/* in the tree by name */
-	int			 dead;		/* closed, freed after the round */
+	int			 dead;		/* closed, freed soon */
 	int			 xoff;		/* XOFF sent, XON not yet */
 	int			 more;		/* stopped reading with data */
-	int			 pfd;		/* index in the poll set */
 	enum conn_state		 state;
 	char			 peer[TCP_PEER_MAX];
 	char			 host[TCPD_HOST_MAX];	/* to verify (TLS) */
@@ -86,7 +85,6 @@ struct listener {
 	struct tls		*tls;		/* server context, or NULL */
 	uint32_t		 id;
 	int			 fd;
-	int			 pfd;
 	char			 name[TCP_PEER_MAX];
 };
 
@@ -108,9 +106,24 @@ void		 conn_events(struct conn *, int);
 int		 conn_pollevents(struct conn *);
 void		 conn_timeouts(const struct timespec *);
 int		 conn_next_timeout(const struct timespec *);
-void		 conn_sockopts(int, const char *);
 void		 conn_closeall(void);
 void		 conn_reap(void);
+void		 conn_info(const struct conn *, struct tcp_conn *,
+		    const char *);
+void		 conn_deadline(struct conn *, int);
+void		 conn_up(struct conn *);
+void		 conn_fail(const struct tcp_msg *, const char *);
+void		 conn_close(struct conn *, const char *);
+
+/* connect.c */
+void		 conn_sockopts(int, const char *);
+void		 conn_try(struct conn *);
+void		 conn_connect_done(struct conn *);
+void		 conn_handshake(struct conn *);
+
+/* io.c */
+void		 conn_read(struct conn *);
+void		 conn_write(struct conn *);
 
 /* listen.c */
 extern struct listener	 listeners[TCPD_LISTEN_MAX];

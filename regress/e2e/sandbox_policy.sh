@@ -53,10 +53,14 @@ for role in routed vault tcpd; do
 		# The vault: openat relative to its key directory only.
 		[ "$role:$s" = vault:openat ] &&
 		    want="ALLOW ERRNO(13) ERRNO(13) cond"
+		# tcpd: its sockets (checked below).
+		case $role:$s in tcpd:socket|tcpd:connect) continue ;; esac
 		[ "$(action "$T/$role.rules" $s)" = "$want" ] || bad="$bad $s"
 	done
-	[ -z "$bad" ] && ok "$role: socket, connect, open fail with EACCES" ||
-	    fail "$role: socket, connect, open fail with EACCES:$bad"
+	what="socket, connect, open fail"
+	[ "$role" = tcpd ] && what="open fails"
+	[ -z "$bad" ] && ok "$role: $what with EACCES" ||
+	    fail "$role: $what with EACCES:$bad"
 	bad=""
 	for s in mmap mprotect; do
 		[ "$(action "$T/$role.rules" $s)" = "ALLOW cond" ] || bad="$bad $s"
@@ -78,8 +82,31 @@ done
     ok "routed: kill only with a checked pid" ||
     fail "routed: kill only with a checked pid"
 bad=""
-for s in kill wait4 unlinkat accept4; do
+for s in kill wait4 unlinkat renameat mkdirat getsockname getpeername \
+    sendfile splice; do
 	[ -n "$(action "$T/tcpd.rules" $s)" ] && bad="$bad $s"
 done
-[ -z "$bad" ] && ok "tcpd: no kill, wait, unlink, accept (no sockets yet)" ||
+[ -z "$bad" ] && ok "tcpd: no kill, wait, unlink, rename, mkdir, sendfile" ||
     fail "tcpd: let through:$bad"
+# Sockets: TCP over IPv4 and IPv6 only, exactly as tcpd makes them (two
+# ALLOW rules with conditions); other types and protocols, and AF_UNIX,
+# EACCES.  accept4 with tcpd's flags only; socket options by name.
+a=$(action "$T/tcpd.rules" socket)
+[ "$(echo "$a" | grep -o ALLOW | wc -l)" -eq 2 ] &&
+    [ "$(echo "$a" | grep -o 'ERRNO(13)' | wc -l)" -eq 5 ] &&
+    [ "$(echo "$a" | grep -o -w 'cond')" = cond ] &&
+    [ "$(echo "$a" | tr ' ' '\n' | grep -v -c -x 'ALLOW\|ERRNO(13)\|cond')" \
+    -eq 0 ] &&
+    ok "tcpd: socket only for TCP, with its arguments checked" ||
+    fail "tcpd: socket only for TCP ($a)"
+[ "$(action "$T/tcpd.rules" connect)" = "ALLOW" ] &&
+    ok "tcpd: connect allowed" || fail "tcpd: connect allowed"
+bad=""
+for s in accept4 getsockopt; do
+	[ "$(action "$T/tcpd.rules" $s)" = "ALLOW cond" ] || bad="$bad $s"
+done
+[ "$(action "$T/tcpd.rules" setsockopt)" = \
+    "ALLOW ALLOW ALLOW ALLOW ALLOW cond" ] || bad="$bad setsockopt"
+[ -z "$bad" ] &&
+    ok "tcpd: accept4 and socket options only with checked arguments" ||
+    fail "tcpd: unconditional:$bad"

@@ -2,7 +2,8 @@
 # ockam-tcpd on its own, driven by regress/helpers/tcpdpoke exactly as
 # routed drives it, with loopback peers made by tcpdpoke: frames in and
 # out, bad frames, many connections and the limit, a peer that does not
-# read, connecting, TLS both ways, the request checks and the sandbox.
+# read, a routed that does not read, connecting, TLS both ways, the
+# request checks, the seccomp filter and the sandbox.
 . "$(dirname "$0")/lib.sh"
 
 TCPD=$BUILD/ockam-tcpd
@@ -11,37 +12,37 @@ AS=""			# prefix that runs tcpdpoke as another user
 
 # poke OUT SCENARIO [DIR]: run tcpdpoke, output to $T/OUT
 poke() {
-	out=$1; shift
-	$AS timeout 120 "$POKE" "$TCPD" "$NODE_USER" "$@" > "$T/$out" 2>&1
+	_o=$1; shift
+	$AS timeout 120 "$POKE" "$TCPD" "$NODE_USER" "$@" > "$T/$_o" 2>&1
 }
 
 # expect OUT DESC PATTERN...: ok when every pattern is in $T/OUT
 expect() {
-	out=$1 desc=$2; shift 2
-	for p in "$@"; do
-		if ! grep -q -- "$p" "$T/$out"; then
-			fail "$desc (no \"$p\")"
-			grep -v 'tcpd: connection [0-9]* [ft][ro]' "$T/$out" |
+	_o=$1 _d=$2; shift 2
+	for _p in "$@"; do
+		if ! grep -q -- "$_p" "$T/$_o"; then
+			fail "$_d (no \"$_p\")"
+			grep -v 'tcpd: connection [0-9]* [ft][ro]' "$T/$_o" |
 			    sed 's/^/#   /' | tail -n 40
 			return 1
 		fi
 	done
-	ok "$desc"
+	ok "$_d"
 }
 
 # results OUT TAG: one line per check tcpdpoke made ("... ok" or
-# "... FAILED"), and the way tcpd ended
+# "... FAILED"); tcpd must have become ready
 results() {
-	out=$1 tag=$2
-	grep -E ' (ok|FAILED)$' "$T/$out" | while IFS= read -r l; do
-		case $l in
-		*" ok")	ok "$tag: ${l% ok}" ;;
-		*)	fail "$tag: ${l% FAILED}" ;;
+	_o=$1 _t=$2
+	grep -E ' (ok|FAILED)$' "$T/$_o" | while IFS= read -r _l; do
+		case $_l in
+		*" ok")	ok "$_t: ${_l% ok}" ;;
+		*)	fail "$_t: ${_l% FAILED}" ;;
 		esac
 	done
-	if ! grep -q '^ready$' "$T/$out"; then
-		fail "$tag: $out: tcpd never became ready"
-		sed 's/^/#   /' "$T/$out" | tail -n 20
+	if ! grep -q '^ready$' "$T/$_o"; then
+		fail "$_t: tcpd never became ready"
+		sed 's/^/#   /' "$T/$_o" | tail -n 20
 	fi
 }
 
@@ -77,7 +78,7 @@ mkcerts() {
 suite() {
 	tag=$1 tlsdir=$2
 
-	for s in frames bad many noread drain connect; do
+	for s in frames bad many noread drain slowrouted connect; do
 		poke $tag.$s $s
 		results $tag.$s "$tag $s"
 		expect $tag.$s "$tag $s: tcpd exits 0 when routed goes away" \
@@ -87,6 +88,9 @@ suite() {
 	    "from 127.0.0.1:[0-9]*: bad frame (unsupported version), closing" \
 	    "from 127.0.0.1:[0-9]*: bad frame (frame of length 0), closing" \
 	    "in the middle of a frame (12 of 65537 bytes), dropped"
+	expect $tag.slowrouted "$tag slowrouted: the pause is logged" \
+	    "queued to routed: sockets are not read until it catches up" \
+	    "routed caught up: reading sockets again"
 	expect $tag.many "$tag many: the limit is logged" \
 	    "connection limit (1024) reached: closed the connection from"
 	n=$(grep -c "connection limit (1024) reached" "$T/$tag.many")
@@ -103,6 +107,16 @@ suite() {
 		skip "$tag tls: no openssl to make certificates"
 	fi
 
+	poke $tag.filter filter
+	grep -E ' (ok|FAILED)$' "$T/$tag.filter" | while IFS= read -r _l; do
+		case $_l in
+		*" ok")	ok "$tag ${_l% ok}" ;;
+		*)	fail "$tag ${_l% FAILED}" ;;
+		esac
+	done
+	expect $tag.filter "$tag filter: every check ran" \
+	    "filter: accept4 without tcpd's flags kills"
+
 	poke $tag.sandbox sandbox
 	expect $tag.sandbox "$tag: a forbidden syscall kills tcpd (SIGSYS)" \
 	    "child exited: signal 31"
@@ -111,17 +125,18 @@ suite() {
 	    undecodable unterminated unknown; do
 		[ $s = twice ] && [ -z "$tlsdir" ] && continue
 		poke $tag.$s $s "$tlsdir"
+		r="from routed"
 		case $s in
-		late)		why="TCP_LISTEN from routed .*not permitted now" ;;
-		twice)		why="TCP_TLSCONF from routed .*not permitted twice" ;;
+		late)		why="TCP_LISTEN $r .*not permitted now" ;;
+		twice)		why="TCP_TLSCONF $r .*not permitted twice" ;;
 		dupid)		why="listener id used twice" ;;
 		badfamily)	why="family is neither 4 nor 6" ;;
-		badsize)	why="TCP_CLOSE from routed (length [0-9]*): size" ;;
-		short)		why="TCP_SEND from routed (length [0-9]*): size" ;;
-		emptymsg)	why="TCP_SEND from routed .*no message" ;;
-		undecodable)	why="TCP_SEND from routed .*unsupported version" ;;
+		badsize)	why="TCP_CLOSE $r (length [0-9]*): size" ;;
+		short)		why="TCP_SEND $r (length [0-9]*): size" ;;
+		emptymsg)	why="TCP_SEND $r .*no message" ;;
+		undecodable)	why="TCP_SEND $r .*unsupported version" ;;
 		unterminated)	why="unterminated peer name" ;;
-		unknown)	why="unknown type 32767 from routed" ;;
+		unknown)	why="unknown type 32767 $r" ;;
 		esac
 		expect $tag.$s "$tag: $s request is fatal: $why" \
 		    "malformed imsg" "$why" "child exited: status 1"

@@ -19,6 +19,8 @@
  *	noread		a peer that never reads: XOFF, bounded memory,
  *			closed at 16 MiB
  *	drain		a peer that reads late: XOFF, then XON
+ *	slowrouted	routed reads nothing for a while: tcpd stops reading
+ *			sockets, and delivers every frame once it reads
  *	connect		refused, unknown names, localhost, IPv6, connect
  *			timeout, TLS without a CA
  *	tls		TLS listeners and outgoing TLS, verified; dir holds
@@ -26,6 +28,8 @@
  *			by the CA, for another name) and self.{pem,key}
  *			(localhost, self-signed)
  *	sandbox		IMSG_REGRESS_SANDBOX: tcpd must die of SIGSYS
+ *	filter		tcpd's seccomp filter in a child of ours: which
+ *			sockets and options it allows, what fails, what kills
  *	late, twice, dupid, badfamily, badsize, short, emptymsg,
  *	undecodable, unterminated, unknown, bindfail
  *			requests tcpd must die of (exit 1)
@@ -41,6 +45,7 @@
 #include <sys/wait.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <dirent.h>
@@ -62,7 +67,9 @@
 #include "log.h"
 #include "privsep.h"
 #include "route.h"
+#include "sandbox.h"
 #include "tcp.h"
+#include "util.h"
 
 #define TIMEOUT		10000	/* ms for READY or an answer */
 #define NMANY		1000
@@ -706,14 +713,22 @@ configure(const struct tcp_listen *tl, int ntl, int ca, int extra)
 	return (0);
 }
 
-/* Close the channel (tcpd exits on EOF) and report how it ended. */
+/*
+ * Close the channel (tcpd exits on EOF) and report how it ended.  What
+ * tcpd still sends is read first: closing a UNIX socket with unread
+ * data resets it, and tcpd would see an error, not the end.
+ */
 static int
 finish(void)
 {
 	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+	long long	 end = now_ms() + TIMEOUT;
 	int		 i, status;
 	pid_t		 pid;
 
+	shutdown(ib.fd, SHUT_WR);
+	while (now_ms() < end && pump(100) != -1)
+		flush_events();
 	close(ib.fd);
 	imsgbuf_clear(&ib);
 	for (i = 0; i < 500; i++) {
@@ -1014,7 +1029,8 @@ raise_nofile(void)
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		err(1, "setrlimit");
 	if (rl.rlim_cur < 2 * CONN_LIMIT + 64)
-		errx(1, "only %llu descriptors", (unsigned long long)rl.rlim_cur);
+		errx(1, "only %llu descriptors",
+		    (unsigned long long)rl.rlim_cur);
 }
 
 /*
@@ -1239,6 +1255,85 @@ scenario_noread(int drain)
 	check(xon, "drain: XON once the queue drained");
 	close(fs);
 	close(ls);
+}
+
+/*
+ * Routed does not read: tcpd must stop reading sockets once 8 MiB wait
+ * for routed, so a client's writes stall, and go on when routed reads.
+ */
+static void
+scenario_slowrouted(void)
+{
+	static unsigned char	 frame[2 + TCP_FRAME_MAX];
+	struct pollfd		 pfd;
+	uint64_t		 sent = 0;
+	uint32_t		 a;
+	long			 rss0, rss;
+	size_t			 len, off = 0;
+	ssize_t			 n;
+	int			 fa, frames = 0, got = 0, stalled = 0;
+	long long		 end;
+	struct ev		*e;
+
+	if ((fa = tcp_client(AF_INET, port1)) == -1)
+		err(1, "connect to tcpd");
+	a = up_of(fa, 1);
+	fd_nonblock(fa);
+	len = mkmsg(frame + 2, plen_for(TCP_FRAME_MAX), 's');
+	frame[0] = len >> 8;
+	frame[1] = len & 0xff;
+	len += 2;
+	rss0 = proc_field("VmRSS");
+
+	/* Write whole frames, without reading fd 3, until tcpd stops. */
+	while (sent < (64U << 20)) {
+		if ((n = write(fa, frame + off, len - off)) == -1) {
+			if (errno != EAGAIN)
+				err(1, "write");
+			pfd.fd = fa;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, 2000) == 0) {
+				stalled = 1;
+				break;
+			}
+			continue;
+		}
+		sent += n;
+		if ((off += n) == len) {
+			off = 0;
+			frames++;
+		}
+	}
+	rss = proc_field("VmRSS");
+	printf("slowrouted: %llu bytes taken before the stall, VmRSS %ld kB "
+	    "before, %ld kB after\n", (unsigned long long)sent, rss0, rss);
+	check(stalled, "slowrouted: tcpd stops reading while routed lags");
+	check(rss - rss0 < 8 * 1024 + RSS_SLACK,
+	    "slowrouted: tcpd's memory stays bounded");
+
+	/* Routed reads: every whole frame arrives, then the cut one. */
+	end = now_ms() + 30000;
+	while (now_ms() < end) {
+		if (got == frames && off != 0) {
+			if ((n = write(fa, frame + off, len - off)) > 0 &&
+			    (off += n) == len) {
+				off = 0;
+				frames++;
+			}
+			pump(10);
+		}
+		if (got == frames && off == 0)
+			break;
+		if ((e = take(IMSG_TCP_RECV, m_id, &a, 100)) == NULL)
+			continue;
+		if (e->len == sizeof(struct tcp_msg) + len - 2)
+			got++;
+		ev_free(e);
+	}
+	printf("slowrouted: %d of %d frames arrived\n", got, frames);
+	check(got == frames, "slowrouted: every frame arrives once routed "
+	    "reads again");
+	close(fa);
 }
 
 static void
@@ -1478,6 +1573,146 @@ scenario_fatal(const char *s)
 	drain_child();
 }
 
+#define TCP_SOCK	(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)
+
+/* In a child: enter tcpd's filter, then run fn.  Its wait status. */
+static int
+filtered(void (*fn)(void))
+{
+	pid_t	 pid;
+	int	 status;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		sandbox_enter(SANDBOX_TCPD, NULL, 0);
+		fn();
+		fflush(stdout);
+		_exit(failed);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		err(1, "waitpid");
+	return (status);
+}
+
+static int
+sock_refused(int domain, int type, int proto)
+{
+	errno = 0;
+	return (socket(domain, type, proto) == -1 && errno == EACCES);
+}
+
+static void
+filter_allowed(void)
+{
+	int	 fd, on = 1, err = 0;
+	socklen_t len = sizeof(err);
+
+	fd = socket(AF_INET, TCP_SOCK, 0);
+	check(fd != -1, "filter: a TCP socket over IPv4");
+	check(setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) ==
+	    0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) ==
+	    0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0,
+	    "filter: keepalive, TCP_NODELAY, SO_ERROR");
+	close(fd);
+	if ((fd = socket(AF_INET6, TCP_SOCK, 0)) != -1 || errno ==
+	    EAFNOSUPPORT)
+		check(1, "filter: a TCP socket over IPv6");
+	else
+		check(0, "filter: a TCP socket over IPv6");
+	if (fd != -1)
+		close(fd);
+	check(sock_refused(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) &&
+	    sock_refused(AF_UNIX, TCP_SOCK, 0),
+	    "filter: AF_UNIX sockets EACCES");
+	check(sock_refused(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) &&
+	    sock_refused(AF_INET, SOCK_RAW, IPPROTO_TCP) &&
+	    sock_refused(AF_INET, SOCK_STREAM, 0) &&
+	    sock_refused(AF_INET, TCP_SOCK, IPPROTO_TCP) &&
+	    sock_refused(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0),
+	    "filter: other types, flags, protocols EACCES");
+	errno = 0;
+	check(open("/etc/hosts", O_RDONLY) == -1 && errno == EACCES,
+	    "filter: open EACCES");
+}
+
+static void
+filter_bind(void)
+{
+	struct sockaddr_storage	 ss;
+	int			 fd;
+
+	fd = socket(AF_INET, TCP_SOCK, 0);
+	sa_loop(&ss, AF_INET, 0);
+	bind(fd, (struct sockaddr *)&ss, sslen(AF_INET));
+}
+
+static void
+filter_listen(void)
+{
+	listen(socket(AF_INET, TCP_SOCK, 0), 1);
+}
+
+static void
+filter_reuseaddr(void)
+{
+	int	 on = 1;
+
+	setsockopt(socket(AF_INET, TCP_SOCK, 0), SOL_SOCKET, SO_REUSEADDR,
+	    &on, sizeof(on));
+}
+
+static void
+filter_rcvbuf(void)
+{
+	int		 v;
+	socklen_t	 len = sizeof(v);
+
+	getsockopt(socket(AF_INET, TCP_SOCK, 0), SOL_SOCKET, SO_RCVBUF, &v,
+	    &len);
+}
+
+static void
+filter_packet(void)
+{
+	socket(AF_PACKET, TCP_SOCK, 0);
+}
+
+static void
+filter_accept(void)
+{
+	accept4(socket(AF_INET, TCP_SOCK, 0), NULL, NULL, 0);
+}
+
+static void
+scenario_filter(void)
+{
+	static const struct {
+		const char	*what;
+		void		(*fn)(void);
+	} kills[] = {
+		{ "filter: bind kills", filter_bind },
+		{ "filter: listen kills", filter_listen },
+		{ "filter: SO_REUSEADDR kills", filter_reuseaddr },
+		{ "filter: getsockopt SO_RCVBUF kills", filter_rcvbuf },
+		{ "filter: a stream socket of another family kills",
+		    filter_packet },
+		{ "filter: accept4 without tcpd's flags kills",
+		    filter_accept },
+	};
+	size_t	 i;
+	int	 st;
+
+	st = filtered(filter_allowed);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "filter: allowed calls");
+	for (i = 0; i < sizeof(kills) / sizeof(kills[0]); i++) {
+		st = filtered(kills[i].fn);
+		check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+		    kills[i].what);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1502,6 +1737,10 @@ main(int argc, char *argv[])
 		close(fd);
 	}
 
+	if (strcmp(s, "filter") == 0) {
+		scenario_filter();
+		return (failed);
+	}
 	spawn();
 	if (strcmp(s, "tls") == 0 || strcmp(s, "twice") == 0) {
 		port1 = free_port(AF_INET);
@@ -1555,6 +1794,8 @@ main(int argc, char *argv[])
 		scenario_noread(0);
 	else if (strcmp(s, "drain") == 0)
 		scenario_noread(1);
+	else if (strcmp(s, "slowrouted") == 0)
+		scenario_slowrouted();
 	else if (strcmp(s, "connect") == 0) {
 		scenario_connect();
 		if (have_ipv6)
