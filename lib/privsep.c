@@ -390,9 +390,10 @@ privsep_child_input(struct imsgbuf *ib, void (*dispatch)(struct imsg *))
 	struct imsg	 imsg;
 	int		 n, eof;
 
-	if ((n = imsgbuf_read(ib)) == -1)
+	/* routed closing with data unread resets the channel: it is gone. */
+	if ((n = imsgbuf_read(ib)) == -1 && errno != ECONNRESET)
 		fatal("read from routed");
-	eof = (n == 0);
+	eof = (n <= 0);
 	for (;;) {
 		if ((n = imsgbuf_get(ib, &imsg)) == -1)
 			fatal("bad imsg header from routed");

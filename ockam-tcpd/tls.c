@@ -55,6 +55,8 @@ tlsd_server(const char *name, const char *cert, const char *key)
 	return (ctx);
 }
 
+#define CERT_BEGIN	"-----BEGIN CERTIFICATE-----"
+
 /* The CA for outgoing TLS, read into memory (start-up). */
 void
 tlsd_ca(const char *path)
@@ -66,6 +68,12 @@ tlsd_ca(const char *path)
 		fatal("tls_config_new");
 	if ((ca = tls_load_file(path, &len, NULL)) == NULL)
 		fatal("CA file %s", path);
+	/*
+	 * libtls parses the CA only when a connection is verified; a file
+	 * that holds no certificate at all is refused now, at start-up.
+	 */
+	if (memmem(ca, len, CERT_BEGIN, sizeof(CERT_BEGIN) - 1) == NULL)
+		fatalx("CA file %s holds no PEM certificate", path);
 	if (tls_config_set_ca_mem(client_cfg, ca, len) == -1)
 		fatalx("CA file %s: %s", path, tls_config_error(client_cfg));
 	tls_unload_file(ca, len);

@@ -94,3 +94,11 @@ out=$(ctl alice message send "/dnsaddr/localhost/tls/$PT/service/echoer" \
 [ "$out" = still ] && ok "the good TLS peer still works" ||
     fail "the good TLS peer still works ($out)"
 for n in alice bob eve; do stop_node $n; done
+
+# A CA file with no certificate in it stops the node at start-up.
+printf 'not a certificate\n' > "$C/bad-ca.pem"
+printf 'tls ca "%s"\n' "$C/bad-ca.pem" > "$T/bad.conf"
+out=$("$ROUTED" -d -f "$T/bad.conf" -s "$T/bad.sock" 2>&1); rc=$?
+if [ $rc -ne 0 ] && echo "$out" | grep -q "holds no PEM certificate"; then
+	ok "a CA file without a certificate: refused at start-up"
+else fail "a CA file without a certificate: refused at start-up ($rc)"; fi
