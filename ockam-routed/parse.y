@@ -633,12 +633,24 @@ pushfile(const char *name, int nested)
 	if ((nfile = calloc(1, sizeof(*nfile))) == NULL ||
 	    (nfile->name = strdup(name)) == NULL)
 		fatal("%s", __func__);
+	/*
+	 * Regular files only, checked before opening (a FIFO would block
+	 * fopen, /dev/zero would never end) and again after.
+	 */
+	if (stat(name, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		if (!S_ISDIR(st.st_mode))
+			log_warnx("%s: not a regular file", name);
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		goto fail;
+	}
 	if ((nfile->stream = fopen(name, "r")) == NULL)
 		goto fail;
 	if (fstat(fileno(nfile->stream), &st) == -1)
 		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
 		goto fail;
 	}
 	nfile->dev = st.st_dev;

@@ -46,6 +46,17 @@ if [ $rc -eq 1 ] && echo "$out" | grep -q "does-not-exist.conf"; then
 	ok "missing configuration file: named in the error"
 else fail "missing configuration file ($out)"; fi
 
+# Device files and FIFOs are refused, not read for ever.
+out=$(timeout 5 "$ROUTED" -n -f /dev/zero 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "not a regular file" &&
+    ok "-f /dev/zero: refused at once" || fail "-f /dev/zero ($rc: $out)"
+mkfifo "$T/fifo"
+printf 'include "%s"\n' "$T/fifo" > "$T/fifo.conf"
+out=$(timeout 5 "$ROUTED" -n -f "$T/fifo.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "not a regular file" &&
+    ok "include of a FIFO: refused at once" ||
+    fail "include of a FIFO ($rc: $out)"
+
 # -D overrides a macro of the file.
 printf 'name = "e1"\nechoer $name\n' > "$T/macro.conf"
 if "$ROUTED" -nv -D name=e2 -f "$T/macro.conf" 2>&1 | grep -q '^echoer "e2"'
