@@ -648,3 +648,22 @@ control_dispatch(struct pollfd *pfd, int n)
 	    (pfd[ctl_listen_pfd].revents & POLLIN))
 		control_accept();
 }
+
+/* Write what is queued for each client, without waiting for poll. */
+void
+control_flush(void)
+{
+	struct ctl_conn	*c, *next;
+
+	for (c = TAILQ_FIRST(&conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (imsgbuf_queuelen(&c->ibuf) > 0 &&
+		    imsgbuf_write(&c->ibuf) == -1) {
+			control_close(c);
+			continue;
+		}
+		/* A connection being closed goes once its replies are out. */
+		if (c->closing && imsgbuf_queuelen(&c->ibuf) == 0)
+			control_close(c);
+	}
+}

@@ -148,6 +148,16 @@ routed_loop(struct ockam_conf *conf)
 			announced = 1;
 		}
 		router_run();
+		/*
+		 * Write-through: what routing queued goes out now, not
+		 * after another round of ppoll (a round trip less per hop).
+		 */
+		for (i = 0; i < CHILD_MAX; i++)
+			if (children[i].connected &&
+			    imsgbuf_queuelen(&children[i].ibuf) > 0 &&
+			    imsgbuf_write(&children[i].ibuf) == -1)
+				children_lost(i, strerror(errno));
+		control_flush();
 		now = channel_now();
 		if (now != last_tick) {
 			channel_tick();

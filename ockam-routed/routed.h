@@ -143,6 +143,7 @@ void		 control_accept(void);
 int		 control_deliver(uint32_t, struct message *);
 void		 control_report(uint32_t, uint32_t, uint32_t, const char *);
 void		 control_closeall(void);
+void		 control_flush(void);
 int		 control_reply(uint32_t, uint32_t, uint32_t, const void *,
 		    size_t);
 

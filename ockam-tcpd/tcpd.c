@@ -345,6 +345,10 @@ tcpd_loop(void)
 		tcpd_now(&now);
 		conn_timeouts(&now);
 		conn_reap();
+		/* Write-through: what came in goes to routed now. */
+		if (imsgbuf_queuelen(&tcpd_ibuf) > 0 &&
+		    imsgbuf_write(&tcpd_ibuf) == -1)
+			fatal("write to routed");
 	}
 }
 
