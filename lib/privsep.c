@@ -404,3 +404,34 @@ privsep_child_input(struct imsgbuf *ib, void (*dispatch)(struct imsg *))
 	}
 	return (eof ? 0 : 1);
 }
+
+/*
+ * Hand imsg to its entry of a request table, after checking that it
+ * may come now, may come again and has the right size; used[] (one per
+ * entry) records what came.  A handler of NULL marks a request that is
+ * known but handled elsewhere: here it is out of phase.
+ */
+void
+privsep_dispatch(const struct privsep_req *reqs, size_t n, int *used,
+    int phase, struct imsg *imsg)
+{
+	const struct privsep_req	*r;
+	size_t				 i;
+
+	for (i = 0; i < n; i++) {
+		r = &reqs[i];
+		if (r->type != imsg->hdr.type)
+			continue;
+		if (!(r->phases & PRIVSEP_PHASE(phase)) || r->handler == NULL)
+			imsg_bad("routed", imsg, "not permitted now");
+		if ((r->flags & PRIVSEP_REQ_ONCE) && used[i])
+			imsg_bad("routed", imsg, "not permitted twice");
+		if ((r->flags & PRIVSEP_REQ_MSG) ? imsg->len < r->len :
+		    imsg->len != r->len)
+			imsg_bad("routed", imsg, "size");
+		used[i] = 1;
+		r->handler(imsg);
+		return;
+	}
+	imsg_bad("routed", imsg, "unsupported request");
+}

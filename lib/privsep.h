@@ -64,6 +64,26 @@ struct privsep_ids {
 	gid_t		gid;
 };
 
+/*
+ * A child's table of what routed may ask, in the manner of OpenSSH's
+ * monitor: each request has the phases it is allowed in and its exact
+ * payload size (or, with PRIVSEP_REQ_MSG, the size of its fixed part);
+ * anything else is fatal.
+ */
+#define PRIVSEP_PHASE(p)	(1U << (p))
+#define PRIVSEP_REQ_ONCE	0x01	/* at most once in the process's life */
+#define PRIVSEP_REQ_MSG		0x02	/* len is the fixed part; more follows */
+
+struct privsep_req {
+	uint32_t	 type;
+	unsigned int	 phases;	/* PRIVSEP_PHASE() bits */
+	unsigned int	 flags;
+	size_t		 len;
+	void		(*handler)(struct imsg *);
+};
+
+void		 privsep_dispatch(const struct privsep_req *, size_t, int *,
+		    int, struct imsg *);
 const char	*imsg_type_name(uint32_t);
 int		 privsep_user(const char *, struct privsep_ids *, char *,
 		    size_t);

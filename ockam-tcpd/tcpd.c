@@ -34,17 +34,9 @@ enum tcpd_phase {
 	PHASE_RUN,		/* configured and sandboxed */
 };
 
-#define P(phase)	(1U << (phase))
-#define REQ_ONCE	0x01	/* at most once in the process's life */
-#define REQ_MSG		0x02	/* len is the fixed part; a message follows */
-
-struct tcpd_req {
-	uint32_t	 type;
-	unsigned int	 phases;	/* bit per enum tcpd_phase */
-	unsigned int	 flags;
-	size_t		 len;		/* exact payload (or fixed part) */
-	void		(*handler)(struct imsg *);
-};
+#define P(phase)	PRIVSEP_PHASE(phase)
+#define REQ_ONCE	PRIVSEP_REQ_ONCE
+#define REQ_MSG		PRIVSEP_REQ_MSG
 
 static void	tcpd_listen(struct imsg *);
 static void	tcpd_tlsconf(struct imsg *);
@@ -65,7 +57,7 @@ static enum tcpd_phase	 phase = PHASE_CONFIG;
  * CONF_PRIV and CONF_DONE are read by privsep_child_config() itself;
  * they are listed so that they are refused later.
  */
-static const struct tcpd_req tcpd_reqs[] = {
+static const struct privsep_req tcpd_reqs[] = {
 	{ IMSG_CONF_PRIV, P(PHASE_CONFIG), REQ_ONCE,
 	    sizeof(struct priv_conf), NULL },
 	{ IMSG_CONF_DONE, P(PHASE_CONFIG), REQ_ONCE, 0, NULL },
@@ -229,25 +221,7 @@ tcpd_regress_badimsg(struct imsg *imsg)
 static void
 tcpd_dispatch(struct imsg *imsg)
 {
-	const struct tcpd_req	*r;
-	size_t			 i;
-
-	for (i = 0; i < NREQS; i++) {
-		r = &tcpd_reqs[i];
-		if (r->type != imsg->hdr.type)
-			continue;
-		if (!(r->phases & P(phase)) || r->handler == NULL)
-			imsg_bad("routed", imsg, "not permitted now");
-		if ((r->flags & REQ_ONCE) && tcpd_used[i])
-			imsg_bad("routed", imsg, "not permitted twice");
-		if ((r->flags & REQ_MSG) ? imsg->len < r->len :
-		    imsg->len != r->len)
-			imsg_bad("routed", imsg, "size");
-		tcpd_used[i] = 1;
-		r->handler(imsg);
-		return;
-	}
-	imsg_bad("routed", imsg, "unsupported request");
+	privsep_dispatch(tcpd_reqs, NREQS, tcpd_used, phase, imsg);
 }
 
 /* Start-up messages other than CONF_PRIV and CONF_DONE. */

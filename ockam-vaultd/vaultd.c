@@ -37,16 +37,8 @@ enum vault_phase {
 	PHASE_RUN,		/* configured and sandboxed */
 };
 
-#define P(phase)	(1U << (phase))
-#define REQ_ONCE	0x01	/* at most once in the process's life */
-
-struct vault_req {
-	uint32_t	 type;
-	unsigned int	 phases;	/* bit per enum vault_phase */
-	unsigned int	 flags;
-	size_t		 len;		/* exact payload size */
-	void		(*handler)(struct imsg *);
-};
+#define P(phase)	PRIVSEP_PHASE(phase)
+#define REQ_ONCE	PRIVSEP_REQ_ONCE
 
 static void	vault_conf(struct imsg *);
 static void	vault_identity(struct imsg *);
@@ -67,7 +59,7 @@ static struct keystore	*ks;
  * CONF_PRIV and CONF_DONE are read by privsep_child_config() itself;
  * they are listed so that they are refused later.
  */
-static const struct vault_req vault_reqs[] = {
+static const struct privsep_req vault_reqs[] = {
 	{ IMSG_CONF_PRIV, P(PHASE_CONFIG), REQ_ONCE,
 	    sizeof(struct priv_conf), NULL },
 	{ IMSG_CONF_DONE, P(PHASE_CONFIG), REQ_ONCE, 0, NULL },
@@ -207,24 +199,7 @@ vault_regress_badimsg(struct imsg *imsg)
 static void
 vault_dispatch(struct imsg *imsg)
 {
-	const struct vault_req	*r;
-	size_t			 i;
-
-	for (i = 0; i < NREQS; i++) {
-		r = &vault_reqs[i];
-		if (r->type != imsg->hdr.type)
-			continue;
-		if (!(r->phases & P(phase)) || r->handler == NULL)
-			imsg_bad("routed", imsg, "not permitted now");
-		if ((r->flags & REQ_ONCE) && vault_used[i])
-			imsg_bad("routed", imsg, "not permitted twice");
-		if (imsg->len != r->len)
-			imsg_bad("routed", imsg, "size");
-		vault_used[i] = 1;
-		r->handler(imsg);
-		return;
-	}
-	imsg_bad("routed", imsg, "unsupported request");
+	privsep_dispatch(vault_reqs, NREQS, vault_used, phase, imsg);
 }
 
 /* Start-up messages other than CONF_PRIV and CONF_DONE. */
