@@ -435,3 +435,42 @@ privsep_dispatch(const struct privsep_req *reqs, size_t n, int *used,
 	}
 	imsg_bad("routed", imsg, "unsupported request");
 }
+
+/*
+ * fork+exec a child with its end of a new socketpair on fd 3 and no
+ * other descriptor, signals unblocked.  Returns its pid; *fd gets our
+ * end (close-on-exec).  Used by routed and by the regress helpers that
+ * play routed, so that both start a child the same way.
+ */
+pid_t
+privsep_spawn(const char *path, char *const argv[], int *fd)
+{
+	sigset_t	 mask;
+	pid_t		 pid;
+	int		 sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+		return (-1);
+	switch (pid = fork()) {
+	case -1:
+		close(sp[0]);
+		close(sp[1]);
+		return (-1);
+	case 0:
+		/* Blocked signals would survive exec: unblock them. */
+		sigemptyset(&mask);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
+		if (sp[1] == PRIVSEP_FD) {
+			if (fcntl(sp[1], F_SETFD, 0) == -1)
+				_exit(1);
+		} else if (dup2(sp[1], PRIVSEP_FD) == -1)
+			_exit(1);
+		closefrom(PRIVSEP_FD + 1);
+		execv(path, argv);
+		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
+		_exit(1);
+	}
+	close(sp[1]);
+	*fd = sp[0];
+	return (pid);
+}

@@ -82,6 +82,7 @@ struct privsep_req {
 	void		(*handler)(struct imsg *);
 };
 
+pid_t		 privsep_spawn(const char *, char *const [], int *);
 void		 privsep_dispatch(const struct privsep_req *, size_t, int *,
 		    int, struct imsg *);
 const char	*imsg_type_name(uint32_t);

@@ -31,9 +31,8 @@ static void	child_lost(struct child *, const char *);
 static pid_t
 child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 {
-	sigset_t mask;
 	char	 path[PATH_MAX], *argv[8];
-	int	 sp[2], argc = 0;
+	int	 fd, argc = 0;
 	pid_t	 pid;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, ch->prog) >=
@@ -41,8 +40,6 @@ child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 		fatalx("path to %s too long", ch->prog);
 	if (access(path, X_OK) == -1)
 		fatal("%s", path);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
-		fatal("socketpair");
 
 	argv[argc++] = (char *)ch->prog;
 	argv[argc++] = "-P";
@@ -53,28 +50,11 @@ child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 		argv[argc++] = verbose > 1 ? "-vv" : "-v";
 	argv[argc] = NULL;
 
-	switch (pid = fork()) {
-	case -1:
-		fatal("fork %s", ch->prog);
-	case 0:
-		/* Our blocked signals would survive exec: unblock them. */
-		sigemptyset(&mask);
-		sigprocmask(SIG_SETMASK, &mask, NULL);
-		/* The child's channel goes on fd 3, and nothing else. */
-		if (sp[1] == PRIVSEP_FD) {
-			if (fcntl(sp[1], F_SETFD, 0) == -1)
-				_exit(1);
-		} else if (dup2(sp[1], PRIVSEP_FD) == -1)
-			_exit(1);
-		closefrom(PRIVSEP_FD + 1);
-		execv(path, argv);
-		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
-		_exit(1);
-	}
-	close(sp[1]);
-	if (fd_nonblock(sp[0]) == -1)
+	if ((pid = privsep_spawn(path, argv, &fd)) == -1)
+		fatal("spawn %s", ch->prog);
+	if (fd_nonblock(fd) == -1)
 		fatal("fcntl");
-	if (imsgbuf_init(&ch->ibuf, sp[0], PRIVSEP_IMSG_MAX) == -1)
+	if (imsgbuf_init(&ch->ibuf, fd, PRIVSEP_IMSG_MAX) == -1)
 		fatal("imsgbuf_init");
 	ch->pid = pid;
 	ch->alive = 1;

@@ -136,28 +136,14 @@ static void
 spawn(void)
 {
 	char	*argv[] = { "ockam-tcpd", "-P", "tcpd", "-d", NULL };
-	int	 sp[2];
+	int	 fd;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
-		err(1, "socketpair");
+	quarantine();
 	fflush(stdout);
-	switch (child = fork()) {
-	case -1:
-		err(1, "fork");
-	case 0:
-		if (sp[1] == PRIVSEP_FD) {
-			if (fcntl(sp[1], F_SETFD, 0) == -1)
-				_exit(1);
-		} else if (dup2(sp[1], PRIVSEP_FD) == -1)
-			_exit(1);
-		closefrom(PRIVSEP_FD + 1);
-		quarantine();
-		execv(tcpd, argv);
-		fprintf(stderr, "exec %s: %s\n", tcpd, strerror(errno));
-		_exit(1);
-	}
-	close(sp[1]);
-	if (imsgbuf_init(&ib, sp[0], PRIVSEP_IMSG_MAX) == -1)
+	/* Started exactly as routed starts it. */
+	if ((child = privsep_spawn(tcpd, argv, &fd)) == -1)
+		err(1, "spawn %s", tcpd);
+	if (imsgbuf_init(&ib, fd, PRIVSEP_IMSG_MAX) == -1)
 		err(1, "imsgbuf_init");
 }
 

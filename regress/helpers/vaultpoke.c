@@ -77,26 +77,12 @@ static void
 spawn(void)
 {
 	char	*argv[] = { "ockam-vaultd", "-P", "vault", "-d", NULL };
-	int	 sp[2];
+	int	 fd;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
-		err(1, "socketpair");
-	switch (child = fork()) {
-	case -1:
-		err(1, "fork");
-	case 0:
-		if (sp[1] == PRIVSEP_FD) {
-			if (fcntl(sp[1], F_SETFD, 0) == -1)
-				_exit(1);
-		} else if (dup2(sp[1], PRIVSEP_FD) == -1)
-			_exit(1);
-		closefrom(PRIVSEP_FD + 1);
-		execv(vaultd, argv);
-		fprintf(stderr, "exec %s: %s\n", vaultd, strerror(errno));
-		_exit(1);
-	}
-	close(sp[1]);
-	if (imsgbuf_init(&ib, sp[0], PRIVSEP_IMSG_MAX) == -1)
+	/* Started exactly as routed starts it. */
+	if ((child = privsep_spawn(vaultd, argv, &fd)) == -1)
+		err(1, "spawn %s", vaultd);
+	if (imsgbuf_init(&ib, fd, PRIVSEP_IMSG_MAX) == -1)
 		err(1, "imsgbuf_init");
 }
 
