@@ -41,6 +41,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
+		  ockam-routed/confstmt.c \
 		  ockam-routed/control.c ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/children.c \
 		  ockam-routed/vault.c ockam-routed/identity.c \
@@ -61,7 +62,8 @@ LIB	 = $(BUILD)/libockam.a
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
 ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
-CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o $(PARSE_OBJ)
+CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
+	    $(BUILD)/obj/ockam-routed/confstmt.o $(PARSE_OBJ)
 
 PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
 	   $(BUILD)/ockamctl $(EXAMPLES:%=$(BUILD)/examples/%)
@@ -180,6 +182,7 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c ockam-routed/config.c \
+		   ockam-routed/confstmt.c \
 		   ockam-routed/identity.c ockam-tcpd/frame.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o

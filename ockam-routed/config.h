@@ -107,6 +107,23 @@ struct ockam_conf	*parse_config(const char *, int);
 int			 cmdline_symset(char *);
 void			 cmdline_symclear(void);
 
+/* confstmt.c: the statements, for parse.y */
+void			 yyerror(const char *, ...)
+			    __attribute__((__format__ (printf, 1, 2)));
+void			 stmt_begin(struct ockam_conf *, const char *);
+void			 add_identity(const char *);
+void			 new_sclistener(const char *);
+void			 sc_identity(const char *);
+void			 sc_trust_everyone(void);
+void			 add_trust(const char *);
+void			 add_consumer(const char *);
+void			 add_name(struct names *, const char *, const char *);
+void			 new_listen(const char *, const char *);
+void			 listen_tls(const char *, const char *);
+void			 listen_consumer(const char *);
+void			 add_relay(const char *, const char *);
+int			 check_config(void);
+
 /* config.c */
 struct ockam_conf	*config_new(void);
 void			 config_free(struct ockam_conf *);

@@ -104,17 +104,6 @@ static void		 set_string(char **, const char *, const char *);
 static void		 set_csock(const char *);
 static void		 set_csock_mode(const char *);
 static void		 add_worker(enum worker_kind, const char *);
-static void		 add_identity(const char *);
-static void		 new_sclistener(const char *);
-static void		 add_trust(const char *);
-static void		 add_consumer(const char *);
-static void		 check_config(void);
-static void		 new_listen(const char *, const char *);
-static void		 add_name(struct names *, const char *, const char *);
-static void		 add_relay(const char *, const char *);
-static struct sclistener_conf	*cursl;
-static struct listen_conf	*curlc;
-static const char	*file_name;	/* the top file, for late errors */
 %}
 
 %union {
@@ -238,17 +227,9 @@ listenoptions	: /* empty */
 		;
 
 listenoption	: TLS CERTIFICATE string KEY string	{
-			if (curlc != NULL && curlc->tls)
-				yyerror("listen on %s port %u: tls given twice",
-				    curlc->addr, curlc->port);
-			else if (curlc != NULL) {
-				curlc->tls = 1;
-				if (check_path("certificate", $3) == 0 &&
-				    check_path("key", $5) == 0 &&
-				    ((curlc->cert = strdup($3)) == NULL ||
-				    (curlc->key = strdup($5)) == NULL))
-					fatal("%s", __func__);
-			}
+			if (check_path("certificate", $3) == 0 &&
+			    check_path("key", $5) == 0)
+				listen_tls($3, $5);
 		}
 		| CONSUMERS lconsumer
 		| CONSUMERS '{' optnl lconsumerlist '}'
@@ -258,10 +239,7 @@ lconsumerlist	: lconsumer optnl
 		| lconsumerlist comma lconsumer optnl
 		;
 
-lconsumer	: string			{
-			if (curlc != NULL)
-				add_name(&curlc->consumers, "consumer", $1);
-		}
+lconsumer	: string			{ listen_consumer($1); }
 		;
 
 tlsca		: TLS CA string			{
@@ -273,19 +251,8 @@ tlsca		: TLS CA string			{
 relay		: RELAY string TO string	{ add_relay($2, $4); }
 		;
 
-scloption	: IDENTITY string		{
-			if (cursl != NULL && cursl->identity[0] != '\0')
-				yyerror("secure-channel listener \"%s\": "
-				    "identity given twice", cursl->name);
-			else if (cursl != NULL && strlcpy(cursl->identity, $2,
-			    sizeof(cursl->identity)) >=
-			    sizeof(cursl->identity))
-				yyerror("identity name too long: %s", $2);
-		}
-		| TRUST EVERYONE		{
-			if (cursl != NULL)
-				cursl->trust.everyone = 1;
-		}
+scloption	: IDENTITY string		{ sc_identity($2); }
+		| TRUST EVERYONE		{ sc_trust_everyone(); }
 		| TRUST trustid
 		| TRUST '{' optnl trustlist '}'
 		| CONSUMERS consumer
@@ -747,13 +714,11 @@ parse_config(const char *path, int opts)
 		conf = NULL;
 		return (NULL);
 	}
-	cursl = NULL;
-	curlc = NULL;
-	file_name = path;
+	stmt_begin(conf, path);
 	if (yyparse() != 0)
 		errors++;
 	if (errors == 0)
-		check_config();
+		errors += check_config();
 
 	/* Left open only if the parser gave up in an included file. */
 	while (file != NULL)
@@ -1007,220 +972,4 @@ add_worker(enum worker_kind kind, const char *name)
 	w->kind = kind;
 	strlcpy(w->name, name, sizeof(w->name));
 	TAILQ_INSERT_TAIL(&conf->workers, w, entry);
-}
-
-/* Identity names are file names in the vault directory. */
-static int
-identity_name_valid(const char *s)
-{
-	size_t	 i, len = strlen(s);
-
-	if (len == 0 || len >= OCKAM_NAME_MAX || s[0] == '.')
-		return (0);
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
-			return (0);
-	return (1);
-}
-
-static void
-add_identity(const char *name)
-{
-	struct identity_conf	*ic;
-
-	if (!identity_name_valid(name)) {
-		yyerror("invalid identity name \"%s\" (1 to %d letters, "
-		    "digits, '_', '.' or '-', not starting with '.')", name,
-		    OCKAM_NAME_MAX - 1);
-		return;
-	}
-	if (config_find_identity(conf, name) != NULL) {
-		yyerror("identity \"%s\" defined twice", name);
-		return;
-	}
-	if ((ic = calloc(1, sizeof(*ic))) == NULL)
-		fatal("%s", __func__);
-	strlcpy(ic->name, name, sizeof(ic->name));
-	TAILQ_INSERT_TAIL(&conf->identities, ic, entry);
-}
-
-/*
- * A secure channel listener is a worker too: its address shares the
- * namespace of the workers.  Its options follow on the same line.
- */
-static void
-new_sclistener(const char *name)
-{
-	struct sclistener_conf	*sl;
-
-	cursl = NULL;
-	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1) {
-		yyerror("invalid listener address \"%s\"", name);
-		return;
-	}
-	if (config_name_taken(conf, name)) {
-		yyerror("worker \"%s\" defined twice", name);
-		return;
-	}
-	if ((sl = calloc(1, sizeof(*sl))) == NULL)
-		fatal("%s", __func__);
-	strlcpy(sl->name, name, sizeof(sl->name));
-	trust_init(&sl->trust);
-	TAILQ_INIT(&sl->consumers);
-	TAILQ_INSERT_TAIL(&conf->sclisteners, sl, entry);
-	cursl = sl;
-}
-
-static void
-add_trust(const char *id)
-{
-	if (cursl == NULL)
-		return;
-	if (!identifier_valid(id)) {
-		yyerror("invalid identifier \"%s\" (I and 64 lower-case hex "
-		    "digits)", id);
-		return;
-	}
-	cursl->trust.everyone = 0;
-	if (names_add(&cursl->trust.ids, id) == -1)
-		fatal("%s", __func__);
-}
-
-static void
-add_consumer(const char *name)
-{
-	if (cursl != NULL)
-		add_name(&cursl->consumers, "consumer", name);
-}
-
-/* A worker address into a list of names. */
-static void
-add_name(struct names *l, const char *what, const char *name)
-{
-	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1) {
-		yyerror("invalid %s address \"%s\"", what, name);
-		return;
-	}
-	if (names_add(l, name) == -1)
-		fatal("%s", __func__);
-}
-
-/* listen on ADDRESS port PORT: a numeric IPv4 or IPv6 address. */
-static void
-new_listen(const char *addr, const char *portstr)
-{
-	struct listen_conf	*lc, *o;
-	struct in6_addr		 in6;
-	struct in_addr		 in4;
-	const char		*errstr;
-	char			 canon[INET6_ADDRSTRLEN];
-	long long		 port;
-	int			 family;
-
-	curlc = NULL;
-	port = strtonum(portstr, 1, 65535, &errstr);
-	if (errstr != NULL) {
-		yyerror("port %s is %s (1 to 65535)", portstr, errstr);
-		return;
-	}
-	/* The canonical text, so that ::1 and 0::1 are one address. */
-	if (inet_pton(AF_INET, addr, &in4) == 1 &&
-	    inet_ntop(AF_INET, &in4, canon, sizeof(canon)) != NULL)
-		family = 4;
-	else if (inet_pton(AF_INET6, addr, &in6) == 1 &&
-	    inet_ntop(AF_INET6, &in6, canon, sizeof(canon)) != NULL)
-		family = 6;
-	else {
-		yyerror("listen on \"%s\": not a numeric IPv4 or IPv6 "
-		    "address", addr);
-		return;
-	}
-	addr = canon;
-	TAILQ_FOREACH(o, &conf->listeners, entry)
-		if (o->port == port && strcmp(o->addr, addr) == 0) {
-			yyerror("listen on %s port %lld given twice", addr,
-			    port);
-			return;
-		}
-	if ((lc = calloc(1, sizeof(*lc))) == NULL)
-		fatal("%s", __func__);
-	lc->family = family;
-	lc->port = port;
-	strlcpy(lc->addr, addr, sizeof(lc->addr));
-	TAILQ_INIT(&lc->consumers);
-	lc->id = TAILQ_EMPTY(&conf->listeners) ? 1 :
-	    TAILQ_LAST(&conf->listeners, listen_confs)->id + 1;
-	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
-	curlc = lc;
-}
-
-/* relay NAME to ROUTE: forward everything along a fixed route. */
-static void
-add_relay(const char *name, const char *to)
-{
-	struct relay_conf	*rc;
-	char			 err[256];
-
-	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1) {
-		yyerror("invalid relay address \"%s\"", name);
-		return;
-	}
-	if (config_name_taken(conf, name)) {
-		yyerror("worker \"%s\" defined twice", name);
-		return;
-	}
-	if ((rc = calloc(1, sizeof(*rc))) == NULL)
-		fatal("%s", __func__);
-	route_init(&rc->route);
-	if (multiaddr_parse(to, &rc->route, err, sizeof(err)) == -1) {
-		yyerror("relay %s: bad route \"%s\": %s", name, to, err);
-		free(rc);
-		return;
-	}
-	strlcpy(rc->name, name, sizeof(rc->name));
-	if ((rc->to = strdup(to)) == NULL)
-		fatal("%s", __func__);
-	TAILQ_INSERT_TAIL(&conf->relays, rc, entry);
-}
-
-/* What can only be checked once the whole file is read. */
-static void
-check_config(void)
-{
-	struct sclistener_conf	*sl;
-	struct listen_conf	*lc;
-
-	TAILQ_FOREACH(lc, &conf->listeners, entry)
-		if (TAILQ_EMPTY(&lc->consumers))
-			log_warnx("%s: warning: listen on %s port %u has no "
-			    "consumers: nothing that arrives there can be "
-			    "delivered", file_name, lc->addr, lc->port);
-
-	if (!TAILQ_EMPTY(&conf->identities) && conf->vault_dir == NULL) {
-		log_warnx("%s: identities need a vault directory", file_name);
-		errors++;
-	}
-	TAILQ_FOREACH(sl, &conf->sclisteners, entry) {
-		if (sl->identity[0] == '\0') {
-			log_warnx("%s: secure-channel listener \"%s\": no "
-			    "identity", file_name, sl->name);
-			errors++;
-		} else if (config_find_identity(conf, sl->identity) == NULL) {
-			log_warnx("%s: secure-channel listener \"%s\": "
-			    "identity \"%s\" is not declared", file_name,
-			    sl->name, sl->identity);
-			errors++;
-		}
-		if (config_find_worker(conf, sl->name) != NULL ||
-		    config_find_relay(conf, sl->name) != NULL) {
-			log_warnx("%s: worker \"%s\" defined twice",
-			    file_name, sl->name);
-			errors++;
-		}
-		if (TAILQ_EMPTY(&sl->consumers))
-			log_warnx("%s: warning: secure-channel listener "
-			    "\"%s\" has no consumers: nothing that comes out "
-			    "of its channels can be delivered", file_name,
-			    sl->name);
-	}
 }
