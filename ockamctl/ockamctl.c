@@ -42,6 +42,29 @@ usage(void)
 	exit(1);
 }
 
+/* A --timeout: 1 to 3600 seconds, or exit with why. */
+long long
+parse_timeout(const char *arg)
+{
+	const char	*errstr;
+	long long	 t;
+
+	t = strtonum(arg, 1, 3600, &errstr);
+	if (errstr != NULL)
+		errx(1, "timeout %s is %s (1 to 3600 seconds)", arg, errstr);
+	return (t);
+}
+
+/* A route on the command line, or exit saying what is wrong with it. */
+void
+parse_route(const char *text, struct route *r)
+{
+	char	 ebuf[512];
+
+	if (multiaddr_parse(text, r, ebuf, sizeof(ebuf)) == -1)
+		errx(1, "bad route \"%s\": %s", text, ebuf);
+}
+
 struct ockam_client *
 connect_node(void)
 {
@@ -111,9 +134,8 @@ cmd_message_send(int argc, char *argv[])
 	struct ockam_client	*c;
 	struct tmsg		 m, reply;
 	struct ibuf		*b;
-	const char		*errstr;
 	unsigned char		*raw = NULL;
-	char			 me[OCKAM_ADDR_MAX + 1], ebuf[512];
+	char			 me[OCKAM_ADDR_MAX + 1];
 	size_t			 rawlen = 0;
 	long long		 timeout = DEFAULT_TIMEOUT;
 	int			 ch, hex = 0, r;
@@ -122,10 +144,7 @@ cmd_message_send(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "t:x", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
-			timeout = strtonum(optarg, 1, 3600, &errstr);
-			if (errstr != NULL)
-				errx(1, "timeout %s is %s (1 to 3600 seconds)",
-				    optarg, errstr);
+			timeout = parse_timeout(optarg);
 			break;
 		case 'x':
 			hex = 1;
@@ -141,8 +160,7 @@ cmd_message_send(int argc, char *argv[])
 
 	tmsg_init(&m);
 	tmsg_init(&reply);
-	if (multiaddr_parse(argv[0], &m.onward, ebuf, sizeof(ebuf)) == -1)
-		errx(1, "bad route \"%s\": %s", argv[0], ebuf);
+	parse_route(argv[0], &m.onward);
 	if (hex) {
 		if (hex_decode(argv[1], &raw, &rawlen) == -1)
 			errx(1, "bad hex payload");

@@ -7,6 +7,9 @@ struct ockam_client;
 
 __dead void		 usage(void);
 struct ockam_client	*connect_node(void);
+struct route;
+long long		 parse_timeout(const char *);
+void			 parse_route(const char *, struct route *);
 
 /* secure.c */
 int	cmd_identity(int, char *[]);

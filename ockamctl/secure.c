@@ -77,8 +77,8 @@ sc_create(int argc, char *argv[])
 	struct ockam_client	*c;
 	struct route		 to;
 	struct ibuf		*b;
-	const char		*identity = "", *trust[TRUST_MAX], *errstr;
-	char			 ebuf[512], out[256];
+	const char		*identity = "", *trust[TRUST_MAX];
+	char			 out[256];
 	long long		 timeout = 0;
 	int			 ch, i, ntrust = 0;
 
@@ -95,10 +95,7 @@ sc_create(int argc, char *argv[])
 			trust[ntrust++] = optarg;
 			break;
 		case 't':
-			timeout = strtonum(optarg, 1, 3600, &errstr);
-			if (errstr != NULL)
-				errx(1, "timeout %s is %s (1 to 3600 seconds)",
-				    optarg, errstr);
+			timeout = parse_timeout(optarg);
 			break;
 		default:
 			usage();
@@ -109,8 +106,7 @@ sc_create(int argc, char *argv[])
 	if (argc != 1)
 		usage();
 	route_init(&to);
-	if (multiaddr_parse(argv[0], &to, ebuf, sizeof(ebuf)) == -1)
-		errx(1, "bad route \"%s\": %s", argv[0], ebuf);
+	parse_route(argv[0], &to);
 	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
 		err(1, NULL);
 	ibuf_add_string(b, identity);
