@@ -1,0 +1,63 @@
+#!/bin/sh
+# Bad input on a whole node's TCP listener: every kind of broken frame
+# and a crowd of abandoned connections, and the node still serves.
+# (ockam-tcpd alone is tested in depth by tcpd.sh.)
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v bash >/dev/null 2>&1; then
+	skip "bash is needed for /dev/tcp"
+	exit 0
+fi
+P=$(for p in $(seq 29000 29200); do
+	grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp || { echo "$p"; break; }
+done)
+cat > "$T/b.conf" <<EOC
+echoer "echoer"
+listen on 127.0.0.1 port $P consumers { "echoer" }
+EOC
+printf '' > "$T/a.conf"
+start_node b "$T/b.conf" || { fail "node with a listener starts"; exit 0; }
+start_node a "$T/a.conf" || { fail "second node starts"; exit 0; }
+
+serves() {
+	[ "$(ctl a message send -t 5 "/ip4/127.0.0.1/tcp/$P/service/echoer" \
+	    "$1" 2>&1)" = "$1" ]
+}
+serves first && ok "a node reaches the echoer over TCP" ||
+    fail "a node reaches the echoer over TCP"
+
+# send HEX...: one connection, these bytes, then close
+send() {
+	bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$P"' || exit 1
+	for h in "$@"; do printf "$h" >&3; done
+	sleep 0.2; exec 3>&-' sh "$@" 2>/dev/null
+}
+# frame: 00 1e 01 01 00 06 "echoer" 01 00 03 "app" 0d 0c "Hello Ockam!"
+good='\x00\x1e\x01\x01\x00\x06echoer\x01\x00\x03app\x0d\x0cHello Ockam!'
+send '\x00\x1e\x01\x01\x00\x06ech'
+send '\xff\xff\x01\x01'
+send '\x00\x05\x02\x00\x00\x00\x00'
+send '\x00\x06\x01\xff\xff\xff\xff\xff'
+send '\x00\x04\x01\x00\x00\x00'
+send '\x00\x00'
+r=""; i=0
+while [ $i -lt 40 ]; do r="$r\\x00\\x01a"; i=$((i + 1)); done
+send "\\x00\\x7c\\x01\\x28$r\\x00\\x00"
+send "$good" "$good"
+serves second && ok "after truncated, oversized, bad-version, bad-varint frames: serving" ||
+    fail "after bad frames: serving"
+nb=$(grep -c "tcpd: connection .*: bad frame" "$(node_log b)")
+nt=$(grep -c "tcpd: connection .*in the middle of a frame" "$(node_log b)")
+if [ "$nb" -ge 4 ] && [ "$nt" -ge 2 ]; then
+	ok "each bad frame closed its connection, logged ($nb bad, $nt cut)"
+else fail "bad frames logged ($nb bad, $nt cut)"; fi
+
+# 300 connections opened and abandoned at once.
+bash -c 'for i in $(seq 300); do exec {fd}<>/dev/tcp/127.0.0.1/'"$P"' ||
+    break; done; sleep 1' 2>/dev/null
+serves third && ok "after 300 abandoned connections: serving" ||
+    fail "after 300 abandoned connections: serving"
+n=$(ls /proc/$(child_pid b ockam-tcpd)/fd 2>/dev/null | wc -l)
+[ "$n" -lt 64 ] && ok "the transport let go of them ($n descriptors)" ||
+    fail "the transport let go of them ($n descriptors)"
+for n in a b; do stop_node $n; done
