@@ -61,9 +61,12 @@ n=$(ls /proc/$(child_pid b ockam-tcpd)/fd 2>/dev/null | wc -l)
 [ "$n" -lt 64 ] && ok "the transport let go of them ($n descriptors)" ||
     fail "the transport let go of them ($n descriptors)"
 # A second node on the same port: a clear error, nothing left behind.
-out=$(timeout 10 "$ROUTED" -d -f "$T/b.conf" -s "$T/second.sock" 2>&1); rc=$?
+mkdir -p "$T/second"
+if is_root && have_user; then chown "$NODE_USER" "$T/second"; fi
+out=$(timeout 10 "$ROUTED" -d -f "$T/b.conf" -s "$T/second/ockam.sock" 2>&1)
+rc=$?
 if [ $rc -eq 1 ] && echo "$out" | grep -q "cannot listen on 127.0.0.1:$P" &&
-    [ ! -e "$T/second.sock" ]; then
+    [ ! -e "$T/second/ockam.sock" ]; then
 	ok "a port in use: the second node says so and stops cleanly"
 else fail "a port in use ($rc: $out)"; fi
 serves fourth && ok "the first node is not disturbed" ||
