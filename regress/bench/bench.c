@@ -7,12 +7,15 @@
  * The node must run etc/secure-channel.conf (a listener called
  * secure_channel_listener whose consumer is the echoer).
  */
+#include <sys/wait.h>
+
 #include <err.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "ctl.h"
@@ -151,23 +154,56 @@ delete_channel(struct ockam_client *c, const char *route)
 	ibuf_free(b);
 }
 
+/*
+ * Channels established per second: clients processes (one control
+ * connection each) create HS_COUNT channels between them as fast as
+ * the node answers; the channels are deleted after the clock stops.
+ */
 static double
-node_handshakes(const char *sock)
+node_handshakes(const char *sock, int clients)
 {
-	struct ockam_client	*c = connect_node(sock);
-	char			 route[128];
+	struct ockam_client	*c;
+	static char		 routes[HS_COUNT][128];
 	double			 t0, t;
-	int			 i;
+	pid_t			 pid;
+	char			 b;
+	int			 i, k, n = HS_COUNT / clients, status, failed = 0;
+	int			 p[2];
 
+	if (pipe(p) == -1)
+		err(1, "pipe");
 	t0 = now();
-	for (i = 0; i < HS_COUNT; i++) {
-		if (create_channel(c, route, sizeof(route)) == -1)
-			errx(1, "create: %s", ockam_error(c));
-		delete_channel(c, route);
+	for (k = 0; k < clients; k++) {
+		if ((pid = fork()) == -1)
+			err(1, "fork");
+		if (pid != 0)
+			continue;
+		c = connect_node(sock);
+		for (i = 0; i < n; i++)
+			if (create_channel(c, routes[i], sizeof(routes[i])) == -1)
+				errx(1, "create: %s", ockam_error(c));
+		/* Tell the parent we are done, then clean up. */
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		for (i = 0; i < n; i++)
+			delete_channel(c, routes[i]);
+		ockam_disconnect(c);
+		_exit(0);
 	}
+	close(p[1]);
+	for (k = 0; k < clients; k++)
+		if (read(p[0], &b, 1) != 1)
+			failed = 1;
 	t = now() - t0;
-	ockam_disconnect(c);
-	return (HS_COUNT / t);
+	close(p[0]);
+	for (k = 0; k < clients; k++) {
+		if (wait(&status) == -1 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			failed = 1;
+	}
+	if (failed)
+		errx(1, "a client failed");
+	return (n * clients / t);
 }
 
 /*
@@ -288,7 +324,7 @@ route_bench(const char *sock, const char *text)
 int
 main(int argc, char *argv[])
 {
-	double	 raw_hs, hs, raw64, ch64, raw16k, ch16k;
+	double	 raw_hs, hs, hs4, raw64, ch64, raw16k, ch16k;
 
 	if (argc == 4 && strcmp(argv[2], "route") == 0) {
 		/* Round trips to an echoer along a route: RTT and MB/s. */
@@ -299,7 +335,8 @@ main(int argc, char *argv[])
 		/* The node's part alone, to a listener along a route. */
 		if (argc == 4)
 			listener = argv[3];
-		printf("%.0f\n", node_handshakes(argv[1]));
+		printf("%.0f %.0f\n", node_handshakes(argv[1], 1),
+		    node_handshakes(argv[1], 4));
 		return (0);
 	}
 	if (argc != 2)
@@ -310,15 +347,19 @@ main(int argc, char *argv[])
 	raw_hs = raw_handshakes();
 	raw64 = raw_aead(64);
 	raw16k = raw_aead(16384);
-	hs = node_handshakes(argv[1]);
+	hs = node_handshakes(argv[1], 1);
+	hs4 = node_handshakes(argv[1], 4);
 	ch64 = node_channel(argv[1], 64, 2.0);
 	ch16k = node_channel(argv[1], 16384, 2.0);
 
 	printf("\n%-44s %14s %14s %8s\n", "benchmark", "ockam-c",
 	    "raw libsodium", "ratio");
 	printf("%-44s %14.0f %14.0f %7.1f%%\n",
-	    "handshakes/s (create + delete, one node)", hs, raw_hs,
+	    "channels established/s, one node, 1 client", hs, raw_hs,
 	    100 * hs / raw_hs);
+	printf("%-44s %14.0f %14.0f %7.1f%%\n",
+	    "channels established/s, one node, 4 clients", hs4, raw_hs,
+	    100 * hs4 / raw_hs);
 	printf("%-44s %14.0f %14.0f %7.1f%%\n",
 	    "channel messages/s, 64 B", ch64, raw64, 100 * ch64 / raw64);
 	printf("%-44s %14.1f %14.1f %7.1f%%\n",

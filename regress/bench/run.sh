@@ -105,7 +105,8 @@ row "plain TCP echo (reference)" $tcp
 row "stunnel TLS 1.3 tunnel (reference)" $tls
 row "ockam-c over TCP, no channel" $plain
 row "ockam-c secure channel over TCP" $secure
-printf '\nhandshakes/s between the two nodes (create + delete): %s\n' "$hs2"
+set -- $hs2
+printf '\nchannels established/s between the two nodes: %s with 1 client, %s with 4\n' "$1" "$2"
 cat <<EOC
 
 Every ockam-c round trip goes ockamctl's client -> node A (routed,
