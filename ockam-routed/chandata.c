@@ -108,23 +108,10 @@ static void
 chan_note_sender(struct channel *c, const struct route *ret)
 {
 	struct addr	*a;
-	int		 i;
 
-	if (c->role != NOISE_INITIATOR || (a = route_head(ret)) == NULL ||
-	    a->type != OCKAM_ADDR_LOCAL)
-		return;
-	for (i = 0; i < c->nsenders; i++)
-		if (strcmp(c->senders[i], a->val) == 0)
-			return;
-	if (c->nsenders < SC_SENDERS)
-		i = c->nsenders++;
-	else {
-		/* Full: the oldest goes. */
-		memmove(c->senders[0], c->senders[1],
-		    sizeof(c->senders[0]) * (SC_SENDERS - 1));
-		i = SC_SENDERS - 1;
-	}
-	strlcpy(c->senders[i], a->val, sizeof(c->senders[i]));
+	if (c->role == NOISE_INITIATOR && (a = route_head(ret)) != NULL &&
+	    a->type == OCKAM_ADDR_LOCAL)
+		recent_note(&c->senders, a->val);
 }
 
 /* A message for the encryptor: step past it, seal the rest. */

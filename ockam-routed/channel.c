@@ -111,6 +111,7 @@ channel_alloc(enum noise_role role, struct identity *ident, char *err,
 	c->timeout = SC_HS_TIMEOUT;
 	route_init(&c->remote);
 	trust_init(&c->trust);
+	recent_init(&c->senders, SC_SENDERS);
 	if (noise_hs_init(&c->hs, role, NULL, 0, ident->static_pub, &hs_ops,
 	    c) == -1) {
 		snprintf(err, errlen, "noise: cannot start a handshake");
@@ -539,16 +540,12 @@ int
 channel_flow_allows(struct message *m, const char *worker)
 {
 	struct channel	*c;
-	int		 i;
 
 	if ((c = channel_by_id(m->flow)) == NULL)
 		return (0);
 	if (c->role == NOISE_RESPONDER)
 		return (names_find(&c->listener->consumers, worker));
-	for (i = 0; i < c->nsenders; i++)
-		if (strcmp(c->senders[i], worker) == 0)
-			return (1);
-	return (0);
+	return (recent_has(&c->senders, worker));
 }
 
 /* Identities from the configuration, and the listeners. */

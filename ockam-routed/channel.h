@@ -49,8 +49,7 @@ struct channel {
 	time_t			 timeout;
 	uint32_t		 client;	/* waiting for the result */
 	uint32_t		 reqid;
-	char			 senders[SC_SENDERS][OCKAM_ADDR_MAX + 1];
-	int			 nsenders;
+	struct recent		 senders;	/* initiator: replies to */
 	uint64_t		 nsent, nrecv, nbad;
 };
 

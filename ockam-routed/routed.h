@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "imsg.h"
+#include "recent.h"
 #include "route.h"
 
 #define ROUTED_MAX_HOPS		64	/* local deliveries of one message */

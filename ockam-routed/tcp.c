@@ -57,8 +57,7 @@ struct peerflow {
 	TAILQ_ENTRY(peerflow)	 entry;
 	int			 tls;
 	char			 peer[TCP_PEER_MAX];
-	char			 heads[TCP_SENDERS][OCKAM_ADDR_MAX + 8];
-	int			 nheads;
+	struct recent		 heads;
 };
 
 struct token {
@@ -144,6 +143,7 @@ peerflow_get(int tls, const char *peer, int create)
 		return (NULL);
 	nflows++;
 	pf->tls = tls;
+	recent_init(&pf->heads, TCP_SENDERS);
 	strlcpy(pf->peer, peer, sizeof(pf->peer));
 	TAILQ_INSERT_TAIL(&flows, pf, entry);
 	return (pf);
@@ -165,7 +165,6 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	struct peerflow	*pf;
 	struct addr	*a;
 	char		 key[OCKAM_ADDR_MAX + 8];
-	int		 i;
 
 	if ((a = route_head(ret)) == NULL ||
 	    (pf = peerflow_get(tls, peer, 1)) == NULL)
@@ -174,26 +173,7 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	TAILQ_REMOVE(&flows, pf, entry);
 	TAILQ_INSERT_TAIL(&flows, pf, entry);
 	head_key(a, key, sizeof(key));
-	/* Least recently used goes first: a head in use moves to the end. */
-	for (i = 0; i < pf->nheads; i++)
-		if (strcmp(pf->heads[i], key) == 0) {
-			if (i < pf->nheads - 1) {
-				memmove(pf->heads[i], pf->heads[i + 1],
-				    sizeof(pf->heads[0]) *
-				    (pf->nheads - 1 - i));
-				strlcpy(pf->heads[pf->nheads - 1], key,
-				    sizeof(pf->heads[0]));
-			}
-			return;
-		}
-	if (pf->nheads < TCP_SENDERS)
-		i = pf->nheads++;
-	else {
-		memmove(pf->heads[0], pf->heads[1],
-		    sizeof(pf->heads[0]) * (TCP_SENDERS - 1));
-		i = TCP_SENDERS - 1;
-	}
-	strlcpy(pf->heads[i], key, sizeof(pf->heads[i]));
+	recent_note(&pf->heads, key);
 }
 
 /*
@@ -227,7 +207,6 @@ tcp_flow_allows(struct message *m, const struct addr *a)
 	struct peerflow	*pf;
 	struct rconn	*c;
 	char		 key[OCKAM_ADDR_MAX + 8];
-	int		 i;
 
 	if ((c = conn_by_id(m->flow)) == NULL)
 		return (0);
@@ -240,10 +219,7 @@ tcp_flow_allows(struct message *m, const struct addr *a)
 	if ((pf = peerflow_get(c->tls, c->peer, 0)) == NULL)
 		return (0);
 	head_key(a, key, sizeof(key));
-	for (i = 0; i < pf->nheads; i++)
-		if (strcmp(pf->heads[i], key) == 0)
-			return (1);
-	return (0);
+	return (recent_has(&pf->heads, key));
 }
 
 /* Start-up: the listeners and the TLS CA, before tcpd's sandbox. */
