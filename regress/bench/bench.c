@@ -211,11 +211,36 @@ node_handshakes(const char *sock, int clients)
  * each round trip crosses the channel twice.  Returns channel
  * messages per second.
  */
+/*
+ * One step of a windowed run: send m until WINDOW messages wait for a
+ * reply (and no more than limit in all, when limit is not 0), then
+ * take one reply, which must be as long as m's payload.
+ */
+static void
+pump(struct ockam_client *c, struct tmsg *m, long limit, long *sent,
+    long *got)
+{
+	struct tmsg	 reply;
+
+	while ((limit == 0 || *sent < limit) && *sent - *got < WINDOW) {
+		if (ockam_send(c, m, 0) == -1)
+			errx(1, "send: %s", ockam_error(c));
+		(*sent)++;
+	}
+	tmsg_init(&reply);
+	if (ockam_receive(c, &reply, 5000) != 1)
+		errx(1, "no reply: %s", ockam_error(c));
+	if (reply.plen != m->plen)
+		errx(1, "reply of %zu bytes", reply.plen);
+	tmsg_clear(&reply);
+	(*got)++;
+}
+
 static double
 node_channel(const char *sock, size_t len, double seconds)
 {
 	struct ockam_client	*c = connect_node(sock);
-	struct tmsg		 m, reply;
+	struct tmsg		 m;
 	char			 route[128], text[512], me[OCKAM_ADDR_MAX + 1];
 	char			 ebuf[256];
 	unsigned char		*payload;
@@ -236,18 +261,7 @@ node_channel(const char *sock, size_t len, double seconds)
 		err(1, NULL);
 	t0 = now();
 	while (t < seconds) {
-		while (sent - got < WINDOW) {
-			if (ockam_send(c, &m, 0) == -1)
-				errx(1, "send: %s", ockam_error(c));
-			sent++;
-		}
-		tmsg_init(&reply);
-		if (ockam_receive(c, &reply, 5000) != 1)
-			errx(1, "no reply: %s", ockam_error(c));
-		if (reply.plen != len)
-			errx(1, "reply of %zu bytes", reply.plen);
-		tmsg_clear(&reply);
-		got++;
+		pump(c, &m, 0, &sent, &got);
 		t = now() - t0;
 	}
 	free(payload);
@@ -300,20 +314,8 @@ route_bench(const char *sock, const char *text)
 	n = 10000;
 	tmsg_set_payload(&m, payload, len);
 	t0 = now();
-	while (got < n) {
-		while (sent < n && sent - got < WINDOW) {
-			if (ockam_send(c, &m, 0) == -1)
-				errx(1, "send: %s", ockam_error(c));
-			sent++;
-		}
-		tmsg_init(&reply);
-		if (ockam_receive(c, &reply, 5000) != 1)
-			errx(1, "no reply: %s", ockam_error(c));
-		if (reply.plen != len)
-			errx(1, "reply of %zu bytes", reply.plen);
-		tmsg_clear(&reply);
-		got++;
-	}
+	while (got < n)
+		pump(c, &m, n, &sent, &got);
 	mbs = (double)n * len / (now() - t0) / 1e6;
 	printf("%.1f %.1f\n", rtt, mbs);
 	free(payload);
