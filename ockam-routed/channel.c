@@ -313,8 +313,16 @@ hs_responder_m1(struct channel *c, struct message *m)
 	message_free(m);
 }
 
-static void
-hs_initiator_m2(struct channel *c, struct message *m)
+/*
+ * Read handshake message 2 or 3: the peer's identity payload must
+ * verify and its identifier be trusted.  0: go on (m is still the
+ * caller's).  -1: m is gone; a message that does not verify leaves the
+ * handshake as it was (a genuine one may still come), an identity that
+ * fails ends the channel.
+ */
+static int
+hs_read_peer(struct channel *c, struct message *m, int msgno,
+    const struct trust_conf *trust)
 {
 	uint8_t	 payload[128];
 	char	 why[160];
@@ -322,17 +330,23 @@ hs_initiator_m2(struct channel *c, struct message *m)
 
 	if (noise_read(&c->hs, m->tm.payload, m->tm.plen, payload,
 	    sizeof(payload), &plen) == -1) {
-		/* Unchanged: a genuine message 2 may still come. */
-		router_drop(m, "secure channel %s: handshake message 2 does "
-		    "not verify", c->enc);
-		return;
+		router_drop(m, "secure channel %s: handshake message %d does "
+		    "not verify", c->enc, msgno);
+		return (-1);
 	}
-	if (idpayload_check(c, payload, plen, &c->trust, why,
-	    sizeof(why)) == -1) {
+	if (idpayload_check(c, payload, plen, trust, why, sizeof(why)) == -1) {
 		message_free(m);
 		channel_free(c, why);
-		return;
+		return (-1);
 	}
+	return (0);
+}
+
+static void
+hs_initiator_m2(struct channel *c, struct message *m)
+{
+	if (hs_read_peer(c, m, 2, &c->trust) == -1)
+		return;
 	if (route_copy(&c->remote, &m->tm.ret) == -1 ||
 	    hs_write_identity(c) == -1) {
 		message_free(m);
@@ -346,22 +360,9 @@ hs_initiator_m2(struct channel *c, struct message *m)
 static void
 hs_responder_m3(struct channel *c, struct message *m)
 {
-	uint8_t	 payload[128];
-	char	 why[160];
-	size_t	 plen;
-
-	if (noise_read(&c->hs, m->tm.payload, m->tm.plen, payload,
-	    sizeof(payload), &plen) == -1) {
-		router_drop(m, "secure channel %s: handshake message 3 does "
-		    "not verify", c->enc);
+	if (hs_read_peer(c, m, 3, &c->listener->trust) == -1)
 		return;
-	}
 	message_free(m);
-	if (idpayload_check(c, payload, plen, &c->listener->trust, why,
-	    sizeof(why)) == -1) {
-		channel_free(c, why);
-		return;
-	}
 	hs_done(c);
 }
 
