@@ -71,8 +71,19 @@ PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
 
 UNIT_SRCS  = $(wildcard regress/unit/test_*.c)
 UNIT_PROGS = $(UNIT_SRCS:regress/unit/%.c=$(BUILD)/regress/%)
+# Test helpers: a program of each regress/helpers/NAME.c, and one of all
+# the files of each directory regress/helpers/NAME/.  The code they share
+# is in regress/helpers/common/, a library every helper links.
 HELPER_SRCS = $(wildcard regress/helpers/*.c)
-HELPER_PROGS = $(HELPER_SRCS:regress/helpers/%.c=$(BUILD)/regress/%)
+HELPER_DIRS = $(filter-out common, \
+	      $(patsubst regress/helpers/%/,%,$(wildcard regress/helpers/*/)))
+HELPER_PROGS = $(HELPER_SRCS:regress/helpers/%.c=$(BUILD)/regress/%) \
+	       $(HELPER_DIRS:%=$(BUILD)/regress/%)
+HELPER_LIB = $(BUILD)/libhelpers.a
+HELPER_LIB_OBJS = $(patsubst %.c,$(BUILD)/obj/%.o, \
+		  $(wildcard regress/helpers/common/*.c))
+helper_objs = $(patsubst %.c,$(BUILD)/obj/%.o, \
+	      $(wildcard regress/helpers/$(1)/*.c))
 
 all: $(PROGS)
 
@@ -143,9 +154,20 @@ $(BUILD)/regress/test_%: $(BUILD)/obj/regress/unit/test_%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
-$(BUILD)/regress/%: $(BUILD)/obj/regress/helpers/%.o $(LIB)
+$(HELPER_LIB): $(HELPER_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(HELPER_LIB_OBJS)
+
+$(BUILD)/regress/%: $(BUILD)/obj/regress/helpers/%.o $(HELPER_LIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_LIB) $(LIB) $(LDLIBS)
+
+.SECONDEXPANSION:
+$(HELPER_DIRS:%=$(BUILD)/regress/%): $(BUILD)/regress/%: \
+    $$(call helper_objs,$$*) $(HELPER_LIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(call helper_objs,$*) $(HELPER_LIB) $(LIB) \
+	    $(LDLIBS)
 
 regress-progs: $(PROGS) $(UNIT_PROGS) $(HELPER_PROGS)
 

@@ -36,13 +36,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -53,69 +51,23 @@
 #include "sandbox.h"
 #include "vault.h"
 
+#include "common/poke.h"
+
 #define TIMEOUT		10000	/* ms for READY or an answer */
 #define EXFIL_WINDOW	8
 
 static const char	*vaultd, *user, *dir;
-static struct imsgbuf	 ib;
-static pid_t		 child = -1;
 static uint32_t		 reqid;
-static int		 failed;
 /* Every answer, for the exfiltration check. */
 static unsigned char	*answers;
 static size_t		 answerslen;
 
 static void
-check(int ok, const char *what)
-{
-	printf("%s %s\n", what, ok ? "ok" : "FAILED");
-	if (!ok)
-		failed = 1;
-}
-
-static void
 spawn(void)
 {
 	char	*argv[] = { "ockam-vaultd", "-P", "vault", "-d", NULL };
-	int	 fd;
 
-	/* Started exactly as routed starts it. */
-	if ((child = privsep_spawn(vaultd, argv, &fd)) == -1)
-		err(1, "spawn %s", vaultd);
-	if (imsgbuf_init(&ib, fd, PRIVSEP_IMSG_MAX) == -1)
-		err(1, "imsgbuf_init");
-}
-
-static void
-send_imsg(uint32_t type, uint32_t peerid, const void *data, size_t len)
-{
-	if (imsg_compose(&ib, type, peerid, 0, -1, data, len) == -1)
-		err(1, "imsg_compose");
-	/* The vault may be dead already: that is for the caller to see. */
-	imsgbuf_flush(&ib);
-}
-
-/* 1 with a message, 0 on EOF, -1 on timeout. */
-static int
-recv_imsg(struct imsg *imsg)
-{
-	struct pollfd	 pfd;
-	int		 n;
-
-	for (;;) {
-		if ((n = imsgbuf_get(&ib, imsg)) == -1)
-			errx(1, "malformed imsg header from the vault");
-		if (n == 1)
-			return (1);
-		pfd.fd = ib.fd;
-		pfd.events = POLLIN;
-		if ((n = poll(&pfd, 1, TIMEOUT)) == -1)
-			err(1, "poll");
-		if (n == 0)
-			return (-1);
-		if ((n = imsgbuf_read(&ib)) == -1 || n == 0)
-			return (0);
-	}
+	child_spawn("the vault", vaultd, argv);
 }
 
 /* Wait for the vault to close the channel, without sending more. */
@@ -124,7 +76,7 @@ drain(void)
 {
 	struct imsg	 imsg;
 
-	while (recv_imsg(&imsg) == 1) {
+	while (child_recv(&imsg, TIMEOUT) == 1) {
 		printf("unexpected %s from the vault\n",
 		    imsg_type_name(imsg.hdr.type));
 		imsg_free(&imsg);
@@ -140,8 +92,8 @@ request(uint32_t type, const void *req, size_t reqlen, void *ans,
 	uint32_t	 id = ++reqid;
 	int		 n;
 
-	send_imsg(type, id, req, reqlen);
-	if ((n = recv_imsg(&imsg)) != 1) {
+	child_send(type, id, req, reqlen);
+	if ((n = child_recv(&imsg, TIMEOUT)) != 1) {
 		printf("%s: %s\n", imsg_type_name(type), n == 0 ?
 		    "the vault closed the channel" : "no answer");
 		failed = 1;
@@ -173,28 +125,24 @@ request(uint32_t type, const void *req, size_t reqlen, void *ans,
 static int
 configure(const char *scenario)
 {
-	struct priv_conf	 pc;
 	struct vault_conf	 vc;
 	struct vault_identity_req req;
 	struct imsg		 imsg;
 	int			 n;
 
-	memset(&pc, 0, sizeof(pc));
-	strlcpy(pc.user, user, sizeof(pc.user));
-	pc.verbose = 2;
 	memset(&vc, 0, sizeof(vc));
 	strlcpy(vc.dir, dir, sizeof(vc.dir));
-	send_imsg(IMSG_CONF_PRIV, 0, &pc, sizeof(pc));
-	send_imsg(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
+	child_conf_priv(user);
+	child_send(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
 	if (strcmp(scenario, "twice") == 0)
-		send_imsg(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
+		child_send(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
 	if (strcmp(scenario, "early") == 0) {
 		memset(&req, 0, sizeof(req));
 		strlcpy(req.name, "early", sizeof(req.name));
-		send_imsg(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
+		child_send(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
 	}
-	send_imsg(IMSG_CONF_DONE, 0, NULL, 0);
-	if ((n = recv_imsg(&imsg)) != 1) {
+	child_send(IMSG_CONF_DONE, 0, NULL, 0);
+	if ((n = child_recv(&imsg, TIMEOUT)) != 1) {
 		printf("no READY: %s\n", n == 0 ? "channel closed" :
 		    "timeout");
 		return (-1);
@@ -214,12 +162,12 @@ show_vault(void)
 	FILE	*f;
 	ssize_t	 n;
 
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)child);
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)child.pid);
 	if ((n = readlink(path, root, sizeof(root) - 1)) != -1) {
 		root[n] = '\0';
 		printf("vault root %s\n", root);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)child);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)child.pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL)
@@ -227,38 +175,6 @@ show_vault(void)
 		    strncmp(line, "Seccomp:", 8) == 0)
 			printf("vault %s", line);
 	fclose(f);
-}
-
-/* Close the channel (the vault exits on EOF) and report how it ended. */
-static int
-finish(void)
-{
-	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
-	int		 i, status;
-	pid_t		 pid;
-
-	close(ib.fd);
-	imsgbuf_clear(&ib);
-	for (i = 0; i < 500; i++) {
-		if ((pid = waitpid(child, &status, WNOHANG)) == -1)
-			err(1, "waitpid");
-		if (pid == child)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	if (i == 500) {
-		kill(child, SIGKILL);
-		waitpid(child, &status, 0);
-		printf("child did not exit: killed\n");
-		failed = 1;
-		return (-1);
-	}
-	if (WIFSIGNALED(status))
-		printf("child exited: signal %d\n", WTERMSIG(status));
-	else
-		printf("child exited: status %d\n", WEXITSTATUS(status));
-	child = -1;
-	return (status);
 }
 
 static void
@@ -337,7 +253,7 @@ free_key(uint32_t id)
 	struct vault_free_req	 req;
 
 	req.id = id;
-	send_imsg(IMSG_VAULT_FREE, ++reqid, &req, sizeof(req));
+	child_send(IMSG_VAULT_FREE, ++reqid, &req, sizeof(req));
 }
 
 /* Everything routed will do, checked against local computation. */
@@ -403,7 +319,7 @@ scenario_persist(void)
 	struct vault_identity	 a, b;
 
 	check(identity("carol", 1, &a) == VAULT_OK, "first run: create");
-	finish();
+	child_finish();
 	spawn();
 	if (configure("persist") == -1) {
 		failed = 1;
@@ -518,47 +434,52 @@ scenario_fatal(const char *s)
 	memset(&req, 0, sizeof(req));
 	if (strcmp(s, "late") == 0) {
 		memset(&vc, 0, sizeof(vc));
-		send_imsg(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
+		child_send(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
 	} else if (strcmp(s, "unknown") == 0)
-		send_imsg(0x7fff, 1, NULL, 0);
+		child_send(0x7fff, 1, NULL, 0);
 	else if (strcmp(s, "badsize") == 0) {
 		memset(&dr, 0, sizeof(dr));
-		send_imsg(IMSG_VAULT_DH, 1, &dr, sizeof(dr) - 1);
+		child_send(IMSG_VAULT_DH, 1, &dr, sizeof(dr) - 1);
 	} else if (strcmp(s, "unterminated") == 0) {
 		memset(req.name, 'a', sizeof(req.name));
-		send_imsg(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
+		child_send(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
 	} else if (strcmp(s, "freeid") == 0) {
 		identity("bob", 1, &(struct vault_identity){ 0 });
 		fr.id = 1;
-		send_imsg(IMSG_VAULT_FREE, 2, &fr, sizeof(fr));
+		child_send(IMSG_VAULT_FREE, 2, &fr, sizeof(fr));
 	}
 	drain();
+}
+
+struct filter_run {
+	void	(*fn)(int, int);
+	int	 dirfd, otherfd;
+};
+
+static void
+filter_child(void *arg)
+{
+	struct filter_run	*f = arg;
+
+	sandbox_vault_dir(f->dirfd);
+	sandbox_enter(SANDBOX_VAULT, NULL, 0);
+	f->fn(f->dirfd, f->otherfd);
 }
 
 /* In a child: enter the vault's filter on dir, then run fn. */
 static int
 filtered(void (*fn)(int, int))
 {
-	pid_t	 pid;
-	int	 dirfd, otherfd, status;
+	struct filter_run	 f;
+	int			 status;
 
-	fflush(stdout);
-	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    (otherfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	f.fn = fn;
+	if ((f.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (f.otherfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		err(1, "open");
-	if ((pid = fork()) == -1)
-		err(1, "fork");
-	if (pid == 0) {
-		sandbox_vault_dir(dirfd);
-		sandbox_enter(SANDBOX_VAULT, NULL, 0);
-		fn(dirfd, otherfd);
-		fflush(stdout);
-		_exit(failed);
-	}
-	close(dirfd);
-	close(otherfd);
-	if (waitpid(pid, &status, 0) == -1)
-		err(1, "waitpid");
+	status = in_fork(filter_child, &f);
+	close(f.dirfd);
+	close(f.otherfd);
 	return (status);
 }
 
@@ -653,7 +574,7 @@ main(int argc, char *argv[])
 	}
 	spawn();
 	if (configure(s) == -1) {
-		finish();
+		child_finish();
 		return (1);
 	}
 	show_vault();
@@ -670,11 +591,11 @@ main(int argc, char *argv[])
 	else if (strcmp(s, "exfil") == 0)
 		scenario_exfil();
 	else if (strcmp(s, "sandbox") == 0) {
-		send_imsg(IMSG_REGRESS_SANDBOX, 0, NULL, 0);
+		child_send(IMSG_REGRESS_SANDBOX, 0, NULL, 0);
 		drain();
 	} else
 		scenario_fatal(s);
-	finish();
+	child_finish();
 	free(answers);
 	return (failed);
 }

@@ -1,0 +1,186 @@
+/*
+ * What the helpers that drive a daemon share (poke.h): checks, and the
+ * daemon as a child on fd 3 of its own, spoken to in imsgs.
+ */
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "imsg.h"
+#include "privsep.h"
+#include "poke.h"
+
+struct child	 child = { .pid = -1 };
+int		 failed;
+
+void
+check(int ok, const char *what)
+{
+	printf("%s %s\n", what, ok ? "ok" : "FAILED");
+	if (!ok)
+		failed = 1;
+}
+
+/*
+ * Run fn(arg) in a child of ours, which exits with failed: output in
+ * order, checks made there count through the exit status the caller
+ * gets back.
+ */
+int
+in_fork(void (*fn)(void *), void *arg)
+{
+	pid_t	 pid;
+	int	 status;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		fn(arg);
+		fflush(stdout);
+		_exit(failed);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		err(1, "waitpid");
+	return (status);
+}
+
+/* Start path with argv, exactly as routed starts its children. */
+void
+child_spawn(const char *name, const char *path, char *const argv[])
+{
+	int	 fd;
+
+	fflush(stdout);
+	child.name = name;
+	if ((child.pid = privsep_spawn(path, argv, &fd)) == -1)
+		err(1, "spawn %s", path);
+	if (imsgbuf_init(&child.ib, fd, PRIVSEP_IMSG_MAX) == -1)
+		err(1, "imsgbuf_init");
+}
+
+void
+child_sendv(uint32_t type, uint32_t peerid, const struct iovec *iov, int n)
+{
+	if (imsg_composev(&child.ib, type, peerid, 0, -1, iov, n) == -1)
+		err(1, "imsg_compose");
+	/* The child may be dead already: that is for the caller to see. */
+	imsgbuf_flush(&child.ib);
+}
+
+void
+child_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	struct iovec	 iov;
+
+	iov.iov_base = (void *)data;
+	iov.iov_len = len;
+	child_sendv(type, peerid, &iov, len > 0 ? 1 : 0);
+}
+
+/* The first message of every configuration: who to run as. */
+void
+child_conf_priv(const char *user)
+{
+	struct priv_conf	 pc;
+
+	memset(&pc, 0, sizeof(pc));
+	strlcpy(pc.user, user, sizeof(pc.user));
+	pc.verbose = 2;
+	child_send(IMSG_CONF_PRIV, 0, &pc, sizeof(pc));
+}
+
+/*
+ * Wait up to ms for the child to send, and read what it sent: 1 when
+ * something was read, 0 on a timeout, -1 on EOF.
+ */
+int
+child_read(int ms)
+{
+	struct pollfd	 pfd;
+	int		 n;
+
+	pfd.fd = child.ib.fd;
+	pfd.events = POLLIN;
+	if ((n = poll(&pfd, 1, ms)) == -1)
+		err(1, "poll");
+	if (n == 0)
+		return (0);
+	if ((n = imsgbuf_read(&child.ib)) == -1 || n == 0)
+		return (-1);
+	return (1);
+}
+
+/* A whole message already read: 1, or 0 when there is none. */
+int
+child_get(struct imsg *imsg)
+{
+	int	 n;
+
+	if ((n = imsgbuf_get(&child.ib, imsg)) == -1)
+		errx(1, "malformed imsg header from %s", child.name);
+	return (n);
+}
+
+/*
+ * The next message, waiting up to ms for each read: 1, 0 on EOF, -1 on
+ * a timeout.
+ */
+int
+child_recv(struct imsg *imsg, int ms)
+{
+	for (;;) {
+		if (child_get(imsg) == 1)
+			return (1);
+		switch (child_read(ms)) {
+		case 0:
+			return (-1);
+		case -1:
+			return (0);
+		}
+	}
+}
+
+/*
+ * Close the channel (the child exits on EOF) and report how it ended:
+ * "child exited: status N" or "child exited: signal N".  Its wait
+ * status, or -1 when it had to be killed.
+ */
+int
+child_finish(void)
+{
+	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+	int		 i, status;
+	pid_t		 pid;
+
+	close(child.ib.fd);
+	imsgbuf_clear(&child.ib);
+	for (i = 0; i < 500; i++) {
+		if ((pid = waitpid(child.pid, &status, WNOHANG)) == -1)
+			err(1, "waitpid");
+		if (pid == child.pid)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (i == 500) {
+		kill(child.pid, SIGKILL);
+		waitpid(child.pid, &status, 0);
+		printf("child did not exit: killed\n");
+		failed = 1;
+		return (-1);
+	}
+	if (WIFSIGNALED(status))
+		printf("child exited: signal %d\n", WTERMSIG(status));
+	else
+		printf("child exited: status %d\n", WEXITSTATUS(status));
+	child.pid = -1;
+	return (status);
+}
