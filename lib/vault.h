@@ -10,6 +10,7 @@
  *				struct vault_identity
  *	IMSG_VAULT_EPHEMERAL	empty -> struct vault_ephemeral
  *	IMSG_VAULT_DH		struct vault_dh_req -> struct vault_dh
+ *	IMSG_VAULT_HANDSHAKE	struct vault_hs_req -> struct vault_hs
  *	IMSG_VAULT_SIGN_STATIC	struct vault_sign_req -> struct vault_sign
  *	IMSG_VAULT_FREE		struct vault_free_req, no answer
  *
@@ -30,6 +31,8 @@
 #define VAULT_SIG_CONTEXT	"ockam-c channel static key v1"
 #define VAULT_PUBLEN		32
 #define VAULT_SIGLEN		64
+#define VAULT_HS_DH_MAX		2	/* DH in one HANDSHAKE request */
+#define VAULT_HS_NEW		0x01	/* HANDSHAKE: a new ephemeral first */
 
 /* status */
 #define VAULT_OK		0
@@ -69,6 +72,33 @@ struct vault_dh_req {
 struct vault_dh {
 	uint32_t	status;
 	uint8_t		secret[VAULT_PUBLEN];
+};
+
+/*
+ * What one step of a secure channel handshake needs, in one round
+ * trip: with VAULT_HS_NEW a new ephemeral key (eph must be 0), then
+ * ndh X25519 of a key with a peer's public key.  A key id of 0 in
+ * dh[] names the request's ephemeral key (the new one, or eph); any
+ * other id must be an identity.  The answer's eph is the key this
+ * request made (0 when it made none, or when a DH failed: the new key
+ * is then freed); secret[i] answers dh[i].  status is the first
+ * failure: one DH of a low-order peer key fails the whole request.
+ */
+struct vault_hs_req {
+	uint32_t	flags;		/* VAULT_HS_NEW */
+	uint32_t	eph;		/* an ephemeral key, or 0 */
+	uint32_t	ndh;		/* at most VAULT_HS_DH_MAX */
+	struct {
+		uint32_t	id;	/* 0: the ephemeral key */
+		uint8_t		peer[VAULT_PUBLEN];
+	}		dh[VAULT_HS_DH_MAX];
+};
+
+struct vault_hs {
+	uint32_t	status;
+	uint32_t	eph;
+	uint8_t		eph_pub[VAULT_PUBLEN];
+	uint8_t		secret[VAULT_HS_DH_MAX][VAULT_PUBLEN];
 };
 
 struct vault_sign_req {

@@ -4,6 +4,16 @@
  * the vault; a handshake that fails, or is abandoned, is freed and its
  * ephemeral key released, and both ends log why.
  *
+ * The vault works while routed goes on: a step that needs a key the
+ * vault has not made yet asks for it (with whatever the next step will
+ * need, in the same request) and waits; what reaches the channel
+ * meanwhile waits with it.  The step then runs again from its start:
+ * Noise commits nothing until a step succeeds, and now finds every DH
+ * result in the handshake's memo (hs_dh).  One handshake costs the
+ * initiator three round trips to its vault, the responder two; the
+ * signature over an identity's static key is the same every time and
+ * asked for once, when the identity is loaded.
+ *
  * Transport of the handshake: message 1 goes to a listener, which
  * starts a responder and replaces its own address at the head of the
  * onward route with the responder's decryptor.  Every later message
@@ -12,6 +22,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +33,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "multiaddr.h"
+#include "privsep.h"
 #include "util.h"
 #include "vault.h"
 
@@ -68,27 +80,124 @@ channel_by_enc(const char *name)
 	return (NULL);
 }
 
-/* Noise asks for a new ephemeral key: the vault makes it. */
+/* Noise asks for our ephemeral key: the vault made it (hs_ask). */
 static int
 hs_ephemeral(void *arg, uint8_t pub[NOISE_DHLEN])
 {
 	struct channel	*c = arg;
 
-	if (c->eph != 0) {
-		vault_free(c->eph);
-		c->eph = 0;
+	if (!c->memo.has_eph) {
+		c->miss.eph = 1;
+		errno = EAGAIN;
+		return (-1);
 	}
-	return (vault_ephemeral(&c->eph, pub));
+	memcpy(pub, c->memo.eph_pub, NOISE_DHLEN);
+	return (0);
 }
 
+/* A DH result from the memo; a miss is noted for hs_wait(). */
 static int
 hs_dh(void *arg, enum noise_key which, const uint8_t peer[NOISE_DHLEN],
     uint8_t out[NOISE_DHLEN])
 {
 	struct channel	*c = arg;
+	struct sc_dh	*d;
+	size_t		 i;
 
-	return (vault_dh(which == NOISE_KEY_STATIC ? c->ident->id : c->eph,
-	    peer, out));
+	for (i = 0; i < SC_MEMO; i++) {
+		d = &c->memo.dh[i];
+		if (d->used && d->key == which &&
+		    memcmp(d->peer, peer, NOISE_DHLEN) == 0) {
+			memcpy(out, d->secret, NOISE_DHLEN);
+			return (0);
+		}
+	}
+	c->miss.eph = 0;
+	c->miss.key = which;
+	memcpy(c->miss.peer, peer, NOISE_DHLEN);
+	errno = EAGAIN;
+	return (-1);
+}
+
+static void
+memo_add(struct channel *c, enum noise_key which, const uint8_t *peer,
+    const uint8_t *secret)
+{
+	struct sc_dh	*d;
+
+	d = &c->memo.dh[c->memo.next++ % SC_MEMO];
+	d->used = 1;
+	d->key = which;
+	memcpy(d->peer, peer, NOISE_DHLEN);
+	memcpy(d->secret, secret, NOISE_DHLEN);
+}
+
+static int
+memo_has(struct channel *c, enum noise_key which, const uint8_t *peer)
+{
+	uint8_t	 tmp[NOISE_DHLEN];
+	int	 r;
+
+	r = hs_dh(c, which, peer, tmp) == 0;
+	sodium_memzero(tmp, sizeof(tmp));
+	return (r);
+}
+
+static void
+ask_dh(struct vault_hs_req *req, struct channel *c, enum noise_key which,
+    const uint8_t *peer)
+{
+	req->dh[req->ndh].id = which == NOISE_KEY_STATIC ? c->ident->id : 0;
+	memcpy(req->dh[req->ndh].peer, peer, NOISE_DHLEN);
+	req->ndh++;
+}
+
+static void	hs_answer(void *, const void *);
+static int	hs_finish(struct channel *);
+static int	hs_done(struct channel *);
+
+/*
+ * Ask the vault: a new ephemeral key when neweph is set, then the DH
+ * of both our keys with re when re is set, or of the key Noise missed.
+ */
+static int
+hs_ask(struct channel *c, int neweph, const uint8_t *re)
+{
+	struct vault_hs_req	*req = &c->asked;
+
+	memset(req, 0, sizeof(*req));
+	if (neweph)
+		req->flags = VAULT_HS_NEW;
+	else
+		req->eph = c->eph;
+	if (re != NULL) {
+		ask_dh(req, c, NOISE_KEY_EPHEMERAL, re);
+		ask_dh(req, c, NOISE_KEY_STATIC, re);
+	} else if (!neweph)
+		ask_dh(req, c, c->miss.key, c->miss.peer);
+	if ((c->call = vault_call(IMSG_VAULT_HANDSHAKE, req, sizeof(*req),
+	    sizeof(struct vault_hs), hs_answer, c)) == NULL)
+		return (-1);
+	return (0);
+}
+
+/*
+ * Noise missed something (errno EAGAIN) while handling m: m waits,
+ * first, for the vault to answer.
+ */
+static int
+hs_wait(struct channel *c, struct message *m)
+{
+	if (hs_ask(c, c->miss.eph, NULL) == -1) {
+		if (m != NULL)
+			message_free(m);
+		return (-1);
+	}
+	if (m != NULL) {
+		TAILQ_INSERT_HEAD(&c->held, m, entry);
+		c->nheld++;
+	}
+	return (0);
 }
 
 static struct channel *
@@ -112,6 +221,7 @@ channel_alloc(enum noise_role role, struct identity *ident, char *err,
 	route_init(&c->remote);
 	trust_init(&c->trust);
 	recent_init(&c->senders, SC_SENDERS);
+	TAILQ_INIT(&c->held);
 	if (noise_hs_init(&c->hs, role, NULL, 0, ident->static_pub, &hs_ops,
 	    c) == -1) {
 		snprintf(err, errlen, "noise: cannot start a handshake");
@@ -148,6 +258,7 @@ void
 channel_free(struct channel *c, const char *why)
 {
 	struct worker	*w;
+	struct message	*m;
 
 	if (why != NULL) {
 		log_info("secure channel %s (%s%s%s): %s", c->enc,
@@ -158,8 +269,14 @@ channel_free(struct channel *c, const char *why)
 	}
 	if (c->role == NOISE_RESPONDER && !c->open)
 		pending--;
+	if (c->call != NULL)
+		vault_cancel(c->call);
 	if (c->eph != 0)
 		vault_free(c->eph);
+	while ((m = TAILQ_FIRST(&c->held)) != NULL) {
+		TAILQ_REMOVE(&c->held, m, entry);
+		message_free(m);
+	}
 	if ((w = worker_find(c->enc)) != NULL && w->chan == c)
 		worker_del(w);
 	if ((w = worker_find(c->dec)) != NULL && w->chan == c)
@@ -172,13 +289,46 @@ channel_free(struct channel *c, const char *why)
 	free(c);
 }
 
-/* Our identity payload: version, Ed25519 key, signature over rs. */
-static int
+/* Our identity payload: version, Ed25519 key, signature over s. */
+static void
 idpayload_make(struct channel *c, uint8_t out[SC_IDPAYLOAD_LEN])
 {
 	out[0] = SC_IDPAYLOAD_VERSION;
 	memcpy(out + 1, c->ident->sign_pub, 32);
-	return (vault_sign_static(c->ident->id, out + 33));
+	memcpy(out + 33, c->ident->sig, 64);
+}
+
+/*
+ * Identity payloads that verified, with the static key they cover.  A
+ * peer that comes back with the same static key and payload needs no
+ * second Ed25519 check: the result is a function of those bytes alone.
+ * Only what verified is kept; all of it is public.
+ */
+static uint8_t		 verified[SC_VERIFIED][NOISE_DHLEN + SC_IDPAYLOAD_LEN];
+static unsigned int	 nverified;
+
+static int
+verified_has(const uint8_t *rs, const uint8_t *idp)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < nverified && i < SC_VERIFIED; i++)
+		if (memcmp(verified[i], rs, NOISE_DHLEN) == 0 &&
+		    memcmp(verified[i] + NOISE_DHLEN, idp,
+		    SC_IDPAYLOAD_LEN) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+verified_add(const uint8_t *rs, const uint8_t *idp)
+{
+	uint8_t	*v = verified[nverified++ % SC_VERIFIED];
+
+	memcpy(v, rs, NOISE_DHLEN);
+	memcpy(v + NOISE_DHLEN, idp, SC_IDPAYLOAD_LEN);
+	if (nverified == 2 * SC_VERIFIED)
+		nverified = SC_VERIFIED;
 }
 
 /*
@@ -202,12 +352,16 @@ idpayload_check(struct channel *c, const uint8_t *p, size_t len,
 		snprintf(why, whylen, "identity payload version %u", p[0]);
 		return (-1);
 	}
-	memcpy(msg, VAULT_SIG_CONTEXT, sizeof(VAULT_SIG_CONTEXT) - 1);
-	memcpy(msg + sizeof(VAULT_SIG_CONTEXT) - 1, c->hs.rs, 32);
-	if (crypto_sign_verify_detached(p + 33, msg, sizeof(msg), p + 1) != 0) {
-		snprintf(why, whylen, "the peer's signature over its static "
-		    "key does not verify");
-		return (-1);
+	if (!verified_has(c->hs.rs, p)) {
+		memcpy(msg, VAULT_SIG_CONTEXT, sizeof(VAULT_SIG_CONTEXT) - 1);
+		memcpy(msg + sizeof(VAULT_SIG_CONTEXT) - 1, c->hs.rs, 32);
+		if (crypto_sign_verify_detached(p + 33, msg, sizeof(msg),
+		    p + 1) != 0) {
+			snprintf(why, whylen, "the peer's signature over its "
+			    "static key does not verify");
+			return (-1);
+		}
+		verified_add(c->hs.rs, p);
 	}
 	identifier_of(p + 1, id);
 	if (!trust_allows(trust, id)) {
@@ -239,27 +393,40 @@ hs_send(struct channel *c, const struct route *to, const uint8_t *p,
 	return (0);
 }
 
-/* Write the next handshake message with our identity payload. */
+/*
+ * Write the next handshake message (1: no payload, 2 and 3: our
+ * identity payload) and send it to the peer.  0: sent, or waiting for
+ * the vault; -1: the channel is gone.
+ */
 static int
-hs_write_identity(struct channel *c)
+hs_write(struct channel *c)
 {
 	uint8_t		 idp[SC_IDPAYLOAD_LEN], out[256];
 	size_t		 outlen;
-	int		 r = -1;
+	int		 r;
 
-	if (idpayload_make(c, idp) == -1)
-		goto out;
-	if (noise_write(&c->hs, idp, sizeof(idp), out, sizeof(out),
-	    &outlen) == -1)
-		goto out;
-	r = hs_send(c, &c->remote, out, outlen);
-out:
-	sodium_memzero(idp, sizeof(idp));
-	return (r);
+	if (c->hs.state == NOISE_I_START)
+		r = noise_write(&c->hs, NULL, 0, out, sizeof(out), &outlen);
+	else {
+		idpayload_make(c, idp);
+		r = noise_write(&c->hs, idp, sizeof(idp), out, sizeof(out),
+		    &outlen);
+		sodium_memzero(idp, sizeof(idp));
+	}
+	if (r == -1 && errno == EAGAIN && hs_wait(c, NULL) == 0)
+		return (0);
+	if (r == -1 || hs_send(c, &c->remote, out, outlen) == -1) {
+		channel_free(c, "cannot write the handshake");
+		return (-1);
+	}
+	return (0);
 }
 
-/* The handshake is over: keys, and the initiator's waiting client. */
-static void
+/*
+ * The handshake is over: keys, and the initiator's waiting client.
+ * -1: it failed, the channel is gone.
+ */
+static int
 hs_done(struct channel *c)
 {
 	struct noise_cipher	 k1, k2;
@@ -267,12 +434,13 @@ hs_done(struct channel *c)
 
 	if (noise_split(&c->hs, &k1, &k2) == -1) {
 		channel_free(c, "noise: split failed");
-		return;
+		return (-1);
 	}
 	if (c->eph != 0) {
 		vault_free(c->eph);
 		c->eph = 0;
 	}
+	sodium_memzero(&c->memo, sizeof(c->memo));
 	/* The Noise specification's roles: the initiator sends with k1. */
 	if (c->role == NOISE_INITIATOR)
 		chan_open(c, &k1, &k2);
@@ -290,9 +458,11 @@ hs_done(struct channel *c)
 		control_report(c->client, c->reqid, CTL_OK, route);
 		c->client = 0;
 	}
+	return (0);
 }
 
-static void
+/* Message 1 at the responder; then message 2, once the vault made e. */
+static int
 hs_responder_m1(struct channel *c, struct message *m)
 {
 	uint8_t	 payload[64];
@@ -302,23 +472,29 @@ hs_responder_m1(struct channel *c, struct message *m)
 	    sizeof(payload), &plen) == -1 || plen != 0) {
 		router_drop(m, "secure channel: bad first handshake message");
 		channel_free(c, "bad first handshake message");
-		return;
+		return (-1);
 	}
-	if (route_copy(&c->remote, &m->tm.ret) == -1 ||
-	    hs_write_identity(c) == -1) {
+	if (route_copy(&c->remote, &m->tm.ret) == -1) {
 		message_free(m);
 		channel_free(c, "cannot answer the handshake");
-		return;
+		return (-1);
 	}
 	message_free(m);
+	/* A new e and both DH with re, for message 2: one request. */
+	if (hs_ask(c, 1, c->hs.re) == -1) {
+		channel_free(c, "the vault is not available");
+		return (-1);
+	}
+	return (0);
 }
 
 /*
  * Read handshake message 2 or 3: the peer's identity payload must
- * verify and its identifier be trusted.  0: go on (m is still the
- * caller's).  -1: m is gone; a message that does not verify leaves the
- * handshake as it was (a genuine one may still come), an identity that
- * fails ends the channel.
+ * verify and its identifier be trusted.  1: read, m is still the
+ * caller's; 0: m is gone, the handshake goes on (a message that does
+ * not verify leaves it as it was: a genuine one may still come) or
+ * waits for the vault; -1: the channel is gone (an identity that fails
+ * ends it).
  */
 static int
 hs_read_peer(struct channel *c, struct message *m, int msgno,
@@ -330,40 +506,165 @@ hs_read_peer(struct channel *c, struct message *m, int msgno,
 
 	if (noise_read(&c->hs, m->tm.payload, m->tm.plen, payload,
 	    sizeof(payload), &plen) == -1) {
+		if (errno == EAGAIN)
+			return (hs_wait(c, m));
 		router_drop(m, "secure channel %s: handshake message %d does "
 		    "not verify", c->enc, msgno);
-		return (-1);
+		return (0);
 	}
 	if (idpayload_check(c, payload, plen, trust, why, sizeof(why)) == -1) {
 		message_free(m);
 		channel_free(c, why);
 		return (-1);
 	}
+	return (1);
+}
+
+static int
+hs_initiator_m2(struct channel *c, struct message *m)
+{
+	int	 r;
+
+	/* The DH of both our keys with re, asked for at once. */
+	if (m->tm.plen >= NOISE_DHLEN &&
+	    !memo_has(c, NOISE_KEY_EPHEMERAL, m->tm.payload)) {
+		if (hs_ask(c, 0, m->tm.payload) == -1) {
+			message_free(m);
+			channel_free(c, "the vault is not available");
+			return (-1);
+		}
+		TAILQ_INSERT_HEAD(&c->held, m, entry);
+		c->nheld++;
+		return (0);
+	}
+	if ((r = hs_read_peer(c, m, 2, &c->trust)) != 1)
+		return (r);
+	r = route_copy(&c->remote, &m->tm.ret);
+	message_free(m);
+	if (r == -1) {
+		channel_free(c, "cannot answer the handshake");
+		return (-1);
+	}
+	return (hs_write(c));
+}
+
+static int
+hs_responder_m3(struct channel *c, struct message *m)
+{
+	int	 r;
+
+	if ((r = hs_read_peer(c, m, 3, &c->listener->trust)) != 1)
+		return (r);
+	message_free(m);
 	return (0);
 }
 
+/*
+ * A handshake message, or, once open, channel data.  While the vault
+ * works for the handshake, what comes waits (SC_HELD_MAX at most).
+ */
 static void
-hs_initiator_m2(struct channel *c, struct message *m)
+decryptor_handle(struct channel *c, struct message *m)
 {
-	if (hs_read_peer(c, m, 2, &c->trust) == -1)
-		return;
-	if (route_copy(&c->remote, &m->tm.ret) == -1 ||
-	    hs_write_identity(c) == -1) {
-		message_free(m);
-		channel_free(c, "cannot answer the handshake");
+	if (c->call != NULL) {
+		if (c->nheld >= SC_HELD_MAX) {
+			router_drop(m, "secure channel %s: %d messages wait "
+			    "for the handshake already", c->enc, c->nheld);
+			return;
+		}
+		TAILQ_INSERT_TAIL(&c->held, m, entry);
+		c->nheld++;
 		return;
 	}
-	message_free(m);
-	hs_done(c);
+	if (c->open) {
+		chan_decrypt(c, m);
+		return;
+	}
+	switch (c->hs.state) {
+	case NOISE_R_START:
+		hs_responder_m1(c, m);
+		break;
+	case NOISE_I_SENT1:
+		if (hs_initiator_m2(c, m) == 0)
+			hs_finish(c);
+		break;
+	case NOISE_R_SENT2:
+		if (hs_responder_m3(c, m) == 0)
+			hs_finish(c);
+		break;
+	default:
+		router_drop(m, "secure channel %s: not expecting a handshake "
+		    "message", c->enc);
+		break;
+	}
 }
 
-static void
-hs_responder_m3(struct channel *c, struct message *m)
+/*
+ * Open the channel once Noise is done and nothing waits for the vault.
+ * -1: the channel is gone.
+ */
+static int
+hs_finish(struct channel *c)
 {
-	if (hs_read_peer(c, m, 3, &c->listener->trust) == -1)
+	if (c->call == NULL && c->hs.state == NOISE_DONE)
+		return (hs_done(c));
+	return (0);
+}
+
+/*
+ * The vault answered: into the memo; then the message that waited
+ * is written, or read again from its start, then what came meanwhile.
+ */
+static void
+hs_answer(void *arg, const void *data)
+{
+	struct channel		*c = arg;
+	const struct vault_hs	*ans = data;
+	struct message		*m;
+	char			 why[128];
+	uint32_t		 id = c->id;
+	size_t			 i;
+
+	c->call = NULL;
+	if (ans->status != VAULT_OK) {
+		/* A message read: as if it did not verify. */
+		if ((c->hs.state == NOISE_I_SENT1 ||
+		    c->hs.state == NOISE_R_SENT2) &&
+		    (m = TAILQ_FIRST(&c->held)) != NULL) {
+			TAILQ_REMOVE(&c->held, m, entry);
+			c->nheld--;
+			router_drop(m, "secure channel %s: handshake message "
+			    "does not verify: %s", c->enc,
+			    vault_strerror(ans->status));
+		} else {
+			snprintf(why, sizeof(why), "vault: %s",
+			    vault_strerror(ans->status));
+			channel_free(c, why);
+			return;
+		}
+	} else {
+		if (c->asked.flags & VAULT_HS_NEW) {
+			c->eph = ans->eph;
+			memcpy(c->memo.eph_pub, ans->eph_pub, NOISE_DHLEN);
+			c->memo.has_eph = 1;
+		}
+		for (i = 0; i < c->asked.ndh; i++)
+			memo_add(c, c->asked.dh[i].id != 0 ?
+			    NOISE_KEY_STATIC : NOISE_KEY_EPHEMERAL,
+			    c->asked.dh[i].peer, ans->secret[i]);
+	}
+	if ((c->hs.state == NOISE_I_START || c->hs.state == NOISE_R_READ1 ||
+	    c->hs.state == NOISE_I_READ2) && hs_write(c) == -1)
 		return;
-	message_free(m);
-	hs_done(c);
+	if (hs_finish(c) == -1)
+		return;
+	while (c->call == NULL && (m = TAILQ_FIRST(&c->held)) != NULL) {
+		TAILQ_REMOVE(&c->held, m, entry);
+		c->nheld--;
+		decryptor_handle(c, m);
+		if (channel_by_id(id) != c)
+			return;
+	}
 }
 
 /*
@@ -413,30 +714,6 @@ listener_handle(struct worker *w, struct message *m)
 	router_enqueue(m);
 }
 
-static void
-decryptor_handle(struct channel *c, struct message *m)
-{
-	if (c->open) {
-		chan_decrypt(c, m);
-		return;
-	}
-	switch (c->hs.state) {
-	case NOISE_R_START:
-		hs_responder_m1(c, m);
-		break;
-	case NOISE_I_SENT1:
-		hs_initiator_m2(c, m);
-		break;
-	case NOISE_R_SENT2:
-		hs_responder_m3(c, m);
-		break;
-	default:
-		router_drop(m, "secure channel %s: not expecting a handshake "
-		    "message", c->enc);
-		break;
-	}
-}
-
 void
 channel_handle(struct worker *w, struct message *m)
 {
@@ -471,8 +748,6 @@ channel_new_initiator(const struct route *to, struct identity *ident,
 {
 	struct channel		*c;
 	struct name_entry	*n;
-	uint8_t			 out[128];
-	size_t			 outlen;
 
 	if (!noise_available()) {
 		snprintf(err, errlen, "secure channels need AES-256-GCM, "
@@ -492,9 +767,8 @@ channel_new_initiator(const struct route *to, struct identity *ident,
 		c->timeout = timeout;
 	c->client = client;
 	c->reqid = reqid;
-	if (noise_write(&c->hs, NULL, 0, out, sizeof(out), &outlen) == -1 ||
-	    route_copy(&c->remote, to) == -1 ||
-	    hs_send(c, to, out, outlen) == -1) {
+	/* Message 1 goes out once the vault made e (hs_answer). */
+	if (route_copy(&c->remote, to) == -1 || hs_ask(c, 1, NULL) == -1) {
 		c->client = 0;
 		channel_free(c, NULL);
 		snprintf(err, errlen, "cannot start the handshake");
@@ -604,4 +878,25 @@ channel_listener_of(const char *name, const struct names *consumers)
 	    w->chan->listener == NULL)
 		return (0);
 	return (names_find(consumers, w->chan->listener->name));
+}
+
+/*
+ * Is worker name the decryptor of a channel this node created whose
+ * peer is first reached over the TCP (or TLS) connection to peer?
+ * What that connection brings may reach it for as long as the channel
+ * lives, however many channels share the connection (the reply grants
+ * of tcp.c remember only the most recent senders).
+ */
+int
+channel_initiator_via(const char *name, int tls, const char *peer)
+{
+	struct worker	*w;
+	struct addr	*a;
+
+	if ((w = worker_find(name)) == NULL || w->kind != WORKER_SC_DECRYPTOR ||
+	    w->chan->role != NOISE_INITIATOR ||
+	    (a = route_head(&w->chan->remote)) == NULL)
+		return (0);
+	return (a->type == (tls ? OCKAM_ADDR_TLS : OCKAM_ADDR_TCP) &&
+	    strcmp(a->val, peer) == 0);
 }

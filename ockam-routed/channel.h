@@ -14,6 +14,7 @@
 #include "replay.h"
 #include "routed.h"
 #include "util.h"
+#include "vault.h"
 
 #define SC_HS_TIMEOUT		10	/* seconds a handshake may take */
 #define SC_PENDING_MAX		128	/* responder handshakes at once */
@@ -23,6 +24,17 @@
 #define SC_KIND_CLOSE		1
 #define SC_SENDERS		16	/* local senders an initiator admits */
 #define SC_NAME_LEN		(2 * RANDOM_NAME_BYTES)
+#define SC_MEMO			4	/* DH results a handshake keeps */
+#define SC_HELD_MAX		16	/* messages waiting for the vault */
+#define SC_VERIFIED		64	/* identity payloads known good */
+
+/* A DH result the vault gave a handshake (channel.c: hs_dh). */
+struct sc_dh {
+	int			 used;
+	enum noise_key		 key;
+	uint8_t			 peer[NOISE_DHLEN];
+	uint8_t			 secret[NOISE_DHLEN];
+};
 
 struct channel {
 	TAILQ_ENTRY(channel)	 entry;
@@ -31,6 +43,21 @@ struct channel {
 	int			 open;
 	struct noise_hs		 hs;
 	uint32_t		 eph;		/* vault ephemeral key, 0: none */
+	struct vault_call	*call;		/* the vault works for us */
+	struct vault_hs_req	 asked;		/* what call asked */
+	TAILQ_HEAD(, message)	 held;		/* what came meanwhile */
+	int			 nheld;
+	struct {
+		int		 has_eph;
+		uint8_t		 eph_pub[NOISE_DHLEN];
+		unsigned int	 next;
+		struct sc_dh	 dh[SC_MEMO];
+	}			 memo;		/* wiped when the handshake ends */
+	struct {
+		int		 eph;		/* the ephemeral key, or: */
+		enum noise_key	 key;		/* a DH of key with peer */
+		uint8_t		 peer[NOISE_DHLEN];
+	}			 miss;		/* what Noise asked in vain */
 	struct identity		*ident;		/* ours */
 	struct sclistener_conf	*listener;	/* responder: its listener */
 	struct trust_conf	 trust;		/* initiator: whom it trusts */

@@ -164,6 +164,8 @@ child_imsg(struct child *ch, struct imsg *imsg)
 	default:
 		if (ch == &children[CHILD_TCPD] && ch->ready)
 			tcp_imsg(imsg);
+		else if (ch == &children[CHILD_VAULT] && ch->ready)
+			vault_imsg(imsg);
 		else
 			imsg_bad(ch->role, imsg,
 			    "not expected from this process");

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +188,26 @@ int
 trust_allows(const struct trust_conf *t, const char *identifier)
 {
 	return (t->everyone || names_find(&t->ids, identifier));
+}
+
+/*
+ * The identifier of an Ed25519 public key: "I" followed by the
+ * lower-case hex SHA-256 of the key (DESIGN.md 3).
+ */
+void
+identifier_of(const uint8_t *sign_pub, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	uint8_t			 h[crypto_hash_sha256_BYTES];
+	size_t			 i;
+
+	crypto_hash_sha256(h, sign_pub, 32);
+	out[0] = 'I';
+	for (i = 0; i < sizeof(h); i++) {
+		out[1 + 2 * i] = hex[h[i] >> 4];
+		out[2 + 2 * i] = hex[h[i] & 0xf];
+	}
+	out[OCKAM_IDENTIFIER_LEN] = '\0';
 }
 
 /* "I" and 64 lower-case hex digits. */

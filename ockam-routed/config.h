@@ -7,6 +7,8 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
+#include <stdint.h>
+
 #include "route.h"
 
 #define OCKAM_CONF		"/etc/ockam/ockam.conf"
@@ -140,6 +142,7 @@ void			 trust_init(struct trust_conf *);
 void			 trust_free(struct trust_conf *);
 int			 trust_allows(const struct trust_conf *, const char *);
 int			 identifier_valid(const char *);
+void			 identifier_of(const uint8_t *, char *);
 const char		*worker_kind_name(enum worker_kind);
 void			 print_config(struct ockam_conf *);
 

@@ -1,12 +1,11 @@
 /*
  * The identities of this node: their private keys stay in the vault;
- * routed keeps the public keys and the identifier, "I" followed by the
- * lower-case hex SHA-256 of the Ed25519 public key (DESIGN.md 3).
+ * routed keeps the public keys, the identifier (config.c:
+ * identifier_of) and the signature over the static key.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,6 @@
 
 static TAILQ_HEAD(, identity)	 identities =
     TAILQ_HEAD_INITIALIZER(identities);
-
-void
-identifier_of(const uint8_t *sign_pub, char *out)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	uint8_t			 h[crypto_hash_sha256_BYTES];
-	size_t			 i;
-
-	crypto_hash_sha256(h, sign_pub, 32);
-	out[0] = 'I';
-	for (i = 0; i < sizeof(h); i++) {
-		out[1 + 2 * i] = hex[h[i] >> 4];
-		out[2 + 2 * i] = hex[h[i] & 0xf];
-	}
-	out[OCKAM_IDENTIFIER_LEN] = '\0';
-}
 
 struct identity *
 identity_find(const char *name)
@@ -81,6 +64,16 @@ identity_load(const char *name, int create, struct identity **out,
 	}
 	if ((id = calloc(1, sizeof(*id))) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	/*
+	 * The signature over the static key is the same in every
+	 * handshake (Ed25519 is deterministic): asked for once.
+	 */
+	if (vault_sign_static(vi.id, id->sig) == -1) {
+		snprintf(err, errlen, "identity \"%s\": the vault did not "
+		    "sign its static key", name);
+		free(id);
 		return (-1);
 	}
 	id->id = vi.id;

@@ -147,6 +147,7 @@ routed_loop(struct ockam_conf *conf)
 			log_info("node ready");
 			announced = 1;
 		}
+		vault_run();
 		router_run();
 		/*
 		 * Write-through: what routing queued goes out now, not
@@ -161,6 +162,7 @@ routed_loop(struct ockam_conf *conf)
 		now = channel_now();
 		if (now != last_tick) {
 			channel_tick();
+			vault_tick();
 			last_tick = now;
 		}
 	}
@@ -286,6 +288,7 @@ main(int argc, char *argv[])
 	log_info("shutting down");
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
+	vault_shutdown();
 	router_flush();
 	tcp_shutdown();
 	control_cleanup();

@@ -79,6 +79,7 @@ struct identity {
 	uint32_t		 id;		/* the vault's key id */
 	uint8_t			 sign_pub[32];
 	uint8_t			 static_pub[32];
+	uint8_t			 sig[64];	/* over static_pub, vault.h */
 	char			 name[OCKAM_NAME_MAX];
 	char			 identifier[OCKAM_IDENTIFIER_LEN + 1];
 };
@@ -110,7 +111,6 @@ int		 identity_load(const char *, int, struct identity **, char *,
 struct identity	*identity_find(const char *);
 struct identity	*identity_first(void);
 struct identity	*identity_next(struct identity *);
-void		 identifier_of(const uint8_t *, char *);
 void		 identity_shutdown(void);
 
 /* channel.c */
@@ -119,6 +119,7 @@ void		 channel_configure(struct ockam_conf *);
 void		 channel_handle(struct worker *, struct message *);
 int		 channel_flow_allows(struct message *, const char *);
 int		 channel_listener_of(const char *, const struct names *);
+int		 channel_initiator_via(const char *, int, const char *);
 void		 channel_tick(void);
 void		 channel_client_gone(uint32_t);
 void		 channel_shutdown(void);
@@ -161,8 +162,14 @@ void		 children_lost(enum child_id, const char *);
 struct vault_identity;
 void		 vault_configure(const char *);
 int		 vault_identity(const char *, int, struct vault_identity *);
-int		 vault_ephemeral(uint32_t *, uint8_t *);
-int		 vault_dh(uint32_t, const uint8_t *, uint8_t *);
+struct vault_call;
+struct vault_call *vault_call(uint32_t, const void *, size_t, size_t,
+		    void (*)(void *, const void *), void *);
+void		 vault_cancel(struct vault_call *);
+void		 vault_imsg(struct imsg *);
+void		 vault_run(void);
+void		 vault_tick(void);
+void		 vault_shutdown(void);
 int		 vault_sign_static(uint32_t, uint8_t *);
 void		 vault_free(uint32_t);
 const char	*vault_strerror(uint32_t);

@@ -216,6 +216,9 @@ tcp_flow_allows(struct message *m, const struct addr *a)
 			    channel_listener_of(a->val, &c->lc->consumers));
 		return (relay_grants(&c->lc->consumers, a));
 	}
+	if (a->type == OCKAM_ADDR_LOCAL &&
+	    channel_initiator_via(a->val, c->tls, c->peer))
+		return (1);
 	if ((pf = peerflow_get(c->tls, c->peer, 0)) == NULL)
 		return (0);
 	head_key(a, key, sizeof(key));

@@ -1,62 +1,195 @@
 /*
- * routed's side of the vault protocol (lib/vault.h): one request at a
- * time, answered before anything else happens.  The vault only ever
- * speaks when asked, so anything but the answer we wait for means it
- * is broken: fatal.  A vault that goes away stops the node.
+ * routed's side of the vault protocol (lib/vault.h).  Requests are
+ * calls: queued in the order they were sent, which is the order the
+ * vault answers them (it does one thing at a time), so an answer that
+ * is not for the oldest call, or not of its size, means the vault is
+ * broken: fatal.  An answer is kept until vault_run() hands it to its
+ * caller from the main loop, never from inside another handler.
+ *
+ * Handshakes use calls (many in flight, the vault working while routed
+ * does the rest); identities are loaded synchronously, rarely: the
+ * wait keeps the answers to earlier calls for vault_run().  A vault
+ * that goes away stops the node; one that does not answer within
+ * VAULT_TIMEOUT is fatal.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "channel.h"
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
 #include "vault.h"
 
-#define VAULT_TIMEOUT	5000	/* milliseconds for one answer */
+#define VAULT_TIMEOUT	5	/* seconds for one answer */
+#define VAULT_ANS_MAX	sizeof(struct vault_hs)
 
-static uint32_t		 vault_reqid;
+struct vault_call {
+	TAILQ_ENTRY(vault_call)	 entry;
+	uint32_t		 reqid;
+	uint32_t		 type;
+	size_t			 anslen;
+	void			(*done)(void *, const void *);
+						/* NULL: cancelled, or sync */
+	void			*arg;
+	int			 answered;
+	time_t			 sent;
+	uint8_t			 ans[VAULT_ANS_MAX];
+};
 
-/* Send a request and wait for its answer of exactly anslen bytes. */
+_Static_assert(sizeof(struct vault_identity) <= VAULT_ANS_MAX &&
+    sizeof(struct vault_sign) <= VAULT_ANS_MAX, "answer buffer");
+
+static TAILQ_HEAD(, vault_call)	 calls = TAILQ_HEAD_INITIALIZER(calls);
+static uint32_t			 vault_reqid;
+
+static void
+call_free(struct vault_call *vc)
+{
+	TAILQ_REMOVE(&calls, vc, entry);
+	sodium_memzero(vc, sizeof(*vc));
+	free(vc);
+}
+
+/* Send a request; its answer, of anslen bytes, goes to done(arg). */
+struct vault_call *
+vault_call(uint32_t type, const void *req, size_t reqlen, size_t anslen,
+    void (*done)(void *, const void *), void *arg)
+{
+	struct child		*ch = &children[CHILD_VAULT];
+	struct vault_call	*vc;
+
+	if (!ch->connected || anslen > VAULT_ANS_MAX)
+		return (NULL);
+	if ((vc = calloc(1, sizeof(*vc))) == NULL)
+		return (NULL);
+	if (++vault_reqid == 0)
+		vault_reqid = 1;
+	vc->reqid = vault_reqid;
+	vc->type = type;
+	vc->anslen = anslen;
+	vc->done = done;
+	vc->arg = arg;
+	vc->sent = channel_now();
+	if (imsg_compose(&ch->ibuf, type, vc->reqid, 0, -1, req,
+	    reqlen) == -1)
+		fatal("vault request");
+	TAILQ_INSERT_TAIL(&calls, vc, entry);
+	return (vc);
+}
+
+/* The caller is gone: its answer will be dropped (and a new key freed). */
+void
+vault_cancel(struct vault_call *vc)
+{
+	vc->done = NULL;
+	vc->arg = NULL;
+}
+
+/* An answer from the vault (children.c): for the oldest call waiting. */
+void
+vault_imsg(struct imsg *imsg)
+{
+	struct vault_call	*vc;
+
+	TAILQ_FOREACH(vc, &calls, entry)
+		if (!vc->answered)
+			break;
+	if (vc == NULL)
+		imsg_bad("vault", imsg, "an answer nobody asked for");
+	if (imsg->hdr.type != vc->type || imsg->hdr.peerid != vc->reqid)
+		imsg_bad("vault", imsg, "not the answer asked for");
+	if (imsg->len != vc->anslen)
+		imsg_bad("vault", imsg, "size");
+	memcpy(vc->ans, imsg->data, vc->anslen);
+	vc->answered = 1;
+}
+
+/* Hand the answers that came to their callers, in order. */
+void
+vault_run(void)
+{
+	struct vault_call	*vc;
+	struct vault_hs		*hs;
+
+	while ((vc = TAILQ_FIRST(&calls)) != NULL && vc->answered) {
+		if (vc->done != NULL)
+			vc->done(vc->arg, vc->ans);
+		else if (vc->type == IMSG_VAULT_HANDSHAKE) {
+			hs = (struct vault_hs *)vc->ans;
+			if (hs->status == VAULT_OK && hs->eph != 0)
+				vault_free(hs->eph);
+		}
+		call_free(vc);
+	}
+}
+
+/* Once a second: a vault that stopped answering cannot be worked with. */
+void
+vault_tick(void)
+{
+	struct vault_call	*vc;
+
+	TAILQ_FOREACH(vc, &calls, entry)
+		if (!vc->answered)
+			break;
+	if (vc != NULL && channel_now() - vc->sent > VAULT_TIMEOUT)
+		fatalx("vault did not answer %s within %d s",
+		    imsg_type_name(vc->type), VAULT_TIMEOUT);
+}
+
+void
+vault_shutdown(void)
+{
+	struct vault_call	*vc;
+
+	while ((vc = TAILQ_FIRST(&calls)) != NULL)
+		call_free(vc);
+}
+
+/*
+ * A request answered before anything else happens: for the rare ones
+ * (identities).  Answers to earlier calls are kept for vault_run().
+ */
 static int
 vault_request(uint32_t type, const void *req, size_t reqlen, void *ans,
     size_t anslen)
 {
-	struct child	*ch = &children[CHILD_VAULT];
-	struct pollfd	 pfd;
-	struct imsg	 imsg;
-	uint32_t	 id;
-	int		 n;
+	struct child		*ch = &children[CHILD_VAULT];
+	struct vault_call	*vc;
+	struct pollfd		 pfd;
+	struct imsg		 imsg;
+	int			 n;
 
-	if (!ch->connected)
+	if ((vc = vault_call(type, req, reqlen, anslen, NULL, NULL)) == NULL)
 		return (-1);
-	if (++vault_reqid == 0)
-		vault_reqid = 1;
-	id = vault_reqid;
-	if (imsg_compose(&ch->ibuf, type, id, 0, -1, req, reqlen) == -1)
-		fatal("vault request");
 	if (imsgbuf_flush(&ch->ibuf) == -1) {
 		children_lost(CHILD_VAULT, strerror(errno));
 		return (-1);
 	}
-	if (anslen == 0)
-		return (0);
-	for (;;) {
+	while (!vc->answered) {
 		if ((n = imsgbuf_get(&ch->ibuf, &imsg)) == -1)
 			fatalx("malformed imsg header from vault");
-		if (n == 1)
-			break;
+		if (n == 1) {
+			vault_imsg(&imsg);
+			imsg_free(&imsg);
+			continue;
+		}
 		pfd.fd = ch->ibuf.fd;
 		pfd.events = POLLIN;
-		if ((n = poll(&pfd, 1, VAULT_TIMEOUT)) == -1) {
+		if ((n = poll(&pfd, 1, VAULT_TIMEOUT * 1000)) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
 		if (n == 0)
-			fatalx("vault did not answer %s within %d ms",
+			fatalx("vault did not answer %s within %d s",
 			    imsg_type_name(type), VAULT_TIMEOUT);
 		if ((n = imsgbuf_read(&ch->ibuf)) == -1 || n == 0) {
 			children_lost(CHILD_VAULT, n == 0 ? "channel closed" :
@@ -64,12 +197,8 @@ vault_request(uint32_t type, const void *req, size_t reqlen, void *ans,
 			return (-1);
 		}
 	}
-	if (imsg.hdr.type != type || imsg.hdr.peerid != id)
-		imsg_bad("vault", &imsg, "not the answer asked for");
-	if (imsg.len != anslen)
-		imsg_bad("vault", &imsg, "size");
-	memcpy(ans, imsg.data, anslen);
-	imsg_free(&imsg);
+	memcpy(ans, vc->ans, anslen);
+	call_free(vc);
 	return (0);
 }
 
@@ -105,44 +234,6 @@ vault_identity(const char *name, int create, struct vault_identity *vi)
 }
 
 int
-vault_ephemeral(uint32_t *id, uint8_t *pub)
-{
-	struct vault_ephemeral	 ve;
-
-	if (vault_request(IMSG_VAULT_EPHEMERAL, NULL, 0, &ve,
-	    sizeof(ve)) == -1)
-		return (-1);
-	if (ve.status != VAULT_OK) {
-		log_warnx("vault: no ephemeral key: %s",
-		    vault_strerror(ve.status));
-		return (-1);
-	}
-	if ((ve.id & VAULT_KEY_EPHEMERAL) == 0)
-		fatalx("vault answered an ephemeral key with id %u", ve.id);
-	*id = ve.id;
-	memcpy(pub, ve.pub, VAULT_PUBLEN);
-	return (0);
-}
-
-int
-vault_dh(uint32_t id, const uint8_t *peer, uint8_t *out)
-{
-	struct vault_dh_req	 req;
-	struct vault_dh		 ans;
-	int			 r = -1;
-
-	req.id = id;
-	memcpy(req.peer, peer, VAULT_PUBLEN);
-	if (vault_request(IMSG_VAULT_DH, &req, sizeof(req), &ans,
-	    sizeof(ans)) == 0 && ans.status == VAULT_OK) {
-		memcpy(out, ans.secret, VAULT_PUBLEN);
-		r = 0;
-	}
-	explicit_bzero(&ans, sizeof(ans));
-	return (r);
-}
-
-int
 vault_sign_static(uint32_t id, uint8_t *sig)
 {
 	struct vault_sign_req	 req;
@@ -164,7 +255,10 @@ vault_free(uint32_t id)
 	if (id == 0)
 		return;
 	req.id = id;
-	vault_request(IMSG_VAULT_FREE, &req, sizeof(req), NULL, 0);
+	if (children[CHILD_VAULT].connected && imsg_compose(
+	    &children[CHILD_VAULT].ibuf, IMSG_VAULT_FREE, 0, 0, -1, &req,
+	    sizeof(req)) == -1)
+		fatal("vault request");
 }
 
 const char *

@@ -44,6 +44,7 @@ static void	vault_conf(struct imsg *);
 static void	vault_identity(struct imsg *);
 static void	vault_ephemeral(struct imsg *);
 static void	vault_dh(struct imsg *);
+static void	vault_handshake(struct imsg *);
 static void	vault_sign_static(struct imsg *);
 static void	vault_free(struct imsg *);
 static void	vault_verbose(struct imsg *);
@@ -70,6 +71,8 @@ static const struct privsep_req vault_reqs[] = {
 	{ IMSG_VAULT_EPHEMERAL, P(PHASE_RUN), 0, 0, vault_ephemeral },
 	{ IMSG_VAULT_DH, P(PHASE_RUN), 0,
 	    sizeof(struct vault_dh_req), vault_dh },
+	{ IMSG_VAULT_HANDSHAKE, P(PHASE_RUN), 0,
+	    sizeof(struct vault_hs_req), vault_handshake },
 	{ IMSG_VAULT_SIGN_STATIC, P(PHASE_RUN), 0,
 	    sizeof(struct vault_sign_req), vault_sign_static },
 	{ IMSG_VAULT_FREE, P(PHASE_RUN), 0,
@@ -145,6 +148,51 @@ vault_dh(struct imsg *imsg)
 	memcpy(&req, imsg->data, sizeof(req));
 	memset(&ans, 0, sizeof(ans));
 	ans.status = keystore_dh(ks, req.id, req.peer, ans.secret);
+	vault_answer(imsg, &ans, sizeof(ans));
+	sodium_memzero(&ans, sizeof(ans));
+}
+
+/*
+ * One handshake step (vault.h): a new ephemeral key and up to
+ * VAULT_HS_DH_MAX DH, answered together.  A request that names keys
+ * in a way routed never would is fatal; a key that does not exist or
+ * a low-order peer key is a status.
+ */
+static void
+vault_handshake(struct imsg *imsg)
+{
+	struct vault_hs_req	 req;
+	struct vault_hs		 ans;
+	uint32_t		 eph, i, id;
+
+	memcpy(&req, imsg->data, sizeof(req));
+	if ((req.flags & ~VAULT_HS_NEW) != 0)
+		imsg_bad("routed", imsg, "unknown flags");
+	if (req.ndh > VAULT_HS_DH_MAX)
+		imsg_bad("routed", imsg, "too many DH");
+	if ((req.flags & VAULT_HS_NEW) ? req.eph != 0 :
+	    (req.eph != 0 && !(req.eph & VAULT_KEY_EPHEMERAL)))
+		imsg_bad("routed", imsg, "not an ephemeral key");
+	for (i = 0; i < req.ndh; i++) {
+		id = req.dh[i].id;
+		if (id & VAULT_KEY_EPHEMERAL)
+			imsg_bad("routed", imsg, "ephemeral key named by id");
+		if (id == 0 && req.eph == 0 && !(req.flags & VAULT_HS_NEW))
+			imsg_bad("routed", imsg, "no ephemeral key");
+	}
+	memset(&ans, 0, sizeof(ans));
+	eph = req.eph;
+	if (req.flags & VAULT_HS_NEW)
+		ans.status = keystore_ephemeral(ks, &eph, ans.eph_pub);
+	for (i = 0; i < req.ndh && ans.status == VAULT_OK; i++)
+		ans.status = keystore_dh(ks, req.dh[i].id != 0 ?
+		    req.dh[i].id : eph, req.dh[i].peer, ans.secret[i]);
+	if ((req.flags & VAULT_HS_NEW) && ans.status == VAULT_OK)
+		ans.eph = eph;
+	else if ((req.flags & VAULT_HS_NEW) && eph != 0)
+		keystore_free(ks, eph);
+	if (ans.status != VAULT_OK)
+		sodium_memzero(ans.secret, sizeof(ans.secret));
 	vault_answer(imsg, &ans, sizeof(ans));
 	sodium_memzero(&ans, sizeof(ans));
 }
@@ -339,6 +387,9 @@ main(int argc, char *argv[])
 			continue;
 		if (privsep_child_input(&ibuf, vault_dispatch) == 0)
 			break;
+		/* Answer what came at once, not after another poll. */
+		if (imsgbuf_queuelen(&ibuf) > 0 && imsgbuf_write(&ibuf) == -1)
+			fatal("write to routed");
 	}
 	log_debug("routed went away, exiting");
 	keystore_close(ks);

@@ -337,8 +337,8 @@ main(int argc, char *argv[])
 		/* The node's part alone, to a listener along a route. */
 		if (argc == 4)
 			listener = argv[3];
-		printf("%.0f %.0f\n", node_handshakes(argv[1], 1),
-		    node_handshakes(argv[1], 4));
+		printf("%.0f %.0f %.0f\n", node_handshakes(argv[1], 1),
+		    node_handshakes(argv[1], 16), node_handshakes(argv[1], 32));
 		return (0);
 	}
 	if (argc != 2)

@@ -106,7 +106,7 @@ row "stunnel TLS 1.3 tunnel (reference)" $tls
 row "ockam-c over TCP, no channel" $plain
 row "ockam-c secure channel over TCP" $secure
 set -- $hs2
-printf '\nchannels established/s between the two nodes: %s with 1 client, %s with 4\n' "$1" "$2"
+printf '\nchannels established/s between the two nodes: %s with 1 client, %s with 16, %s with 32\n' "$1" "$2" "$3"
 cat <<EOC
 
 Every ockam-c round trip goes ockamctl's client -> node A (routed,

@@ -547,24 +547,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	return (0);
 }
-
-/*
- * identity.c (identifier_of) also loads identities from the vault;
- * nothing here calls that, but the linker wants the vault's calls.
- */
-int
-vault_identity(const char *name, int create, struct vault_identity *vi)
-{
-	(void)name;
-	(void)create;
-	(void)vi;
-	errno = ENOSYS;
-	return (-1);
-}
-
-const char *
-vault_strerror(uint32_t status)
-{
-	(void)status;
-	return ("no vault in fuzz_handshake");
-}
