@@ -66,6 +66,31 @@ ibuf_free(struct ibuf *b)
 	errno = saved_errno;
 }
 
+/*
+ * Take the bytes out of b and free it: the caller owns what is returned
+ * (*len bytes written; the rest of the allocation, if any, was never
+ * written and is zero).  NULL when b failed or carries a descriptor;
+ * b is freed in every case.
+ */
+void *
+ibuf_take(struct ibuf *b, size_t *len)
+{
+	unsigned char	*p;
+
+	*len = 0;
+	if (b == NULL)
+		return (NULL);
+	if (b->err != 0 || b->fd >= 0) {
+		ibuf_free(b);
+		errno = EINVAL;
+		return (NULL);
+	}
+	p = b->buf;
+	*len = b->wpos;
+	freezero(b, sizeof(*b));
+	return (p);
+}
+
 /* Record the first error and report failure with errno set. */
 static int
 ibuf_fail(struct ibuf *b, int error)

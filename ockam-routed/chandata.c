@@ -7,6 +7,10 @@
  * multiple of REKEY_INTERVAL; the receiver derives the key of a nonce's
  * epoch on demand and keeps the previous epoch's key for stragglers.
  * Nothing about the receive state changes until a tag has verified.
+ *
+ * Each direction keeps its key expanded (crypto_aead_aes256gcm_state),
+ * made again when the key changes; it is wiped with the channel.  A
+ * message is built, sealed and opened in one buffer, in place.
  */
 #include <sys/types.h>
 
@@ -21,11 +25,21 @@
 #define SC_NONCE_LEN	8
 #define SC_MAX_PLAIN	(OCKAM_MSG_MAX - SC_NONCE_LEN - NOISE_TAGLEN - 1)
 
+/* The expanded form of key; AES-256-GCM is there (noise_available()). */
+static void
+chan_expand(crypto_aead_aes256gcm_state *st, const uint8_t *key)
+{
+	if (crypto_aead_aes256gcm_beforenm(st, key) != 0)
+		fatalx("secure channel: cannot expand an AES-256-GCM key");
+}
+
 void
 chan_open(struct channel *c, struct noise_cipher *tx, struct noise_cipher *rx)
 {
 	memcpy(&c->tx, tx, sizeof(c->tx));
 	memcpy(c->rx_key, rx->k, sizeof(c->rx_key));
+	chan_expand(&c->tx_st, c->tx.k);
+	chan_expand(&c->rx_st, c->rx_key);
 	c->tx_n = 0;
 	c->rx_epoch = 0;
 	c->rx_has_prev = 0;
@@ -55,44 +69,81 @@ be64_get(const uint8_t *p)
 	return (v);
 }
 
+/* The 12-byte AEAD nonce: 4 zero bytes and the u64 as on the wire. */
+static void
+chan_nonce(uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES],
+    const uint8_t *wire)
+{
+	memset(nonce, 0, crypto_aead_aes256gcm_NPUBBYTES - SC_NONCE_LEN);
+	memcpy(nonce + crypto_aead_aes256gcm_NPUBBYTES - SC_NONCE_LEN, wire,
+	    SC_NONCE_LEN);
+}
+
 /*
- * Encrypt plaintext and send it to the peer's decryptor, from ours.
- * Local info (who asked) travels along.
+ * A buffer for a channel message of ptlen plaintext bytes, with room
+ * for the nonce in front (written) and the tag behind: the caller adds
+ * the plaintext, chan_seal() the rest.
+ */
+static struct ibuf *
+chan_buf(size_t ptlen)
+{
+	struct ibuf	*b;
+	size_t		 len = SC_NONCE_LEN + ptlen + NOISE_TAGLEN;
+
+	if ((b = ibuf_open(len, len)) == NULL)
+		return (NULL);
+	if (ibuf_reserve(b, SC_NONCE_LEN) == NULL) {
+		ibuf_free(b);
+		return (NULL);
+	}
+	return (b);
+}
+
+/*
+ * Encrypt the plaintext in b (from chan_buf()) in place and send it to
+ * the peer's decryptor, from ours.  Local info (who asked) travels
+ * along.  b is freed in every case.
  */
 static int
-chan_seal(struct channel *c, const uint8_t *pt, size_t ptlen,
-    const struct message *from)
+chan_seal(struct channel *c, struct ibuf *b, const struct message *from)
 {
-	struct message	*m;
-	uint8_t		*out;
-	size_t		 outlen = SC_NONCE_LEN + ptlen + NOISE_TAGLEN;
+	struct message	*m = NULL;
+	uint8_t		 nonce[crypto_aead_aes256gcm_NPUBBYTES];
+	uint8_t		*p, *tag;
+	size_t		 ptlen;
 	uint64_t	 n = c->tx_n;
 
 	if (n >= NOISE_NONCE_MAX - 1) {
 		log_warnx("secure channel %s: nonces exhausted", c->enc);
-		return (-1);
+		goto fail;
 	}
-	if (n > 0 && n % REKEY_INTERVAL == 0)
-		noise_rekey(c->tx.k);
+	if (ibuf_size(b) < SC_NONCE_LEN + 1 ||
+	    (ptlen = ibuf_size(b) - SC_NONCE_LEN) > SC_MAX_PLAIN ||
+	    (tag = ibuf_reserve(b, NOISE_TAGLEN)) == NULL)
+		goto fail;
+	/* What may fail comes before the key and the nonce move. */
 	if ((m = message_new()) == NULL ||
-	    (out = malloc(outlen)) == NULL) {
-		message_free(m);
-		return (-1);
-	}
-	be64_put(out, n);
-	if (noise_encrypt(c->tx.k, n, NULL, 0, pt, ptlen,
-	    out + SC_NONCE_LEN) == -1 ||
 	    route_copy(&m->tm.onward, &c->remote) == -1 ||
 	    route_push_back(&m->tm.ret, OCKAM_ADDR_LOCAL, c->dec,
-	    strlen(c->dec)) == -1) {
-		free(out);
+	    strlen(c->dec)) == -1)
+		goto fail;
+	if (n > 0 && n % REKEY_INTERVAL == 0) {
+		noise_rekey(c->tx.k);
+		chan_expand(&c->tx_st, c->tx.k);
+	}
+	p = ibuf_data(b);
+	be64_put(p, n);
+	chan_nonce(nonce, p);
+	c->tx_n++;
+	if (crypto_aead_aes256gcm_encrypt_detached_afternm(p + SC_NONCE_LEN,
+	    tag, NULL, p + SC_NONCE_LEN, ptlen, NULL, 0, NULL, nonce,
+	    &c->tx_st) != 0)
+		goto fail;
+	if ((m->tm.payload = ibuf_take(b, &m->tm.plen)) == NULL) {
 		message_free(m);
 		return (-1);
 	}
-	c->tx_n++;
 	c->nsent++;
-	m->tm.payload = out;
-	m->tm.plen = outlen;
 	if (from != NULL) {
 		m->origin = from->origin;
 		m->reqid = from->reqid;
@@ -101,6 +152,10 @@ chan_seal(struct channel *c, const uint8_t *pt, size_t ptlen,
 	}
 	router_enqueue(m);
 	return (0);
+ fail:
+	ibuf_free(b);
+	message_free(m);
+	return (-1);
 }
 
 /* Remember who sent through an initiator: its replies may come back. */
@@ -119,36 +174,42 @@ void
 chan_encrypt(struct channel *c, struct message *m)
 {
 	struct ibuf	*b;
+	size_t		 ptlen;
 
 	route_pop_front(&m->tm.onward);
-	if ((b = ibuf_open(1 + tmsg_encoded_len(&m->tm), 1 + OCKAM_MSG_MAX))
-	    == NULL) {
-		router_drop(m, "secure channel %s: out of memory", c->enc);
-		return;
-	}
-	ibuf_add_u8(b, SC_KIND_MESSAGE);
-	if (tmsg_encode(b, &m->tm) == -1 || ibuf_size(b) > SC_MAX_PLAIN) {
-		ibuf_free(b);
+	ptlen = 1 + tmsg_encoded_len(&m->tm);
+	if (ptlen > SC_MAX_PLAIN) {
 		router_drop(m, "secure channel %s: message too large for the "
 		    "channel", c->enc);
 		return;
 	}
-	chan_note_sender(c, &m->tm.ret);
-	if (chan_seal(c, ibuf_data(b), ibuf_size(b), m) == -1) {
+	if ((b = chan_buf(ptlen)) == NULL) {
+		router_drop(m, "secure channel %s: out of memory", c->enc);
+		return;
+	}
+	ibuf_add_u8(b, SC_KIND_MESSAGE);
+	if (tmsg_encode(b, &m->tm) == -1) {
 		ibuf_free(b);
+		router_drop(m, "secure channel %s: cannot encode the message",
+		    c->enc);
+		return;
+	}
+	chan_note_sender(c, &m->tm.ret);
+	if (chan_seal(c, b, m) == -1) {
 		router_drop(m, "secure channel %s: cannot send", c->enc);
 		return;
 	}
-	ibuf_free(b);
 	message_free(m);
 }
 
 void
 chan_send_close(struct channel *c)
 {
-	uint8_t	 kind = SC_KIND_CLOSE;
+	struct ibuf	*b;
 
-	if (chan_seal(c, &kind, 1, NULL) == -1)
+	if ((b = chan_buf(1)) == NULL ||
+	    ibuf_add_u8(b, SC_KIND_CLOSE) == -1 ||
+	    chan_seal(c, b, NULL) == -1)
 		log_warnx("secure channel %s: cannot send Close", c->enc);
 }
 
@@ -215,13 +276,20 @@ chan_deliver(struct channel *c, const uint8_t *body, size_t len,
 	router_enqueue(m);
 }
 
+/*
+ * Open a channel message in place: its payload becomes the plaintext,
+ * wiped when the message is freed.
+ */
 void
 chan_decrypt(struct channel *c, struct message *m)
 {
-	uint8_t		 key[NOISE_KEYLEN], prev[NOISE_KEYLEN];
-	uint8_t		*pt = NULL;
-	uint64_t	 n, epoch;
-	size_t		 ctlen = 0;
+	crypto_aead_aes256gcm_state	 st;
+	const crypto_aead_aes256gcm_state *stp = &c->rx_st;
+	uint8_t				 key[NOISE_KEYLEN], prev[NOISE_KEYLEN];
+	uint8_t				 nonce[crypto_aead_aes256gcm_NPUBBYTES];
+	uint8_t				*pt;
+	uint64_t			 n, epoch;
+	size_t				 ptlen;
 
 	if (m->tm.plen < SC_NONCE_LEN + NOISE_TAGLEN + 1) {
 		c->nbad++;
@@ -236,16 +304,21 @@ chan_decrypt(struct channel *c, struct message *m)
 		return;
 	}
 	epoch = rekey_epoch(n);
-	if (chan_rx_key(c, epoch, key, prev) == -1) {
-		c->nbad++;
-		router_drop(m, "secure channel %s: nonce %llu from an expired "
-		    "key", c->enc, (unsigned long long)n);
-		goto out;
+	if (epoch != c->rx_epoch) {
+		if (chan_rx_key(c, epoch, key, prev) == -1) {
+			c->nbad++;
+			router_drop(m, "secure channel %s: nonce %llu from an "
+			    "expired key", c->enc, (unsigned long long)n);
+			goto out;
+		}
+		chan_expand(&st, key);
+		stp = &st;
 	}
-	ctlen = m->tm.plen - SC_NONCE_LEN;
-	if ((pt = malloc(ctlen)) == NULL ||
-	    noise_decrypt(key, n, NULL, 0, m->tm.payload + SC_NONCE_LEN,
-	    ctlen, pt) == -1) {
+	pt = m->tm.payload + SC_NONCE_LEN;
+	ptlen = m->tm.plen - SC_NONCE_LEN - NOISE_TAGLEN;
+	chan_nonce(nonce, m->tm.payload);
+	if (crypto_aead_aes256gcm_decrypt_detached_afternm(pt, NULL, pt,
+	    ptlen, pt + ptlen, NULL, 0, nonce, stp) != 0) {
 		c->nbad++;
 		router_drop(m, "secure channel %s: message %llu does not "
 		    "verify", c->enc, (unsigned long long)n);
@@ -257,25 +330,23 @@ chan_decrypt(struct channel *c, struct message *m)
 	if (epoch > c->rx_epoch) {
 		memcpy(c->rx_prev, prev, sizeof(c->rx_prev));
 		memcpy(c->rx_key, key, sizeof(c->rx_key));
+		memcpy(&c->rx_st, &st, sizeof(c->rx_st));
 		c->rx_epoch = epoch;
 		c->rx_has_prev = 1;
 	}
 	c->nrecv++;
 	switch (pt[0]) {
 	case SC_KIND_MESSAGE:
-		chan_deliver(c, pt + 1, ctlen - NOISE_TAGLEN - 1, m);
+		chan_deliver(c, pt + 1, ptlen - 1, m);
 		message_free(m);
 		break;
 	case SC_KIND_CLOSE:
 		message_free(m);
-		if (ctlen - NOISE_TAGLEN != 1) {
+		if (ptlen != 1) {
 			log_warnx("secure channel %s: Close with a body",
 			    c->enc);
 			break;
 		}
-		sodium_memzero(pt, ctlen);
-		free(pt);
-		pt = NULL;
 		channel_free(c, "closed by the peer");
 		break;
 	default:
@@ -284,11 +355,8 @@ chan_decrypt(struct channel *c, struct message *m)
 		message_free(m);
 		break;
 	}
-out:
-	if (pt != NULL) {
-		sodium_memzero(pt, ctlen);
-		free(pt);
-	}
+ out:
+	sodium_memzero(&st, sizeof(st));
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(prev, sizeof(prev));
 }

@@ -8,6 +8,7 @@
 
 #include <sys/queue.h>
 
+#include <sodium.h>
 #include <time.h>
 
 #include "noise.h"
@@ -66,8 +67,10 @@ struct channel {
 	struct route		 remote;	/* the peer's decryptor */
 	char			 peer[OCKAM_IDENTIFIER_LEN + 1];
 	struct noise_cipher	 tx;
+	crypto_aead_aes256gcm_state tx_st;	/* tx.k expanded */
 	uint64_t		 tx_n;
 	uint8_t			 rx_key[NOISE_KEYLEN];
+	crypto_aead_aes256gcm_state rx_st;	/* rx_key expanded */
 	uint8_t			 rx_prev[NOISE_KEYLEN];
 	uint64_t		 rx_epoch;
 	int			 rx_has_prev;

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -221,6 +222,34 @@ test_ibuf_bare_reserve(void **state)
 	assert_null(ibuf_reserve(b, 2000));
 	assert_int_equal(ibuf_error(b), -1);
 	ibuf_free(b);
+}
+
+static void
+test_ibuf_take(void **state)
+{
+	struct ibuf	*b;
+	unsigned char	*p;
+	size_t		 len;
+
+	(void)state;
+	assert_null(ibuf_take(NULL, &len));
+	assert_int_equal(len, 0);
+
+	b = ibuf_open(4, 64);
+	assert_int_equal(ibuf_add(b, "hello, world", 12), 0);
+	p = ibuf_take(b, &len);
+	assert_non_null(p);
+	assert_int_equal(len, 12);
+	assert_memory_equal(p, "hello, world", 12);
+	freezero(p, len);
+
+	/* A failed buffer gives nothing (and is freed). */
+	b = ibuf_open(4, 4);
+	assert_int_equal(ibuf_add(b, "hello", 5), -1);
+	errno = 0;
+	assert_null(ibuf_take(b, &len));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(len, 0);
 }
 
 static void
@@ -437,6 +466,7 @@ main(void)
 		cmocka_unit_test(test_ibuf_ints),
 		cmocka_unit_test(test_ibuf_uvarint),
 		cmocka_unit_test(test_ibuf_bare_reserve),
+		cmocka_unit_test(test_ibuf_take),
 		cmocka_unit_test(test_ibuf_free_closes_fd),
 		cmocka_unit_test(test_cur_ints),
 		cmocka_unit_test(test_cur_uvarint),
