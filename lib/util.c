@@ -1,11 +1,13 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #define LIBBSD_OPENBSD_VIS
 #include <vis.h>
 
+#include "log.h"
 #include "util.h"
 
 int
@@ -49,4 +51,18 @@ safe_str(const char *s, size_t len)
 		len = 256;
 	strvisx(buf, s, len, VIS_SAFE | VIS_CSTYLE | VIS_OCTAL);
 	return (buf);
+}
+
+/*
+ * For a process that allocates and frees a buffer per message: keep
+ * what the heap grew to up to HEAP_KEEP bytes instead of giving it
+ * back at every dip of the load (a brk(2) and page faults each time,
+ * then again when it grows).
+ */
+void
+heap_keep(void)
+{
+	if (mallopt(M_TRIM_THRESHOLD, HEAP_KEEP) == 0 ||
+	    mallopt(M_TOP_PAD, HEAP_PAD) == 0)
+		log_warnx("mallopt: heap settings not taken");
 }

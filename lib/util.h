@@ -8,8 +8,11 @@
 #endif
 
 #define RANDOM_NAME_BYTES	16	/* Ockam: 32 lower-case hex chars */
+#define HEAP_KEEP		(16 << 20)	/* free heap kept, bytes */
+#define HEAP_PAD		(1 << 20)	/* grown by at least this */
 
 int		 fd_nonblock(int);
+void		 heap_keep(void);
 void		 random_name(char *, size_t);
 const char	*safe_str(const char *, size_t);
 

@@ -40,6 +40,7 @@ worker_cmp(struct worker *a, struct worker *b)
 void
 router_init(void)
 {
+	heap_keep();
 	RB_INIT(&workers);
 	TAILQ_INIT(&queue);
 	queued = 0;

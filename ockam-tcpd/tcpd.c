@@ -28,6 +28,7 @@
 #include "route.h"
 #include "sandbox.h"
 #include "tcpd.h"
+#include "util.h"
 
 enum tcpd_phase {
 	PHASE_CONFIG,		/* between CONF_PRIV and CONF_DONE */
@@ -363,6 +364,7 @@ main(int argc, char *argv[])
 	hosts_load("/etc/hosts");
 	tlsd_prime();
 	tcpd_rlimit();
+	heap_keep();
 
 	privsep_drop(pc.user, pc.chroot);
 	sandbox_enter(SANDBOX_TCPD, NULL, 0);
