@@ -336,10 +336,29 @@ conn_send(const struct tcp_msg *tm, const void *msg, size_t len)
 			log_debug("connection %u: XOFF at %zu bytes queued",
 			    c->id, c->wqlen);
 		}
-		conn_write(c);
+		/* Written at the end of the round, with what else came. */
+		c->wpend = 1;
 		break;
 	default:
 		break;
+	}
+}
+
+/*
+ * Write what SEND queued this round: one writev(2) for all the frames
+ * a connection got, not one each.
+ */
+void
+conn_flush(void)
+{
+	struct conn	*c, *next;
+
+	TAILQ_FOREACH_SAFE(c, &conns, entry, next) {
+		if (!c->wpend)
+			continue;
+		c->wpend = 0;
+		if (c->state == CONN_UP && !TAILQ_EMPTY(&c->wq))
+			conn_write(c);
 	}
 }
 

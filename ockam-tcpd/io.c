@@ -146,6 +146,14 @@ conn_read(struct conn *c)
 		total += n;
 		if (conn_input(c, n) == -1)
 			return;
+		/*
+		 * A short read emptied the socket: poll says when there
+		 * is more, without a read that fails with EAGAIN.  Not
+		 * so with TLS, which may hold decrypted bytes poll
+		 * cannot see.
+		 */
+		if (c->tls == NULL && (size_t)n < sizeof(rbuf))
+			return;
 	}
 }
 

@@ -312,6 +312,7 @@ tcpd_loop(void)
 		if ((pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    privsep_child_input(&tcpd_ibuf, tcpd_dispatch) == 0)
 			return;
+		conn_flush();
 		for (i = 1; i < nl; i++)
 			if (pfds[i].revents & POLLIN)
 				listener_accept(&listeners[i - 1]);

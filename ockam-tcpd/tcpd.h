@@ -74,6 +74,7 @@ struct conn {
 	int			 dead;		/* closed, freed soon */
 	int			 xoff;		/* XOFF sent, XON not yet */
 	int			 more;		/* stopped reading with data */
+	int			 wpend;		/* SEND queued: write soon */
 	enum conn_state		 state;
 	char			 peer[TCP_PEER_MAX];
 	char			 host[TCPD_HOST_MAX];	/* to verify (TLS) */
@@ -107,6 +108,7 @@ int		 conn_pollevents(struct conn *);
 void		 conn_timeouts(const struct timespec *);
 int		 conn_next_timeout(const struct timespec *);
 void		 conn_closeall(void);
+void		 conn_flush(void);
 void		 conn_reap(void);
 void		 conn_info(const struct conn *, struct tcp_conn *,
 		    const char *);
