@@ -62,5 +62,6 @@ int		 route_decode(struct cursor *, struct route *, const char **);
 size_t		 tmsg_encoded_len(const struct tmsg *);
 int		 tmsg_encode(struct ibuf *, const struct tmsg *);
 int		 tmsg_decode(struct tmsg *, const void *, size_t, const char **);
+int		 tmsg_check(const void *, size_t, size_t *, const char **);
 
 #endif /* OCKAM_ROUTE_H */

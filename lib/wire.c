@@ -50,28 +50,31 @@ route_encode(struct ibuf *b, const struct route *r)
 }
 
 /*
- * Decode a route and append it to r.  On failure r is unchanged and
+ * Decode a route and append it to r, or with r NULL only check it; the
+ * number of addresses goes to *count.  On failure r is unchanged and
  * *errstr (if not NULL) says what was wrong.
  */
-int
-route_decode(struct cursor *c, struct route *r, const char **errstr)
+static int
+route_parse(struct cursor *c, struct route *r, uint64_t *count,
+    const char **errstr)
 {
 	struct route	 tmp;
 	const char	*val, *why;
-	uint64_t	 count, i, len;
+	uint64_t	 i, len;
 	uint8_t		 type;
 
 	route_init(&tmp);
-	count = cur_uvarint(c);
+	*count = cur_uvarint(c);
 	if (cur_ok(c) == -1) {
 		why = "truncated";
 		goto fail;
 	}
-	if (count > OCKAM_ROUTE_MAX || count > OCKAM_ROUTE_MAX - r->n) {
+	if (*count > OCKAM_ROUTE_MAX ||
+	    (r != NULL && *count > OCKAM_ROUTE_MAX - r->n)) {
 		why = "route too long";
 		goto fail;
 	}
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < *count; i++) {
 		type = cur_u8(c);
 		len = cur_uvarint(c);
 		if (cur_ok(c) == -1) {
@@ -90,13 +93,15 @@ route_decode(struct cursor *c, struct route *r, const char **errstr)
 			why = "bad address";
 			goto fail;
 		}
-		if (route_push_back(&tmp, type, val, len) == -1) {
+		if (r != NULL && route_push_back(&tmp, type, val, len) == -1) {
 			why = "out of memory";
 			goto fail;
 		}
 	}
-	TAILQ_CONCAT(&r->q, &tmp.q, entry);
-	r->n += tmp.n;
+	if (r != NULL) {
+		TAILQ_CONCAT(&r->q, &tmp.q, entry);
+		r->n += tmp.n;
+	}
 	return (0);
 
  fail:
@@ -104,6 +109,14 @@ route_decode(struct cursor *c, struct route *r, const char **errstr)
 	if (errstr != NULL)
 		*errstr = why;
 	return (-1);
+}
+
+int
+route_decode(struct cursor *c, struct route *r, const char **errstr)
+{
+	uint64_t	 count;
+
+	return (route_parse(c, r, &count, errstr));
 }
 
 size_t
@@ -154,6 +167,54 @@ trailer_ok(const unsigned char *p, size_t len)
 }
 
 /*
+ * Read one TransportMessage into m, or with m NULL only check it; the
+ * length of its onward route goes to *nonward.  On failure m may hold
+ * part of the message.
+ */
+static int
+tmsg_parse(struct tmsg *m, const void *data, size_t len, uint64_t *nonward,
+    const char **errstr)
+{
+	struct cursor	 c;
+	const void	*payload;
+	size_t		 plen;
+	uint64_t	 nret;
+	uint8_t		 version;
+
+	if (len > OCKAM_MSG_MAX) {
+		*errstr = "message too long";
+		return (-1);
+	}
+	cur_init(&c, data, len);
+	version = cur_u8(&c);
+	if (cur_ok(&c) == -1) {
+		*errstr = "truncated";
+		return (-1);
+	}
+	if (version != OCKAM_WIRE_VERSION) {
+		*errstr = "unsupported version";
+		return (-1);
+	}
+	if (route_parse(&c, m != NULL ? &m->onward : NULL, nonward,
+	    errstr) == -1 ||
+	    route_parse(&c, m != NULL ? &m->ret : NULL, &nret, errstr) == -1)
+		return (-1);
+	if ((payload = cur_bare(&c, &plen, OCKAM_MSG_MAX)) == NULL) {
+		*errstr = "truncated";
+		return (-1);
+	}
+	if (trailer_ok(c.p, c.left) == -1) {
+		*errstr = "trailing bytes";
+		return (-1);
+	}
+	if (m != NULL && tmsg_set_payload(m, payload, plen) == -1) {
+		*errstr = "out of memory";
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * Decode one TransportMessage into m, which the caller initialised.
  * On failure m is left empty and *errstr (if not NULL) says why.
  */
@@ -161,47 +222,36 @@ int
 tmsg_decode(struct tmsg *m, const void *data, size_t len,
     const char **errstr)
 {
-	struct cursor	 c;
-	const void	*payload;
 	const char	*why;
-	size_t		 plen;
-	uint8_t		 version;
+	uint64_t	 nonward;
 
 	tmsg_clear(m);
-	if (len > OCKAM_MSG_MAX) {
-		why = "message too long";
-		goto fail;
-	}
-	cur_init(&c, data, len);
-	version = cur_u8(&c);
-	if (cur_ok(&c) == -1) {
-		why = "truncated";
-		goto fail;
-	}
-	if (version != OCKAM_WIRE_VERSION) {
-		why = "unsupported version";
-		goto fail;
-	}
-	if (route_decode(&c, &m->onward, &why) == -1 ||
-	    route_decode(&c, &m->ret, &why) == -1)
-		goto fail;
-	if ((payload = cur_bare(&c, &plen, OCKAM_MSG_MAX)) == NULL) {
-		why = "truncated";
-		goto fail;
-	}
-	if (trailer_ok(c.p, c.left) == -1) {
-		why = "trailing bytes";
-		goto fail;
-	}
-	if (tmsg_set_payload(m, payload, plen) == -1) {
-		why = "out of memory";
-		goto fail;
+	if (tmsg_parse(m, data, len, &nonward, &why) == -1) {
+		tmsg_clear(m);
+		if (errstr != NULL)
+			*errstr = why;
+		return (-1);
 	}
 	return (0);
+}
 
- fail:
-	tmsg_clear(m);
-	if (errstr != NULL)
-		*errstr = why;
-	return (-1);
+/*
+ * Check that data is one TransportMessage as tmsg_decode() would take
+ * it, without copying anything out; *nonward gets the number of
+ * addresses in its onward route (0: a heartbeat).
+ */
+int
+tmsg_check(const void *data, size_t len, size_t *nonward,
+    const char **errstr)
+{
+	const char	*why;
+	uint64_t	 n;
+
+	if (tmsg_parse(NULL, data, len, &n, &why) == -1) {
+		if (errstr != NULL)
+			*errstr = why;
+		return (-1);
+	}
+	*nonward = n;
+	return (0);
 }

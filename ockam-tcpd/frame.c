@@ -4,10 +4,11 @@
  *
  * Bytes are fed as they arrive, in pieces of any size.  A frame is
  * handed back only once it is complete and decodes in full
- * (tmsg_decode), so nothing unchecked ever reaches routed.  A length
+ * (tmsg_check), so nothing unchecked ever reaches routed.  A length
  * of 0 is a bad frame; more than 65535 cannot be expressed.  The body
  * buffer grows with the bytes that actually arrived, so a peer that
- * announces a long frame and sends little costs little.
+ * announces a long frame and sends little costs little; a body that
+ * arrives whole in one piece is not copied at all.
  */
 #include <sys/types.h>
 
@@ -65,9 +66,7 @@ frame_feed(struct frame_reader *fr, const void *p, size_t len, size_t *used,
     const char **why)
 {
 	const unsigned char	*in = p;
-	struct tmsg		 m;
-	size_t			 n, off = 0;
-	int			 heartbeat;
+	size_t			 n, off = 0, nonward;
 
 	*used = 0;
 	if (fr->need != 0 && fr->have == fr->need)
@@ -87,37 +86,46 @@ frame_feed(struct frame_reader *fr, const void *p, size_t len, size_t *used,
 			return (FRAME_BAD);
 		}
 	}
-	n = fr->need - fr->have;
-	if (n > len - off)
-		n = len - off;
-	if (n > 0) {
-		if (frame_grow(fr, fr->have + n) == -1) {
-			*used = off;
-			*why = "out of memory";
-			return (FRAME_BAD);
+	if (fr->have == 0 && len - off >= fr->need) {
+		/* All of it is here: the body is read where it is. */
+		fr->body = in + off;
+		fr->have = fr->need;
+		off += fr->need;
+	} else {
+		n = fr->need - fr->have;
+		if (n > len - off)
+			n = len - off;
+		if (n > 0) {
+			if (frame_grow(fr, fr->have + n) == -1) {
+				*used = off;
+				*why = "out of memory";
+				return (FRAME_BAD);
+			}
+			memcpy(fr->buf + fr->have, in + off, n);
+			fr->have += n;
+			off += n;
 		}
-		memcpy(fr->buf + fr->have, in + off, n);
-		fr->have += n;
-		off += n;
+		fr->body = fr->buf;
 	}
 	*used = off;
 	if (fr->have < fr->need)
 		return (FRAME_MORE);
 
-	tmsg_init(&m);
-	if (tmsg_decode(&m, fr->buf, fr->need, why) == -1)
+	if (tmsg_check(fr->body, fr->need, &nonward, why) == -1)
 		return (FRAME_BAD);
-	heartbeat = (m.onward.n == 0);
-	tmsg_clear(&m);
-	return (heartbeat ? FRAME_HEARTBEAT : FRAME_OK);
+	return (nonward == 0 ? FRAME_HEARTBEAT : FRAME_OK);
 }
 
-/* The body of the frame just completed. */
+/*
+ * The body of the frame just completed: valid until the next call of
+ * frame_feed() or frame_next(), and no longer than the bytes last fed
+ * (it may be read in place there).
+ */
 const unsigned char *
 frame_body(const struct frame_reader *fr, size_t *len)
 {
 	*len = fr->need;
-	return (fr->buf);
+	return (fr->body);
 }
 
 /* Start the next frame; a large buffer is given back. */
@@ -130,6 +138,7 @@ frame_next(struct frame_reader *fr)
 		fr->size = 0;
 	}
 	fr->need = fr->have = fr->hdrlen = 0;
+	fr->body = NULL;
 }
 
 /*

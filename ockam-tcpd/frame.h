@@ -14,6 +14,7 @@
 
 struct frame_reader {
 	unsigned char	*buf;		/* the body received so far */
+	const unsigned char *body;	/* the complete body: buf or input */
 	size_t		 size;		/* bytes allocated */
 	size_t		 need;		/* body length; 0: prefix pending */
 	size_t		 have;		/* body bytes in buf */

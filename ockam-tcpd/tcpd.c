@@ -163,10 +163,9 @@ static void
 tcpd_sendreq(struct imsg *imsg)
 {
 	struct tcp_msg	 tm;
-	struct tmsg	 m;
 	const char	*why;
 	const void	*msg;
-	size_t		 len;
+	size_t		 len, nonward;
 
 	memcpy(&tm, imsg->data, sizeof(tm));
 	if (memchr(tm.peer, '\0', sizeof(tm.peer)) == NULL)
@@ -179,12 +178,9 @@ tcpd_sendreq(struct imsg *imsg)
 	len = imsg->len - sizeof(tm);
 	if (len == 0)
 		imsg_bad("routed", imsg, "no message");
-	if (len <= TCP_FRAME_MAX) {
-		tmsg_init(&m);
-		if (tmsg_decode(&m, msg, len, &why) == -1)
-			imsg_bad("routed", imsg, why);
-		tmsg_clear(&m);
-	}
+	if (len <= TCP_FRAME_MAX &&
+	    tmsg_check(msg, len, &nonward, &why) == -1)
+		imsg_bad("routed", imsg, why);
 	conn_send(&tm, msg, len);
 }
 

@@ -103,13 +103,18 @@ static void
 decode_fails(const void *data, size_t len, const char *why)
 {
 	struct tmsg	 m;
-	const char	*errstr = NULL;
+	const char	*errstr = NULL, *errstr2 = NULL;
+	size_t		 nonward = 99;
 
 	tmsg_init(&m);
 	assert_int_equal(tmsg_decode(&m, data, len, &errstr), -1);
 	assert_non_null(errstr);
 	if (why != NULL)
 		assert_string_equal(errstr, why);
+	/* The check alone says the same. */
+	assert_int_equal(tmsg_check(data, len, &nonward, &errstr2), -1);
+	assert_string_equal(errstr2, errstr);
+	assert_int_equal(nonward, 99);
 	assert_int_equal(m.onward.n, 0);
 	assert_int_equal(m.ret.n, 0);
 	assert_null(route_head(&m.onward));
@@ -519,7 +524,8 @@ test_mutations(void **state)
 	struct tmsg		 m, m2;
 	struct ibuf		*b, *b2;
 	uint64_t		 seed = 0x0ca11ab1e5eedULL;
-	size_t			 len, k, nmut;
+	size_t			 len, k, nmut, nonward;
+	int			 checked;
 	int			 iter, ok = 0, bad = 0;
 
 	(void)state;
@@ -548,14 +554,19 @@ test_mutations(void **state)
 			}
 		}
 
+		/* tmsg_check() takes exactly what tmsg_decode() takes. */
+		checked = tmsg_check(in, len, &nonward, NULL);
 		tmsg_init(&m);
 		if (tmsg_decode(&m, in, len, NULL) == -1) {
+			assert_int_equal(checked, -1);
 			assert_int_equal(m.onward.n + m.ret.n + m.plen, 0);
 			tmsg_clear(&m);
 			bad++;
 			continue;
 		}
 		ok++;
+		assert_int_equal(checked, 0);
+		assert_int_equal(nonward, m.onward.n);
 		/* re-encode; minimal varints can only make it shorter */
 		b = ibuf_open(16, OCKAM_MSG_MAX);
 		assert_non_null(b);
