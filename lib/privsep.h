@@ -31,8 +31,6 @@ enum imsg_type {
 	IMSG_REGRESS_REPLY,	/* child -> routed: whatever the test wants */
 	IMSG_VAULT_CONF,	/* vault.h */
 	IMSG_VAULT_IDENTITY,
-	IMSG_VAULT_EPHEMERAL,
-	IMSG_VAULT_DH,
 	IMSG_VAULT_SIGN_STATIC,
 	IMSG_VAULT_FREE,
 	IMSG_VAULT_HANDSHAKE,

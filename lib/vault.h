@@ -8,8 +8,6 @@
  *				struct vault_conf
  *	IMSG_VAULT_IDENTITY	struct vault_identity_req ->
  *				struct vault_identity
- *	IMSG_VAULT_EPHEMERAL	empty -> struct vault_ephemeral
- *	IMSG_VAULT_DH		struct vault_dh_req -> struct vault_dh
  *	IMSG_VAULT_HANDSHAKE	struct vault_hs_req -> struct vault_hs
  *	IMSG_VAULT_SIGN_STATIC	struct vault_sign_req -> struct vault_sign
  *	IMSG_VAULT_FREE		struct vault_free_req, no answer
@@ -56,22 +54,6 @@ struct vault_identity {
 	uint32_t	id;
 	uint8_t		sign_pub[VAULT_PUBLEN];		/* Ed25519 */
 	uint8_t		static_pub[VAULT_PUBLEN];	/* X25519 */
-};
-
-struct vault_ephemeral {
-	uint32_t	status;
-	uint32_t	id;
-	uint8_t		pub[VAULT_PUBLEN];
-};
-
-struct vault_dh_req {
-	uint32_t	id;		/* an identity (its static key) */
-	uint8_t		peer[VAULT_PUBLEN];	/* or an ephemeral key */
-};
-
-struct vault_dh {
-	uint32_t	status;
-	uint8_t		secret[VAULT_PUBLEN];
 };
 
 /*

@@ -42,8 +42,6 @@ enum vault_phase {
 
 static void	vault_conf(struct imsg *);
 static void	vault_identity(struct imsg *);
-static void	vault_ephemeral(struct imsg *);
-static void	vault_dh(struct imsg *);
 static void	vault_handshake(struct imsg *);
 static void	vault_sign_static(struct imsg *);
 static void	vault_free(struct imsg *);
@@ -68,9 +66,6 @@ static const struct privsep_req vault_reqs[] = {
 	    sizeof(struct vault_conf), vault_conf },
 	{ IMSG_VAULT_IDENTITY, P(PHASE_RUN), 0,
 	    sizeof(struct vault_identity_req), vault_identity },
-	{ IMSG_VAULT_EPHEMERAL, P(PHASE_RUN), 0, 0, vault_ephemeral },
-	{ IMSG_VAULT_DH, P(PHASE_RUN), 0,
-	    sizeof(struct vault_dh_req), vault_dh },
 	{ IMSG_VAULT_HANDSHAKE, P(PHASE_RUN), 0,
 	    sizeof(struct vault_hs_req), vault_handshake },
 	{ IMSG_VAULT_SIGN_STATIC, P(PHASE_RUN), 0,
@@ -127,29 +122,6 @@ vault_identity(struct imsg *imsg)
 	if (ans.status == VAULT_ERR_NAME)
 		log_warnx("identity request: not a valid identity name");
 	vault_answer(imsg, &ans, sizeof(ans));
-}
-
-static void
-vault_ephemeral(struct imsg *imsg)
-{
-	struct vault_ephemeral	 ans;
-
-	memset(&ans, 0, sizeof(ans));
-	ans.status = keystore_ephemeral(ks, &ans.id, ans.pub);
-	vault_answer(imsg, &ans, sizeof(ans));
-}
-
-static void
-vault_dh(struct imsg *imsg)
-{
-	struct vault_dh_req	 req;
-	struct vault_dh		 ans;
-
-	memcpy(&req, imsg->data, sizeof(req));
-	memset(&ans, 0, sizeof(ans));
-	ans.status = keystore_dh(ks, req.id, req.peer, ans.secret);
-	vault_answer(imsg, &ans, sizeof(ans));
-	sodium_memzero(&ans, sizeof(ans));
 }
 
 /*

@@ -114,4 +114,25 @@ out=$(ctl alice message send "$ch2/service/echoer" again 2>&1)
 [ "$out" = again ] && ok "a new channel after the connection was closed" ||
     fail "a new channel after the connection was closed ($out)"
 
+# Forty handshakes at once over the one connection: every reply gets
+# through (more than the 32 reply grants a peer keeps), every channel
+# carries a message.
+pids=""
+for i in $(seq 1 40); do
+	ctl alice secure-channel create "$ROUTE" > "$T/many.$i" 2>&1 &
+	pids="$pids $!"
+done
+wait $pids
+good=0
+for i in $(seq 1 40); do
+	c=$(cat "$T/many.$i")
+	out=$(ctl alice message send "$c/service/echoer" "m$i" 2>&1)
+	[ "$out" = "m$i" ] && good=$((good + 1))
+done
+[ $good = 40 ] && ok "40 channels created at once over one connection, all work" ||
+    fail "40 channels created at once over one connection: $good work ($(cat "$T/many.1"))"
+grep -q "denied: .* may not receive" "$(node_log alice)" &&
+    fail "no handshake reply denied at Alice" ||
+    ok "no handshake reply denied at Alice"
+
 for n in alice middle bob; do stop_node $n; done

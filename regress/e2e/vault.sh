@@ -109,13 +109,19 @@ suite() {
 	    "removed .*/\.tmp\.bob\.ed25519" "^identity bob $id$"
 
 	# The request table.
-	for s in early late twice unknown badsize unterminated freeid; do
+	for s in early late twice unknown badsize unterminated freeid \
+	    hsflags hsndh hsnew hsbyid hsnoeph hsident; do
 		poke $tag.$s "$u" "$d" $s
 		case $s in
 		early|late)	why="not permitted now" ;;
 		twice)		why="not permitted twice" ;;
 		unknown)	why="unsupported request" ;;
-		badsize)	why="VAULT_DH from routed (length 35): size" ;;
+		badsize)	why="VAULT_HANDSHAKE from routed (length 83): size" ;;
+		hsflags)	why="unknown flags" ;;
+		hsndh)		why="too many DH" ;;
+		hsnew|hsident)	why="not an ephemeral key" ;;
+		hsbyid)		why="ephemeral key named by id" ;;
+		hsnoeph)	why="no ephemeral key" ;;
 		unterminated)	why="unterminated string" ;;
 		freeid)		why="only ephemeral keys can be freed" ;;
 		esac

@@ -21,6 +21,11 @@
  *			requests out of phase, repeated, of an unknown
  *			type, of the wrong size, an unterminated name, a
  *			FREE of an identity: the vault must exit 1
+ *	hsflags, hsndh, hsnew, hsbyid, hsnoeph, hsident
+ *			HANDSHAKE with unknown flags, too many DH, a new
+ *			key and an old one, an ephemeral key named in dh[],
+ *			no ephemeral key to use, an identity as the
+ *			ephemeral key: the vault must exit 1
  *	filter		the vault's seccomp filter in a child of ours, on
  *			dir: what is allowed, what fails, what kills
  *
@@ -209,28 +214,51 @@ identity(const char *name, int create, struct vault_identity *vi)
 	return (vi->status);
 }
 
+/* One VAULT_HANDSHAKE request; ans gets the answer. */
 static uint32_t
-ephemeral(struct vault_ephemeral *ve)
+handshake(const struct vault_hs_req *req, struct vault_hs *ans)
 {
-	memset(ve, 0, sizeof(*ve));
-	if (request(IMSG_VAULT_EPHEMERAL, NULL, 0, ve, sizeof(*ve)) == -1)
+	memset(ans, 0, sizeof(*ans));
+	if (request(IMSG_VAULT_HANDSHAKE, req, sizeof(*req), ans,
+	    sizeof(*ans)) == -1)
 		return (UINT32_MAX);
-	return (ve->status);
+	return (ans->status);
 }
 
+/* A new ephemeral key alone. */
+static uint32_t
+ephemeral(uint32_t *id, uint8_t *pub)
+{
+	struct vault_hs_req	 req;
+	struct vault_hs		 ans;
+	uint32_t		 st;
+
+	memset(&req, 0, sizeof(req));
+	req.flags = VAULT_HS_NEW;
+	st = handshake(&req, &ans);
+	*id = ans.eph;
+	memcpy(pub, ans.eph_pub, VAULT_PUBLEN);
+	return (st);
+}
+
+/* One DH of key id, an identity or an ephemeral key, with peer. */
 static uint32_t
 dh(uint32_t id, const uint8_t *peer, uint8_t *secret)
 {
-	struct vault_dh_req	 req;
-	struct vault_dh		 ans;
+	struct vault_hs_req	 req;
+	struct vault_hs		 ans;
+	uint32_t		 st;
 
-	req.id = id;
-	memcpy(req.peer, peer, VAULT_PUBLEN);
-	if (request(IMSG_VAULT_DH, &req, sizeof(req), &ans,
-	    sizeof(ans)) == -1)
-		return (UINT32_MAX);
-	memcpy(secret, ans.secret, VAULT_PUBLEN);
-	return (ans.status);
+	memset(&req, 0, sizeof(req));
+	if (id & VAULT_KEY_EPHEMERAL)
+		req.eph = id;
+	else
+		req.dh[0].id = id;
+	req.ndh = 1;
+	memcpy(req.dh[0].peer, peer, VAULT_PUBLEN);
+	st = handshake(&req, &ans);
+	memcpy(secret, ans.secret[0], VAULT_PUBLEN);
+	return (st);
 }
 
 static uint32_t
@@ -261,9 +289,12 @@ static void
 scenario_normal(void)
 {
 	struct vault_identity	 vi, vi2;
-	struct vault_ephemeral	 e1, e2;
+	struct vault_hs_req	 req;
+	struct vault_hs		 ans;
+	uint32_t		 e1, e2;
+	uint8_t			 e1pub[32], e2pub[32];
 	uint8_t			 psk[32], ppk[32], mine[32], theirs[32];
-	uint8_t			 sig[VAULT_SIGLEN], low[32];
+	uint8_t			 t2[32], sig[VAULT_SIGLEN], low[32];
 	uint8_t			 msg[sizeof(VAULT_SIG_CONTEXT) - 1 + 32];
 
 	check(identity("bob", 1, &vi) == VAULT_OK, "identity create");
@@ -276,9 +307,10 @@ scenario_normal(void)
 	check(identity("../etc", 1, &vi2) == VAULT_ERR_NAME &&
 	    identity(".hidden", 1, &vi2) == VAULT_ERR_NAME,
 	    "identity bad names: NAME");
-	check(ephemeral(&e1) == VAULT_OK && ephemeral(&e2) == VAULT_OK &&
-	    (e1.id & VAULT_KEY_EPHEMERAL) && (e2.id & VAULT_KEY_EPHEMERAL) &&
-	    e1.id != e2.id && memcmp(e1.pub, e2.pub, 32) != 0,
+	check(ephemeral(&e1, e1pub) == VAULT_OK &&
+	    ephemeral(&e2, e2pub) == VAULT_OK &&
+	    (e1 & VAULT_KEY_EPHEMERAL) && (e2 & VAULT_KEY_EPHEMERAL) &&
+	    e1 != e2 && memcmp(e1pub, e2pub, 32) != 0,
 	    "ephemerals: two distinct keys");
 
 	randombytes_buf(psk, sizeof(psk));
@@ -286,11 +318,34 @@ scenario_normal(void)
 	check(dh(vi.id, ppk, mine) == VAULT_OK &&
 	    crypto_scalarmult(theirs, psk, vi.static_pub) == 0 &&
 	    memcmp(mine, theirs, 32) == 0, "dh static");
-	check(dh(e1.id, ppk, mine) == VAULT_OK &&
-	    crypto_scalarmult(theirs, psk, e1.pub) == 0 &&
+	check(dh(e1, ppk, mine) == VAULT_OK &&
+	    crypto_scalarmult(theirs, psk, e1pub) == 0 &&
 	    memcmp(mine, theirs, 32) == 0, "dh ephemeral");
+
+	/* A responder's step: a new key, then DH of it and of s with ppk. */
+	memset(&req, 0, sizeof(req));
+	req.flags = VAULT_HS_NEW;
+	req.ndh = 2;
+	memcpy(req.dh[0].peer, ppk, 32);
+	req.dh[1].id = vi.id;
+	memcpy(req.dh[1].peer, ppk, 32);
+	check(handshake(&req, &ans) == VAULT_OK &&
+	    (ans.eph & VAULT_KEY_EPHEMERAL) && ans.eph != e1 &&
+	    crypto_scalarmult(theirs, psk, ans.eph_pub) == 0 &&
+	    memcmp(ans.secret[0], theirs, 32) == 0 &&
+	    crypto_scalarmult(t2, psk, vi.static_pub) == 0 &&
+	    memcmp(ans.secret[1], t2, 32) == 0,
+	    "handshake: new key and two DH in one request");
+	check(dh(ans.eph, ppk, mine) == VAULT_OK &&
+	    memcmp(mine, theirs, 32) == 0, "handshake: its key lives on");
+	/* A DH that fails: no secret, and the new key is not kept. */
 	memset(low, 0, sizeof(low));
-	check(dh(e1.id, low, mine) == VAULT_ERR_DH &&
+	memcpy(req.dh[1].peer, low, 32);
+	check(handshake(&req, &ans) == VAULT_ERR_DH && ans.eph == 0 &&
+	    sodium_is_zero(ans.secret[0], sizeof(ans.secret)),
+	    "handshake: a low-order key fails it all, no key kept");
+
+	check(dh(e1, low, mine) == VAULT_ERR_DH &&
 	    sodium_is_zero(mine, 32), "dh all-zero peer refused");
 	low[0] = 1;
 	check(dh(vi.id, low, mine) == VAULT_ERR_DH, "dh low-order refused");
@@ -303,13 +358,13 @@ scenario_normal(void)
 	check(sign_static(vi.id, sig) == VAULT_OK &&
 	    crypto_sign_verify_detached(sig, msg, sizeof(msg),
 	    vi.sign_pub) == 0, "sign");
-	check(sign_static(e1.id, sig) == VAULT_ERR_NOTFOUND,
+	check(sign_static(e1, sig) == VAULT_ERR_NOTFOUND,
 	    "sign with an ephemeral id: NOTFOUND");
 
-	free_key(e1.id);
-	free_key(e1.id);	/* unknown now: logged and ignored */
-	check(dh(e1.id, ppk, mine) == VAULT_ERR_NOTFOUND &&
-	    dh(e2.id, ppk, mine) == VAULT_OK, "free");
+	free_key(e1);
+	free_key(e1);	/* unknown now: logged and ignored */
+	check(dh(e1, ppk, mine) == VAULT_ERR_NOTFOUND &&
+	    dh(e2, ppk, mine) == VAULT_OK, "free");
 }
 
 /* The same identity after a restart of the vault. */
@@ -335,36 +390,37 @@ static void
 scenario_nodir(void)
 {
 	struct vault_identity	 vi;
-	struct vault_ephemeral	 ve;
-	uint8_t			 psk[32], ppk[32], mine[32], theirs[32];
+	uint32_t		 e;
+	uint8_t			 psk[32], ppk[32], epub[32], mine[32];
+	uint8_t			 theirs[32];
 
 	check(identity("bob", 1, &vi) == VAULT_ERR_IO, "nodir identity IO");
 	randombytes_buf(psk, sizeof(psk));
 	crypto_scalarmult_base(ppk, psk);
-	check(ephemeral(&ve) == VAULT_OK && dh(ve.id, ppk, mine) == VAULT_OK &&
-	    crypto_scalarmult(theirs, psk, ve.pub) == 0 &&
+	check(ephemeral(&e, epub) == VAULT_OK && dh(e, ppk, mine) == VAULT_OK &&
+	    crypto_scalarmult(theirs, psk, epub) == 0 &&
 	    memcmp(mine, theirs, 32) == 0, "nodir dh");
 }
 
 static void
 scenario_cap(void)
 {
-	struct vault_ephemeral	 ve;
-	uint32_t		 first = 0;
-	int			 i, n = 0;
+	uint32_t	 e, first = 0;
+	uint8_t		 pub[32];
+	int		 i, n = 0;
 
 	for (i = 0; i < VAULT_EPHEMERAL_MAX; i++) {
-		if (ephemeral(&ve) != VAULT_OK)
+		if (ephemeral(&e, pub) != VAULT_OK)
 			break;
 		if (i == 0)
-			first = ve.id;
+			first = e;
 		n++;
 	}
 	printf("cap: %d ephemerals\n", n);
 	check(n == VAULT_EPHEMERAL_MAX, "cap: all of VAULT_EPHEMERAL_MAX");
-	check(ephemeral(&ve) == VAULT_ERR_LIMIT, "cap: one more: LIMIT");
+	check(ephemeral(&e, pub) == VAULT_ERR_LIMIT, "cap: one more: LIMIT");
 	free_key(first);
-	check(ephemeral(&ve) == VAULT_OK && ve.id != first,
+	check(ephemeral(&e, pub) == VAULT_OK && e != first,
 	    "cap: after a FREE, a new key with a new id");
 }
 
@@ -429,17 +485,36 @@ scenario_fatal(const char *s)
 	struct vault_identity_req	 req;
 	struct vault_conf		 vc;
 	struct vault_free_req		 fr;
-	struct vault_dh_req		 dr;
+	struct vault_hs_req		 hr;
 
 	memset(&req, 0, sizeof(req));
+	memset(&hr, 0, sizeof(hr));
 	if (strcmp(s, "late") == 0) {
 		memset(&vc, 0, sizeof(vc));
 		child_send(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
 	} else if (strcmp(s, "unknown") == 0)
 		child_send(0x7fff, 1, NULL, 0);
-	else if (strcmp(s, "badsize") == 0) {
-		memset(&dr, 0, sizeof(dr));
-		child_send(IMSG_VAULT_DH, 1, &dr, sizeof(dr) - 1);
+	else if (strcmp(s, "badsize") == 0)
+		child_send(IMSG_VAULT_HANDSHAKE, 1, &hr, sizeof(hr) - 1);
+	else if (strncmp(s, "hs", 2) == 0) {
+		/* HANDSHAKE requests routed would never send. */
+		hr.ndh = 1;
+		if (strcmp(s, "hsflags") == 0)
+			hr.flags = 0x80 | VAULT_HS_NEW;
+		else if (strcmp(s, "hsndh") == 0) {
+			hr.flags = VAULT_HS_NEW;
+			hr.ndh = VAULT_HS_DH_MAX + 1;
+		} else if (strcmp(s, "hsnew") == 0) {
+			hr.flags = VAULT_HS_NEW;
+			hr.eph = VAULT_KEY_EPHEMERAL | 1;
+		} else if (strcmp(s, "hsbyid") == 0) {
+			hr.flags = VAULT_HS_NEW;
+			hr.dh[0].id = VAULT_KEY_EPHEMERAL | 1;
+		} else if (strcmp(s, "hsnoeph") == 0)
+			hr.dh[0].id = 0;
+		else if (strcmp(s, "hsident") == 0)
+			hr.eph = 1;
+		child_send(IMSG_VAULT_HANDSHAKE, 1, &hr, sizeof(hr));
 	} else if (strcmp(s, "unterminated") == 0) {
 		memset(req.name, 'a', sizeof(req.name));
 		child_send(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
