@@ -22,7 +22,7 @@
 #include "multiaddr.h"
 #include "ockam.h"
 
-#define HS_COUNT	400
+#define HS_COUNT	960
 #define WINDOW		64
 
 static double
@@ -326,23 +326,40 @@ route_bench(const char *sock, const char *text)
 int
 main(int argc, char *argv[])
 {
-	double	 raw_hs, hs, hs4, raw64, ch64, raw16k, ch16k;
+	double		 raw_hs, hs, hs4, raw64, ch64, raw16k, ch16k;
+	const char	*errstr;
+	int		 i, k;
 
 	if (argc == 4 && strcmp(argv[2], "route") == 0) {
 		/* Round trips to an echoer along a route: RTT and MB/s. */
 		route_bench(argv[1], argv[3]);
 		return (0);
 	}
-	if ((argc == 3 || argc == 4) && strcmp(argv[2], "handshakes") == 0) {
-		/* The node's part alone, to a listener along a route. */
-		if (argc == 4)
+	if (argc >= 3 && strcmp(argv[2], "handshakes") == 0) {
+		/*
+		 * The node's part alone, to a listener along a route, with
+		 * 1, 16 and 32 clients, or with the numbers given.
+		 */
+		if (argc >= 4)
 			listener = argv[3];
-		printf("%.0f %.0f %.0f\n", node_handshakes(argv[1], 1),
-		    node_handshakes(argv[1], 16), node_handshakes(argv[1], 32));
+		if (argc == 3 || argc == 4)
+			printf("%.0f %.0f %.0f\n", node_handshakes(argv[1], 1),
+			    node_handshakes(argv[1], 16),
+			    node_handshakes(argv[1], 32));
+		for (i = 4; i < argc; i++) {
+			k = strtonum(argv[i], 1, HS_COUNT, &errstr);
+			if (errstr != NULL)
+				errx(1, "clients %s: %s", argv[i], errstr);
+			printf("%s%.0f", i > 4 ? " " : "",
+			    node_handshakes(argv[1], k));
+		}
+		if (argc > 4)
+			printf("\n");
 		return (0);
 	}
 	if (argc != 2)
-		errx(1, "usage: bench socket [handshakes]");
+		errx(1, "usage: bench socket [route ROUTE | handshakes "
+		    "[ROUTE [CLIENTS ...]]]");
 	if (sodium_init() == -1 || !crypto_aead_aes256gcm_is_available())
 		errx(1, "libsodium without AES-256-GCM on this CPU");
 
