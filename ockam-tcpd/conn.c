@@ -193,7 +193,7 @@ conn_close(struct conn *c, const char *why)
 	c->fd = -1;
 	while ((w = TAILQ_FIRST(&c->wq)) != NULL) {
 		TAILQ_REMOVE(&c->wq, w, entry);
-		free(w);
+		wbuf_free(w);
 	}
 	c->wqlen = 0;
 	frame_clear(&c->fr);
@@ -255,25 +255,45 @@ conn_accepted(int fd, const struct sockaddr *sa, uint32_t listener,
 	return (c);
 }
 
+/* A frame written, or dropped with its connection. */
+void
+wbuf_free(struct wbuf *w)
+{
+	freezero(w->buf, w->size);
+	free(w);
+}
+
 /*
  * A message from routed (checked by tcpd.c) to tm->peer: queued on the
- * connection with that name, one being opened when there is none.
+ * connection with that name, one being opened when there is none.  The
+ * message is at off in buf, the imsg's data (size bytes), which is
+ * taken and freed here, whatever happens: the frame is written from it,
+ * its prefix in the FRAME_HDR bytes before the message.
  */
 void
-conn_send(const struct tcp_msg *tm, const void *msg, size_t len)
+conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
+    size_t off)
 {
 	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];
 	struct tcp_conn		 tc;
 	struct conn		*c;
 	struct wbuf		*w;
 	char			 host[TCPD_HOST_MAX], why[TCP_WHY_MAX];
+	size_t			 len = size - off;
 	uint16_t		 port;
 	int			 n;
 
+	if (off < FRAME_HDR || off > size)
+		fatalx("%s: no room for the frame's prefix", __func__);
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		fatal("frame");
+	w->buf = buf;
+	w->size = size;
 	if (len > TCP_FRAME_MAX) {
 		snprintf(why, sizeof(why), "a message of %zu bytes does not "
 		    "fit in a frame (at most %d)", len, TCP_FRAME_MAX);
 		conn_fail(tm, why);
+		wbuf_free(w);
 		return;
 	}
 	if ((c = conn_find(tm->peer, tm->tls)) == NULL) {
@@ -281,21 +301,25 @@ conn_send(const struct tcp_msg *tm, const void *msg, size_t len)
 			snprintf(why, sizeof(why), "connection limit (%d) "
 			    "reached", TCPD_CONN_MAX);
 			conn_fail(tm, why);
+			wbuf_free(w);
 			return;
 		}
 		if (peer_split(tm->peer, host, sizeof(host), &port) == -1) {
 			snprintf(why, sizeof(why), "not a peer name "
 			    "(HOST:PORT, [IPv6]:PORT)");
 			conn_fail(tm, why);
+			wbuf_free(w);
 			return;
 		}
 		if (tm->tls && !tlsd_have_ca()) {
 			conn_fail(tm, "no CA for outgoing TLS configured");
+			wbuf_free(w);
 			return;
 		}
 		if ((n = peer_resolve(host, port, addrs, TCPD_ADDRS_MAX, why,
 		    sizeof(why))) == -1) {
 			conn_fail(tm, why);
+			wbuf_free(w);
 			return;
 		}
 		c = conn_new(0, tm->tls, tm->peer);
@@ -306,14 +330,12 @@ conn_send(const struct tcp_msg *tm, const void *msg, size_t len)
 		conn_deadline(c, TCPD_CONNECT_TIMEOUT);
 	}
 
-	if ((w = malloc(sizeof(*w) + FRAME_HDR + len)) == NULL)
-		fatal("frame");
+	w->data = buf + off - FRAME_HDR;
 	w->len = FRAME_HDR + len;
 	w->off = 0;
 	w->token = tm->token;
 	w->data[0] = len >> 8;
 	w->data[1] = len & 0xff;
-	memcpy(w->data + FRAME_HDR, msg, len);
 	TAILQ_INSERT_TAIL(&c->wq, w, entry);
 	c->wqlen += w->len;
 

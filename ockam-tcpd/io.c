@@ -175,7 +175,7 @@ conn_wrote(struct conn *c, size_t n)
 		}
 		n -= left;
 		TAILQ_REMOVE(&c->wq, w, entry);
-		free(w);
+		wbuf_free(w);
 	}
 	if (c->xoff && c->wqlen <= TCPD_WQ_LOW && c->state == CONN_UP) {
 		c->xoff = 0;

@@ -158,13 +158,16 @@ tcpd_tlsconf(struct imsg *imsg)
 	tlsd_ca(tc.ca);
 }
 
-/* The message is checked as routed's own decoder would check it. */
+/*
+ * The message is checked as routed's own decoder would check it, then
+ * goes with the imsg's buffer, which conn_send() takes.
+ */
 static void
 tcpd_sendreq(struct imsg *imsg)
 {
 	struct tcp_msg	 tm;
 	const char	*why;
-	const void	*msg;
+	unsigned char	*msg;
 	size_t		 len, nonward;
 
 	memcpy(&tm, imsg->data, sizeof(tm));
@@ -181,7 +184,9 @@ tcpd_sendreq(struct imsg *imsg)
 	if (len <= TCP_FRAME_MAX &&
 	    tmsg_check(msg, len, &nonward, &why) == -1)
 		imsg_bad("routed", imsg, why);
-	conn_send(&tm, msg, len);
+	msg = imsg->data;
+	imsg->data = NULL;
+	conn_send(&tm, msg, imsg->len, sizeof(tm));
 }
 
 static void

@@ -42,13 +42,18 @@ enum conn_state {
 	CONN_CLOSING,		/* routed said CLOSE: draining the queue */
 };
 
-/* A frame waiting to be written; token is routed's, for FAIL. */
+/*
+ * A frame waiting to be written, in the buffer of the SEND it came in
+ * (conn_send); token is routed's, for FAIL.
+ */
 struct wbuf {
 	TAILQ_ENTRY(wbuf)	 entry;
+	unsigned char		*buf;		/* the SEND's data */
+	size_t			 size;
+	unsigned char		*data;		/* the frame, inside buf */
 	size_t			 len;
 	size_t			 off;		/* bytes already written */
 	uint32_t		 token;
-	unsigned char		 data[];
 };
 
 struct conn {
@@ -99,7 +104,9 @@ void		 tcpd_now(struct timespec *);
 extern struct connlist	 conns;
 extern int		 nconns;
 extern int		 reading_paused;
-void		 conn_send(const struct tcp_msg *, const void *, size_t);
+void		 conn_send(const struct tcp_msg *, unsigned char *, size_t,
+		    size_t);
+void		 wbuf_free(struct wbuf *);
 void		 conn_close_req(uint32_t);
 struct conn	*conn_accepted(int, const struct sockaddr *, uint32_t,
 		    struct tls *);
