@@ -25,7 +25,8 @@
 
 #define WRITE_IOV	64
 
-static unsigned char	 rbuf[65536];
+/* One read takes up to a round's worth (TCPD_READ_ROUND). */
+static unsigned char	 rbuf[TCPD_READ_ROUND];
 
 static void	 conn_eof(struct conn *, const char *);
 static int	 conn_input(struct conn *, size_t);
