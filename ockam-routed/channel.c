@@ -644,6 +644,8 @@ hs_answer(void *arg, const void *data)
 		}
 	} else {
 		if (c->asked.flags & VAULT_HS_NEW) {
+			if (c->eph != 0)
+				vault_free(c->eph);
 			c->eph = ans->eph;
 			memcpy(c->memo.eph_pub, ans->eph_pub, NOISE_DHLEN);
 			c->memo.has_eph = 1;
@@ -738,6 +740,74 @@ channel_handle(struct worker *w, struct message *m)
 }
 
 /*
+ * Ephemeral keys made ahead for initiators: message 1 goes out at once
+ * and a handshake costs the initiator one round trip to the vault less.
+ * The pool is filled in one batch when it runs below half, from the
+ * first channel this node creates on; its keys are wiped in the vault
+ * when the node stops, like every other.
+ */
+static struct {
+	uint32_t	 id;
+	uint8_t		 pub[NOISE_DHLEN];
+}			 ephpool[SC_EPH_POOL];
+static int		 nephpool, ephpool_asked;
+
+static void
+ephpool_answer(void *arg, const void *data)
+{
+	const struct vault_hs	*ans = data;
+
+	(void)arg;
+	ephpool_asked--;
+	if (ans->status != VAULT_OK) {
+		log_warnx("vault: no ephemeral key made ahead: %s",
+		    vault_strerror(ans->status));
+		return;
+	}
+	if (nephpool == SC_EPH_POOL) {
+		vault_free(ans->eph);
+		return;
+	}
+	ephpool[nephpool].id = ans->eph;
+	memcpy(ephpool[nephpool].pub, ans->eph_pub, NOISE_DHLEN);
+	nephpool++;
+}
+
+static void
+ephpool_fill(void)
+{
+	struct vault_hs_req	 req;
+
+	if (nephpool + ephpool_asked >= SC_EPH_POOL / 2)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.flags = VAULT_HS_NEW;
+	while (nephpool + ephpool_asked < SC_EPH_POOL) {
+		if (vault_call(IMSG_VAULT_HANDSHAKE, &req, sizeof(req),
+		    sizeof(struct vault_hs), ephpool_answer, NULL) == NULL)
+			return;
+		ephpool_asked++;
+	}
+}
+
+/* Give c a key from the pool: 1, or 0 when it is empty. */
+static int
+ephpool_take(struct channel *c)
+{
+	int	 r = 0;
+
+	if (nephpool > 0) {
+		nephpool--;
+		c->eph = ephpool[nephpool].id;
+		memcpy(c->memo.eph_pub, ephpool[nephpool].pub, NOISE_DHLEN);
+		c->memo.has_eph = 1;
+		r = 1;
+	}
+	ephpool_fill();
+	return (r);
+}
+
+/*
  * Start a handshake to a listener at the end of route.  The result
  * reaches the client later (hs_done, or channel_free with why).
  */
@@ -767,11 +837,21 @@ channel_new_initiator(const struct route *to, struct identity *ident,
 		c->timeout = timeout;
 	c->client = client;
 	c->reqid = reqid;
-	/* Message 1 goes out once the vault made e (hs_answer). */
-	if (route_copy(&c->remote, to) == -1 || hs_ask(c, 1, NULL) == -1) {
+	if (route_copy(&c->remote, to) == -1) {
 		c->client = 0;
 		channel_free(c, NULL);
-		snprintf(err, errlen, "cannot start the handshake");
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	/* Message 1 now, with a key made ahead, or once the vault made e. */
+	if (ephpool_take(c)) {
+		hs_write(c);	/* a failure is told to the client */
+		return (0);
+	}
+	if (hs_ask(c, 1, NULL) == -1) {
+		c->client = 0;
+		channel_free(c, NULL);
+		snprintf(err, errlen, "the vault is not available");
 		return (-1);
 	}
 	return (0);
@@ -862,6 +942,8 @@ channel_shutdown(void)
 	router_flush();
 	while ((c = TAILQ_FIRST(&channels)) != NULL)
 		channel_free(c, NULL);
+	while (nephpool > 0)
+		vault_free(ephpool[--nephpool].id);
 }
 
 /*

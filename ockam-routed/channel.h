@@ -28,6 +28,7 @@
 #define SC_MEMO			4	/* DH results a handshake keeps */
 #define SC_HELD_MAX		16	/* messages waiting for the vault */
 #define SC_VERIFIED		64	/* identity payloads known good */
+#define SC_EPH_POOL		32	/* ephemeral keys made ahead */
 
 /* A DH result the vault gave a handshake (channel.c: hs_dh). */
 struct sc_dh {
