@@ -9,8 +9,9 @@
  * need, in the same request) and waits; what reaches the channel
  * meanwhile waits with it.  The step then runs again from its start:
  * Noise commits nothing until a step succeeds, and now finds every DH
- * result in the handshake's memo (hs_dh).  One handshake costs the
- * initiator three round trips to its vault, the responder two; the
+ * result in the handshake's memo (hs_dh).  One handshake costs either
+ * side two round trips to its vault (the initiator's ephemeral key is
+ * made ahead, ephpool_take), or three without one ahead; the
  * signature over an identity's static key is the same every time and
  * asked for once, when the identity is loaded.
  *
