@@ -67,6 +67,27 @@ ibuf_free(struct ibuf *b)
 }
 
 /*
+ * An ibuf over data, len bytes all written, which it takes over:
+ * ibuf_free() wipes and frees it.  On failure data is not taken.
+ */
+struct ibuf *
+ibuf_wrap(void *data, size_t len)
+{
+	struct ibuf	*b;
+
+	if (data == NULL || len == 0) {
+		errno = EINVAL;
+		return (NULL);
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return (NULL);
+	b->buf = data;
+	b->size = b->max = b->wpos = len;
+	b->fd = -1;
+	return (b);
+}
+
+/*
  * Take the bytes out of b and free it: the caller owns what is returned
  * (*len bytes written; the rest of the allocation, if any, was never
  * written and is zero).  NULL when b failed or carries a descriptor;

@@ -27,6 +27,7 @@ struct ibuf {
 struct ibuf	*ibuf_open(size_t, size_t);
 void		 ibuf_free(struct ibuf *);
 void		*ibuf_take(struct ibuf *, size_t *);
+struct ibuf	*ibuf_wrap(void *, size_t);
 int		 ibuf_add(struct ibuf *, const void *, size_t);
 int		 ibuf_add_u8(struct ibuf *, uint8_t);
 int		 ibuf_add_h32(struct ibuf *, uint32_t);

@@ -245,25 +245,47 @@ imsg_create(struct imsgbuf *ib, uint32_t type, uint32_t peerid, pid_t pid,
 int
 imsg_close(struct imsgbuf *ib, struct ibuf *b)
 {
-	uint32_t	 len;
+	return (imsg_close_tail(ib, b, NULL, 0));
+}
 
-	if (ibuf_error(b)) {
+/*
+ * imsg_close() of a message that is b's bytes and then tail's (len of
+ * them): tail is queued as it is, not copied, and taken over (wiped
+ * and freed once written).  On failure b is freed and tail is not
+ * taken.
+ */
+int
+imsg_close_tail(struct imsgbuf *ib, struct ibuf *b, void *tail, size_t len)
+{
+	struct ibuf	*t = NULL;
+	uint32_t	 hlen;
+
+	if (ibuf_error(b) || ibuf_size(b) > IMSG_HEADER_SIZE + ib->maxsize ||
+	    len > IMSG_HEADER_SIZE + ib->maxsize - ibuf_size(b)) {
 		ibuf_free(b);
 		errno = ERANGE;
 		return (-1);
 	}
-	len = ibuf_size(b);
+	hlen = ibuf_size(b) + len;
 	if (b->fd != -1) {
 		if (!ib->fdpass) {
 			ibuf_free(b);
 			errno = EINVAL;
 			return (-1);
 		}
-		len |= IMSG_FD_MARK;
+		hlen |= IMSG_FD_MARK;
 	}
-	ibuf_set_h32(b, offsetof(struct imsg_hdr, len), len);
+	if (len > 0 && (t = ibuf_wrap(tail, len)) == NULL) {
+		ibuf_free(b);
+		return (-1);
+	}
+	ibuf_set_h32(b, offsetof(struct imsg_hdr, len), hlen);
 	TAILQ_INSERT_TAIL(&ib->wq, b, entry);
 	ib->wqlen += ibuf_size(b);
+	if (t != NULL) {
+		TAILQ_INSERT_TAIL(&ib->wq, t, entry);
+		ib->wqlen += len;
+	}
 	return (0);
 }
 

@@ -61,6 +61,7 @@ int		 route_encode(struct ibuf *, const struct route *);
 int		 route_decode(struct cursor *, struct route *, const char **);
 size_t		 tmsg_encoded_len(const struct tmsg *);
 int		 tmsg_encode(struct ibuf *, const struct tmsg *);
+int		 tmsg_encode_head(struct ibuf *, const struct tmsg *);
 int		 tmsg_decode(struct tmsg *, const void *, size_t, const char **);
 int		 tmsg_check(const void *, size_t, size_t *, const char **);
 

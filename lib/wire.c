@@ -133,6 +133,19 @@ tmsg_encoded_len(const struct tmsg *m)
 int
 tmsg_encode(struct ibuf *b, const struct tmsg *m)
 {
+	if (tmsg_encode_head(b, m) == -1)
+		return (-1);
+	ibuf_add(b, m->payload, m->plen);
+	return (ibuf_error(b));
+}
+
+/*
+ * The encoding up to the payload's bytes, which come last: with them
+ * after it, this is tmsg_encode().  Refused the same way.
+ */
+int
+tmsg_encode_head(struct ibuf *b, const struct tmsg *m)
+{
 	if (m->plen > OCKAM_MSG_MAX || tmsg_encoded_len(m) > OCKAM_MSG_MAX) {
 		errno = EMSGSIZE;
 		return (-1);
@@ -140,7 +153,7 @@ tmsg_encode(struct ibuf *b, const struct tmsg *m)
 	ibuf_add_u8(b, OCKAM_WIRE_VERSION);
 	route_encode(b, &m->onward);
 	route_encode(b, &m->ret);
-	ibuf_add_bare(b, m->payload, m->plen);
+	ibuf_add_uvarint(b, m->plen);
 	return (ibuf_error(b));
 }
 

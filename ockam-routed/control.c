@@ -315,7 +315,10 @@ control_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
 		control_result(c, reqid, status, msg);
 }
 
-/* Hand a message to the client that owns its worker. */
+/*
+ * Hand a message to the client that owns its worker.  Its payload goes
+ * to the client's queue as it is: m keeps none when this succeeds.
+ */
 int
 control_deliver(uint32_t id, struct message *m)
 {
@@ -330,15 +333,21 @@ control_deliver(uint32_t id, struct message *m)
 		return (-1);
 	}
 	if ((b = imsg_create(&c->ibuf, CTL_DELIVER, 0, 0,
-	    1 + strlen(m->peer) + tmsg_encoded_len(&m->tm))) == NULL)
+	    1 + strlen(m->peer) + tmsg_encoded_len(&m->tm) - m->tm.plen)) ==
+	    NULL)
 		return (-1);
 	/* Local info first: who sent it, when it came out of a channel. */
 	ibuf_add_string(b, m->peer);
-	if (tmsg_encode(b, &m->tm) == -1) {
+	if (tmsg_encode_head(b, &m->tm) == -1) {
 		ibuf_free(b);
 		return (-1);
 	}
-	return (imsg_close(&c->ibuf, b));
+	/* The payload goes as it is, after the rest. */
+	if (imsg_close_tail(&c->ibuf, b, m->tm.payload, m->tm.plen) == -1)
+		return (-1);
+	m->tm.payload = NULL;
+	m->tm.plen = 0;
+	return (0);
 }
 
 static void

@@ -286,7 +286,10 @@ tcp_hold(struct rconn *c, struct message *m)
 	c->nheld++;
 }
 
-/* Hand a message to tcpd; a is its head, the TCP hop, which goes. */
+/*
+ * Hand a message to tcpd; a is its head, the TCP hop, which goes.  The
+ * payload is queued as it is, after the rest of the message.
+ */
 static void
 tcp_write(struct message *m, int tls, const char *peer)
 {
@@ -305,14 +308,17 @@ tcp_write(struct message *m, int tls, const char *peer)
 	tm.token = token_for(m);
 	peerflow_note(tls, peer, &m->tm.ret);
 	if ((b = imsg_create(&children[CHILD_TCPD].ibuf, IMSG_TCP_SEND, 0, 0,
-	    sizeof(tm) + len)) == NULL) {
+	    sizeof(tm) + len - m->tm.plen)) == NULL) {
 		router_drop(m, "out of memory");
 		return;
 	}
 	ibuf_add(b, &tm, sizeof(tm));
-	if (tmsg_encode(b, &m->tm) == -1 ||
-	    imsg_close(&children[CHILD_TCPD].ibuf, b) == -1)
+	if (tmsg_encode_head(b, &m->tm) == -1 ||
+	    imsg_close_tail(&children[CHILD_TCPD].ibuf, b, m->tm.payload,
+	    m->tm.plen) == -1)
 		fatalx("cannot queue a message for tcpd");
+	m->tm.payload = NULL;
+	m->tm.plen = 0;
 	message_free(m);
 }
 

@@ -235,6 +235,59 @@ test_composev_create(void **state)
 	chan_close(&c);
 }
 
+/* A message in two parts, the second queued without a copy. */
+static void
+test_close_tail(void **state)
+{
+	struct chan	 c;
+	struct imsg	 m;
+	struct ibuf	*b;
+	char		*tail;
+
+	(void)state;
+	chan_open(&c, 64, 0);
+	assert_non_null(b = imsg_create(&c.w, 40, 41, 0, 3));
+	assert_int_equal(ibuf_add(b, "abc", 3), 0);
+	assert_non_null(tail = strdup("defgh"));
+	assert_int_equal(imsg_close_tail(&c.w, b, tail, 5), 0);
+	assert_int_equal(imsgbuf_queuelen(&c.w), IMSG_HEADER_SIZE + 8);
+
+	/* No tail: imsg_close(). */
+	assert_non_null(b = imsg_create(&c.w, 42, 0, 0, 1));
+	assert_int_equal(ibuf_add_u8(b, 'x'), 0);
+	assert_int_equal(imsg_close_tail(&c.w, b, NULL, 0), 0);
+
+	/* Past maxsize together: refused, and the tail stays the caller's. */
+	assert_non_null(b = imsg_create(&c.w, 43, 0, 0, 60));
+	assert_non_null(ibuf_reserve(b, 60));
+	assert_non_null(tail = strdup("12345"));
+	errno = 0;
+	assert_int_equal(imsg_close_tail(&c.w, b, tail, 5), -1);
+	assert_int_equal(errno, ERANGE);
+	free(tail);
+	assert_int_equal(imsgbuf_queuelen(&c.w), 2 * IMSG_HEADER_SIZE + 9);
+
+	assert_int_equal(imsgbuf_flush(&c.w), 0);
+	recv_one(&c.r, &m);
+	assert_int_equal(m.hdr.type, 40);
+	assert_int_equal(m.hdr.peerid, 41);
+	assert_int_equal(m.len, 8);
+	assert_memory_equal(m.data, "abcdefgh", 8);
+	imsg_free(&m);
+	recv_one(&c.r, &m);
+	assert_int_equal(m.hdr.type, 42);
+	assert_int_equal(m.len, 1);
+	imsg_free(&m);
+	assert_int_equal(imsgbuf_get(&c.r, &m), 0);
+
+	/* A tail still queued is freed with the imsgbuf. */
+	assert_non_null(b = imsg_create(&c.w, 44, 0, 0, 1));
+	assert_int_equal(ibuf_add_u8(b, 'y'), 0);
+	assert_non_null(tail = strdup("queued"));
+	assert_int_equal(imsg_close_tail(&c.w, b, tail, 6), 0);
+	chan_close(&c);
+}
+
 static void
 test_partial_arrival(void **state)
 {
@@ -729,6 +782,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_composev_create),
+		cmocka_unit_test(test_close_tail),
 		cmocka_unit_test(test_partial_arrival),
 		cmocka_unit_test(test_bad_header),
 		cmocka_unit_test(test_limits),

@@ -97,6 +97,17 @@ encode_ok(const struct tmsg *m, const unsigned char *want, size_t len)
 	assert_int_equal(ibuf_size(b), len);
 	assert_memory_equal(ibuf_data(b), want, len);
 	ibuf_free(b);
+
+	/* The head is all of it but the payload's bytes, at the end. */
+	b = ibuf_open(16, OCKAM_MSG_MAX);
+	assert_non_null(b);
+	assert_int_equal(tmsg_encode_head(b, m), 0);
+	assert_int_equal(ibuf_size(b), len - m->plen);
+	assert_memory_equal(ibuf_data(b), want, len - m->plen);
+	if (m->plen > 0)
+		assert_memory_equal(want + len - m->plen, m->payload,
+		    m->plen);
+	ibuf_free(b);
 }
 
 static void
