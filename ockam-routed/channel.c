@@ -22,6 +22,7 @@
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <errno.h>
 #include <sodium.h>
@@ -59,26 +60,34 @@ channel_now(void)
 	return (ts.tv_sec);
 }
 
+static int
+channel_cmp(struct channel *a, struct channel *b)
+{
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
+RB_HEAD(channel_ids, channel);
+RB_PROTOTYPE(channel_ids, channel, byid, channel_cmp);
+RB_GENERATE(channel_ids, channel, byid, channel_cmp);
+static struct channel_ids	 channel_ids = RB_INITIALIZER(&channel_ids);
+
 struct channel *
 channel_by_id(uint32_t id)
 {
-	struct channel	*c;
+	struct channel	 key;
 
-	TAILQ_FOREACH(c, &channels, entry)
-		if (c->id == id)
-			return (c);
-	return (NULL);
+	key.id = id;
+	return (RB_FIND(channel_ids, &channel_ids, &key));
 }
 
 struct channel *
 channel_by_enc(const char *name)
 {
-	struct channel	*c;
+	struct worker	*w;
 
-	TAILQ_FOREACH(c, &channels, entry)
-		if (strcmp(c->enc, name) == 0)
-			return (c);
-	return (NULL);
+	if ((w = worker_find(name)) == NULL || w->kind != WORKER_SC_ENCRYPTOR)
+		return (NULL);
+	return (w->chan);
 }
 
 /* Noise asks for our ephemeral key: the vault made it (hs_ask). */
@@ -212,9 +221,6 @@ channel_alloc(enum noise_role role, struct identity *ident, char *err,
 		snprintf(err, errlen, "out of memory");
 		return (NULL);
 	}
-	c->id = next_chan_id++;
-	if (next_chan_id == 0)
-		next_chan_id = 1;
 	c->role = role;
 	c->ident = ident;
 	c->started = channel_now();
@@ -245,6 +251,12 @@ channel_alloc(enum noise_role role, struct identity *ident, char *err,
 	we->chan = wd->chan = c;
 	strlcpy(c->enc, we->name, sizeof(c->enc));
 	strlcpy(c->dec, wd->name, sizeof(c->dec));
+	/* Ids are unique among the channels that exist, after a wrap too. */
+	do {
+		c->id = next_chan_id++;
+		if (next_chan_id == 0)
+			next_chan_id = 1;
+	} while (RB_INSERT(channel_ids, &channel_ids, c) != NULL);
 	TAILQ_INSERT_TAIL(&channels, c, entry);
 	if (role == NOISE_RESPONDER)
 		pending++;
@@ -283,6 +295,7 @@ channel_free(struct channel *c, const char *why)
 	if ((w = worker_find(c->dec)) != NULL && w->chan == c)
 		worker_del(w);
 	TAILQ_REMOVE(&channels, c, entry);
+	RB_REMOVE(channel_ids, &channel_ids, c);
 	route_clear(&c->remote);
 	trust_free(&c->trust);
 	noise_hs_wipe(&c->hs);

@@ -7,6 +7,7 @@
 #define OCKAM_CHANNEL_H
 
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <sodium.h>
 #include <time.h>
@@ -40,6 +41,7 @@ struct sc_dh {
 
 struct channel {
 	TAILQ_ENTRY(channel)	 entry;
+	RB_ENTRY(channel)	 byid;
 	uint32_t		 id;
 	enum noise_role		 role;
 	int			 open;
