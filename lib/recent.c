@@ -2,7 +2,10 @@
  * A small bounded set of names, least recently used first out: the
  * local senders an initiator channel admits replies for, and the
  * return-route heads admitted back over a connection this node opened.
+ * Names are kept on the heap, so that a set costs what it holds (an
+ * initiator usually has one sender), not RECENT_MAX full addresses.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "recent.h"
@@ -12,6 +15,13 @@ recent_init(struct recent *r, int cap)
 {
 	r->n = 0;
 	r->cap = cap > RECENT_MAX ? RECENT_MAX : cap;
+}
+
+void
+recent_clear(struct recent *r)
+{
+	while (r->n > 0)
+		free(r->names[--r->n]);
 }
 
 int
@@ -25,23 +35,33 @@ recent_has(const struct recent *r, const char *name)
 	return (0);
 }
 
-/* Remember name as the most recent; the least recent goes when full. */
-void
+/*
+ * Remember name as the most recent; the least recent goes when full.
+ * -1: out of memory, nothing changed.
+ */
+int
 recent_note(struct recent *r, const char *name)
 {
+	char	*p;
 	int	 i;
 
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->names[i], name) == 0)
 			break;
-	if (i == r->n) {
+	if (i < r->n)
+		p = r->names[i];
+	else {
+		if ((p = strndup(name, OCKAM_ADDR_MAX + 8)) == NULL)
+			return (-1);
 		if (r->n < r->cap) {
-			strlcpy(r->names[r->n++], name, sizeof(r->names[0]));
-			return;
+			r->names[r->n++] = p;
+			return (0);
 		}
 		i = 0;		/* full: the least recent goes */
+		free(r->names[0]);
 	}
-	memmove(r->names[i], r->names[i + 1],
+	memmove(&r->names[i], &r->names[i + 1],
 	    sizeof(r->names[0]) * (r->n - 1 - i));
-	strlcpy(r->names[r->n - 1], name, sizeof(r->names[0]));
+	r->names[r->n - 1] = p;
+	return (0);
 }

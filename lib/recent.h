@@ -11,11 +11,12 @@
 struct recent {
 	int			 n;
 	int			 cap;
-	char			 names[RECENT_MAX][OCKAM_ADDR_MAX + 8];
+	char			*names[RECENT_MAX];
 };
 
 void	recent_init(struct recent *, int);
-void	recent_note(struct recent *, const char *);
+void	recent_clear(struct recent *);
+int	recent_note(struct recent *, const char *);
 int	recent_has(const struct recent *, const char *);
 
 #endif /* OCKAM_RECENT_H */

@@ -165,8 +165,10 @@ chan_note_sender(struct channel *c, const struct route *ret)
 	struct addr	*a;
 
 	if (c->role == NOISE_INITIATOR && (a = route_head(ret)) != NULL &&
-	    a->type == OCKAM_ADDR_LOCAL)
-		recent_note(&c->senders, a->val);
+	    a->type == OCKAM_ADDR_LOCAL && recent_note(&c->senders,
+	    a->val) == -1)
+		log_warnx("secure channel %s: out of memory: replies to %s "
+		    "will be denied", c->enc, a->val);
 }
 
 /* A message for the encryptor: step past it, seal the rest. */

@@ -297,6 +297,7 @@ channel_free(struct channel *c, const char *why)
 	TAILQ_REMOVE(&channels, c, entry);
 	RB_REMOVE(channel_ids, &channel_ids, c);
 	route_clear(&c->remote);
+	recent_clear(&c->senders);
 	trust_free(&c->trust);
 	noise_hs_wipe(&c->hs);
 	sodium_memzero(c, sizeof(*c));

@@ -136,6 +136,7 @@ peerflow_get(int tls, const char *peer, int create)
 	/* Bounded: the peer not sent to for longest is forgotten. */
 	if (nflows >= TCP_PEERFLOWS_MAX && (pf = TAILQ_FIRST(&flows)) != NULL) {
 		TAILQ_REMOVE(&flows, pf, entry);
+		recent_clear(&pf->heads);
 		free(pf);
 		nflows--;
 	}
@@ -173,7 +174,9 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	TAILQ_REMOVE(&flows, pf, entry);
 	TAILQ_INSERT_TAIL(&flows, pf, entry);
 	head_key(a, key, sizeof(key));
-	recent_note(&pf->heads, key);
+	if (recent_note(&pf->heads, key) == -1)
+		log_warnx("out of memory: replies from %s to %s will be "
+		    "denied", peer, key);
 }
 
 /*
@@ -551,6 +554,7 @@ tcp_shutdown(void)
 		conn_free(c, "node stopping");
 	while ((pf = TAILQ_FIRST(&flows)) != NULL) {
 		TAILQ_REMOVE(&flows, pf, entry);
+		recent_clear(&pf->heads);
 		free(pf);
 	}
 	nflows = 0;

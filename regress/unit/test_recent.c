@@ -38,6 +38,7 @@ test_bound_and_lru(void **state)
 	assert_int_equal(r.n, 3);
 
 	/* Capacity is bounded by RECENT_MAX whatever is asked. */
+	recent_clear(&r);
 	recent_init(&r, 1000);
 	for (i = 0; i < 100; i++) {
 		snprintf(name, sizeof(name), "w%d", i);
@@ -46,6 +47,9 @@ test_bound_and_lru(void **state)
 	assert_int_equal(r.n, RECENT_MAX);
 	assert_true(recent_has(&r, "w99"));
 	assert_false(recent_has(&r, "w0"));
+	recent_clear(&r);
+	assert_int_equal(r.n, 0);
+	assert_false(recent_has(&r, "w99"));
 }
 
 int
