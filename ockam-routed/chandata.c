@@ -117,7 +117,7 @@ chan_seal(struct channel *c, struct ibuf *b, const struct message *from)
 		log_warnx("secure channel %s: nonces exhausted", c->enc);
 		goto fail;
 	}
-	if (ibuf_size(b) < SC_NONCE_LEN + 1 ||
+	if (ibuf_error(b) == -1 || ibuf_size(b) < SC_NONCE_LEN + 1 ||
 	    (ptlen = ibuf_size(b) - SC_NONCE_LEN) > SC_MAX_PLAIN ||
 	    (tag = ibuf_reserve(b, NOISE_TAGLEN)) == NULL)
 		goto fail;
@@ -209,10 +209,13 @@ chan_send_close(struct channel *c)
 {
 	struct ibuf	*b;
 
-	if ((b = chan_buf(1)) == NULL ||
-	    ibuf_add_u8(b, SC_KIND_CLOSE) == -1 ||
-	    chan_seal(c, b, NULL) == -1)
-		log_warnx("secure channel %s: cannot send Close", c->enc);
+	if ((b = chan_buf(1)) != NULL) {
+		/* A failure sticks to b: chan_seal() refuses it, frees it. */
+		ibuf_add_u8(b, SC_KIND_CLOSE);
+		if (chan_seal(c, b, NULL) == 0)
+			return;
+	}
+	log_warnx("secure channel %s: cannot send Close", c->enc);
 }
 
 /*
