@@ -321,8 +321,12 @@ print_secure(struct ockam_conf *conf)
 	struct listen_conf	*lc;
 	struct relay_conf	*rc;
 
+	/* Each part after a blank line, as the examples in etc/ are. */
+	if (conf->tls_ca != NULL || !TAILQ_EMPTY(&conf->listeners) ||
+	    !TAILQ_EMPTY(&conf->relays))
+		printf("\n");
 	if (conf->tls_ca != NULL) {
-		printf("\ntls ca ");
+		printf("tls ca ");
 		print_string(conf->tls_ca);
 		printf("\n");
 	}
