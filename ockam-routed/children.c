@@ -83,6 +83,9 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 	pc.verbose = verbose;
 
 	for (i = 0; i < CHILD_MAX; i++) {
+		if (strlcpy(pc.user, i == CHILD_VAULT ? conf->vault_user :
+		    conf->user, sizeof(pc.user)) >= sizeof(pc.user))
+			fatalx("user name too long");
 		child_spawn(&children[i], dir, debug, verbose);
 		log_debug("started %s as pid %d", children[i].prog,
 		    (int)children[i].pid);

@@ -73,6 +73,7 @@ config_free(struct ockam_conf *conf)
 	}
 	free(conf->vault_dir);
 	free(conf->user);
+	free(conf->vault_user);
 	free(conf->chroot);
 	free(conf->csock);
 	free(conf->csock_group);
@@ -352,8 +353,11 @@ print_secure(struct ockam_conf *conf)
 		printf("\n");
 	}
 
+	printf("\nvault user ");
+	print_string(conf->vault_user);
+	printf("\n");
 	if (conf->vault_dir != NULL) {
-		printf("\nvault directory ");
+		printf("vault directory ");
 		print_string(conf->vault_dir);
 		printf("\n");
 	}

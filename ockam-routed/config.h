@@ -14,6 +14,7 @@
 #define OCKAM_CONF		"/etc/ockam/ockam.conf"
 #define OCKAM_SOCKET		"/run/ockam/ockam.sock"
 #define OCKAM_USER		"_ockam"
+#define OCKAM_VAULT_USER	"_ockamvault"
 #define OCKAM_SOCKET_MODE	0660
 
 #define OCKAM_OPT_VERBOSE	0x01
@@ -95,6 +96,7 @@ struct ockam_conf {
 	char			*csock_group;	/* NULL: none */
 	mode_t			 csock_mode;
 	struct worker_confs	 workers;
+	char			*vault_user;	/* never NULL after parsing */
 	char			*vault_dir;	/* NULL: no key storage */
 	struct identity_confs	 identities;
 	struct sclistener_confs	 sclisteners;

@@ -198,7 +198,10 @@ workerlist	: workername optnl
 workername	: string			{ add_worker(curkind, $1); }
 		;
 
-vault		: VAULT DIRECTORY string	{
+vault		: VAULT USER string		{
+			set_string(&conf->vault_user, "vault user", $3);
+		}
+		| VAULT DIRECTORY string	{
 			if (strlen($3) >= PATH_MAX)
 				yyerror("vault directory path too long");
 			else if (check_path("vault directory", $3) == 0)
@@ -742,6 +745,9 @@ parse_config(const char *path, int opts)
 		return (NULL);
 	}
 	if (conf->user == NULL && (conf->user = strdup(OCKAM_USER)) == NULL)
+		fatal("%s", __func__);
+	if (conf->vault_user == NULL &&
+	    (conf->vault_user = strdup(OCKAM_VAULT_USER)) == NULL)
 		fatal("%s", __func__);
 	if (conf->csock == NULL &&
 	    (conf->csock = strdup(OCKAM_SOCKET)) == NULL)

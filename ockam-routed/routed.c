@@ -242,6 +242,10 @@ main(int argc, char *argv[])
 		if (privsep_lookup(conf->user, conf->chroot, &ids, err,
 		    sizeof(err)) == -1)
 			fatalx("%s", err);
+		/* The vault's own user: its siblings cannot ptrace it. */
+		if (privsep_lookup(conf->vault_user, conf->chroot, &ids, err,
+		    sizeof(err)) == -1)
+			fatalx("vault user: %s", err);
 	}
 	self_dir(dir, sizeof(dir));
 	if (sodium_init() == -1)

@@ -72,9 +72,24 @@ if is_root; then
 	    bad "writable chroot directory refused" "must be a directory owned by root"
 	printf 'user "root"\nechoer "e"\n' |
 	    bad "refuses to run the node as root" 'is root'
+	printf 'vault user "_nosuchuser_"\nechoer "e"\n' |
+	    bad "unknown vault user: clear error" \
+	    'vault user: unknown user "_nosuchuser_"'
+	printf 'vault user "root"\nechoer "e"\n' |
+	    bad "refuses to run the vault as root" 'vault user: .*is root'
 else
 	skip "user and chroot checks need root"
 fi
+
+# The vault's user: its own by default, or the one configured.
+"$ROUTED" -nv -f "$TOP/etc/many-hops.conf" 2>&1 | grep -q '^vault user "_ockamvault"$' &&
+    ok "the vault's user is _ockamvault by default" ||
+    fail "the vault's user is _ockamvault by default"
+printf 'vault user "_ockam"\nvault user "x"\n' > "$T/vu.conf"
+out=$("$ROUTED" -n -f "$T/vu.conf" 2>&1)
+echo "$out" | grep -q "vu.conf:2: vault user given twice" &&
+    ok "vault user given twice: refused ($out)" ||
+    fail "vault user given twice: refused ($out)"
 
 # A bad configuration does not disturb a node that is running.
 start_node n1 "$TOP/etc/many-hops.conf" || fail "node starts"

@@ -11,6 +11,7 @@ ROUTED=$BUILD/ockam-routed
 CTL=$BUILD/ockamctl
 HELPERS=$BUILD/regress
 NODE_USER=_ockam
+VAULT_USER=_ockamvault
 T=$(mktemp -d /tmp/ockam-regress.XXXXXX)
 chmod 755 "$T"
 NODES=""
@@ -27,7 +28,10 @@ check() {
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
-have_user() { getent passwd "$NODE_USER" >/dev/null 2>&1; }
+have_user() {
+	getent passwd "$NODE_USER" >/dev/null 2>&1 &&
+	    getent passwd "$VAULT_USER" >/dev/null 2>&1
+}
 
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds
 wait_for() {

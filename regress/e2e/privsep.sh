@@ -1,6 +1,6 @@
 #!/bin/sh
 # The boundaries of a running node: each process runs as the node user
-# inside its chroot, non-dumpable, with no new privileges and a seccomp
+# (the vault as its own user) inside its chroot, non-dumpable, with no new privileges and a seccomp
 # filter; and each one is killed by a syscall its filter forbids.
 . "$(dirname "$0")/lib.sh"
 
@@ -10,21 +10,23 @@ status_field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 
 if is_root && have_user; then
 	start_node n1 "$CONF" || { fail "node starts"; exit 0; }
-	uid=$(id -u "$NODE_USER")
-	home=$(getent passwd "$NODE_USER" | cut -d: -f6)
 	for p in "routed:$(node_pid n1)" \
 	    "vault:$(child_pid n1 ockam-vaultd)" \
 	    "tcpd:$(child_pid n1 ockam-tcpd)"; do
 		role=${p%%:*} pid=${p#*:}
+		u=$NODE_USER
+		[ "$role" = vault ] && u=$VAULT_USER
+		uid=$(id -u "$u")
+		home=$(getent passwd "$u" | cut -d: -f6)
 		uids=$(status_field "$pid" Uid)
 		if [ "$uids" = "$uid	$uid	$uid	$uid" ]; then
-			ok "$role runs as $NODE_USER (real, effective, saved)"
-		else fail "$role runs as $NODE_USER (Uid: $uids)"; fi
+			ok "$role runs as $u (real, effective, saved)"
+		else fail "$role runs as $u (Uid: $uids)"; fi
 		g=$(status_field "$pid" Groups)
-		gid=$(id -g "$NODE_USER")
+		gid=$(id -g "$u")
 		if [ "$(echo $g)" = "$gid" ]; then
-			ok "$role has only the node group"
-		else fail "$role has only the node group ($g)"; fi
+			ok "$role has only the group of $u"
+		else fail "$role has only the group of $u ($g)"; fi
 		r=$(readlink "/proc/$pid/root")
 		if [ "$r" = "$home" ]; then ok "$role is chrooted to $home"
 		else fail "$role is chrooted to $home ($r)"; fi
@@ -41,7 +43,7 @@ if is_root && have_user; then
 	done
 	stop_node n1
 else
-	skip "privilege drop checks need root and the $NODE_USER user"
+	skip "privilege drop checks need root and the $NODE_USER and $VAULT_USER users"
 fi
 
 # The forbidden syscall (execve), one process at a time.

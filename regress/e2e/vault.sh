@@ -146,7 +146,7 @@ suite() {
 	# Key directories that must be refused at start-up.
 	mkdir "$d.loose"
 	[ -n "$AS" ] && chown nobody "$d.loose"
-	[ "$tag" = root ] && chown "$NODE_USER" "$d.loose"
+	[ "$tag" = root ] && chown "$VAULT_USER" "$d.loose"
 	chmod 750 "$d.loose"
 	poke $tag.dirloose "$u" "$d.loose" normal
 	expect $tag.dirloose "$tag: a key directory open to the group is refused" \
@@ -162,31 +162,31 @@ suite() {
 if is_root && have_user; then
 	mkdir "$T/root"
 	d=$T/root/vault
-	suite root "$NODE_USER" "$d" "$NODE_USER"
+	suite root "$VAULT_USER" "$d" "$VAULT_USER"
 	expect root.normal "root: the vault is chrooted into its key directory" \
 	    "^vault root $d$"
-	uid=$(id -u "$NODE_USER")
-	expect root.normal "root: the vault runs as $NODE_USER" \
+	uid=$(id -u "$VAULT_USER")
+	expect root.normal "root: the vault runs as $VAULT_USER" \
 	    "^vault Uid:	$uid	$uid	$uid	$uid$"
 	mkdir -m 700 "$T/root/rootowned"
-	poke root.rootowned "$NODE_USER" "$T/root/rootowned" normal
+	poke root.rootowned "$VAULT_USER" "$T/root/rootowned" normal
 	expect root.rootowned "root: a key directory owned by root is refused" \
-	    "is owned by uid 0: it must be owned by $NODE_USER" \
+	    "is owned by uid 0: it must be owned by $VAULT_USER" \
 	    "child exited: status 1"
 else
-	skip "vault as root: needs root and the $NODE_USER user"
+	skip "vault as root: needs root and the $VAULT_USER user"
 fi
 
 # Unprivileged: as ourselves, or as nobody when we are root.
 if ! is_root; then
 	mkdir "$T/user"
-	suite user "$NODE_USER" "$T/user/vault" "$(id -un)"
+	suite user "$VAULT_USER" "$T/user/vault" "$(id -un)"
 elif command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
 	mkdir "$T/user"
 	chown nobody "$T/user"
 	chmod 700 "$T/user"
 	AS="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
-	suite user "$NODE_USER" "$T/user/vault" nobody
+	suite user "$VAULT_USER" "$T/user/vault" nobody
 	AS=""
 else
 	skip "vault unprivileged: needs setpriv and the nobody user"
