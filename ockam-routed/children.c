@@ -276,7 +276,10 @@ children_stop(void)
 			continue;
 		log_warnx("%s (pid %d) did not exit: killing it",
 		    children[i].role, (int)children[i].pid);
-		kill(children[i].pid, SIGKILL);
+		/* The vault runs as another user: EPERM, said, not hidden. */
+		if (kill(children[i].pid, SIGKILL) == -1)
+			log_warn("cannot kill %s (pid %d)", children[i].role,
+			    (int)children[i].pid);
 	}
 	for (tries = 0; tries < 50; tries++) {
 		children_reap();
