@@ -192,15 +192,18 @@ hs_ask(struct channel *c, int neweph, const uint8_t *re)
 }
 
 /*
- * Noise missed something (errno EAGAIN) while handling m: m waits,
- * first, for the vault to answer.
+ * Ask the vault for what the step on m (NULL: a message to write)
+ * needs: the DH of both our keys with re when re is set, else what
+ * Noise missed (errno EAGAIN).  m waits, first, for the answer.  -1:
+ * the vault cannot be asked, m and the channel are gone.
  */
 static int
-hs_wait(struct channel *c, struct message *m)
+hs_wait(struct channel *c, struct message *m, const uint8_t *re)
 {
-	if (hs_ask(c, c->miss.eph, NULL) == -1) {
+	if (hs_ask(c, re == NULL && c->miss.eph, re) == -1) {
 		if (m != NULL)
 			message_free(m);
+		channel_free(c, "the vault is not available");
 		return (-1);
 	}
 	if (m != NULL) {
@@ -428,8 +431,8 @@ hs_write(struct channel *c)
 		    &outlen);
 		sodium_memzero(idp, sizeof(idp));
 	}
-	if (r == -1 && errno == EAGAIN && hs_wait(c, NULL) == 0)
-		return (0);
+	if (r == -1 && errno == EAGAIN)
+		return (hs_wait(c, NULL, NULL));
 	if (r == -1 || hs_send(c, &c->remote, out, outlen) == -1) {
 		channel_free(c, "cannot write the handshake");
 		return (-1);
@@ -522,7 +525,7 @@ hs_read_peer(struct channel *c, struct message *m, int msgno,
 	if (noise_read(&c->hs, m->tm.payload, m->tm.plen, payload,
 	    sizeof(payload), &plen) == -1) {
 		if (errno == EAGAIN)
-			return (hs_wait(c, m));
+			return (hs_wait(c, m, NULL));
 		router_drop(m, "secure channel %s: handshake message %d does "
 		    "not verify", c->enc, msgno);
 		return (0);
@@ -542,16 +545,8 @@ hs_initiator_m2(struct channel *c, struct message *m)
 
 	/* The DH of both our keys with re, asked for at once. */
 	if (m->tm.plen >= NOISE_DHLEN &&
-	    !memo_has(c, NOISE_KEY_EPHEMERAL, m->tm.payload)) {
-		if (hs_ask(c, 0, m->tm.payload) == -1) {
-			message_free(m);
-			channel_free(c, "the vault is not available");
-			return (-1);
-		}
-		TAILQ_INSERT_HEAD(&c->held, m, entry);
-		c->nheld++;
-		return (0);
-	}
+	    !memo_has(c, NOISE_KEY_EPHEMERAL, m->tm.payload))
+		return (hs_wait(c, m, m->tm.payload));
 	if ((r = hs_read_peer(c, m, 2, &c->trust)) != 1)
 		return (r);
 	r = route_copy(&c->remote, &m->tm.ret);
