@@ -105,6 +105,21 @@ hs_ephemeral(void *arg, uint8_t pub[NOISE_DHLEN])
 	return (0);
 }
 
+static struct sc_dh *
+memo_find(struct channel *c, enum noise_key which, const uint8_t *peer)
+{
+	struct sc_dh	*d;
+	size_t		 i;
+
+	for (i = 0; i < SC_MEMO; i++) {
+		d = &c->memo.dh[i];
+		if (d->used && d->key == which &&
+		    memcmp(d->peer, peer, NOISE_DHLEN) == 0)
+			return (d);
+	}
+	return (NULL);
+}
+
 /* A DH result from the memo; a miss is noted for hs_wait(). */
 static int
 hs_dh(void *arg, enum noise_key which, const uint8_t peer[NOISE_DHLEN],
@@ -112,15 +127,10 @@ hs_dh(void *arg, enum noise_key which, const uint8_t peer[NOISE_DHLEN],
 {
 	struct channel	*c = arg;
 	struct sc_dh	*d;
-	size_t		 i;
 
-	for (i = 0; i < SC_MEMO; i++) {
-		d = &c->memo.dh[i];
-		if (d->used && d->key == which &&
-		    memcmp(d->peer, peer, NOISE_DHLEN) == 0) {
-			memcpy(out, d->secret, NOISE_DHLEN);
-			return (0);
-		}
+	if ((d = memo_find(c, which, peer)) != NULL) {
+		memcpy(out, d->secret, NOISE_DHLEN);
+		return (0);
 	}
 	c->miss.eph = 0;
 	c->miss.key = which;
@@ -142,17 +152,6 @@ memo_add(struct channel *c, enum noise_key which, const uint8_t *peer,
 	memcpy(d->secret, secret, NOISE_DHLEN);
 }
 
-static int
-memo_has(struct channel *c, enum noise_key which, const uint8_t *peer)
-{
-	uint8_t	 tmp[NOISE_DHLEN];
-	int	 r;
-
-	r = hs_dh(c, which, peer, tmp) == 0;
-	sodium_memzero(tmp, sizeof(tmp));
-	return (r);
-}
-
 static void
 ask_dh(struct vault_hs_req *req, struct channel *c, enum noise_key which,
     const uint8_t *peer)
@@ -160,6 +159,29 @@ ask_dh(struct vault_hs_req *req, struct channel *c, enum noise_key which,
 	req->dh[req->ndh].id = which == NOISE_KEY_STATIC ? c->ident->id : 0;
 	memcpy(req->dh[req->ndh].peer, peer, NOISE_DHLEN);
 	req->ndh++;
+}
+
+/* Messages that wait for the vault with the handshake, in order. */
+static void
+held_put(struct channel *c, struct message *m, int first)
+{
+	if (first)
+		TAILQ_INSERT_HEAD(&c->held, m, entry);
+	else
+		TAILQ_INSERT_TAIL(&c->held, m, entry);
+	c->nheld++;
+}
+
+static struct message *
+held_take(struct channel *c)
+{
+	struct message	*m;
+
+	if ((m = TAILQ_FIRST(&c->held)) != NULL) {
+		TAILQ_REMOVE(&c->held, m, entry);
+		c->nheld--;
+	}
+	return (m);
 }
 
 static void	hs_answer(void *, const void *);
@@ -206,10 +228,8 @@ hs_wait(struct channel *c, struct message *m, const uint8_t *re)
 		channel_free(c, "the vault is not available");
 		return (-1);
 	}
-	if (m != NULL) {
-		TAILQ_INSERT_HEAD(&c->held, m, entry);
-		c->nheld++;
-	}
+	if (m != NULL)
+		held_put(c, m, 1);
 	return (0);
 }
 
@@ -289,10 +309,8 @@ channel_free(struct channel *c, const char *why)
 		vault_cancel(c->call);
 	if (c->eph != 0)
 		vault_free(c->eph);
-	while ((m = TAILQ_FIRST(&c->held)) != NULL) {
-		TAILQ_REMOVE(&c->held, m, entry);
+	while ((m = held_take(c)) != NULL)
 		message_free(m);
-	}
 	if ((w = worker_find(c->enc)) != NULL && w->chan == c)
 		worker_del(w);
 	if ((w = worker_find(c->dec)) != NULL && w->chan == c)
@@ -323,14 +341,14 @@ idpayload_make(struct channel *c, uint8_t out[SC_IDPAYLOAD_LEN])
  * Only what verified is kept; all of it is public.
  */
 static uint8_t		 verified[SC_VERIFIED][NOISE_DHLEN + SC_IDPAYLOAD_LEN];
-static unsigned int	 nverified;
+static unsigned int	 nverified, verified_next;
 
 static int
 verified_has(const uint8_t *rs, const uint8_t *idp)
 {
 	unsigned int	 i;
 
-	for (i = 0; i < nverified && i < SC_VERIFIED; i++)
+	for (i = 0; i < nverified; i++)
 		if (memcmp(verified[i], rs, NOISE_DHLEN) == 0 &&
 		    memcmp(verified[i] + NOISE_DHLEN, idp,
 		    SC_IDPAYLOAD_LEN) == 0)
@@ -341,12 +359,13 @@ verified_has(const uint8_t *rs, const uint8_t *idp)
 static void
 verified_add(const uint8_t *rs, const uint8_t *idp)
 {
-	uint8_t	*v = verified[nverified++ % SC_VERIFIED];
+	uint8_t	*v = verified[verified_next];
 
 	memcpy(v, rs, NOISE_DHLEN);
 	memcpy(v + NOISE_DHLEN, idp, SC_IDPAYLOAD_LEN);
-	if (nverified == 2 * SC_VERIFIED)
-		nverified = SC_VERIFIED;
+	verified_next = (verified_next + 1) % SC_VERIFIED;
+	if (nverified < SC_VERIFIED)
+		nverified++;
 }
 
 /*
@@ -545,7 +564,7 @@ hs_initiator_m2(struct channel *c, struct message *m)
 
 	/* The DH of both our keys with re, asked for at once. */
 	if (m->tm.plen >= NOISE_DHLEN &&
-	    !memo_has(c, NOISE_KEY_EPHEMERAL, m->tm.payload))
+	    memo_find(c, NOISE_KEY_EPHEMERAL, m->tm.payload) == NULL)
 		return (hs_wait(c, m, m->tm.payload));
 	if ((r = hs_read_peer(c, m, 2, &c->trust)) != 1)
 		return (r);
@@ -582,8 +601,7 @@ decryptor_handle(struct channel *c, struct message *m)
 			    "for the handshake already", c->enc, c->nheld);
 			return;
 		}
-		TAILQ_INSERT_TAIL(&c->held, m, entry);
-		c->nheld++;
+		held_put(c, m, 0);
 		return;
 	}
 	if (c->open) {
@@ -640,9 +658,7 @@ hs_answer(void *arg, const void *data)
 		/* A message read: as if it did not verify. */
 		if ((c->hs.state == NOISE_I_SENT1 ||
 		    c->hs.state == NOISE_R_SENT2) &&
-		    (m = TAILQ_FIRST(&c->held)) != NULL) {
-			TAILQ_REMOVE(&c->held, m, entry);
-			c->nheld--;
+		    (m = held_take(c)) != NULL) {
 			router_drop(m, "secure channel %s: handshake message "
 			    "does not verify: %s", c->enc,
 			    vault_strerror(ans->status));
@@ -670,9 +686,7 @@ hs_answer(void *arg, const void *data)
 		return;
 	if (hs_finish(c) == -1)
 		return;
-	while (c->call == NULL && (m = TAILQ_FIRST(&c->held)) != NULL) {
-		TAILQ_REMOVE(&c->held, m, entry);
-		c->nheld--;
+	while (c->call == NULL && (m = held_take(c)) != NULL) {
 		decryptor_handle(c, m);
 		if (channel_by_id(id) != c)
 			return;

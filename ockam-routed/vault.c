@@ -57,6 +57,18 @@ call_free(struct vault_call *vc)
 	free(vc);
 }
 
+/* The oldest call still waiting for its answer, or NULL. */
+static struct vault_call *
+call_waiting(void)
+{
+	struct vault_call	*vc;
+
+	TAILQ_FOREACH(vc, &calls, entry)
+		if (!vc->answered)
+			break;
+	return (vc);
+}
+
 /* Send a request; its answer, of anslen bytes, goes to done(arg). */
 struct vault_call *
 vault_call(uint32_t type, const void *req, size_t reqlen, size_t anslen,
@@ -98,10 +110,7 @@ vault_imsg(struct imsg *imsg)
 {
 	struct vault_call	*vc;
 
-	TAILQ_FOREACH(vc, &calls, entry)
-		if (!vc->answered)
-			break;
-	if (vc == NULL)
+	if ((vc = call_waiting()) == NULL)
 		imsg_bad("vault", imsg, "an answer nobody asked for");
 	if (imsg->hdr.type != vc->type || imsg->hdr.peerid != vc->reqid)
 		imsg_bad("vault", imsg, "not the answer asked for");
@@ -134,11 +143,8 @@ vault_run(void)
 void
 vault_tick(void)
 {
-	struct vault_call	*vc;
+	struct vault_call	*vc = call_waiting();
 
-	TAILQ_FOREACH(vc, &calls, entry)
-		if (!vc->answered)
-			break;
 	if (vc != NULL && channel_now() - vc->sent > VAULT_TIMEOUT)
 		fatalx("vault did not answer %s within %d s",
 		    imsg_type_name(vc->type), VAULT_TIMEOUT);
@@ -255,10 +261,7 @@ vault_free(uint32_t id)
 	if (id == 0)
 		return;
 	req.id = id;
-	if (children[CHILD_VAULT].connected && imsg_compose(
-	    &children[CHILD_VAULT].ibuf, IMSG_VAULT_FREE, 0, 0, -1, &req,
-	    sizeof(req)) == -1)
-		fatal("vault request");
+	children_send(CHILD_VAULT, IMSG_VAULT_FREE, &req, sizeof(req));
 }
 
 const char *
