@@ -72,20 +72,20 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
     int verbose)
 {
 	struct priv_conf	 pc;
+	const char		*user;
 	int			 i;
 
 	memset(&pc, 0, sizeof(pc));
-	if (strlcpy(pc.user, conf->user, sizeof(pc.user)) >= sizeof(pc.user))
-		fatalx("user name too long: %s", conf->user);
 	if (conf->chroot != NULL && strlcpy(pc.chroot, conf->chroot,
 	    sizeof(pc.chroot)) >= sizeof(pc.chroot))
 		fatalx("chroot path too long: %s", conf->chroot);
 	pc.verbose = verbose;
 
 	for (i = 0; i < CHILD_MAX; i++) {
-		if (strlcpy(pc.user, i == CHILD_VAULT ? conf->vault_user :
-		    conf->user, sizeof(pc.user)) >= sizeof(pc.user))
-			fatalx("user name too long");
+		/* The vault has a user of its own. */
+		user = i == CHILD_VAULT ? conf->vault_user : conf->user;
+		if (strlcpy(pc.user, user, sizeof(pc.user)) >= sizeof(pc.user))
+			fatalx("user name too long: %s", user);
 		child_spawn(&children[i], dir, debug, verbose);
 		log_debug("started %s as pid %d", children[i].prog,
 		    (int)children[i].pid);
