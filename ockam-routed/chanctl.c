@@ -20,16 +20,11 @@ static void
 ctl_identity_create(uint32_t conn, struct imsg *imsg)
 {
 	struct identity	*id;
-	struct cursor	 cur;
 	char		 name[OCKAM_NAME_MAX], err[256];
 
-	imsg_cursor(imsg, &cur);
-	if (cur_string(&cur, name, sizeof(name)) == -1 ||
-	    cur_end(&cur) == -1) {
-		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed identity request");
+	if (control_string(conn, imsg, name, sizeof(name),
+	    "malformed identity request") == -1)
 		return;
-	}
 	if (identity_load(name, 1, &id, err, sizeof(err)) == -1) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
 		return;
@@ -41,17 +36,12 @@ static void
 ctl_identity_show(uint32_t conn, struct imsg *imsg)
 {
 	struct identity	*id;
-	struct cursor	 cur;
 	struct ibuf	*b;
 	char		 name[OCKAM_NAME_MAX];
 
-	imsg_cursor(imsg, &cur);
-	if (cur_string(&cur, name, sizeof(name)) == -1 ||
-	    cur_end(&cur) == -1) {
-		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed identity request");
+	if (control_string(conn, imsg, name, sizeof(name),
+	    "malformed identity request") == -1)
 		return;
-	}
 	if (name[0] != '\0' && identity_find(name) == NULL) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR,
 		    "no such identity on this node");
@@ -142,16 +132,11 @@ static void
 ctl_sc_delete(uint32_t conn, struct imsg *imsg)
 {
 	struct channel	*c;
-	struct cursor	 cur;
 	char		 name[OCKAM_ADDR_MAX + 1];
 
-	imsg_cursor(imsg, &cur);
-	if (cur_string(&cur, name, sizeof(name)) == -1 ||
-	    cur_end(&cur) == -1) {
-		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed delete request");
+	if (control_string(conn, imsg, name, sizeof(name),
+	    "malformed delete request") == -1)
 		return;
-	}
 	if ((c = channel_by_enc(name)) == NULL) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR,
 		    "no secure channel with that address");

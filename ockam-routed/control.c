@@ -316,6 +316,23 @@ control_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
 }
 
 /*
+ * A request whose body is one string (a name, an address): into buf,
+ * or -1 once the client has been told why (CTL_ERR_PROTO, malformed).
+ */
+int
+control_string(uint32_t id, struct imsg *imsg, char *buf, size_t len,
+    const char *malformed)
+{
+	struct cursor	 cur;
+
+	imsg_cursor(imsg, &cur);
+	if (cur_string(&cur, buf, len) == 0 && cur_end(&cur) == 0)
+		return (0);
+	control_report(id, imsg->hdr.peerid, CTL_ERR_PROTO, malformed);
+	return (-1);
+}
+
+/*
  * Hand a message to the client that owns its worker.  Its payload goes
  * to the client's queue as it is: m keeps none when this succeeds.
  */
@@ -383,16 +400,11 @@ static void
 control_worker_add(struct ctl_conn *c, struct imsg *imsg)
 {
 	struct worker	*w;
-	struct cursor	 cur;
 	char		 name[OCKAM_ADDR_MAX + 1], err[256];
 
-	imsg_cursor(imsg, &cur);
-	if (cur_string(&cur, name, sizeof(name)) == -1 ||
-	    cur_end(&cur) == -1) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed worker request");
+	if (control_string(c->id, imsg, name, sizeof(name),
+	    "malformed worker request") == -1)
 		return;
-	}
 	if (c->nworkers >= CTL_MAX_WORKERS) {
 		control_result(c, imsg->hdr.peerid, CTL_ERR,
 		    "too many workers for one client");
@@ -411,16 +423,11 @@ static void
 control_worker_del(struct ctl_conn *c, struct imsg *imsg)
 {
 	struct worker	*w;
-	struct cursor	 cur;
 	char		 name[OCKAM_ADDR_MAX + 1];
 
-	imsg_cursor(imsg, &cur);
-	if (cur_string(&cur, name, sizeof(name)) == -1 ||
-	    cur_end(&cur) == -1) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed worker request");
+	if (control_string(c->id, imsg, name, sizeof(name),
+	    "malformed worker request") == -1)
 		return;
-	}
 	if ((w = worker_find(name)) == NULL || w->kind != WORKER_APP ||
 	    w->owner != c->id) {
 		control_result(c, imsg->hdr.peerid, CTL_ERR,

@@ -144,6 +144,8 @@ void		 control_dispatch(struct pollfd *, int);
 void		 control_accept(void);
 int		 control_deliver(uint32_t, struct message *);
 void		 control_report(uint32_t, uint32_t, uint32_t, const char *);
+int		 control_string(uint32_t, struct imsg *, char *, size_t,
+		    const char *);
 void		 control_closeall(void);
 void		 control_flush(void);
 int		 control_reply(uint32_t, uint32_t, uint32_t, const void *,

@@ -594,18 +594,13 @@ ctl_tcp_delete(uint32_t conn, struct imsg *imsg)
 {
 	struct tcp_conn	 tc;
 	struct rconn	*c;
-	struct cursor	 cur;
 	const char	*errstr;
 	char		 what[TCP_PEER_MAX];
 	uint32_t	 id;
 
-	imsg_cursor(imsg, &cur);
-	if (cur_string(&cur, what, sizeof(what)) == -1 ||
-	    cur_end(&cur) == -1) {
-		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed request");
+	if (control_string(conn, imsg, what, sizeof(what),
+	    "malformed request") == -1)
 		return;
-	}
 	id = strtonum(what, 1, UINT32_MAX, &errstr);
 	if ((c = errstr == NULL ? conn_by_id(id) : NULL) == NULL &&
 	    (c = conn_by_peer(0, what)) == NULL &&
