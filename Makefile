@@ -205,7 +205,8 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c ockam-routed/config.c \
-		   ockam-routed/confstmt.c ockam-tcpd/frame.c
+		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
+		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o
 FUZZ_PROGS	 = $(patsubst regress/fuzz/%.c,$(FUZZ_BUILD)/%, \

@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "frame.h"
 #include "multiaddr.h"
+#include "fuzzutil.h"
 #include "route.h"
 
 #define TEXT_MAX	4096	/* multiaddr.c: the longest route text */
@@ -44,7 +45,6 @@ struct model {
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void	 check(int, const char *);
-static int	 route_same(const struct route *, const struct route *);
 static int	 tmsg_same(const struct tmsg *, const struct tmsg *);
 static void	 check_empty(const struct tmsg *);
 static void	 check_print(const struct route *, size_t);
@@ -61,29 +61,6 @@ check(int ok, const char *what)
 		fprintf(stderr, "fuzz_frame: invariant failed: %s\n", what);
 		abort();
 	}
-}
-
-/* Same addresses in the same order; n agrees with the list. */
-static int
-route_same(const struct route *a, const struct route *b)
-{
-	struct addr	*x, *y;
-	size_t		 n = 0;
-
-	if (a->n != b->n)
-		return (0);
-	x = TAILQ_FIRST(&a->q);
-	y = TAILQ_FIRST(&b->q);
-	while (x != NULL && y != NULL) {
-		if (x->type != y->type || x->len != y->len ||
-		    memcmp(x->val, y->val, x->len) != 0 ||
-		    x->val[x->len] != '\0' || y->val[y->len] != '\0')
-			return (0);
-		x = TAILQ_NEXT(x, entry);
-		y = TAILQ_NEXT(y, entry);
-		n++;
-	}
-	return (x == NULL && y == NULL && n == a->n);
 }
 
 static int

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "multiaddr.h"
+#include "fuzzutil.h"
 #include "route.h"
 
 #define TEXT_MAX	4096	/* multiaddr.c: the longest route text */
@@ -25,7 +26,6 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void	 check(int, const char *);
-static int	 route_same(const struct route *, const struct route *);
 static void	 route_start(struct route *);
 static void	 check_error(const char *, size_t);
 
@@ -39,28 +39,6 @@ check(int ok, const char *what)
 		    what);
 		abort();
 	}
-}
-
-static int
-route_same(const struct route *a, const struct route *b)
-{
-	struct addr	*x, *y;
-	size_t		 n = 0;
-
-	if (a->n != b->n)
-		return (0);
-	x = TAILQ_FIRST(&a->q);
-	y = TAILQ_FIRST(&b->q);
-	while (x != NULL && y != NULL) {
-		if (x->type != y->type || x->len != y->len ||
-		    memcmp(x->val, y->val, x->len) != 0 ||
-		    x->val[x->len] != '\0' || y->val[y->len] != '\0')
-			return (0);
-		x = TAILQ_NEXT(x, entry);
-		y = TAILQ_NEXT(y, entry);
-		n++;
-	}
-	return (x == NULL && y == NULL && n == a->n);
 }
 
 static void
