@@ -28,6 +28,15 @@ check() {
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# free_port FROM: the first TCP port from FROM on (200 tried) that
+# nothing on this machine uses
+free_port() {
+	for p in $(seq "$1" $(( $1 + 200 ))); do
+		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp ||
+		    { echo "$p"; return; }
+	done
+}
+
 have_user() {
 	getent passwd "$NODE_USER" >/dev/null 2>&1 &&
 	    getent passwd "$VAULT_USER" >/dev/null 2>&1

@@ -8,9 +8,7 @@ if ! command -v bash >/dev/null 2>&1; then
 	skip "bash is needed for /dev/tcp"
 	exit 0
 fi
-P=$(for p in $(seq 29000 29200); do
-	grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp || { echo "$p"; break; }
-done)
+P=$(free_port 29000)
 cat > "$T/b.conf" <<EOC
 echoer "echoer"
 listen on 127.0.0.1 port $P consumers { "echoer" }

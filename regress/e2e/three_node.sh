@@ -5,13 +5,6 @@
 
 # Ports of this run (the etc/ files use 3000 and 4000; -D keeps the
 # files as they are but tests must not collide with anything running).
-free_port() {
-	for p in $(seq "$1" $(( $1 + 200 ))); do
-		if ! grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp; then
-			echo "$p"; return
-		fi
-	done
-}
 PM=$(free_port 23000)
 PR=$(free_port 24000)
 

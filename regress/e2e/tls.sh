@@ -8,12 +8,6 @@ if ! command -v openssl >/dev/null 2>&1; then
 	exit 0
 fi
 
-free_port() {
-	for p in $(seq "$1" $(( $1 + 200 ))); do
-		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp ||
-		    { echo "$p"; return; }
-	done
-}
 PT=$(free_port 28000)
 PP=$(free_port $((PT + 1)))
 
