@@ -40,7 +40,7 @@ endif
 LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
-		  lib/recent.c
+		  lib/recent.c lib/limit.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c \
 		  ockam-routed/control.c ockam-routed/router.c \

@@ -129,6 +129,85 @@ log_debug(const char *emsg, ...)
 	}
 }
 
+static struct log_count	*counts;	/* that have logged */
+
+static time_t
+log_clock(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (ts.tv_sec);
+}
+
+static void
+log_count_write(struct log_count *c, time_t now)
+{
+	if (c->n == 1)
+		logit(c->pri, "%s: %s", c->what, c->detail);
+	else
+		logit(c->pri, "%s: %llu times in %llds, %llu in all (last: %s)",
+		    c->what, (unsigned long long)c->n,
+		    (long long)(now - c->last > 0 ? now - c->last : 1),
+		    (unsigned long long)c->total, c->detail);
+	c->n = 0;
+	c->last = now;
+}
+
+/* One more event of cause c; fmt describes it (the newest is shown). */
+void
+log_count(struct log_count *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	time_t	 now;
+	int	 saved_errno = errno;
+
+	if (c->pri == LOG_DEBUG && verbose <= 1)
+		return;
+	now = log_clock();
+	c->n++;
+	c->total++;
+	va_start(ap, fmt);
+	vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+	va_end(ap);
+	if (!c->listed) {
+		c->next = counts;
+		counts = c;
+		c->listed = 1;
+		c->last = now - LOG_COUNT_INTERVAL;
+	}
+	if (now - c->last >= LOG_COUNT_INTERVAL)
+		log_count_write(c, now);
+	errno = saved_errno;
+}
+
+/*
+ * Write what was counted and not yet said, for each cause whose interval
+ * has passed.  Returns the milliseconds until the next call is due, -1
+ * when nothing waits.
+ */
+int
+log_count_flush(void)
+{
+	struct log_count	*c;
+	time_t			 now;
+	int			 wait = -1;
+
+	if (counts == NULL)
+		return (-1);
+	now = log_clock();
+	for (c = counts; c != NULL; c = c->next) {
+		if (c->n == 0)
+			continue;
+		if (now - c->last >= LOG_COUNT_INTERVAL)
+			log_count_write(c, now);
+		else
+			wait = 1000;
+	}
+	return (wait);
+}
+
 static __dead void
 vfatalc(int code, const char *emsg, va_list ap)
 {

@@ -6,6 +6,8 @@
 #define OCKAM_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <time.h>
 
 #ifndef __dead
 #define __dead		__attribute__((__noreturn__))
@@ -28,6 +30,29 @@ void	logit(int, const char *, ...)
 	    __attribute__((__format__ (printf, 2, 3)));
 void	vlog(int, const char *, va_list)
 	    __attribute__((__format__ (printf, 2, 0)));
+/*
+ * A cause of log lines that a peer can repeat at will (a dropped frame,
+ * a bound reached): its first event is logged at once, later ones are
+ * counted and written as one line per cause at most every
+ * LOG_COUNT_INTERVAL seconds, by log_count() itself or by
+ * log_count_flush(), which the main loops call.
+ */
+#define LOG_COUNT_INTERVAL	1
+struct log_count {
+	const char		*what;
+	int			 pri;
+	int			 listed;
+	uint64_t		 n;		/* not yet written */
+	uint64_t		 total;
+	time_t			 last;		/* a line was written */
+	char			 detail[160];	/* of the newest event */
+	struct log_count	*next;
+};
+#define LOG_COUNT_INIT(pri, what)	{ (what), (pri), 0, 0, 0, 0, "", NULL }
+
+void	log_count(struct log_count *, const char *, ...)
+	    __attribute__((__format__ (printf, 2, 3)));
+int	log_count_flush(void);
 __dead void fatal(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 __dead void fatalx(const char *, ...)

@@ -47,6 +47,7 @@ static const char *imsg_names[IMSG_MAX] = {
 	[IMSG_TCP_XOFF] = "TCP_XOFF",
 	[IMSG_TCP_XON] = "TCP_XON",
 	[IMSG_TCP_CLOSE] = "TCP_CLOSE",
+	[IMSG_TCP_LIMITS] = "TCP_LIMITS",
 };
 
 const char *

@@ -44,6 +44,7 @@ enum imsg_type {
 	IMSG_TCP_XOFF,
 	IMSG_TCP_XON,
 	IMSG_TCP_CLOSE,
+	IMSG_TCP_LIMITS,
 	IMSG_MAX
 };
 

@@ -9,6 +9,9 @@
  *	IMSG_TCP_LISTEN		routed -> tcpd: struct tcp_listen
  *				(tcpd binds it as root; failing is fatal)
  *	IMSG_TCP_TLSCONF	routed -> tcpd: struct tcp_tlsconf
+ *	IMSG_TCP_LIMITS		routed -> tcpd: uint32_t[LIMIT_MAX], the
+ *				bounds of limit.h, each in its range (once;
+ *				without it tcpd keeps the defaults)
  *
  * Running:
  *	IMSG_TCP_SEND		routed -> tcpd: struct tcp_msg, then the

@@ -247,7 +247,7 @@ channel_alloc(enum noise_role role, struct identity *ident, char *err,
 	c->role = role;
 	c->ident = ident;
 	c->started = channel_now();
-	c->timeout = SC_HS_TIMEOUT;
+	c->timeout = limit(LIMIT_HANDSHAKE_TIMEOUT);
 	route_init(&c->remote);
 	trust_init(&c->trust);
 	recent_init(&c->senders, SC_SENDERS);
@@ -706,7 +706,7 @@ listener_handle(struct worker *w, struct message *m)
 	char		 err[256];
 	time_t		 now;
 
-	if (pending >= SC_PENDING_MAX) {
+	if (pending >= (int)limit(LIMIT_HANDSHAKES)) {
 		cap_dropped++;
 		now = channel_now();
 		if (now != cap_logged) {

@@ -12,14 +12,13 @@
 #include <sodium.h>
 #include <time.h>
 
+#include "limit.h"
 #include "noise.h"
 #include "replay.h"
 #include "routed.h"
 #include "util.h"
 #include "vault.h"
 
-#define SC_HS_TIMEOUT		10	/* seconds a handshake may take */
-#define SC_PENDING_MAX		128	/* responder handshakes at once */
 #define SC_IDPAYLOAD_LEN	97	/* version, Ed25519 key, signature */
 #define SC_IDPAYLOAD_VERSION	1
 #define SC_KIND_MESSAGE		0

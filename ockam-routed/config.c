@@ -15,6 +15,7 @@
 static void	print_string(const char *);
 static void	print_names(const char *, const struct names *);
 static void	print_secure(struct ockam_conf *);
+static void	print_limits(struct ockam_conf *);
 
 struct ockam_conf *
 config_new(void)
@@ -29,6 +30,7 @@ config_new(void)
 	TAILQ_INIT(&conf->sclisteners);
 	TAILQ_INIT(&conf->listeners);
 	TAILQ_INIT(&conf->relays);
+	limits_default(conf->limits);
 	return (conf);
 }
 
@@ -298,6 +300,30 @@ print_config(struct ockam_conf *conf)
 		printf("\n");
 	}
 	print_secure(conf);
+	print_limits(conf);
+}
+
+/*
+ * The limits the file set; with -v every limit, the defaults marked so
+ * that an operator sees every bound in force.
+ */
+static void
+print_limits(struct ockam_conf *conf)
+{
+	char	 v[32];
+	int	 i, first = 1;
+
+	for (i = 0; i < LIMIT_MAX; i++) {
+		if (!conf->limit_set[i] && !(conf->opts & OCKAM_OPT_VERBOSE))
+			continue;
+		if (first) {
+			printf("\n");
+			first = 0;
+		}
+		limit_format(i, conf->limits[i], v, sizeof(v));
+		printf("limit %s %s%s\n", limit_defs[i].name, v,
+		    conf->limit_set[i] ? "" : "\t# default");
+	}
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "limit.h"
 #include "route.h"
 
 #define OCKAM_CONF		"/etc/ockam/ockam.conf"
@@ -103,6 +104,8 @@ struct ockam_conf {
 	struct listen_confs	 listeners;
 	struct relay_confs	 relays;
 	char			*tls_ca;	/* outgoing TLS: CA file */
+	uint32_t		 limits[LIMIT_MAX];
+	int			 limit_set[LIMIT_MAX];	/* given in the file */
 	int			 opts;
 };
 
@@ -126,6 +129,7 @@ void			 new_listen(const char *, const char *);
 void			 listen_tls(const char *, const char *);
 void			 listen_consumer(const char *);
 void			 add_relay(const char *, const char *);
+void			 set_limit(const char *, const char *);
 int			 check_config(void);
 
 /* config.c */

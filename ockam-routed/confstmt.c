@@ -292,3 +292,26 @@ check_config(void)
 	}
 	return (nerr);
 }
+
+/* limit NAME VALUE: one of the bounds of limit.h, once. */
+void
+set_limit(const char *name, const char *value)
+{
+	const char	*why;
+	int		 id;
+
+	if ((id = limit_lookup(name)) == -1) {
+		yyerror("limit %s: no such limit", name);
+		return;
+	}
+	if (conf->limit_set[id]) {
+		yyerror("limit %s: given twice", name);
+		return;
+	}
+	if (limit_parse(id, value, &conf->limits[id], &why) == -1) {
+		yyerror("limit %s %s: %s (%u to %u)", name, value, why,
+		    limit_defs[id].min, limit_defs[id].max);
+		return;
+	}
+	conf->limit_set[id] = 1;
+}

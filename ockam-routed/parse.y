@@ -112,7 +112,7 @@ static void		 add_worker(enum worker_kind, const char *);
 
 %token	CHROOT CONSUMERS CONTROL DIRECTORY ECHOER EVERYONE GROUP HOP
 %token	IDENTITY INCLUDE LISTENER MODE SECURECHANNEL SOCKET TRUST USER VAULT
-%token	CA CERTIFICATE KEY LISTEN ON PORT RELAY TLS TO
+%token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -132,6 +132,7 @@ grammar		: /* empty */
 		| grammar listen '\n'
 		| grammar tlsca '\n'
 		| grammar relay '\n'
+		| grammar limit '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
 		;
 
@@ -254,6 +255,9 @@ tlsca		: TLS CA string			{
 relay		: RELAY string TO string	{ add_relay($2, $4); }
 		;
 
+limit		: LIMIT string string		{ set_limit($2, $3); }
+		;
+
 scloption	: IDENTITY string		{ sc_identity($2); }
 		| TRUST EVERYONE		{ sc_trust_everyone(); }
 		| TRUST trustid
@@ -328,6 +332,7 @@ lookup(const char *s)
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
 		{ "key",		KEY },
+		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
 		{ "listener",		LISTENER },
 		{ "mode",		MODE },

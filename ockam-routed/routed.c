@@ -234,6 +234,8 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 
+	limits_set(conf->limits);
+
 	/* The checks that need the system, before anything starts. */
 	if (geteuid() == 0) {
 		struct privsep_ids	 ids;

@@ -237,6 +237,8 @@ tcp_configure(struct ockam_conf *conf)
 	struct tcp_tlsconf	 tc;
 
 	tcpconf = conf;
+	children_send(CHILD_TCPD, IMSG_TCP_LIMITS, conf->limits,
+	    sizeof(conf->limits));
 	TAILQ_FOREACH(lc, &conf->listeners, entry) {
 		memset(&tl, 0, sizeof(tl));
 		tl.id = lc->id;

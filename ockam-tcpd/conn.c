@@ -26,6 +26,7 @@
 #include <tls.h>
 #include <unistd.h>
 
+#include "limit.h"
 #include "log.h"
 #include "privsep.h"
 #include "tcpd.h"
@@ -297,9 +298,9 @@ conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
 		return;
 	}
 	if ((c = conn_find(tm->peer, tm->tls)) == NULL) {
-		if (nconns >= TCPD_CONN_MAX) {
-			snprintf(why, sizeof(why), "connection limit (%d) "
-			    "reached", TCPD_CONN_MAX);
+		if (nconns >= (int)limit(LIMIT_CONNECTIONS)) {
+			snprintf(why, sizeof(why), "connection limit (%u) "
+			    "reached", limit(LIMIT_CONNECTIONS));
 			conn_fail(tm, why);
 			wbuf_free(w);
 			return;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "limit.h"
 #include "log.h"
 #include "tcpd.h"
 
@@ -88,8 +89,9 @@ listener_refused(const struct sockaddr *sa)
 		return;
 	refused_logged = now.tv_sec;
 	peer_format(sa, peer, sizeof(peer));
-	log_warnx("connection limit (%d) reached: closed the connection "
-	    "from %s (%lu refused so far)", TCPD_CONN_MAX, peer, refused);
+	log_warnx("connection limit (%u) reached: closed the connection "
+	    "from %s (%lu refused so far)", limit(LIMIT_CONNECTIONS), peer,
+	    refused);
 }
 
 void
@@ -128,7 +130,7 @@ listener_accept(struct listener *l)
 				return;
 			}
 		}
-		if (nconns >= TCPD_CONN_MAX) {
+		if (nconns >= (int)limit(LIMIT_CONNECTIONS)) {
 			listener_refused((struct sockaddr *)&ss);
 			close(fd);
 			continue;

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "limit.h"
 #include "log.h"
 #include "privsep.h"
 #include "route.h"
@@ -41,6 +42,7 @@ enum tcpd_phase {
 
 static void	tcpd_listen(struct imsg *);
 static void	tcpd_tlsconf(struct imsg *);
+static void	tcpd_limits(struct imsg *);
 static void	tcpd_sendreq(struct imsg *);
 static void	tcpd_closereq(struct imsg *);
 static void	tcpd_verbose(struct imsg *);
@@ -66,6 +68,8 @@ static const struct privsep_req tcpd_reqs[] = {
 	    sizeof(struct tcp_listen), tcpd_listen },
 	{ IMSG_TCP_TLSCONF, P(PHASE_CONFIG), REQ_ONCE,
 	    sizeof(struct tcp_tlsconf), tcpd_tlsconf },
+	{ IMSG_TCP_LIMITS, P(PHASE_CONFIG), REQ_ONCE,
+	    sizeof(uint32_t) * LIMIT_MAX, tcpd_limits },
 	{ IMSG_TCP_SEND, P(PHASE_RUN), REQ_MSG,
 	    sizeof(struct tcp_msg), tcpd_sendreq },
 	{ IMSG_TCP_CLOSE, P(PHASE_RUN), 0,
@@ -158,6 +162,17 @@ tcpd_tlsconf(struct imsg *imsg)
 	tlsd_ca(tc.ca);
 }
 
+static void
+tcpd_limits(struct imsg *imsg)
+{
+	uint32_t	 v[LIMIT_MAX];
+
+	memcpy(v, imsg->data, sizeof(v));
+	if (limits_check(v) == -1)
+		imsg_bad("routed", imsg, "a limit out of its range");
+	limits_set(v);
+}
+
 /*
  * The message is checked as routed's own decoder would check it, then
  * goes with the imsg's buffer, which conn_send() takes.
@@ -243,7 +258,7 @@ static void
 tcpd_rlimit(void)
 {
 	struct rlimit	 rl;
-	rlim_t		 want = TCPD_CONN_MAX + nlisteners + 32;
+	rlim_t		 want = limit(LIMIT_CONNECTIONS) + nlisteners + 32;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("getrlimit");
@@ -256,20 +271,25 @@ tcpd_rlimit(void)
 		log_warn("setrlimit RLIMIT_NOFILE %llu",
 		    (unsigned long long)want);
 	if (rl.rlim_cur < want)
-		log_warnx("only %llu descriptors: fewer than %d connections "
+		log_warnx("only %llu descriptors: fewer than %u connections "
 		    "may be possible", (unsigned long long)rl.rlim_cur,
-		    TCPD_CONN_MAX);
+		    limit(LIMIT_CONNECTIONS));
 }
 
 static void
 tcpd_loop(void)
 {
-	static struct pollfd	 pfds[1 + TCPD_LISTEN_MAX + TCPD_CONN_MAX];
-	static struct conn	*pconn[1 + TCPD_LISTEN_MAX + TCPD_CONN_MAX];
+	struct pollfd		*pfds;
+	struct conn		**pconn;
 	struct timespec		 now;
 	struct conn		*c;
+	size_t			 max;
 	int			 i, n, npfd, nl, timeout, t;
 
+	max = 1 + TCPD_LISTEN_MAX + limit(LIMIT_CONNECTIONS);
+	if ((pfds = calloc(max, sizeof(*pfds))) == NULL ||
+	    (pconn = calloc(max, sizeof(*pconn))) == NULL)
+		fatal(NULL);
 	for (;;) {
 		tcpd_now(&now);
 		pfds[0].fd = tcpd_ibuf.fd;
@@ -285,7 +305,7 @@ tcpd_loop(void)
 		}
 		nl = npfd;
 		TAILQ_FOREACH(c, &conns, entry) {
-			if (npfd == (int)(sizeof(pfds) / sizeof(pfds[0])))
+			if (npfd == (int)max)
 				fatalx("poll set full");
 			n = conn_pollevents(c);
 			pfds[npfd].fd = n != 0 ? c->fd : -1;

@@ -17,7 +17,6 @@
 #include "tcp.h"
 
 /* Limits, documented in ockam-tcpd.8. */
-#define TCPD_CONN_MAX		1024		/* connections at once */
 #define TCPD_LISTEN_MAX		64		/* listeners */
 #define TCPD_WQ_HIGH		(4U << 20)	/* XOFF at this queue */
 #define TCPD_WQ_LOW		(1U << 20)	/* XON back below this */

@@ -38,6 +38,14 @@ printf 'control socket "/tmp/x.sock" mode 0666\n' |
     bad "world-accessible socket mode" "bad.conf:1:"
 printf 'echoer $nosuch\n' |
     bad "undefined macro" "bad.conf:1:"
+printf 'limit frobs 3\n' |
+    bad "unknown limit" "bad.conf:1: limit frobs: no such limit"
+printf 'limit handshakes 0\n' |
+    bad "limit out of range" "bad.conf:1: limit handshakes 0: out of range"
+printf 'limit handshakes 12x\n' |
+    bad "limit not a number" "bad.conf:1: limit handshakes 12x: not a number"
+printf 'limit handshakes 5\nlimit handshakes 6\n' |
+    bad "limit given twice" "bad.conf:2: limit handshakes: given twice"
 printf 'echoer "unterminated\n' |
     bad "unterminated string" "bad.conf:1:"
 

@@ -31,3 +31,13 @@ for c in "message send" "show workers" "log brief"; do
 		ok "ockamctl $c: in usage and in the manual"
 	else fail "ockamctl $c: in usage and in the manual"; fi
 done
+
+# Every limit is in ockam.conf(5), with its default, and -nv prints it.
+"$ROUTED" -nv -f "$TOP/etc/many-hops.conf" 2>&1 |
+    sed -n 's/^limit \([^ ]*\) \([^	]*\)	# default$/\1 \2/p' > "$T/limits"
+[ -s "$T/limits" ] || fail "-nv prints the limits in force"
+while read -r name def; do
+	if grep -q "^\.It Ic $name Pq $def ;" "$TOP/ockam-routed/ockam.conf.5"
+	then ok "limit $name: in ockam.conf(5) with its default $def"
+	else fail "limit $name: in ockam.conf(5) with its default $def"; fi
+done < "$T/limits"

@@ -1,0 +1,136 @@
+/*
+ * The table of a node's bounds (limit.h).  Names are what ockam.conf(5)
+ * calls them; every row is documented there and in the man page of the
+ * process that enforces it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "limit.h"
+
+#define KIB	1024U
+#define MIB	(1024U * KIB)
+#define GIB	(1024U * MIB)
+
+/* Sorted by name within each process's part; the order is the enum's. */
+const struct limit_def limit_defs[LIMIT_MAX] = {
+	[LIMIT_CONNECTIONS] = { "connections", LIMIT_COUNT, 1024, 16, 65536 },
+	[LIMIT_HANDSHAKES] = { "handshakes", LIMIT_COUNT, 128, 1, 65536 },
+	[LIMIT_HANDSHAKE_TIMEOUT] = { "handshake-timeout", LIMIT_SECONDS,
+	    10, 1, 600 },
+};
+
+uint32_t	 limit_val[LIMIT_MAX];
+
+/* Every row has a name: a row added to the enum alone fails here. */
+static void limits_init(void) __attribute__((__constructor__));
+
+static void
+limits_init(void)
+{
+	limits_default(limit_val);
+}
+
+void
+limits_default(uint32_t *v)
+{
+	int	 i;
+
+	for (i = 0; i < LIMIT_MAX; i++)
+		v[i] = limit_defs[i].def;
+}
+
+/* Take a set of limits checked by limits_check(). */
+void
+limits_set(const uint32_t *v)
+{
+	memcpy(limit_val, v, sizeof(limit_val));
+}
+
+/* Is every value in its range?  What a sibling sends is checked so. */
+int
+limits_check(const uint32_t *v)
+{
+	int	 i;
+
+	for (i = 0; i < LIMIT_MAX; i++)
+		if (v[i] < limit_defs[i].min || v[i] > limit_defs[i].max)
+			return (-1);
+	return (0);
+}
+
+int
+limit_lookup(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < LIMIT_MAX; i++)
+		if (limit_defs[i].name != NULL &&
+		    strcmp(limit_defs[i].name, name) == 0)
+			return (i);
+	return (-1);
+}
+
+/*
+ * The value of limit id in text s: digits, and for bytes an optional
+ * K, M or G.  On error *why says what is wrong.
+ */
+int
+limit_parse(int id, const char *s, uint32_t *v, const char **why)
+{
+	const struct limit_def	*d = &limit_defs[id];
+	unsigned long long	 n, mul = 1;
+	char			*end;
+
+	if (*s < '0' || *s > '9') {
+		*why = "not a number";
+		return (-1);
+	}
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno != 0) {
+		*why = "out of range";
+		return (-1);
+	}
+	if (d->unit == LIMIT_BYTES && *end != '\0' && end[1] == '\0') {
+		switch (*end) {
+		case 'K':
+			mul = KIB;
+			end++;
+			break;
+		case 'M':
+			mul = MIB;
+			end++;
+			break;
+		case 'G':
+			mul = GIB;
+			end++;
+			break;
+		}
+	}
+	if (*end != '\0') {
+		*why = d->unit == LIMIT_BYTES ?
+		    "not a number (K, M or G may follow)" : "not a number";
+		return (-1);
+	}
+	if (n > UINT32_MAX / mul || n * mul < d->min || n * mul > d->max) {
+		*why = "out of range";
+		return (-1);
+	}
+	*v = (uint32_t)(n * mul);
+	return (0);
+}
+
+/* The value as ockam.conf(5) writes it. */
+void
+limit_format(int id, uint32_t v, char *buf, size_t len)
+{
+	if (limit_defs[id].unit == LIMIT_BYTES && v != 0 && v % MIB == 0)
+		snprintf(buf, len, "%uM", v / MIB);
+	else if (limit_defs[id].unit == LIMIT_BYTES && v != 0 && v % KIB == 0)
+		snprintf(buf, len, "%uK", v / KIB);
+	else
+		snprintf(buf, len, "%u", v);
+}

@@ -1,0 +1,48 @@
+/*
+ * The bounds a node enforces against its peers (doc/design.md, bounds),
+ * each one a row of one table: its name in ockam.conf(5) (`limit NAME
+ * VALUE'), its default and the range an operator may set.  routed reads
+ * them from the configuration and hands them to ockam-tcpd at start-up
+ * (IMSG_TCP_LIMITS); every process reads them through limit().
+ */
+#ifndef OCKAM_LIMIT_H
+#define OCKAM_LIMIT_H
+
+#include <stdint.h>
+
+enum limit_id {
+	/* ockam-tcpd: connections and queued bytes */
+	LIMIT_CONNECTIONS,		/* connections at once */
+	/* routed: secure channels */
+	LIMIT_HANDSHAKES,		/* pending responder handshakes */
+	LIMIT_HANDSHAKE_TIMEOUT,	/* seconds a handshake may take */
+	LIMIT_MAX
+};
+
+enum limit_unit {
+	LIMIT_COUNT,
+	LIMIT_SECONDS,
+	LIMIT_BYTES,			/* K, M and G suffixes allowed */
+};
+
+struct limit_def {
+	const char		*name;
+	enum limit_unit		 unit;
+	uint32_t		 def;
+	uint32_t		 min;
+	uint32_t		 max;
+};
+
+extern const struct limit_def	 limit_defs[LIMIT_MAX];
+extern uint32_t			 limit_val[LIMIT_MAX];
+
+#define limit(id)	(limit_val[(id)])
+
+void		 limits_default(uint32_t *);
+void		 limits_set(const uint32_t *);
+int		 limits_check(const uint32_t *);
+int		 limit_lookup(const char *);
+int		 limit_parse(int, const char *, uint32_t *, const char **);
+void		 limit_format(int, uint32_t, char *, size_t);
+
+#endif /* OCKAM_LIMIT_H */
