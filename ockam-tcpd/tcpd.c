@@ -332,7 +332,7 @@ tcpd_loop(void)
 		}
 		if ((pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    privsep_child_input(&tcpd_ibuf, tcpd_dispatch) == 0)
-			return;
+			break;
 		conn_flush();
 		for (i = 1; i < nl; i++)
 			if (pfds[i].revents & POLLIN)
@@ -347,6 +347,8 @@ tcpd_loop(void)
 		    imsgbuf_write(&tcpd_ibuf) == -1)
 			fatal("write to routed");
 	}
+	free(pconn);
+	free(pfds);
 }
 
 int
