@@ -81,3 +81,53 @@ if start_node sb_routed "$CONF" &&
 	ok "restart after a crash removes the stale socket"
 else fail "restart after a crash removes the stale socket"; fi
 stop_node sb_routed
+
+# Nothing inherited: a descriptor open when the node was started is held
+# by none of its processes.
+exec 9> "$T/inherited"
+start_node sb_fds "$CONF"; r=$?
+exec 9>&-
+[ $r -eq 0 ] || { fail "node starts"; exit 0; }
+bad=""
+for p in "routed:$(node_pid sb_fds)" "vault:$(child_pid sb_fds ockam-vaultd)" \
+    "tcpd:$(child_pid sb_fds ockam-tcpd)"; do
+	ls -l "/proc/${p#*:}/fd/" 2>/dev/null | grep -q "$T/inherited" &&
+	    bad="$bad ${p%%:*}"
+done
+[ -z "$bad" ] && ok "no process holds a descriptor it inherited" ||
+    fail "inherited descriptor held by:$bad"
+
+# routed keeps its control socket's directory: out of it through that
+# descriptor is refused (Landlock), and the node keeps serving.
+: > "$T/ockam-regress-victim"
+ctl sb_fds regress sandbox routed 4 >/dev/null 2>&1
+wait_for 2 grep -q 'openat(dir, "../ockam-regress-victim")' \
+    "$(node_log sb_fds)"
+if grep -q "routed: Landlock is not available" "$(node_log sb_fds)"; then
+	skip "routed: out of its directory (no Landlock here)"
+elif grep -q 'unlinkat(dir, "../ockam-regress-victim") refused' \
+    "$(node_log sb_fds)" && [ -e "$T/ockam-regress-victim" ]; then
+	ok "routed: unlinkat out of its control directory refused"
+else fail "routed: unlinkat out of its control directory refused"; fi
+check "routed: still serving after the refusal" ctl sb_fds show workers
+# A path routed may not even stat: killed.
+ctl sb_fds regress sandbox routed 2 >/dev/null 2>&1
+if wait_exit sb_fds 5 && [ "$(exit_status sb_fds)" = $((128 + 31)) ]
+then ok "routed: stat of a path kills (SIGSYS)"
+else fail "routed: stat of a path kills ($(exit_status sb_fds))"; fi
+wait_for 1 node_down sb_fds
+
+# tcpd binds nothing after start-up.
+start_node sb_bind "$CONF" || { fail "node starts"; exit 0; }
+ctl sb_bind regress sandbox tcpd 5 >/dev/null 2>&1
+if wait_exit sb_bind 5 && grep -q \
+    "lost child: tcpd (pid [0-9]*) terminated by signal 31" \
+    "$(node_log sb_bind)"; then
+	ok "tcpd: bind after start-up kills it (SIGSYS), node down"
+else fail "tcpd: bind after start-up kills it (SIGSYS), node down"; fi
+# Landlock refuses the bind first where it can (regress/unit/test_landlock).
+if grep -q -e "tcpd: Landlock ABI [4-9][0-9]*: no files, no TCP bind" \
+    -e "tcpd: Landlock is not available" -e "tcpd: .*no network rules" \
+    "$(node_log sb_bind)"
+then ok "tcpd: its Landlock confinement logged"
+else fail "tcpd: its Landlock confinement logged"; fi
