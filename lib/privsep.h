@@ -62,7 +62,7 @@ enum imsg_type {
 #define REGRESS_SB_EXEC		0	/* execve: killed */
 #define REGRESS_SB_UNLINK	1	/* unlinkat(AT_FDCWD): killed */
 #define REGRESS_SB_STAT		2	/* stat("/etc/shadow"): killed */
-#define REGRESS_SB_STATDIR	3	/* fstatat(dir, "..", EMPTY_PATH): killed */
+#define REGRESS_SB_STATDIR	3	/* fstatat(dir, ".."): killed */
 #define REGRESS_SB_ESCAPE	4	/* out of the kept directory: refused */
 #define REGRESS_SB_BIND		5	/* bind a TCP socket: killed in tcpd */
 #define REGRESS_SB_MAX		5
