@@ -96,6 +96,27 @@ control_stale(const char *path)
 	return (0);
 }
 
+#ifdef OCKAM_REGRESS
+/*
+ * Test-only: what a user who can write in the socket's directory could
+ * do between bind() and the mode change, put a symbolic link to
+ * $OCKAM_REGRESS_CSOCK_LINK in the socket's place.
+ */
+static void
+control_regress_link(void)
+{
+	const char	*target;
+
+	if ((target = getenv("OCKAM_REGRESS_CSOCK_LINK")) == NULL)
+		return;
+	log_warnx("regress: control socket replaced by a link to %s",
+	    target);
+	if (unlinkat(ctl_dirfd, ctl_name, 0) == -1 ||
+	    symlinkat(target, ctl_dirfd, ctl_name) == -1)
+		log_warn("regress: link");
+}
+#endif
+
 int
 control_init(struct ockam_conf *conf, uid_t owner)
 {
@@ -150,6 +171,9 @@ control_init(struct ockam_conf *conf, uid_t owner)
 		return (-1);
 	}
 	umask(old);
+#ifdef OCKAM_REGRESS
+	control_regress_link();
+#endif
 	/*
 	 * Through the directory, never following a symbolic link put in
 	 * the socket's place: the group first, then the mode (glibc

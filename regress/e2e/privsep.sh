@@ -131,3 +131,19 @@ if grep -q -e "tcpd: Landlock ABI [4-9][0-9]*: no files, no TCP bind" \
     "$(node_log sb_bind)"
 then ok "tcpd: its Landlock confinement logged"
 else fail "tcpd: its Landlock confinement logged"; fi
+
+# The control socket's group and mode are set without following a link
+# that replaced it (a regress-only hook plays the one who swaps it).
+d=$T/sb_link
+mkdir -p "$d"
+if is_root && have_user; then chown "$NODE_USER" "$d"; fi
+: > "$T/csock-target"
+chmod 600 "$T/csock-target"
+OCKAM_REGRESS_CSOCK_LINK=$T/csock-target timeout 10 "$ROUTED" -d -v \
+    -f "$CONF" -s "$d/ockam.sock" > "$d/log" 2>&1
+r=$?
+[ $r = 1 ] && [ "$(stat -c %a "$T/csock-target")" = 600 ] &&
+    grep -q "control socket .* permissions" "$d/log" &&
+    [ ! -e "$d/ockam.sock" ] &&
+    ok "a link in the socket's place: not followed, start refused" ||
+    fail "a link in the socket's place: not followed, start refused ($r)"
