@@ -71,9 +71,9 @@ sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name)
  * never on AT_FDCWD or that directory.  The path cannot be checked: a
  * relative one from a socket or a file fails (ENOTDIR), an absolute
  * one resolves from the root, the chroot's when started as root
- * (ockam-routed(8)).  Arguments are
- * compared as 64-bit values: "below" also refuses an int padded with
- * high bits, which the kernel would truncate.
+ * (ockam-routed(8)).  Arguments are compared as 64-bit values: "below"
+ * also refuses an int padded with high bits, which the kernel would
+ * truncate.
  */
 static void
 sandbox_common(scmp_filter_ctx ctx, int dirfd, int files, int net)
