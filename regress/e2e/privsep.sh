@@ -96,6 +96,20 @@ for p in "routed:$(node_pid sb_fds)" "vault:$(child_pid sb_fds ockam-vaultd)" \
 done
 [ -z "$bad" ] && ok "no process holds a descriptor it inherited" ||
     fail "inherited descriptor held by:$bad"
+# Each child closes them itself too, whoever starts it (regress/helpers/
+# fdspawn: fd 3 its channel, more descriptors above it).
+for c in tcpd:tcpd vaultd:vault; do
+	role=${c#*:} c=${c%%:*}
+	"$HELPERS/fdspawn" "$T/inherited" "$BUILD/ockam-$c" -P $role -d \
+	    > "$T/fds.$c" 2>&1
+	if grep -q "^fd 3 -> socket:" "$T/fds.$c" &&
+	    [ "$(awk '$2 > 3' "$T/fds.$c" | wc -l)" -eq 0 ]; then
+		ok "ockam-$c started with more descriptors keeps only 0 to 3"
+	else
+		fail "ockam-$c started with more descriptors keeps only 0 to 3"
+		sed 's/^/#   /' "$T/fds.$c"
+	fi
+done
 
 # routed keeps its control socket's directory: out of it through that
 # descriptor is refused (Landlock), and the node keeps serving.
