@@ -57,7 +57,7 @@ enum ctl_type {
 	CTL_SHOW_WORKERS,
 	CTL_WORKER_INFO,
 	CTL_VERBOSE,
-	CTL_REGRESS_SANDBOX,	/* u8 target */
+	CTL_REGRESS_SANDBOX,	/* u8 target, u32 variant (REGRESS_SB_*) */
 	CTL_REGRESS_BADIMSG,	/* u8 target, u32 variant */
 	CTL_IDENTITY_CREATE,
 	CTL_IDENTITY_SHOW,

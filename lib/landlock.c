@@ -1,11 +1,21 @@
 /*
- * Landlock, the Linux cousin of unveil(2): after landlock_confine_dir()
- * the process can reach no file but those beneath one directory (read,
- * write, create and remove regular files there, nothing else).  It
- * complements the chroot, which only root can make, and the seccomp
- * filter, which cannot look at paths.  Rights the running kernel does
- * not know are left out (bookworm's headers stop at ABI 2; a newer
- * kernel's ABI 3 adds truncate, defined here).
+ * Landlock, the Linux cousin of unveil(2).  It complements the chroot,
+ * which only root can make, and the seccomp filter, which cannot look
+ * at paths or port numbers.  Three confinements, one per role:
+ *
+ *	landlock_confine_dir()	the vault: read, write, create and remove
+ *				regular files beneath its key directory,
+ *				nothing else
+ *	landlock_confine_routed() routed: no file at all but the removal
+ *				of its control socket, beneath the
+ *				socket's directory
+ *	landlock_confine_tcpd()	tcpd: no file at all
+ *
+ * and, where the kernel has network rules (ABI 4), no TCP bind() for
+ * any of them (the listeners are bound at start-up, before this), and
+ * no TCP connect() for routed and the vault.  Rights the running
+ * kernel does not know are left out; bookworm's headers stop at ABI 2,
+ * later ones are defined here.
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -25,64 +35,104 @@
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
 #endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV	(1ULL << 15)
+#endif
+#define LL_NET_BIND_TCP			(1ULL << 0)
+#define LL_NET_CONNECT_TCP		(1ULL << 1)
 
 #define LL_FS_V1	((1ULL << 13) - 1)	/* EXECUTE .. MAKE_SYM */
+#define LL_FILES	(LANDLOCK_ACCESS_FS_READ_FILE |			\
+			    LANDLOCK_ACCESS_FS_WRITE_FILE |		\
+			    LANDLOCK_ACCESS_FS_READ_DIR |		\
+			    LANDLOCK_ACCESS_FS_REMOVE_FILE |		\
+			    LANDLOCK_ACCESS_FS_MAKE_REG)
 
-/*
- * Returns 0 when confined, 1 when the kernel has no Landlock (logged:
- * the chroot and the filter remain), -1 on error.
- */
+/* struct landlock_ruleset_attr as of ABI 4 (the header has ABI 1's). */
+struct ll_ruleset_attr {
+	uint64_t	 handled_access_fs;
+	uint64_t	 handled_access_net;
+};
+
+/* The running kernel's Landlock ABI, 0 when it has none. */
 int
-landlock_confine_dir(int dirfd)
+landlock_abi(void)
 {
-	struct landlock_ruleset_attr	 ra;
-	struct landlock_path_beneath_attr pb;
-	uint64_t			 handled;
-	int				 abi, rfd, r = -1;
+	int	 abi;
 
 #ifdef OCKAM_NO_SANDBOX
 	/* The valgrind build: valgrind does not know these syscalls. */
+	return (0);
+#endif
+	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	return (abi < 1 ? 0 : abi);
+}
+
+static uint64_t
+ll_fs_handled(int abi)
+{
+	uint64_t	 handled = LL_FS_V1;
+
+	if (abi >= 2)
+		handled |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		handled |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		handled |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return (handled);
+}
+
+/*
+ * Every file right the kernel knows is handled; dirfd (-1: none) gets
+ * the rights beneath.  net: the TCP rights to handle, with no rule, so
+ * that they are refused.  Returns 0 when confined, 1 when the kernel
+ * has no Landlock (logged: the chroot and the filter remain), -1 on
+ * error.
+ */
+static int
+ll_confine(const char *what, int dirfd, uint64_t beneath, uint64_t net)
+{
+	struct ll_ruleset_attr		 ra;
+	struct landlock_path_beneath_attr pb;
+	int				 abi, rfd, r = -1;
+
+#ifdef OCKAM_NO_SANDBOX
 	(void)dirfd;
-	(void)ra;
+	(void)beneath;
+	(void)net;
 	(void)pb;
-	(void)handled;
-	(void)abi;
 	(void)rfd;
 	(void)r;
 	log_warnx("built without Landlock, for valgrind: do not deploy");
 	return (1);
 #endif
-	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-	    LANDLOCK_CREATE_RULESET_VERSION);
-	if (abi < 1) {
-		log_info("Landlock is not available (%s): file access is "
-		    "bounded by the chroot and the filter alone",
-		    strerror(errno));
+	if ((abi = landlock_abi()) == 0) {
+		log_info("Landlock is not available (%s): %s is bounded by "
+		    "the chroot and the filter alone", strerror(errno), what);
 		return (1);
 	}
-	handled = LL_FS_V1;
-	if (abi >= 2)
-		handled |= LANDLOCK_ACCESS_FS_REFER;
-	if (abi >= 3)
-		handled |= LANDLOCK_ACCESS_FS_TRUNCATE;
-
 	memset(&ra, 0, sizeof(ra));
-	ra.handled_access_fs = handled;
-	if ((rfd = syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra),
-	    0)) == -1) {
+	ra.handled_access_fs = ll_fs_handled(abi);
+	if (abi >= 4)
+		ra.handled_access_net = net;
+	else if (net != 0)
+		log_info("Landlock ABI %d has no network rules: TCP bind is "
+		    "refused by the filter alone", abi);
+	if ((rfd = syscall(SYS_landlock_create_ruleset, &ra,
+	    abi >= 4 ? sizeof(ra) : sizeof(ra.handled_access_fs), 0)) == -1) {
 		log_warn("landlock_create_ruleset");
 		return (-1);
 	}
-	memset(&pb, 0, sizeof(pb));
-	pb.allowed_access = (LANDLOCK_ACCESS_FS_READ_FILE |
-	    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
-	    LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG) &
-	    handled;
-	pb.parent_fd = dirfd;
-	if (syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH,
-	    &pb, 0) == -1) {
-		log_warn("landlock_add_rule");
-		goto out;
+	if (dirfd != -1) {
+		memset(&pb, 0, sizeof(pb));
+		pb.allowed_access = beneath & ra.handled_access_fs;
+		pb.parent_fd = dirfd;
+		if (syscall(SYS_landlock_add_rule, rfd,
+		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1) {
+			log_warn("landlock_add_rule");
+			goto out;
+		}
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
 		log_warn("prctl PR_SET_NO_NEW_PRIVS");
@@ -92,10 +142,31 @@ landlock_confine_dir(int dirfd)
 		log_warn("landlock_restrict_self");
 		goto out;
 	}
-	log_debug("Landlock ABI %d: files only beneath the key directory",
-	    abi);
+	log_debug("Landlock ABI %d: %s%s", abi, what,
+	    abi >= 4 && net != 0 ? ", no TCP bind" : "");
 	r = 0;
 out:
 	close(rfd);
 	return (r);
+}
+
+int
+landlock_confine_dir(int dirfd)
+{
+	return (ll_confine("files only beneath the key directory", dirfd,
+	    LL_FILES, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP));
+}
+
+int
+landlock_confine_routed(int dirfd)
+{
+	return (ll_confine("no files but the control socket's removal",
+	    dirfd, LANDLOCK_ACCESS_FS_REMOVE_FILE,
+	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP));
+}
+
+int
+landlock_confine_tcpd(void)
+{
+	return (ll_confine("no files", -1, 0, LL_NET_BIND_TCP));
 }

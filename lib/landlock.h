@@ -1,6 +1,9 @@
 #ifndef OCKAM_LANDLOCK_H
 #define OCKAM_LANDLOCK_H
 
+int	landlock_abi(void);
 int	landlock_confine_dir(int);
+int	landlock_confine_routed(int);
+int	landlock_confine_tcpd(void);
 
 #endif /* OCKAM_LANDLOCK_H */

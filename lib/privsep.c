@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -241,8 +243,9 @@ privsep_drop_private(const char *user, int dirfd, const char *dir)
 }
 
 /*
- * A child's first steps: the channel to routed must be fd 3 and a
- * socket, or we were not started by ockam-routed.
+ * A child's first steps: nothing inherited but stdio and the channel
+ * to routed, which must be fd 3 and a socket, or we were not started
+ * by ockam-routed.
  */
 void
 privsep_child_init(struct imsgbuf *ib, const char *role)
@@ -250,6 +253,7 @@ privsep_child_init(struct imsgbuf *ib, const char *role)
 	struct stat	 sb;
 	int		 flags;
 
+	closefrom(PRIVSEP_FD + 1);
 	if (fstat(PRIVSEP_FD, &sb) == -1 || !S_ISSOCK(sb.st_mode))
 		fatalx("%s: must be started by ockam-routed (no channel on "
 		    "fd %d)", role, PRIVSEP_FD);
@@ -329,19 +333,109 @@ privsep_child_config(struct imsgbuf *ib, struct priv_conf *pc,
 }
 
 /*
- * Test-only hooks (compiled in with OCKAM_REGRESS).  The first runs a
- * syscall no role may make; the sandbox must kill us with SIGSYS.
+ * Test-only hooks (compiled in with OCKAM_REGRESS).  The first tries
+ * what the sandbox forbids (REGRESS_SB_*): dirfd is the directory the
+ * process keeps (-1: none).  Those that are killed do not come back.
  */
+#ifdef OCKAM_REGRESS
+static void
+regress_result(const char *what, int r)
+{
+	if (r == -1)
+		log_warn("regress: %s refused", what);
+	else
+		log_warnx("regress: %s succeeded: the sandbox let it through",
+		    what);
+}
+
+static void
+regress_bind(void)
+{
+	struct sockaddr_in	 sin;
+	int			 s;
+
+	if ((s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		regress_result("socket", -1);
+		return;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	log_warnx("regress: binding a TCP socket, the sandbox must stop it");
+	regress_result("bind", bind(s, (struct sockaddr *)&sin, sizeof(sin)));
+	close(s);
+}
+#endif
+
 void
-privsep_regress_violate(void)
+privsep_regress_violate(uint32_t variant, int dirfd)
 {
 #ifdef OCKAM_REGRESS
-	char	*argv[] = { "ockam-regress", NULL };
+	char		*argv[] = { "ockam-regress", NULL };
+	struct stat	 sb;
+	int		 fd;
 
-	log_warnx("regress: calling execve, the sandbox must kill us");
-	execve("/nonexistent/ockam-regress", argv, NULL);
-	log_warn("regress: execve returned: the sandbox let it through");
+	log_warnx("regress: sandbox variant %u", variant);
+	switch (variant) {
+	case REGRESS_SB_EXEC:
+		log_warnx("regress: calling execve, the sandbox must kill us");
+		execve("/nonexistent/ockam-regress", argv, NULL);
+		regress_result("execve", 0);
+		break;
+	case REGRESS_SB_UNLINK:
+		regress_result("unlinkat(AT_FDCWD)",
+		    unlinkat(AT_FDCWD, REGRESS_VICTIM, 0));
+		break;
+	case REGRESS_SB_STAT:
+		regress_result("stat /etc/shadow", stat("/etc/shadow", &sb));
+		break;
+	case REGRESS_SB_STATDIR:
+		regress_result("fstatat(dir, \"..\")", fstatat(dirfd != -1 ?
+		    dirfd : AT_FDCWD, "..", &sb, AT_EMPTY_PATH));
+		break;
+	case REGRESS_SB_ESCAPE:
+		if (dirfd == -1) {
+			log_warnx("regress: no directory to escape from");
+			break;
+		}
+		regress_result("unlinkat(dir, \"../" REGRESS_VICTIM "\")",
+		    unlinkat(dirfd, "../" REGRESS_VICTIM, 0));
+		fd = openat(dirfd, "/etc/passwd", O_RDONLY | O_CLOEXEC);
+		regress_result("openat(dir, \"/etc/passwd\")", fd);
+		if (fd != -1)
+			close(fd);
+		fd = openat(dirfd, "../" REGRESS_VICTIM, O_RDONLY | O_CLOEXEC);
+		regress_result("openat(dir, \"../" REGRESS_VICTIM "\")", fd);
+		if (fd != -1)
+			close(fd);
+		break;
+	case REGRESS_SB_BIND:
+		regress_bind();
+		break;
+	default:
+		log_warnx("regress: unknown sandbox variant %u", variant);
+		break;
+	}
+#else
+	(void)variant;
+	(void)dirfd;
 #endif
+}
+
+/* A child's IMSG_REGRESS_SANDBOX (its size is checked by the table). */
+void
+privsep_regress_sandbox(struct imsg *imsg, int dirfd)
+{
+	uint32_t	 variant;
+
+	memcpy(&variant, imsg->data, sizeof(variant));
+	if (variant > REGRESS_SB_MAX)
+		imsg_bad("routed", imsg, "unknown variant");
+#ifndef OCKAM_REGRESS
+	imsg_bad("routed", imsg, "regress hooks not compiled in");
+#endif
+	privsep_regress_violate(variant, dirfd);
 }
 
 void

@@ -26,7 +26,7 @@ enum imsg_type {
 	IMSG_CONF_DONE,		/* routed -> child: empty */
 	IMSG_READY,		/* child -> routed: empty, sandboxed */
 	IMSG_CTL_VERBOSE,	/* routed -> child: int */
-	IMSG_REGRESS_SANDBOX,	/* routed -> child: empty */
+	IMSG_REGRESS_SANDBOX,	/* routed -> child: u32 variant */
 	IMSG_REGRESS_BADIMSG,	/* routed -> child: u32 variant */
 	IMSG_REGRESS_REPLY,	/* child -> routed: whatever the test wants */
 	IMSG_VAULT_CONF,	/* vault.h */
@@ -52,6 +52,21 @@ enum imsg_type {
 #define REGRESS_BAD_LENGTH	1	/* READY with a payload */
 #define REGRESS_BAD_TYPE	2	/* a type nobody knows */
 #define REGRESS_BAD_HEADER	3	/* a header whose len is a lie */
+
+/*
+ * What the regress build can make a process try that its sandbox
+ * forbids (IMSG_REGRESS_SANDBOX, ockamctl regress sandbox).  Some are
+ * killed (SIGSYS), the others are refused and logged as
+ * "regress: WHAT refused: ERROR" (or "... succeeded: ...").
+ */
+#define REGRESS_SB_EXEC		0	/* execve: killed */
+#define REGRESS_SB_UNLINK	1	/* unlinkat(AT_FDCWD): killed */
+#define REGRESS_SB_STAT		2	/* stat("/etc/shadow"): killed */
+#define REGRESS_SB_STATDIR	3	/* fstatat(dir, ".."): killed */
+#define REGRESS_SB_ESCAPE	4	/* out of the kept directory: refused */
+#define REGRESS_SB_BIND		5	/* bind a TCP socket: killed in tcpd */
+#define REGRESS_SB_MAX		5
+#define REGRESS_VICTIM		"ockam-regress-victim"	/* beside the dir */
 
 struct priv_conf {
 	char		user[PRIVSEP_USER_MAX];
@@ -97,7 +112,8 @@ void		 privsep_child_config(struct imsgbuf *, struct priv_conf *,
 		    int (*)(struct imsg *, void *), void *);
 int		 privsep_child_input(struct imsgbuf *,
 		    void (*)(struct imsg *));
-void		 privsep_regress_violate(void);
+void		 privsep_regress_violate(uint32_t, int);
+void		 privsep_regress_sandbox(struct imsg *, int);
 void		 privsep_regress_badimsg(struct imsgbuf *, struct imsg *);
 void		 imsg_bad(const char *, struct imsg *, const char *);
 

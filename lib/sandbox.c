@@ -15,11 +15,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stddef.h>
@@ -30,11 +33,16 @@
 #include "sandbox.h"
 
 /*
- * The vault's key directory, the one place where it may reach files.
+ * The one directory a process keeps (routed: its control socket's,
+ * the vault: its key directory), the only place where it may reach
+ * files.  It is moved to the top of the descriptor table
+ * (sandbox_keep_dir()) and no descriptor may be made above it, so
+ * that the filter can tell it from every other by number alone.
  * sandbox_dump() shows the filter for a sample descriptor number when
  * none was given.
  */
-#define SANDBOX_DUMP_DIRFD	5
+#define SANDBOX_FD_TOP		1024
+#define SANDBOX_DUMP_DIRFD	(SANDBOX_FD_TOP - 1)
 static int	 sandbox_dirfd = -1;
 
 #define ALLOW(ctx, name)	\
@@ -53,13 +61,25 @@ sandbox_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char *name)
 
 /*
  * What every role needs: its channels, memory, time and exit.  dirfd
- * is the vault's key directory, whose openat() rules are the vault's.
- * net is for tcpd, whose socket() and connect() rules are its own.
+ * is the directory the role keeps (-1: none); only the vault opens
+ * files, and its openat() rules are its own.  net is for tcpd, whose
+ * socket() and connect() rules are its own.
+ *
+ * fstat(3) is newfstatat(fd, "", sb, AT_EMPTY_PATH) in glibc 2.36:
+ * newfstatat is allowed with exactly that flag, on a descriptor below
+ * the kept directory (or any non-negative one when there is none), so
+ * never on AT_FDCWD or that directory.  The path cannot be checked: a
+ * relative one from a socket or a file fails (ENOTDIR), an absolute
+ * one resolves from the root, the chroot's when started as root
+ * (ockam-routed(8)).  Arguments are compared as 64-bit values: "below"
+ * also refuses an int padded with high bits, which the kernel would
+ * truncate.
  */
 static void
-sandbox_common(scmp_filter_ctx ctx, int dirfd, int net)
+sandbox_common(scmp_filter_ctx ctx, int dirfd, int files, int net)
 {
-	int	 r;
+	scmp_datum_t	 top;
+	int		 r;
 
 	ALLOW(ctx, read);
 	ALLOW(ctx, readv);
@@ -73,7 +93,6 @@ sandbox_common(scmp_filter_ctx ctx, int dirfd, int net)
 	ALLOW(ctx, ppoll);
 	ALLOW(ctx, fcntl);
 	ALLOW(ctx, fstat);
-	ALLOW(ctx, newfstatat);		/* fstat(3) in glibc 2.36 */
 	ALLOW(ctx, lseek);
 	ALLOW(ctx, brk);
 	ALLOW(ctx, munmap);
@@ -100,9 +119,14 @@ sandbox_common(scmp_filter_ctx ctx, int dirfd, int net)
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
 		fatalx("seccomp rule for mmap: %s", strerror(-r));
+	top = dirfd != -1 ? (scmp_datum_t)dirfd : (scmp_datum_t)INT_MAX + 1;
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat),
+	    2, SCMP_A0(SCMP_CMP_LT, top),
+	    SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH))) < 0)
+		fatalx("seccomp rule for newfstatat: %s", strerror(-r));
 
 	/* libc's own probes: refuse quietly. */
-	if (dirfd == -1)
+	if (!files)
 		DENY(ctx, openat);
 	DENY(ctx, open);
 	if (!net) {
@@ -119,8 +143,13 @@ sandbox_common(scmp_filter_ctx ctx, int dirfd, int net)
 #endif
 }
 
+/*
+ * routed: its control clients and its children.  unlinkat() only
+ * relative to the control socket's directory, for the socket, at exit
+ * (Landlock keeps it beneath that directory, where the kernel has it).
+ */
 static void
-sandbox_routed(scmp_filter_ctx ctx, const pid_t *pids, int npids)
+sandbox_routed(scmp_filter_ctx ctx, int dirfd, const pid_t *pids, int npids)
 {
 	int	 i, r;
 
@@ -128,7 +157,10 @@ sandbox_routed(scmp_filter_ctx ctx, const pid_t *pids, int npids)
 	ALLOW(ctx, getsockopt);		/* SO_PEERCRED */
 	ALLOW(ctx, shutdown);
 	ALLOW(ctx, wait4);		/* reap the children */
-	ALLOW(ctx, unlinkat);		/* the control socket, at exit */
+	if (dirfd != -1 && (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
+	    SCMP_SYS(unlinkat), 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dirfd),
+	    SCMP_A2(SCMP_CMP_EQ, 0))) < 0)
+		fatalx("seccomp rule for unlinkat: %s", strerror(-r));
 	/* Signals go to our own children and nobody else. */
 	for (i = 0; i < npids; i++)
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill),
@@ -163,8 +195,8 @@ sandbox_vault(scmp_filter_ctx ctx, int dirfd)
 	    SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, fd))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(renameat2),
 	    2, SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, fd))) < 0 ||
-	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 1,
-	    SCMP_A0(SCMP_CMP_EQ, fd))) < 0)
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2,
+	    SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, 0))) < 0)
 		fatalx("seccomp rule for the key directory: %s",
 		    strerror(-r));
 }
@@ -232,12 +264,13 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		fatalx("seccomp_init failed");
-	if (role != SANDBOX_VAULT)
+	if (role == SANDBOX_TCPD)
 		dirfd = -1;
-	sandbox_common(ctx, dirfd, role == SANDBOX_TCPD);
+	sandbox_common(ctx, dirfd, role == SANDBOX_VAULT && dirfd != -1,
+	    role == SANDBOX_TCPD);
 	switch (role) {
 	case SANDBOX_ROUTED:
-		sandbox_routed(ctx, pids, npids);
+		sandbox_routed(ctx, dirfd, pids, npids);
 		break;
 	case SANDBOX_VAULT:
 		sandbox_vault(ctx, dirfd);
@@ -249,11 +282,35 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 	return (ctx);
 }
 
-/* The vault's key directory (-1: none), before sandbox_enter(). */
-void
-sandbox_vault_dir(int dirfd)
+/*
+ * Keep dirfd (-1: none) across sandbox_enter(): it is moved to the top
+ * of the descriptor table (below SANDBOX_FD_TOP and RLIMIT_NOFILE) and
+ * sandbox_enter() lowers RLIMIT_NOFILE to it.  Returns the descriptor
+ * to use from now on.
+ */
+int
+sandbox_keep_dir(int dirfd)
 {
+	struct rlimit	 rl;
+	rlim_t		 lim = SANDBOX_FD_TOP;
+	int		 fd;
+
+	if (dirfd == -1) {
+		sandbox_dirfd = -1;
+		return (-1);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit RLIMIT_NOFILE");
+	if (rl.rlim_cur < lim)
+		lim = rl.rlim_cur;
+	if ((rlim_t)dirfd < lim - 1) {
+		if ((fd = fcntl(dirfd, F_DUPFD_CLOEXEC, (int)lim - 1)) == -1)
+			fatal("cannot move descriptor %d up", dirfd);
+		close(dirfd);
+		dirfd = fd;
+	}
 	sandbox_dirfd = dirfd;
+	return (dirfd);
 }
 
 void
@@ -280,6 +337,10 @@ sandbox_enter(enum sandbox_role role, const pid_t *pids, int npids)
 	/* No role forks after start-up (seccomp kills it anyway). */
 	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
 		fatal("setrlimit RLIMIT_NPROC");
+	/* Every new descriptor is below the kept directory's. */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)sandbox_dirfd;
+	if (sandbox_dirfd != -1 && setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("setrlimit RLIMIT_NOFILE");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_NO_NEW_PRIVS");
 	ctx = sandbox_build(role, pids, npids, sandbox_dirfd);

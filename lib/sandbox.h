@@ -12,7 +12,7 @@ enum sandbox_role {
 	SANDBOX_TCPD,
 };
 
-void	sandbox_vault_dir(int);
+int	sandbox_keep_dir(int);
 void	sandbox_enter(enum sandbox_role, const pid_t *, int);
 int	sandbox_dump(enum sandbox_role, int);
 

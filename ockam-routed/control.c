@@ -25,6 +25,7 @@
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
+#include "sandbox.h"
 
 #define CTL_MAX_CONNS		64
 #define CTL_MAX_WORKERS		64	/* app workers per client */
@@ -95,6 +96,27 @@ control_stale(const char *path)
 	return (0);
 }
 
+#ifdef OCKAM_REGRESS
+/*
+ * Test-only: what a user who can write in the socket's directory could
+ * do between bind() and the mode change, put a symbolic link to
+ * $OCKAM_REGRESS_CSOCK_LINK in the socket's place.
+ */
+static void
+control_regress_link(void)
+{
+	const char	*target;
+
+	if ((target = getenv("OCKAM_REGRESS_CSOCK_LINK")) == NULL)
+		return;
+	log_warnx("regress: control socket replaced by a link to %s",
+	    target);
+	if (unlinkat(ctl_dirfd, ctl_name, 0) == -1 ||
+	    symlinkat(target, ctl_dirfd, ctl_name) == -1)
+		log_warn("regress: link");
+}
+#endif
+
 int
 control_init(struct ockam_conf *conf, uid_t owner)
 {
@@ -116,11 +138,13 @@ control_init(struct ockam_conf *conf, uid_t owner)
 	strlcpy(dir, conf->csock, sizeof(dir));
 	strlcpy(base, conf->csock, sizeof(base));
 	strlcpy(ctl_name, basename(base), sizeof(ctl_name));
-	if ((ctl_dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY |
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) == -1) {
 		log_warn("control socket directory %s", dir);
 		return (-1);
 	}
+	/* Kept across the chroot, for unlinkat() at exit alone. */
+	ctl_dirfd = sandbox_keep_dir(fd);
 	ctl_uid = owner;
 	if (conf->csock_group != NULL) {
 		if ((gr = getgrnam(conf->csock_group)) == NULL) {
@@ -147,16 +171,25 @@ control_init(struct ockam_conf *conf, uid_t owner)
 		return (-1);
 	}
 	umask(old);
-	if (chmod(conf->csock, conf->csock_mode) == -1 ||
-	    (ctl_has_gid && chown(conf->csock, -1, ctl_gid) == -1)) {
+#ifdef OCKAM_REGRESS
+	control_regress_link();
+#endif
+	/*
+	 * Through the directory, never following a symbolic link put in
+	 * the socket's place: the group first, then the mode (glibc
+	 * changes the mode of a socket through an O_PATH descriptor).
+	 */
+	if ((ctl_has_gid && fchownat(ctl_dirfd, ctl_name, -1, ctl_gid,
+	    AT_SYMLINK_NOFOLLOW) == -1) || fchmodat(ctl_dirfd, ctl_name,
+	    conf->csock_mode, AT_SYMLINK_NOFOLLOW) == -1) {
 		log_warn("control socket %s permissions", conf->csock);
-		unlink(conf->csock);
+		unlinkat(ctl_dirfd, ctl_name, 0);
 		close(fd);
 		return (-1);
 	}
 	if (listen(fd, 16) == -1) {
 		log_warn("listen %s", conf->csock);
-		unlink(conf->csock);
+		unlinkat(ctl_dirfd, ctl_name, 0);
 		close(fd);
 		return (-1);
 	}
@@ -168,6 +201,13 @@ int
 control_fd(void)
 {
 	return (ctl_sock);
+}
+
+/* The socket's directory, kept for its removal at exit. */
+int
+control_dirfd(void)
+{
+	return (ctl_dirfd);
 }
 
 void
@@ -503,22 +543,27 @@ control_regress(struct ctl_conn *c, struct imsg *imsg)
 
 	imsg_cursor(imsg, &cur);
 	target = cur_u8(&cur);
-	if (imsg->hdr.type == CTL_REGRESS_BADIMSG)
-		variant = cur_h32(&cur);
-	if (cur_end(&cur) == -1 || target > CTL_TARGET_TCPD) {
+	variant = cur_h32(&cur);
+	if (cur_end(&cur) == -1 || target > CTL_TARGET_TCPD ||
+	    (imsg->hdr.type == CTL_REGRESS_SANDBOX &&
+	    variant > REGRESS_SB_MAX) ||
+	    (imsg->hdr.type == CTL_REGRESS_BADIMSG &&
+	    target == CTL_TARGET_ROUTED)) {
 		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
 		    "malformed regress request");
 		return;
 	}
 	control_result(c, imsg->hdr.peerid, CTL_OK, "triggered");
 	imsgbuf_flush(&c->ibuf);
-	if (target == CTL_TARGET_ROUTED) {
-		privsep_regress_violate();
+	if (imsg->hdr.type == CTL_REGRESS_SANDBOX && target ==
+	    CTL_TARGET_ROUTED) {
+		privsep_regress_violate(variant, ctl_dirfd);
 		return;
 	}
 	if (imsg->hdr.type == CTL_REGRESS_SANDBOX)
 		children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
-		    CHILD_TCPD, IMSG_REGRESS_SANDBOX, NULL, 0);
+		    CHILD_TCPD, IMSG_REGRESS_SANDBOX, &variant,
+		    sizeof(variant));
 	else
 		children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
 		    CHILD_TCPD, IMSG_REGRESS_BADIMSG, &variant,

@@ -19,6 +19,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "landlock.h"
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
@@ -182,6 +183,8 @@ main(int argc, char *argv[])
 	int			 ch, debug = 0, verbose = 0, noaction = 0;
 	int			 i;
 
+	/* Nothing inherited but stdio. */
+	closefrom(STDERR_FILENO + 1);
 	setproctitle_init(argc, argv, environ);
 	log_init(1, LOG_DAEMON);
 	log_procinit("routed");
@@ -285,6 +288,9 @@ main(int argc, char *argv[])
 	start_workers(conf);
 
 	privsep_drop(conf->user, conf->chroot);
+	/* No file but the socket's removal, no TCP: where there is Landlock. */
+	if (landlock_confine_routed(control_dirfd()) == -1)
+		fatalx("cannot confine routed with Landlock");
 	sandbox_enter(SANDBOX_ROUTED, pids, CHILD_MAX);
 	setproctitle("router");
 	log_info("started, control socket %s", conf->csock);

@@ -137,6 +137,7 @@ int		 tcp_backlogged(void);
 
 /* control.c */
 int		 control_init(struct ockam_conf *, uid_t);
+int		 control_dirfd(void);
 int		 control_fd(void);
 void		 control_cleanup(void);
 int		 control_pollfds(struct pollfd *, int);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "landlock.h"
 #include "limit.h"
 #include "log.h"
 #include "privsep.h"
@@ -75,7 +76,8 @@ static const struct privsep_req tcpd_reqs[] = {
 	{ IMSG_TCP_CLOSE, P(PHASE_RUN), 0,
 	    sizeof(struct tcp_conn), tcpd_closereq },
 	{ IMSG_CTL_VERBOSE, P(PHASE_RUN), 0, sizeof(int), tcpd_verbose },
-	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, 0, tcpd_regress_sandbox },
+	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, sizeof(uint32_t),
+	    tcpd_regress_sandbox },
 	{ IMSG_REGRESS_BADIMSG, P(PHASE_RUN), 0, sizeof(uint32_t),
 	    tcpd_regress_badimsg },
 };
@@ -225,8 +227,7 @@ tcpd_verbose(struct imsg *imsg)
 static void
 tcpd_regress_sandbox(struct imsg *imsg)
 {
-	(void)imsg;
-	privsep_regress_violate();
+	privsep_regress_sandbox(imsg, -1);
 }
 
 static void
@@ -391,6 +392,9 @@ main(int argc, char *argv[])
 	heap_keep();
 
 	privsep_drop(pc.user, pc.chroot);
+	/* No file and no new listener, where the kernel has Landlock. */
+	if (landlock_confine_tcpd() == -1)
+		fatalx("cannot confine tcpd with Landlock");
 	sandbox_enter(SANDBOX_TCPD, NULL, 0);
 	setproctitle("transport");
 	phase = PHASE_RUN;

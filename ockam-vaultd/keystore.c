@@ -95,9 +95,19 @@ ks_noaccess(void *p)
 		fatal("sodium_mprotect_noaccess");
 }
 
+/*
+ * Every key file name is made here, and every one is a plain name in
+ * the key directory: no "/", so neither absolute nor through "..",
+ * and no leading dot but the temporary prefix's.  The filter checks
+ * only the directory descriptor of openat(): this check, the chroot
+ * and Landlock keep the vault's files beneath the key directory
+ * (ockam-vaultd(8)).
+ */
 static void
 ks_path(char *buf, const char *prefix, const char *name, enum ks_kind kind)
 {
+	if (name[0] == '.' || name[0] == '\0' || strchr(name, '/') != NULL)
+		fatalx("key name \"%s\" is not a plain name", name);
 	if ((size_t)snprintf(buf, KS_PATHLEN, "%s%s%s", prefix, name,
 	    ks_suffix[kind]) >= KS_PATHLEN)
 		fatalx("key file name too long");	/* names are checked */

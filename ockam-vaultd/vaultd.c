@@ -53,6 +53,7 @@ static struct imsgbuf	 ibuf;
 static enum vault_phase	 phase = PHASE_CONFIG;
 static struct vault_conf vconf;
 static struct keystore	*ks;
+static int		 vault_dirfd = -1;	/* the key directory */
 
 /*
  * CONF_PRIV and CONF_DONE are read by privsep_child_config() itself;
@@ -73,7 +74,8 @@ static const struct privsep_req vault_reqs[] = {
 	{ IMSG_VAULT_FREE, P(PHASE_RUN), 0,
 	    sizeof(struct vault_free_req), vault_free },
 	{ IMSG_CTL_VERBOSE, P(PHASE_RUN), 0, sizeof(int), vault_verbose },
-	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, 0, vault_regress_sandbox },
+	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, sizeof(uint32_t),
+	    vault_regress_sandbox },
 	{ IMSG_REGRESS_BADIMSG, P(PHASE_RUN), 0, sizeof(uint32_t),
 	    vault_regress_badimsg },
 };
@@ -206,8 +208,7 @@ vault_verbose(struct imsg *imsg)
 static void
 vault_regress_sandbox(struct imsg *imsg)
 {
-	(void)imsg;
-	privsep_regress_violate();
+	privsep_regress_sandbox(imsg, vault_dirfd);
 }
 
 static void
@@ -314,7 +315,7 @@ main(int argc, char *argv[])
 	privsep_child_config(&ibuf, &pc, vault_config, NULL);
 
 	if (vconf.dir[0] != '\0')
-		dirfd = vault_keydir(pc.user, vconf.dir);
+		dirfd = sandbox_keep_dir(vault_keydir(pc.user, vconf.dir));
 	else
 		log_debug("no vault directory: identities are unavailable");
 
@@ -330,13 +331,13 @@ main(int argc, char *argv[])
 	if ((ks = keystore_open(dirfd, vconf.dir)) == NULL)
 		fatal("keystore");
 	/*
-	 * Files: beneath the key directory only.  The chroot does that
-	 * when started as root; Landlock does it either way, where the
-	 * kernel has it (the filter cannot look at paths).
+	 * Files: beneath the key directory only (none without one).  The
+	 * chroot does that when started as root; Landlock does it either
+	 * way, where the kernel has it (the filter cannot look at paths).
 	 */
-	if (dirfd != -1 && landlock_confine_dir(dirfd) == -1)
+	if (landlock_confine_dir(dirfd) == -1)
 		fatalx("cannot confine the vault to %s", vconf.dir);
-	sandbox_vault_dir(dirfd);
+	vault_dirfd = dirfd;
 	sandbox_enter(SANDBOX_VAULT, NULL, 0);
 	setproctitle("vault");
 	phase = PHASE_RUN;

@@ -271,9 +271,11 @@ cmd_regress(int argc, char *argv[])
 		target = CTL_TARGET_TCPD;
 	else
 		usage();
-	if (strcmp(argv[1], "sandbox") == 0 && argc == 3)
+	if (strcmp(argv[1], "sandbox") == 0 && (argc == 3 || argc == 4)) {
 		type = CTL_REGRESS_SANDBOX;
-	else if (strcmp(argv[1], "badimsg") == 0 && argc == 4) {
+		if (argc == 4)
+			variant = strtonum(argv[3], 0, 255, NULL);
+	} else if (strcmp(argv[1], "badimsg") == 0 && argc == 4) {
 		type = CTL_REGRESS_BADIMSG;
 		variant = strtonum(argv[3], 1, 3, NULL);
 	} else
@@ -281,8 +283,7 @@ cmd_regress(int argc, char *argv[])
 	if ((b = ibuf_open(16, 16)) == NULL)
 		err(1, NULL);
 	ibuf_add_u8(b, target);
-	if (type == CTL_REGRESS_BADIMSG)
-		ibuf_add_h32(b, variant);
+	ibuf_add_h32(b, variant);
 	c = connect_node();
 	if (ockam_request(c, type, ibuf_data(b), ibuf_size(b), NULL, 0) == -1)
 		errx(1, "regress: %s", ockam_error(c));

@@ -81,3 +81,83 @@ if start_node sb_routed "$CONF" &&
 	ok "restart after a crash removes the stale socket"
 else fail "restart after a crash removes the stale socket"; fi
 stop_node sb_routed
+
+# Nothing inherited: a descriptor open when the node was started is held
+# by none of its processes.
+exec 9> "$T/inherited"
+start_node sb_fds "$CONF"; r=$?
+exec 9>&-
+[ $r -eq 0 ] || { fail "node starts"; exit 0; }
+bad=""
+for p in "routed:$(node_pid sb_fds)" "vault:$(child_pid sb_fds ockam-vaultd)" \
+    "tcpd:$(child_pid sb_fds ockam-tcpd)"; do
+	ls -l "/proc/${p#*:}/fd/" 2>/dev/null | grep -q "$T/inherited" &&
+	    bad="$bad ${p%%:*}"
+done
+[ -z "$bad" ] && ok "no process holds a descriptor it inherited" ||
+    fail "inherited descriptor held by:$bad"
+# Each child closes them itself too, whoever starts it (regress/helpers/
+# fdspawn: fd 3 its channel, more descriptors above it).
+for c in tcpd:tcpd vaultd:vault; do
+	role=${c#*:} c=${c%%:*}
+	"$HELPERS/fdspawn" "$T/inherited" "$BUILD/ockam-$c" -P $role -d \
+	    > "$T/fds.$c" 2>&1
+	if grep -q "^fd 3 -> socket:" "$T/fds.$c" &&
+	    [ "$(awk '$2 > 3' "$T/fds.$c" | wc -l)" -eq 0 ]; then
+		ok "ockam-$c started with more descriptors keeps only 0 to 3"
+	else
+		fail "ockam-$c started with more descriptors keeps only 0 to 3"
+		sed 's/^/#   /' "$T/fds.$c"
+	fi
+done
+
+# routed keeps its control socket's directory: out of it through that
+# descriptor is refused (Landlock), and the node keeps serving.
+: > "$T/ockam-regress-victim"
+ctl sb_fds regress sandbox routed 4 >/dev/null 2>&1
+wait_for 2 grep -q 'openat(dir, "../ockam-regress-victim")' \
+    "$(node_log sb_fds)"
+if grep -q "routed: Landlock is not available" "$(node_log sb_fds)"; then
+	skip "routed: out of its directory (no Landlock here)"
+elif grep -q 'unlinkat(dir, "../ockam-regress-victim") refused' \
+    "$(node_log sb_fds)" && [ -e "$T/ockam-regress-victim" ]; then
+	ok "routed: unlinkat out of its control directory refused"
+else fail "routed: unlinkat out of its control directory refused"; fi
+check "routed: still serving after the refusal" ctl sb_fds show workers
+# A path routed may not even stat: killed.
+ctl sb_fds regress sandbox routed 2 >/dev/null 2>&1
+if wait_exit sb_fds 5 && [ "$(exit_status sb_fds)" = $((128 + 31)) ]
+then ok "routed: stat of a path kills (SIGSYS)"
+else fail "routed: stat of a path kills ($(exit_status sb_fds))"; fi
+wait_for 1 node_down sb_fds
+
+# tcpd binds nothing after start-up.
+start_node sb_bind "$CONF" || { fail "node starts"; exit 0; }
+ctl sb_bind regress sandbox tcpd 5 >/dev/null 2>&1
+if wait_exit sb_bind 5 && grep -q \
+    "lost child: tcpd (pid [0-9]*) terminated by signal 31" \
+    "$(node_log sb_bind)"; then
+	ok "tcpd: bind after start-up kills it (SIGSYS), node down"
+else fail "tcpd: bind after start-up kills it (SIGSYS), node down"; fi
+# Landlock refuses the bind first where it can (regress/unit/test_landlock).
+if grep -q -e "tcpd: Landlock ABI [4-9][0-9]*: no files, no TCP bind" \
+    -e "tcpd: Landlock is not available" -e "tcpd: .*no network rules" \
+    "$(node_log sb_bind)"
+then ok "tcpd: its Landlock confinement logged"
+else fail "tcpd: its Landlock confinement logged"; fi
+
+# The control socket's group and mode are set without following a link
+# that replaced it (a regress-only hook plays the one who swaps it).
+d=$T/sb_link
+mkdir -p "$d"
+if is_root && have_user; then chown "$NODE_USER" "$d"; fi
+: > "$T/csock-target"
+chmod 600 "$T/csock-target"
+OCKAM_REGRESS_CSOCK_LINK=$T/csock-target timeout 10 "$ROUTED" -d -v \
+    -f "$CONF" -s "$d/ockam.sock" > "$d/log" 2>&1
+r=$?
+[ $r = 1 ] && [ "$(stat -c %a "$T/csock-target")" = 600 ] &&
+    grep -q "control socket .* permissions" "$d/log" &&
+    [ ! -e "$d/ockam.sock" ] &&
+    ok "a link in the socket's place: not followed, start refused" ||
+    fail "a link in the socket's place: not followed, start refused ($r)"

@@ -536,7 +536,7 @@ filter_child(void *arg)
 {
 	struct filter_run	*f = arg;
 
-	sandbox_vault_dir(f->dirfd);
+	f->dirfd = sandbox_keep_dir(f->dirfd);
 	sandbox_enter(SANDBOX_VAULT, NULL, 0);
 	f->fn(f->dirfd, f->otherfd);
 }
@@ -561,11 +561,13 @@ filtered(void (*fn)(int, int))
 static void
 filter_allowed(int dirfd, int otherfd)
 {
-	int	 fd;
+	struct stat	 sb;
+	int		 fd;
 
 	fd = openat(dirfd, "f", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
 	check(fd != -1 && write(fd, "x", 1) == 1 && fsync(fd) == 0 &&
-	    fdatasync(fd) == 0 && close(fd) == 0, "filter: openat in dir");
+	    fdatasync(fd) == 0 && fstat(fd, &sb) == 0 && sb.st_size == 1 &&
+	    close(fd) == 0, "filter: openat, fstat in dir");
 	check(renameat(dirfd, "f", dirfd, "g") == 0 &&
 	    renameat2(dirfd, "g", dirfd, "h", RENAME_NOREPLACE) == 0,
 	    "filter: renameat in dir");
@@ -606,21 +608,56 @@ filter_mkdir(int dirfd, int otherfd)
 }
 
 static void
+filter_stat_path(int dirfd, int otherfd)
+{
+	struct stat	 sb;
+
+	(void)dirfd;
+	(void)otherfd;
+	stat("/etc/hostname", &sb);
+}
+
+static void
+filter_stat_dir(int dirfd, int otherfd)
+{
+	struct stat	 sb;
+
+	(void)otherfd;
+	fstatat(dirfd, "..", &sb, AT_EMPTY_PATH);
+}
+
+static void
+filter_rmdir(int dirfd, int otherfd)
+{
+	(void)otherfd;
+	unlinkat(dirfd, "d", AT_REMOVEDIR);
+}
+
+/* fn, under the filter, must be killed (SIGSYS). */
+static void
+filter_kills(void (*fn)(int, int), const char *what)
+{
+	int	 st;
+
+	st = filtered(fn);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, what);
+}
+
+static void
 scenario_filter(void)
 {
 	int	 st;
 
 	st = filtered(filter_allowed);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "filter: allowed calls");
-	st = filtered(filter_unlink_elsewhere);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	filter_kills(filter_unlink_elsewhere,
 	    "filter: unlinkat elsewhere kills");
-	st = filtered(filter_rename_out);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
-	    "filter: renameat out of dir kills");
-	st = filtered(filter_mkdir);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
-	    "filter: mkdirat kills");
+	filter_kills(filter_rename_out, "filter: renameat out of dir kills");
+	filter_kills(filter_mkdir, "filter: mkdirat kills");
+	filter_kills(filter_rmdir, "filter: unlinkat AT_REMOVEDIR kills");
+	filter_kills(filter_stat_path, "filter: stat of a path kills");
+	filter_kills(filter_stat_dir,
+	    "filter: fstatat from the key directory kills");
 }
 
 int
@@ -666,7 +703,7 @@ main(int argc, char *argv[])
 	else if (strcmp(s, "exfil") == 0)
 		scenario_exfil();
 	else if (strcmp(s, "sandbox") == 0) {
-		child_send(IMSG_REGRESS_SANDBOX, 0, NULL, 0);
+		child_regress_sandbox(REGRESS_SB_EXEC);
 		drain();
 	} else
 		scenario_fatal(s);

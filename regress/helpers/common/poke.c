@@ -86,6 +86,13 @@ child_send(uint32_t type, uint32_t peerid, const void *data, size_t len)
 	child_sendv(type, peerid, &iov, len > 0 ? 1 : 0);
 }
 
+/* IMSG_REGRESS_SANDBOX: make the child try what its sandbox forbids. */
+void
+child_regress_sandbox(uint32_t variant)
+{
+	child_send(IMSG_REGRESS_SANDBOX, 0, &variant, sizeof(variant));
+}
+
 /* The first message of every configuration: who to run as. */
 void
 child_conf_priv(const char *user)

@@ -28,6 +28,7 @@ int	 in_fork(void (*)(void *), void *);
 void	 child_spawn(const char *, const char *, char *const []);
 void	 child_send(uint32_t, uint32_t, const void *, size_t);
 void	 child_sendv(uint32_t, uint32_t, const struct iovec *, int);
+void	 child_regress_sandbox(uint32_t);
 void	 child_conf_priv(const char *);
 int	 child_read(int);
 int	 child_get(struct imsg *);

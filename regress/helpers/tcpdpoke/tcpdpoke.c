@@ -293,7 +293,7 @@ main(int argc, char *argv[])
 	} else if (strcmp(s, "tls") == 0)
 		scenario_tls(p2, p3, p4);
 	else if (strcmp(s, "sandbox") == 0) {
-		child_send(IMSG_REGRESS_SANDBOX, 0, NULL, 0);
+		child_regress_sandbox(REGRESS_SB_EXEC);
 		drain_child();
 	} else
 		scenario_fatal(s);
