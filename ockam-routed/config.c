@@ -304,8 +304,8 @@ print_config(struct ockam_conf *conf)
 }
 
 /*
- * The limits the file set; with -v every limit, the defaults marked so
- * that an operator sees every bound in force.
+ * The limits the file set; with -v every limit, the defaults as
+ * comments, so that an operator sees every bound in force.
  */
 static void
 print_limits(struct ockam_conf *conf)
@@ -321,8 +321,9 @@ print_limits(struct ockam_conf *conf)
 			first = 0;
 		}
 		limit_format(i, conf->limits[i], v, sizeof(v));
-		printf("limit %s %s%s\n", limit_defs[i].name, v,
-		    conf->limit_set[i] ? "" : "\t# default");
+		/* A default as a comment: what is printed parses the same. */
+		printf("%slimit %s %s\n", conf->limit_set[i] ? "" : "# ",
+		    limit_defs[i].name, v);
 	}
 }
 

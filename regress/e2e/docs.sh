@@ -34,7 +34,7 @@ done
 
 # Every limit is in ockam.conf(5), with its default, and -nv prints it.
 "$ROUTED" -nv -f "$TOP/etc/many-hops.conf" 2>&1 |
-    sed -n 's/^limit \([^ ]*\) \([^	]*\)	# default$/\1 \2/p' > "$T/limits"
+    sed -n 's/^# limit \([^ ]*\) \([^ ]*\)$/\1 \2/p' > "$T/limits"
 [ -s "$T/limits" ] || fail "-nv prints the limits in force"
 while read -r name def; do
 	if grep -q "^\.It Ic $name Pq $def ;" "$TOP/ockam-routed/ockam.conf.5"
