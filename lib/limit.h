@@ -16,6 +16,10 @@ enum limit_id {
 	/* routed: secure channels */
 	LIMIT_HANDSHAKES,		/* pending responder handshakes */
 	LIMIT_HANDSHAKE_TIMEOUT,	/* seconds a handshake may take */
+	/* routed: control clients */
+	LIMIT_CONTROL_CLIENTS,		/* clients at once */
+	LIMIT_CONTROL_IDLE,		/* seconds a client may be idle */
+	LIMIT_CONTROL_QUEUE,		/* bytes queued for a client */
 	LIMIT_MAX
 };
 

@@ -125,7 +125,7 @@ sandbox_routed(scmp_filter_ctx ctx, const pid_t *pids, int npids)
 	int	 i, r;
 
 	ALLOW(ctx, accept4);		/* control clients */
-	ALLOW(ctx, getsockopt);		/* SO_PEERCRED */
+	ALLOW(ctx, getsockopt);		/* SO_PEERCRED, SO_PEERGROUPS */
 	ALLOW(ctx, shutdown);
 	ALLOW(ctx, wait4);		/* reap the children */
 	ALLOW(ctx, unlinkat);		/* the control socket, at exit */

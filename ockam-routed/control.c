@@ -4,6 +4,12 @@
  * credentials are checked (SO_PEERCRED).  A malformed request gets an
  * error reply and, when the framing itself is broken, the connection
  * is closed; the node keeps serving everyone else.
+ *
+ * What one client may hold is bounded (ockam-routed(8), LIMITS): past
+ * control-queue bytes queued for it its requests are not read, past
+ * four times that it is closed; a client idle for control-idle-timeout
+ * is closed; and when control-clients are connected, a new client
+ * takes the place of the one idle for longest.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -19,16 +25,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "ctl.h"
+#include "limit.h"
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
 
-#define CTL_MAX_CONNS		64
 #define CTL_MAX_WORKERS		64	/* app workers per client */
-#define CTL_WQ_MAX		(4 * 1024 * 1024)
+#define CTL_QUEUE_CLOSE		4	/* times control-queue: closed */
 
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
@@ -39,6 +47,7 @@ struct ctl_conn {
 	int			 pfd;		/* index into the pollfds */
 	int			 closing;	/* flush, then close */
 	int			 nworkers;
+	time_t			 active;	/* a byte read or written */
 };
 
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
@@ -52,6 +61,18 @@ static uid_t			 ctl_uid;
 static gid_t			 ctl_gid;
 static int			 ctl_has_gid;
 static int			 ctl_listen_pfd = -1;
+
+static struct log_count	 log_refused = LOG_COUNT_INIT(LOG_WARNING,
+			    "control: refused");
+static struct log_count	 log_full = LOG_COUNT_INIT(LOG_INFO,
+			    "control: a client is not reading its replies");
+static struct log_count	 log_evicted = LOG_COUNT_INIT(LOG_INFO,
+			    "control: all client slots taken, closed the "
+			    "longest idle");
+static struct log_count	 log_idle = LOG_COUNT_INIT(LOG_INFO,
+			    "control: closed an idle client");
+static struct log_count	 log_overflow = LOG_COUNT_INIT(LOG_WARNING,
+			    "control: closed a client whose queue overflowed");
 
 static void	control_close(struct ctl_conn *);
 static void	control_result(struct ctl_conn *, uint32_t, uint32_t,
@@ -200,6 +221,13 @@ control_cleanup(void)
 	ctl_dirfd = -1;
 }
 
+/* Past the mark: its requests wait, messages for its workers drop. */
+static int
+control_full(struct ctl_conn *c)
+{
+	return (imsgbuf_queuelen(&c->ibuf) >= limit(LIMIT_CONTROL_QUEUE));
+}
+
 static struct ctl_conn *
 control_find(uint32_t id)
 {
@@ -209,6 +237,64 @@ control_find(uint32_t id)
 		if (c->id == id && !c->closing)
 			return (c);
 	return (NULL);
+}
+
+/*
+ * A client that is idle: nothing read from it or written to it for
+ * `idle' seconds.  One that owns workers waits for their messages and
+ * is idle only when what is queued for it does not move either.
+ */
+static int
+control_idle(struct ctl_conn *c, time_t now, time_t idle)
+{
+	return (now - c->active >= idle && (c->nworkers == 0 ||
+	    imsgbuf_queuelen(&c->ibuf) > 0));
+}
+
+/*
+ * Every slot is taken: the client idle for longest goes (one that is
+ * idle by control_idle() before any other), so that a newcomer always
+ * gets in.
+ */
+static void
+control_evict(void)
+{
+	struct ctl_conn	*c, *victim = NULL;
+	time_t		 now = channel_now();
+	int		 vidle = 0, idle;
+
+	TAILQ_FOREACH(c, &conns, entry) {
+		idle = control_idle(c, now, 0);
+		if (victim == NULL || idle > vidle ||
+		    (idle == vidle && c->active < victim->active)) {
+			victim = c;
+			vidle = idle;
+		}
+	}
+	if (victim == NULL)
+		return;
+	log_count(&log_evicted, "client %u (uid %d), idle %llds",
+	    victim->id, (int)victim->uid,
+	    (long long)(now - victim->active));
+	control_close(victim);
+}
+
+/* Once a second: clients idle for longer than the limit go. */
+void
+control_tick(void)
+{
+	struct ctl_conn	*c, *next;
+	time_t		 now = channel_now();
+
+	for (c = TAILQ_FIRST(&conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (!control_idle(c, now, limit(LIMIT_CONTROL_IDLE)))
+			continue;
+		log_count(&log_idle, "client %u (uid %d pid %d), idle %llds",
+		    c->id, (int)c->uid, (int)c->pid,
+		    (long long)(now - c->active));
+		control_close(c);
+	}
 }
 
 void
@@ -231,13 +317,15 @@ control_accept(void)
 		close(fd);
 		return;
 	}
-	if (cred.uid != 0 && cred.uid != ctl_uid &&
-	    !(ctl_has_gid && cred.gid == ctl_gid)) {
-		log_warnx("control: refused uid %d gid %d pid %d",
+	if (cred.uid != 0 && cred.uid != ctl_uid && !(ctl_has_gid &&
+	    (cred.gid == ctl_gid || peer_in_group(fd, ctl_gid)))) {
+		log_count(&log_refused, "uid %d gid %d pid %d",
 		    (int)cred.uid, (int)cred.gid, (int)cred.pid);
 		close(fd);
 		return;
 	}
+	if (nconns >= (int)limit(LIMIT_CONTROL_CLIENTS))
+		control_evict();
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    imsgbuf_init(&c->ibuf, fd, CTL_IMSG_MAX) == -1) {
 		log_warn("control: new connection");
@@ -251,6 +339,7 @@ control_accept(void)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->pfd = -1;
+	c->active = channel_now();
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	nconns++;
 	log_debug("control: client %u connected (uid %d pid %d)", c->id,
@@ -344,9 +433,9 @@ control_deliver(uint32_t id, struct message *m)
 
 	if ((c = control_find(id)) == NULL)
 		return (-1);
-	if (imsgbuf_queuelen(&c->ibuf) > CTL_WQ_MAX) {
-		log_warnx("control: client %u is not reading (%zu bytes "
-		    "queued)", c->id, imsgbuf_queuelen(&c->ibuf));
+	if (control_full(c)) {
+		log_count(&log_full, "client %u, %zu bytes queued", c->id,
+		    imsgbuf_queuelen(&c->ibuf));
 		return (-1);
 	}
 	if ((b = imsg_create(&c->ibuf, CTL_DELIVER, 0, 0,
@@ -459,8 +548,10 @@ control_show_workers(struct ctl_conn *c, struct imsg *imsg)
 		else
 			snprintf(detail, sizeof(detail), "%llu received",
 			    (unsigned long long)w->received);
+		/* Sized to fit: what a client queues is counted in bytes. */
 		if ((b = imsg_create(&c->ibuf, CTL_WORKER_INFO,
-		    imsg->hdr.peerid, 0, 300)) == NULL)
+		    imsg->hdr.peerid, 0, 16 + strlen(w->name) +
+		    strlen(detail))) == NULL)
 			break;
 		ibuf_add_string(b, worker_kind_name(w->kind));
 		ibuf_add_string(b, w->name);
@@ -574,22 +665,17 @@ control_handle(struct ctl_conn *c, struct imsg *imsg)
 	}
 }
 
+/*
+ * The requests already read, while the client's queue is below the
+ * mark; the rest wait in the read buffer until it drains.
+ */
 static void
-control_input(struct ctl_conn *c)
+control_requests(struct ctl_conn *c)
 {
 	struct imsg	 imsg;
 	int		 n;
 
-	if ((n = imsgbuf_read(&c->ibuf)) == -1 || n == 0) {
-		if (n == -1)
-			log_warn("control: client %u: read", c->id);
-		else if (c->ibuf.rlen > 0)
-			log_info("control: client %u left in the middle of "
-			    "a request", c->id);
-		control_close(c);
-		return;
-	}
-	while (!c->closing) {
+	while (!c->closing && !control_full(c)) {
 		if ((n = imsgbuf_get(&c->ibuf, &imsg)) == -1) {
 			log_warnx("control: client %u: malformed or oversized "
 			    "request, closing", c->id);
@@ -605,6 +691,51 @@ control_input(struct ctl_conn *c)
 	}
 }
 
+static void
+control_input(struct ctl_conn *c)
+{
+	int	 n;
+
+	if ((n = imsgbuf_read(&c->ibuf)) == -1 || n == 0) {
+		if (n == -1)
+			log_warn("control: client %u: read", c->id);
+		else if (c->ibuf.rlen > 0)
+			log_info("control: client %u left in the middle of "
+			    "a request", c->id);
+		control_close(c);
+		return;
+	}
+	c->active = channel_now();
+	control_requests(c);
+}
+
+/*
+ * Write what is queued for c.  -1: c is gone (a write error, or more
+ * than CTL_QUEUE_CLOSE times the mark queued).  Requests held back by
+ * a full queue are taken up once it has drained.
+ */
+static int
+control_write(struct ctl_conn *c)
+{
+	size_t	 before = imsgbuf_queuelen(&c->ibuf);
+
+	if (before > CTL_QUEUE_CLOSE * (size_t)limit(LIMIT_CONTROL_QUEUE)) {
+		log_count(&log_overflow, "client %u (uid %d pid %d), %zu bytes "
+		    "queued", c->id, (int)c->uid, (int)c->pid, before);
+		control_close(c);
+		return (-1);
+	}
+	if (before > 0 && imsgbuf_write(&c->ibuf) == -1) {
+		control_close(c);
+		return (-1);
+	}
+	if (imsgbuf_queuelen(&c->ibuf) < before)
+		c->active = channel_now();
+	if (before > 0 && c->ibuf.rlen > 0)
+		control_requests(c);
+	return (0);
+}
+
 /* Fill pollfds: the listening socket first, then each connection. */
 int
 control_pollfds(struct pollfd *pfd, int max)
@@ -614,7 +745,8 @@ control_pollfds(struct pollfd *pfd, int max)
 
 	paused = tcp_backlogged();
 	ctl_listen_pfd = -1;
-	if (ctl_sock != -1 && nconns < CTL_MAX_CONNS && n < max) {
+	/* Always: a newcomer takes the place of the longest idle. */
+	if (ctl_sock != -1 && n < max) {
 		pfd[n].fd = ctl_sock;
 		pfd[n].events = POLLIN;
 		ctl_listen_pfd = n++;
@@ -624,7 +756,8 @@ control_pollfds(struct pollfd *pfd, int max)
 		if (n >= max)
 			continue;
 		pfd[n].fd = c->ibuf.fd;
-		pfd[n].events = c->closing || paused ? 0 : POLLIN;
+		pfd[n].events = c->closing || paused || control_full(c) ?
+		    0 : POLLIN;
 		if (imsgbuf_queuelen(&c->ibuf) > 0)
 			pfd[n].events |= POLLOUT;
 		c->pfd = n++;
@@ -643,12 +776,8 @@ control_dispatch(struct pollfd *pfd, int n)
 		if (c->pfd == -1 || c->pfd >= n)
 			continue;
 		rev = pfd[c->pfd].revents;
-		if (rev & POLLOUT) {
-			if (imsgbuf_write(&c->ibuf) == -1) {
-				control_close(c);
-				continue;
-			}
-		}
+		if ((rev & POLLOUT) && control_write(c) == -1)
+			continue;
 		if (rev & (POLLIN | POLLHUP | POLLERR)) {
 			if (c->closing && !(rev & POLLIN)) {
 				control_close(c);
@@ -673,11 +802,8 @@ control_flush(void)
 
 	for (c = TAILQ_FIRST(&conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (imsgbuf_queuelen(&c->ibuf) > 0 &&
-		    imsgbuf_write(&c->ibuf) == -1) {
-			control_close(c);
+		if (control_write(c) == -1)
 			continue;
-		}
 		/* A connection being closed goes once its replies are out. */
 		if (c->closing && imsgbuf_queuelen(&c->ibuf) == 0)
 			control_close(c);
