@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "limit.h"
+#include "recent.h"
 
 #define KIB	1024U
 #define MIB	(1024U * KIB)
@@ -26,6 +27,8 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	    120, 1, 86400 },
 	[LIMIT_CONTROL_QUEUE] = { "control-queue", LIMIT_BYTES,
 	    4 * MIB, 64 * KIB, 256 * MIB },
+	[LIMIT_REPLY_GRANTS] = { "reply-grants", LIMIT_COUNT, 32, 1,
+	    RECENT_MAX },
 };
 
 uint32_t	 limit_val[LIMIT_MAX];

@@ -20,6 +20,8 @@ enum limit_id {
 	LIMIT_CONTROL_CLIENTS,		/* clients at once */
 	LIMIT_CONTROL_IDLE,		/* seconds a client may be idle */
 	LIMIT_CONTROL_QUEUE,		/* bytes queued for a client */
+	/* routed: relays */
+	LIMIT_REPLY_GRANTS,		/* reply routes per connection */
 	LIMIT_MAX
 };
 

@@ -59,6 +59,7 @@ struct message {
 #define FLOW_CHANNEL		1	/* out of a secure channel */
 #define FLOW_TCP		2	/* in from a TCP connection */
 #define MSG_REPORT		0x01	/* origin wants to hear of a drop */
+#define MSG_ADMITTED		0x02	/* its connection let it in */
 
 struct channel;
 
