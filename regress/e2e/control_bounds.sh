@@ -19,10 +19,10 @@ serving() {
 }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$(node_pid n1)/status"; }
 
-# A client that sends `show workers' for 4 seconds and reads nothing:
+# A client that sends `show workers' for 3 seconds and reads nothing:
 # its requests stop being read once 4 MiB wait for it.
 rss0=$(rss)
-"$HOG" -f "$S" 4 > "$T/flood.out" 2>&1 &
+"$HOG" -f "$S" 3 > "$T/flood.out" 2>&1 &
 hog=$!
 sleep 2
 t0=$(date +%s%N)
@@ -39,6 +39,11 @@ echo "# routed RSS ${rss0} kB before the flood, ${rss1} kB after; $(cat "$T/floo
     fail "routed grows by less than 64 MiB ($(( (rss1 - rss0) / 1024 )) MiB)"
 serving flood && ok "after the flood: serving" || fail "after the flood: serving"
 
+# An app worker's client waits for its messages: not idle, and not the
+# first to make room either.
+"$HELPERS/sinkworker" "$S" sink > "$T/sink.out" 2>&1 &
+sink=$!
+wait_for 5 grep -q ready "$T/sink.out"
 # 70 idle clients, more than the 64 slots: a newcomer still gets in.
 mkfifo "$T/hold"
 "$HOG" -i "$S" 70 < "$T/hold" > "$T/idle.out" 2>&1 &
@@ -62,10 +67,6 @@ grep -q "closed an idle client" "$(node_log n1)" &&
 n=$(grep -c "control: closed an idle client" "$(node_log n1)")
 [ "$n" -le 10 ] && ok "70 closed clients, $n log lines" ||
     fail "70 closed clients, $n log lines"
-# An app worker's client waits for its messages: not idle.
-"$HELPERS/sinkworker" "$S" sink > "$T/sink.out" 2>&1 &
-sink=$!
-sleep 5
 if kill -0 $sink 2>/dev/null &&
     [ "$(timeout 5 "$CTL" -s "$S" show workers | grep -c sink)" = 1 ]; then
 	ok "a client with an app worker outlives the idle timeout"
