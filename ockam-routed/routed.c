@@ -25,7 +25,6 @@
 #include "sandbox.h"
 #include "channel.h"
 
-
 volatile sig_atomic_t	 routed_quit;
 int			 routed_failed;
 static volatile sig_atomic_t routed_sigchld;

@@ -59,7 +59,10 @@ struct rconn {
 	char			 peer[TCP_PEER_MAX];
 };
 
-/* Where what we sent to a peer came from: its replies may go there. */
+/*
+ * The local workers that sent to a peer: its replies may go there.  A
+ * connection that sent keeps its own grants (rconn).
+ */
 struct peerflow {
 	TAILQ_ENTRY(peerflow)	 entry;
 	int			 tls;
@@ -157,20 +160,15 @@ peerflow_get(int tls, const char *peer, int create)
 	return (pf);
 }
 
-/* "name" for a local address, "T#value" for any other. */
-static void
-head_key(const struct addr *a, char *buf, size_t len)
-{
-	if (a->type == OCKAM_ADDR_LOCAL)
-		snprintf(buf, len, "%s", a->val);
-	else
-		snprintf(buf, len, "%u#%s", a->type, a->val);
-}
-
-/* The connection a TCP or TLS return head names, if it is up. */
+/*
+ * The connection a return head that is not a local worker names, if it
+ * is up, and in key the name of a grant to reply to it from peer.
+ */
 static struct rconn *
-conn_by_head(const struct addr *a)
+conn_by_head(const struct addr *a, int tls, const char *peer, char *key,
+    size_t len)
 {
+	snprintf(key, len, "%d#%s", tls, peer);
 	if (a->type != OCKAM_ADDR_TCP && a->type != OCKAM_ADDR_TLS)
 		return (NULL);
 	return (conn_by_peer(a->type == OCKAM_ADDR_TLS, a->val));
@@ -187,10 +185,9 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	if ((a = route_head(ret)) == NULL)
 		return;
 	/* From another connection: its grant, for as long as it is up. */
-	if (a->type == OCKAM_ADDR_TCP || a->type == OCKAM_ADDR_TLS) {
-		snprintf(key, sizeof(key), "%d#%s", tls, peer);
-		if ((src = conn_by_head(a)) != NULL &&
-		    recent_note(&src->grants, key) == -1)
+	if (a->type != OCKAM_ADDR_LOCAL) {
+		if ((src = conn_by_head(a, tls, peer, key, sizeof(key))) !=
+		    NULL && recent_note(&src->grants, key) == -1)
 			log_warnx("out of memory: replies from %s to %s will "
 			    "be denied", peer, src->peer);
 		return;
@@ -200,10 +197,9 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	/* Most recently sent to last. */
 	TAILQ_REMOVE(&flows, pf, entry);
 	TAILQ_INSERT_TAIL(&flows, pf, entry);
-	head_key(a, key, sizeof(key));
-	if (recent_note(&pf->heads, key) == -1)
+	if (recent_note(&pf->heads, a->val) == -1)
 		log_warnx("out of memory: replies from %s to %s will be "
-		    "denied", peer, key);
+		    "denied", peer, a->val);
 }
 
 /*
@@ -248,15 +244,12 @@ conn_allows(struct rconn *c, const struct addr *a)
 	if (a->type == OCKAM_ADDR_LOCAL &&
 	    channel_initiator_via(a->val, c->tls, c->peer))
 		return (1);
-	if (a->type != OCKAM_ADDR_LOCAL) {
-		snprintf(key, sizeof(key), "%d#%s", c->tls, c->peer);
-		return ((dst = conn_by_head(a)) != NULL &&
-		    recent_has(&dst->grants, key));
-	}
+	if (a->type != OCKAM_ADDR_LOCAL)
+		return ((dst = conn_by_head(a, c->tls, c->peer, key,
+		    sizeof(key))) != NULL && recent_has(&dst->grants, key));
 	if ((pf = peerflow_get(c->tls, c->peer, 0)) == NULL)
 		return (0);
-	head_key(a, key, sizeof(key));
-	return (recent_has(&pf->heads, key));
+	return (recent_has(&pf->heads, a->val));
 }
 
 /* Let in when it arrived (tcp_recv), or by the grants in force now. */
