@@ -685,10 +685,14 @@ control_requests(struct ctl_conn *c)
 			break;
 		}
 		if (n == 0)
-			break;
+			return;
 		control_handle(c, &imsg);
 		imsg_free(&imsg);
 	}
+	if (!c->closing)
+		log_count(&log_full, "client %u (uid %d pid %d), %zu bytes "
+		    "queued: its requests wait", c->id, (int)c->uid,
+		    (int)c->pid, imsgbuf_queuelen(&c->ibuf));
 }
 
 static void

@@ -38,6 +38,9 @@ echo "# routed RSS ${rss0} kB before the flood, ${rss1} kB after; $(cat "$T/floo
     ok "routed grows by less than 64 MiB ($(( (rss1 - rss0) / 1024 )) MiB)" ||
     fail "routed grows by less than 64 MiB ($(( (rss1 - rss0) / 1024 )) MiB)"
 serving flood && ok "after the flood: serving" || fail "after the flood: serving"
+n=$(grep -c "not reading its replies" "$(node_log n1)")
+[ "$n" -ge 1 ] && [ "$n" -le 8 ] && ok "the flood is logged, $n lines" ||
+    fail "the flood is logged, $n lines"
 
 # An app worker's client waits for its messages: not idle, and not the
 # first to make room either.
