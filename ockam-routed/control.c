@@ -36,7 +36,7 @@
 #include "routed.h"
 
 #define CTL_MAX_WORKERS		64	/* app workers per client */
-#define CTL_QUEUE_CLOSE		4	/* times control-queue: closed */
+#define CTL_QUEUE_CLOSE		4	/* x control-queue: closed */
 
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
@@ -47,7 +47,7 @@ struct ctl_conn {
 	int			 pfd;		/* index into the pollfds */
 	int			 closing;	/* flush, then close */
 	int			 nworkers;
-	time_t			 active;	/* a byte read or written */
+	time_t			 active;	/* last byte in or out */
 };
 
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);

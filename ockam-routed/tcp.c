@@ -55,7 +55,7 @@ struct rconn {
 	time_t			 since;
 	TAILQ_HEAD(, message)	 held;
 	int			 nheld;
-	struct recent		 grants;	/* peers its senders reached */
+	struct recent		 grants;	/* peers it sent to */
 	char			 peer[TCP_PEER_MAX];
 };
 

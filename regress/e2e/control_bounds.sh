@@ -15,7 +15,8 @@ start_node n1 "$T/n.conf" || { fail "node starts"; exit 0; }
 S=$(node_sock n1)
 
 serving() {
-	[ "$(timeout 10 "$CTL" -s "$S" message send "$ROUTE" "$1" 2>&1)" = "$1" ]
+	[ "$(timeout 10 "$CTL" -s "$S" message send "$ROUTE" "$1" 2>&1)" = \
+	    "$1" ]
 }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$(node_pid n1)/status"; }
 
@@ -28,16 +29,19 @@ sleep 2
 t0=$(date +%s%N)
 timeout 10 "$CTL" -s "$S" show workers > "$T/workers" 2>&1
 t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
 grep -q "echoer" "$T/workers" &&
-    ok "during the flood, another client's show workers ($(( (t1 - t0) / 1000000 )) ms)" ||
+    ok "during the flood, another client's show workers ($ms ms)" ||
     fail "during the flood, another client's show workers ($(cat "$T/workers"))"
 wait $hog
 rss1=$(rss)
-echo "# routed RSS ${rss0} kB before the flood, ${rss1} kB after; $(cat "$T/flood.out" | head -1)"
+echo "# routed RSS ${rss0} kB before the flood, ${rss1} kB after;" \
+    "$(head -1 "$T/flood.out")"
 [ $(( rss1 - rss0 )) -lt 65536 ] &&
     ok "routed grows by less than 64 MiB ($(( (rss1 - rss0) / 1024 )) MiB)" ||
     fail "routed grows by less than 64 MiB ($(( (rss1 - rss0) / 1024 )) MiB)"
-serving flood && ok "after the flood: serving" || fail "after the flood: serving"
+serving flood && ok "after the flood: serving" ||
+    fail "after the flood: serving"
 n=$(grep -c "not reading its replies" "$(node_log n1)")
 [ "$n" -ge 1 ] && [ "$n" -le 8 ] && ok "the flood is logged, $n lines" ||
     fail "the flood is logged, $n lines"
@@ -93,7 +97,7 @@ EOC
 		    "$CTL" -s "$T/g/ockam.sock" show workers 2>&1)
 		echo "$out" | grep -q echoer &&
 		    ok "supplementary member of the socket's group admitted" ||
-		    fail "supplementary member of the socket's group admitted ($out)"
+		    fail "supplementary member of the group admitted ($out)"
 		out=$(setpriv --reuid 65534 --regid "$gid" --clear-groups \
 		    "$CTL" -s "$T/g/ockam.sock" show workers 2>&1)
 		echo "$out" | grep -q echoer &&

@@ -87,9 +87,11 @@ start_three() {
 	mkdir -p "$T/bob" "$T/alice"
 	start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" ||
 	    { fail "responder starts"; return 1; }
-	start_node middle "$T/middle.conf" || { fail "middle starts"; return 1; }
+	start_node middle "$T/middle.conf" ||
+	    { fail "middle starts"; return 1; }
 	start_node alice "$TOP/etc/initiator.conf" \
-	    -D vaultdir="$T/alice/vault" || { fail "initiator starts"; return 1; }
+	    -D vaultdir="$T/alice/vault" ||
+	    { fail "initiator starts"; return 1; }
 }
 
 # child_pid NAME PROG: pid of routed's child (ockam-vaultd, ockam-tcpd)

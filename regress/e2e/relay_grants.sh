@@ -11,7 +11,7 @@ if ! command -v bash >/dev/null 2>&1; then
 fi
 PR=$(free_port 24600)
 PM=$(free_port $((PR + 1)))
-sed "s/port 4000/port $PR/; s/consumers { \"bob_listener\" }/consumers { \"bob_listener\" \"sink\" }/" \
+sed "s/port 4000/port $PR/; s/{ \"bob_listener\" }/{ \"bob_listener\" \"sink\" }/" \
     "$TOP/etc/responder.conf" > "$T/responder.conf"
 sed "s/port 3000/port $PM/; s#tcp/4000#tcp/$PR#" "$TOP/etc/middle.conf" \
     > "$T/middle.conf"
@@ -54,7 +54,8 @@ done
     fail "40 other clients of the relay: $good echoes of 15"
 
 # Bob closes his end: the Close reaches Alice.
-bch=$(ctl bob show channels | awk '$2 == "responder" && $3 == "open" { print $1; exit }')
+bch=$(ctl bob show channels |
+    awk '$2 == "responder" && $3 == "open" { print $1; exit }')
 ctl bob secure-channel delete "$bch" > /dev/null 2>&1
 if wait_for 3 grep -q "closed by the peer" "$(node_log alice)"; then
 	ok "Bob's Close reaches Alice meanwhile"
@@ -68,7 +69,8 @@ bash -c 'for i in $(seq 20); do
 done' sh "$G" 2>/dev/null
 if wait_for 3 sh -c "[ \$(wc -l < '$T/sink.out') -ge 21 ]"; then
 	ok "20 frames right before their connections close: all relayed"
-else fail "20 frames right before their connections close: $(( $(wc -l < "$T/sink.out") - 1 )) relayed"; fi
+else fail "20 frames right before their connections close:" \
+    "$(( $(wc -l < "$T/sink.out") - 1 )) relayed"; fi
 kill $sink 2>/dev/null; wait $sink 2>/dev/null
 kill $flood 2>/dev/null; wait $flood 2>/dev/null
 
