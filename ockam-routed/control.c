@@ -47,6 +47,7 @@ struct ctl_conn {
 	int			 pfd;		/* index into the pollfds */
 	int			 closing;	/* flush, then close */
 	int			 nworkers;
+	int			 waiting;	/* for a reply to a request */
 	time_t			 active;	/* last byte in or out */
 };
 
@@ -241,14 +242,25 @@ control_find(uint32_t id)
 
 /*
  * A client that is idle: nothing read from it or written to it for
- * `idle' seconds.  One that owns workers waits for their messages and
- * is idle only when what is queued for it does not move either.
+ * `idle' seconds.  One that waits, for the answer to a request that
+ * takes time (a handshake) or for messages to its workers, is idle
+ * only when what is queued for it does not move either.
  */
 static int
 control_idle(struct ctl_conn *c, time_t now, time_t idle)
 {
-	return (now - c->active >= idle && (c->nworkers == 0 ||
-	    imsgbuf_queuelen(&c->ibuf) > 0));
+	return (now - c->active >= idle && ((c->nworkers == 0 &&
+	    !c->waiting) || imsgbuf_queuelen(&c->ibuf) > 0));
+}
+
+/* An answer is queued: the idle clock starts from it. */
+static void
+control_answered(struct ctl_conn *c)
+{
+	if (c->waiting) {
+		c->waiting = 0;
+		c->active = channel_now();
+	}
 }
 
 /*
@@ -365,6 +377,7 @@ control_result(struct ctl_conn *c, uint32_t reqid, uint32_t status,
 {
 	struct ibuf	*b;
 
+	control_answered(c);
 	if ((b = imsg_create(&c->ibuf, CTL_RESULT, reqid, 0,
 	    8 + strlen(msg))) == NULL)
 		goto fail;
@@ -387,6 +400,7 @@ control_reply(uint32_t id, uint32_t type, uint32_t reqid, const void *data,
 
 	if ((c = control_find(id)) == NULL)
 		return (-1);
+	control_answered(c);
 	if (imsg_compose(&c->ibuf, type, reqid, 0, -1, data, len) == -1) {
 		log_warn("control: client %u: cannot queue a reply", c->id);
 		c->closing = 1;
@@ -639,8 +653,12 @@ control_handle(struct ctl_conn *c, struct imsg *imsg)
 		control_verbose(c, imsg);
 		break;
 	case CTL_IDENTITY_CREATE:
-	case CTL_IDENTITY_SHOW:
 	case CTL_SC_CREATE:
+		/* Answered when the vault or the peer has: not idle. */
+		c->waiting = 1;
+		channel_ctl(c->id, imsg);
+		break;
+	case CTL_IDENTITY_SHOW:
 	case CTL_SC_DELETE:
 	case CTL_SHOW_CHANNELS:
 		channel_ctl(c->id, imsg);

@@ -9,6 +9,8 @@ ROUTE=/service/h1/service/h2/service/h3/service/echoer
 cat > "$T/n.conf" <<EOC
 echoer "echoer"
 hop { "h1" "h2" "h3" }
+vault directory "$T/vault"
+identity "alice"
 limit control-idle-timeout 3
 EOC
 start_node n1 "$T/n.conf" || { fail "node starts"; exit 0; }
@@ -57,6 +59,11 @@ mkfifo "$T/hold"
 hog=$!
 exec 7> "$T/hold"
 wait_for 5 grep -q ready "$T/idle.out"
+# Meanwhile a handshake with nobody (the sink never answers) that may
+# take 5 s, longer than the idle timeout: its client waits, not idle.
+timeout 15 "$CTL" -s "$S" secure-channel create -t 5 /service/sink \
+    > "$T/sc.out" 2>&1 &
+sc=$!
 serving crowd && ok "70 idle clients: a new client is served" ||
     fail "70 idle clients: a new client is served"
 grep -q "all client slots taken" "$(node_log n1)" &&
@@ -66,6 +73,10 @@ grep -q "all client slots taken" "$(node_log n1)" &&
 sleep 5
 exec 7>&-
 wait $hog
+wait $sc
+grep -q "abandoned after 5 s" "$T/sc.out" &&
+    ok "a client waiting 5 s for a handshake is not idle" ||
+    fail "a client waiting 5 s for a handshake is not idle ($(cat "$T/sc.out"))"
 grep -q "^70 closed by the node" "$T/idle.out" &&
     ok "idle clients closed after the idle timeout" ||
     fail "idle clients closed after the idle timeout ($(cat "$T/idle.out"))"
