@@ -3,13 +3,8 @@
  * before the privilege drop with a tight umask; every peer's
  * credentials are checked (SO_PEERCRED).  A malformed request gets an
  * error reply and, when the framing itself is broken, the connection
- * is closed; the node keeps serving everyone else.
- *
- * What one client may hold is bounded (ockam-routed(8), LIMITS): past
- * control-queue bytes queued for it its requests are not read, past
- * four times that it is closed; a client idle for control-idle-timeout
- * is closed; and when control-clients are connected, a new client
- * takes the place of the one idle for longest.
+ * is closed; the node keeps serving everyone else.  What one client
+ * may hold is bounded (ctlpeer.c).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -30,26 +25,13 @@
 
 #include "channel.h"
 #include "ctl.h"
+#include "ctlconn.h"
 #include "limit.h"
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
 
 #define CTL_MAX_WORKERS		64	/* app workers per client */
-#define CTL_QUEUE_CLOSE		4	/* x control-queue: closed */
-
-struct ctl_conn {
-	TAILQ_ENTRY(ctl_conn)	 entry;
-	struct imsgbuf		 ibuf;
-	uint32_t		 id;
-	uid_t			 uid;
-	pid_t			 pid;
-	int			 pfd;		/* index into the pollfds */
-	int			 closing;	/* flush, then close */
-	int			 nworkers;
-	int			 waiting;	/* for a reply to a request */
-	time_t			 active;	/* last byte in or out */
-};
 
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 static int			 nconns;
@@ -67,15 +49,9 @@ static struct log_count	 log_refused = LOG_COUNT_INIT(LOG_WARNING,
 			    "control: refused");
 static struct log_count	 log_full = LOG_COUNT_INIT(LOG_INFO,
 			    "control: a client is not reading its replies");
-static struct log_count	 log_evicted = LOG_COUNT_INIT(LOG_INFO,
-			    "control: all client slots taken, closed the "
-			    "longest idle");
-static struct log_count	 log_idle = LOG_COUNT_INIT(LOG_INFO,
-			    "control: closed an idle client");
 static struct log_count	 log_overflow = LOG_COUNT_INIT(LOG_WARNING,
 			    "control: closed a client whose queue overflowed");
 
-static void	control_close(struct ctl_conn *);
 static void	control_result(struct ctl_conn *, uint32_t, uint32_t,
 		    const char *);
 
@@ -222,11 +198,11 @@ control_cleanup(void)
 	ctl_dirfd = -1;
 }
 
-/* Past the mark: its requests wait, messages for its workers drop. */
-static int
-control_full(struct ctl_conn *c)
+/* Walk the clients: control_next(NULL) is the first. */
+struct ctl_conn *
+control_next(struct ctl_conn *c)
 {
-	return (imsgbuf_queuelen(&c->ibuf) >= limit(LIMIT_CONTROL_QUEUE));
+	return (c == NULL ? TAILQ_FIRST(&conns) : TAILQ_NEXT(c, entry));
 }
 
 static struct ctl_conn *
@@ -238,75 +214,6 @@ control_find(uint32_t id)
 		if (c->id == id && !c->closing)
 			return (c);
 	return (NULL);
-}
-
-/*
- * A client that is idle: nothing read from it or written to it for
- * `idle' seconds.  One that waits, for the answer to a request that
- * takes time (a handshake) or for messages to its workers, is idle
- * only when what is queued for it does not move either.
- */
-static int
-control_idle(struct ctl_conn *c, time_t now, time_t idle)
-{
-	return (now - c->active >= idle && ((c->nworkers == 0 &&
-	    !c->waiting) || imsgbuf_queuelen(&c->ibuf) > 0));
-}
-
-/* An answer is queued: the idle clock starts from it. */
-static void
-control_answered(struct ctl_conn *c)
-{
-	if (c->waiting) {
-		c->waiting = 0;
-		c->active = channel_now();
-	}
-}
-
-/*
- * Every slot is taken: the client idle for longest goes (one that is
- * idle by control_idle() before any other), so that a newcomer always
- * gets in.
- */
-static void
-control_evict(void)
-{
-	struct ctl_conn	*c, *victim = NULL;
-	time_t		 now = channel_now();
-	int		 vidle = 0, idle;
-
-	TAILQ_FOREACH(c, &conns, entry) {
-		idle = control_idle(c, now, 0);
-		if (victim == NULL || idle > vidle ||
-		    (idle == vidle && c->active < victim->active)) {
-			victim = c;
-			vidle = idle;
-		}
-	}
-	if (victim == NULL)
-		return;
-	log_count(&log_evicted, "client %u (uid %d), idle %llds",
-	    victim->id, (int)victim->uid,
-	    (long long)(now - victim->active));
-	control_close(victim);
-}
-
-/* Once a second: clients idle for longer than the limit go. */
-void
-control_tick(void)
-{
-	struct ctl_conn	*c, *next;
-	time_t		 now = channel_now();
-
-	for (c = TAILQ_FIRST(&conns); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		if (!control_idle(c, now, limit(LIMIT_CONTROL_IDLE)))
-			continue;
-		log_count(&log_idle, "client %u (uid %d pid %d), idle %llds",
-		    c->id, (int)c->uid, (int)c->pid,
-		    (long long)(now - c->active));
-		control_close(c);
-	}
 }
 
 void
@@ -358,7 +265,7 @@ control_accept(void)
 	    (int)c->uid, (int)c->pid);
 }
 
-static void
+void
 control_close(struct ctl_conn *c)
 {
 	log_debug("control: client %u gone", c->id);
@@ -703,14 +610,10 @@ control_requests(struct ctl_conn *c)
 			break;
 		}
 		if (n == 0)
-			return;
+			break;
 		control_handle(c, &imsg);
 		imsg_free(&imsg);
 	}
-	if (!c->closing)
-		log_count(&log_full, "client %u (uid %d pid %d), %zu bytes "
-		    "queued: its requests wait", c->id, (int)c->uid,
-		    (int)c->pid, imsgbuf_queuelen(&c->ibuf));
 }
 
 static void
@@ -758,6 +661,22 @@ control_write(struct ctl_conn *c)
 	return (0);
 }
 
+/* Is c's queue past the mark?  Its requests wait; logged once a stall. */
+static int
+control_stalled(struct ctl_conn *c)
+{
+	if (!control_full(c)) {
+		c->stalled = 0;
+		return (0);
+	}
+	if (!c->stalled)
+		log_count(&log_full, "client %u (uid %d pid %d), %zu bytes "
+		    "queued: its requests wait", c->id, (int)c->uid,
+		    (int)c->pid, imsgbuf_queuelen(&c->ibuf));
+	c->stalled = 1;
+	return (1);
+}
+
 /* Fill pollfds: the listening socket first, then each connection. */
 int
 control_pollfds(struct pollfd *pfd, int max)
@@ -778,7 +697,7 @@ control_pollfds(struct pollfd *pfd, int max)
 		if (n >= max)
 			continue;
 		pfd[n].fd = c->ibuf.fd;
-		pfd[n].events = c->closing || paused || control_full(c) ?
+		pfd[n].events = c->closing || paused || control_stalled(c) ?
 		    0 : POLLIN;
 		if (imsgbuf_queuelen(&c->ibuf) > 0)
 			pfd[n].events |= POLLOUT;

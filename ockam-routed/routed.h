@@ -149,10 +149,10 @@ int		 control_string(uint32_t, struct imsg *, char *, size_t,
 		    const char *);
 void		 control_closeall(void);
 void		 control_flush(void);
-void		 control_tick(void);
 
 /* ctlpeer.c */
 int		 peer_in_group(int, gid_t);
+void		 control_tick(void);
 int		 control_reply(uint32_t, uint32_t, uint32_t, const void *,
 		    size_t);
 
