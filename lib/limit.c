@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "limit.h"
+#include "recent.h"
 
 #define KIB	1024U
 #define MIB	(1024U * KIB)
@@ -20,6 +21,14 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	[LIMIT_HANDSHAKES] = { "handshakes", LIMIT_COUNT, 128, 1, 65536 },
 	[LIMIT_HANDSHAKE_TIMEOUT] = { "handshake-timeout", LIMIT_SECONDS,
 	    10, 1, 600 },
+	[LIMIT_CONTROL_CLIENTS] = { "control-clients", LIMIT_COUNT,
+	    64, 2, 1024 },
+	[LIMIT_CONTROL_IDLE] = { "control-idle-timeout", LIMIT_SECONDS,
+	    120, 1, 86400 },
+	[LIMIT_CONTROL_QUEUE] = { "control-queue", LIMIT_BYTES,
+	    4 * MIB, 64 * KIB, 256 * MIB },
+	[LIMIT_REPLY_GRANTS] = { "reply-grants", LIMIT_COUNT, 32, 1,
+	    RECENT_MAX },
 };
 
 uint32_t	 limit_val[LIMIT_MAX];

@@ -16,6 +16,12 @@ enum limit_id {
 	/* routed: secure channels */
 	LIMIT_HANDSHAKES,		/* pending responder handshakes */
 	LIMIT_HANDSHAKE_TIMEOUT,	/* seconds a handshake may take */
+	/* routed: control clients */
+	LIMIT_CONTROL_CLIENTS,		/* clients at once */
+	LIMIT_CONTROL_IDLE,		/* seconds a client may be idle */
+	LIMIT_CONTROL_QUEUE,		/* bytes queued for a client */
+	/* routed: relays */
+	LIMIT_REPLY_GRANTS,		/* reply routes per connection */
 	LIMIT_MAX
 };
 

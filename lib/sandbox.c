@@ -154,7 +154,7 @@ sandbox_routed(scmp_filter_ctx ctx, int dirfd, const pid_t *pids, int npids)
 	int	 i, r;
 
 	ALLOW(ctx, accept4);		/* control clients */
-	ALLOW(ctx, getsockopt);		/* SO_PEERCRED */
+	ALLOW(ctx, getsockopt);		/* SO_PEERCRED, SO_PEERGROUPS */
 	ALLOW(ctx, shutdown);
 	ALLOW(ctx, wait4);		/* reap the children */
 	if (dirfd != -1 && (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,

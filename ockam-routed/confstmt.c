@@ -249,19 +249,56 @@ add_relay(const char *name, const char *to)
 	TAILQ_INSERT_TAIL(&conf->relays, rc, entry);
 }
 
+/*
+ * A consumer of a listener that passes on what it receives, to where
+ * the sender says, makes the node an open gateway: only the first hop
+ * of what arrives is checked.  A hop does; so does a relay whose route
+ * stays on this node (what follows it is routed here).  A relay whose
+ * route goes to another node hands it over to that node's checks.
+ */
+static void
+check_gateway(struct listen_conf *lc, const char *name)
+{
+	struct worker_conf	*w;
+	struct relay_conf	*rc;
+	struct addr		*a;
+
+	if ((w = config_find_worker(conf, name)) != NULL &&
+	    w->kind == WORKER_HOP) {
+		log_warnx("%s: warning: hop \"%s\" is a consumer of listen "
+		    "on %s port %u: whoever reaches the listener can send "
+		    "through this node to any address", file_name, name,
+		    lc->addr, lc->port);
+		return;
+	}
+	if ((rc = config_find_relay(conf, name)) == NULL)
+		return;
+	TAILQ_FOREACH(a, &rc->route.q, entry)
+		if (a->type == OCKAM_ADDR_TCP || a->type == OCKAM_ADDR_TLS)
+			return;
+	log_warnx("%s: warning: relay \"%s\" is a consumer of listen on %s "
+	    "port %u and its route stays on this node: whoever reaches the "
+	    "listener can send through it to any address after that route",
+	    file_name, name, lc->addr, lc->port);
+}
+
 /* What can only be checked once the whole file is read. */
 int
 check_config(void)
 {
 	struct sclistener_conf	*sl;
 	struct listen_conf	*lc;
+	struct name_entry	*n;
 	int			 nerr = 0;
 
-	TAILQ_FOREACH(lc, &conf->listeners, entry)
+	TAILQ_FOREACH(lc, &conf->listeners, entry) {
 		if (TAILQ_EMPTY(&lc->consumers))
 			log_warnx("%s: warning: listen on %s port %u has no "
 			    "consumers: nothing that arrives there can be "
 			    "delivered", file_name, lc->addr, lc->port);
+		TAILQ_FOREACH(n, &lc->consumers, entry)
+			check_gateway(lc, n->name);
+	}
 
 	if (!TAILQ_EMPTY(&conf->identities) && conf->vault_dir == NULL) {
 		log_warnx("%s: identities need a vault directory", file_name);

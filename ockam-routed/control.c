@@ -3,7 +3,8 @@
  * before the privilege drop with a tight umask; every peer's
  * credentials are checked (SO_PEERCRED).  A malformed request gets an
  * error reply and, when the framing itself is broken, the connection
- * is closed; the node keeps serving everyone else.
+ * is closed; the node keeps serving everyone else.  What one client
+ * may hold is bounded (ctlpeer.c).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -19,28 +20,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "ctl.h"
+#include "ctlconn.h"
+#include "limit.h"
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
 #include "sandbox.h"
 
-#define CTL_MAX_CONNS		64
 #define CTL_MAX_WORKERS		64	/* app workers per client */
-#define CTL_WQ_MAX		(4 * 1024 * 1024)
-
-struct ctl_conn {
-	TAILQ_ENTRY(ctl_conn)	 entry;
-	struct imsgbuf		 ibuf;
-	uint32_t		 id;
-	uid_t			 uid;
-	pid_t			 pid;
-	int			 pfd;		/* index into the pollfds */
-	int			 closing;	/* flush, then close */
-	int			 nworkers;
-};
 
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 static int			 nconns;
@@ -54,7 +46,13 @@ static gid_t			 ctl_gid;
 static int			 ctl_has_gid;
 static int			 ctl_listen_pfd = -1;
 
-static void	control_close(struct ctl_conn *);
+static struct log_count	 log_refused = LOG_COUNT_INIT(LOG_WARNING,
+			    "control: refused");
+static struct log_count	 log_full = LOG_COUNT_INIT(LOG_INFO,
+			    "control: a client is not reading its replies");
+static struct log_count	 log_overflow = LOG_COUNT_INIT(LOG_WARNING,
+			    "control: closed a client whose queue overflowed");
+
 static void	control_result(struct ctl_conn *, uint32_t, uint32_t,
 		    const char *);
 
@@ -240,6 +238,13 @@ control_cleanup(void)
 	ctl_dirfd = -1;
 }
 
+/* Walk the clients: control_next(NULL) is the first. */
+struct ctl_conn *
+control_next(struct ctl_conn *c)
+{
+	return (c == NULL ? TAILQ_FIRST(&conns) : TAILQ_NEXT(c, entry));
+}
+
 static struct ctl_conn *
 control_find(uint32_t id)
 {
@@ -271,13 +276,15 @@ control_accept(void)
 		close(fd);
 		return;
 	}
-	if (cred.uid != 0 && cred.uid != ctl_uid &&
-	    !(ctl_has_gid && cred.gid == ctl_gid)) {
-		log_warnx("control: refused uid %d gid %d pid %d",
+	if (cred.uid != 0 && cred.uid != ctl_uid && !(ctl_has_gid &&
+	    (cred.gid == ctl_gid || peer_in_group(fd, ctl_gid)))) {
+		log_count(&log_refused, "uid %d gid %d pid %d",
 		    (int)cred.uid, (int)cred.gid, (int)cred.pid);
 		close(fd);
 		return;
 	}
+	if (nconns >= (int)limit(LIMIT_CONTROL_CLIENTS))
+		control_evict();
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    imsgbuf_init(&c->ibuf, fd, CTL_IMSG_MAX) == -1) {
 		log_warn("control: new connection");
@@ -291,13 +298,14 @@ control_accept(void)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->pfd = -1;
+	c->active = channel_now();
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	nconns++;
 	log_debug("control: client %u connected (uid %d pid %d)", c->id,
 	    (int)c->uid, (int)c->pid);
 }
 
-static void
+void
 control_close(struct ctl_conn *c)
 {
 	log_debug("control: client %u gone", c->id);
@@ -316,6 +324,7 @@ control_result(struct ctl_conn *c, uint32_t reqid, uint32_t status,
 {
 	struct ibuf	*b;
 
+	control_answered(c);
 	if ((b = imsg_create(&c->ibuf, CTL_RESULT, reqid, 0,
 	    8 + strlen(msg))) == NULL)
 		goto fail;
@@ -338,6 +347,7 @@ control_reply(uint32_t id, uint32_t type, uint32_t reqid, const void *data,
 
 	if ((c = control_find(id)) == NULL)
 		return (-1);
+	control_answered(c);
 	if (imsg_compose(&c->ibuf, type, reqid, 0, -1, data, len) == -1) {
 		log_warn("control: client %u: cannot queue a reply", c->id);
 		c->closing = 1;
@@ -384,9 +394,9 @@ control_deliver(uint32_t id, struct message *m)
 
 	if ((c = control_find(id)) == NULL)
 		return (-1);
-	if (imsgbuf_queuelen(&c->ibuf) > CTL_WQ_MAX) {
-		log_warnx("control: client %u is not reading (%zu bytes "
-		    "queued)", c->id, imsgbuf_queuelen(&c->ibuf));
+	if (control_full(c)) {
+		log_count(&log_full, "client %u, %zu bytes queued", c->id,
+		    imsgbuf_queuelen(&c->ibuf));
 		return (-1);
 	}
 	if ((b = imsg_create(&c->ibuf, CTL_DELIVER, 0, 0,
@@ -499,8 +509,10 @@ control_show_workers(struct ctl_conn *c, struct imsg *imsg)
 		else
 			snprintf(detail, sizeof(detail), "%llu received",
 			    (unsigned long long)w->received);
+		/* Sized to fit: what a client queues is counted in bytes. */
 		if ((b = imsg_create(&c->ibuf, CTL_WORKER_INFO,
-		    imsg->hdr.peerid, 0, 300)) == NULL)
+		    imsg->hdr.peerid, 0, 16 + strlen(w->name) +
+		    strlen(detail))) == NULL)
 			break;
 		ibuf_add_string(b, worker_kind_name(w->kind));
 		ibuf_add_string(b, w->name);
@@ -593,8 +605,12 @@ control_handle(struct ctl_conn *c, struct imsg *imsg)
 		control_verbose(c, imsg);
 		break;
 	case CTL_IDENTITY_CREATE:
-	case CTL_IDENTITY_SHOW:
 	case CTL_SC_CREATE:
+		/* Answered when the vault or the peer has: not idle. */
+		c->waiting = 1;
+		channel_ctl(c->id, imsg);
+		break;
+	case CTL_IDENTITY_SHOW:
 	case CTL_SC_DELETE:
 	case CTL_SHOW_CHANNELS:
 		channel_ctl(c->id, imsg);
@@ -619,22 +635,17 @@ control_handle(struct ctl_conn *c, struct imsg *imsg)
 	}
 }
 
+/*
+ * The requests already read, while the client's queue is below the
+ * mark; the rest wait in the read buffer until it drains.
+ */
 static void
-control_input(struct ctl_conn *c)
+control_requests(struct ctl_conn *c)
 {
 	struct imsg	 imsg;
 	int		 n;
 
-	if ((n = imsgbuf_read(&c->ibuf)) == -1 || n == 0) {
-		if (n == -1)
-			log_warn("control: client %u: read", c->id);
-		else if (c->ibuf.rlen > 0)
-			log_info("control: client %u left in the middle of "
-			    "a request", c->id);
-		control_close(c);
-		return;
-	}
-	while (!c->closing) {
+	while (!c->closing && !control_full(c)) {
 		if ((n = imsgbuf_get(&c->ibuf, &imsg)) == -1) {
 			log_warnx("control: client %u: malformed or oversized "
 			    "request, closing", c->id);
@@ -650,6 +661,67 @@ control_input(struct ctl_conn *c)
 	}
 }
 
+static void
+control_input(struct ctl_conn *c)
+{
+	int	 n;
+
+	if ((n = imsgbuf_read(&c->ibuf)) == -1 || n == 0) {
+		if (n == -1)
+			log_warn("control: client %u: read", c->id);
+		else if (c->ibuf.rlen > 0)
+			log_info("control: client %u left in the middle of "
+			    "a request", c->id);
+		control_close(c);
+		return;
+	}
+	c->active = channel_now();
+	control_requests(c);
+}
+
+/*
+ * Write what is queued for c.  -1: c is gone (a write error, or more
+ * than CTL_QUEUE_CLOSE times the mark queued).  Requests held back by
+ * a full queue are taken up once it has drained.
+ */
+static int
+control_write(struct ctl_conn *c)
+{
+	size_t	 before = imsgbuf_queuelen(&c->ibuf);
+
+	if (before > CTL_QUEUE_CLOSE * (size_t)limit(LIMIT_CONTROL_QUEUE)) {
+		log_count(&log_overflow, "client %u (uid %d pid %d), %zu bytes "
+		    "queued", c->id, (int)c->uid, (int)c->pid, before);
+		control_close(c);
+		return (-1);
+	}
+	if (before > 0 && imsgbuf_write(&c->ibuf) == -1) {
+		control_close(c);
+		return (-1);
+	}
+	if (imsgbuf_queuelen(&c->ibuf) < before)
+		c->active = channel_now();
+	if (before > 0 && c->ibuf.rlen > 0)
+		control_requests(c);
+	return (0);
+}
+
+/* Is c's queue past the mark?  Its requests wait; logged once a stall. */
+static int
+control_stalled(struct ctl_conn *c)
+{
+	if (!control_full(c)) {
+		c->stalled = 0;
+		return (0);
+	}
+	if (!c->stalled)
+		log_count(&log_full, "client %u (uid %d pid %d), %zu bytes "
+		    "queued: its requests wait", c->id, (int)c->uid,
+		    (int)c->pid, imsgbuf_queuelen(&c->ibuf));
+	c->stalled = 1;
+	return (1);
+}
+
 /* Fill pollfds: the listening socket first, then each connection. */
 int
 control_pollfds(struct pollfd *pfd, int max)
@@ -659,7 +731,8 @@ control_pollfds(struct pollfd *pfd, int max)
 
 	paused = tcp_backlogged();
 	ctl_listen_pfd = -1;
-	if (ctl_sock != -1 && nconns < CTL_MAX_CONNS && n < max) {
+	/* Always: a newcomer takes the place of the longest idle. */
+	if (ctl_sock != -1 && n < max) {
 		pfd[n].fd = ctl_sock;
 		pfd[n].events = POLLIN;
 		ctl_listen_pfd = n++;
@@ -669,7 +742,8 @@ control_pollfds(struct pollfd *pfd, int max)
 		if (n >= max)
 			continue;
 		pfd[n].fd = c->ibuf.fd;
-		pfd[n].events = c->closing || paused ? 0 : POLLIN;
+		pfd[n].events = c->closing || paused || control_stalled(c) ?
+		    0 : POLLIN;
 		if (imsgbuf_queuelen(&c->ibuf) > 0)
 			pfd[n].events |= POLLOUT;
 		c->pfd = n++;
@@ -688,12 +762,8 @@ control_dispatch(struct pollfd *pfd, int n)
 		if (c->pfd == -1 || c->pfd >= n)
 			continue;
 		rev = pfd[c->pfd].revents;
-		if (rev & POLLOUT) {
-			if (imsgbuf_write(&c->ibuf) == -1) {
-				control_close(c);
-				continue;
-			}
-		}
+		if ((rev & POLLOUT) && control_write(c) == -1)
+			continue;
 		if (rev & (POLLIN | POLLHUP | POLLERR)) {
 			if (c->closing && !(rev & POLLIN)) {
 				control_close(c);
@@ -718,11 +788,8 @@ control_flush(void)
 
 	for (c = TAILQ_FIRST(&conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (imsgbuf_queuelen(&c->ibuf) > 0 &&
-		    imsgbuf_write(&c->ibuf) == -1) {
-			control_close(c);
+		if (control_write(c) == -1)
 			continue;
-		}
 		/* A connection being closed goes once its replies are out. */
 		if (c->closing && imsgbuf_queuelen(&c->ibuf) == 0)
 			control_close(c);

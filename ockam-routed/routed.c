@@ -26,8 +26,6 @@
 #include "sandbox.h"
 #include "channel.h"
 
-#define ROUTED_POLLFDS		(CHILD_MAX + 1 + 64)
-
 volatile sig_atomic_t	 routed_quit;
 int			 routed_failed;
 static volatile sig_atomic_t routed_sigchld;
@@ -92,13 +90,17 @@ start_workers(struct ockam_conf *conf)
 static void
 routed_loop(struct ockam_conf *conf)
 {
-	struct pollfd	 pfd[ROUTED_POLLFDS];
+	struct pollfd	*pfd;
 	struct timespec	 ts, *tsp;
 	sigset_t	 empty;
 	time_t		 now, last_tick = 0;
-	int		 i, n, nctl;
+	int		 i, n, nctl, npfd;
 	int		 announced = 0;
 
+	/* The children, the control socket and each of its clients. */
+	npfd = CHILD_MAX + 1 + limit(LIMIT_CONTROL_CLIENTS);
+	if ((pfd = calloc(npfd, sizeof(*pfd))) == NULL)
+		fatal("%s", __func__);
 	sigemptyset(&empty);
 	while (!routed_quit) {
 		for (i = 0; i < CHILD_MAX; i++) {
@@ -114,7 +116,7 @@ routed_loop(struct ockam_conf *conf)
 		nctl = 0;
 		if (children_ready())
 			nctl = control_pollfds(&pfd[CHILD_MAX],
-			    ROUTED_POLLFDS - CHILD_MAX);
+			    npfd - CHILD_MAX);
 		for (i = CHILD_MAX; i < CHILD_MAX + nctl; i++)
 			pfd[i].revents = 0;
 
@@ -164,9 +166,12 @@ routed_loop(struct ockam_conf *conf)
 		if (now != last_tick) {
 			channel_tick();
 			vault_tick();
+			control_tick();
 			last_tick = now;
 		}
+		log_count_flush();
 	}
+	free(pfd);
 }
 
 int

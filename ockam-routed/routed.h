@@ -59,6 +59,7 @@ struct message {
 #define FLOW_CHANNEL		1	/* out of a secure channel */
 #define FLOW_TCP		2	/* in from a TCP connection */
 #define MSG_REPORT		0x01	/* origin wants to hear of a drop */
+#define MSG_ADMITTED		0x02	/* its connection let it in */
 
 struct channel;
 
@@ -149,6 +150,10 @@ int		 control_string(uint32_t, struct imsg *, char *, size_t,
 		    const char *);
 void		 control_closeall(void);
 void		 control_flush(void);
+
+/* ctlpeer.c */
+int		 peer_in_group(int, gid_t);
+void		 control_tick(void);
 int		 control_reply(uint32_t, uint32_t, uint32_t, const void *,
 		    size_t);
 

@@ -13,6 +13,12 @@
  * messages this node sent on it came from (the head of their return
  * routes: a local worker, or the connection a relayed message came in
  * on).  Replies find their way back; nothing else gets in.
+ *
+ * A grant to reply to another connection (a relay's client) is kept by
+ * that connection, at most reply-grants of them, and goes with it: the
+ * clients of a relay cannot push out one another's.  What arrives is
+ * let in or not when it arrives, while its connection is known for
+ * sure, even if the connection closes before it is routed.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -49,10 +55,14 @@ struct rconn {
 	time_t			 since;
 	TAILQ_HEAD(, message)	 held;
 	int			 nheld;
+	struct recent		 grants;	/* peers it sent to */
 	char			 peer[TCP_PEER_MAX];
 };
 
-/* Where what we sent to a peer came from: its replies may go there. */
+/*
+ * The local workers that sent to a peer: its replies may go there.  A
+ * connection that sent keeps its own grants (rconn).
+ */
 struct peerflow {
 	TAILQ_ENTRY(peerflow)	 entry;
 	int			 tls;
@@ -150,33 +160,46 @@ peerflow_get(int tls, const char *peer, int create)
 	return (pf);
 }
 
-/* "name" for a local address, "T#value" for any other. */
-static void
-head_key(const struct addr *a, char *buf, size_t len)
+/*
+ * The connection a return head that is not a local worker names, if it
+ * is up, and in key the name of a grant to reply to it from peer.
+ */
+static struct rconn *
+conn_by_head(const struct addr *a, int tls, const char *peer, char *key,
+    size_t len)
 {
-	if (a->type == OCKAM_ADDR_LOCAL)
-		snprintf(buf, len, "%s", a->val);
-	else
-		snprintf(buf, len, "%u#%s", a->type, a->val);
+	snprintf(key, len, "%d#%s", tls, peer);
+	if (a->type != OCKAM_ADDR_TCP && a->type != OCKAM_ADDR_TLS)
+		return (NULL);
+	return (conn_by_peer(a->type == OCKAM_ADDR_TLS, a->val));
 }
 
 static void
 peerflow_note(int tls, const char *peer, const struct route *ret)
 {
 	struct peerflow	*pf;
+	struct rconn	*src;
 	struct addr	*a;
 	char		 key[OCKAM_ADDR_MAX + 8];
 
-	if ((a = route_head(ret)) == NULL ||
-	    (pf = peerflow_get(tls, peer, 1)) == NULL)
+	if ((a = route_head(ret)) == NULL)
+		return;
+	/* From another connection: its grant, for as long as it is up. */
+	if (a->type != OCKAM_ADDR_LOCAL) {
+		if ((src = conn_by_head(a, tls, peer, key, sizeof(key))) !=
+		    NULL && recent_note(&src->grants, key) == -1)
+			log_warnx("out of memory: replies from %s to %s will "
+			    "be denied", peer, src->peer);
+		return;
+	}
+	if ((pf = peerflow_get(tls, peer, 1)) == NULL)
 		return;
 	/* Most recently sent to last. */
 	TAILQ_REMOVE(&flows, pf, entry);
 	TAILQ_INSERT_TAIL(&flows, pf, entry);
-	head_key(a, key, sizeof(key));
-	if (recent_note(&pf->heads, key) == -1)
+	if (recent_note(&pf->heads, a->val) == -1)
 		log_warnx("out of memory: replies from %s to %s will be "
-		    "denied", peer, key);
+		    "denied", peer, a->val);
 }
 
 /*
@@ -204,15 +227,14 @@ relay_grants(const struct names *consumers, const struct addr *a)
 	return (0);
 }
 
-int
-tcp_flow_allows(struct message *m, const struct addr *a)
+/* May what arrives on c go first to a? */
+static int
+conn_allows(struct rconn *c, const struct addr *a)
 {
 	struct peerflow	*pf;
-	struct rconn	*c;
+	struct rconn	*dst;
 	char		 key[OCKAM_ADDR_MAX + 8];
 
-	if ((c = conn_by_id(m->flow)) == NULL)
-		return (0);
 	if (c->lc != NULL) {
 		if (a->type == OCKAM_ADDR_LOCAL)
 			return (names_find(&c->lc->consumers, a->val) ||
@@ -222,10 +244,23 @@ tcp_flow_allows(struct message *m, const struct addr *a)
 	if (a->type == OCKAM_ADDR_LOCAL &&
 	    channel_initiator_via(a->val, c->tls, c->peer))
 		return (1);
+	if (a->type != OCKAM_ADDR_LOCAL)
+		return ((dst = conn_by_head(a, c->tls, c->peer, key,
+		    sizeof(key))) != NULL && recent_has(&dst->grants, key));
 	if ((pf = peerflow_get(c->tls, c->peer, 0)) == NULL)
 		return (0);
-	head_key(a, key, sizeof(key));
-	return (recent_has(&pf->heads, key));
+	return (recent_has(&pf->heads, a->val));
+}
+
+/* Let in when it arrived (tcp_recv), or by the grants in force now. */
+int
+tcp_flow_allows(struct message *m, const struct addr *a)
+{
+	struct rconn	*c;
+
+	if (m->flags & MSG_ADMITTED)
+		return (1);
+	return ((c = conn_by_id(m->flow)) != NULL && conn_allows(c, a));
 }
 
 /* Start-up: the listeners and the TLS CA, before tcpd's sandbox. */
@@ -361,6 +396,7 @@ tcp_recv(struct imsg *imsg, struct tcp_msg *tm, struct cursor *cur)
 {
 	struct message	*m;
 	struct rconn	*c;
+	struct addr	*a;
 	const char	*errstr;
 
 	if ((c = conn_by_id(tm->conn)) == NULL)
@@ -379,6 +415,8 @@ tcp_recv(struct imsg *imsg, struct tcp_msg *tm, struct cursor *cur)
 	}
 	m->flow_kind = FLOW_TCP;
 	m->flow = c->id;
+	if ((a = route_head(&m->tm.onward)) != NULL && conn_allows(c, a))
+		m->flags |= MSG_ADMITTED;
 	router_enqueue(m);
 }
 
@@ -403,6 +441,7 @@ tcp_up(struct tcp_conn *tc)
 	c->tls = tc->tls;
 	c->since = time(NULL);
 	TAILQ_INIT(&c->held);
+	recent_init(&c->grants, limit(LIMIT_REPLY_GRANTS));
 	strlcpy(c->peer, tc->peer, sizeof(c->peer));
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	forget_closed(c->peer);
@@ -420,6 +459,7 @@ conn_free(struct rconn *c, const char *why)
 		router_drop(m, "connection to %s closed: %s", c->peer, why);
 	}
 	TAILQ_REMOVE(&conns, c, entry);
+	recent_clear(&c->grants);
 	free(c);
 }
 

@@ -49,6 +49,22 @@ printf 'limit handshakes 5\nlimit handshakes 6\n' |
 printf 'echoer "unterminated\n' |
     bad "unterminated string" "bad.conf:1:"
 
+# A forwarding consumer of a listener makes an open gateway: warned of.
+cat > "$T/gw.conf" <<EOC
+hop "h1"
+echoer "echoer"
+relay "r1" to "/service/h1"
+relay "r2" to "/ip4/127.0.0.1/tcp/4000"
+listen on 127.0.0.1 port 3999 consumers { "h1" "echoer" "r1" "r2" }
+EOC
+out=$("$ROUTED" -n -f "$T/gw.conf" 2>&1); rc=$?
+if [ $rc -eq 0 ] && echo "$out" | grep -q 'warning: hop "h1" is a consumer' &&
+    echo "$out" | grep -q 'warning: relay "r1" is a consumer' &&
+    ! echo "$out" | grep -q '"r2"' && ! echo "$out" | grep -q '"echoer"' &&
+    echo "$out" | grep -q "configuration OK"; then
+	ok "-n warns of a hop and a local relay as listener consumers"
+else fail "-n warns of a hop and a local relay as listener consumers ($out)"; fi
+
 out=$("$ROUTED" -n -f "$T/does-not-exist.conf" 2>&1); rc=$?
 if [ $rc -eq 1 ] && echo "$out" | grep -q "does-not-exist.conf"; then
 	ok "missing configuration file: named in the error"

@@ -110,8 +110,8 @@ done
 [ $good -eq 20 ] && ok "20 concurrent clients each get their own reply" ||
     fail "20 concurrent clients each get their own reply ($good)"
 
-# A client that never reads: routed queues at most 4 MiB for it, drops
-# the rest (logged), and does not grow.
+# A client that never reads: routed queues at most 4 MiB for it
+# (control-queue), drops the rest (logged), and does not grow.
 "$HELPERS/scsend" -n "$S" /service/echoer 2000 > "$T/lazy.out" 2>&1 &
 lazy=$!
 if wait_for 10 grep -q "is not reading" "$(node_log n1)"; then
@@ -130,7 +130,7 @@ if is_root && command -v setpriv >/dev/null 2>&1; then
 	out=$(setpriv --reuid 65534 --regid 65534 --clear-groups \
 	    "$CTL" -s "$S" show workers 2>&1); rc=$?
 	chmod 0660 "$S"
-	if [ $rc -ne 0 ] && grep -q "control: refused uid 65534" \
+	if [ $rc -ne 0 ] && grep -q "control: refused: uid 65534" \
 	    "$(node_log n1)"; then
 		ok "control: other users refused by credentials"
 	else fail "control: other users refused by credentials (rc $rc)"; fi

@@ -80,6 +80,20 @@ start_node() {
 	return 0
 }
 
+# start_three: the nodes of the guide "Secure Channels" over two TCP
+# hops, Bob from $T/responder.conf, the middle node from $T/middle.conf
+# and Alice from etc/initiator.conf, with their vaults under $T
+start_three() {
+	mkdir -p "$T/bob" "$T/alice"
+	start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" ||
+	    { fail "responder starts"; return 1; }
+	start_node middle "$T/middle.conf" ||
+	    { fail "middle starts"; return 1; }
+	start_node alice "$TOP/etc/initiator.conf" \
+	    -D vaultdir="$T/alice/vault" ||
+	    { fail "initiator starts"; return 1; }
+}
+
 # child_pid NAME PROG: pid of routed's child (ockam-vaultd, ockam-tcpd)
 child_pid() {
 	sed -n "s/.*started $2 as pid \([0-9]*\).*/\1/p" \

@@ -13,14 +13,7 @@ sed "s/port 4000/port $PR/" "$TOP/etc/responder.conf" > "$T/responder.conf"
 # forwards) receive from its listener, to show what the middle sees.
 sed "s/port 3000/port $PM/; s#tcp/4000#tcp/$PR#; s/{ \"forward_to_bob\" }/{ \"forward_to_bob\" \"tap\" }/" \
     "$TOP/etc/middle.conf" > "$T/middle.conf"
-cp "$TOP/etc/initiator.conf" "$T/initiator.conf"
-
-mkdir -p "$T/bob" "$T/alice"
-start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" ||
-    { fail "responder starts"; exit 0; }
-start_node middle "$T/middle.conf" || { fail "middle starts"; exit 0; }
-start_node alice "$T/initiator.conf" -D vaultdir="$T/alice/vault" ||
-    { fail "initiator starts"; exit 0; }
+start_three || exit 0
 ok "three nodes from etc/responder.conf, middle.conf, initiator.conf"
 
 ROUTE=/ip4/127.0.0.1/tcp/$PM/service/forward_to_bob/service/bob_listener
