@@ -42,6 +42,8 @@ int			 reading_paused;
 static struct connlist	 graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
 static struct log_count	 lc_notup = LOG_COUNT_INIT(LOG_INFO,
     "connection closed before it was up");
+static struct log_count	 lc_connect = LOG_COUNT_INIT(LOG_WARNING,
+    "cannot connect");
 static uint32_t		 conn_lastid;
 
 RB_HEAD(conntree, conn);
@@ -85,7 +87,8 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 		c->named = 1;
 	else
 		log_debug("connection %u: %s is connected already: SEND "
-		    "goes to the older connection", c->id, c->peer);
+		    "goes to the older connection", c->id,
+		    safe_str(c->peer, strlen(c->peer)));
 	return (c);
 }
 
@@ -175,7 +178,7 @@ conn_close(struct conn *c, const char *why)
 	} else if (c->listener != 0) {
 		log_count(&lc_notup, "from %s: %s", peer, why);
 	} else {
-		log_warnx("cannot connect to %s: %s", peer, why);
+		log_count(&lc_connect, "to %s: %s", peer, why);
 		memset(&tm, 0, sizeof(tm));
 		tm.tls = c->use_tls;
 		strlcpy(tm.peer, c->peer, sizeof(tm.peer));
