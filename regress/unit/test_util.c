@@ -15,7 +15,8 @@
 static void
 test_safe_str(void **state)
 {
-	static const char	 forged[] = "1.2.3.4:5\nrouted: forged\r\t\033[2J";
+	static const char	 forged[] =
+	    "1.2.3.4:5\nrouted: forged\r\t\033[2J";
 	char			 big[400];
 	const char		*s;
 

@@ -165,7 +165,8 @@ configure(const struct tcp_listen *tl, int ntl, int ca, int extra)
 	 * here all come from 127.0.0.1 and tcpd opens few connections.
 	 */
 	limits_default(lim);
-	lim[LIMIT_CONNECTIONS_PER_IP] = limit_defs[LIMIT_CONNECTIONS_PER_IP].max;
+	lim[LIMIT_CONNECTIONS_PER_IP] =
+	    limit_defs[LIMIT_CONNECTIONS_PER_IP].max;
 	lim[LIMIT_CONNECTIONS_OUTGOING] = 0;
 	child_send(IMSG_TCP_LIMITS, 0, lim, sizeof(lim));
 	for (i = 0; i < ntl; i++)
