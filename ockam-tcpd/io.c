@@ -3,9 +3,8 @@
  * full (frame.c) before it goes to routed; a bad one closes its
  * connection alone, logged with the peer and the reason (log_count(): a
  * line a second at most), and so does a frame cut short by the end of
- * the stream.  Frames are
- * written from the connection's queue, gathered with writev(2) or one
- * at a time through TLS.
+ * the stream.  Frames are written from the connection's queue,
+ * gathered with writev(2) or one at a time through TLS.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
