@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "buf.h"
@@ -76,6 +77,8 @@ static struct ockam_conf	*tcpconf;
 static int			 backlogged;
 static int			 nflows;
 static size_t			 held;		/* by all paused peers */
+static struct log_count		 lc_backlog = LOG_COUNT_INIT(LOG_INFO,
+    "tcpd lags: pausing control clients and what tcpd received");
 /*
  * Remote addresses of accepted connections that have closed: a reply
  * to one must not make tcpd dial the peer's ephemeral port.
@@ -551,8 +554,9 @@ tcp_imsg(struct imsg *imsg)
 
 /*
  * Back-pressure: while routed's queue to tcpd is above the high-water
- * mark, control clients are not read (their writes block) until it is
- * below the low-water mark again.
+ * mark, neither control clients nor tcpd are read (their writes block)
+ * until it is below the low-water mark again.  A peer's traffic can
+ * make it swing: logged a line a second at most.
  */
 int
 tcp_backlogged(void)
@@ -563,11 +567,11 @@ tcp_backlogged(void)
 		return (0);
 	q = imsgbuf_queuelen(&children[CHILD_TCPD].ibuf);
 	if (!backlogged && q > TCP_HIGH_WATER) {
-		log_info("%zu bytes queued for tcpd: pausing control clients",
-		    q);
+		log_count(&lc_backlog, "%zu bytes queued", q);
 		backlogged = 1;
 	} else if (backlogged && q < TCP_LOW_WATER) {
-		log_info("tcpd caught up: reading control clients again");
+		log_debug("tcpd caught up: reading control clients and tcpd "
+		    "again");
 		backlogged = 0;
 	}
 	return (backlogged);
