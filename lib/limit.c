@@ -18,6 +18,17 @@
 /* Sorted by name within each process's part; the order is the enum's. */
 const struct limit_def limit_defs[LIMIT_MAX] = {
 	[LIMIT_CONNECTIONS] = { "connections", LIMIT_COUNT, 1024, 16, 65536 },
+	[LIMIT_CONNECTIONS_OUTGOING] = { "connections-outgoing", LIMIT_COUNT,
+	    64, 0, 4096 },
+	[LIMIT_CONNECTIONS_PER_IP] = { "connections-per-ip", LIMIT_COUNT,
+	    64, 1, 65536 },
+	[LIMIT_FRAME_TIMEOUT] = { "frame-timeout", LIMIT_SECONDS, 10, 1, 600 },
+	[LIMIT_PAUSED_TIMEOUT] = { "paused-timeout", LIMIT_SECONDS,
+	    30, 1, 3600 },
+	[LIMIT_QUEUE_BYTES] = { "queue-bytes", LIMIT_BYTES, 64 * MIB, MIB,
+	    GIB },
+	[LIMIT_QUEUE_HIGH] = { "queue-high", LIMIT_BYTES, MIB, 64 * KIB,
+	    64 * MIB },
 	[LIMIT_HANDSHAKES] = { "handshakes", LIMIT_COUNT, 128, 1, 65536 },
 	[LIMIT_HANDSHAKE_TIMEOUT] = { "handshake-timeout", LIMIT_SECONDS,
 	    10, 1, 600 },

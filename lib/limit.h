@@ -13,6 +13,12 @@
 enum limit_id {
 	/* ockam-tcpd: connections and queued bytes */
 	LIMIT_CONNECTIONS,		/* connections at once */
+	LIMIT_CONNECTIONS_OUTGOING,	/* of them kept for opening */
+	LIMIT_CONNECTIONS_PER_IP,	/* accepted from one address */
+	LIMIT_FRAME_TIMEOUT,		/* seconds to finish a frame */
+	LIMIT_PAUSED_TIMEOUT,		/* seconds a peer may not read */
+	LIMIT_QUEUE_BYTES,		/* queued to peers, node-wide */
+	LIMIT_QUEUE_HIGH,		/* XOFF mark of one connection */
 	/* routed: secure channels */
 	LIMIT_HANDSHAKES,		/* pending responder handshakes */
 	LIMIT_HANDSHAKE_TIMEOUT,	/* seconds a handshake may take */

@@ -39,8 +39,10 @@ random_name(char *buf, size_t len)
 }
 
 /*
- * Bytes from the network rendered safe for a log line (vis(3)); the
- * result lives in a static buffer that the next call overwrites.
+ * Bytes from the network rendered safe for a log line (vis(3)): every
+ * control character is escaped, newlines and tabs too, so that no
+ * byte can end a line or start a forged one.  The result lives in a
+ * static buffer that the next call overwrites.
  */
 const char *
 safe_str(const char *s, size_t len)
@@ -49,7 +51,7 @@ safe_str(const char *s, size_t len)
 
 	if (len > 256)
 		len = 256;
-	strvisx(buf, s, len, VIS_SAFE | VIS_CSTYLE | VIS_OCTAL);
+	strvisx(buf, s, len, VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL);
 	return (buf);
 }
 

@@ -327,6 +327,14 @@ check_config(void)
 			    "of its channels can be delivered", file_name,
 			    sl->name);
 	}
+	if (conf->limits[LIMIT_CONNECTIONS_OUTGOING] >=
+	    conf->limits[LIMIT_CONNECTIONS]) {
+		log_warnx("%s: limit connections-outgoing (%u) leaves no "
+		    "connection to accept: it must be less than connections "
+		    "(%u)", file_name, conf->limits[LIMIT_CONNECTIONS_OUTGOING],
+		    conf->limits[LIMIT_CONNECTIONS]);
+		nerr++;
+	}
 	return (nerr);
 }
 

@@ -106,7 +106,10 @@ routed_loop(struct ockam_conf *conf)
 		for (i = 0; i < CHILD_MAX; i++) {
 			pfd[i].fd = children[i].connected ?
 			    children[i].ibuf.fd : -1;
-			pfd[i].events = POLLIN;
+			/* The network waits while delivery lags. */
+			pfd[i].events = i == CHILD_TCPD &&
+			    (router_backlogged() || tcp_backlogged()) ? 0 :
+			    POLLIN;
 			if (children[i].connected &&
 			    imsgbuf_queuelen(&children[i].ibuf) > 0)
 				pfd[i].events |= POLLOUT;

@@ -22,6 +22,8 @@
 #define ROUTED_MAX_HOPS		64	/* local deliveries of one message */
 #define ROUTED_RUN_BATCH	256	/* messages per loop iteration */
 #define ROUTED_QUEUE_MAX	4096	/* messages waiting for delivery */
+#define ROUTED_QUEUE_HIGH	(8U << 20) /* bytes of them: tcpd not read */
+#define ROUTED_QUEUE_LOW	(2U << 20) /* read again */
 
 enum child_id {
 	CHILD_VAULT,
@@ -98,6 +100,7 @@ struct message	*message_new(void);
 void		 message_free(struct message *);
 int		 router_enqueue(struct message *);
 int		 router_pending(void);
+int		 router_backlogged(void);
 void		 router_run(void);
 void		 router_flush(void);
 void		 router_drop(struct message *, const char *, ...)

@@ -30,6 +30,8 @@ RB_GENERATE(worker_tree, worker, entry, worker_cmp);
 static struct worker_tree	 workers = RB_INITIALIZER(&workers);
 static TAILQ_HEAD(, message)	 queue = TAILQ_HEAD_INITIALIZER(queue);
 static int			 queued;
+static size_t			 queued_bytes;
+static int			 backlogged;
 
 int
 worker_cmp(struct worker *a, struct worker *b)
@@ -44,6 +46,7 @@ router_init(void)
 	RB_INIT(&workers);
 	TAILQ_INIT(&queue);
 	queued = 0;
+	queued_bytes = 0;
 }
 
 void
@@ -57,6 +60,7 @@ router_shutdown(void)
 		message_free(m);
 	}
 	queued = 0;
+	queued_bytes = 0;
 	while ((w = RB_MIN(worker_tree, &workers)) != NULL)
 		worker_del(w);
 }
@@ -174,6 +178,7 @@ router_enqueue(struct message *m)
 	}
 	TAILQ_INSERT_TAIL(&queue, m, entry);
 	queued++;
+	queued_bytes += tmsg_encoded_len(&m->tm);
 	return (0);
 }
 
@@ -181,6 +186,25 @@ int
 router_pending(void)
 {
 	return (queued);
+}
+
+/*
+ * Back-pressure on the network: while more than ROUTED_QUEUE_HIGH bytes
+ * wait for delivery, routed does not read from tcpd (which then stops
+ * reading sockets), until they are under ROUTED_QUEUE_LOW.
+ */
+int
+router_backlogged(void)
+{
+	if (!backlogged && queued_bytes > ROUTED_QUEUE_HIGH) {
+		log_debug("%zu bytes wait for delivery: not reading from "
+		    "tcpd", queued_bytes);
+		backlogged = 1;
+	} else if (backlogged && queued_bytes < ROUTED_QUEUE_LOW) {
+		log_debug("delivery caught up: reading from tcpd again");
+		backlogged = 0;
+	}
+	return (backlogged);
 }
 
 /*
@@ -298,6 +322,7 @@ router_run(void)
 			break;
 		TAILQ_REMOVE(&queue, m, entry);
 		queued--;
+		queued_bytes -= tmsg_encoded_len(&m->tm);
 		router_deliver(m);
 	}
 }

@@ -27,11 +27,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "buf.h"
 #include "ctl.h"
 #include "imsg.h"
+#include "limit.h"
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
@@ -55,6 +57,7 @@ struct rconn {
 	time_t			 since;
 	TAILQ_HEAD(, message)	 held;
 	int			 nheld;
+	size_t			 heldbytes;
 	struct recent		 grants;	/* peers it sent to */
 	char			 peer[TCP_PEER_MAX];
 };
@@ -83,6 +86,9 @@ static uint32_t			 next_token = 1;
 static struct ockam_conf	*tcpconf;
 static int			 backlogged;
 static int			 nflows;
+static size_t			 held;		/* by all paused peers */
+static struct log_count		 lc_backlog = LOG_COUNT_INIT(LOG_INFO,
+    "tcpd lags: pausing control clients and what tcpd received");
 /*
  * Remote addresses of accepted connections that have closed: a reply
  * to one must not make tcpd dial the peer's ephemeral port.
@@ -314,16 +320,45 @@ token_for(struct message *m)
 	return (id);
 }
 
+/*
+ * A message for a peer that does not read (XOFF) waits here: at most
+ * TCP_HELD_MAX messages and queue-high bytes for one peer, queue-bytes
+ * for all of them together (ockam.conf(5)); more is dropped.
+ */
 static void
 tcp_hold(struct rconn *c, struct message *m)
 {
-	if (c->nheld >= TCP_HELD_MAX) {
-		router_drop(m, "%s is not reading and %d messages wait for "
-		    "it", c->peer, c->nheld);
+	size_t	 len = tmsg_encoded_len(&m->tm);
+
+	if (c->nheld >= TCP_HELD_MAX ||
+	    c->heldbytes + len > limit(LIMIT_QUEUE_HIGH) ||
+	    held + len > limit(LIMIT_QUEUE_BYTES)) {
+		router_drop(m, "%s is not reading and %d messages (%zu "
+		    "bytes) wait for it, %zu bytes for all such peers",
+		    c->peer, c->nheld, c->heldbytes, held);
 		return;
 	}
 	TAILQ_INSERT_TAIL(&c->held, m, entry);
 	c->nheld++;
+	c->heldbytes += len;
+	held += len;
+}
+
+/* The next held message of c, no longer counted as held. */
+static struct message *
+tcp_unhold(struct rconn *c)
+{
+	struct message	*m;
+	size_t		 len;
+
+	if ((m = TAILQ_FIRST(&c->held)) == NULL)
+		return (NULL);
+	TAILQ_REMOVE(&c->held, m, entry);
+	len = tmsg_encoded_len(&m->tm);
+	c->nheld--;
+	c->heldbytes -= len;
+	held -= len;
+	return (m);
 }
 
 /*
@@ -454,10 +489,8 @@ conn_free(struct rconn *c, const char *why)
 {
 	struct message	*m;
 
-	while ((m = TAILQ_FIRST(&c->held)) != NULL) {
-		TAILQ_REMOVE(&c->held, m, entry);
+	while ((m = tcp_unhold(c)) != NULL)
 		router_drop(m, "connection to %s closed: %s", c->peer, why);
-	}
 	TAILQ_REMOVE(&conns, c, entry);
 	recent_clear(&c->grants);
 	free(c);
@@ -501,11 +534,8 @@ tcp_xon(struct rconn *c)
 	struct message	*m;
 
 	c->paused = 0;
-	while (!c->paused && (m = TAILQ_FIRST(&c->held)) != NULL) {
-		TAILQ_REMOVE(&c->held, m, entry);
-		c->nheld--;
+	while (!c->paused && (m = tcp_unhold(c)) != NULL)
 		tcp_write(m, c->tls, c->peer);
-	}
 }
 
 /* Everything tcpd may say; the rest is fatal. */
@@ -564,8 +594,9 @@ tcp_imsg(struct imsg *imsg)
 
 /*
  * Back-pressure: while routed's queue to tcpd is above the high-water
- * mark, control clients are not read (their writes block) until it is
- * below the low-water mark again.
+ * mark, neither control clients nor tcpd are read (their writes block)
+ * until it is below the low-water mark again.  A peer's traffic can
+ * make it swing: logged a line a second at most.
  */
 int
 tcp_backlogged(void)
@@ -576,11 +607,11 @@ tcp_backlogged(void)
 		return (0);
 	q = imsgbuf_queuelen(&children[CHILD_TCPD].ibuf);
 	if (!backlogged && q > TCP_HIGH_WATER) {
-		log_info("%zu bytes queued for tcpd: pausing control clients",
-		    q);
+		log_count(&lc_backlog, "%zu bytes queued", q);
 		backlogged = 1;
 	} else if (backlogged && q < TCP_LOW_WATER) {
-		log_info("tcpd caught up: reading control clients again");
+		log_debug("tcpd caught up: reading control clients and tcpd "
+		    "again");
 		backlogged = 0;
 	}
 	return (backlogged);

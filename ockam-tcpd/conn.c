@@ -2,10 +2,12 @@
  * Connections: accepted or opened (connect.c), non-blocking, with or
  * without TLS; reading and writing them is io.c's.
  *
- * Frames to write wait in a per-connection queue: past TCPD_WQ_HIGH
- * routed is told XOFF, back under TCPD_WQ_LOW XON, and a connection
- * whose queue reaches TCPD_WQ_MAX is closed.  While tcpd's own queue
- * to routed is long no socket is read (tcpd.c sets reading_paused).
+ * Frames to write wait in a per-connection queue: past its mark
+ * routed is told XOFF, XON when it is short again, and a connection
+ * whose queue gets too long is closed (bounds.c, which also bounds
+ * all the queues together, accepted connections and the time a frame
+ * may take).  While tcpd's own queue to routed is long no socket is
+ * read (tcpd.c sets reading_paused).
  *
  * Connections are found by peer name (and TLS or not) for SEND, one
  * per name: the name routed asked for, or the remote address of an
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <tls.h>
 #include <unistd.h>
 
@@ -37,6 +40,10 @@ int			 nconns;
 int			 reading_paused;
 
 static struct connlist	 graveyard = TAILQ_HEAD_INITIALIZER(graveyard);
+static struct log_count	 lc_notup = LOG_COUNT_INIT(LOG_INFO,
+    "connection closed before it was up");
+static struct log_count	 lc_connect = LOG_COUNT_INIT(LOG_WARNING,
+    "cannot connect");
 static uint32_t		 conn_lastid;
 
 RB_HEAD(conntree, conn);
@@ -80,7 +87,8 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 		c->named = 1;
 	else
 		log_debug("connection %u: %s is connected already: SEND "
-		    "goes to the older connection", c->id, c->peer);
+		    "goes to the older connection", c->id,
+		    safe_str(c->peer, strlen(c->peer)));
 	return (c);
 }
 
@@ -124,12 +132,9 @@ conn_up(struct conn *c)
 	timespecclear(&c->deadline);
 	conn_info(c, &tc, NULL);
 	tcpd_send(IMSG_TCP_UP, &tc, sizeof(tc));
-	log_info("connection %u %s %s%s", c->id, c->listener ? "from" : "to",
+	log_debug("connection %u %s %s%s", c->id, c->listener ? "from" : "to",
 	    safe_str(c->peer, strlen(c->peer)), c->use_tls ? " (TLS)" : "");
-	if (c->wqlen >= TCPD_WQ_HIGH) {
-		c->xoff = 1;
-		tcpd_send(IMSG_TCP_XOFF, &tc, sizeof(tc));
-	}
+	queue_check(c);
 }
 
 /*
@@ -166,15 +171,14 @@ conn_close(struct conn *c, const char *why)
 	if (c->state == CONN_UP || c->state == CONN_CLOSING) {
 		conn_info(c, &tc, why);
 		tcpd_send(IMSG_TCP_DOWN, &tc, sizeof(tc));
-		log_info("connection %u %s %s closed: %s (%llu bytes in, "
+		log_debug("connection %u %s %s closed: %s (%llu bytes in, "
 		    "%llu out)", c->id, c->listener ? "from" : "to", peer,
 		    why, (unsigned long long)c->rx,
 		    (unsigned long long)c->tx);
 	} else if (c->listener != 0) {
-		log_warnx("connection from %s closed before it was up: %s",
-		    peer, why);
+		log_count(&lc_notup, "from %s: %s", peer, why);
 	} else {
-		log_warnx("cannot connect to %s: %s", peer, why);
+		log_count(&lc_connect, "to %s: %s", peer, why);
 		memset(&tm, 0, sizeof(tm));
 		tm.tls = c->use_tls;
 		strlcpy(tm.peer, c->peer, sizeof(tm.peer));
@@ -192,6 +196,7 @@ conn_close(struct conn *c, const char *why)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
+	bounds_closed(c);
 	while ((w = TAILQ_FIRST(&c->wq)) != NULL) {
 		TAILQ_REMOVE(&c->wq, w, entry);
 		wbuf_free(w);
@@ -241,6 +246,7 @@ conn_accepted(int fd, const struct sockaddr *sa, uint32_t listener,
 	conn_sockopts(fd, peer);
 	c = conn_new(listener, tlsctx != NULL, peer);
 	c->fd = fd;
+	bounds_accepted(c, sa);
 	if (tlsctx == NULL) {
 		conn_up(c);
 		return (c);
@@ -276,7 +282,6 @@ conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
     size_t off)
 {
 	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];
-	struct tcp_conn		 tc;
 	struct conn		*c;
 	struct wbuf		*w;
 	char			 host[TCPD_HOST_MAX], why[TCP_WHY_MAX];
@@ -338,27 +343,14 @@ conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
 	w->data[0] = len >> 8;
 	w->data[1] = len & 0xff;
 	TAILQ_INSERT_TAIL(&c->wq, w, entry);
-	c->wqlen += w->len;
-
-	if (c->wqlen >= TCPD_WQ_MAX) {
-		snprintf(why, sizeof(why), "write queue reached %u MiB: the "
-		    "peer does not read", TCPD_WQ_MAX >> 20);
-		conn_close(c, why);
-		return;
-	}
+	if (queue_add(c, w->len) == -1)
+		return;		/* closed: the peer does not read */
 	switch (c->state) {
 	case CONN_CONNECTING:
 		if (c->fd == -1)
 			conn_try(c);	/* just made */
 		break;
 	case CONN_UP:
-		if (!c->xoff && c->wqlen >= TCPD_WQ_HIGH) {
-			c->xoff = 1;
-			conn_info(c, &tc, NULL);
-			tcpd_send(IMSG_TCP_XOFF, &tc, sizeof(tc));
-			log_debug("connection %u: XOFF at %zu bytes queued",
-			    c->id, c->wqlen);
-		}
 		/* Written at the end of the round, with what else came. */
 		c->wpend = 1;
 		break;

@@ -20,6 +20,7 @@
 
 #include "log.h"
 #include "tcpd.h"
+#include "util.h"
 
 static void	 conn_connected(struct conn *);
 
@@ -36,9 +37,9 @@ conn_sockopts(int fd, const char *peer)
 	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
 	    sizeof(intvl)) == -1 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) == -1)
-		log_warn("%s: keepalive", peer);
+		log_warn("%s: keepalive", safe_str(peer, strlen(peer)));
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
-		log_warn("%s: TCP_NODELAY", peer);
+		log_warn("%s: TCP_NODELAY", safe_str(peer, strlen(peer)));
 }
 
 /* Connect to the next address of c; close it when none is left. */

@@ -1,10 +1,10 @@
 /*
  * Reading and writing connections.  Every frame read is checked in
  * full (frame.c) before it goes to routed; a bad one closes its
- * connection alone, with a log line naming the peer and the reason,
- * and so does a frame cut short by the end of the stream.  Frames are
- * written from the connection's queue, gathered with writev(2) or one
- * at a time through TLS.
+ * connection alone, logged with the peer and the reason (log_count(): a
+ * line a second at most), and so does a frame cut short by the end of
+ * the stream.  Frames are written from the connection's queue,
+ * gathered with writev(2) or one at a time through TLS.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <tls.h>
 #include <unistd.h>
 
@@ -27,6 +28,12 @@
 
 /* One read takes up to a round's worth (TCPD_READ_ROUND). */
 static unsigned char	 rbuf[TCPD_READ_ROUND];
+
+/* A peer may send these at will: counted, a line a second at most. */
+static struct log_count	 lc_bad = LOG_COUNT_INIT(LOG_INFO,
+    "bad frame, connection closed");
+static struct log_count	 lc_cut = LOG_COUNT_INIT(LOG_INFO,
+    "frame cut short, connection closed");
 
 static void	 conn_eof(struct conn *, const char *);
 static int	 conn_input(struct conn *, size_t);
@@ -49,7 +56,7 @@ conn_eof(struct conn *c, const char *how)
 	else
 		snprintf(why, sizeof(why), "%s in the middle of a frame's "
 		    "length (%zu byte)", how, held);
-	log_warnx("connection %u %s %s: %s, dropped", c->id,
+	log_count(&lc_cut, "connection %u %s %s: %s", c->id,
 	    c->listener ? "from" : "to", safe_str(c->peer, strlen(c->peer)),
 	    why);
 	conn_close(c, why);
@@ -72,11 +79,14 @@ conn_input(struct conn *c, size_t n)
 	while (off < n) {
 		switch (frame_feed(&c->fr, rbuf + off, n - off, &used, &why)) {
 		case FRAME_MORE:
+			bounds_partial(c);
 			return (0);
 		case FRAME_HEARTBEAT:
 			log_debug("connection %u: heartbeat", c->id);
+			bounds_framed(c);
 			break;
 		case FRAME_OK:
+			bounds_framed(c);
 			body = frame_body(&c->fr, &blen);
 			memset(&tm, 0, sizeof(tm));
 			tm.conn = c->id;
@@ -90,8 +100,8 @@ conn_input(struct conn *c, size_t n)
 			tcpd_sendv(IMSG_TCP_RECV, iov, 2);
 			break;
 		case FRAME_BAD:
-			log_warnx("connection %u %s %s: bad frame (%s), "
-			    "closing", c->id, c->listener ? "from" : "to",
+			log_count(&lc_bad, "connection %u %s %s: %s",
+			    c->id, c->listener ? "from" : "to",
 			    safe_str(c->peer, strlen(c->peer)), why);
 			snprintf(buf, sizeof(buf), "bad frame: %s", why);
 			conn_close(c, buf);
@@ -162,12 +172,10 @@ conn_read(struct conn *c)
 static void
 conn_wrote(struct conn *c, size_t n)
 {
-	struct tcp_conn	 tc;
 	struct wbuf	*w;
-	size_t		 left;
+	size_t		 left, n0 = n;
 
 	c->tx += n;
-	c->wqlen -= n;
 	while (n > 0 && (w = TAILQ_FIRST(&c->wq)) != NULL) {
 		left = w->len - w->off;
 		if (n < left) {
@@ -178,13 +186,7 @@ conn_wrote(struct conn *c, size_t n)
 		TAILQ_REMOVE(&c->wq, w, entry);
 		wbuf_free(w);
 	}
-	if (c->xoff && c->wqlen <= TCPD_WQ_LOW && c->state == CONN_UP) {
-		c->xoff = 0;
-		conn_info(c, &tc, NULL);
-		tcpd_send(IMSG_TCP_XON, &tc, sizeof(tc));
-		log_debug("connection %u: XON at %zu bytes queued", c->id,
-		    c->wqlen);
-	}
+	queue_sub(c, n0);
 }
 
 void

@@ -1,8 +1,8 @@
 /*
  * Listeners: bound at start-up while still root (the sandbox has no
- * bind or listen), accepted from afterwards.  Over the connection
- * limit a new connection is accepted and closed at once, with a log
- * line at most once a second; out of descriptors, accepting pauses
+ * bind or listen), accepted from afterwards.  A new connection that
+ * bounds.c refuses (the slots are full, or its address has its share)
+ * is accepted and closed at once; out of descriptors, accepting pauses
  * for a second rather than spinning on a listener that stays readable.
  */
 #include <sys/types.h>
@@ -14,9 +14,9 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
-#include "limit.h"
 #include "log.h"
 #include "tcpd.h"
 
@@ -26,10 +26,8 @@ struct listener	 listeners[TCPD_LISTEN_MAX];
 int		 nlisteners;
 
 static struct timespec	 accept_resume;		/* paused until then */
-static time_t		 refused_logged;
-static unsigned long	 refused;
-
-static void	 listener_refused(const struct sockaddr *);
+static struct log_count	 lc_nofd = LOG_COUNT_INIT(LOG_WARNING,
+    "cannot accept, pausing for a second");
 
 void
 listener_add(const struct tcp_listen *tl)
@@ -76,24 +74,6 @@ listener_add(const struct tcp_listen *tl)
 	    tl->tls ? " (TLS)" : "");
 }
 
-/* Over the limit: a log line at most once a second. */
-static void
-listener_refused(const struct sockaddr *sa)
-{
-	struct timespec	 now;
-	char		 peer[TCP_PEER_MAX];
-
-	refused++;
-	tcpd_now(&now);
-	if (now.tv_sec == refused_logged)
-		return;
-	refused_logged = now.tv_sec;
-	peer_format(sa, peer, sizeof(peer));
-	log_warnx("connection limit (%u) reached: closed the connection "
-	    "from %s (%lu refused so far)", limit(LIMIT_CONNECTIONS), peer,
-	    refused);
-}
-
 void
 listener_accept(struct listener *l)
 {
@@ -117,11 +97,9 @@ listener_accept(struct listener *l)
 			case ENOBUFS:
 			case ENOMEM:
 				/* Try again in a second. */
+				log_count(&lc_nofd, "accept on %s: %s",
+				    l->name, strerror(errno));
 				tcpd_now(&now);
-				if (now.tv_sec != refused_logged)
-					log_warn("accept on %s, pausing",
-					    l->name);
-				refused_logged = now.tv_sec;
 				accept_resume = now;
 				accept_resume.tv_sec++;
 				return;
@@ -130,8 +108,7 @@ listener_accept(struct listener *l)
 				return;
 			}
 		}
-		if (nconns >= (int)limit(LIMIT_CONNECTIONS)) {
-			listener_refused((struct sockaddr *)&ss);
+		if (bounds_accept((struct sockaddr *)&ss) == -1) {
 			close(fd);
 			continue;
 		}

@@ -317,6 +317,12 @@ tcpd_loop(void)
 		t = listener_next_timeout(&now);
 		if (t != -1 && (timeout == -1 || t < timeout))
 			timeout = t;
+		t = bounds_next_timeout(&now);
+		if (t != -1 && (timeout == -1 || t < timeout))
+			timeout = t;
+		t = log_count_flush();
+		if (t != -1 && (timeout == -1 || t < timeout))
+			timeout = t;
 
 		if ((n = poll(pfds, npfd, timeout)) == -1) {
 			if (errno == EINTR)
@@ -342,6 +348,7 @@ tcpd_loop(void)
 			conn_events(pconn[i], pfds[i].revents);
 		tcpd_now(&now);
 		conn_timeouts(&now);
+		bounds_timeouts(&now);
 		conn_reap();
 		/* Write-through: what came in goes to routed now. */
 		if (imsgbuf_queuelen(&tcpd_ibuf) > 0 &&

@@ -16,11 +16,11 @@
 #include "frame.h"
 #include "tcp.h"
 
-/* Limits, documented in ockam-tcpd.8. */
+/*
+ * Limits, documented in ockam-tcpd.8; those an operator may set are in
+ * lib/limit.h, and bounds.c enforces those a peer can reach.
+ */
 #define TCPD_LISTEN_MAX		64		/* listeners */
-#define TCPD_WQ_HIGH		(4U << 20)	/* XOFF at this queue */
-#define TCPD_WQ_LOW		(1U << 20)	/* XON back below this */
-#define TCPD_WQ_MAX		(16U << 20)	/* closed when it gets here */
 #define TCPD_IMSG_HIGH		(8U << 20)	/* stop reading sockets */
 #define TCPD_IMSG_LOW		(2U << 20)	/* read them again */
 #define TCPD_CONNECT_TIMEOUT	5		/* seconds */
@@ -55,13 +55,19 @@ struct wbuf {
 	uint32_t		 token;
 };
 
+struct ipslot;
+
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
+	TAILQ_ENTRY(conn)	 silent_entry;	/* no frame yet (bounds.c) */
 	RB_ENTRY(conn)		 byname;	/* when named (see conn.c) */
 	TAILQ_HEAD(, wbuf)	 wq;
 	struct frame_reader	 fr;
 	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];	/* to try */
 	struct timespec		 deadline;	/* connect, TLS, drain */
+	struct timespec		 frame_by;	/* a frame must be done */
+	struct timespec		 paused_at;	/* XOFF since */
+	struct ipslot		*slot;		/* accepted: its address */
 	struct tls		*tls;
 	size_t			 wqlen;		/* bytes queued */
 	uint64_t		 rx;		/* bytes read, written */
@@ -79,6 +85,7 @@ struct conn {
 	int			 xoff;		/* XOFF sent, XON not yet */
 	int			 more;		/* stopped reading with data */
 	int			 wpend;		/* SEND queued: write soon */
+	int			 silent;	/* accepted, no frame yet */
 	enum conn_state		 state;
 	char			 peer[TCP_PEER_MAX];
 	char			 host[TCPD_HOST_MAX];	/* to verify (TLS) */
@@ -122,6 +129,18 @@ void		 conn_deadline(struct conn *, int);
 void		 conn_up(struct conn *);
 void		 conn_fail(const struct tcp_msg *, const char *);
 void		 conn_close(struct conn *, const char *);
+
+/* bounds.c */
+int		 bounds_accept(const struct sockaddr *);
+void		 bounds_accepted(struct conn *, const struct sockaddr *);
+void		 bounds_closed(struct conn *);
+void		 bounds_framed(struct conn *);
+void		 bounds_partial(struct conn *);
+void		 bounds_timeouts(const struct timespec *);
+int		 bounds_next_timeout(const struct timespec *);
+void		 queue_check(struct conn *);
+int		 queue_add(struct conn *, size_t);
+void		 queue_sub(struct conn *, size_t);
 
 /* connect.c */
 void		 conn_sockopts(int, const char *);

@@ -46,6 +46,9 @@ printf 'limit handshakes 12x\n' |
     bad "limit not a number" "bad.conf:1: limit handshakes 12x: not a number"
 printf 'limit handshakes 5\nlimit handshakes 6\n' |
     bad "limit given twice" "bad.conf:2: limit handshakes: given twice"
+printf 'limit connections 16\nlimit connections-outgoing 16\n' |
+    bad "connections-outgoing not below connections" \
+    "connections-outgoing (16) leaves no connection to accept"
 printf 'echoer "unterminated\n' |
     bad "unterminated string" "bad.conf:1:"
 

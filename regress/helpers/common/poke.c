@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <err.h>
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,25 @@
 
 struct child	 child = { .pid = -1 };
 int		 failed;
+
+/* All of len bytes to fd; -1 when it fails. */
+int
+writeall(int fd, const void *p, size_t len)
+{
+	const unsigned char	*b = p;
+	ssize_t			 n;
+
+	while (len > 0) {
+		if ((n = write(fd, b, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		b += n;
+		len -= n;
+	}
+	return (0);
+}
 
 void
 check(int ok, const char *what)

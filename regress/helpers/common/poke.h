@@ -23,6 +23,7 @@ extern struct child	 child;
 extern int		 failed;	/* a check failed: exit 1 */
 
 void	 check(int, const char *);
+int	 writeall(int, const void *, size_t);
 int	 in_fork(void (*)(void *), void *);
 
 void	 child_spawn(const char *, const char *, char *const []);

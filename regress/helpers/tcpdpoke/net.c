@@ -144,24 +144,6 @@ accept_within(int lfd, int ms)
 	return (fd);
 }
 
-int
-writeall(int fd, const void *p, size_t len)
-{
-	const unsigned char	*b = p;
-	ssize_t			 n;
-
-	while (len > 0) {
-		if ((n = write(fd, b, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		b += n;
-		len -= n;
-	}
-	return (0);
-}
-
 /* Exactly len bytes within the socket's timeout.  0 or -1. */
 int
 readn(int fd, void *p, size_t len)

@@ -15,9 +15,9 @@
  *	bad		bad frames of every kind: each closes its own
  *			connection only
  *	many		1000 connections opened and abandoned; the limit
- *			of 1024 connections
+ *			of 1024 connections (each has sent a heartbeat)
  *	noread		a peer that never reads: XOFF, bounded memory,
- *			closed at 16 MiB
+ *			closed at 16 MiB past queue-high
  *	drain		a peer that reads late: XOFF, then XON
  *	slowrouted	routed reads nothing for a while: tcpd stops reading
  *			sockets, and delivers every frame once it reads
@@ -49,6 +49,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "limit.h"
 #include "log.h"
 #include "privsep.h"
 
@@ -155,9 +156,19 @@ configure(const struct tcp_listen *tl, int ntl, int ca, int extra)
 {
 	struct tcp_tlsconf	 tc;
 	struct ev		*e;
+	uint32_t		 lim[LIMIT_MAX];
 	int			 i;
 
 	child_conf_priv(user);
+	/*
+	 * The limits, as routed sends them: the defaults, but the peers
+	 * here all come from 127.0.0.1 and tcpd opens few connections.
+	 */
+	limits_default(lim);
+	lim[LIMIT_CONNECTIONS_PER_IP] =
+	    limit_defs[LIMIT_CONNECTIONS_PER_IP].max;
+	lim[LIMIT_CONNECTIONS_OUTGOING] = 0;
+	child_send(IMSG_TCP_LIMITS, 0, lim, sizeof(lim));
 	for (i = 0; i < ntl; i++)
 		child_send(IMSG_TCP_LISTEN, 0, &tl[i], sizeof(tl[i]));
 	for (i = 0; i < ca; i++) {

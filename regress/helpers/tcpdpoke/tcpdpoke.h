@@ -75,7 +75,6 @@ uint16_t	 free_port(int);
 int		 tcp_client(int, uint16_t);
 int		 nb_client(int, uint16_t);
 int		 accept_within(int, int);
-int		 writeall(int, const void *, size_t);
 int		 readn(int, void *, size_t);
 int		 sees_eof(int, int);
 
