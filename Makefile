@@ -48,8 +48,10 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/vault.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/chandata.c \
 		  ockam-routed/chanctl.c ockam-routed/tcp.c \
+		  ockam-routed/trust.c \
 		  lib/sanitize.c
-VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c lib/sanitize.c
+VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
+		  ockam-vaultd/pins.c lib/sanitize.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c lib/sanitize.c

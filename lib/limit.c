@@ -20,6 +20,9 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	[LIMIT_HANDSHAKES] = { "handshakes", LIMIT_COUNT, 128, 1, 65536 },
 	[LIMIT_HANDSHAKE_TIMEOUT] = { "handshake-timeout", LIMIT_SECONDS,
 	    10, 1, 600 },
+	[LIMIT_CONFIRM_TIMEOUT] = { "confirm-timeout", LIMIT_SECONDS,
+	    5, 1, 600 },
+	[LIMIT_PINS] = { "pins", LIMIT_COUNT, 1024, 1, 65536 },
 };
 
 uint32_t	 limit_val[LIMIT_MAX];

@@ -71,15 +71,17 @@ ctl_sc_create(uint32_t conn, struct imsg *imsg)
 	const char		*errstr = "truncated";
 	char			 name[OCKAM_NAME_MAX], tid[OCKAM_ADDR_MAX + 1];
 	char			 err[256];
-	uint32_t		 timeout, n, i;
+	uint32_t		 timeout, flags, n, i;
 
 	route_init(&to);
 	trust_init(&trust);
 	imsg_cursor(imsg, &cur);
 	cur_string(&cur, name, sizeof(name));
 	timeout = cur_h32(&cur);
+	flags = cur_h32(&cur);
 	n = cur_h32(&cur);
-	if (cur_ok(&cur) == -1 || n > SC_TRUST_MAX || timeout > 3600) {
+	if (cur_ok(&cur) == -1 || n > SC_TRUST_MAX || timeout > 3600 ||
+	    (flags & ~(CTL_SC_TRUST_ANY | CTL_SC_PIN)) != 0) {
 		snprintf(err, sizeof(err), "malformed secure channel request");
 		goto fail_proto;
 	}
@@ -111,7 +113,7 @@ ctl_sc_create(uint32_t conn, struct imsg *imsg)
 		    name);
 		goto fail;
 	}
-	if (channel_new_initiator(&to, id, &trust, timeout, conn,
+	if (sctrust_create(&to, id, &trust, flags, timeout, conn,
 	    imsg->hdr.peerid, err, sizeof(err)) == -1)
 		goto fail;
 	route_clear(&to);

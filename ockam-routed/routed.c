@@ -144,6 +144,7 @@ routed_loop(struct ockam_conf *conf)
 		if (!announced && children_ready()) {
 			/* The vault answers now: identities, listeners. */
 			channel_configure(conf);
+			sctrust_configure(conf);
 			log_info("node ready");
 			announced = 1;
 		}
@@ -162,7 +163,9 @@ routed_loop(struct ockam_conf *conf)
 		now = channel_now();
 		if (now != last_tick) {
 			channel_tick();
+			sctrust_tick();
 			vault_tick();
+			log_count_flush();
 			last_tick = now;
 		}
 	}

@@ -70,7 +70,9 @@ sc_create(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "identity", required_argument, NULL, 'i' },
+		{ "pin", no_argument, NULL, 'P' },
 		{ "trust", required_argument, NULL, 'T' },
+		{ "trust-any", no_argument, NULL, 'A' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -80,12 +82,19 @@ sc_create(int argc, char *argv[])
 	const char		*identity = "", *trust[TRUST_MAX];
 	char			 out[256];
 	long long		 timeout = 0;
+	uint32_t		 flags = 0;
 	int			 ch, i, ntrust = 0;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "i:T:t:", longopts,
+	while ((ch = getopt_long(argc, argv, "Ai:PT:t:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'A':
+			flags |= CTL_SC_TRUST_ANY;
+			break;
+		case 'P':
+			flags |= CTL_SC_PIN;
+			break;
 		case 'i':
 			identity = optarg;
 			break;
@@ -105,12 +114,15 @@ sc_create(int argc, char *argv[])
 	argv += optind;
 	if (argc != 1)
 		usage();
+	if ((flags & CTL_SC_TRUST_ANY) && (ntrust > 0 || (flags & CTL_SC_PIN)))
+		errx(1, "--trust-any goes with neither --trust nor --pin");
 	route_init(&to);
 	parse_route(argv[0], &to);
 	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
 		err(1, NULL);
 	ibuf_add_string(b, identity);
 	ibuf_add_h32(b, timeout);
+	ibuf_add_h32(b, flags);
 	ibuf_add_h32(b, ntrust);
 	for (i = 0; i < ntrust; i++)
 		ibuf_add_string(b, trust[i]);

@@ -137,6 +137,7 @@ configure(const char *scenario)
 
 	memset(&vc, 0, sizeof(vc));
 	strlcpy(vc.dir, dir, sizeof(vc.dir));
+	limits_default(vc.limits);
 	child_conf_priv(user);
 	child_send(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
 	if (strcmp(scenario, "twice") == 0)

@@ -1,0 +1,216 @@
+/*
+ * Pins of secure channel initiators (vault.h, IMSG_VAULT_PIN): which
+ * responder identifier answered on a route, as ssh's known_hosts.  They
+ * live in the file "pins" of the key directory, one a line:
+ *
+ *	ROUTE IDENTIFIER
+ *
+ * ROUTE is the route text ockam-routed was given, IDENTIFIER "I" and 64
+ * lower-case hex digits.  Blank lines and lines starting with '#' are
+ * ignored; an operator removes a pin by deleting its line.  The file is
+ * read again for every request (the operator may edit it while the node
+ * runs), must be a regular file of the vault's user with mode 0600 like
+ * the keys, and holds at most LIMIT_PINS pins.  A new pin is appended
+ * with one write() and fsync()ed.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "limit.h"
+#include "log.h"
+#include "pins.h"
+
+#define PINS_FILE	"pins"
+#define PINS_LINE	(VAULT_PIN_KEY_MAX + VAULT_PIN_ID_MAX + 2)
+
+static int		 pins_dirfd = -1;
+static const char	*pins_dir = "";
+static uid_t		 pins_uid;	/* owns the file */
+
+/* Before the sandbox, as the user that owns the key directory. */
+void
+pins_init(int dirfd, const char *dir)
+{
+	pins_dirfd = dirfd;
+	pins_dir = dir;
+	pins_uid = geteuid();
+}
+
+/* Printable ASCII without space: what a key may hold (routed checks). */
+int
+pins_key_ok(const char *key)
+{
+	size_t	 i, len = strnlen(key, VAULT_PIN_KEY_MAX);
+
+	if (len == 0 || len >= VAULT_PIN_KEY_MAX)
+		return (0);
+	for (i = 0; i < len; i++)
+		if (key[i] <= ' ' || key[i] > '~')
+			return (0);
+	return (1);
+}
+
+/* "I" and 64 lower-case hex digits. */
+int
+pins_id_ok(const char *id)
+{
+	size_t	 i;
+
+	if (strnlen(id, VAULT_PIN_ID_MAX) != VAULT_PIN_ID_MAX - 1 ||
+	    id[0] != 'I')
+		return (0);
+	for (i = 1; i < VAULT_PIN_ID_MAX - 1; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
+			return (0);
+	return (1);
+}
+
+/*
+ * Scan the file for key: the pinned id into id (or "" when none), the
+ * number of pins into *count, whether it ends in a newline into *eol.
+ * VAULT_OK, or VAULT_ERR_IO (logged).
+ */
+static uint32_t
+pins_scan(const char *key, char *id, size_t *count, int *eol)
+{
+	struct stat	 sb;
+	FILE		*f;
+	char		 line[PINS_LINE], *sp, *nl;
+	const char	*why = NULL;
+	size_t		 bad = 0;
+	int		 fd;
+
+	id[0] = '\0';
+	*count = 0;
+	*eol = 1;
+	if ((fd = openat(pins_dirfd, PINS_FILE, O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return (VAULT_OK);
+		log_warn("pins file %s/%s", pins_dir, PINS_FILE);
+		return (VAULT_ERR_IO);
+	}
+	if (fstat(fd, &sb) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(sb.st_mode))
+		why = "not a regular file";
+	else if (sb.st_uid != pins_uid)
+		why = "not owned by the vault's user";
+	else if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		why = "group or others have access (must be mode 0600)";
+	else if (sb.st_size > (off_t)limit(LIMIT_PINS) * PINS_LINE)
+		why = "larger than limit pins allows";
+	if (why != NULL || (f = fdopen(fd, "r")) == NULL) {
+		log_warnx("pins file %s/%s: %s: refused", pins_dir, PINS_FILE,
+		    why != NULL ? why : strerror(errno));
+		close(fd);
+		return (VAULT_ERR_IO);
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl = '\0';
+		else if (!feof(f)) {
+			/* Too long: skip the rest of it. */
+			bad++;
+			while (fgets(line, sizeof(line), f) != NULL &&
+			    strchr(line, '\n') == NULL)
+				;
+			continue;
+		}
+		*eol = nl != NULL;
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if ((sp = strchr(line, ' ')) == NULL) {
+			bad++;
+			continue;
+		}
+		*sp++ = '\0';
+		if (!pins_key_ok(line) || !pins_id_ok(sp)) {
+			bad++;
+			continue;
+		}
+		(*count)++;
+		if (id[0] == '\0' && strcmp(line, key) == 0)
+			strlcpy(id, sp, VAULT_PIN_ID_MAX);
+	}
+	if (ferror(f)) {
+		log_warn("pins file %s/%s: read", pins_dir, PINS_FILE);
+		fclose(f);
+		return (VAULT_ERR_IO);
+	}
+	fclose(f);
+	if (bad > 0)
+		log_warnx("pins file %s/%s: %zu malformed lines ignored",
+		    pins_dir, PINS_FILE, bad);
+	return (VAULT_OK);
+}
+
+uint32_t
+pins_lookup(const char *key, char *id)
+{
+	size_t		 count;
+	uint32_t	 status;
+	int		 eol;
+
+	if (pins_dirfd == -1)
+		return (VAULT_ERR_IO);
+	if ((status = pins_scan(key, id, &count, &eol)) != VAULT_OK)
+		return (status);
+	return (id[0] != '\0' ? VAULT_OK : VAULT_ERR_NOTFOUND);
+}
+
+/* Pin id for key unless something is pinned already (into pinned). */
+uint32_t
+pins_record(const char *key, const char *id, char *pinned)
+{
+	char		 line[PINS_LINE + 1];
+	size_t		 count, len, off = 0;
+	ssize_t		 n;
+	uint32_t	 status;
+	int		 eol, fd;
+
+	if (pins_dirfd == -1)
+		return (VAULT_ERR_IO);
+	if ((status = pins_scan(key, pinned, &count, &eol)) != VAULT_OK)
+		return (status);
+	if (pinned[0] != '\0')
+		return (strcmp(pinned, id) == 0 ? VAULT_OK :
+		    VAULT_ERR_CHANGED);
+	if (count >= limit(LIMIT_PINS)) {
+		log_warnx("pins file %s/%s: %zu pins, the limit: not pinning "
+		    "%s", pins_dir, PINS_FILE, count, key);
+		return (VAULT_ERR_LIMIT);
+	}
+	/* A line a crash cut short is ended first. */
+	len = (size_t)snprintf(line, sizeof(line), "%s%s %s\n",
+	    eol ? "" : "\n", key, id);
+	if ((fd = openat(pins_dirfd, PINS_FILE, O_WRONLY | O_APPEND |
+	    O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600)) == -1) {
+		log_warn("pins file %s/%s", pins_dir, PINS_FILE);
+		return (VAULT_ERR_IO);
+	}
+	while (off < len) {
+		if ((n = write(fd, line + off, len - off)) <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			log_warn("pins file %s/%s: write", pins_dir, PINS_FILE);
+			close(fd);
+			return (VAULT_ERR_IO);
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) == -1 || close(fd) == -1) {
+		log_warn("pins file %s/%s: fsync", pins_dir, PINS_FILE);
+		return (VAULT_ERR_IO);
+	}
+	strlcpy(pinned, id, VAULT_PIN_ID_MAX);
+	log_info("pinned %s for %s", id, key);
+	return (VAULT_OK);
+}

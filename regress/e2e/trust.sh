@@ -1,0 +1,121 @@
+#!/bin/sh
+# Trust that fails closed (issue 9, items 8 and 9): an initiator never
+# takes an unknown responder silently, pins one only when asked and
+# refuses it when it changes; trusting anyone is asked for and logged;
+# a responder that refuses the initiator says so and the create fails.
+. "$(dirname "$0")/lib.sh"
+
+PB=$(free_port 23000)
+# bob, and a second listener of his that trusts nobody alice is.
+sed "s/port 4000 consumers { \"bob_listener\" }/port $PB consumers { \"bob_listener\" \"strict_listener\" }/" \
+    "$TOP/etc/responder.conf" > "$T/bob.conf"
+cat >> "$T/bob.conf" <<EOF
+secure-channel listener "strict_listener" identity "bob" \\
+    trust "I0000000000000000000000000000000000000000000000000000000000000000" \\
+    consumers { "echoer" }
+EOF
+# alice: etc/initiator.conf without its "secure-channel pin".
+grep -v '^secure-channel pin' "$TOP/etc/initiator.conf" > "$T/alice.conf"
+
+mkdir -p "$T/bob" "$T/alice"
+start_node bob "$T/bob.conf" -D vaultdir="$T/bob/vault" ||
+    { fail "bob starts"; exit 0; }
+start_node alice "$T/alice.conf" -D vaultdir="$T/alice/vault" ||
+    { fail "alice starts"; exit 0; }
+bobid=$(ctl bob identity show bob | awk '{ print $2 }')
+ROUTE=/ip4/127.0.0.1/tcp/$PB/service/bob_listener
+
+# echo_ok CHANNEL: Hello through it
+echo_ok() {
+	[ "$(ctl alice message send -t 3 "$1/service/echoer" hello 2>&1)" = \
+	    hello ]
+}
+
+# 1. No -T, nothing configured, nothing pinned: refused, clearly.
+out=$(ctl alice secure-channel create "$ROUTE" 2>&1); st=$?
+if [ $st -ne 0 ] && echo "$out" | grep -q "responder $bobid is unknown" &&
+    echo "$out" | grep -q -- "-T"; then
+	ok "create to an unknown responder fails, naming it ($st)"
+else fail "create to an unknown responder fails ($st: $out)"; fi
+ctl alice show channels 2>&1 | grep -q initiator &&
+    fail "no channel is left behind" || ok "no channel is left behind"
+
+# 2. Named with -T: works; a wrong -T does not.
+ch=$(ctl alice secure-channel create -T "$bobid" "$ROUTE" 2>&1)
+echo_ok "$ch" && ok "create -T bob: a channel, hello echoed" ||
+    fail "create -T bob ($ch)"
+other=I1111111111111111111111111111111111111111111111111111111111111111
+out=$(ctl alice secure-channel create -T $other "$ROUTE" 2>&1) &&
+    fail "create -T another: fails ($out)" ||
+    { echo "$out" | grep -q "responder $bobid is not trusted" &&
+    ok "create -T another identifier: fails, not trusted" ||
+    fail "create -T another: message ($out)"; }
+
+# 3. Trust anyone: an explicit flag, logged at info.
+ch=$(ctl alice secure-channel create -A "$ROUTE" 2>&1)
+if echo_ok "$ch" && grep -q "trusting any responder.*--trust-any" \
+    "$(node_log alice)"; then
+	ok "create --trust-any: works, logged"
+else fail "create --trust-any ($ch)"; fi
+[ ! -e "$T/alice/vault/pins" ] && ok "nothing was pinned so far" ||
+    fail "nothing was pinned so far"
+
+# 4. Pin on first use (--pin), then without a flag: the pin is enough.
+ch=$(ctl alice secure-channel create --pin "$ROUTE" 2>&1)
+echo_ok "$ch" && grep -qx "$ROUTE $bobid" "$T/alice/vault/pins" &&
+    ok "create --pin: works, the vault pinned bob for the route" ||
+    fail "create --pin ($ch; $(cat "$T/alice/vault/pins" 2>&1))"
+ch=$(ctl alice secure-channel create "$ROUTE" 2>&1)
+echo_ok "$ch" && ok "create without flags: the pinned responder is taken" ||
+    fail "create without flags after the pin ($ch)"
+
+# 5. Item 9: a listener that does not trust alice: the create fails
+# with the responder's reason, at once, and no channel stays open.
+t0=$(date +%s%N)
+out=$(ctl alice secure-channel create -T "$bobid" \
+    /ip4/127.0.0.1/tcp/$PB/service/strict_listener 2>&1); st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ $st -ne 0 ] && echo "$out" | grep -q "not trusted by the responder"
+then ok "a responder that refuses alice: create fails, not trusted by the responder (${ms} ms)"
+else fail "a responder that refuses alice ($st: $out)"; fi
+grep -q "responder.*is not trusted" "$(node_log bob)" &&
+    ok "bob logs why he refused" || fail "bob logs why he refused"
+[ "$ms" -lt 3000 ] && ok "the refusal arrives without waiting ($ms ms)" ||
+    fail "the refusal arrives without waiting ($ms ms)"
+ctl alice show channels 2>&1 | grep strict >/dev/null
+n=$(ctl alice show channels 2>&1 | grep -c "initiator")
+ch=$(ctl alice secure-channel create "$ROUTE" 2>&1)
+echo_ok "$ch" && ok "meanwhile the pinned channel to bob still works" ||
+    fail "the pinned channel to bob still works ($ch)"
+
+# 6. bob's identity changes (a new vault, same address): refused,
+# naming both identifiers, with or without --pin; -A still works.
+stop_node bob
+mkdir -p "$T/bob2"
+start_node bob "$T/bob.conf" -D vaultdir="$T/bob2/vault" ||
+    { fail "bob restarts with new keys"; exit 0; }
+newid=$(ctl bob identity show bob | awk '{ print $2 }')
+[ "$newid" != "$bobid" ] || fail "bob has a new identifier"
+for flag in "" --pin; do
+	out=$(ctl alice secure-channel create $flag "$ROUTE" 2>&1); st=$?
+	if [ $st -ne 0 ] && echo "$out" | grep -q "identity changed" &&
+	    echo "$out" | grep -q "$bobid" && echo "$out" | grep -q "$newid"
+	then ok "changed responder refused ${flag:-without a flag}, both identifiers named"
+	else fail "changed responder refused $flag ($st: $out)"; fi
+done
+grep -qx "$ROUTE $bobid" "$T/alice/vault/pins" &&
+    ok "the pin is unchanged" || fail "the pin is unchanged"
+ch=$(ctl alice secure-channel create -T "$newid" "$ROUTE" 2>&1)
+echo_ok "$ch" && ok "-T the new identifier: works (the operator decided)" ||
+    fail "-T the new identifier ($ch)"
+
+# 7. The configuration's word: secure-channel trust LIST.
+stop_node alice
+{ cat "$T/alice.conf"; echo "secure-channel trust \"$newid\""; } \
+    > "$T/alice2.conf"
+start_node alice "$T/alice2.conf" -D vaultdir="$T/alice/vault" ||
+    { fail "alice restarts"; exit 0; }
+ch=$(ctl alice secure-channel create "$ROUTE" 2>&1)
+echo_ok "$ch" && ok "secure-channel trust in ockam.conf: the listed responder is taken" ||
+    fail "secure-channel trust in ockam.conf ($ch)"
+exit 0
