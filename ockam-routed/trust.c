@@ -162,16 +162,17 @@ sctrust_create(const struct route *to, struct identity *ident,
 	TAILQ_FOREACH(n, &conftrust->ids, entry)
 		if (names_add(&trust->ids, n->name) == -1)
 			goto oom;
-	/* A route that cannot be a pin's key: -T or the list only. */
-	if (text[0] == '\0' || strcspn(text, " \t\n") != strlen(text))
-		return (channel_new_initiator(to, ident, trust, NULL, timeout,
-		    client, reqid, err, errlen));
-	if ((lk = calloc(1, sizeof(*lk))) == NULL)
+	if ((pin = calloc(1, sizeof(*pin))) == NULL)
 		goto oom;
-	if ((pin = lk->pin = calloc(1, sizeof(*pin))) == NULL) {
-		free(lk);
+	/* A route that cannot be a pin's key: the list only (key ""). */
+	if (text[0] == '\0' || strcspn(text, " \t\n") != strlen(text))
+		return (channel_new_initiator(to, ident, trust, pin, timeout,
+		    client, reqid, err, errlen));
+	if ((lk = calloc(1, sizeof(*lk))) == NULL) {
+		free(pin);
 		goto oom;
 	}
+	lk->pin = pin;
 	route_init(&lk->to);
 	trust_init(&lk->trust);
 	lk->trust.everyone = 0;
@@ -245,20 +246,23 @@ sctrust_check(struct channel *c, const struct trust_conf *trust,
 
 	if (trust_allows(trust, id))
 		return (0);
-	if (c->role == NOISE_RESPONDER) {
+	/* An initiator without a pin: -T was given, and only those. */
+	if (c->role == NOISE_RESPONDER || p == NULL) {
 		snprintf(why, whylen, "peer %s is not trusted", id);
 		return (-1);
 	}
 	if (own_identity(id))
 		return (0);
-	if (p == NULL) {
-		snprintf(why, whylen, "responder %s is not trusted", id);
-		return (-1);
-	}
 	if (p->pinned[0] != '\0') {
 		if (strcmp(p->pinned, id) == 0)
 			return (0);
 		changed_why(why, whylen, p, id);
+		return (-1);
+	}
+	if (p->key[0] == '\0') {
+		snprintf(why, whylen, "responder %s is unknown, and this route "
+		    "cannot be pinned: name it with -T or list it in "
+		    "ockam.conf(5) (secure-channel trust)", id);
 		return (-1);
 	}
 	if (!p->pin_new) {

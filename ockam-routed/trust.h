@@ -19,7 +19,11 @@
 /* Room for why a peer is refused: two identifiers and a route. */
 #define SC_WHY_MAX		(VAULT_PIN_KEY_MAX + 512)
 
-/* An initiator's pin: the route text it is kept under, in the vault. */
+/*
+ * An initiator that trusts the configuration, its own identities and
+ * the pin, not -T identifiers nor anyone: the route text the pin is
+ * kept under in the vault ("": a route that cannot be pinned).
+ */
 struct sc_pin {
 	char		 key[VAULT_PIN_KEY_MAX];
 	char		 pinned[VAULT_PIN_ID_MAX];	/* "": none yet */

@@ -101,9 +101,10 @@ grep -q "$phex" "$T/tap.log" && ok "(control: without a channel it is seen)" ||
     fail "(control: without a channel it is seen)"
 kill $tappid; wait $tappid 2>/dev/null
 
-# Misbehaving hops: tamper, replay, reorder the first data message (4th).
+# Misbehaving hops: tamper, replay, reorder the first data message (the
+# 5th: after the three of the handshake, the responder's Confirm).
 for mode in tamper replay reorder; do
-	"$TAP" "$(node_sock n1)" t_$mode "$T/t_$mode.log" $mode:4 \
+	"$TAP" "$(node_sock n1)" t_$mode "$T/t_$mode.log" $mode:5 \
 	    > "$T/t_$mode.out" 2>&1 &
 	pid=$!
 	wait_for 5 grep -q ready "$T/t_$mode.out"

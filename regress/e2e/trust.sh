@@ -47,7 +47,7 @@ echo_ok "$ch" && ok "create -T bob: a channel, hello echoed" ||
 other=I1111111111111111111111111111111111111111111111111111111111111111
 out=$(ctl alice secure-channel create -T $other "$ROUTE" 2>&1) &&
     fail "create -T another: fails ($out)" ||
-    { echo "$out" | grep -q "responder $bobid is not trusted" &&
+    { echo "$out" | grep -q "peer $bobid is not trusted" &&
     ok "create -T another identifier: fails, not trusted" ||
     fail "create -T another: message ($out)"; }
 
