@@ -5,6 +5,30 @@
 # a responder that refuses the initiator says so and the create fails.
 . "$(dirname "$0")/lib.sh"
 
+# The configuration: the initiators' statements, apart from a
+# listener's trust, printed back by -n -v; a bad identifier refused.
+ID1=I1111111111111111111111111111111111111111111111111111111111111111
+ID2=I2222222222222222222222222222222222222222222222222222222222222222
+cat > "$T/cfg.conf" <<EOF
+vault directory "$T/cfgvault"
+identity "alice"
+secure-channel trust { "$ID1" }
+secure-channel pin
+secure-channel listener "l" identity "alice" trust "$ID2" consumers { "e" }
+EOF
+out=$("$ROUTED" -n -v -f "$T/cfg.conf" 2>&1)
+if echo "$out" | grep -qx "secure-channel trust { \"$ID1\" }" &&
+    echo "$out" | grep -qx "secure-channel pin" &&
+    echo "$out" | grep -q "listener \"l\" identity \"alice\" trust { \"$ID2\" }"
+then ok "secure-channel trust and pin parsed, apart from the listener's trust"
+else fail "secure-channel trust and pin parsed ($out)"; fi
+echo 'secure-channel trust "Ibad"' > "$T/bad.conf"
+"$ROUTED" -n -f "$T/bad.conf" > "$T/bad.out" 2>&1 &&
+    fail "secure-channel trust with a bad identifier: refused" ||
+    { grep -q "invalid identifier" "$T/bad.out" &&
+    ok "secure-channel trust with a bad identifier: refused" ||
+    fail "secure-channel trust: bad identifier ($(cat "$T/bad.out"))"; }
+
 PB=$(free_port 23000)
 # bob, and a second listener of his that trusts nobody alice is.
 sed "s/port 4000 consumers { \"bob_listener\" }/port $PB consumers { \"bob_listener\" \"strict_listener\" }/" \
@@ -71,6 +95,7 @@ echo_ok "$ch" && ok "create without flags: the pinned responder is taken" ||
 
 # 5. Item 9: a listener that does not trust alice: the create fails
 # with the responder's reason, at once, and no channel stays open.
+n0=$(ctl alice show channels 2>&1 | grep -c initiator)
 t0=$(date +%s%N)
 out=$(ctl alice secure-channel create -T "$bobid" \
     /ip4/127.0.0.1/tcp/$PB/service/strict_listener 2>&1); st=$?
@@ -82,8 +107,9 @@ grep -q "responder.*is not trusted" "$(node_log bob)" &&
     ok "bob logs why he refused" || fail "bob logs why he refused"
 [ "$ms" -lt 3000 ] && ok "the refusal arrives without waiting ($ms ms)" ||
     fail "the refusal arrives without waiting ($ms ms)"
-ctl alice show channels 2>&1 | grep strict >/dev/null
-n=$(ctl alice show channels 2>&1 | grep -c "initiator")
+n1=$(ctl alice show channels 2>&1 | grep -c initiator)
+[ "$n0" = "$n1" ] && ok "the refused channel is gone at alice's ($n1 left)" ||
+    fail "the refused channel is gone at alice's ($n0 -> $n1)"
 ch=$(ctl alice secure-channel create "$ROUTE" 2>&1)
 echo_ok "$ch" && ok "meanwhile the pinned channel to bob still works" ||
     fail "the pinned channel to bob still works ($ch)"
