@@ -137,11 +137,27 @@ echo_ok "$ch" && ok "-T the new identifier: works (the operator decided)" ||
 
 # 7. The configuration's word: secure-channel trust LIST.
 stop_node alice
-{ cat "$T/alice.conf"; echo "secure-channel trust \"$newid\""; } \
-    > "$T/alice2.conf"
+{ cat "$T/alice.conf"; echo "secure-channel trust \"$newid\""
+    echo "limit confirm-timeout 1"; } > "$T/alice2.conf"
 start_node alice "$T/alice2.conf" -D vaultdir="$T/alice/vault" ||
     { fail "alice restarts"; exit 0; }
 ch=$(ctl alice secure-channel create "$ROUTE" 2>&1)
 echo_ok "$ch" && ok "secure-channel trust in ockam.conf: the listed responder is taken" ||
     fail "secure-channel trust in ockam.conf ($ch)"
+
+# 8. A responder whose Confirm never comes (here a hop spoils it, as a
+# responder older than the Confirm would never send it): the create is
+# answered after confirm-timeout, logged, and the channel works.
+"$HELPERS/taphop" "$(node_sock alice)" tap "$T/tap.log" tamper:4 \
+    > "$T/tap.out" 2>&1 &
+tappid=$!
+wait_for 5 grep -q ready "$T/tap.out"
+t0=$(date +%s%N)
+ch=$(ctl alice secure-channel create /service/tap$ROUTE 2>&1)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if echo_ok "$ch" && [ "$ms" -ge 900 ] && grep -q "no word from the responder" \
+    "$(node_log alice)"; then
+	ok "no Confirm: create answered after confirm-timeout (${ms} ms), logged"
+else fail "no Confirm: create after confirm-timeout ($ms ms: $ch)"; fi
+kill $tappid; wait $tappid 2>/dev/null
 exit 0
