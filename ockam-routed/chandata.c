@@ -3,9 +3,10 @@
  * channel message's payload is a u64 big-endian nonce, then AES-256-GCM
  * ciphertext and tag (nonce 0x00000000 || u64, empty AD).  The
  * plaintext is a kind byte and its body: 0, an encoded TransportMessage;
- * 1, Close (empty, or a reason code); 2, Confirm (empty).  The sender rekeys before nonce n when n > 0 and n is a
- * multiple of REKEY_INTERVAL; the receiver derives the key of a nonce's
- * epoch on demand and keeps the previous epoch's key for stragglers.
+ * 1, Close (empty, or a reason code); 2, Confirm (empty).  The sender
+ * rekeys before nonce n when n > 0 and n is a multiple of
+ * REKEY_INTERVAL; the receiver derives the key of a nonce's epoch on
+ * demand and keeps the previous epoch's key for stragglers.
  * Nothing about the receive state changes until a tag has verified.
  *
  * Each direction keeps its key expanded (crypto_aead_aes256gcm_state),

@@ -828,9 +828,8 @@ ephpool_take(struct channel *c)
 }
 
 /*
- * Start a handshake to a listener at the end of route.  The result
- * reaches the client later (trust.c, or channel_free with why).  pin
- * (trust.c), when set, is the channel's, or freed when this fails.
+ * Start a handshake to a listener at the end of route; pin becomes the
+ * channel's, or is freed.  The result reaches the client later (trust.c).
  */
 int
 channel_new_initiator(const struct route *to, struct identity *ident,
