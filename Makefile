@@ -139,6 +139,12 @@ $(BUILD)/regress/test_keystore: $(BUILD)/obj/regress/unit/test_keystore.o $(KEYS
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(KEYSTORE_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
+# The pin tests link the vault's pin module.
+PINS_OBJ = $(BUILD)/obj/ockam-vaultd/pins.o
+$(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(PINS_OBJ) $(LIB) $(LDLIBS) -lcmocka
+
 # The frame tests link tcpd's frame reader.
 FRAME_OBJ = $(BUILD)/obj/ockam-tcpd/frame.o
 $(BUILD)/regress/test_frame: $(BUILD)/obj/regress/unit/test_frame.o $(FRAME_OBJ) $(LIB)
