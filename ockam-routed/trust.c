@@ -59,6 +59,9 @@ sctrust_configure(struct ockam_conf *conf)
 {
 	conftrust = &conf->sctrust;
 	confpin = conf->scpin;
+	if (conftrust->everyone)
+		log_info("secure channels this node creates trust any "
+		    "responder (secure-channel trust everyone)");
 }
 
 /* A responder with one of our own identities: its keys are ours. */
@@ -150,6 +153,8 @@ sctrust_create(const struct route *to, struct identity *ident,
 	if (!TAILQ_EMPTY(&trust->ids))
 		return (channel_new_initiator(to, ident, trust, NULL, timeout,
 		    client, reqid, err, errlen));
+	if (conftrust == NULL)
+		fatalx("%s: not configured", __func__);
 	if ((flags & CTL_SC_TRUST_ANY) || conftrust->everyone) {
 		log_count(&log_any, "to %s (%s)", text[0] != '\0' ? text :
 		    "a long route", (flags & CTL_SC_TRUST_ANY) ?
