@@ -311,6 +311,9 @@ check_config(void)
 			    "of its channels can be delivered", file_name,
 			    sl->name);
 	}
+	if (conf->sctrust.everyone)
+		log_warnx("%s: warning: secure-channel trust everyone: the "
+		    "channels this node creates take any responder", file_name);
 	return (nerr);
 }
 

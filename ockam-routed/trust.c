@@ -59,9 +59,6 @@ sctrust_configure(struct ockam_conf *conf)
 {
 	conftrust = &conf->sctrust;
 	confpin = conf->scpin;
-	if (conftrust->everyone)
-		log_info("secure channels this node creates trust any "
-		    "responder (secure-channel trust everyone)");
 }
 
 /* A responder with one of our own identities: its keys are ours. */

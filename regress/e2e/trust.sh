@@ -22,6 +22,11 @@ if echo "$out" | grep -qx "secure-channel trust { \"$ID1\" }" &&
     echo "$out" | grep -q "listener \"l\" identity \"alice\" trust { \"$ID2\" }"
 then ok "secure-channel trust and pin parsed, apart from the listener's trust"
 else fail "secure-channel trust and pin parsed ($out)"; fi
+echo 'secure-channel trust everyone' > "$T/any.conf"
+"$ROUTED" -n -f "$T/any.conf" 2>&1 | grep -q \
+    "warning: secure-channel trust everyone: the channels this node creates take any responder" &&
+    ok "secure-channel trust everyone: -n warns" ||
+    fail "secure-channel trust everyone: -n warns"
 echo 'secure-channel trust "Ibad"' > "$T/bad.conf"
 "$ROUTED" -n -f "$T/bad.conf" > "$T/bad.out" 2>&1 &&
     fail "secure-channel trust with a bad identifier: refused" ||
