@@ -167,7 +167,7 @@ sctrust_create(const struct route *to, struct identity *ident,
 	if ((pin = calloc(1, sizeof(*pin))) == NULL)
 		goto oom;
 	/* A route that cannot be a pin's key: the list only (key ""). */
-	if (text[0] == '\0' || strcspn(text, " \t\n") != strlen(text))
+	if (!printable_word(text, sizeof(text)))
 		return (channel_new_initiator(to, ident, trust, pin, timeout,
 		    client, reqid, err, errlen));
 	if ((lk = calloc(1, sizeof(*lk))) == NULL) {

@@ -25,6 +25,7 @@
 #include "limit.h"
 #include "log.h"
 #include "pins.h"
+#include "util.h"
 
 #define PINS_FILE	"pins"
 #define PINS_LINE	(VAULT_PIN_KEY_MAX + VAULT_PIN_ID_MAX + 2)
@@ -42,18 +43,11 @@ pins_init(int dirfd, const char *dir)
 	pins_uid = geteuid();
 }
 
-/* Printable ASCII without space: what a key may hold (routed checks). */
+/* What a key may hold (routed checks it so). */
 int
 pins_key_ok(const char *key)
 {
-	size_t	 i, len = strnlen(key, VAULT_PIN_KEY_MAX);
-
-	if (len == 0 || len >= VAULT_PIN_KEY_MAX)
-		return (0);
-	for (i = 0; i < len; i++)
-		if (key[i] <= ' ' || key[i] > '~')
-			return (0);
-	return (1);
+	return (printable_word(key, VAULT_PIN_KEY_MAX));
 }
 
 /* "I" and 64 lower-case hex digits. */
