@@ -29,6 +29,8 @@
  *			the responder confirmed, by CTL_RESULT with the
  *			channel's route (/service/ENCRYPTOR) or why it failed
  *	CTL_SC_DELETE	string encryptor address
+ *	CTL_SC_UNPIN	an encoded route; answered by CTL_RESULT with the
+ *			identifier that was pinned for it, or why not
  *	CTL_SHOW_CHANNELS empty; answered by CTL_CHANNEL_INFO (strings:
  *			encryptor, decryptor, role, state, peer identifier,
  *			identity, remote route, counters)..., CTL_END
@@ -45,6 +47,7 @@
 #include "route.h"
 
 #define CTL_IMSG_MAX		(OCKAM_MSG_MAX + 256)
+#define CTL_MSG_MAX		2048	/* a CTL_RESULT's text, NUL included */
 #define CTL_SOCKET		"/run/ockam/ockam.sock"
 
 enum ctl_type {
@@ -72,6 +75,7 @@ enum ctl_type {
 	CTL_TCP_DELETE,
 	CTL_SHOW_LISTENERS,
 	CTL_LISTENER_INFO,
+	CTL_SC_UNPIN,
 	CTL_TYPE_MAX
 };
 

@@ -43,6 +43,7 @@
 #define VAULT_PIN_ID_MAX	66	/* an identifier, NUL included */
 #define VAULT_PIN_LOOKUP	1	/* PIN: what is pinned for key */
 #define VAULT_PIN_RECORD	2	/* PIN: pin id for key unless pinned */
+#define VAULT_PIN_REMOVE	3	/* PIN: forget what is pinned for key */
 
 /* status */
 #define VAULT_OK		0
@@ -117,7 +118,8 @@ struct vault_free_req {
  * (id set) answers VAULT_OK when id is pinned now or was already,
  * VAULT_ERR_CHANGED with the other id pinned for key, VAULT_ERR_LIMIT
  * when LIMIT_PINS pins exist, VAULT_ERR_IO when the file cannot be
- * used or there is no key directory.
+ * used or there is no key directory.  REMOVE answers VAULT_OK with the
+ * id that was pinned, or VAULT_ERR_NOTFOUND.
  */
 struct vault_pin_req {
 	uint32_t	op;		/* VAULT_PIN_LOOKUP or _RECORD */

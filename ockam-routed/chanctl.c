@@ -150,6 +150,28 @@ ctl_sc_delete(uint32_t conn, struct imsg *imsg)
 	control_report(conn, imsg->hdr.peerid, CTL_OK, name);
 }
 
+/* secure-channel unpin: the vault forgets the pin of a route. */
+static void
+ctl_sc_unpin(uint32_t conn, struct imsg *imsg)
+{
+	struct route	 to;
+	struct cursor	 cur;
+	const char	*errstr = "truncated";
+	char		 err[256];
+
+	route_init(&to);
+	imsg_cursor(imsg, &cur);
+	if (route_decode(&cur, &to, &errstr) == -1 || cur_end(&cur) == -1 ||
+	    to.n == 0) {
+		snprintf(err, sizeof(err), "malformed route: %s",
+		    to.n == 0 ? "empty" : errstr);
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO, err);
+	} else if (sctrust_unpin(&to, conn, imsg->hdr.peerid, err,
+	    sizeof(err)) == -1)
+		control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
+	route_clear(&to);
+}
+
 static void
 ctl_show_channels(uint32_t conn, struct imsg *imsg)
 {
@@ -201,6 +223,9 @@ channel_ctl(uint32_t conn, struct imsg *imsg)
 		break;
 	case CTL_SC_DELETE:
 		ctl_sc_delete(conn, imsg);
+		break;
+	case CTL_SC_UNPIN:
+		ctl_sc_unpin(conn, imsg);
 		break;
 	case CTL_SHOW_CHANNELS:
 		ctl_show_channels(conn, imsg);

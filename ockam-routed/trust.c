@@ -76,9 +76,24 @@ own_identity(const char *identifier)
 static void
 changed_why(char *why, size_t len, const struct sc_pin *p, const char *id)
 {
-	snprintf(why, len, "the responder's identity changed: %s is pinned "
-	    "for %s, %s answered (if that is expected, delete the pin from "
-	    "the file pins in the vault directory)", p->pinned, p->key, id);
+	snprintf(why, len, "the responder's identity changed on %s: %s is "
+	    "pinned, %s answered (if that is expected, remove the pin: "
+	    "ockamctl secure-channel unpin ROUTE)", p->key, p->pinned, id);
+}
+
+/* Ask the vault about key's pin; done(arg) gets the answer.  -1: not. */
+static int
+pin_ask(uint32_t op, const char *key, const char *id,
+    void (*done)(void *, const void *), void *arg)
+{
+	struct vault_pin_req	 req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	strlcpy(req.key, key, sizeof(req.key));
+	strlcpy(req.id, id, sizeof(req.id));
+	return (vault_call(IMSG_VAULT_PIN, &req, sizeof(req),
+	    sizeof(struct vault_pin), done, arg) == NULL ? -1 : 0);
 }
 
 static void
@@ -140,7 +155,6 @@ sctrust_create(const struct route *to, struct identity *ident,
     uint32_t reqid, char *err, size_t errlen)
 {
 	struct sct_lookup	*lk;
-	struct vault_pin_req	 req;
 	struct name_entry	*n;
 	struct sc_pin		*pin;
 	char			 text[VAULT_PIN_KEY_MAX];
@@ -185,15 +199,11 @@ sctrust_create(const struct route *to, struct identity *ident,
 	lk->timeout = timeout;
 	lk->client = client;
 	lk->reqid = reqid;
-	memset(&req, 0, sizeof(req));
-	req.op = VAULT_PIN_LOOKUP;
-	strlcpy(req.key, pin->key, sizeof(req.key));
 	if (route_copy(&lk->to, to) == -1) {
 		lookup_free(lk);
 		goto oom;
 	}
-	if (vault_call(IMSG_VAULT_PIN, &req, sizeof(req),
-	    sizeof(struct vault_pin), lookup_done, lk) == NULL) {
+	if (pin_ask(VAULT_PIN_LOOKUP, pin->key, "", lookup_done, lk) == -1) {
 		lookup_free(lk);
 		snprintf(err, errlen, "the vault is not available");
 		return (-1);
@@ -202,6 +212,65 @@ sctrust_create(const struct route *to, struct identity *ident,
  oom:
 	snprintf(err, errlen, "out of memory");
 	return (-1);
+}
+
+/* A client that asked for a pin to be removed. */
+struct sct_unpin {
+	uint32_t	 client;
+	uint32_t	 reqid;
+	char		 key[VAULT_PIN_KEY_MAX];
+};
+
+static void
+unpin_done(void *arg, const void *data)
+{
+	struct sct_unpin	*u = arg;
+	const struct vault_pin	*ans = data;
+	char			 msg[VAULT_PIN_KEY_MAX + 64];
+
+	if (ans->status == VAULT_OK &&
+	    memchr(ans->id, '\0', sizeof(ans->id)) != NULL)
+		control_report(u->client, u->reqid, CTL_OK, ans->id);
+	else {
+		if (ans->status == VAULT_ERR_NOTFOUND)
+			snprintf(msg, sizeof(msg), "nothing is pinned for %s",
+			    u->key);
+		else
+			snprintf(msg, sizeof(msg), "vault: %s",
+			    vault_strerror(ans->status));
+		control_report(u->client, u->reqid, CTL_ERR, msg);
+	}
+	free(u);
+}
+
+/*
+ * secure-channel unpin (chanctl.c): the vault forgets the pin of the
+ * route.  0: the result reaches the client later; -1: err says why not.
+ */
+int
+sctrust_unpin(const struct route *to, uint32_t client, uint32_t reqid,
+    char *err, size_t errlen)
+{
+	struct sct_unpin	*u;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	if (multiaddr_print(to, u->key, sizeof(u->key)) == -1 ||
+	    !printable_word(u->key, sizeof(u->key))) {
+		free(u);
+		snprintf(err, errlen, "this route cannot have a pin");
+		return (-1);
+	}
+	u->client = client;
+	u->reqid = reqid;
+	if (pin_ask(VAULT_PIN_REMOVE, u->key, "", unpin_done, u) == -1) {
+		free(u);
+		snprintf(err, errlen, "the vault is not available");
+		return (-1);
+	}
+	return (0);
 }
 
 /* The vault wrote the pin of a first use, or could not. */
@@ -243,7 +312,6 @@ int
 sctrust_check(struct channel *c, const struct trust_conf *trust,
     const char *id, char *why, size_t whylen)
 {
-	struct vault_pin_req	 req;
 	struct sc_pin		*p = c->pin;
 
 	if (trust_allows(trust, id))
@@ -273,13 +341,8 @@ sctrust_check(struct channel *c, const struct trust_conf *trust,
 		    "or pin it on first use (--pin)", id, p->key);
 		return (-1);
 	}
-	memset(&req, 0, sizeof(req));
-	req.op = VAULT_PIN_RECORD;
-	strlcpy(req.key, p->key, sizeof(req.key));
-	strlcpy(req.id, id, sizeof(req.id));
-	if (vault_call(IMSG_VAULT_PIN, &req, sizeof(req),
-	    sizeof(struct vault_pin), pin_recorded,
-	    (void *)(uintptr_t)c->id) == NULL) {
+	if (pin_ask(VAULT_PIN_RECORD, p->key, id, pin_recorded,
+	    (void *)(uintptr_t)c->id) == -1) {
 		snprintf(why, whylen, "cannot pin the responder: the vault is "
 		    "not available");
 		return (-1);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "vault.h"
 
 /* The body of a Close: empty, or one of these reason codes. */
@@ -18,6 +19,7 @@
 
 /* Room for why a peer is refused: two identifiers and a route. */
 #define SC_WHY_MAX		(VAULT_PIN_KEY_MAX + 512)
+_Static_assert(SC_WHY_MAX <= CTL_MSG_MAX, "a reason fits a result");
 
 /*
  * An initiator that trusts the configuration, its own identities and
@@ -39,6 +41,8 @@ struct route;
 void	 sctrust_configure(struct ockam_conf *);
 int	 sctrust_create(const struct route *, struct identity *,
 	    struct trust_conf *, uint32_t, int, uint32_t, uint32_t, char *,
+	    size_t);
+int	 sctrust_unpin(const struct route *, uint32_t, uint32_t, char *,
 	    size_t);
 int	 sctrust_check(struct channel *, const struct trust_conf *,
 	    const char *, char *, size_t);

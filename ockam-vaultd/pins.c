@@ -11,7 +11,8 @@
  * read again for every request (the operator may edit it while the node
  * runs), must be a regular file of the vault's user with mode 0600 like
  * the keys, and holds at most LIMIT_PINS pins.  A new pin is appended
- * with one write() and fsync()ed.
+ * with one write() and fsync()ed; a pin is removed by writing the file
+ * again and renaming it into place.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -28,6 +29,7 @@
 #include "util.h"
 
 #define PINS_FILE	"pins"
+#define PINS_TMP	".tmp.pins"	/* keystore_open() sweeps it */
 #define PINS_LINE	(VAULT_PIN_KEY_MAX + VAULT_PIN_ID_MAX + 2)
 
 static int		 pins_dirfd = -1;
@@ -67,19 +69,40 @@ pins_id_ok(const char *id)
 }
 
 /*
+ * One line, its newline gone: 1, a pin (line is cut to its key, *id
+ * points at its identifier); 0, blank or a comment; -1, malformed.
+ */
+static int
+pins_parse(char *line, char **id)
+{
+	char	*sp;
+
+	if (line[0] == '\0' || line[0] == '#')
+		return (0);
+	if ((sp = strchr(line, ' ')) == NULL)
+		return (-1);
+	*sp++ = '\0';
+	if (!pins_key_ok(line) || !pins_id_ok(sp))
+		return (-1);
+	*id = sp;
+	return (1);
+}
+
+/*
  * Scan the file for key: the pinned id into id (or "" when none), the
  * number of pins into *count, whether it ends in a newline into *eol.
- * VAULT_OK, or VAULT_ERR_IO (logged).
+ * With copy, every line but key's pins (and those too long) is written
+ * to it.  VAULT_OK, or VAULT_ERR_IO (logged).
  */
 static uint32_t
-pins_scan(const char *key, char *id, size_t *count, int *eol)
+pins_scan(const char *key, char *id, size_t *count, int *eol, FILE *copy)
 {
 	struct stat	 sb;
 	FILE		*f;
-	char		 line[PINS_LINE], *sp, *nl;
+	char		 line[PINS_LINE], orig[PINS_LINE], *nl, *pid;
 	const char	*why = NULL;
 	size_t		 bad = 0;
-	int		 fd;
+	int		 fd, r, werr = 0;
 
 	id[0] = '\0';
 	*count = 0;
@@ -119,23 +142,23 @@ pins_scan(const char *key, char *id, size_t *count, int *eol)
 			continue;
 		}
 		*eol = nl != NULL;
-		if (line[0] == '\0' || line[0] == '#')
-			continue;
-		if ((sp = strchr(line, ' ')) == NULL) {
+		strlcpy(orig, line, sizeof(orig));
+		if ((r = pins_parse(line, &pid)) == -1)
 			bad++;
-			continue;
+		else if (r == 1 && strcmp(line, key) == 0) {
+			if (id[0] == '\0')
+				strlcpy(id, pid, VAULT_PIN_ID_MAX);
+			if (copy != NULL)
+				continue;
 		}
-		*sp++ = '\0';
-		if (!pins_key_ok(line) || !pins_id_ok(sp)) {
-			bad++;
-			continue;
-		}
-		(*count)++;
-		if (id[0] == '\0' && strcmp(line, key) == 0)
-			strlcpy(id, sp, VAULT_PIN_ID_MAX);
+		if (r == 1)
+			(*count)++;
+		if (copy != NULL && fprintf(copy, "%s\n", orig) < 0)
+			werr = 1;
 	}
-	if (ferror(f)) {
-		log_warn("pins file %s/%s: read", pins_dir, PINS_FILE);
+	if (ferror(f) || werr) {
+		log_warn("pins file %s/%s: %s", pins_dir, PINS_FILE,
+		    werr ? "write" : "read");
 		fclose(f);
 		return (VAULT_ERR_IO);
 	}
@@ -155,7 +178,7 @@ pins_lookup(const char *key, char *id)
 
 	if (pins_dirfd == -1)
 		return (VAULT_ERR_IO);
-	if ((status = pins_scan(key, id, &count, &eol)) != VAULT_OK)
+	if ((status = pins_scan(key, id, &count, &eol, NULL)) != VAULT_OK)
 		return (status);
 	return (id[0] != '\0' ? VAULT_OK : VAULT_ERR_NOTFOUND);
 }
@@ -172,7 +195,7 @@ pins_record(const char *key, const char *id, char *pinned)
 
 	if (pins_dirfd == -1)
 		return (VAULT_ERR_IO);
-	if ((status = pins_scan(key, pinned, &count, &eol)) != VAULT_OK)
+	if ((status = pins_scan(key, pinned, &count, &eol, NULL)) != VAULT_OK)
 		return (status);
 	if (pinned[0] != '\0')
 		return (strcmp(pinned, id) == 0 ? VAULT_OK :
@@ -206,5 +229,58 @@ pins_record(const char *key, const char *id, char *pinned)
 	}
 	strlcpy(pinned, id, VAULT_PIN_ID_MAX);
 	log_info("pinned %s for %s", id, key);
+	return (VAULT_OK);
+}
+
+/*
+ * Remove the pins of key (the identifier into removed): the file is
+ * written again without them, to a temporary file renamed over it.
+ * VAULT_OK, VAULT_ERR_NOTFOUND, or VAULT_ERR_IO (logged).
+ */
+uint32_t
+pins_remove(const char *key, char *removed)
+{
+	FILE		*copy;
+	size_t		 count;
+	uint32_t	 status;
+	int		 eol, fd;
+
+	if (pins_dirfd == -1)
+		return (VAULT_ERR_IO);
+	if (unlinkat(pins_dirfd, PINS_TMP, 0) == -1 && errno != ENOENT)
+		log_warn("cannot remove %s/%s", pins_dir, PINS_TMP);
+	if ((fd = openat(pins_dirfd, PINS_TMP, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1 ||
+	    (copy = fdopen(fd, "w")) == NULL) {
+		log_warn("pins file %s/%s", pins_dir, PINS_TMP);
+		if (fd != -1)
+			close(fd);
+		return (VAULT_ERR_IO);
+	}
+	status = pins_scan(key, removed, &count, &eol, copy);
+	if (status == VAULT_OK && removed[0] == '\0')
+		status = VAULT_ERR_NOTFOUND;
+	if (status == VAULT_OK && (fflush(copy) == EOF ||
+	    fsync(fileno(copy)) == -1)) {
+		log_warn("pins file %s/%s: write", pins_dir, PINS_TMP);
+		status = VAULT_ERR_IO;
+	}
+	if (fclose(copy) == EOF && status == VAULT_OK) {
+		log_warn("pins file %s/%s: close", pins_dir, PINS_TMP);
+		status = VAULT_ERR_IO;
+	}
+	if (status == VAULT_OK && renameat(pins_dirfd, PINS_TMP, pins_dirfd,
+	    PINS_FILE) == -1) {
+		log_warn("pins file %s/%s", pins_dir, PINS_FILE);
+		status = VAULT_ERR_IO;
+	}
+	if (status != VAULT_OK) {
+		if (unlinkat(pins_dirfd, PINS_TMP, 0) == -1)
+			log_warn("cannot remove %s/%s", pins_dir, PINS_TMP);
+		return (status);
+	}
+	if (fsync(pins_dirfd) == -1)
+		log_warn("pins directory %s: fsync", pins_dir);
+	log_info("unpinned %s for %s", removed, key);
 	return (VAULT_OK);
 }

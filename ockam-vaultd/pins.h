@@ -13,5 +13,6 @@ int		 pins_key_ok(const char *);
 int		 pins_id_ok(const char *);
 uint32_t	 pins_lookup(const char *, char *);
 uint32_t	 pins_record(const char *, const char *, char *);
+uint32_t	 pins_remove(const char *, char *);
 
 #endif /* OCKAM_PINS_H */

@@ -230,6 +230,11 @@ vault_pin(struct imsg *imsg)
 			imsg_bad("routed", imsg, "not an identifier");
 		ans.status = pins_record(req.key, req.id, ans.id);
 		break;
+	case VAULT_PIN_REMOVE:
+		if (req.id[0] != '\0')
+			imsg_bad("routed", imsg, "an identifier in a removal");
+		ans.status = pins_remove(req.key, ans.id);
+		break;
 	default:
 		imsg_bad("routed", imsg, "unknown pin operation");
 	}

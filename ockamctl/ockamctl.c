@@ -38,6 +38,7 @@ usage(void)
 	    "\tsecure-channel create [-AP] [-i identity] [-T identifier] "
 	    "[-t seconds] route\n"
 	    "\tsecure-channel delete address\n"
+	    "\tsecure-channel unpin route\n"
 	    "\tlog brief | verbose\n", __progname);
 	exit(1);
 }

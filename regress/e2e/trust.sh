@@ -139,6 +139,19 @@ grep -qx "$ROUTE $bobid" "$T/alice/vault/pins" &&
 ch=$(ctl alice secure-channel create -T "$newid" "$ROUTE" 2>&1)
 echo_ok "$ch" && ok "-T the new identifier: works (the operator decided)" ||
     fail "-T the new identifier ($ch)"
+# The operator accepts the change: unpin, and pin again.
+out=$(ctl alice secure-channel unpin "$ROUTE" 2>&1)
+[ "$out" = "$bobid" ] && ! grep -q "$bobid" "$T/alice/vault/pins" &&
+    ok "secure-channel unpin: prints the identifier, the pin is gone" ||
+    fail "secure-channel unpin ($out)"
+out=$(ctl alice secure-channel unpin "$ROUTE" 2>&1) &&
+    fail "unpin again: fails ($out)" ||
+    { echo "$out" | grep -q "nothing is pinned for $ROUTE" &&
+    ok "unpin again: nothing is pinned" || fail "unpin again ($out)"; }
+ch=$(ctl alice secure-channel create --pin "$ROUTE" 2>&1)
+echo_ok "$ch" && grep -qx "$ROUTE $newid" "$T/alice/vault/pins" &&
+    ok "create --pin after unpin: the new identifier is pinned" ||
+    fail "create --pin after unpin ($ch)"
 
 # 7. The configuration's word: secure-channel trust LIST.
 stop_node alice

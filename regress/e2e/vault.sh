@@ -134,10 +134,10 @@ suite() {
 
 	# Pins, in the sandboxed vault (IMSG_VAULT_PIN).
 	poke $tag.pin "$u" "$d" pin
-	expect $tag.pin "$tag: pins: none, first pin, found, another refused" \
+	expect $tag.pin "$tag: pins: none, first pin, found, another refused, removed" \
 	    "pin lookup status 1 id -" "pin record status 0 id I1111" \
 	    "pin lookup status 0 id I1111" "pin record status 6 id I1111" \
-	    "child exited: status 0"
+	    "pin remove status 0 id I1111" "child exited: status 0"
 	check "$tag: ... kept in the file pins, mode 0600" \
 	    $AS sh -c "grep -q '^/ip4/127.0.0.1/tcp/4000/service/bob_listener I1111' '$d/pins' && [ \"\$(stat -c %a '$d/pins')\" = 600 ]"
 

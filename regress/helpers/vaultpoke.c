@@ -27,7 +27,7 @@
  *			no ephemeral key to use, an identity as the
  *			ephemeral key: the vault must exit 1
  *	pin		pins in the sandboxed vault: lookup, first pin,
- *			lookup again, another identifier refused
+ *			lookup again, another identifier refused, removal
  *	pinop, pinkey, pinid
  *			PIN with an unknown operation, a route with a
  *			space, a RECORD of a non-identifier: the vault must
@@ -506,7 +506,8 @@ pin(uint32_t op, const char *key, const char *id)
 		return;
 	ans.id[sizeof(ans.id) - 1] = '\0';
 	printf("pin %s status %u id %s\n", op == VAULT_PIN_LOOKUP ? "lookup" :
-	    "record", ans.status, ans.id[0] != '\0' ? ans.id : "-");
+	    op == VAULT_PIN_RECORD ? "record" : "remove", ans.status,
+	    ans.id[0] != '\0' ? ans.id : "-");
 }
 
 static void
@@ -516,6 +517,9 @@ scenario_pin(void)
 	pin(VAULT_PIN_RECORD, PIN_ROUTE, PIN_ID1);
 	pin(VAULT_PIN_LOOKUP, PIN_ROUTE, "");
 	pin(VAULT_PIN_RECORD, PIN_ROUTE, PIN_ID2);
+	pin(VAULT_PIN_REMOVE, PIN_ROUTE, "");
+	pin(VAULT_PIN_LOOKUP, PIN_ROUTE, "");
+	pin(VAULT_PIN_RECORD, PIN_ROUTE, PIN_ID1);
 }
 
 /* Requests the vault must die of, once it is READY. */
@@ -559,7 +563,7 @@ scenario_fatal(const char *s)
 		memset(req.name, 'a', sizeof(req.name));
 		child_send(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
 	} else if (strcmp(s, "pinop") == 0)
-		pin(3, PIN_ROUTE, "");
+		pin(9, PIN_ROUTE, "");
 	else if (strcmp(s, "pinkey") == 0)
 		pin(VAULT_PIN_LOOKUP, "/service/a b", "");
 	else if (strcmp(s, "pinid") == 0)

@@ -1,7 +1,7 @@
 /*
  * Unit tests for ockam-vaultd/pins.c in a temporary directory: lookup,
- * first pin, a changed identifier, the bound, malformed and cut lines,
- * and files that must be refused.
+ * first pin, a changed identifier, removal, the bound, malformed and cut
+ * lines, and files that must be refused.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -119,6 +119,28 @@ test_file_format(void **state)
 }
 
 static void
+test_remove(void **state)
+{
+	char	 id[VAULT_PIN_ID_MAX];
+
+	(void)state;
+	assert_int_equal(pins_remove(ROUTE_A, id), VAULT_ERR_NOTFOUND);
+	write_file("# kept\n" ROUTE_A " " ID_1 "\n" ROUTE_B " " ID_2 "\n",
+	    0600);
+	assert_int_equal(pins_remove(ROUTE_A, id), VAULT_OK);
+	assert_string_equal(id, ID_1);
+	assert_int_equal(pins_lookup(ROUTE_A, id), VAULT_ERR_NOTFOUND);
+	assert_int_equal(pins_lookup(ROUTE_B, id), VAULT_OK);
+	assert_string_equal(id, ID_2);
+	assert_int_equal(pins_remove(ROUTE_A, id), VAULT_ERR_NOTFOUND);
+	/* No temporary file is left; the comment stays. */
+	assert_int_equal(faccessat(dirfd, ".tmp.pins", F_OK, 0), -1);
+	assert_int_equal(pins_record(ROUTE_A, ID_2, id), VAULT_OK);
+	assert_int_equal(pins_lookup(ROUTE_A, id), VAULT_OK);
+	assert_string_equal(id, ID_2);
+}
+
+static void
 test_limit(void **state)
 {
 	char	 id[VAULT_PIN_ID_MAX];
@@ -168,6 +190,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_file_format, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test(test_names),
