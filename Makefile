@@ -49,8 +49,10 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/vault.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/chandata.c \
 		  ockam-routed/chanctl.c ockam-routed/tcp.c \
+		  ockam-routed/trust.c \
 		  lib/sanitize.c
-VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c lib/sanitize.c
+VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
+		  ockam-vaultd/pins.c lib/sanitize.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
@@ -138,6 +140,12 @@ KEYSTORE_OBJ = $(BUILD)/obj/ockam-vaultd/keystore.o
 $(BUILD)/regress/test_keystore: $(BUILD)/obj/regress/unit/test_keystore.o $(KEYSTORE_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(KEYSTORE_OBJ) $(LIB) $(LDLIBS) -lcmocka
+
+# The pin tests link the vault's pin module.
+PINS_OBJ = $(BUILD)/obj/ockam-vaultd/pins.o
+$(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(PINS_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
 # The frame tests link tcpd's frame reader.
 FRAME_OBJ = $(BUILD)/obj/ockam-tcpd/frame.o

@@ -43,6 +43,8 @@ echo
 echo "== the same from a C program (examples/many-hops.c, client API)"
 "$BUILD/examples/many-hops" -s "$SOCK" || exit 1
 echo
+# The listener has bob's identity, one of this node's own: the
+# initiator trusts it without -T or a pin (ockam.conf(5), INITIATORS).
 echo "== ockamctl secure-channel create" \
     "/service/h1/service/h2/service/h3/service/secure_channel_listener"
 CH=$("$BUILD/ockamctl" -s "$SOCK" secure-channel create \

@@ -30,7 +30,7 @@ struct ockam_client {
 	struct imsgbuf		 ibuf;
 	uint32_t		 reqid;
 	TAILQ_HEAD(, pending)	 pending;	/* arrived while waiting */
-	char			 err[256];
+	char			 err[CTL_MSG_MAX];
 };
 
 static void
@@ -178,7 +178,7 @@ client_result(struct ockam_client *c, struct imsg *imsg, char *out,
 {
 	struct cursor	 cur;
 	uint32_t	 status;
-	char		 msg[512];
+	char		 msg[CTL_MSG_MAX];
 
 	imsg_cursor(imsg, &cur);
 	status = cur_h32(&cur);

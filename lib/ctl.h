@@ -22,12 +22,15 @@
  *			CTL_IDENTITY_INFO (string name, string identifier)...,
  *			CTL_END
  *	CTL_SC_CREATE	string identity (empty: the first one), u32 timeout
- *			seconds (0: default), u32 count, count strings (the
- *			trusted identifiers; none: trust everyone), then an
- *			encoded route to the listener; answered, once the
- *			handshake is over, by CTL_RESULT with the channel's
- *			route (/service/ENCRYPTOR) or why it failed
+ *			seconds (0: default), u32 flags (CTL_SC_TRUST_ANY,
+ *			CTL_SC_PIN), u32 count, count strings (the trusted
+ *			identifiers; none: the configuration's, or the pin),
+ *			then an encoded route to the listener; answered, once
+ *			the responder confirmed, by CTL_RESULT with the
+ *			channel's route (/service/ENCRYPTOR) or why it failed
  *	CTL_SC_DELETE	string encryptor address
+ *	CTL_SC_UNPIN	an encoded route; answered by CTL_RESULT with the
+ *			identifier that was pinned for it, or why not
  *	CTL_SHOW_CHANNELS empty; answered by CTL_CHANNEL_INFO (strings:
  *			encryptor, decryptor, role, state, peer identifier,
  *			identity, remote route, counters)..., CTL_END
@@ -44,6 +47,7 @@
 #include "route.h"
 
 #define CTL_IMSG_MAX		(OCKAM_MSG_MAX + 256)
+#define CTL_MSG_MAX		2048	/* a CTL_RESULT's text, NUL included */
 #define CTL_SOCKET		"/run/ockam/ockam.sock"
 
 enum ctl_type {
@@ -71,6 +75,7 @@ enum ctl_type {
 	CTL_TCP_DELETE,
 	CTL_SHOW_LISTENERS,
 	CTL_LISTENER_INFO,
+	CTL_SC_UNPIN,
 	CTL_TYPE_MAX
 };
 
@@ -78,6 +83,9 @@ enum ctl_type {
 #define CTL_SEND_REPORT		0x01	/* tell me if it cannot be delivered */
 
 /* CTL_RESULT status */
+#define CTL_SC_TRUST_ANY	0x01	/* SC_CREATE: any responder */
+#define CTL_SC_PIN		0x02	/* SC_CREATE: pin on first use */
+
 #define CTL_OK			0
 #define CTL_ERR			1	/* the request failed; see message */
 #define CTL_ERR_UNDELIVERED	2	/* a message of ours was dropped */

@@ -40,6 +40,9 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	    4 * MIB, 64 * KIB, 256 * MIB },
 	[LIMIT_REPLY_GRANTS] = { "reply-grants", LIMIT_COUNT, 32, 1,
 	    RECENT_MAX },
+	[LIMIT_CONFIRM_TIMEOUT] = { "confirm-timeout", LIMIT_SECONDS,
+	    5, 1, 600 },
+	[LIMIT_PINS] = { "pins", LIMIT_COUNT, 1024, 1, 65536 },
 };
 
 uint32_t	 limit_val[LIMIT_MAX];

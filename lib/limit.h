@@ -2,8 +2,9 @@
  * The bounds a node enforces against its peers (doc/design.md, bounds),
  * each one a row of one table: its name in ockam.conf(5) (`limit NAME
  * VALUE'), its default and the range an operator may set.  routed reads
- * them from the configuration and hands them to ockam-tcpd at start-up
- * (IMSG_TCP_LIMITS); every process reads them through limit().
+ * them from the configuration and hands them to ockam-tcpd
+ * (IMSG_TCP_LIMITS) and ockam-vaultd (IMSG_VAULT_CONF) at start-up;
+ * every process reads them through limit().
  */
 #ifndef OCKAM_LIMIT_H
 #define OCKAM_LIMIT_H
@@ -22,12 +23,16 @@ enum limit_id {
 	/* routed: secure channels */
 	LIMIT_HANDSHAKES,		/* pending responder handshakes */
 	LIMIT_HANDSHAKE_TIMEOUT,	/* seconds a handshake may take */
+	LIMIT_CONFIRM_TIMEOUT,		/* seconds an initiator waits for
+					   the responder's word */
 	/* routed: control clients */
 	LIMIT_CONTROL_CLIENTS,		/* clients at once */
 	LIMIT_CONTROL_IDLE,		/* seconds a client may be idle */
 	LIMIT_CONTROL_QUEUE,		/* bytes queued for a client */
 	/* routed: relays */
 	LIMIT_REPLY_GRANTS,		/* reply routes per connection */
+	/* vault */
+	LIMIT_PINS,			/* responder pins kept */
 	LIMIT_MAX
 };
 

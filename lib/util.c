@@ -56,6 +56,24 @@ safe_str(const char *s, size_t len)
 }
 
 /*
+ * 1 to max - 1 bytes of printable ASCII without a space, NUL-terminated
+ * within max: what may be a field of a line in a file (the vault's
+ * pins, whose route routed checks with this before it asks).
+ */
+int
+printable_word(const char *s, size_t max)
+{
+	size_t	 i, len = strnlen(s, max);
+
+	if (len == 0 || len >= max)
+		return (0);
+	for (i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return (0);
+	return (1);
+}
+
+/*
  * For a process that allocates and frees a buffer per message: keep
  * what the heap grew to up to HEAP_KEEP bytes instead of giving it
  * back at every dip of the load (a brk(2) and page faults each time,

@@ -13,6 +13,7 @@
 
 int		 fd_nonblock(int);
 void		 heap_keep(void);
+int		 printable_word(const char *, size_t);
 void		 random_name(char *, size_t);
 const char	*safe_str(const char *, size_t);
 

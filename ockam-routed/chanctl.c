@@ -71,15 +71,17 @@ ctl_sc_create(uint32_t conn, struct imsg *imsg)
 	const char		*errstr = "truncated";
 	char			 name[OCKAM_NAME_MAX], tid[OCKAM_ADDR_MAX + 1];
 	char			 err[256];
-	uint32_t		 timeout, n, i;
+	uint32_t		 timeout, flags, n, i;
 
 	route_init(&to);
 	trust_init(&trust);
 	imsg_cursor(imsg, &cur);
 	cur_string(&cur, name, sizeof(name));
 	timeout = cur_h32(&cur);
+	flags = cur_h32(&cur);
 	n = cur_h32(&cur);
-	if (cur_ok(&cur) == -1 || n > SC_TRUST_MAX || timeout > 3600) {
+	if (cur_ok(&cur) == -1 || n > SC_TRUST_MAX || timeout > 3600 ||
+	    (flags & ~(CTL_SC_TRUST_ANY | CTL_SC_PIN)) != 0) {
 		snprintf(err, sizeof(err), "malformed secure channel request");
 		goto fail_proto;
 	}
@@ -111,7 +113,7 @@ ctl_sc_create(uint32_t conn, struct imsg *imsg)
 		    name);
 		goto fail;
 	}
-	if (channel_new_initiator(&to, id, &trust, timeout, conn,
+	if (sctrust_create(&to, id, &trust, flags, timeout, conn,
 	    imsg->hdr.peerid, err, sizeof(err)) == -1)
 		goto fail;
 	route_clear(&to);
@@ -146,6 +148,28 @@ ctl_sc_delete(uint32_t conn, struct imsg *imsg)
 		chan_send_close(c);
 	channel_free(c, "deleted by the operator");
 	control_report(conn, imsg->hdr.peerid, CTL_OK, name);
+}
+
+/* secure-channel unpin: the vault forgets the pin of a route. */
+static void
+ctl_sc_unpin(uint32_t conn, struct imsg *imsg)
+{
+	struct route	 to;
+	struct cursor	 cur;
+	const char	*errstr = "truncated";
+	char		 err[256];
+
+	route_init(&to);
+	imsg_cursor(imsg, &cur);
+	if (route_decode(&cur, &to, &errstr) == -1 || cur_end(&cur) == -1 ||
+	    to.n == 0) {
+		snprintf(err, sizeof(err), "malformed route: %s",
+		    to.n == 0 ? "empty" : errstr);
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO, err);
+	} else if (sctrust_unpin(&to, conn, imsg->hdr.peerid, err,
+	    sizeof(err)) == -1)
+		control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
+	route_clear(&to);
 }
 
 static void
@@ -199,6 +223,9 @@ channel_ctl(uint32_t conn, struct imsg *imsg)
 		break;
 	case CTL_SC_DELETE:
 		ctl_sc_delete(conn, imsg);
+		break;
+	case CTL_SC_UNPIN:
+		ctl_sc_unpin(conn, imsg);
 		break;
 	case CTL_SHOW_CHANNELS:
 		ctl_show_channels(conn, imsg);

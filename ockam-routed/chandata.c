@@ -3,9 +3,10 @@
  * channel message's payload is a u64 big-endian nonce, then AES-256-GCM
  * ciphertext and tag (nonce 0x00000000 || u64, empty AD).  The
  * plaintext is a kind byte and its body: 0, an encoded TransportMessage;
- * 1, Close.  The sender rekeys before nonce n when n > 0 and n is a
- * multiple of REKEY_INTERVAL; the receiver derives the key of a nonce's
- * epoch on demand and keeps the previous epoch's key for stragglers.
+ * 1, Close (empty, or a reason code); 2, Confirm (empty).  The sender
+ * rekeys before nonce n when n > 0 and n is a multiple of
+ * REKEY_INTERVAL; the receiver derives the key of a nonce's epoch on
+ * demand and keeps the previous epoch's key for stragglers.
  * Nothing about the receive state changes until a tag has verified.
  *
  * Each direction keeps its key expanded (crypto_aead_aes256gcm_state),
@@ -204,18 +205,49 @@ chan_encrypt(struct channel *c, struct message *m)
 	message_free(m);
 }
 
-void
-chan_send_close(struct channel *c)
+/* A message of the channel itself: kind, and a reason when not 0. */
+static void
+chan_send_kind(struct channel *c, uint8_t kind, uint8_t reason)
 {
 	struct ibuf	*b;
 
-	if ((b = chan_buf(1)) != NULL) {
+	if ((b = chan_buf(reason != 0 ? 2 : 1)) != NULL) {
 		/* A failure sticks to b: chan_seal() refuses it, frees it. */
-		ibuf_add_u8(b, SC_KIND_CLOSE);
+		ibuf_add_u8(b, kind);
+		if (reason != 0)
+			ibuf_add_u8(b, reason);
 		if (chan_seal(c, b, NULL) == 0)
 			return;
 	}
-	log_warnx("secure channel %s: cannot send Close", c->enc);
+	log_warnx("secure channel %s: cannot send %s", c->enc,
+	    kind == SC_KIND_CLOSE ? "Close" : "Confirm");
+}
+
+void
+chan_send_close(struct channel *c)
+{
+	chan_send_kind(c, SC_KIND_CLOSE, SC_CLOSE_NONE);
+}
+
+/* The responder accepted the initiator's identity (trust.c). */
+void
+chan_send_confirm(struct channel *c)
+{
+	chan_send_kind(c, SC_KIND_CONFIRM, 0);
+}
+
+/*
+ * A responder that refuses the initiator at message 3 (trust.c): one
+ * Close with the reason, under the sending key of the handshake just
+ * done; the channel never opens.
+ */
+void
+chan_send_refusal(struct channel *c, struct noise_cipher *tx, uint8_t why)
+{
+	memcpy(&c->tx, tx, sizeof(c->tx));
+	chan_expand(&c->tx_st, c->tx.k);
+	c->tx_n = 0;
+	chan_send_kind(c, SC_KIND_CLOSE, why);
 }
 
 /*
@@ -344,15 +376,16 @@ chan_decrypt(struct channel *c, struct message *m)
 	case SC_KIND_MESSAGE:
 		chan_deliver(c, pt + 1, ptlen - 1, m);
 		message_free(m);
+		sctrust_confirmed(c);
 		break;
 	case SC_KIND_CLOSE:
+		/* Its body: empty, or a reason code (trust.c). */
+		sctrust_peer_close(c, pt + 1, ptlen - 1);
 		message_free(m);
-		if (ptlen != 1) {
-			log_warnx("secure channel %s: Close with a body",
-			    c->enc);
-			break;
-		}
-		channel_free(c, "closed by the peer");
+		break;
+	case SC_KIND_CONFIRM:
+		message_free(m);
+		sctrust_confirmed(c);
 		break;
 	default:
 		log_warnx("secure channel %s: unknown message kind %u",

@@ -320,6 +320,7 @@ channel_free(struct channel *c, const char *why)
 	route_clear(&c->remote);
 	recent_clear(&c->senders);
 	trust_free(&c->trust);
+	sctrust_free(c);
 	noise_hs_wipe(&c->hs);
 	sodium_memzero(c, sizeof(*c));
 	free(c);
@@ -371,7 +372,7 @@ verified_add(const uint8_t *rs, const uint8_t *idp)
 /*
  * The peer's identity payload: its signature must cover the Noise
  * static key the handshake just authenticated, and the trust policy
- * must admit its identifier.
+ * must admit its identifier (-2 when it does not).
  */
 static int
 idpayload_check(struct channel *c, const uint8_t *p, size_t len,
@@ -401,10 +402,8 @@ idpayload_check(struct channel *c, const uint8_t *p, size_t len,
 		verified_add(c->hs.rs, p);
 	}
 	identifier_of(p + 1, id);
-	if (!trust_allows(trust, id)) {
-		snprintf(why, whylen, "peer %s is not trusted", id);
-		return (-1);
-	}
+	if (sctrust_check(c, trust, id, why, whylen) == -1)
+		return (-2);
 	strlcpy(c->peer, id, sizeof(c->peer));
 	return (0);
 }
@@ -467,7 +466,6 @@ static int
 hs_done(struct channel *c)
 {
 	struct noise_cipher	 k1, k2;
-	char			 route[64];
 
 	if (noise_split(&c->hs, &k1, &k2) == -1) {
 		channel_free(c, "noise: split failed");
@@ -490,11 +488,7 @@ hs_done(struct channel *c)
 	log_info("secure channel %s open (%s, peer %s, identity %s)", c->enc,
 	    c->role == NOISE_INITIATOR ? "initiator" : "responder", c->peer,
 	    c->ident->name);
-	if (c->client != 0) {
-		snprintf(route, sizeof(route), "/service/%s", c->enc);
-		control_report(c->client, c->reqid, CTL_OK, route);
-		c->client = 0;
-	}
+	sctrust_opened(c);
 	return (0);
 }
 
@@ -538,8 +532,9 @@ hs_read_peer(struct channel *c, struct message *m, int msgno,
     const struct trust_conf *trust)
 {
 	uint8_t	 payload[128];
-	char	 why[160];
+	char	 why[SC_WHY_MAX];
 	size_t	 plen;
+	int	 r;
 
 	if (noise_read(&c->hs, m->tm.payload, m->tm.plen, payload,
 	    sizeof(payload), &plen) == -1) {
@@ -549,9 +544,10 @@ hs_read_peer(struct channel *c, struct message *m, int msgno,
 		    "not verify", c->enc, msgno);
 		return (0);
 	}
-	if (idpayload_check(c, payload, plen, trust, why, sizeof(why)) == -1) {
+	if ((r = idpayload_check(c, payload, plen, trust, why,
+	    sizeof(why))) < 0) {
 		message_free(m);
-		channel_free(c, why);
+		sctrust_refuse(c, msgno, r, why);
 		return (-1);
 	}
 	return (1);
@@ -832,24 +828,28 @@ ephpool_take(struct channel *c)
 }
 
 /*
- * Start a handshake to a listener at the end of route.  The result
- * reaches the client later (hs_done, or channel_free with why).
+ * Start a handshake to a listener at the end of route; pin becomes the
+ * channel's, or is freed.  The result reaches the client later (trust.c).
  */
 int
 channel_new_initiator(const struct route *to, struct identity *ident,
-    struct trust_conf *trust, int timeout, uint32_t client, uint32_t reqid,
-    char *err, size_t errlen)
+    struct trust_conf *trust, struct sc_pin *pin, int timeout,
+    uint32_t client, uint32_t reqid, char *err, size_t errlen)
 {
 	struct channel		*c;
 	struct name_entry	*n;
 
 	if (!noise_available()) {
+		free(pin);
 		snprintf(err, errlen, "secure channels need AES-256-GCM, "
 		    "which libsodium offers only on CPUs with AES-NI");
 		return (-1);
 	}
-	if ((c = channel_alloc(NOISE_INITIATOR, ident, err, errlen)) == NULL)
+	if ((c = channel_alloc(NOISE_INITIATOR, ident, err, errlen)) == NULL) {
+		free(pin);
 		return (-1);
+	}
+	c->pin = pin;
 	c->trust.everyone = trust->everyone;
 	TAILQ_FOREACH(n, &trust->ids, entry)
 		if (names_add(&c->trust.ids, n->name) == -1) {

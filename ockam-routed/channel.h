@@ -16,6 +16,7 @@
 #include "noise.h"
 #include "replay.h"
 #include "routed.h"
+#include "trust.h"
 #include "util.h"
 #include "vault.h"
 
@@ -23,6 +24,7 @@
 #define SC_IDPAYLOAD_VERSION	1
 #define SC_KIND_MESSAGE		0
 #define SC_KIND_CLOSE		1
+#define SC_KIND_CONFIRM		2	/* responder: identity accepted */
 #define SC_SENDERS		16	/* local senders an initiator admits */
 #define SC_NAME_LEN		(2 * RANDOM_NAME_BYTES)
 #define SC_MEMO			4	/* DH results a handshake keeps */
@@ -64,6 +66,8 @@ struct channel {
 	struct identity		*ident;		/* ours */
 	struct sclistener_conf	*listener;	/* responder: its listener */
 	struct trust_conf	 trust;		/* initiator: whom it trusts */
+	struct sc_pin		*pin;		/* initiator: trust.c */
+	time_t			 confirm_by;	/* initiator: trust.c */
 	char			 enc[SC_NAME_LEN + 1];
 	char			 dec[SC_NAME_LEN + 1];
 	struct route		 remote;	/* the peer's decryptor */
@@ -92,8 +96,8 @@ extern struct channels	 channels;
 struct channel	*channel_by_id(uint32_t);
 struct channel	*channel_by_enc(const char *);
 int		 channel_new_initiator(const struct route *, struct identity *,
-		    struct trust_conf *, int, uint32_t, uint32_t, char *,
-		    size_t);
+		    struct trust_conf *, struct sc_pin *, int, uint32_t,
+		    uint32_t, char *, size_t);
 void		 channel_free(struct channel *, const char *);
 time_t		 channel_now(void);
 
@@ -101,6 +105,9 @@ time_t		 channel_now(void);
 void		 chan_encrypt(struct channel *, struct message *);
 void		 chan_decrypt(struct channel *, struct message *);
 void		 chan_send_close(struct channel *);
+void		 chan_send_confirm(struct channel *);
+void		 chan_send_refusal(struct channel *, struct noise_cipher *,
+		    uint8_t);
 void		 chan_open(struct channel *, struct noise_cipher *,
 		    struct noise_cipher *);
 

@@ -93,7 +93,7 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 		    &pc, sizeof(pc)) == -1)
 			fatal("imsg_compose");
 		if (i == CHILD_VAULT)
-			vault_configure(conf->vault_dir);
+			vault_configure(conf->vault_dir, conf->limits);
 		if (i == CHILD_TCPD)
 			tcp_configure(conf);
 		if (imsg_compose(&children[i].ibuf, IMSG_CONF_DONE, 0, 0, -1,

@@ -28,6 +28,8 @@ config_new(void)
 	TAILQ_INIT(&conf->workers);
 	TAILQ_INIT(&conf->identities);
 	TAILQ_INIT(&conf->sclisteners);
+	trust_init(&conf->sctrust);
+	conf->sctrust.everyone = 0;
 	TAILQ_INIT(&conf->listeners);
 	TAILQ_INIT(&conf->relays);
 	limits_default(conf->limits);
@@ -73,6 +75,7 @@ config_free(struct ockam_conf *conf)
 		names_free(&sl->consumers);
 		free(sl);
 	}
+	trust_free(&conf->sctrust);
 	free(conf->vault_dir);
 	free(conf->user);
 	free(conf->vault_user);
@@ -393,6 +396,15 @@ print_secure(struct ockam_conf *conf)
 		print_string(ic->name);
 		printf("\n");
 	}
+	if (conf->sctrust.everyone)
+		printf("secure-channel trust everyone\n");
+	else if (!TAILQ_EMPTY(&conf->sctrust.ids)) {
+		printf("secure-channel");
+		print_names("trust", &conf->sctrust.ids);
+		printf("\n");
+	}
+	if (conf->scpin)
+		printf("secure-channel pin\n");
 	TAILQ_FOREACH(sl, &conf->sclisteners, entry) {
 		printf("secure-channel listener ");
 		print_string(sl->name);

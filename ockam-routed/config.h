@@ -101,6 +101,8 @@ struct ockam_conf {
 	char			*vault_dir;	/* NULL: no key storage */
 	struct identity_confs	 identities;
 	struct sclistener_confs	 sclisteners;
+	struct trust_conf	 sctrust;	/* initiators: none by default */
+	int			 scpin;		/* initiators: pin first use */
 	struct listen_confs	 listeners;
 	struct relay_confs	 relays;
 	char			*tls_ca;	/* outgoing TLS: CA file */
@@ -122,6 +124,8 @@ void			 add_identity(const char *);
 void			 new_sclistener(const char *);
 void			 sc_identity(const char *);
 void			 sc_trust_everyone(void);
+void			 sc_initiator_trust(void);
+void			 sc_initiator_pin(void);
 void			 add_trust(const char *);
 void			 add_consumer(const char *);
 void			 add_name(struct names *, const char *, const char *);

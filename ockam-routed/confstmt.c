@@ -19,6 +19,7 @@
 
 static struct ockam_conf	*conf;
 static struct sclistener_conf	*cursl;	/* the listener being read */
+static struct trust_conf	*curtrust;	/* its trust, or initiators' */
 static struct listen_conf	*curlc;
 static const char		*file_name;	/* the top file */
 
@@ -28,6 +29,7 @@ stmt_begin(struct ockam_conf *c, const char *file)
 {
 	conf = c;
 	cursl = NULL;
+	curtrust = NULL;
 	curlc = NULL;
 	file_name = file;
 }
@@ -48,8 +50,25 @@ sc_identity(const char *name)
 void
 sc_trust_everyone(void)
 {
-	if (cursl != NULL)
-		cursl->trust.everyone = 1;
+	if (curtrust != NULL)
+		curtrust->everyone = 1;
+}
+
+/* secure-channel trust ...: the responders every initiator trusts. */
+void
+sc_initiator_trust(void)
+{
+	cursl = NULL;
+	curtrust = &conf->sctrust;
+}
+
+/* secure-channel pin: initiators pin a responder seen first. */
+void
+sc_initiator_pin(void)
+{
+	cursl = NULL;
+	curtrust = NULL;
+	conf->scpin = 1;
 }
 
 void
@@ -120,6 +139,7 @@ new_sclistener(const char *name)
 	struct sclistener_conf	*sl;
 
 	cursl = NULL;
+	curtrust = NULL;
 	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1) {
 		yyerror("invalid listener address \"%s\"", name);
 		return;
@@ -135,20 +155,21 @@ new_sclistener(const char *name)
 	TAILQ_INIT(&sl->consumers);
 	TAILQ_INSERT_TAIL(&conf->sclisteners, sl, entry);
 	cursl = sl;
+	curtrust = &sl->trust;
 }
 
 void
 add_trust(const char *id)
 {
-	if (cursl == NULL)
+	if (curtrust == NULL)
 		return;
 	if (!identifier_valid(id)) {
 		yyerror("invalid identifier \"%s\" (I and 64 lower-case hex "
 		    "digits)", id);
 		return;
 	}
-	cursl->trust.everyone = 0;
-	if (names_add(&cursl->trust.ids, id) == -1)
+	curtrust->everyone = 0;
+	if (names_add(&curtrust->ids, id) == -1)
 		fatal("%s", __func__);
 }
 
@@ -335,6 +356,9 @@ check_config(void)
 		    conf->limits[LIMIT_CONNECTIONS]);
 		nerr++;
 	}
+	if (conf->sctrust.everyone)
+		log_warnx("%s: warning: secure-channel trust everyone: the "
+		    "channels this node creates take any responder", file_name);
 	return (nerr);
 }
 

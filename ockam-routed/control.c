@@ -612,6 +612,7 @@ control_handle(struct ctl_conn *c, struct imsg *imsg)
 		break;
 	case CTL_IDENTITY_SHOW:
 	case CTL_SC_DELETE:
+	case CTL_SC_UNPIN:
 	case CTL_SHOW_CHANNELS:
 		channel_ctl(c->id, imsg);
 		break;

@@ -111,7 +111,8 @@ static void		 add_worker(enum worker_kind, const char *);
 }
 
 %token	CHROOT CONSUMERS CONTROL DIRECTORY ECHOER EVERYONE GROUP HOP
-%token	IDENTITY INCLUDE LISTENER MODE SECURECHANNEL SOCKET TRUST USER VAULT
+%token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
+%token	VAULT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	ERROR
 %token	<string>	STRING NUMBER
@@ -129,6 +130,7 @@ grammar		: /* empty */
 		| grammar vault '\n'
 		| grammar identity '\n'
 		| grammar sclistener '\n'
+		| grammar scinitiator '\n'
 		| grammar listen '\n'
 		| grammar tlsca '\n'
 		| grammar relay '\n'
@@ -218,6 +220,17 @@ sclistener	: SECURECHANNEL LISTENER string	{ new_sclistener($3); }
 		    scloptions
 		;
 
+/* Whom this node's initiators trust, whatever the route. */
+scinitiator	: SECURECHANNEL TRUST		{ sc_initiator_trust(); }
+		    sctrust
+		| SECURECHANNEL PIN		{ sc_initiator_pin(); }
+		;
+
+sctrust		: EVERYONE			{ sc_trust_everyone(); }
+		| trustid
+		| '{' optnl trustlist '}'
+		;
+
 scloptions	: /* empty */
 		| scloptions scloption
 		;
@@ -259,9 +272,7 @@ limit		: LIMIT string string		{ set_limit($2, $3); }
 		;
 
 scloption	: IDENTITY string		{ sc_identity($2); }
-		| TRUST EVERYONE		{ sc_trust_everyone(); }
-		| TRUST trustid
-		| TRUST '{' optnl trustlist '}'
+		| TRUST sctrust
 		| CONSUMERS consumer
 		| CONSUMERS '{' optnl consumerlist '}'
 		;
@@ -337,6 +348,7 @@ lookup(const char *s)
 		{ "listener",		LISTENER },
 		{ "mode",		MODE },
 		{ "on",			ON },
+		{ "pin",		PIN },
 		{ "port",		PORT },
 		{ "relay",		RELAY },
 		{ "secure-channel",	SECURECHANNEL },

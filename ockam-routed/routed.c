@@ -150,6 +150,7 @@ routed_loop(struct ockam_conf *conf)
 		if (!announced && children_ready()) {
 			/* The vault answers now: identities, listeners. */
 			channel_configure(conf);
+			sctrust_configure(conf);
 			log_info("node ready");
 			announced = 1;
 		}
@@ -168,6 +169,7 @@ routed_loop(struct ockam_conf *conf)
 		now = channel_now();
 		if (now != last_tick) {
 			channel_tick();
+			sctrust_tick();
 			vault_tick();
 			control_tick();
 			last_tick = now;

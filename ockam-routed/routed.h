@@ -171,7 +171,7 @@ void		 children_lost(enum child_id, const char *);
 
 /* vault.c */
 struct vault_identity;
-void		 vault_configure(const char *);
+void		 vault_configure(const char *, const uint32_t *);
 int		 vault_identity(const char *, int, struct vault_identity *);
 struct vault_call;
 struct vault_call *vault_call(uint32_t, const void *, size_t, size_t,

@@ -44,7 +44,8 @@ struct vault_call {
 };
 
 _Static_assert(sizeof(struct vault_identity) <= VAULT_ANS_MAX &&
-    sizeof(struct vault_sign) <= VAULT_ANS_MAX, "answer buffer");
+    sizeof(struct vault_sign) <= VAULT_ANS_MAX &&
+    sizeof(struct vault_pin) <= VAULT_ANS_MAX, "answer buffer");
 
 static TAILQ_HEAD(, vault_call)	 calls = TAILQ_HEAD_INITIALIZER(calls);
 static uint32_t			 vault_reqid;
@@ -209,11 +210,12 @@ vault_request(uint32_t type, const void *req, size_t reqlen, void *ans,
 }
 
 void
-vault_configure(const char *dir)
+vault_configure(const char *dir, const uint32_t *limits)
 {
 	struct vault_conf	 vc;
 
 	memset(&vc, 0, sizeof(vc));
+	memcpy(vc.limits, limits, sizeof(vc.limits));
 	if (dir != NULL && strlcpy(vc.dir, dir, sizeof(vc.dir)) >=
 	    sizeof(vc.dir))
 		fatalx("vault directory path too long: %s", dir);
@@ -280,6 +282,8 @@ vault_strerror(uint32_t status)
 		return ("low-order point");
 	case VAULT_ERR_NAME:
 		return ("invalid identity name");
+	case VAULT_ERR_CHANGED:
+		return ("another identifier is pinned");
 	default:
 		return ("unknown vault error");
 	}

@@ -27,7 +27,9 @@
 
 #include "keystore.h"
 #include "landlock.h"
+#include "limit.h"
 #include "log.h"
+#include "pins.h"
 #include "privsep.h"
 #include "sandbox.h"
 #include "vault.h"
@@ -45,6 +47,7 @@ static void	vault_identity(struct imsg *);
 static void	vault_handshake(struct imsg *);
 static void	vault_sign_static(struct imsg *);
 static void	vault_free(struct imsg *);
+static void	vault_pin(struct imsg *);
 static void	vault_verbose(struct imsg *);
 static void	vault_regress_sandbox(struct imsg *);
 static void	vault_regress_badimsg(struct imsg *);
@@ -73,6 +76,8 @@ static const struct privsep_req vault_reqs[] = {
 	    sizeof(struct vault_sign_req), vault_sign_static },
 	{ IMSG_VAULT_FREE, P(PHASE_RUN), 0,
 	    sizeof(struct vault_free_req), vault_free },
+	{ IMSG_VAULT_PIN, P(PHASE_RUN), 0,
+	    sizeof(struct vault_pin_req), vault_pin },
 	{ IMSG_CTL_VERBOSE, P(PHASE_RUN), 0, sizeof(int), vault_verbose },
 	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, sizeof(uint32_t),
 	    vault_regress_sandbox },
@@ -105,6 +110,9 @@ vault_conf(struct imsg *imsg)
 	memcpy(&vconf, imsg->data, sizeof(vconf));
 	if (memchr(vconf.dir, '\0', sizeof(vconf.dir)) == NULL)
 		imsg_bad("routed", imsg, "unterminated string");
+	if (limits_check(vconf.limits) == -1)
+		imsg_bad("routed", imsg, "a limit out of its range");
+	limits_set(vconf.limits);
 }
 
 static void
@@ -194,6 +202,45 @@ vault_free(struct imsg *imsg)
 		imsg_bad("routed", imsg, "only ephemeral keys can be freed");
 	if (keystore_free(ks, req.id) != VAULT_OK)
 		log_warnx("FREE of unknown ephemeral key %u: ignored", req.id);
+}
+
+/*
+ * A pin (vault.h): routed sends only keys and identifiers it checked,
+ * so anything else is fatal.
+ */
+static void
+vault_pin(struct imsg *imsg)
+{
+	struct vault_pin_req	 req;
+	struct vault_pin	 ans;
+
+	memcpy(&req, imsg->data, sizeof(req));
+	if (memchr(req.key, '\0', sizeof(req.key)) == NULL ||
+	    memchr(req.id, '\0', sizeof(req.id)) == NULL)
+		imsg_bad("routed", imsg, "unterminated string");
+	if (!pins_key_ok(req.key))
+		imsg_bad("routed", imsg, "not a route text");
+	memset(&ans, 0, sizeof(ans));
+	switch (req.op) {
+	case VAULT_PIN_LOOKUP:
+		if (req.id[0] != '\0')
+			imsg_bad("routed", imsg, "an identifier in a lookup");
+		ans.status = pins_lookup(req.key, ans.id);
+		break;
+	case VAULT_PIN_RECORD:
+		if (!pins_id_ok(req.id))
+			imsg_bad("routed", imsg, "not an identifier");
+		ans.status = pins_record(req.key, req.id, ans.id);
+		break;
+	case VAULT_PIN_REMOVE:
+		if (req.id[0] != '\0')
+			imsg_bad("routed", imsg, "an identifier in a removal");
+		ans.status = pins_remove(req.key, ans.id);
+		break;
+	default:
+		imsg_bad("routed", imsg, "unknown pin operation");
+	}
+	vault_answer(imsg, &ans, sizeof(ans));
 }
 
 static void
@@ -330,6 +377,7 @@ main(int argc, char *argv[])
 	/* As the user that owns the keys; removes stale temporary files. */
 	if ((ks = keystore_open(dirfd, vconf.dir)) == NULL)
 		fatal("keystore");
+	pins_init(dirfd, vconf.dir);
 	/*
 	 * Files: beneath the key directory only (none without one).  The
 	 * chroot does that when started as root; Landlock does it either

@@ -35,9 +35,10 @@ usage(void)
 	    "\ttcp-connection delete peer | id\n"
 	    "\tidentity create name\n"
 	    "\tidentity show [name]\n"
-	    "\tsecure-channel create [-i identity] [-T identifier] "
+	    "\tsecure-channel create [-AP] [-i identity] [-T identifier] "
 	    "[-t seconds] route\n"
 	    "\tsecure-channel delete address\n"
+	    "\tsecure-channel unpin route\n"
 	    "\tlog brief | verbose\n", __progname);
 	exit(1);
 }

@@ -65,27 +65,58 @@ cmd_identity(int argc, char *argv[])
 	return (0);
 }
 
+/*
+ * Request type with b, the route to at its end; print the result.  b
+ * and to are freed.
+ */
+static int
+sc_route_request(uint32_t type, const char *what, struct ibuf *b,
+    struct route *to)
+{
+	struct ockam_client	*c;
+	char			 out[256];
+
+	if (route_encode(b, to) == -1 || ibuf_error(b))
+		errx(1, "route too long");
+	c = connect_node();
+	if (ockam_request(c, type, ibuf_data(b), ibuf_size(b), out,
+	    sizeof(out)) == -1)
+		errx(1, "secure-channel %s: %s", what, ockam_error(c));
+	printf("%s\n", out);
+	ibuf_free(b);
+	route_clear(to);
+	ockam_disconnect(c);
+	return (0);
+}
+
 static int
 sc_create(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "identity", required_argument, NULL, 'i' },
+		{ "pin", no_argument, NULL, 'P' },
 		{ "trust", required_argument, NULL, 'T' },
+		{ "trust-any", no_argument, NULL, 'A' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ockam_client	*c;
 	struct route		 to;
 	struct ibuf		*b;
 	const char		*identity = "", *trust[TRUST_MAX];
-	char			 out[256];
 	long long		 timeout = 0;
+	uint32_t		 flags = 0;
 	int			 ch, i, ntrust = 0;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "i:T:t:", longopts,
+	while ((ch = getopt_long(argc, argv, "Ai:PT:t:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'A':
+			flags |= CTL_SC_TRUST_ANY;
+			break;
+		case 'P':
+			flags |= CTL_SC_PIN;
+			break;
 		case 'i':
 			identity = optarg;
 			break;
@@ -105,26 +136,19 @@ sc_create(int argc, char *argv[])
 	argv += optind;
 	if (argc != 1)
 		usage();
+	if ((flags & CTL_SC_TRUST_ANY) && (ntrust > 0 || (flags & CTL_SC_PIN)))
+		errx(1, "--trust-any goes with neither --trust nor --pin");
 	route_init(&to);
 	parse_route(argv[0], &to);
 	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
 		err(1, NULL);
 	ibuf_add_string(b, identity);
 	ibuf_add_h32(b, timeout);
+	ibuf_add_h32(b, flags);
 	ibuf_add_h32(b, ntrust);
 	for (i = 0; i < ntrust; i++)
 		ibuf_add_string(b, trust[i]);
-	if (route_encode(b, &to) == -1 || ibuf_error(b))
-		errx(1, "route too long");
-	c = connect_node();
-	if (ockam_request(c, CTL_SC_CREATE, ibuf_data(b), ibuf_size(b), out,
-	    sizeof(out)) == -1)
-		errx(1, "secure-channel create: %s", ockam_error(c));
-	printf("%s\n", out);
-	ibuf_free(b);
-	route_clear(&to);
-	ockam_disconnect(c);
-	return (0);
+	return (sc_route_request(CTL_SC_CREATE, "create", b, &to));
 }
 
 /* secure-channel delete ADDRESS: /service/NAME or NAME */
@@ -154,6 +178,22 @@ sc_delete(int argc, char *argv[])
 	return (0);
 }
 
+/* secure-channel unpin ROUTE: prints the identifier that was pinned */
+static int
+sc_unpin(int argc, char *argv[])
+{
+	struct route		 to;
+	struct ibuf		*b;
+
+	if (argc != 2)
+		usage();
+	route_init(&to);
+	parse_route(argv[1], &to);
+	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
+		err(1, NULL);
+	return (sc_route_request(CTL_SC_UNPIN, "unpin", b, &to));
+}
+
 int
 cmd_secure_channel(int argc, char *argv[])
 {
@@ -163,6 +203,8 @@ cmd_secure_channel(int argc, char *argv[])
 		return (sc_create(argc - 1, argv + 1));
 	if (strcmp(argv[1], "delete") == 0)
 		return (sc_delete(argc - 1, argv + 1));
+	if (strcmp(argv[1], "unpin") == 0)
+		return (sc_unpin(argc - 1, argv + 1));
 	usage();
 }
 

@@ -131,6 +131,7 @@ create_channel(struct ockam_client *c, char *out, size_t outlen)
 		err(1, NULL);
 	ibuf_add_string(b, "");
 	ibuf_add_h32(b, 0);
+	ibuf_add_h32(b, CTL_SC_TRUST_ANY);
 	ibuf_add_h32(b, 0);
 	route_encode(b, &to);
 	r = ockam_request(c, CTL_SC_CREATE, ibuf_data(b), ibuf_size(b), out,

@@ -110,7 +110,7 @@ suite() {
 
 	# The request table.
 	for s in early late twice unknown badsize unterminated freeid \
-	    hsflags hsndh hsnew hsbyid hsnoeph hsident; do
+	    hsflags hsndh hsnew hsbyid hsnoeph hsident pinop pinkey pinid; do
 		poke $tag.$s "$u" "$d" $s
 		case $s in
 		early|late)	why="not permitted now" ;;
@@ -124,10 +124,22 @@ suite() {
 		hsnoeph)	why="no ephemeral key" ;;
 		unterminated)	why="unterminated string" ;;
 		freeid)		why="only ephemeral keys can be freed" ;;
+		pinop)		why="unknown pin operation" ;;
+		pinkey)		why="not a route text" ;;
+		pinid)		why="not an identifier" ;;
 		esac
 		expect $tag.$s "$tag: $s request is fatal: $why" \
 		    "malformed imsg" "$why" "child exited: status 1"
 	done
+
+	# Pins, in the sandboxed vault (IMSG_VAULT_PIN).
+	poke $tag.pin "$u" "$d" pin
+	expect $tag.pin "$tag: pins: none, first pin, found, another refused, removed" \
+	    "pin lookup status 1 id -" "pin record status 0 id I1111" \
+	    "pin lookup status 0 id I1111" "pin record status 6 id I1111" \
+	    "pin remove status 0 id I1111" "child exited: status 0"
+	check "$tag: ... kept in the file pins, mode 0600" \
+	    $AS sh -c "grep -q '^/ip4/127.0.0.1/tcp/4000/service/bob_listener I1111' '$d/pins' && [ \"\$(stat -c %a '$d/pins')\" = 600 ]"
 
 	poke $tag.sandbox "$u" "$d" sandbox
 	expect $tag.sandbox "$tag: a forbidden syscall kills the vault (SIGSYS)" \

@@ -26,6 +26,12 @@
  *			key and an old one, an ephemeral key named in dh[],
  *			no ephemeral key to use, an identity as the
  *			ephemeral key: the vault must exit 1
+ *	pin		pins in the sandboxed vault: lookup, first pin,
+ *			lookup again, another identifier refused, removal
+ *	pinop, pinkey, pinid
+ *			PIN with an unknown operation, a route with a
+ *			space, a RECORD of a non-identifier: the vault must
+ *			exit 1
  *	filter		the vault's seccomp filter in a child of ours, on
  *			dir: what is allowed, what fails, what kills
  *
@@ -137,6 +143,7 @@ configure(const char *scenario)
 
 	memset(&vc, 0, sizeof(vc));
 	strlcpy(vc.dir, dir, sizeof(vc.dir));
+	limits_default(vc.limits);
 	child_conf_priv(user);
 	child_send(IMSG_VAULT_CONF, 0, &vc, sizeof(vc));
 	if (strcmp(scenario, "twice") == 0)
@@ -478,6 +485,43 @@ scenario_exfil(void)
 	sodium_memzero(h, sizeof(h));
 }
 
+#define PIN_ROUTE	"/ip4/127.0.0.1/tcp/4000/service/bob_listener"
+#define PIN_ID1	"I1111111111111111111111111111111111111111111111111111111111111111"
+#define PIN_ID2	"I2222222222222222222222222222222222222222222222222222222222222222"
+
+/* One VAULT_PIN request; prints "pin OP status N id ID". */
+static void
+pin(uint32_t op, const char *key, const char *id)
+{
+	struct vault_pin_req	 req;
+	struct vault_pin	 ans;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	strlcpy(req.key, key, sizeof(req.key));
+	strlcpy(req.id, id, sizeof(req.id));
+	memset(&ans, 0, sizeof(ans));
+	if (request(IMSG_VAULT_PIN, &req, sizeof(req), &ans,
+	    sizeof(ans)) == -1)
+		return;
+	ans.id[sizeof(ans.id) - 1] = '\0';
+	printf("pin %s status %u id %s\n", op == VAULT_PIN_LOOKUP ? "lookup" :
+	    op == VAULT_PIN_RECORD ? "record" : "remove", ans.status,
+	    ans.id[0] != '\0' ? ans.id : "-");
+}
+
+static void
+scenario_pin(void)
+{
+	pin(VAULT_PIN_LOOKUP, PIN_ROUTE, "");
+	pin(VAULT_PIN_RECORD, PIN_ROUTE, PIN_ID1);
+	pin(VAULT_PIN_LOOKUP, PIN_ROUTE, "");
+	pin(VAULT_PIN_RECORD, PIN_ROUTE, PIN_ID2);
+	pin(VAULT_PIN_REMOVE, PIN_ROUTE, "");
+	pin(VAULT_PIN_LOOKUP, PIN_ROUTE, "");
+	pin(VAULT_PIN_RECORD, PIN_ROUTE, PIN_ID1);
+}
+
 /* Requests the vault must die of, once it is READY. */
 static void
 scenario_fatal(const char *s)
@@ -518,7 +562,13 @@ scenario_fatal(const char *s)
 	} else if (strcmp(s, "unterminated") == 0) {
 		memset(req.name, 'a', sizeof(req.name));
 		child_send(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
-	} else if (strcmp(s, "freeid") == 0) {
+	} else if (strcmp(s, "pinop") == 0)
+		pin(9, PIN_ROUTE, "");
+	else if (strcmp(s, "pinkey") == 0)
+		pin(VAULT_PIN_LOOKUP, "/service/a b", "");
+	else if (strcmp(s, "pinid") == 0)
+		pin(VAULT_PIN_RECORD, PIN_ROUTE, "Ibad");
+	else if (strcmp(s, "freeid") == 0) {
 		identity("bob", 1, &(struct vault_identity){ 0 });
 		fr.id = 1;
 		child_send(IMSG_VAULT_FREE, 2, &fr, sizeof(fr));
@@ -702,6 +752,8 @@ main(int argc, char *argv[])
 		scenario_cap();
 	else if (strcmp(s, "exfil") == 0)
 		scenario_exfil();
+	else if (strcmp(s, "pin") == 0)
+		scenario_pin();
 	else if (strcmp(s, "sandbox") == 0) {
 		child_regress_sandbox(REGRESS_SB_EXEC);
 		drain();
