@@ -38,6 +38,8 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	    120, 1, 86400 },
 	[LIMIT_CONTROL_QUEUE] = { "control-queue", LIMIT_BYTES,
 	    4 * MIB, 64 * KIB, 256 * MIB },
+	[LIMIT_CONTROL_QUEUE_TOTAL] = { "control-queue-total", LIMIT_BYTES,
+	    32 * MIB, 64 * KIB, 1024 * MIB },
 	[LIMIT_REPLY_GRANTS] = { "reply-grants", LIMIT_COUNT, 32, 1,
 	    RECENT_MAX },
 	[LIMIT_CONFIRM_TIMEOUT] = { "confirm-timeout", LIMIT_SECONDS,

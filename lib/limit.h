@@ -29,6 +29,7 @@ enum limit_id {
 	LIMIT_CONTROL_CLIENTS,		/* clients at once */
 	LIMIT_CONTROL_IDLE,		/* seconds a client may be idle */
 	LIMIT_CONTROL_QUEUE,		/* bytes queued for a client */
+	LIMIT_CONTROL_QUEUE_TOTAL,	/* for all of them */
 	/* routed: relays */
 	LIMIT_REPLY_GRANTS,		/* reply routes per connection */
 	/* vault */

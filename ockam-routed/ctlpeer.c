@@ -54,11 +54,25 @@ done:
 	return (found);
 }
 
-/* Past the mark: its requests wait, messages for its workers drop. */
+/*
+ * Past the mark, its own or the node's (what every client holds
+ * together): its requests wait, messages for its workers drop.  A
+ * client with nothing queued is never full, so that one client's
+ * backlog does not stop another from being answered at all.
+ */
 int
 control_full(struct ctl_conn *c)
 {
-	return (imsgbuf_queuelen(&c->ibuf) >= limit(LIMIT_CONTROL_QUEUE));
+	struct ctl_conn	*o;
+	size_t		 len, total = 0;
+
+	if ((len = imsgbuf_queuelen(&c->ibuf)) == 0)
+		return (0);
+	if (len >= limit(LIMIT_CONTROL_QUEUE))
+		return (1);
+	for (o = control_next(NULL); o != NULL; o = control_next(o))
+		total += imsgbuf_queuelen(&o->ibuf);
+	return (total >= limit(LIMIT_CONTROL_QUEUE_TOTAL));
 }
 
 /*

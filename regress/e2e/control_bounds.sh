@@ -92,6 +92,32 @@ else fail "a client with an app worker outlives the idle timeout"; fi
 kill $sink 2>/dev/null; wait $sink 2>/dev/null
 stop_node n1
 
+# Six flooding clients under a node-wide mark far below what their own
+# marks would let them hold together (6 x 16 MiB, and 4 times that).
+cat > "$T/q.conf" <<EOC
+echoer "echoer"
+limit control-queue 16M
+limit control-queue-total 1M
+EOC
+start_node q "$T/q.conf" || fail "node with control-queue-total starts"
+S=$(node_sock q)
+q0=$(awk '/^VmRSS/ { print $2 }' "/proc/$(node_pid q)/status")
+hogs=""
+for i in 1 2 3 4 5 6; do
+	"$HOG" -f "$S" 3 > "$T/qflood.$i" 2>&1 &
+	hogs="$hogs $!"
+done
+sleep 2
+timeout 10 "$CTL" -s "$S" show workers 2>&1 | grep -q echoer &&
+    ok "six floods under control-queue-total: another client served" ||
+    fail "six floods under control-queue-total: another client served"
+wait $hogs
+q1=$(awk '/^VmRSS/ { print $2 }' "/proc/$(node_pid q)/status")
+[ $(( q1 - q0 )) -lt 40960 ] &&
+    ok "six floods: routed grows by less than 40 MiB ($(( (q1 - q0) / 1024 )) MiB)" ||
+    fail "six floods: routed grows by less than 40 MiB ($(( (q1 - q0) / 1024 )) MiB)"
+stop_node q
+
 # A member of the socket's group through a supplementary group only.
 if is_root && command -v setpriv >/dev/null 2>&1 &&
     command -v groupadd >/dev/null 2>&1; then
