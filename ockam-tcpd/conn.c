@@ -7,11 +7,14 @@
  * whose queue reaches TCPD_WQ_MAX is closed.  While tcpd's own queue
  * to routed is long no socket is read (tcpd.c sets reading_paused).
  *
- * Connections are found by peer name (and TLS or not) for SEND, one
- * per name: the name routed asked for, or the remote address of an
- * accepted one.  A closed connection leaves the poll set at once and
- * is freed at the end of the round, so that nothing the round still
- * holds points to freed memory.
+ * A SEND names its connection in one of two ways that never meet: by
+ * peer name (and TLS or not) for one that tcpd opens, one per name,
+ * opened when there is none; or by id for one that a listener
+ * accepted, which goes to that connection or fails, and is never
+ * dialled (tcp.h).  A remote address is only ever shown.  Ids skip
+ * those in use when they wrap.  A closed connection leaves the poll
+ * set at once and is freed at the end of the round, so that nothing
+ * the round still holds points to freed memory.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -47,6 +50,10 @@ RB_GENERATE(conntree, conn, byname, conn_cmp);
 
 static struct conn	*conn_new(uint32_t, int, const char *);
 static struct conn	*conn_find(const char *, int);
+static struct conn	*conn_by_id(uint32_t);
+static uint32_t		 conn_newid(void);
+static const char	*conn_accepted_why(const struct tcp_msg *, char *,
+			    size_t);
 
 static int
 conn_cmp(struct conn *a, struct conn *b)
@@ -57,6 +64,45 @@ conn_cmp(struct conn *a, struct conn *b)
 }
 
 static struct conn *
+conn_by_id(uint32_t id)
+{
+	struct conn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->id == id)
+			return (c);
+	return (NULL);
+}
+
+/*
+ * The next id: never 0, never one a connection still has (after 2^32
+ * connections the counter wraps; routed takes a repeated id for a
+ * compromised tcpd).  A closed one is free again: routed was told DOWN
+ * before any UP that reuses it.
+ */
+static uint32_t
+conn_newid(void)
+{
+	uint32_t	 id;
+
+	do {
+		id = ++conn_lastid;
+	} while (id == 0 || conn_by_id(id) != NULL);
+	return (id);
+}
+
+#ifdef OCKAM_REGRESS
+/* Test-only: the id the next connection follows (to force a wrap). */
+void
+conn_regress_lastid(uint32_t id)
+{
+	log_warnx("regress: connection ids go on after %u", id);
+	conn_lastid = id;
+}
+#endif
+
+/* Named (in the tree) only when tcpd opens it: accepted ones have ids. */
+static struct conn *
 conn_new(uint32_t listener, int use_tls, const char *peer)
 {
 	struct conn	*c;
@@ -65,9 +111,7 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 		fatal("connection");
 	TAILQ_INIT(&c->wq);
 	frame_init(&c->fr);
-	do {
-		c->id = ++conn_lastid;
-	} while (c->id == 0);
+	c->id = conn_newid();
 	c->listener = listener;
 	c->use_tls = use_tls;
 	c->fd = -1;
@@ -76,11 +120,8 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 	strlcpy(c->peer, peer, sizeof(c->peer));
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	nconns++;
-	if (RB_INSERT(conntree, &byname, c) == NULL)
+	if (listener == 0 && RB_INSERT(conntree, &byname, c) == NULL)
 		c->named = 1;
-	else
-		log_debug("connection %u: %s is connected already: SEND "
-		    "goes to the older connection", c->id, c->peer);
 	return (c);
 }
 
@@ -265,6 +306,32 @@ wbuf_free(struct wbuf *w)
 }
 
 /*
+ * Why a SEND cannot go, as far as accepted connections go: by id, to
+ * one that is not (or no longer) an accepted connection that is up; by
+ * name, to a name of the form routed gives accepted ones, which is
+ * never dialled.  NULL: it may go.
+ */
+static const char *
+conn_accepted_why(const struct tcp_msg *tm, char *why, size_t len)
+{
+	struct conn	*c;
+
+	if (tm->conn == 0) {
+		if (tm->peer[0] != TCP_ACCEPTED_MARK)
+			return (NULL);
+		snprintf(why, len, "names a connection that a listener "
+		    "accepted: never dialled");
+		return (why);
+	}
+	if ((c = conn_by_id(tm->conn)) != NULL && c->listener != 0 &&
+	    c->use_tls == tm->tls && c->state == CONN_UP)
+		return (NULL);
+	snprintf(why, len, "connection %u is closed (an accepted connection "
+	    "is never dialled)", tm->conn);
+	return (why);
+}
+
+/*
  * A message from routed (checked by tcpd.c) to tm->peer: queued on the
  * connection with that name, one being opened when there is none.  The
  * message is at off in buf, the imsg's data (size bytes), which is
@@ -297,7 +364,14 @@ conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
 		wbuf_free(w);
 		return;
 	}
-	if ((c = conn_find(tm->peer, tm->tls)) == NULL) {
+	if (conn_accepted_why(tm, why, sizeof(why)) != NULL) {
+		conn_fail(tm, why);
+		wbuf_free(w);
+		return;
+	}
+	if (tm->conn != 0)
+		c = conn_by_id(tm->conn);
+	else if ((c = conn_find(tm->peer, tm->tls)) == NULL) {
 		if (nconns >= (int)limit(LIMIT_CONNECTIONS)) {
 			snprintf(why, sizeof(why), "connection limit (%u) "
 			    "reached", limit(LIMIT_CONNECTIONS));
@@ -391,10 +465,7 @@ conn_close_req(uint32_t id)
 {
 	struct conn	*c;
 
-	TAILQ_FOREACH(c, &conns, entry)
-		if (c->id == id)
-			break;
-	if (c == NULL || c->state != CONN_UP) {
+	if ((c = conn_by_id(id)) == NULL || c->state != CONN_UP) {
 		log_debug("CLOSE of connection %u: not up, ignored", id);
 		return;
 	}

@@ -48,6 +48,7 @@ static void	tcpd_closereq(struct imsg *);
 static void	tcpd_verbose(struct imsg *);
 static void	tcpd_regress_sandbox(struct imsg *);
 static void	tcpd_regress_badimsg(struct imsg *);
+static void	tcpd_regress_connid(struct imsg *);
 static void	tcpd_dispatch(struct imsg *);
 static int	tcpd_config(struct imsg *, void *);
 static void	tcpd_rlimit(void);
@@ -78,6 +79,8 @@ static const struct privsep_req tcpd_reqs[] = {
 	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, 0, tcpd_regress_sandbox },
 	{ IMSG_REGRESS_BADIMSG, P(PHASE_RUN), 0, sizeof(uint32_t),
 	    tcpd_regress_badimsg },
+	{ IMSG_REGRESS_CONNID, P(PHASE_RUN), 0, sizeof(uint32_t),
+	    tcpd_regress_connid },
 };
 #define NREQS	(sizeof(tcpd_reqs) / sizeof(tcpd_reqs[0]))
 
@@ -233,6 +236,20 @@ static void
 tcpd_regress_badimsg(struct imsg *imsg)
 {
 	privsep_regress_badimsg(&tcpd_ibuf, imsg);
+}
+
+/* Test-only: make connection ids wrap soon (fatal without the hooks). */
+static void
+tcpd_regress_connid(struct imsg *imsg)
+{
+#ifdef OCKAM_REGRESS
+	uint32_t	 id;
+
+	memcpy(&id, imsg->data, sizeof(id));
+	conn_regress_lastid(id);
+#else
+	imsg_bad("routed", imsg, "regress hooks not compiled in");
+#endif
 }
 
 static void

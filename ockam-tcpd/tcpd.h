@@ -122,6 +122,7 @@ void		 conn_deadline(struct conn *, int);
 void		 conn_up(struct conn *);
 void		 conn_fail(const struct tcp_msg *, const char *);
 void		 conn_close(struct conn *, const char *);
+void		 conn_regress_lastid(uint32_t);
 
 /* connect.c */
 void		 conn_sockopts(int, const char *);
