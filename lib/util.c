@@ -39,7 +39,9 @@ random_name(char *buf, size_t len)
 }
 
 /*
- * Bytes from the network rendered safe for a log line (vis(3)); the
+ * Bytes from the network rendered safe for a log line (vis(3)): every
+ * byte that is not graphic or a space, newlines and tabs too (VIS_SAFE
+ * would let them through and a peer forge lines), in C style; the
  * result lives in a static buffer that the next call overwrites.
  */
 const char *
@@ -49,7 +51,7 @@ safe_str(const char *s, size_t len)
 
 	if (len > 256)
 		len = 256;
-	strvisx(buf, s, len, VIS_SAFE | VIS_CSTYLE | VIS_OCTAL);
+	strvisx(buf, s, len, VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL);
 	return (buf);
 }
 

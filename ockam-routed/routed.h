@@ -22,6 +22,7 @@
 #define ROUTED_MAX_HOPS		64	/* local deliveries of one message */
 #define ROUTED_RUN_BATCH	256	/* messages per loop iteration */
 #define ROUTED_QUEUE_MAX	4096	/* messages waiting for delivery */
+#define ROUTED_DROP_CAUSES	64	/* reasons for drops counted apart */
 
 enum child_id {
 	CHILD_VAULT,

@@ -2,11 +2,11 @@
  * rawpeer: a peer on loopback that speaks TCP frames by hand, for the
  * attacks of conn_names.sh and logflood.sh.
  *
- *	rawpeer from SRCPORT PORT MS [WORKER [RETADDR]]
+ *	rawpeer from SRCPORT PORT MS [WORKER [VIA]]
  *		connect to PORT from 127.0.0.1:SRCPORT (0: any), send a
- *		message to WORKER (return route: TCP address RETADDR, if
- *		given, then "app"), then print "received N bytes" of
- *		what arrives within MS milliseconds
+ *		message to WORKER (then, if given, on to TCP address VIA
+ *		and its "app"; return route "app"), then print "received
+ *		N bytes" of what arrives within MS milliseconds
  *	rawpeer listen PORT MS	print "accepted N": the connections
  *				made to PORT within MS milliseconds
  *	rawpeer churn PORT N	open and close N connections to PORT
@@ -72,7 +72,7 @@ peer(int sport, int port)
 
 /* A frame: the u16 length, then the message (see the comment inside). */
 static size_t
-frame(unsigned char *out, size_t len, const char *worker, const char *ret)
+frame(unsigned char *out, size_t len, const char *worker, const char *via)
 {
 	struct tmsg	 m;
 	struct ibuf	*b;
@@ -82,9 +82,10 @@ frame(unsigned char *out, size_t len, const char *worker, const char *ret)
 	if (route_push_back(&m.onward, OCKAM_ADDR_LOCAL, worker,
 	    strlen(worker)) == -1)
 		errx(1, "cannot make the message");
-	/* NULL: nothing else (junk); else [TCP ret,] "app" and a payload */
-	if (ret != NULL && ((ret[0] != '\0' && route_push_back(&m.ret,
-	    OCKAM_ADDR_TCP, ret, strlen(ret)) == -1) ||
+	/* via NULL: nothing else (junk); else [TCP via, "app"], "app", x */
+	if (via != NULL && ((via[0] != '\0' && (route_push_back(&m.onward,
+	    OCKAM_ADDR_TCP, via, strlen(via)) == -1 ||
+	    route_push_back(&m.onward, OCKAM_ADDR_LOCAL, "app", 3) == -1)) ||
 	    route_push_back(&m.ret, OCKAM_ADDR_LOCAL, "app", 3) == -1 ||
 	    tmsg_set_payload(&m, "x", 1) == -1))
 		errx(1, "cannot make the message");
@@ -102,7 +103,7 @@ frame(unsigned char *out, size_t len, const char *worker, const char *ret)
 }
 
 static void
-from(int sport, int port, int ms, const char *worker, const char *ret)
+from(int sport, int port, int ms, const char *worker, const char *via)
 {
 	unsigned char	 buf[4096];
 	struct pollfd	 pfd;
@@ -115,7 +116,7 @@ from(int sport, int port, int ms, const char *worker, const char *ret)
 	printf("connected\n");
 	fflush(stdout);
 	if (worker != NULL) {
-		n = frame(buf, sizeof(buf), worker, ret);
+		n = frame(buf, sizeof(buf), worker, via);
 		if (write(pfd.fd, buf, n) != (ssize_t)n)
 			err(1, "write");
 	}
