@@ -611,10 +611,10 @@ ctl_tcp_delete(uint32_t conn, struct imsg *imsg)
 		return;
 	id = strtonum(what, 1, UINT32_MAX, &errstr);
 	if ((c = errstr == NULL ? conn_by_id(id) : NULL) == NULL &&
-	    (c = conn_by_name(0, what, 1)) == NULL &&
-	    (c = conn_by_name(1, what, 1)) == NULL &&
 	    (c = conn_by_name(0, what, 0)) == NULL &&
-	    (c = conn_by_name(1, what, 0)) == NULL) {
+	    (c = conn_by_name(1, what, 0)) == NULL &&
+	    (c = conn_by_name(0, what, 1)) == NULL &&
+	    (c = conn_by_name(1, what, 1)) == NULL) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR,
 		    "no such connection");
 		return;
