@@ -48,6 +48,12 @@ static int		 conn_cmp(struct conn *, struct conn *);
 RB_PROTOTYPE(conntree, conn, byname, conn_cmp);
 RB_GENERATE(conntree, conn, byname, conn_cmp);
 
+RB_HEAD(idtree, conn);
+static struct idtree	 byid = RB_INITIALIZER(&byid);
+static int		 conn_idcmp(struct conn *, struct conn *);
+RB_PROTOTYPE(idtree, conn, byid, conn_idcmp);
+RB_GENERATE(idtree, conn, byid, conn_idcmp);
+
 static struct conn	*conn_new(uint32_t, int, const char *);
 static struct conn	*conn_find(const char *, int);
 static struct conn	*conn_by_id(uint32_t);
@@ -63,15 +69,19 @@ conn_cmp(struct conn *a, struct conn *b)
 	return (strcmp(a->peer, b->peer));
 }
 
+static int
+conn_idcmp(struct conn *a, struct conn *b)
+{
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
 static struct conn *
 conn_by_id(uint32_t id)
 {
-	struct conn	*c;
+	struct conn	 key;
 
-	TAILQ_FOREACH(c, &conns, entry)
-		if (c->id == id)
-			return (c);
-	return (NULL);
+	key.id = id;
+	return (RB_FIND(idtree, &byid, &key));
 }
 
 /*
@@ -112,6 +122,7 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 	TAILQ_INIT(&c->wq);
 	frame_init(&c->fr);
 	c->id = conn_newid();
+	RB_INSERT(idtree, &byid, c);
 	c->listener = listener;
 	c->use_tls = use_tls;
 	c->fd = -1;
@@ -242,6 +253,7 @@ conn_close(struct conn *c, const char *why)
 	if (c->named)
 		RB_REMOVE(conntree, &byname, c);
 	c->named = 0;
+	RB_REMOVE(idtree, &byid, c);
 	c->dead = 1;
 	TAILQ_REMOVE(&conns, c, entry);
 	TAILQ_INSERT_TAIL(&graveyard, c, entry);

@@ -58,6 +58,7 @@ struct wbuf {
 struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	RB_ENTRY(conn)		 byname;	/* when named (see conn.c) */
+	RB_ENTRY(conn)		 byid;		/* until closed */
 	TAILQ_HEAD(, wbuf)	 wq;
 	struct frame_reader	 fr;
 	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];	/* to try */
