@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <tls.h>
 #include <unistd.h>
 
@@ -203,15 +204,21 @@ conn_fail(const struct tcp_msg *tm, const char *why)
 
 /*
  * Close c: DOWN when routed knew it, FAIL for each message still
- * queued when it never came up.  Freed at the end of the round.
+ * queued when it never came up.  Freed at the end of the round.  One
+ * that never came up, which a peer can make happen at will, is logged
+ * at debug, and counted once a second.
  */
 void
 conn_close(struct conn *c, const char *why)
 {
-	struct tcp_conn	 tc;
-	struct tcp_msg	 tm;
-	struct wbuf	*w;
-	const char	*peer = safe_str(c->peer, strlen(c->peer));
+	static struct log_count	 notup = LOG_COUNT_INIT(LOG_ERR,
+				    "connections closed before they were up"),
+				 unreachable = LOG_COUNT_INIT(LOG_ERR,
+				    "cannot connect");
+	struct tcp_conn		 tc;
+	struct tcp_msg		 tm;
+	struct wbuf		*w;
+	const char		*peer = safe_str(c->peer, strlen(c->peer));
 
 	if (c->dead)
 		return;
@@ -223,10 +230,12 @@ conn_close(struct conn *c, const char *why)
 		    why, (unsigned long long)c->rx,
 		    (unsigned long long)c->tx);
 	} else if (c->listener != 0) {
-		log_warnx("connection from %s closed before it was up: %s",
+		log_debug("connection from %s closed before it was up: %s",
 		    peer, why);
+		log_count(&notup, "%s: %s", peer, why);
 	} else {
-		log_warnx("cannot connect to %s: %s", peer, why);
+		log_debug("cannot connect to %s: %s", peer, why);
+		log_count(&unreachable, "%s: %s", peer, why);
 		memset(&tm, 0, sizeof(tm));
 		tm.tls = c->use_tls;
 		strlcpy(tm.peer, c->peer, sizeof(tm.peer));

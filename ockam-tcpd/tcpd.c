@@ -355,6 +355,9 @@ tcpd_loop(void)
 		t = listener_next_timeout(&now);
 		if (t != -1 && (timeout == -1 || t < timeout))
 			timeout = t;
+		t = log_count_flush();
+		if (t != -1 && (timeout == -1 || t < timeout))
+			timeout = t;
 
 		if ((n = poll(pfds, npfd, timeout)) == -1) {
 			if (errno == EINTR)

@@ -48,6 +48,18 @@ grep -q 'dropped messages: [0-9]* times in [0-9]*s, [0-9]* in all (last: to /ser
     ok "the drops are counted, one line a second" ||
     fail "the drops are counted, one line a second"
 
+# 300 messages through the hop to 300 ports where nothing listens: the
+# failed connections and the lost messages are counted, not each logged.
+n0=$(wc -l < "$LOG")
+"$HELPERS/rawpeer" dials "$P" 300 h1
+sleep 1.5
+n=$(( $(wc -l < "$LOG") - n0 ))
+nt=$(grep -c "tcpd: cannot connect: .* in all" "$LOG")
+nr=$(grep -c "routed: undeliverable: .* in all" "$LOG")
+[ "$n" -le 20 ] && [ "$nt" -ge 1 ] && [ "$nr" -ge 1 ] &&
+    ok "300 failed dials: $n log lines, counted" ||
+    fail "300 failed dials: $n log lines ($nt, $nr counted)"
+
 # A route through the hop to a TCP address with a newline and a fake
 # line in it, which cannot be dialled.  Every level is on.
 ctl b log verbose > /dev/null

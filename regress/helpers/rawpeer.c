@@ -13,6 +13,9 @@
  *	rawpeer junk PORT MS	for MS milliseconds, send 9-byte frames
  *				to "x" (a worker no node has); print
  *				"sent N frames"
+ *	rawpeer dials PORT N WORKER
+ *		send N messages to WORKER, a hop, on to 127.0.0.1:1 to
+ *		127.0.0.1:N, where nothing listens; close a second later
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -181,6 +184,25 @@ junk(int port, int ms)
 	printf("sent %lld frames\n", frames);
 }
 
+static void
+dials(int port, int n, const char *worker)
+{
+	unsigned char	 buf[512];
+	char		 via[32];
+	size_t		 len;
+	int		 fd, i;
+
+	fd = peer(0, port);
+	for (i = 1; i <= n; i++) {
+		snprintf(via, sizeof(via), "127.0.0.1:%d", i);
+		len = frame(buf, sizeof(buf), worker, via);
+		if (write(fd, buf, len) != (ssize_t)len)
+			err(1, "write");
+	}
+	sleep(1);
+	close(fd);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -198,7 +220,9 @@ main(int argc, char *argv[])
 			close(peer(0, atoi(argv[2])));
 	} else if (argc == 4 && strcmp(argv[1], "junk") == 0)
 		junk(atoi(argv[2]), atoi(argv[3]));
+	else if (argc == 5 && strcmp(argv[1], "dials") == 0)
+		dials(atoi(argv[2]), atoi(argv[3]), argv[4]);
 	else
-		errx(1, "usage: rawpeer from|listen|churn|junk ...");
+		errx(1, "usage: rawpeer from|listen|churn|junk|dials ...");
 	return (0);
 }
