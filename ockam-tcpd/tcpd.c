@@ -369,7 +369,7 @@ tcpd_loop(void)
 			fatal("write to routed");
 		if ((pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    privsep_child_input(&tcpd_ibuf, tcpd_dispatch) == 0)
-			return;
+			break;
 		conn_flush();
 		for (i = 1; i < nl; i++)
 			if (pfds[i].revents & POLLIN)
@@ -390,6 +390,8 @@ tcpd_loop(void)
 		    imsgbuf_write(&tcpd_ibuf) == -1)
 			fatal("write to routed");
 	}
+	free(pfds);
+	free(pconn);
 }
 
 int
