@@ -16,9 +16,12 @@
  * Running:
  *	IMSG_TCP_SEND		routed -> tcpd: struct tcp_msg, then the
  *				message as it goes on the wire (the TCP hop
- *				already removed from its onward route).  To
- *				the connection with that peer name, opening
- *				one when there is none.
+ *				already removed from its onward route).  With
+ *				conn 0: to the connection tcpd opened with
+ *				that peer name, opening one when there is
+ *				none.  With conn set: to that connection,
+ *				which a listener accepted, or FAIL if it is
+ *				gone; peer is then for FAIL only.
  *	IMSG_TCP_RECV		tcpd -> routed: struct tcp_msg, then a frame
  *				tcpd has decoded and checked; routed
  *				prepends the peer's address to its return
@@ -39,7 +42,11 @@
  *
  * Peer names are the text of a TCP address: "A.B.C.D:PORT",
  * "[IPv6]:PORT" or "HOST:PORT".  For a connection tcpd opened it is the
- * name routed asked for; for an accepted one, the remote address.
+ * name routed asked for; for an accepted one, the remote address, which
+ * is shown and never used to send: accepted connections are addressed
+ * by id alone.  Routes name an accepted connection "@ID.TAG" (TAG: 16
+ * random hex digits of routed's), which is not HOST:PORT; tcpd never
+ * dials a name that starts with TCP_ACCEPTED_MARK.
  */
 #ifndef OCKAM_TCP_H
 #define OCKAM_TCP_H
@@ -52,6 +59,7 @@
 #define TCP_PEER_MAX		(OCKAM_ADDR_MAX + 1)
 #define TCP_WHY_MAX		128
 #define TCP_FRAME_MAX		65535	/* u16 big-endian length prefix */
+#define TCP_ACCEPTED_MARK	'@'	/* "@ID.TAG": an accepted connection */
 
 /* OCKAM_ADDR_TLS (route.h) names a TLS connection: ockam-c's own. */
 
@@ -70,7 +78,7 @@ struct tcp_tlsconf {
 };
 
 struct tcp_msg {
-	uint32_t	 conn;		/* RECV: the connection */
+	uint32_t	 conn;		/* RECV; SEND: 0 or an accepted one */
 	uint32_t	 listener;	/* RECV: 0 for one tcpd opened */
 	uint32_t	 token;		/* SEND: echoed in FAIL */
 	uint8_t		 tls;		/* SEND: open it with TLS */

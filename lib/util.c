@@ -40,9 +40,9 @@ random_name(char *buf, size_t len)
 
 /*
  * Bytes from the network rendered safe for a log line (vis(3)): every
- * control character is escaped, newlines and tabs too, so that no
- * byte can end a line or start a forged one.  The result lives in a
- * static buffer that the next call overwrites.
+ * byte that is not graphic or a space, newlines and tabs too (VIS_SAFE
+ * would let them through and a peer forge lines), in C style; the
+ * result lives in a static buffer that the next call overwrites.
  */
 const char *
 safe_str(const char *s, size_t len)

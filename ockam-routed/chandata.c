@@ -18,6 +18,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "buf.h"
 #include "channel.h"
@@ -283,16 +284,17 @@ static void
 chan_deliver(struct channel *c, const uint8_t *body, size_t len,
     const struct message *from)
 {
-	struct message	*m;
-	const char	*errstr;
+	static struct log_count	 bad = LOG_COUNT_INIT(LOG_ERR,
+				    "secure channels: bad messages inside");
+	struct message		*m;
+	const char		*errstr;
 
 	if ((m = message_new()) == NULL) {
 		log_warnx("secure channel %s: out of memory", c->enc);
 		return;
 	}
 	if (tmsg_decode(&m->tm, body, len, &errstr) == -1) {
-		log_warnx("secure channel %s: bad message inside: %s",
-		    c->enc, errstr);
+		log_count(&bad, "%s: %s", c->enc, errstr);
 		message_free(m);
 		return;
 	}

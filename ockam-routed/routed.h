@@ -24,6 +24,7 @@
 #define ROUTED_QUEUE_MAX	4096	/* messages waiting for delivery */
 #define ROUTED_QUEUE_HIGH	(8U << 20) /* bytes of them: tcpd not read */
 #define ROUTED_QUEUE_LOW	(2U << 20) /* read again */
+#define ROUTED_DROP_CAUSES	64	/* reasons for drops counted apart */
 
 enum child_id {
 	CHILD_VAULT,

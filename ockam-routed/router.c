@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "ctl.h"
 #include "log.h"
@@ -208,8 +209,42 @@ router_backlogged(void)
 }
 
 /*
- * Drop a message: log why and, when a local sender asked to hear
- * about it, tell it.  Frees the message.
+ * The log_count of a cause of drops, which is the format of its reason
+ * (one per call site, or per site with the same text): at info, a peer
+ * that makes a node drop messages at will gets a line a second per
+ * cause, not one per message.
+ */
+static struct log_count *
+router_drop_cause(const char *fmt)
+{
+	static struct {
+		const char		*fmt;
+		struct log_count	 lc;
+	}			 causes[ROUTED_DROP_CAUSES];
+	static const struct log_count init = LOG_COUNT_INIT(LOG_INFO,
+				    "dropped messages");
+	int			 i;
+
+	for (i = 0; i < ROUTED_DROP_CAUSES - 1; i++) {
+		if (causes[i].fmt == fmt)
+			break;
+		if (causes[i].fmt == NULL) {
+			causes[i].fmt = fmt;
+			causes[i].lc = init;
+			break;
+		}
+	}
+	if (causes[i].fmt == NULL) {		/* the last, for the rest */
+		causes[i].fmt = fmt;
+		causes[i].lc = init;
+	}
+	return (&causes[i].lc);
+}
+
+/*
+ * Drop a message: log why (each at debug, aggregated per cause at
+ * info) and, when a local sender asked to hear about it, tell it.
+ * Frees the message.
  */
 void
 router_drop(struct message *m, const char *fmt, ...)
@@ -223,8 +258,10 @@ router_drop(struct message *m, const char *fmt, ...)
 	if (multiaddr_print(&m->tm.onward, route, sizeof(route)) == -1 &&
 	    route[0] == '\0')
 		strlcpy(route, "(unprintable)", sizeof(route));
-	log_info("dropped message to %s: %s", route[0] ? route : "(empty)",
+	log_debug("dropped message to %s: %s", route[0] ? route : "(empty)",
 	    why);
+	log_count(router_drop_cause(fmt), "to %s: %s",
+	    route[0] ? route : "(empty)", why);
 	if (m->origin != 0 && (m->flags & MSG_REPORT))
 		control_report(m->origin, m->reqid, CTL_ERR_UNDELIVERED, why);
 	message_free(m);

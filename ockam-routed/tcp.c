@@ -19,6 +19,13 @@
  * clients of a relay cannot push out one another's.  What arrives is
  * let in or not when it arrives, while its connection is known for
  * sure, even if the connection closes before it is routed.
+ *
+ * Names: a connection this node opened is named in routes by the peer
+ * name it was opened with; one a listener accepted by "@ID.TAG" (tcp.h),
+ * its id and a random tag, never by its remote address: what goes to it
+ * goes by id, and fails once it has closed.  A name of that form is
+ * never dialled, and a remote address is dialled like any other name,
+ * never taken for an accepted connection.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -44,7 +51,7 @@
 #define TCP_HELD_MAX		256	/* messages held for a paused peer */
 #define TCP_TOKENS		1024	/* senders waiting to hear of failure */
 #define TCP_PEERFLOWS_MAX	4096	/* peers whose replies are admitted */
-#define TCP_CLOSED_MAX		256	/* accepted peers remembered closed */
+#define TCP_NAME_MAX		32	/* "@ID.TAG" */
 #define TCP_HIGH_WATER		(8 * 1024 * 1024)
 #define TCP_LOW_WATER		(2 * 1024 * 1024)
 
@@ -59,7 +66,8 @@ struct rconn {
 	int			 nheld;
 	size_t			 heldbytes;
 	struct recent		 grants;	/* peers it sent to */
-	char			 peer[TCP_PEER_MAX];
+	char			 peer[TCP_PEER_MAX];	/* shown */
+	char			 name[TCP_NAME_MAX];	/* accepted: @ID.TAG */
 };
 
 /*
@@ -89,12 +97,6 @@ static int			 nflows;
 static size_t			 held;		/* by all paused peers */
 static struct log_count		 lc_backlog = LOG_COUNT_INIT(LOG_INFO,
     "tcpd lags: pausing control clients and what tcpd received");
-/*
- * Remote addresses of accepted connections that have closed: a reply
- * to one must not make tcpd dial the peer's ephemeral port.
- */
-static char			 closed[TCP_CLOSED_MAX][TCP_PEER_MAX];
-static int			 nclosed;
 
 static struct rconn *
 conn_by_id(uint32_t id)
@@ -107,36 +109,24 @@ conn_by_id(uint32_t id)
 	return (NULL);
 }
 
+/* The name routes give c: @ID.TAG when accepted, else its peer name. */
+static const char *
+conn_name(const struct rconn *c)
+{
+	return (c->lc != NULL ? c->name : c->peer);
+}
+
+/* By the name in a route (see above), or as shown (any at all). */
 static struct rconn *
-conn_by_peer(int tls, const char *peer)
+conn_by_name(int tls, const char *name, int shown)
 {
 	struct rconn	*c;
 
 	TAILQ_FOREACH(c, &conns, entry)
-		if (c->tls == tls && strcmp(c->peer, peer) == 0)
+		if (c->tls == tls && strcmp(shown ? c->peer : conn_name(c),
+		    name) == 0)
 			return (c);
 	return (NULL);
-}
-
-static int
-closed_accepted(const char *peer)
-{
-	int	 i, n = nclosed < TCP_CLOSED_MAX ? nclosed : TCP_CLOSED_MAX;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(closed[i], peer) == 0)
-			return (1);
-	return (0);
-}
-
-static void
-forget_closed(const char *peer)
-{
-	int	 i, n = nclosed < TCP_CLOSED_MAX ? nclosed : TCP_CLOSED_MAX;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(closed[i], peer) == 0)
-			closed[i][0] = '\0';
 }
 
 static struct peerflow *
@@ -177,7 +167,7 @@ conn_by_head(const struct addr *a, int tls, const char *peer, char *key,
 	snprintf(key, len, "%d#%s", tls, peer);
 	if (a->type != OCKAM_ADDR_TCP && a->type != OCKAM_ADDR_TLS)
 		return (NULL);
-	return (conn_by_peer(a->type == OCKAM_ADDR_TLS, a->val));
+	return (conn_by_name(a->type == OCKAM_ADDR_TLS, a->val, 0));
 }
 
 static void
@@ -335,7 +325,8 @@ tcp_hold(struct rconn *c, struct message *m)
 	    held + len > limit(LIMIT_QUEUE_BYTES)) {
 		router_drop(m, "%s is not reading and %d messages (%zu "
 		    "bytes) wait for it, %zu bytes for all such peers",
-		    c->peer, c->nheld, c->heldbytes, held);
+		    safe_str(c->peer, strlen(c->peer)), c->nheld,
+		    c->heldbytes, held);
 		return;
 	}
 	TAILQ_INSERT_TAIL(&c->held, m, entry);
@@ -362,17 +353,19 @@ tcp_unhold(struct rconn *c)
 }
 
 /*
- * Hand a message to tcpd; a is its head, the TCP hop, which goes.  The
- * payload is queued as it is, after the rest of the message.
+ * Hand a message to tcpd, to peer or, when conn is not 0, to that
+ * accepted connection (named peer); a is its head, the TCP hop, which
+ * goes.  The payload is queued as it is, after the rest of the message.
  */
 static void
-tcp_write(struct message *m, int tls, const char *peer)
+tcp_write(struct message *m, int tls, const char *peer, uint32_t conn)
 {
 	struct tcp_msg	 tm;
 	struct ibuf	*b;
 	size_t		 len;
 
 	memset(&tm, 0, sizeof(tm));
+	tm.conn = conn;
 	tm.tls = tls;
 	strlcpy(tm.peer, peer, sizeof(tm.peer));
 	len = tmsg_encoded_len(&m->tm);
@@ -381,7 +374,8 @@ tcp_write(struct message *m, int tls, const char *peer)
 		return;
 	}
 	tm.token = token_for(m);
-	peerflow_note(tls, peer, &m->tm.ret);
+	if (conn == 0)
+		peerflow_note(tls, peer, &m->tm.ret);
 	if ((b = imsg_create(&children[CHILD_TCPD].ibuf, IMSG_TCP_SEND, 0, 0,
 	    sizeof(tm) + len - m->tm.plen)) == NULL) {
 		router_drop(m, "out of memory");
@@ -411,19 +405,24 @@ tcp_send(struct message *m, struct addr *a)
 	strlcpy(peer, a->val, sizeof(peer));
 	route_pop_front(&m->tm.onward);
 	if (m->tm.onward.n == 0) {
-		router_drop(m, "nothing after the TCP hop to %s", peer);
+		router_drop(m, "nothing after the TCP hop to %s",
+		    safe_str(peer, strlen(peer)));
 		return;
 	}
-	if ((c = conn_by_peer(tls, peer)) == NULL && closed_accepted(peer)) {
-		router_drop(m, "the connection from %s is closed", peer);
+	if ((c = conn_by_name(tls, peer, 0)) == NULL &&
+	    peer[0] == TCP_ACCEPTED_MARK) {
+		router_drop(m, "connection %s is closed (an accepted "
+		    "connection is never dialled)", safe_str(peer,
+		    strlen(peer)));
 		return;
 	}
 	if (c != NULL && c->paused) {
-		peerflow_note(tls, peer, &m->tm.ret);
+		if (c->lc == NULL)
+			peerflow_note(tls, peer, &m->tm.ret);
 		tcp_hold(c, m);
 		return;
 	}
-	tcp_write(m, tls, peer);
+	tcp_write(m, tls, peer, c != NULL && c->lc != NULL ? c->id : 0);
 }
 
 static void
@@ -437,15 +436,17 @@ tcp_recv(struct imsg *imsg, struct tcp_msg *tm, struct cursor *cur)
 	if ((c = conn_by_id(tm->conn)) == NULL)
 		imsg_bad("tcpd", imsg, "a message on an unknown connection");
 	if ((m = message_new()) == NULL) {
-		log_warnx("tcp: out of memory, message from %s lost", c->peer);
+		log_warnx("tcp: out of memory, message from %s lost",
+		    safe_str(c->peer, strlen(c->peer)));
 		return;
 	}
 	if (tmsg_decode(&m->tm, cur->p, cur->left, &errstr) == -1)
 		imsg_bad("tcpd", imsg, errstr);
 	/* The hop it came over, so that replies find their way back. */
 	if (route_push_front(&m->tm.ret, c->tls ? OCKAM_ADDR_TLS :
-	    OCKAM_ADDR_TCP, c->peer, strlen(c->peer)) == -1) {
-		router_drop(m, "from %s: return route too long", c->peer);
+	    OCKAM_ADDR_TCP, conn_name(c), strlen(conn_name(c))) == -1) {
+		router_drop(m, "from %s: return route too long",
+		    safe_str(c->peer, strlen(c->peer)));
 		return;
 	}
 	m->flow_kind = FLOW_TCP;
@@ -460,6 +461,7 @@ tcp_up(struct tcp_conn *tc)
 {
 	struct listen_conf	*lc = NULL;
 	struct rconn		*c;
+	uint64_t		 tag;
 
 	if (tc->listener != 0) {
 		TAILQ_FOREACH(lc, &tcpconf->listeners, entry)
@@ -478,10 +480,14 @@ tcp_up(struct tcp_conn *tc)
 	TAILQ_INIT(&c->held);
 	recent_init(&c->grants, limit(LIMIT_REPLY_GRANTS));
 	strlcpy(c->peer, tc->peer, sizeof(c->peer));
+	if (lc != NULL) {
+		arc4random_buf(&tag, sizeof(tag));
+		snprintf(c->name, sizeof(c->name), "%c%u.%016llx",
+		    TCP_ACCEPTED_MARK, c->id, (unsigned long long)tag);
+	}
 	TAILQ_INSERT_TAIL(&conns, c, entry);
-	forget_closed(c->peer);
 	log_info("connection %u %s %s%s", c->id, lc != NULL ? "from" : "to",
-	    c->peer, c->tls ? " (TLS)" : "");
+	    safe_str(c->peer, strlen(c->peer)), c->tls ? " (TLS)" : "");
 }
 
 static void
@@ -490,7 +496,8 @@ conn_free(struct rconn *c, const char *why)
 	struct message	*m;
 
 	while ((m = tcp_unhold(c)) != NULL)
-		router_drop(m, "connection to %s closed: %s", c->peer, why);
+		router_drop(m, "connection to %s closed: %s",
+		    safe_str(c->peer, strlen(c->peer)), why);
 	TAILQ_REMOVE(&conns, c, entry);
 	recent_clear(&c->grants);
 	free(c);
@@ -504,24 +511,21 @@ tcp_down(struct tcp_conn *tc)
 	if ((c = conn_by_id(tc->conn)) == NULL)
 		return;
 	log_info("connection %u with %s closed: %s (%" PRIu64 " bytes in, %"
-	    PRIu64 " out)", c->id, c->peer, tc->why, tc->rx_bytes,
-	    tc->tx_bytes);
-	if (c->lc != NULL) {
-		strlcpy(closed[nclosed % TCP_CLOSED_MAX], c->peer,
-		    sizeof(closed[0]));
-		nclosed++;
-	}
+	    PRIu64 " out)", c->id, safe_str(c->peer, strlen(c->peer)),
+	    tc->why, tc->rx_bytes, tc->tx_bytes);
 	conn_free(c, tc->why);
 }
 
 static void
 tcp_fail(struct tcp_conn *tc)
 {
-	struct token	*t = &tokens[tc->token % TCP_TOKENS];
-	char		 why[TCP_PEER_MAX + TCP_WHY_MAX + 32];
+	static struct log_count	 unreachable = LOG_COUNT_INIT(LOG_INFO,
+				    "undeliverable");
+	struct token		*t = &tokens[tc->token % TCP_TOKENS];
+	char			 why[TCP_PEER_MAX + TCP_WHY_MAX + 32];
 
 	snprintf(why, sizeof(why), "cannot reach %s: %s", tc->peer, tc->why);
-	log_info("%s", why);
+	log_count(&unreachable, "%s", safe_str(why, strlen(why)));
 	if (tc->token != 0 && t->token == tc->token) {
 		control_report(t->origin, t->reqid, CTL_ERR_UNDELIVERED, why);
 		t->token = 0;
@@ -535,7 +539,7 @@ tcp_xon(struct rconn *c)
 
 	c->paused = 0;
 	while (!c->paused && (m = tcp_unhold(c)) != NULL)
-		tcp_write(m, c->tls, c->peer);
+		tcp_write(m, c->tls, conn_name(c), c->lc != NULL ? c->id : 0);
 }
 
 /* Everything tcpd may say; the rest is fatal. */
@@ -579,10 +583,12 @@ tcp_imsg(struct imsg *imsg)
 		else if ((c = conn_by_id(tc.conn)) != NULL) {
 			if (imsg->hdr.type == IMSG_TCP_XOFF) {
 				log_info("%s stopped reading: holding its "
-				    "messages", c->peer);
+				    "messages", safe_str(c->peer,
+				    strlen(c->peer)));
 				c->paused = 1;
 			} else {
-				log_info("%s reads again", c->peer);
+				log_info("%s reads again", safe_str(c->peer,
+				    strlen(c->peer)));
 				tcp_xon(c);
 			}
 		}
@@ -676,8 +682,10 @@ ctl_tcp_delete(uint32_t conn, struct imsg *imsg)
 		return;
 	id = strtonum(what, 1, UINT32_MAX, &errstr);
 	if ((c = errstr == NULL ? conn_by_id(id) : NULL) == NULL &&
-	    (c = conn_by_peer(0, what)) == NULL &&
-	    (c = conn_by_peer(1, what)) == NULL) {
+	    (c = conn_by_name(0, what, 0)) == NULL &&
+	    (c = conn_by_name(1, what, 0)) == NULL &&
+	    (c = conn_by_name(0, what, 1)) == NULL &&
+	    (c = conn_by_name(1, what, 1)) == NULL) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR,
 		    "no such connection");
 		return;

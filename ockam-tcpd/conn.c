@@ -9,11 +9,14 @@
  * may take).  While tcpd's own queue to routed is long no socket is
  * read (tcpd.c sets reading_paused).
  *
- * Connections are found by peer name (and TLS or not) for SEND, one
- * per name: the name routed asked for, or the remote address of an
- * accepted one.  A closed connection leaves the poll set at once and
- * is freed at the end of the round, so that nothing the round still
- * holds points to freed memory.
+ * A SEND names its connection in one of two ways that never meet: by
+ * peer name (and TLS or not) for one that tcpd opens, one per name,
+ * opened when there is none; or by id for one that a listener
+ * accepted, which goes to that connection or fails, and is never
+ * dialled (tcp.h).  A remote address is only ever shown.  Ids skip
+ * those in use when they wrap.  A closed connection leaves the poll
+ * set at once and is freed at the end of the round, so that nothing
+ * the round still holds points to freed memory.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -52,8 +55,18 @@ static int		 conn_cmp(struct conn *, struct conn *);
 RB_PROTOTYPE(conntree, conn, byname, conn_cmp);
 RB_GENERATE(conntree, conn, byname, conn_cmp);
 
+RB_HEAD(idtree, conn);
+static struct idtree	 byid = RB_INITIALIZER(&byid);
+static int		 conn_idcmp(struct conn *, struct conn *);
+RB_PROTOTYPE(idtree, conn, byid, conn_idcmp);
+RB_GENERATE(idtree, conn, byid, conn_idcmp);
+
 static struct conn	*conn_new(uint32_t, int, const char *);
 static struct conn	*conn_find(const char *, int);
+static struct conn	*conn_by_id(uint32_t);
+static uint32_t		 conn_newid(void);
+static const char	*conn_accepted_why(const struct tcp_msg *, char *,
+			    size_t);
 
 static int
 conn_cmp(struct conn *a, struct conn *b)
@@ -63,6 +76,49 @@ conn_cmp(struct conn *a, struct conn *b)
 	return (strcmp(a->peer, b->peer));
 }
 
+static int
+conn_idcmp(struct conn *a, struct conn *b)
+{
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
+static struct conn *
+conn_by_id(uint32_t id)
+{
+	struct conn	 key;
+
+	key.id = id;
+	return (RB_FIND(idtree, &byid, &key));
+}
+
+/*
+ * The next id: never 0, never one a connection still has (after 2^32
+ * connections the counter wraps; routed takes a repeated id for a
+ * compromised tcpd).  A closed one is free again: routed was told DOWN
+ * before any UP that reuses it.
+ */
+static uint32_t
+conn_newid(void)
+{
+	uint32_t	 id;
+
+	do {
+		id = ++conn_lastid;
+	} while (id == 0 || conn_by_id(id) != NULL);
+	return (id);
+}
+
+#ifdef OCKAM_REGRESS
+/* Test-only: the id the next connection follows (to force a wrap). */
+void
+conn_regress_lastid(uint32_t id)
+{
+	log_warnx("regress: connection ids go on after %u", id);
+	conn_lastid = id;
+}
+#endif
+
+/* Named (in the tree) only when tcpd opens it: accepted ones have ids. */
 static struct conn *
 conn_new(uint32_t listener, int use_tls, const char *peer)
 {
@@ -72,9 +128,8 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 		fatal("connection");
 	TAILQ_INIT(&c->wq);
 	frame_init(&c->fr);
-	do {
-		c->id = ++conn_lastid;
-	} while (c->id == 0);
+	c->id = conn_newid();
+	RB_INSERT(idtree, &byid, c);
 	c->listener = listener;
 	c->use_tls = use_tls;
 	c->fd = -1;
@@ -83,12 +138,8 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 	strlcpy(c->peer, peer, sizeof(c->peer));
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	nconns++;
-	if (RB_INSERT(conntree, &byname, c) == NULL)
+	if (listener == 0 && RB_INSERT(conntree, &byname, c) == NULL)
 		c->named = 1;
-	else
-		log_debug("connection %u: %s is connected already: SEND "
-		    "goes to the older connection", c->id,
-		    safe_str(c->peer, strlen(c->peer)));
 	return (c);
 }
 
@@ -156,15 +207,17 @@ conn_fail(const struct tcp_msg *tm, const char *why)
 
 /*
  * Close c: DOWN when routed knew it, FAIL for each message still
- * queued when it never came up.  Freed at the end of the round.
+ * queued when it never came up.  Freed at the end of the round.  One
+ * that never came up, which a peer can make happen at will, is logged
+ * at debug, and counted once a second.
  */
 void
 conn_close(struct conn *c, const char *why)
 {
-	struct tcp_conn	 tc;
-	struct tcp_msg	 tm;
-	struct wbuf	*w;
-	const char	*peer = safe_str(c->peer, strlen(c->peer));
+	struct tcp_conn		 tc;
+	struct tcp_msg		 tm;
+	struct wbuf		*w;
+	const char		*peer = safe_str(c->peer, strlen(c->peer));
 
 	if (c->dead)
 		return;
@@ -176,8 +229,11 @@ conn_close(struct conn *c, const char *why)
 		    why, (unsigned long long)c->rx,
 		    (unsigned long long)c->tx);
 	} else if (c->listener != 0) {
+		log_debug("connection from %s closed before it was up: %s",
+		    peer, why);
 		log_count(&lc_notup, "from %s: %s", peer, why);
 	} else {
+		log_debug("cannot connect to %s: %s", peer, why);
 		log_count(&lc_connect, "to %s: %s", peer, why);
 		memset(&tm, 0, sizeof(tm));
 		tm.tls = c->use_tls;
@@ -206,6 +262,7 @@ conn_close(struct conn *c, const char *why)
 	if (c->named)
 		RB_REMOVE(conntree, &byname, c);
 	c->named = 0;
+	RB_REMOVE(idtree, &byid, c);
 	c->dead = 1;
 	TAILQ_REMOVE(&conns, c, entry);
 	TAILQ_INSERT_TAIL(&graveyard, c, entry);
@@ -271,6 +328,32 @@ wbuf_free(struct wbuf *w)
 }
 
 /*
+ * Why a SEND cannot go, as far as accepted connections go: by id, to
+ * one that is not (or no longer) an accepted connection that is up; by
+ * name, to a name of the form routed gives accepted ones, which is
+ * never dialled.  NULL: it may go.
+ */
+static const char *
+conn_accepted_why(const struct tcp_msg *tm, char *why, size_t len)
+{
+	struct conn	*c;
+
+	if (tm->conn == 0) {
+		if (tm->peer[0] != TCP_ACCEPTED_MARK)
+			return (NULL);
+		snprintf(why, len, "names a connection that a listener "
+		    "accepted: never dialled");
+		return (why);
+	}
+	if ((c = conn_by_id(tm->conn)) != NULL && c->listener != 0 &&
+	    c->use_tls == tm->tls && c->state == CONN_UP)
+		return (NULL);
+	snprintf(why, len, "connection %u is closed (an accepted connection "
+	    "is never dialled)", tm->conn);
+	return (why);
+}
+
+/*
  * A message from routed (checked by tcpd.c) to tm->peer: queued on the
  * connection with that name, one being opened when there is none.  The
  * message is at off in buf, the imsg's data (size bytes), which is
@@ -302,7 +385,14 @@ conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
 		wbuf_free(w);
 		return;
 	}
-	if ((c = conn_find(tm->peer, tm->tls)) == NULL) {
+	if (conn_accepted_why(tm, why, sizeof(why)) != NULL) {
+		conn_fail(tm, why);
+		wbuf_free(w);
+		return;
+	}
+	if (tm->conn != 0)
+		c = conn_by_id(tm->conn);
+	else if ((c = conn_find(tm->peer, tm->tls)) == NULL) {
 		if (nconns >= (int)limit(LIMIT_CONNECTIONS)) {
 			snprintf(why, sizeof(why), "connection limit (%u) "
 			    "reached", limit(LIMIT_CONNECTIONS));
@@ -383,10 +473,7 @@ conn_close_req(uint32_t id)
 {
 	struct conn	*c;
 
-	TAILQ_FOREACH(c, &conns, entry)
-		if (c->id == id)
-			break;
-	if (c == NULL || c->state != CONN_UP) {
+	if ((c = conn_by_id(id)) == NULL || c->state != CONN_UP) {
 		log_debug("CLOSE of connection %u: not up, ignored", id);
 		return;
 	}

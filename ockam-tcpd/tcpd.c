@@ -49,9 +49,11 @@ static void	tcpd_closereq(struct imsg *);
 static void	tcpd_verbose(struct imsg *);
 static void	tcpd_regress_sandbox(struct imsg *);
 static void	tcpd_regress_badimsg(struct imsg *);
+static void	tcpd_regress_connid(struct imsg *);
 static void	tcpd_dispatch(struct imsg *);
 static int	tcpd_config(struct imsg *, void *);
 static void	tcpd_rlimit(void);
+static void	tcpd_fair(struct conn *);
 static void	tcpd_loop(void);
 
 struct imsgbuf		 tcpd_ibuf;
@@ -80,6 +82,8 @@ static const struct privsep_req tcpd_reqs[] = {
 	    tcpd_regress_sandbox },
 	{ IMSG_REGRESS_BADIMSG, P(PHASE_RUN), 0, sizeof(uint32_t),
 	    tcpd_regress_badimsg },
+	{ IMSG_REGRESS_CONNID, P(PHASE_RUN), 0, sizeof(uint32_t),
+	    tcpd_regress_connid },
 };
 #define NREQS	(sizeof(tcpd_reqs) / sizeof(tcpd_reqs[0]))
 
@@ -236,6 +240,20 @@ tcpd_regress_badimsg(struct imsg *imsg)
 	privsep_regress_badimsg(&tcpd_ibuf, imsg);
 }
 
+/* Test-only: make connection ids wrap soon (fatal without the hooks). */
+static void
+tcpd_regress_connid(struct imsg *imsg)
+{
+#ifdef OCKAM_REGRESS
+	uint32_t	 id;
+
+	memcpy(&id, imsg->data, sizeof(id));
+	conn_regress_lastid(id);
+#else
+	imsg_bad("routed", imsg, "regress hooks not compiled in");
+#endif
+}
+
 static void
 tcpd_dispatch(struct imsg *imsg)
 {
@@ -277,15 +295,36 @@ tcpd_rlimit(void)
 		    limit(LIMIT_CONNECTIONS));
 }
 
+/*
+ * Fairness while routed lags: the connection whose frames filled the
+ * queue to routed (hog) reads last in the next rounds, and reading
+ * resumes only at the end of a round, so that the next poll asks every
+ * socket (resumed earlier, a connection with more to read would go at
+ * once and fill the queue again before the others were ever polled: a
+ * flood of small frames on one connection starved all the others).
+ */
+static void
+tcpd_fair(struct conn *hog)
+{
+	if (hog != NULL) {
+		TAILQ_REMOVE(&conns, hog, entry);
+		TAILQ_INSERT_TAIL(&conns, hog, entry);
+	}
+	if (reading_paused && imsgbuf_queuelen(&tcpd_ibuf) < TCPD_IMSG_LOW) {
+		reading_paused = 0;
+		log_debug("routed caught up: reading sockets again");
+	}
+}
+
 static void
 tcpd_loop(void)
 {
 	struct pollfd		*pfds;
 	struct conn		**pconn;
 	struct timespec		 now;
-	struct conn		*c;
+	struct conn		*c, *hog;
 	size_t			 max;
-	int			 i, n, npfd, nl, timeout, t;
+	int			 i, n, npfd, nl, timeout, t, paused;
 
 	max = 1 + TCPD_LISTEN_MAX + limit(LIMIT_CONNECTIONS);
 	if ((pfds = calloc(max, sizeof(*pfds))) == NULL ||
@@ -332,11 +371,6 @@ tcpd_loop(void)
 		if ((pfds[0].revents & POLLOUT) &&
 		    imsgbuf_write(&tcpd_ibuf) == -1)
 			fatal("write to routed");
-		if (reading_paused &&
-		    imsgbuf_queuelen(&tcpd_ibuf) < TCPD_IMSG_LOW) {
-			reading_paused = 0;
-			log_debug("routed caught up: reading sockets again");
-		}
 		if ((pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    privsep_child_input(&tcpd_ibuf, tcpd_dispatch) == 0)
 			break;
@@ -344,8 +378,14 @@ tcpd_loop(void)
 		for (i = 1; i < nl; i++)
 			if (pfds[i].revents & POLLIN)
 				listener_accept(&listeners[i - 1]);
-		for (i = nl; i < npfd; i++)
+		hog = NULL;
+		for (i = nl; i < npfd; i++) {
+			paused = reading_paused;
 			conn_events(pconn[i], pfds[i].revents);
+			if (!paused && reading_paused && !pconn[i]->dead)
+				hog = pconn[i];
+		}
+		tcpd_fair(hog);
 		tcpd_now(&now);
 		conn_timeouts(&now);
 		bounds_timeouts(&now);

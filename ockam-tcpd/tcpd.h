@@ -61,6 +61,7 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	TAILQ_ENTRY(conn)	 silent_entry;	/* no frame yet (bounds.c) */
 	RB_ENTRY(conn)		 byname;	/* when named (see conn.c) */
+	RB_ENTRY(conn)		 byid;		/* until closed */
 	TAILQ_HEAD(, wbuf)	 wq;
 	struct frame_reader	 fr;
 	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];	/* to try */
@@ -129,6 +130,7 @@ void		 conn_deadline(struct conn *, int);
 void		 conn_up(struct conn *);
 void		 conn_fail(const struct tcp_msg *, const char *);
 void		 conn_close(struct conn *, const char *);
+void		 conn_regress_lastid(uint32_t);
 
 /* bounds.c */
 int		 bounds_accept(const struct sockaddr *);

@@ -78,7 +78,7 @@ mkcerts() {
 suite() {
 	tag=$1 tlsdir=$2
 
-	for s in frames bad many noread drain slowrouted connect; do
+	for s in frames bad many noread drain slowrouted connect names; do
 		poke $tag.$s $s
 		results $tag.$s "$tag $s"
 		expect $tag.$s "$tag $s: tcpd exits 0 when routed goes away" \

@@ -107,14 +107,14 @@ scenario_frames(void)
 	check(recv_is(out, ka_echoer + 2, ECHOER_LEN - 2, TIMEOUT),
 	    "recv: a reply on the opened connection");
 
-	snprintf(peer, sizeof(peer), "127.0.0.1:%u", port_of(fa, 0));
-	send_msg(peer, 0, ++token, ka_echoer + 2, ECHOER_LEN - 2);
+	snprintf(peer, sizeof(peer), "@%u.0", a);
+	send_to(a, peer, 0, ++token, ka_echoer + 2, ECHOER_LEN - 2);
 	check(readn(fa, got, ECHOER_LEN) == 0 &&
 	    memcmp(got, ka_echoer, ECHOER_LEN) == 0,
-	    "send: to an accepted connection by its peer name");
+	    "send: to an accepted connection by its id");
 
 	memset(msg, 0, sizeof(msg));
-	send_msg(peer, 0, 77, msg, TCP_FRAME_MAX + 1);
+	send_to(a, peer, 0, 77, msg, TCP_FRAME_MAX + 1);
 	e = take(IMSG_TCP_FAIL, m_token, &(uint32_t){ 77 }, TIMEOUT);
 	check((tc = ev_conn(e)) != NULL && strstr(tc->why, "does not fit") !=
 	    NULL, "send: a message too large for a frame fails (FAIL)");

@@ -59,10 +59,19 @@ void
 send_msg(const char *peer, int tls, uint32_t token, const void *msg,
     size_t len)
 {
+	send_to(0, peer, tls, token, msg, len);
+}
+
+/* SEND to the accepted connection conn (0: to peer, by name). */
+void
+send_to(uint32_t conn, const char *peer, int tls, uint32_t token,
+    const void *msg, size_t len)
+{
 	struct tcp_msg	 tm;
 	struct iovec	 iov[2];
 
 	memset(&tm, 0, sizeof(tm));
+	tm.conn = conn;
 	tm.token = token;
 	tm.tls = tls;
 	strlcpy(tm.peer, peer, sizeof(tm.peer));

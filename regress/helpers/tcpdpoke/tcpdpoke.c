@@ -297,6 +297,8 @@ main(int argc, char *argv[])
 		scenario_noread(1);
 	else if (strcmp(s, "slowrouted") == 0)
 		scenario_slowrouted();
+	else if (strcmp(s, "names") == 0)
+		scenario_names();
 	else if (strcmp(s, "connect") == 0) {
 		scenario_connect();
 		if (have_ipv6)

@@ -2,7 +2,7 @@
  * tcpdpoke: what its files share.  tcpdpoke.c starts tcpd and picks
  * the scenario; events.c holds what tcpd sends; msg.c makes and sends
  * messages; net.c makes the loopback peers; frames.c, load.c,
- * connect.c, tls.c and refuse.c are the scenarios.
+ * connect.c, names.c, tls.c and refuse.c are the scenarios.
  */
 #ifndef TCPDPOKE_H
 #define TCPDPOKE_H
@@ -60,6 +60,8 @@ int		 m_peer(const struct ev *, const void *);
 size_t		 mkmsg(unsigned char *, size_t, unsigned char);
 size_t		 plen_for(size_t);
 void		 send_msg(const char *, int, uint32_t, const void *, size_t);
+void		 send_to(uint32_t, const char *, int, uint32_t, const void *,
+		    size_t);
 void		 send_close(uint32_t);
 int		 recv_is(uint32_t, const void *, size_t, int);
 uint32_t	 up_of(int, uint32_t);
@@ -89,5 +91,6 @@ void		 scenario_ipv6_listener(uint16_t);
 void		 scenario_tls(uint16_t, uint16_t, uint16_t);
 void		 scenario_fatal(const char *);
 void		 scenario_filter(void);
+void		 scenario_names(void);
 
 #endif

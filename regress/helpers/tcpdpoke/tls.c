@@ -47,7 +47,7 @@ scenario_tls(uint16_t p2, uint16_t p3, uint16_t p4)
 	    "tls: a message through tcpd's own TLS client and listener");
 	ev_free(e);
 	if (in != 0) {
-		send_msg(back, 1, 22, ka_echoer + 2, ECHOER_LEN - 2);
+		send_to(in, back, 1, 22, ka_echoer + 2, ECHOER_LEN - 2);
 		check(recv_is(out, ka_echoer + 2, ECHOER_LEN - 2, TIMEOUT),
 		    "tls: the reply comes back on the opened connection");
 	}
@@ -83,7 +83,7 @@ scenario_tls(uint16_t p2, uint16_t p3, uint16_t p4)
 	    count(IMSG_TCP_RECV, 0) == 0,
 	    "tls: a plain client on a TLS listener is closed, no UP");
 	close(fc);
-	send_msg(back, 1, 25, ka_echoer + 2, ECHOER_LEN - 2);
+	send_to(in, back, 1, 25, ka_echoer + 2, ECHOER_LEN - 2);
 	check(recv_is(out, ka_echoer + 2, ECHOER_LEN - 2, TIMEOUT),
 	    "tls: the TLS connection still works");
 	send_close(out);
