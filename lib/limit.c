@@ -17,9 +17,21 @@
 /* Sorted by name within each process's part; the order is the enum's. */
 const struct limit_def limit_defs[LIMIT_MAX] = {
 	[LIMIT_CONNECTIONS] = { "connections", LIMIT_COUNT, 1024, 16, 65536 },
-	[LIMIT_HANDSHAKES] = { "handshakes", LIMIT_COUNT, 128, 1, 65536 },
+	[LIMIT_CHANNEL_IDLE] = { "channel-idle-timeout", LIMIT_SECONDS,
+	    600, 1, 604800 },
+	[LIMIT_CHANNELS_ADDRESS] = { "channels-per-address", LIMIT_COUNT,
+	    1024, 1, 1048576 },
+	[LIMIT_CHANNELS_LISTENER] = { "channels-per-listener", LIMIT_COUNT,
+	    4096, 1, 1048576 },
+	[LIMIT_CHANNELS_PEER] = { "channels-per-peer", LIMIT_COUNT,
+	    256, 1, 1048576 },
 	[LIMIT_HANDSHAKE_TIMEOUT] = { "handshake-timeout", LIMIT_SECONDS,
 	    10, 1, 600 },
+	[LIMIT_HANDSHAKES] = { "handshakes", LIMIT_COUNT, 128, 1, 65536 },
+	[LIMIT_HANDSHAKES_ADDRESS] = { "handshakes-per-address", LIMIT_COUNT,
+	    64, 1, 65536 },
+	[LIMIT_HANDSHAKES_CONNECTION] = { "handshakes-per-connection",
+	    LIMIT_COUNT, 64, 1, 65536 },
 };
 
 uint32_t	 limit_val[LIMIT_MAX];

@@ -163,6 +163,7 @@ routed_loop(struct ockam_conf *conf)
 		if (now != last_tick) {
 			channel_tick();
 			vault_tick();
+			log_count_flush();
 			last_tick = now;
 		}
 	}
