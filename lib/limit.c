@@ -27,7 +27,7 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	    256, 1, 1048576 },
 	[LIMIT_HANDSHAKE_TIMEOUT] = { "handshake-timeout", LIMIT_SECONDS,
 	    10, 1, 600 },
-	[LIMIT_HANDSHAKES] = { "handshakes", LIMIT_COUNT, 128, 1, 65536 },
+	[LIMIT_HANDSHAKES] = { "handshakes", LIMIT_COUNT, 1024, 1, 4096 },
 	[LIMIT_HANDSHAKES_ADDRESS] = { "handshakes-per-address", LIMIT_COUNT,
 	    64, 1, 65536 },
 	[LIMIT_HANDSHAKES_CONNECTION] = { "handshakes-per-connection",

@@ -646,6 +646,7 @@ hs_answer(void *arg, const void *data)
 	size_t			 i;
 
 	c->call = NULL;
+	hsrc_touch(c);
 	if (ans->status != VAULT_OK) {
 		/* A message read: as if it did not verify. */
 		if ((c->hs.state == NOISE_I_SENT1 ||

@@ -135,6 +135,7 @@ void		 chanctl_info(uint32_t, uint32_t, const char **);
 void		 hsrc_from(const struct message *, struct hs_from *);
 void		 hsrc_admit(const struct hs_from *);
 void		 hsrc_add(struct channel *, const struct hs_from *);
+void		 hsrc_touch(struct channel *);
 void		 hsrc_del(struct channel *);
 
 /* chanlife.c */

@@ -7,9 +7,10 @@
  * (limit.h: handshakes-per-connection, handshakes-per-address,
  * handshakes).  A message 1 over a bound does not wait: the oldest
  * pending handshake of the source that holds the most goes instead, one
- * that waits for its peer before one that waits for the vault.  A
- * flood thus evicts its own handshakes first, and a legitimate one,
- * which completes in a round trip, is the youngest of all.
+ * that waits for its peer before one that waits for the vault, "oldest"
+ * counted from its last step (the vault's answer).  A flood thus evicts
+ * its own handshakes first, and a legitimate one, which completes in a
+ * round trip, is the youngest of all.
  *
  * Every source here has a pending handshake: the tables hold no more
  * entries than there are handshakes.
@@ -36,7 +37,7 @@ struct hs_addr {
 struct hs_source {
 	RB_ENTRY(hs_source)		 entry;
 	TAILQ_ENTRY(hs_source)		 byaddr;
-	TAILQ_HEAD(, channel)		 pending;	/* oldest first */
+	TAILQ_HEAD(, channel)		 pending;	/* least recent first */
 	struct hs_addr			*addr;
 	int				 n;
 	uint8_t				 kind;		/* FLOW_* */
@@ -225,6 +226,24 @@ hsrc_add(struct channel *c, const struct hs_from *f)
 	npending++;
 	c->src = s;
 }
+/*
+ * The vault answered c: it goes on (message 2 goes out), and is the
+ * youngest again.  The lists are in the order of the last progress, so
+ * that what has waited longest for its peer goes first.
+ */
+void
+hsrc_touch(struct channel *c)
+{
+	struct hs_source	*s = c->src;
+
+	if (s == NULL)
+		return;
+	TAILQ_REMOVE(&s->pending, c, src_entry);
+	TAILQ_INSERT_TAIL(&s->pending, c, src_entry);
+	TAILQ_REMOVE(&pending, c, pend_entry);
+	TAILQ_INSERT_TAIL(&pending, c, pend_entry);
+}
+
 /* c's handshake is over (open, or gone). */
 void
 hsrc_del(struct channel *c)

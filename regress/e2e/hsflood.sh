@@ -41,11 +41,11 @@ flood() {
 # pending: bob's responder handshakes now
 pending() { ctl bob show channels 2>&1 | grep -c 'responder *handshake'; }
 
-# under DESC NCONN NADDR MAX: 20 creates while NCONN connections from
-# NADDR addresses flood; at most MAX handshakes pending meanwhile
+# under DESC NCONN NADDR RATE MAX: 20 creates while NCONN connections
+# from NADDR addresses flood; at most MAX handshakes pending meanwhile
 under() {
-	desc=$1 max=$4
-	flood "$2" "$3" 400 5
+	desc=$1 max=$5
+	flood "$2" "$3" "$4" 5
 	np=$(pending)
 	t0=$(date +%s)
 	n=$(creates 20)
@@ -58,13 +58,16 @@ under() {
 	    fail "flood from $desc: at most $max handshakes pending ($np)"
 }
 
-under "one connection" 1 1 64
+under "one connection" 1 1 400 64
 wait $floodpid
 grep -q "^sent" "$T/flood.out" && grep -q \
     "pending handshakes evicted: handshakes-per-connection" "$(node_log bob)" &&
     ok "the flood's own handshakes were evicted, logged" ||
     fail "the flood's own handshakes were evicted ($(cat "$T/flood.out"))"
-under "64 connections, 32 addresses" 64 32 128
+under "64 connections, 32 addresses" 64 32 1500 1024
+grep -q "pending handshakes evicted: handshakes reached" "$(node_log bob)" &&
+    ok "node-wide bound reached, the oldest evicted, logged" ||
+    fail "node-wide bound reached, the oldest evicted, logged"
 
 # A burst right after create while bob's vault is busy with 30 other
 # handshakes: message 3 waits for the vault, and so do the 63 behind
