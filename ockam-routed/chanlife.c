@@ -65,9 +65,9 @@ static unsigned int	 nclosed;
 static const char	*quiet_why;	/* chan_quiet(): what closed it */
 
 static struct log_count	 refused_listener = LOG_COUNT_INIT(LOG_INFO,
-    "first handshake messages dropped: channels-per-listener reached");
+    "secure channels refused: channels-per-listener reached");
 static struct log_count	 refused_addr = LOG_COUNT_INIT(LOG_INFO,
-    "first handshake messages dropped: channels-per-address reached");
+    "secure channels refused: channels-per-address reached");
 static struct log_count	 refused_peer = LOG_COUNT_INIT(LOG_INFO,
     "secure channels refused: channels-per-peer reached");
 static struct log_count	 closed_idle = LOG_COUNT_INIT(LOG_INFO,
@@ -120,7 +120,11 @@ counted(struct channel *c, int delta)
 	c->counted = delta > 0;
 }
 
-/* Does listener l take no more channels (from addr)?  Logged. */
+/*
+ * Does listener l take no more channels (from addr)?  Logged.  Checked
+ * at message 1, and again when a channel opens: handshakes that were
+ * pending together may have passed the first check together.
+ */
 int
 chanlife_refused(const struct sclistener_conf *l, const char *addr)
 {
@@ -161,6 +165,14 @@ chanlife_open(struct channel *c)
 	c->seen = 0;
 	if (c->role != NOISE_RESPONDER)
 		return (0);
+	if (chanlife_refused(c->listener, c->src_addr)) {
+		chan_send_close(c);
+		quiet_why = "refused: the listener has as many channels as it "
+		    "may";
+		channel_free(c, NULL);
+		quiet_why = NULL;
+		return (-1);
+	}
 	if (chcount_of('p', c->peer) >= (int)limit(LIMIT_CHANNELS_PEER)) {
 		chan_send_close(c);
 		chan_quiet(c, &refused_peer, "refused: the peer has "
