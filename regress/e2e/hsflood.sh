@@ -69,7 +69,7 @@ grep -q "pending handshakes evicted: handshakes reached" "$(node_log bob)" &&
     ok "node-wide bound reached, the oldest evicted, logged" ||
     fail "node-wide bound reached, the oldest evicted, logged"
 
-# A burst right after create while bob's vault is busy with 30 other
+# A burst right after create while bob's vault is busy with 50 other
 # handshakes: message 3 waits for the vault, and so do the 63 behind
 # it.  Four rounds (each lost about half the burst before).
 wait $floodpid
@@ -78,7 +78,7 @@ grep -q "^sent" "$T/flood.out" ||
 bad=""
 for r in 1 2 3 4; do
 	i=0 pids=""
-	while [ "$i" -lt 30 ]; do
+	while [ "$i" -lt 50 ]; do
 		ctl alice secure-channel create "$ROUTE" > /dev/null 2>&1 &
 		pids="$pids $!"
 		i=$((i + 1))
