@@ -71,7 +71,7 @@ grep -q "pending handshakes evicted: handshakes reached" "$(node_log bob)" &&
 
 # A burst right after create while bob's vault is busy with 50 other
 # handshakes: message 3 waits for the vault, and so do the 63 behind
-# it.  Four rounds (each lost about half the burst before).
+# it.  Four rounds (the code before got about 15 of 63 back).
 wait $floodpid
 grep -q "^sent" "$T/flood.out" ||
     fail "the flood ran ($(cat "$T/flood.out"))"
