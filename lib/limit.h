@@ -21,8 +21,14 @@ enum limit_id {
 	LIMIT_QUEUE_BYTES,		/* queued to peers, node-wide */
 	LIMIT_QUEUE_HIGH,		/* XOFF mark of one connection */
 	/* routed: secure channels */
-	LIMIT_HANDSHAKES,		/* pending responder handshakes */
+	LIMIT_CHANNEL_IDLE,		/* seconds an idle channel lives */
+	LIMIT_CHANNELS_ADDRESS,		/* open channels per remote address */
+	LIMIT_CHANNELS_LISTENER,	/* open channels per listener */
+	LIMIT_CHANNELS_PEER,		/* open channels per peer identity */
 	LIMIT_HANDSHAKE_TIMEOUT,	/* seconds a handshake may take */
+	LIMIT_HANDSHAKES,		/* pending responder handshakes */
+	LIMIT_HANDSHAKES_ADDRESS,	/* pending, per remote address */
+	LIMIT_HANDSHAKES_CONNECTION,	/* pending, per connection */
 	LIMIT_CONFIRM_TIMEOUT,		/* seconds an initiator waits for
 					   the responder's word */
 	/* routed: control clients */

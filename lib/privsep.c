@@ -52,6 +52,8 @@ static const char *imsg_names[IMSG_MAX] = {
 	[IMSG_TCP_XON] = "TCP_XON",
 	[IMSG_TCP_CLOSE] = "TCP_CLOSE",
 	[IMSG_TCP_LIMITS] = "TCP_LIMITS",
+	[IMSG_TCP_STOPREAD] = "TCP_STOPREAD",
+	[IMSG_TCP_READ] = "TCP_READ",
 };
 
 const char *

@@ -39,6 +39,11 @@
  *				stopped reading / reads again; routed holds
  *				(a bounded number of) messages for it
  *	IMSG_TCP_CLOSE		routed -> tcpd: struct tcp_conn (by id)
+ *	IMSG_TCP_STOPREAD, READ	routed -> tcpd: struct tcp_conn (by id):
+ *				stop reading that connection / read it
+ *				again (a secure channel holds what came on
+ *				it while its vault works); an unknown id is
+ *				ignored (the connection may be gone)
  *
  * Peer names are the text of a TCP address: "A.B.C.D:PORT",
  * "[IPv6]:PORT" or "HOST:PORT".  For a connection tcpd opened it is the

@@ -172,12 +172,28 @@ ctl_sc_unpin(uint32_t conn, struct imsg *imsg)
 	route_clear(&to);
 }
 
+/* One line of show channels: its fields, CHAN_INFO_FIELDS strings. */
+void
+chanctl_info(uint32_t conn, uint32_t reqid, const char **f)
+{
+	struct ibuf	*b;
+	int		 i;
+
+	if ((b = ibuf_open(512, CTL_IMSG_MAX)) == NULL)
+		return;
+	for (i = 0; i < CHAN_INFO_FIELDS; i++)
+		ibuf_add_string(b, f[i]);
+	control_reply(conn, CTL_CHANNEL_INFO, reqid, ibuf_data(b),
+	    ibuf_size(b));
+	ibuf_free(b);
+}
+
 static void
 ctl_show_channels(uint32_t conn, struct imsg *imsg)
 {
 	struct channel	*c;
-	struct ibuf	*b;
 	char		 route[1024], counters[128];
+	const char	*f[CHAN_INFO_FIELDS];
 
 	if (imsg->len != 0) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
@@ -190,21 +206,17 @@ ctl_show_channels(uint32_t conn, struct imsg *imsg)
 		snprintf(counters, sizeof(counters), "sent %llu, received "
 		    "%llu, rejected %llu", (unsigned long long)c->nsent,
 		    (unsigned long long)c->nrecv, (unsigned long long)c->nbad);
-		if ((b = ibuf_open(512, CTL_IMSG_MAX)) == NULL)
-			break;
-		ibuf_add_string(b, c->enc);
-		ibuf_add_string(b, c->dec);
-		ibuf_add_string(b, c->role == NOISE_INITIATOR ? "initiator" :
-		    "responder");
-		ibuf_add_string(b, c->open ? "open" : "handshake");
-		ibuf_add_string(b, c->peer);
-		ibuf_add_string(b, c->ident->name);
-		ibuf_add_string(b, route);
-		ibuf_add_string(b, counters);
-		control_reply(conn, CTL_CHANNEL_INFO, imsg->hdr.peerid,
-		    ibuf_data(b), ibuf_size(b));
-		ibuf_free(b);
+		f[0] = c->enc;
+		f[1] = c->dec;
+		f[2] = c->role == NOISE_INITIATOR ? "initiator" : "responder";
+		f[3] = c->open ? "open" : "handshake";
+		f[4] = c->peer;
+		f[5] = c->ident->name;
+		f[6] = route;
+		f[7] = counters;
+		chanctl_info(conn, imsg->hdr.peerid, f);
 	}
+	chanlife_closed_show(conn, imsg->hdr.peerid);
 	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
 }
 

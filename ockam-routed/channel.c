@@ -41,9 +41,6 @@
 
 struct channels		 channels = TAILQ_HEAD_INITIALIZER(channels);
 static uint32_t		 next_chan_id = 1;
-static int		 pending;	/* responders mid-handshake */
-static time_t		 cap_logged;
-static unsigned int	 cap_dropped;
 
 static int	hs_ephemeral(void *, uint8_t [NOISE_DHLEN]);
 static int	hs_dh(void *, enum noise_key, const uint8_t [NOISE_DHLEN],
@@ -281,8 +278,6 @@ channel_alloc(enum noise_role role, struct identity *ident, char *err,
 			next_chan_id = 1;
 	} while (RB_INSERT(channel_ids, &channel_ids, c) != NULL);
 	TAILQ_INSERT_TAIL(&channels, c, entry);
-	if (role == NOISE_RESPONDER)
-		pending++;
 	return (c);
 }
 
@@ -303,8 +298,7 @@ channel_free(struct channel *c, const char *why)
 		if (c->client != 0)
 			control_report(c->client, c->reqid, CTL_ERR, why);
 	}
-	if (c->role == NOISE_RESPONDER && !c->open)
-		pending--;
+	chanlife_gone(c, why);
 	if (c->call != NULL)
 		vault_cancel(c->call);
 	if (c->eph != 0)
@@ -480,11 +474,13 @@ hs_done(struct channel *c)
 	if (c->role == NOISE_INITIATOR)
 		chan_open(c, &k1, &k2);
 	else {
-		pending--;
+		hsrc_del(c);
 		chan_open(c, &k2, &k1);
 	}
 	sodium_memzero(&k1, sizeof(k1));
 	sodium_memzero(&k2, sizeof(k2));
+	if (chanlife_open(c) == -1)
+		return (-1);
 	log_info("secure channel %s open (%s, peer %s, identity %s)", c->enc,
 	    c->role == NOISE_INITIATOR ? "initiator" : "responder", c->peer,
 	    c->ident->name);
@@ -592,12 +588,8 @@ static void
 decryptor_handle(struct channel *c, struct message *m)
 {
 	if (c->call != NULL) {
-		if (c->nheld >= SC_HELD_MAX) {
-			router_drop(m, "secure channel %s: %d messages wait "
-			    "for the handshake already", c->enc, c->nheld);
-			return;
-		}
-		held_put(c, m, 0);
+		if (chanhold_put(c, m) == 0)
+			held_put(c, m, 0);
 		return;
 	}
 	if (c->open) {
@@ -650,6 +642,7 @@ hs_answer(void *arg, const void *data)
 	size_t			 i;
 
 	c->call = NULL;
+	hsrc_touch(c);
 	if (ans->status != VAULT_OK) {
 		/* A message read: as if it did not verify. */
 		if ((c->hs.state == NOISE_I_SENT1 ||
@@ -687,34 +680,29 @@ hs_answer(void *arg, const void *data)
 		if (channel_by_id(id) != c)
 			return;
 	}
+	if (c->nheld == 0)
+		chanhold_drained(c);
 }
 
 /*
- * Message 1 at a listener: a new responder, unless too many handshakes
- * are pending already (the cap is what keeps a flood of first messages
- * from costing memory; it is logged at most once a second).
+ * Message 1 at a listener: a new responder, unless the listener has
+ * as many channels as it may (chanlife.c); room for its handshake is
+ * made by evicting an older one (chansrc.c).
  */
 static void
 listener_handle(struct worker *w, struct message *m)
 {
 	struct identity	*ident;
 	struct channel	*c;
+	struct hs_from	 from;
 	char		 err[256];
-	time_t		 now;
 
-	if (pending >= (int)limit(LIMIT_HANDSHAKES)) {
-		cap_dropped++;
-		now = channel_now();
-		if (now != cap_logged) {
-			log_warnx("secure channel listener %s: %d handshakes "
-			    "pending, the cap: dropped %u first messages",
-			    w->name, pending, cap_dropped);
-			cap_logged = now;
-			cap_dropped = 0;
-		}
+	hsrc_from(m, &from);
+	if (chanlife_refused(w->scl, from.addr)) {
 		message_free(m);
 		return;
 	}
+	hsrc_admit(&from);
 	if ((ident = identity_find(w->scl->identity)) == NULL) {
 		router_drop(m, "listener %s: identity %s not loaded", w->name,
 		    w->scl->identity);
@@ -726,6 +714,7 @@ listener_handle(struct worker *w, struct message *m)
 		return;
 	}
 	c->listener = w->scl;
+	hsrc_add(c, &from);
 	route_pop_front(&m->tm.onward);
 	if (route_push_front(&m->tm.onward, OCKAM_ADDR_LOCAL, c->dec,
 	    strlen(c->dec)) == -1) {
@@ -881,7 +870,10 @@ channel_new_initiator(const struct route *to, struct identity *ident,
 	return (0);
 }
 
-/* Once a second: handshakes that took too long are given up. */
+/*
+ * Once a second: handshakes that took too long are given up, idle
+ * channels closed.
+ */
 void
 channel_tick(void)
 {
@@ -891,7 +883,11 @@ channel_tick(void)
 
 	for (c = TAILQ_FIRST(&channels); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (c->open || now - c->started < c->timeout)
+		if (c->open) {
+			chanlife_idle(c, now);	/* may free c */
+			continue;
+		}
+		if (now - c->started < c->timeout)
 			continue;
 		snprintf(why, sizeof(why), "handshake abandoned after %lld s",
 		    (long long)(now - c->started));

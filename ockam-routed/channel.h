@@ -28,7 +28,10 @@
 #define SC_SENDERS		16	/* local senders an initiator admits */
 #define SC_NAME_LEN		(2 * RANDOM_NAME_BYTES)
 #define SC_MEMO			4	/* DH results a handshake keeps */
-#define SC_HELD_MAX		16	/* messages waiting for the vault */
+/* Messages waiting for the vault: a handshake message, a replay window. */
+#define SC_HELD_MAX		(1 + REPLAY_WINDOW)
+#define SC_HELD_XOFF		16	/* held: stop reading their connection */
+#define SC_ADDR_MAX		80	/* a source's address, text */
 #define SC_VERIFIED		64	/* identity payloads known good */
 #define SC_EPH_POOL		32	/* ephemeral keys made ahead */
 
@@ -38,6 +41,15 @@ struct sc_dh {
 	enum noise_key		 key;
 	uint8_t			 peer[NOISE_DHLEN];
 	uint8_t			 secret[NOISE_DHLEN];
+};
+
+struct hs_source;
+
+/* Where a message 1 came from (chansrc.c). */
+struct hs_from {
+	uint8_t			 kind;		/* FLOW_* */
+	uint32_t		 id;		/* that connection, channel */
+	char			 addr[SC_ADDR_MAX];
 };
 
 struct channel {
@@ -87,6 +99,17 @@ struct channel {
 	uint32_t		 reqid;
 	struct recent		 senders;	/* initiator: replies to */
 	uint64_t		 nsent, nrecv, nbad;
+	/* chansrc.c: where a responder's message 1 came from */
+	struct hs_source	*src;		/* while it is pending */
+	TAILQ_ENTRY(channel)	 src_entry;	/* pending, of src */
+	TAILQ_ENTRY(channel)	 pend_entry;	/* pending, of the node */
+	uint32_t		 src_conn;	/* its connection, 0: none */
+	char			 src_addr[SC_ADDR_MAX];
+	/* chanlife.c */
+	int			 counted;	/* in the open counts */
+	time_t			 active;	/* last sent or received */
+	uint64_t		 seen;		/* nsent + nrecv then */
+	uint32_t		 xoff_conn;	/* not read while held */
 };
 
 TAILQ_HEAD(channels, channel);
@@ -110,5 +133,28 @@ void		 chan_send_refusal(struct channel *, struct noise_cipher *,
 		    uint8_t);
 void		 chan_open(struct channel *, struct noise_cipher *,
 		    struct noise_cipher *);
+
+/* chanctl.c */
+#define CHAN_INFO_FIELDS	8
+void		 chanctl_info(uint32_t, uint32_t, const char **);
+
+/* chansrc.c */
+void		 hsrc_from(const struct message *, struct hs_from *);
+void		 hsrc_admit(const struct hs_from *);
+void		 hsrc_add(struct channel *, const struct hs_from *);
+void		 hsrc_touch(struct channel *);
+void		 hsrc_del(struct channel *);
+
+/* chanlife.c */
+int		 chanlife_refused(const struct sclistener_conf *,
+		    const char *);
+int		 chanlife_open(struct channel *);
+void		 chanlife_gone(struct channel *, const char *);
+void		 chanlife_idle(struct channel *, time_t);
+void		 chanlife_closed_show(uint32_t, uint32_t);
+
+/* chanhold.c */
+int		 chanhold_put(struct channel *, struct message *);
+void		 chanhold_drained(struct channel *);
 
 #endif /* OCKAM_CHANNEL_H */

@@ -56,6 +56,8 @@ struct message {
 	unsigned int		 hops;
 	uint8_t			 flow_kind;	/* FLOW_*: where it came from */
 	uint32_t		 flow;		/* that channel or connection */
+	uint8_t			 src_kind;	/* the same, kept past the */
+	uint32_t		 src;		/* first hop (for bounds) */
 	char			 peer[OCKAM_IDENTIFIER_LEN + 1];
 };
 #define FLOW_NONE		0
@@ -130,6 +132,9 @@ void		 channel_client_gone(uint32_t);
 void		 channel_shutdown(void);
 void		 channel_ctl(uint32_t, struct imsg *);
 
+/* chanlife.c */
+void		 chanlife_conn_down(uint32_t, int, const char *);
+
 /* tcp.c */
 struct tcp_conn;
 void		 tcp_configure(struct ockam_conf *);
@@ -139,6 +144,8 @@ int		 tcp_flow_allows(struct message *, const struct addr *);
 void		 tcp_ctl(uint32_t, struct imsg *);
 void		 tcp_shutdown(void);
 int		 tcp_backlogged(void);
+int		 tcp_conn_addr(uint32_t, char *, size_t);
+void		 tcp_read_stop(uint32_t, int);
 
 /* control.c */
 int		 control_init(struct ockam_conf *, uid_t);

@@ -304,6 +304,8 @@ router_flow_check(struct message *m, const struct addr *a)
 		    "TCP connection");
 		return (0);
 	}
+	m->src_kind = m->flow_kind;
+	m->src = m->flow;
 	m->flow_kind = FLOW_NONE;
 	m->flow = 0;
 	return (1);

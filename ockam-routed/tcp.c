@@ -61,6 +61,7 @@ struct rconn {
 	struct listen_conf	*lc;		/* NULL: we opened it */
 	int			 tls;
 	int			 paused;	/* the peer is not reading */
+	int			 rstop;		/* channels that hold its input */
 	time_t			 since;
 	TAILQ_HEAD(, message)	 held;
 	int			 nheld;
@@ -513,6 +514,7 @@ tcp_down(struct tcp_conn *tc)
 	log_info("connection %u with %s closed: %s (%" PRIu64 " bytes in, %"
 	    PRIu64 " out)", c->id, safe_str(c->peer, strlen(c->peer)),
 	    tc->why, tc->rx_bytes, tc->tx_bytes);
+	chanlife_conn_down(c->id, c->tls, conn_name(c));
 	conn_free(c, tc->why);
 }
 
@@ -596,6 +598,45 @@ tcp_imsg(struct imsg *imsg)
 	default:
 		imsg_bad("tcpd", imsg, "not expected from this process");
 	}
+}
+
+/*
+ * The remote address of connection id without its port ("A.B.C.D",
+ * "[IPv6]", a host name): what the bounds per address count.
+ */
+int
+tcp_conn_addr(uint32_t id, char *buf, size_t len)
+{
+	struct rconn	*c;
+	char		*p;
+
+	if ((c = conn_by_id(id)) == NULL)
+		return (-1);
+	strlcpy(buf, c->peer, len);
+	if ((p = strrchr(buf, ':')) != NULL &&
+	    (buf[0] != '[' || p[-1] == ']'))
+		*p = '\0';
+	return (0);
+}
+
+/*
+ * A channel holds what came on connection id (stop) or no longer does:
+ * tcpd stops reading it while any channel holds (lib/tcp.h).
+ */
+void
+tcp_read_stop(uint32_t id, int stop)
+{
+	struct tcp_conn	 tc;
+	struct rconn	*c;
+
+	if ((c = conn_by_id(id)) == NULL)
+		return;
+	if (stop ? c->rstop++ != 0 : (c->rstop == 0 || --c->rstop != 0))
+		return;
+	memset(&tc, 0, sizeof(tc));
+	tc.conn = id;
+	children_send(CHILD_TCPD, stop ? IMSG_TCP_STOPREAD : IMSG_TCP_READ,
+	    &tc, sizeof(tc));
 }
 
 /*

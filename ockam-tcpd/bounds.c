@@ -295,8 +295,8 @@ queue_sub(struct conn *c, size_t n)
 }
 
 /*
- * Frames not finished in time, peers paused too long.  While sockets
- * are not read (routed lags) no frame is late.
+ * Frames not finished in time, peers paused too long.  While a socket
+ * is not read (routed lags, or asked for it) its frame is not late.
  */
 void
 bounds_timeouts(const struct timespec *now)
@@ -309,7 +309,7 @@ bounds_timeouts(const struct timespec *now)
 		if (c->state != CONN_UP && c->state != CONN_HANDSHAKE)
 			continue;
 		/* Unless what was not read yet may finish the frame. */
-		if (timespecisset(&c->frame_by) && !reading_paused &&
+		if (timespecisset(&c->frame_by) && CONN_READS(c) &&
 		    !c->more && timespeccmp(now, &c->frame_by, >=)) {
 			snprintf(why, sizeof(why), "%s within %u seconds",
 			    c->silent ? "no frame" : "a frame not finished",

@@ -502,7 +502,7 @@ conn_pollevents(struct conn *c)
 	case CONN_HANDSHAKE:
 		return (c->rd_want);
 	case CONN_UP:
-		if (!reading_paused)
+		if (CONN_READS(c))
 			ev |= c->rd_want;
 		/* FALLTHROUGH */
 	case CONN_CLOSING:
@@ -511,6 +511,19 @@ conn_pollevents(struct conn *c)
 		break;
 	}
 	return (ev);
+}
+
+/* routed: stop reading connection id, or read it again. */
+void
+conn_read_req(uint32_t id, int stop)
+{
+	struct conn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->id == id && !c->dead) {
+			c->rstop = stop;
+			return;
+		}
 }
 
 void
@@ -529,7 +542,7 @@ conn_events(struct conn *c, int revents)
 		break;
 	case CONN_UP:
 		/* Read first: what arrived before a close goes to routed. */
-		if (!reading_paused && (c->more ||
+		if (CONN_READS(c) && (c->more ||
 		    (revents & (c->rd_want | POLLHUP | POLLERR))))
 			conn_read(c);
 		if (!c->dead && !TAILQ_EMPTY(&c->wq) &&
@@ -585,7 +598,7 @@ conn_next_timeout(const struct timespec *now)
 	long long	 ms, best = -1;
 
 	TAILQ_FOREACH(c, &conns, entry) {
-		if (c->more && c->state == CONN_UP && !reading_paused)
+		if (c->more && c->state == CONN_UP && CONN_READS(c))
 			return (0);
 		if (!timespecisset(&c->deadline))
 			continue;

@@ -123,7 +123,7 @@ conn_read(struct conn *c)
 
 	c->more = 0;
 	while (!c->dead) {
-		if (reading_paused || total >= TCPD_READ_ROUND) {
+		if (!CONN_READS(c) || total >= TCPD_READ_ROUND) {
 			c->more = 1;
 			return;
 		}

@@ -46,6 +46,7 @@ static void	tcpd_tlsconf(struct imsg *);
 static void	tcpd_limits(struct imsg *);
 static void	tcpd_sendreq(struct imsg *);
 static void	tcpd_closereq(struct imsg *);
+static void	tcpd_readreq(struct imsg *);
 static void	tcpd_verbose(struct imsg *);
 static void	tcpd_regress_sandbox(struct imsg *);
 static void	tcpd_regress_badimsg(struct imsg *);
@@ -77,6 +78,10 @@ static const struct privsep_req tcpd_reqs[] = {
 	    sizeof(struct tcp_msg), tcpd_sendreq },
 	{ IMSG_TCP_CLOSE, P(PHASE_RUN), 0,
 	    sizeof(struct tcp_conn), tcpd_closereq },
+	{ IMSG_TCP_STOPREAD, P(PHASE_RUN), 0,
+	    sizeof(struct tcp_conn), tcpd_readreq },
+	{ IMSG_TCP_READ, P(PHASE_RUN), 0,
+	    sizeof(struct tcp_conn), tcpd_readreq },
 	{ IMSG_CTL_VERBOSE, P(PHASE_RUN), 0, sizeof(int), tcpd_verbose },
 	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, sizeof(uint32_t),
 	    tcpd_regress_sandbox },
@@ -217,6 +222,16 @@ tcpd_closereq(struct imsg *imsg)
 
 	memcpy(&tc, imsg->data, sizeof(tc));
 	conn_close_req(tc.conn);
+}
+
+/* routed holds what came on a connection: stop reading it, or read. */
+static void
+tcpd_readreq(struct imsg *imsg)
+{
+	struct tcp_conn	 tc;
+
+	memcpy(&tc, imsg->data, sizeof(tc));
+	conn_read_req(tc.conn, imsg->hdr.type == IMSG_TCP_STOPREAD);
 }
 
 static void

@@ -85,6 +85,7 @@ struct conn {
 	int			 dead;		/* closed, freed soon */
 	int			 xoff;		/* XOFF sent, XON not yet */
 	int			 more;		/* stopped reading with data */
+	int			 rstop;		/* routed: do not read */
 	int			 wpend;		/* SEND queued: write soon */
 	int			 silent;	/* accepted, no frame yet */
 	enum conn_state		 state;
@@ -111,10 +112,13 @@ void		 tcpd_now(struct timespec *);
 extern struct connlist	 conns;
 extern int		 nconns;
 extern int		 reading_paused;
+/* Is c read now?  Not while routed lags, nor when routed said so. */
+#define CONN_READS(c)	(!reading_paused && !(c)->rstop)
 void		 conn_send(const struct tcp_msg *, unsigned char *, size_t,
 		    size_t);
 void		 wbuf_free(struct wbuf *);
 void		 conn_close_req(uint32_t);
+void		 conn_read_req(uint32_t, int);
 struct conn	*conn_accepted(int, const struct sockaddr *, uint32_t,
 		    struct tls *);
 void		 conn_events(struct conn *, int);

@@ -11,6 +11,10 @@
  *	scsend -n socket route count
  *		send count 16 KiB messages and never read a reply: a
  *		client that does not read; waits 5 seconds, then leaves.
+ *	scsend -c socket listener-route count
+ *		create a secure channel to the listener and, the moment
+ *		it is made, send count messages at once to the echoer
+ *		behind it; as the first form.
  */
 #include <err.h>
 #include <limits.h>
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ctl.h"
 #include "multiaddr.h"
 #include "ockam.h"
 
@@ -38,6 +43,34 @@ set_text(int i)
 	    tmsg_set_payload(&msg, ibuf_data(b), ibuf_size(b)) == -1)
 		err(1, "payload");
 	ibuf_free(b);
+}
+
+/* A channel to the listener at route s; msg goes to its echoer. */
+static void
+create_channel(const char *s)
+{
+	struct route	 to;
+	struct ibuf	*b;
+	char		 out[256], ebuf[512];
+
+	route_init(&to);
+	if (multiaddr_parse(s, &to, ebuf, sizeof(ebuf)) == -1)
+		errx(1, "route: %s", ebuf);
+	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
+		err(1, NULL);
+	ibuf_add_string(b, "");
+	ibuf_add_h32(b, 0);
+	ibuf_add_h32(b, 0);
+	if (route_encode(b, &to) == -1 || ibuf_error(b))
+		errx(1, "route too long");
+	if (ockam_request(c, CTL_SC_CREATE, ibuf_data(b), ibuf_size(b), out,
+	    sizeof(out)) == -1)
+		errx(1, "secure-channel create: %s", ockam_error(c));
+	strlcat(out, "/service/echoer", sizeof(out));
+	if (multiaddr_parse(out, &msg.onward, ebuf, sizeof(ebuf)) == -1)
+		errx(1, "channel route: %s", ebuf);
+	ibuf_free(b);
+	route_clear(&to);
 }
 
 static size_t
@@ -65,23 +98,27 @@ main(int argc, char *argv[])
 	char			 me[OCKAM_ADDR_MAX + 1], ebuf[512], num[24];
 	size_t			 len, rawlen;
 	time_t			 deadline;
-	int			 ch, rawmode = 0, noread = 0, count, window = 64;
+	int			 ch, rawmode = 0, noread = 0, create = 0;
+	int			 count, window = 64;
 	int			 sent = 0, got = 0, i, r;
 
-	while ((ch = getopt(argc, argv, "nr")) != -1) {
-		if (ch == 'r')
+	while ((ch = getopt(argc, argv, "cnr")) != -1) {
+		if (ch == 'c')
+			create = 1;
+		else if (ch == 'r')
 			rawmode = 1;
 		else if (ch == 'n')
 			noread = 1;
 		else
-			errx(1, "usage: scsend [-n | -r] socket route ...");
+			errx(1, "usage: scsend [-c | -n | -r] socket route ...");
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 3)
 		errx(1, "usage: scsend [-r] socket route ...");
 	tmsg_init(&msg);
-	if (multiaddr_parse(argv[1], &msg.onward, ebuf, sizeof(ebuf)) == -1)
+	if (!create &&
+	    multiaddr_parse(argv[1], &msg.onward, ebuf, sizeof(ebuf)) == -1)
 		errx(1, "route: %s", ebuf);
 	if ((c = ockam_connect(argv[0], ebuf, sizeof(ebuf))) == NULL)
 		errx(1, "%s", ebuf);
@@ -134,6 +171,10 @@ main(int argc, char *argv[])
 	count = atoi(argv[2]);
 	if (argc > 3)
 		window = atoi(argv[3]);
+	if (create) {
+		create_channel(argv[1]);
+		window = count;
+	}
 	if (count <= 0 || window <= 0 || (seen = calloc(count, 1)) == NULL)
 		errx(1, "bad count or window");
 	deadline = time(NULL) + 60;
