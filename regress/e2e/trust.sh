@@ -100,7 +100,7 @@ echo_ok "$ch" && ok "create without flags: the pinned responder is taken" ||
 
 # 5. Item 9: a listener that does not trust alice: the create fails
 # with the responder's reason, at once, and no channel stays open.
-n0=$(ctl alice show channels 2>&1 | grep -c initiator)
+n0=$(ctl alice show channels 2>&1 | grep -c " initiator  *open ")
 t0=$(date +%s%N)
 out=$(ctl alice secure-channel create -T "$bobid" \
     /ip4/127.0.0.1/tcp/$PB/service/strict_listener 2>&1); st=$?
@@ -112,8 +112,8 @@ grep -q "responder.*is not trusted" "$(node_log bob)" &&
     ok "bob logs why he refused" || fail "bob logs why he refused"
 [ "$ms" -lt 3000 ] && ok "the refusal arrives without waiting ($ms ms)" ||
     fail "the refusal arrives without waiting ($ms ms)"
-n1=$(ctl alice show channels 2>&1 | grep -c initiator)
-[ "$n0" = "$n1" ] && ok "the refused channel is gone at alice's ($n1 left)" ||
+n1=$(ctl alice show channels 2>&1 | grep -c " initiator  *open ")
+[ "$n0" = "$n1" ] && ok "the refused channel is gone at alice's ($n1 open left)" ||
     fail "the refused channel is gone at alice's ($n0 -> $n1)"
 ch=$(ctl alice secure-channel create "$ROUTE" 2>&1)
 echo_ok "$ch" && ok "meanwhile the pinned channel to bob still works" ||

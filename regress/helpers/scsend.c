@@ -59,8 +59,9 @@ create_channel(const char *s)
 	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
 		err(1, NULL);
 	ibuf_add_string(b, "");
-	ibuf_add_h32(b, 0);
-	ibuf_add_h32(b, 0);
+	ibuf_add_h32(b, 0);			/* the default timeout */
+	ibuf_add_h32(b, CTL_SC_TRUST_ANY);	/* a test's own responder */
+	ibuf_add_h32(b, 0);			/* no identifiers */
 	if (route_encode(b, &to) == -1 || ibuf_error(b))
 		errx(1, "route too long");
 	if (ockam_request(c, CTL_SC_CREATE, ibuf_data(b), ibuf_size(b), out,
