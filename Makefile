@@ -50,7 +50,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/channel.c ockam-routed/chandata.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
 		  ockam-routed/chanlife.c ockam-routed/chansrc.c \
-		  ockam-routed/tcp.c ockam-routed/trust.c \
+		  ockam-routed/tcp.c ockam-routed/tcpctl.c \
+		  ockam-routed/trust.c \
 		  lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c

@@ -43,6 +43,7 @@
 #include "limit.h"
 #include "log.h"
 #include "privsep.h"
+#include "rconn.h"
 #include "routed.h"
 #include "tcp.h"
 #include "util.h"
@@ -51,25 +52,9 @@
 #define TCP_HELD_MAX		256	/* messages held for a paused peer */
 #define TCP_TOKENS		1024	/* senders waiting to hear of failure */
 #define TCP_PEERFLOWS_MAX	4096	/* peers whose replies are admitted */
-#define TCP_NAME_MAX		32	/* "@ID.TAG" */
 #define TCP_HIGH_WATER		(8 * 1024 * 1024)
 #define TCP_LOW_WATER		(2 * 1024 * 1024)
 
-struct rconn {
-	TAILQ_ENTRY(rconn)	 entry;
-	uint32_t		 id;
-	struct listen_conf	*lc;		/* NULL: we opened it */
-	int			 tls;
-	int			 paused;	/* the peer is not reading */
-	int			 rstop;		/* channels that hold its input */
-	time_t			 since;
-	TAILQ_HEAD(, message)	 held;
-	int			 nheld;
-	size_t			 heldbytes;
-	struct recent		 grants;	/* peers it sent to */
-	char			 peer[TCP_PEER_MAX];	/* shown */
-	char			 name[TCP_NAME_MAX];	/* accepted: @ID.TAG */
-};
 
 /*
  * The local workers that sent to a peer: its replies may go there.  A
@@ -98,8 +83,12 @@ static int			 nflows;
 static size_t			 held;		/* by all paused peers */
 static struct log_count		 lc_backlog = LOG_COUNT_INIT(LOG_INFO,
     "tcpd lags: pausing control clients and what tcpd received");
+static struct log_count		 lc_accepted = LOG_COUNT_INIT(LOG_INFO,
+    "accepted connections");
+static struct log_count		 lc_closed = LOG_COUNT_INIT(LOG_INFO,
+    "accepted connections closed");
 
-static struct rconn *
+struct rconn *
 conn_by_id(uint32_t id)
 {
 	struct rconn	*c;
@@ -110,15 +99,28 @@ conn_by_id(uint32_t id)
 	return (NULL);
 }
 
+/* Walk the connections: conn_next(NULL) is the first. */
+struct rconn *
+conn_next(struct rconn *c)
+{
+	return (c == NULL ? TAILQ_FIRST(&conns) : TAILQ_NEXT(c, entry));
+}
+
+struct ockam_conf *
+tcp_conf(void)
+{
+	return (tcpconf);
+}
+
 /* The name routes give c: @ID.TAG when accepted, else its peer name. */
-static const char *
+const char *
 conn_name(const struct rconn *c)
 {
 	return (c->lc != NULL ? c->name : c->peer);
 }
 
 /* By the name in a route (see above), or as shown (any at all). */
-static struct rconn *
+struct rconn *
 conn_by_name(int tls, const char *name, int shown)
 {
 	struct rconn	*c;
@@ -487,8 +489,15 @@ tcp_up(struct tcp_conn *tc)
 		    TCP_ACCEPTED_MARK, c->id, (unsigned long long)tag);
 	}
 	TAILQ_INSERT_TAIL(&conns, c, entry);
-	log_info("connection %u %s %s%s", c->id, lc != NULL ? "from" : "to",
-	    safe_str(c->peer, strlen(c->peer)), c->tls ? " (TLS)" : "");
+	if (lc == NULL)
+		log_info("connection %u to %s%s", c->id, safe_str(c->peer,
+		    strlen(c->peer)), c->tls ? " (TLS)" : "");
+	else {
+		log_debug("connection %u from %s%s", c->id, safe_str(c->peer,
+		    strlen(c->peer)), c->tls ? " (TLS)" : "");
+		log_count(&lc_accepted, "%u from %s", c->id,
+		    safe_str(c->peer, strlen(c->peer)));
+	}
 }
 
 static void
@@ -511,9 +520,17 @@ tcp_down(struct tcp_conn *tc)
 
 	if ((c = conn_by_id(tc->conn)) == NULL)
 		return;
-	log_info("connection %u with %s closed: %s (%" PRIu64 " bytes in, %"
-	    PRIu64 " out)", c->id, safe_str(c->peer, strlen(c->peer)),
-	    tc->why, tc->rx_bytes, tc->tx_bytes);
+	/* Peers open and close accepted ones at will: counted. */
+	if (c->lc == NULL)
+		log_info("connection %u to %s closed: %s (%" PRIu64 " bytes "
+		    "in, %" PRIu64 " out)", c->id, safe_str(c->peer,
+		    strlen(c->peer)), tc->why, tc->rx_bytes, tc->tx_bytes);
+	else {
+		log_debug("connection %u from %s closed: %s", c->id,
+		    safe_str(c->peer, strlen(c->peer)), tc->why);
+		log_count(&lc_closed, "%u from %s: %s", c->id,
+		    safe_str(c->peer, strlen(c->peer)), tc->why);
+	}
 	chanlife_conn_down(c->id, c->tls, conn_name(c));
 	conn_free(c, tc->why);
 }
@@ -678,124 +695,4 @@ tcp_shutdown(void)
 		free(pf);
 	}
 	nflows = 0;
-}
-
-static void
-ctl_show_connections(uint32_t conn, struct imsg *imsg)
-{
-	struct rconn	*c;
-	struct ibuf	*b;
-	char		 dir[128], state[64];
-
-	TAILQ_FOREACH(c, &conns, entry) {
-		if (c->lc != NULL)
-			snprintf(dir, sizeof(dir), "accepted on %s port %u",
-			    c->lc->addr, c->lc->port);
-		else
-			strlcpy(dir, "opened by this node", sizeof(dir));
-		snprintf(state, sizeof(state), "%s%s, up %llds",
-		    c->tls ? "TLS" : "TCP", c->paused ? ", peer not reading" :
-		    "", (long long)(time(NULL) - c->since));
-		if ((b = ibuf_open(256, 1024)) == NULL)
-			break;
-		ibuf_add_h32(b, c->id);
-		ibuf_add_string(b, c->peer);
-		ibuf_add_string(b, dir);
-		ibuf_add_string(b, state);
-		control_reply(conn, CTL_CONNECTION_INFO, imsg->hdr.peerid,
-		    ibuf_data(b), ibuf_size(b));
-		ibuf_free(b);
-	}
-	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
-}
-
-static void
-ctl_tcp_delete(uint32_t conn, struct imsg *imsg)
-{
-	struct tcp_conn	 tc;
-	struct rconn	*c;
-	const char	*errstr;
-	char		 what[TCP_PEER_MAX];
-	uint32_t	 id;
-
-	if (control_string(conn, imsg, what, sizeof(what),
-	    "malformed request") == -1)
-		return;
-	id = strtonum(what, 1, UINT32_MAX, &errstr);
-	if ((c = errstr == NULL ? conn_by_id(id) : NULL) == NULL &&
-	    (c = conn_by_name(0, what, 0)) == NULL &&
-	    (c = conn_by_name(1, what, 0)) == NULL &&
-	    (c = conn_by_name(0, what, 1)) == NULL &&
-	    (c = conn_by_name(1, what, 1)) == NULL) {
-		control_report(conn, imsg->hdr.peerid, CTL_ERR,
-		    "no such connection");
-		return;
-	}
-	memset(&tc, 0, sizeof(tc));
-	tc.conn = c->id;
-	children_send(CHILD_TCPD, IMSG_TCP_CLOSE, &tc, sizeof(tc));
-	control_report(conn, imsg->hdr.peerid, CTL_OK, c->peer);
-}
-
-static void
-listener_info(uint32_t conn, uint32_t reqid, const char *kind,
-    const char *addr, const struct names *consumers)
-{
-	struct name_entry	*n;
-	struct ibuf		*b;
-	char			 list[1024] = "";
-
-	TAILQ_FOREACH(n, consumers, entry) {
-		if (list[0] != '\0')
-			strlcat(list, " ", sizeof(list));
-		strlcat(list, n->name, sizeof(list));
-	}
-	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
-		return;
-	ibuf_add_string(b, kind);
-	ibuf_add_string(b, addr);
-	ibuf_add_string(b, list[0] ? list : "(none: nothing gets in)");
-	control_reply(conn, CTL_LISTENER_INFO, reqid, ibuf_data(b),
-	    ibuf_size(b));
-	ibuf_free(b);
-}
-
-/* The grants, as configured: who may receive what comes in where. */
-static void
-ctl_show_listeners(uint32_t conn, struct imsg *imsg)
-{
-	struct listen_conf	*lc;
-	struct sclistener_conf	*sl;
-	char			 addr[128];
-
-	TAILQ_FOREACH(lc, &tcpconf->listeners, entry) {
-		snprintf(addr, sizeof(addr), lc->family == 6 ? "[%s]:%u" :
-		    "%s:%u", lc->addr, lc->port);
-		listener_info(conn, imsg->hdr.peerid, lc->tls ? "tls" : "tcp",
-		    addr, &lc->consumers);
-	}
-	TAILQ_FOREACH(sl, &tcpconf->sclisteners, entry)
-		listener_info(conn, imsg->hdr.peerid, "secure-channel",
-		    sl->name, &sl->consumers);
-	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
-}
-
-void
-tcp_ctl(uint32_t conn, struct imsg *imsg)
-{
-	switch (imsg->hdr.type) {
-	case CTL_SHOW_CONNECTIONS:
-		ctl_show_connections(conn, imsg);
-		break;
-	case CTL_TCP_DELETE:
-		ctl_tcp_delete(conn, imsg);
-		break;
-	case CTL_SHOW_LISTENERS:
-		ctl_show_listeners(conn, imsg);
-		break;
-	default:
-		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "not a transport request");
-		break;
-	}
 }

@@ -1,0 +1,42 @@
+/*
+ * routed's table of TCP connections (tcp.c), for the control verbs that
+ * show and close them (tcpctl.c).
+ */
+#ifndef OCKAM_RCONN_H
+#define OCKAM_RCONN_H
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include "recent.h"
+#include "routed.h"
+#include "tcp.h"
+
+#define TCP_NAME_MAX		32	/* "@ID.TAG" */
+
+struct rconn {
+	TAILQ_ENTRY(rconn)	 entry;
+	uint32_t		 id;
+	struct listen_conf	*lc;		/* NULL: we opened it */
+	int			 tls;
+	int			 paused;	/* the peer is not reading */
+	int			 rstop;		/* channels that hold its input */
+	time_t			 since;
+	TAILQ_HEAD(, message)	 held;
+	int			 nheld;
+	size_t			 heldbytes;
+	struct recent		 grants;	/* peers it sent to */
+	char			 peer[TCP_PEER_MAX];	/* shown */
+	char			 name[TCP_NAME_MAX];	/* accepted: @ID.TAG */
+};
+
+/* tcp.c */
+struct rconn		*conn_by_id(uint32_t);
+struct rconn		*conn_by_name(int, const char *, int);
+struct rconn		*conn_next(struct rconn *);
+const char		*conn_name(const struct rconn *);
+struct ockam_conf	*tcp_conf(void);
+
+#endif /* OCKAM_RCONN_H */
