@@ -230,6 +230,13 @@ chan_send_close(struct channel *c)
 	chan_send_kind(c, SC_KIND_CLOSE, SC_CLOSE_NONE);
 }
 
+/* A Close that says why (trust.h: SC_CLOSE_*). */
+void
+chan_send_close_why(struct channel *c, uint8_t reason)
+{
+	chan_send_kind(c, SC_KIND_CLOSE, reason);
+}
+
 /* The responder accepted the initiator's identity (trust.c). */
 void
 chan_send_confirm(struct channel *c)

@@ -166,7 +166,7 @@ chanlife_open(struct channel *c)
 	if (c->role != NOISE_RESPONDER)
 		return (0);
 	if (chanlife_refused(c->listener, c->src_addr)) {
-		chan_send_close(c);
+		chan_send_close_why(c, SC_CLOSE_LIMIT);
 		quiet_why = "refused: the listener has as many channels as it "
 		    "may";
 		channel_free(c, NULL);
@@ -174,7 +174,7 @@ chanlife_open(struct channel *c)
 		return (-1);
 	}
 	if (chcount_of('p', c->peer) >= (int)limit(LIMIT_CHANNELS_PEER)) {
-		chan_send_close(c);
+		chan_send_close_why(c, SC_CLOSE_LIMIT);
 		chan_quiet(c, &refused_peer, "refused: the peer has "
 		    "channels-per-peer channels already");
 		return (-1);

@@ -128,6 +128,7 @@ time_t		 channel_now(void);
 void		 chan_encrypt(struct channel *, struct message *);
 void		 chan_decrypt(struct channel *, struct message *);
 void		 chan_send_close(struct channel *);
+void		 chan_send_close_why(struct channel *, uint8_t);
 void		 chan_send_confirm(struct channel *);
 void		 chan_send_refusal(struct channel *, struct noise_cipher *,
 		    uint8_t);

@@ -425,6 +425,10 @@ sctrust_peer_close(struct channel *c, const uint8_t *body, size_t len)
 		snprintf(why, sizeof(why), "our identity payload was refused "
 		    "by the %s", peer);
 		break;
+	case SC_CLOSE_LIMIT:
+		snprintf(why, sizeof(why), "refused by the %s: too many "
+		    "channels", peer);
+		break;
 	default:
 		snprintf(why, sizeof(why), "closed by the peer (reason %u)",
 		    body[0]);

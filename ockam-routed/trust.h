@@ -16,6 +16,7 @@
 #define SC_CLOSE_NONE		0	/* a plain close */
 #define SC_CLOSE_NOT_TRUSTED	1	/* the identifier is not trusted */
 #define SC_CLOSE_BAD_IDENTITY	2	/* the identity payload is invalid */
+#define SC_CLOSE_LIMIT		3	/* a bound on channels (chanlife.c) */
 
 /* Room for why a peer is refused: two identifiers and a route. */
 #define SC_WHY_MAX		(VAULT_PIN_KEY_MAX + 512)

@@ -29,7 +29,7 @@ alice=$(ctl alice identity show alice | awk '{ print $2 }')
 # Per peer: alice gets 4, the others are refused with a Close.
 i=0
 while [ "$i" -lt 6 ]; do
-	ctl alice secure-channel create -t 3 "$ROUTE" > /dev/null 2>&1
+	ctl alice secure-channel create -t 3 "$ROUTE" > "$T/create.$i" 2>&1
 	i=$((i + 1))
 done
 n=$(open "$alice")
@@ -37,6 +37,9 @@ n=$(open "$alice")
     fail "channels-per-peer 4: alice has $n channels at bob"
 grep -q "refused: channels-per-peer reached" "$(node_log bob)" &&
     ok "refused channels logged" || fail "refused channels logged"
+grep -q "refused by the responder: too many channels" "$T/create.5" &&
+    ok "the fifth create fails: refused by the responder, too many" ||
+    fail "the fifth create fails: $(cat "$T/create.5")"
 wait_for 3 sh -c "[ \$($CTL -s $(node_sock alice) show channels |
     grep -c 'initiator *open') -eq 4 ]" &&
     ok "alice hears of the refusal (Close): 4 open at her end" ||
