@@ -182,13 +182,8 @@ log_count(struct log_count *c, const char *fmt, ...)
 	errno = saved_errno;
 }
 
-/*
- * Write what was counted and not yet said, for each cause whose interval
- * has passed.  Returns the milliseconds until the next call is due, -1
- * when nothing waits.
- */
-int
-log_count_flush(void)
+static int
+log_count_flush_all(int all)
 {
 	struct log_count	*c;
 	time_t			 now;
@@ -200,12 +195,30 @@ log_count_flush(void)
 	for (c = counts; c != NULL; c = c->next) {
 		if (c->n == 0)
 			continue;
-		if (now - c->last >= LOG_COUNT_INTERVAL)
+		if (all || now - c->last >= LOG_COUNT_INTERVAL)
 			log_count_write(c, now);
 		else
 			wait = 1000;
 	}
 	return (wait);
+}
+
+/*
+ * Write what was counted and not yet said, for each cause whose interval
+ * has passed.  Returns the milliseconds until the next call is due, -1
+ * when nothing waits.
+ */
+int
+log_count_flush(void)
+{
+	return (log_count_flush_all(0));
+}
+
+/* At exit: everything counted and not yet said, now. */
+void
+log_count_final(void)
+{
+	log_count_flush_all(1);
 }
 
 static __dead void

@@ -53,6 +53,7 @@ struct log_count {
 void	log_count(struct log_count *, const char *, ...)
 	    __attribute__((__format__ (printf, 2, 3)));
 int	log_count_flush(void);
+void	log_count_final(void);
 __dead void fatal(const char *, ...)
 	    __attribute__((__format__ (printf, 1, 2)));
 __dead void fatalx(const char *, ...)

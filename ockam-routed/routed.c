@@ -318,6 +318,7 @@ main(int argc, char *argv[])
 	router_shutdown();
 	identity_shutdown();
 	config_free(conf);
+	log_count_final();
 	log_info("terminating");
 	return (routed_failed ? 1 : 0);
 }

@@ -464,6 +464,7 @@ main(int argc, char *argv[])
 		fatal("imsg_compose");
 
 	tcpd_loop();
+	log_count_final();
 	log_debug("routed went away, exiting");
 	imsgbuf_clear(&tcpd_ibuf);
 	return (0);

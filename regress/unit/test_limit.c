@@ -169,6 +169,15 @@ test_log_count(void **state)
 	assert_int_equal(lines_since(f, &off), 0);
 	assert_int_equal(log_count_flush(), -1);
 
+	/* At exit what was counted is said at once, interval or not. */
+	log_count(&c, "frame %d", 1000);
+	log_count(&c, "frame %d", 1001);
+	assert_int_equal(lines_since(f, &off), 0);
+	log_count_final();
+	assert_int_equal(lines_since(f, &off), 1);
+	log_count_final();
+	assert_int_equal(lines_since(f, &off), 0);
+
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	fclose(f);
