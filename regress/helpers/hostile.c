@@ -52,15 +52,6 @@ static const unsigned char slow[] = { 0x00, 0x1e, 0x01, 0x01, 0x00, 0x06,
 
 static double	 start;
 
-static double
-now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
 static void
 usage(void)
 {

@@ -28,18 +28,10 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "common/poke.h"
 #include "route.h"
 
 #define MAXCONN		256
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 static int
 dial(int port, int i, int naddr)

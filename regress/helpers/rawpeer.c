@@ -33,16 +33,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "common/poke.h"
 #include "route.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 static void
 sa_of(struct sockaddr_in *sin, int port)

@@ -211,3 +211,19 @@ child_finish(void)
 	child.pid = -1;
 	return (status);
 }
+
+/* The monotonic clock, in seconds and in milliseconds. */
+double
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+long long
+now_ms(void)
+{
+	return ((long long)(now() * 1000));
+}

@@ -24,6 +24,8 @@ extern int		 failed;	/* a check failed: exit 1 */
 
 void	 check(int, const char *);
 int	 writeall(int, const void *, size_t);
+double	 now(void);
+long long now_ms(void);
 int	 in_fork(void (*)(void *), void *);
 
 void	 child_spawn(const char *, const char *, char *const []);

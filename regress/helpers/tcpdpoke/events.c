@@ -19,15 +19,6 @@
 
 static TAILQ_HEAD(, ev)	 evq = TAILQ_HEAD_INITIALIZER(evq);
 
-long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 /*
  * Read what tcpd sent within ms into the queue: 1 when something was
  * read, 0 on a timeout, -1 on EOF.

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/poke.h"
 #include "tcpdpoke.h"
 
 void

@@ -42,7 +42,6 @@ long		 proc_field(const char *);
 int		 proc_fds(void);
 
 /* events.c */
-long long	 now_ms(void);
 int		 pump(int);
 void		 ev_free(struct ev *);
 struct ev	*take(uint32_t, matcher, const void *, int);
