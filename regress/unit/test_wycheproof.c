@@ -1,5 +1,5 @@
 /*
- * The Wycheproof vectors (../shared/vectors/wycheproof, see vectors.c)
+ * The Wycheproof vectors (regress/vectors/wycheproof, see vectors.c)
  * against the libsodium 1.0.18 primitives the channels use: X25519,
  * AES-256-GCM, ChaCha20-Poly1305 (IETF) and Ed25519 verification.
  * Every case of a file is run; a failing case prints its tcId and the
