@@ -155,7 +155,8 @@ $(BUILD)/regress/test_frame: $(BUILD)/obj/regress/unit/test_frame.o $(FRAME_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(FRAME_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
-# The crypto tests read the shared vector files with regress/unit/vectors.c.
+# The crypto tests read the vector files of regress/vectors with
+# regress/unit/vectors.c.
 VECTOR_TESTS = $(BUILD)/regress/test_noise $(BUILD)/regress/test_wycheproof
 VECTORS_OBJ = $(BUILD)/obj/regress/unit/vectors.o
 $(VECTOR_TESTS): $(BUILD)/regress/%: $(BUILD)/obj/regress/unit/%.o $(VECTORS_OBJ) $(LIB)

@@ -1,5 +1,5 @@
 /*
- * Multiaddr text for routes (DESIGN.md 5):
+ * Multiaddr text for routes (doc/design.md 4.4):
  *
  *	/service/NAME, /secure/NAME	LOCAL NAME
  *	/ip4/A.B.C.D/tcp/PORT		TCP "A.B.C.D:PORT"

@@ -1,6 +1,6 @@
 /*
  * Noise_XX_25519_AESGCM_SHA256 handshake and the channel cipher
- * (DESIGN.md 3), on libsodium 1.0.18.
+ * (doc/design.md 5), on libsodium 1.0.18.
  *
  * The handshake is an explicit state machine (see noise.h).  Every
  * write and every read works on a copy of the state and copies it back

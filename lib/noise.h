@@ -1,5 +1,5 @@
 /*
- * Noise_XX_25519_AESGCM_SHA256 (DESIGN.md 3), as an explicit state
+ * Noise_XX_25519_AESGCM_SHA256 (doc/design.md 5), as an explicit state
  * machine.  Private keys are not here: every DH goes through the ops a
  * caller supplies (ockam-routed asks ockam-vaultd; the tests use local
  * keys).  The chaining key, h and the handshake cipher key live here

@@ -1,5 +1,5 @@
 /*
- * The receive side of a secure channel's nonces (DESIGN.md 3): a
+ * The receive side of a secure channel's nonces (doc/design.md 5): a
  * sliding replay window, and which rekey epoch a nonce belongs to.
  * Checking and committing are separate so that state changes only
  * after a message's tag has verified.

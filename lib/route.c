@@ -1,5 +1,5 @@
 /*
- * Addresses, routes and TransportMessages in memory (DESIGN.md 2).
+ * Addresses, routes and TransportMessages in memory (doc/design.md 4.1).
  * The wire encoding lives in wire.c.
  */
 

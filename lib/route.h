@@ -1,5 +1,5 @@
 /*
- * Addresses, routes and the Ockam v1 TransportMessage (DESIGN.md 2).
+ * Addresses, routes and the Ockam v1 TransportMessage (doc/design.md 4.1).
  */
 #ifndef OCKAM_ROUTE_H
 #define OCKAM_ROUTE_H

@@ -1,5 +1,5 @@
 /*
- * What ockam-routed and ockam-tcpd say to each other (DESIGN.md 1, 2).
+ * What ockam-routed and ockam-tcpd say to each other (doc/design.md 3.3, 4).
  * routed never touches the network; tcpd never sees a private key and
  * reaches no file after start-up.  Every message below has an exact
  * size or a fixed part followed by an encoded TransportMessage, which

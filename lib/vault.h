@@ -20,7 +20,7 @@
  *
  * The vault signs one thing only: VAULT_SIG_CONTEXT followed by the
  * identity's own X25519 static public key (the identity payload of a
- * secure channel handshake, DESIGN.md 3).  It cannot be made to sign
+ * secure channel handshake, doc/design.md 5).  It cannot be made to sign
  * anything else.
  */
 #ifndef OCKAM_VAULT_H

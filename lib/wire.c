@@ -1,5 +1,5 @@
 /*
- * The Ockam routing protocol v1 TransportMessage in BARE (DESIGN.md 2):
+ * The Ockam routing protocol v1 TransportMessage in BARE (doc/design.md 4.1):
  *
  *	u8 version (1)
  *	onward route:	uint count, then per address u8 type + BARE data

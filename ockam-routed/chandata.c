@@ -1,5 +1,5 @@
 /*
- * The data path of a secure channel (DESIGN.md 3).  On the wire a
+ * The data path of a secure channel (doc/design.md 5).  On the wire a
  * channel message's payload is a u64 big-endian nonce, then AES-256-GCM
  * ciphertext and tag (nonce 0x00000000 || u64, empty AD).  The
  * plaintext is a kind byte and its body: 0, an encoded TransportMessage;

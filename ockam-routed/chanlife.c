@@ -1,5 +1,5 @@
 /*
- * The life of open secure channels (DESIGN.md 4a): how many a listener
+ * The life of open secure channels (doc/design.md 8): how many a listener
  * accepts, per listener, per remote address and per peer identity
  * (limit.h: channels-per-listener, channels-per-address,
  * channels-per-peer); the idle timeout (channel-idle-timeout), after

@@ -1,5 +1,5 @@
 /*
- * Secure channel handshakes (DESIGN.md 3): Noise XX with the identity
+ * Secure channel handshakes (doc/design.md 5): Noise XX with the identity
  * payload in messages 2 and 3.  Every DH and the signature happen in
  * the vault; a handshake that fails, or is abandoned, is freed and its
  * ephemeral key released, and both ends log why.

@@ -1,5 +1,5 @@
 /*
- * Secure channels inside routed (DESIGN.md 3): the handshake in
+ * Secure channels inside routed (doc/design.md 5): the handshake in
  * channel.c, the data path in chandata.c, control requests in
  * chanctl.c.  Session keys live here; private keys never do.
  */

@@ -1,6 +1,6 @@
 /*
  * Pending responder handshakes by where their message 1 came from
- * (DESIGN.md 4a).  A source is a TCP connection (or a channel, or this
+ * (doc/design.md 8).  A source is a TCP connection (or a channel, or this
  * node's own clients), and a source has an address: the connection's
  * remote address without its port, the identity behind a channel,
  * "local".  Three bounds: per connection, per address and node-wide

@@ -198,7 +198,7 @@ trust_allows(const struct trust_conf *t, const char *identifier)
 
 /*
  * The identifier of an Ed25519 public key: "I" followed by the
- * lower-case hex SHA-256 of the key (DESIGN.md 3).
+ * lower-case hex SHA-256 of the key (doc/design.md 5).
  */
 void
 identifier_of(const uint8_t *sign_pub, char *out)

@@ -1,5 +1,5 @@
 /*
- * Reading frames off a byte stream (DESIGN.md 2): a u16 big-endian
+ * Reading frames off a byte stream (doc/design.md 4.2): a u16 big-endian
  * length, then that many bytes of an encoded TransportMessage.
  *
  * Bytes are fed as they arrive, in pieces of any size.  A frame is

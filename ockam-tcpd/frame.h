@@ -1,5 +1,5 @@
 /*
- * The TCP framing of DESIGN.md 2: a u16 big-endian length, then an
+ * The TCP framing of doc/design.md 4.2: a u16 big-endian length, then an
  * encoded TransportMessage.  The reader is a pure function of the
  * bytes fed to it, so that it can be tested apart (regress/unit).
  */

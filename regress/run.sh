@@ -10,7 +10,8 @@ shift 2>/dev/null
 ONLY="$*"
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD
-OCKAM_VECTORS=${OCKAM_VECTORS:-$TOP/../shared/vectors}
+# The crypto tests read regress/vectors unless told another directory.
+OCKAM_VECTORS=${OCKAM_VECTORS:-$TOP/regress/vectors}
 export OCKAM_VECTORS
 PASSED=0
 FAILED=0

@@ -71,7 +71,6 @@ hs2=$("$BUILD/regress/bench" "$D/a.sock" handshakes \
 # References: plain TCP, and stunnel (TLS 1.3) in front of it.
 PE=$(port 26000)
 "$BUILD/regress/tcpecho" server "$PE" & PIDS="$PIDS $!"
-trap 'kill $PIDS 2>/dev/null; pkill -f "tcpecho server $PE"; wait 2>/dev/null; rm -rf "$D"' EXIT
 sleep 0.2
 tcp=$("$BUILD/regress/tcpecho" client "$PE")
 tls="- -"

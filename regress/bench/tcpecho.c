@@ -1,7 +1,8 @@
 /*
  * tcpecho: the plain TCP reference for make bench.
  *
- *	tcpecho server PORT	echo every byte back, on 127.0.0.1
+ *	tcpecho server PORT	echo every byte back, on 127.0.0.1: one
+ *				child a connection, gone when it closes
  *	tcpecho client PORT	print "RTT_US MB_S": 64-byte round
  *				trips, then 16 KiB blocks echoed back
  */
@@ -45,6 +46,7 @@ full(int fd, void *buf, size_t len, int rd)
 	}
 }
 
+/* A server child: echo one connection until its client closes, then exit. */
 static void
 serve(int fd)
 {
@@ -54,6 +56,7 @@ serve(int fd)
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		full(fd, buf, n, 0);
 	close(fd);
+	exit(0);
 }
 
 int
@@ -84,8 +87,15 @@ main(int argc, char *argv[])
 				continue;
 			setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one,
 			    sizeof(one));
-			if (fork() == 0)
+			switch (fork()) {
+			case -1:
+				warn("fork");
+				break;
+			case 0:
+				close(fd);
 				serve(c);
+				/* NOTREACHED */
+			}
 			close(c);
 		}
 	}

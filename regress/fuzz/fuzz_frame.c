@@ -4,7 +4,7 @@
  *
  * The input is a byte stream as a peer sends it: frames of a u16
  * big-endian length and an encoded TransportMessage.  A small model
- * of DESIGN.md 2 splits it first; the reader must then report the
+ * of doc/design.md 4.2 splits it first; the reader must then report the
  * same frames whether the stream arrives at once, a byte at a time or
  * in pieces of varying size.  Every frame that decodes must encode
  * again (tmsg_encode) to bytes that decode to the same routes and
@@ -177,7 +177,7 @@ check_body(const uint8_t *body, size_t len)
 	tmsg_clear(&m2);
 }
 
-/* DESIGN.md 2 as a model: what the reader must report, in order. */
+/* doc/design.md 4.2 as a model: what the reader must report, in order. */
 static void
 model_split(const uint8_t *data, size_t size, struct model *md)
 {

@@ -19,7 +19,7 @@
 #include "route.h"
 #include "../../ockam-tcpd/frame.h"
 
-/* DESIGN.md 2: the echoer frame, length prefix included. */
+/* doc/design.md 4.3: the echoer frame, length prefix included. */
 static const unsigned char ka_echoer[] =
     "\x00\x1e"
     "\x01"

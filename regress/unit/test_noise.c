@@ -22,7 +22,7 @@
 #include "noise.h"
 #include "vectors.h"
 
-#define ID_PAYLOAD	97	/* DESIGN.md 3: the identity payload */
+#define ID_PAYLOAD	97	/* doc/design.md 5: identity payload */
 
 /* A local party: its keys are here instead of in a vault. */
 struct party {

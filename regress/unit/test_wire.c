@@ -1,6 +1,6 @@
 /*
  * Unit tests for lib/route.c and lib/wire.c: routes in memory and the
- * v1 TransportMessage encoding, with the known answers of DESIGN.md 2.
+ * v1 TransportMessage encoding, with the known answers of doc/design.md 4.3.
  */
 
 #include <sys/queue.h>
@@ -20,7 +20,7 @@
 #include "route.h"
 
 /*
- * DESIGN.md 2: onward [1#127.0.0.1:4000, printer],
+ * doc/design.md 4.3: onward [1#127.0.0.1:4000, printer],
  * return [1#127.0.0.1:3000], payload "hello".
  */
 static const unsigned char ka_printer[] =
@@ -29,7 +29,7 @@ static const unsigned char ka_printer[] =
     "\x01" "\x01\x0e" "127.0.0.1:3000"
     "\x05" "hello";
 
-/* DESIGN.md 2: the echoer frame body (after 00 1e). */
+/* doc/design.md 4.3: the echoer frame body (after 00 1e). */
 static const unsigned char ka_echoer[] =
     "\x01"
     "\x01" "\x00\x06" "echoer"

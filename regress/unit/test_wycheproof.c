@@ -1,5 +1,5 @@
 /*
- * The Wycheproof vectors (../shared/vectors/wycheproof, see vectors.c)
+ * The Wycheproof vectors (regress/vectors/wycheproof, see vectors.c)
  * against the libsodium 1.0.18 primitives the channels use: X25519,
  * AES-256-GCM, ChaCha20-Poly1305 (IETF) and Ed25519 verification.
  * Every case of a file is run; a failing case prints its tcId and the
@@ -71,7 +71,7 @@ group_int(const struct json *g, const char *key, long long want)
 }
 
 /*
- * X25519.  Our rule (DESIGN.md 3, "reject all-zero DH results"):
+ * X25519.  Our rule (doc/design.md 5, an all-zero DH result is refused):
  * libsodium's crypto_scalarmult() returns -1 when the result is all
  * zeros, i.e. for a low-order public key (and it also refuses the
  * listed low-order encodings outright).  So:

@@ -582,39 +582,30 @@ hex_decode_fixed(const char *hex, uint8_t *out, size_t len)
 
 /*
  * Load and parse a vector file named relative to the vectors
- * directory: $OCKAM_VECTORS if set, else ../shared/vectors, else
- * /work/shared/vectors.  NULL, with the reason on stderr, if it cannot
+ * directory: $OCKAM_VECTORS if set (regress/run.sh sets it), else
+ * regress/vectors of the current directory, the top of the tree.
+ * NULL, with the reason on stderr, if it cannot
  * be found or parsed: a test must then fail, never pass.
  */
 struct json *
 vectors_load(const char *name)
 {
-	const char	*dirs[3];
+	const char	*dir;
 	char		 path[1024], err[160];
 	struct json	*j = NULL;
 	struct stat	 st;
 	char		*buf = NULL;
-	size_t		 ndirs = 0, i, off;
+	size_t		 off;
 	ssize_t		 r;
 	int		 fd = -1;
 
-	if ((dirs[0] = getenv("OCKAM_VECTORS")) != NULL && *dirs[0] != '\0')
-		ndirs = 1;
-	else {
-		dirs[0] = "../shared/vectors";
-		dirs[1] = "/work/shared/vectors";
-		ndirs = 2;
-	}
-	for (i = 0; i < ndirs && fd == -1; i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dirs[i],
-		    name) >= sizeof(path))
-			continue;
-		fd = open(path, O_RDONLY);
-	}
-	if (fd == -1) {
-		fprintf(stderr, "vectors: cannot find %s in %s%s%s "
+	if ((dir = getenv("OCKAM_VECTORS")) == NULL || *dir == '\0')
+		dir = "regress/vectors";
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path) || (fd = open(path, O_RDONLY)) == -1) {
+		fprintf(stderr, "vectors: cannot find %s in %s "
 		    "(set OCKAM_VECTORS to the vectors directory)\n", name,
-		    dirs[0], ndirs > 1 ? " or " : "", ndirs > 1 ? dirs[1] : "");
+		    dir);
 		return (NULL);
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||

@@ -1,6 +1,6 @@
 /*
  * A small strict JSON reader for the test-vector files in
- * ../shared/vectors (regress tests only), and hex decoding.
+ * regress/vectors (regress tests only), and hex decoding.
  */
 #ifndef OCKAM_VECTORS_H
 #define OCKAM_VECTORS_H
@@ -47,7 +47,6 @@ int			 json_get_int(const struct json *, const char *,
 int	 hex_decode(const char *, uint8_t **, size_t *);
 int	 hex_decode_fixed(const char *, uint8_t *, size_t);
 
-const char	*vectors_dir(void);
 struct json	*vectors_load(const char *);
 
 #endif /* OCKAM_VECTORS_H */

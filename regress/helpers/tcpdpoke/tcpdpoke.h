@@ -27,7 +27,7 @@ struct ev {
 
 typedef int (*matcher)(const struct ev *, const void *);
 
-/* DESIGN.md 2: the echoer frame, and a heartbeat. */
+/* doc/design.md 4.3: the echoer frame, and a heartbeat. */
 #define ECHOER_LEN	32
 extern const unsigned char	 ka_echoer[];	/* ECHOER_LEN bytes */
 extern const unsigned char	 heartbeat[];	/* 6 bytes */
