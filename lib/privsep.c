@@ -25,7 +25,7 @@
 #include "log.h"
 #include "privsep.h"
 
-static const char *imsg_names[IMSG_MAX] = {
+static const char *const imsg_names[] = {
 	[IMSG_NONE] = "NONE",
 	[IMSG_CONF_PRIV] = "CONF_PRIV",
 	[IMSG_CONF_DONE] = "CONF_DONE",
@@ -33,7 +33,6 @@ static const char *imsg_names[IMSG_MAX] = {
 	[IMSG_CTL_VERBOSE] = "CTL_VERBOSE",
 	[IMSG_REGRESS_SANDBOX] = "REGRESS_SANDBOX",
 	[IMSG_REGRESS_BADIMSG] = "REGRESS_BADIMSG",
-	[IMSG_REGRESS_REPLY] = "REGRESS_REPLY",
 	[IMSG_REGRESS_CONNID] = "REGRESS_CONNID",
 	[IMSG_VAULT_CONF] = "VAULT_CONF",
 	[IMSG_VAULT_IDENTITY] = "VAULT_IDENTITY",
@@ -55,6 +54,9 @@ static const char *imsg_names[IMSG_MAX] = {
 	[IMSG_TCP_STOPREAD] = "TCP_STOPREAD",
 	[IMSG_TCP_READ] = "TCP_READ",
 };
+/* Every type has its name: a new one without is a compile error. */
+_Static_assert(sizeof(imsg_names) / sizeof(imsg_names[0]) == IMSG_MAX,
+    "imsg_names does not match enum imsg_type");
 
 const char *
 imsg_type_name(uint32_t type)

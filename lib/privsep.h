@@ -28,7 +28,6 @@ enum imsg_type {
 	IMSG_CTL_VERBOSE,	/* routed -> child: int */
 	IMSG_REGRESS_SANDBOX,	/* routed -> child: u32 variant */
 	IMSG_REGRESS_BADIMSG,	/* routed -> child: u32 variant */
-	IMSG_REGRESS_REPLY,	/* child -> routed: whatever the test wants */
 	IMSG_REGRESS_CONNID,	/* routed -> tcpd: u32, the last conn id */
 	IMSG_VAULT_CONF,	/* vault.h */
 	IMSG_VAULT_IDENTITY,
