@@ -96,6 +96,12 @@ privsep_user(const char *user, struct privsep_ids *ids, char *err,
 		    "the node unprivileged as root", user);
 		return (-1);
 	}
+	if (strlcpy(ids->home, pw->pw_dir, sizeof(ids->home)) >=
+	    sizeof(ids->home)) {
+		snprintf(err, errlen, "home directory of \"%s\" too long",
+		    user);
+		return (-1);
+	}
 	ids->uid = pw->pw_uid;
 	ids->gid = pw->pw_gid;
 	return (0);
@@ -110,18 +116,12 @@ int
 privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
     char *err, size_t errlen)
 {
-	struct passwd	*pw;
 	struct stat	 sb;
 
 	if (privsep_user(user, ids, err, errlen) == -1)
 		return (-1);
-	if (dir == NULL || dir[0] == '\0') {
-		if ((pw = getpwnam(user)) == NULL) {
-			snprintf(err, errlen, "unknown user \"%s\"", user);
-			return (-1);
-		}
-		dir = pw->pw_dir;
-	}
+	if (dir == NULL || dir[0] == '\0')
+		dir = ids->home;
 	if (stat(dir, &sb) == -1) {
 		snprintf(err, errlen, "chroot directory %s: %s", dir,
 		    strerror(errno));
@@ -188,7 +188,6 @@ void
 privsep_drop(const char *user, const char *dir)
 {
 	struct privsep_ids	 ids;
-	struct passwd		*pw;
 	char			 err[512];
 
 	privsep_nodump();
@@ -199,11 +198,8 @@ privsep_drop(const char *user, const char *dir)
 	}
 	if (privsep_lookup(user, dir, &ids, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	if (dir == NULL || dir[0] == '\0') {
-		if ((pw = getpwnam(user)) == NULL)
-			fatalx("unknown user \"%s\"", user);
-		dir = pw->pw_dir;
-	}
+	if (dir == NULL || dir[0] == '\0')
+		dir = ids.home;
 	if (chroot(dir) == -1)
 		fatal("chroot %s", dir);
 	if (chdir("/") == -1)

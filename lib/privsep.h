@@ -80,6 +80,7 @@ struct priv_conf {
 struct privsep_ids {
 	uid_t		uid;
 	gid_t		gid;
+	char		home[PATH_MAX];
 };
 
 /*
