@@ -295,6 +295,24 @@ children_reap(void)
 	}
 }
 
+/* Reap for up to a second; 0 once every child is gone. */
+static int
+children_wait(void)
+{
+	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+	int		 i, tries, left;
+
+	for (tries = 0; tries < 50; tries++) {
+		children_reap();
+		for (i = 0, left = 0; i < CHILD_MAX; i++)
+			left += children[i].alive;
+		if (left == 0)
+			return (0);
+		nanosleep(&ts, NULL);
+	}
+	return (-1);
+}
+
 /*
  * Shut down: close the channels (a child exits on EOF), give the
  * children a second, then kill what is left.
@@ -302,8 +320,7 @@ children_reap(void)
 void
 children_stop(void)
 {
-	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
-	int		 i, tries, left;
+	int	 i;
 
 	for (i = 0; i < CHILD_MAX; i++) {
 		if (!children[i].connected)
@@ -313,14 +330,8 @@ children_stop(void)
 		imsgbuf_clear(&children[i].ibuf);
 		children[i].connected = 0;
 	}
-	for (tries = 0; tries < 50; tries++) {
-		children_reap();
-		for (i = 0, left = 0; i < CHILD_MAX; i++)
-			left += children[i].alive;
-		if (left == 0)
-			return;
-		nanosleep(&ts, NULL);
-	}
+	if (children_wait() == 0)
+		return;
 	for (i = 0; i < CHILD_MAX; i++) {
 		if (!children[i].alive)
 			continue;
@@ -331,12 +342,5 @@ children_stop(void)
 			log_warn("cannot kill %s (pid %d)", children[i].role,
 			    (int)children[i].pid);
 	}
-	for (tries = 0; tries < 50; tries++) {
-		children_reap();
-		for (i = 0, left = 0; i < CHILD_MAX; i++)
-			left += children[i].alive;
-		if (left == 0)
-			return;
-		nanosleep(&ts, NULL);
-	}
+	children_wait();
 }
