@@ -137,8 +137,11 @@ privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
 	return (0);
 }
 
-/* What every process does, root or not: no core, no ptrace. */
-static void
+/*
+ * What every process does, root or not: no core, no ptrace.  Returns 1
+ * as root; as anybody else there is nothing to drop: said, 0.
+ */
+static int
 privsep_nodump(void)
 {
 	struct rlimit	 rl;
@@ -148,6 +151,11 @@ privsep_nodump(void)
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_CORE, &rl) == -1)
 		fatal("setrlimit RLIMIT_CORE");
+	if (geteuid() == 0)
+		return (1);
+	log_debug("not started as root: no chroot, running as uid %d",
+	    (int)geteuid());
+	return (0);
 }
 
 /* Become user for good, and prove it.  The chroot is done. */
@@ -191,12 +199,8 @@ privsep_drop(const char *user, const char *dir)
 	struct privsep_ids	 ids;
 	char			 err[512];
 
-	privsep_nodump();
-	if (geteuid() != 0) {
-		log_debug("not started as root: no chroot, running as uid %d",
-		    (int)geteuid());
+	if (!privsep_nodump())
 		return;
-	}
 	if (privsep_lookup(user, dir, &ids, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (dir == NULL || dir[0] == '\0')
@@ -222,12 +226,8 @@ privsep_drop_private(const char *user, int dirfd, const char *dir)
 	struct stat		 sb;
 	char			 err[512];
 
-	privsep_nodump();
-	if (geteuid() != 0) {
-		log_debug("not started as root: no chroot, running as uid %d",
-		    (int)geteuid());
+	if (!privsep_nodump())
 		return;
-	}
 	if (privsep_user(user, &ids, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (fstat(dirfd, &sb) == -1)
