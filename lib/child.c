@@ -125,9 +125,8 @@ child_dispatch(struct imsg *imsg)
 }
 
 /*
- * A child's first steps: nothing inherited but stdio and the channel
- * to routed, which must be fd 3 and a socket, or we were not started
- * by ockam-routed.
+ * A child's first steps: the channel to routed must be fd 3 and a
+ * socket, or we were not started by ockam-routed.
  */
 static void
 child_init(struct imsgbuf *ib, const char *prog)
@@ -135,7 +134,6 @@ child_init(struct imsgbuf *ib, const char *prog)
 	struct stat	 sb;
 	int		 flags;
 
-	closefrom(PRIVSEP_FD + 1);
 	if (fstat(PRIVSEP_FD, &sb) == -1 || !S_ISSOCK(sb.st_mode))
 		fatalx("%s: must be started by ockam-routed (no channel on "
 		    "fd %d)", prog, PRIVSEP_FD);
@@ -278,6 +276,11 @@ privsep_child_main(struct privsep_child *ch, int argc, char *argv[])
 	const char		*role = NULL;
 	int			 c, debug = 0, verbose = 0;
 
+	/*
+	 * Nothing inherited but stdio and the channel to routed: closed
+	 * first, before openlog() has a descriptor of its own to lose.
+	 */
+	closefrom(PRIVSEP_FD + 1);
 	child = ch;
 	setproctitle_init(argc, argv, environ);
 	while ((c = getopt(argc, argv, "dP:v")) != -1) {
