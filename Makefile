@@ -38,7 +38,8 @@ CFLAGS	+= -DOCKAM_NO_SANDBOX
 endif
 
 LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
-		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/client.c \
+		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/child.c \
+		  lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
 		  lib/recent.c lib/limit.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \

@@ -1,7 +1,9 @@
 /*
- * Start-up steps shared by the three processes: the fd 3 channel, the
- * configuration that routed sends a child before anything else, and
- * the privilege drop (chroot, setgroups, setresgid, setresuid).
+ * What the three processes of a node share: the names of the messages
+ * they say to each other and the check of each against the receiver's
+ * table, the spawning of a child, the privilege drop (chroot,
+ * setgroups, setresgid, setresuid) and the regress build's sandbox
+ * probes.  A child's own scaffold is child.c.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
@@ -14,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 #include "log.h"
 #include "privsep.h"
 
-static const char *imsg_names[IMSG_MAX] = {
+static const char *const imsg_names[] = {
 	[IMSG_NONE] = "NONE",
 	[IMSG_CONF_PRIV] = "CONF_PRIV",
 	[IMSG_CONF_DONE] = "CONF_DONE",
@@ -33,7 +34,6 @@ static const char *imsg_names[IMSG_MAX] = {
 	[IMSG_CTL_VERBOSE] = "CTL_VERBOSE",
 	[IMSG_REGRESS_SANDBOX] = "REGRESS_SANDBOX",
 	[IMSG_REGRESS_BADIMSG] = "REGRESS_BADIMSG",
-	[IMSG_REGRESS_REPLY] = "REGRESS_REPLY",
 	[IMSG_REGRESS_CONNID] = "REGRESS_CONNID",
 	[IMSG_VAULT_CONF] = "VAULT_CONF",
 	[IMSG_VAULT_IDENTITY] = "VAULT_IDENTITY",
@@ -55,6 +55,9 @@ static const char *imsg_names[IMSG_MAX] = {
 	[IMSG_TCP_STOPREAD] = "TCP_STOPREAD",
 	[IMSG_TCP_READ] = "TCP_READ",
 };
+/* Every type has its name: a new one without is a compile error. */
+_Static_assert(sizeof(imsg_names) / sizeof(imsg_names[0]) == IMSG_MAX,
+    "imsg_names does not match enum imsg_type");
 
 const char *
 imsg_type_name(uint32_t type)
@@ -94,6 +97,12 @@ privsep_user(const char *user, struct privsep_ids *ids, char *err,
 		    "the node unprivileged as root", user);
 		return (-1);
 	}
+	if (strlcpy(ids->home, pw->pw_dir, sizeof(ids->home)) >=
+	    sizeof(ids->home)) {
+		snprintf(err, errlen, "home directory of \"%s\" too long",
+		    user);
+		return (-1);
+	}
 	ids->uid = pw->pw_uid;
 	ids->gid = pw->pw_gid;
 	return (0);
@@ -108,18 +117,12 @@ int
 privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
     char *err, size_t errlen)
 {
-	struct passwd	*pw;
 	struct stat	 sb;
 
 	if (privsep_user(user, ids, err, errlen) == -1)
 		return (-1);
-	if (dir == NULL || dir[0] == '\0') {
-		if ((pw = getpwnam(user)) == NULL) {
-			snprintf(err, errlen, "unknown user \"%s\"", user);
-			return (-1);
-		}
-		dir = pw->pw_dir;
-	}
+	if (dir == NULL || dir[0] == '\0')
+		dir = ids->home;
 	if (stat(dir, &sb) == -1) {
 		snprintf(err, errlen, "chroot directory %s: %s", dir,
 		    strerror(errno));
@@ -134,8 +137,11 @@ privsep_lookup(const char *user, const char *dir, struct privsep_ids *ids,
 	return (0);
 }
 
-/* What every process does, root or not: no core, no ptrace. */
-static void
+/*
+ * What every process does, root or not: no core, no ptrace.  Returns 1
+ * as root; as anybody else there is nothing to drop: said, 0.
+ */
+static int
 privsep_nodump(void)
 {
 	struct rlimit	 rl;
@@ -145,6 +151,11 @@ privsep_nodump(void)
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_CORE, &rl) == -1)
 		fatal("setrlimit RLIMIT_CORE");
+	if (geteuid() == 0)
+		return (1);
+	log_debug("not started as root: no chroot, running as uid %d",
+	    (int)geteuid());
+	return (0);
 }
 
 /* Become user for good, and prove it.  The chroot is done. */
@@ -186,22 +197,14 @@ void
 privsep_drop(const char *user, const char *dir)
 {
 	struct privsep_ids	 ids;
-	struct passwd		*pw;
 	char			 err[512];
 
-	privsep_nodump();
-	if (geteuid() != 0) {
-		log_debug("not started as root: no chroot, running as uid %d",
-		    (int)geteuid());
+	if (!privsep_nodump())
 		return;
-	}
 	if (privsep_lookup(user, dir, &ids, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	if (dir == NULL || dir[0] == '\0') {
-		if ((pw = getpwnam(user)) == NULL)
-			fatalx("unknown user \"%s\"", user);
-		dir = pw->pw_dir;
-	}
+	if (dir == NULL || dir[0] == '\0')
+		dir = ids.home;
 	if (chroot(dir) == -1)
 		fatal("chroot %s", dir);
 	if (chdir("/") == -1)
@@ -223,12 +226,8 @@ privsep_drop_private(const char *user, int dirfd, const char *dir)
 	struct stat		 sb;
 	char			 err[512];
 
-	privsep_nodump();
-	if (geteuid() != 0) {
-		log_debug("not started as root: no chroot, running as uid %d",
-		    (int)geteuid());
+	if (!privsep_nodump())
 		return;
-	}
 	if (privsep_user(user, &ids, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (fstat(dirfd, &sb) == -1)
@@ -244,96 +243,6 @@ privsep_drop_private(const char *user, int dirfd, const char *dir)
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	privsep_setids(user, &ids, dir);
-}
-
-/*
- * A child's first steps: nothing inherited but stdio and the channel
- * to routed, which must be fd 3 and a socket, or we were not started
- * by ockam-routed.
- */
-void
-privsep_child_init(struct imsgbuf *ib, const char *role)
-{
-	struct stat	 sb;
-	int		 flags;
-
-	closefrom(PRIVSEP_FD + 1);
-	if (fstat(PRIVSEP_FD, &sb) == -1 || !S_ISSOCK(sb.st_mode))
-		fatalx("%s: must be started by ockam-routed (no channel on "
-		    "fd %d)", role, PRIVSEP_FD);
-	if ((flags = fcntl(PRIVSEP_FD, F_GETFL)) == -1 ||
-	    fcntl(PRIVSEP_FD, F_SETFL, flags | O_NONBLOCK) == -1 ||
-	    fcntl(PRIVSEP_FD, F_SETFD, FD_CLOEXEC) == -1)
-		fatal("fcntl");
-	if (imsgbuf_init(ib, PRIVSEP_FD, PRIVSEP_IMSG_MAX) == -1)
-		fatal("imsgbuf_init");
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	/* routed decides when the node stops; ^C reaches it alone. */
-	signal(SIGINT, SIG_IGN);
-}
-
-/*
- * Read the configuration routed sends before anything else: CONF_PRIV,
- * then whatever the role's callback takes, then CONF_DONE.  routed is
- * trusted, but a malformed message still means something is broken.
- */
-void
-privsep_child_config(struct imsgbuf *ib, struct priv_conf *pc,
-    int (*cb)(struct imsg *, void *), void *arg)
-{
-	struct pollfd	 pfd;
-	struct imsg	 imsg;
-	int		 n, gotpriv = 0;
-
-	for (;;) {
-		pfd.fd = ib->fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		if ((n = imsgbuf_read(ib)) == -1)
-			fatal("read from routed");
-		if (n == 0)
-			fatalx("routed went away during start-up");
-		for (;;) {
-			if ((n = imsgbuf_get(ib, &imsg)) == -1)
-				fatal("bad imsg header from routed");
-			if (n == 0)
-				break;
-			switch (imsg.hdr.type) {
-			case IMSG_CONF_PRIV:
-				if (imsg.len != sizeof(*pc))
-					imsg_bad("routed", &imsg, "size");
-				memcpy(pc, imsg.data, sizeof(*pc));
-				if (memchr(pc->user, '\0',
-				    sizeof(pc->user)) == NULL ||
-				    memchr(pc->chroot, '\0',
-				    sizeof(pc->chroot)) == NULL)
-					imsg_bad("routed", &imsg,
-					    "unterminated string");
-				log_setverbose(pc->verbose);
-				gotpriv = 1;
-				break;
-			case IMSG_CONF_DONE:
-				if (imsg.len != 0)
-					imsg_bad("routed", &imsg, "size");
-				if (!gotpriv)
-					imsg_bad("routed", &imsg,
-					    "configuration incomplete");
-				imsg_free(&imsg);
-				return;
-			default:
-				if (cb == NULL || cb(&imsg, arg) == -1)
-					imsg_bad("routed", &imsg,
-					    "unexpected during start-up");
-				break;
-			}
-			imsg_free(&imsg);
-		}
-	}
 }
 
 /*
@@ -427,91 +336,17 @@ privsep_regress_violate(uint32_t variant, int dirfd)
 #endif
 }
 
-/* A child's IMSG_REGRESS_SANDBOX (its size is checked by the table). */
-void
-privsep_regress_sandbox(struct imsg *imsg, int dirfd)
-{
-	uint32_t	 variant;
-
-	memcpy(&variant, imsg->data, sizeof(variant));
-	if (variant > REGRESS_SB_MAX)
-		imsg_bad("routed", imsg, "unknown variant");
-#ifndef OCKAM_REGRESS
-	imsg_bad("routed", imsg, "regress hooks not compiled in");
-#endif
-	privsep_regress_violate(variant, dirfd);
-}
-
-void
-privsep_regress_badimsg(struct imsgbuf *ib, struct imsg *imsg)
-{
-#ifdef OCKAM_REGRESS
-	struct imsg_hdr	 hdr;
-	uint32_t	 variant;
-	uint8_t		 junk[8] = { 0 };
-
-	if (imsg->len != sizeof(variant))
-		imsg_bad("routed", imsg, "size");
-	memcpy(&variant, imsg->data, sizeof(variant));
-	log_warnx("regress: sending routed a malformed imsg (variant %u)",
-	    variant);
-	switch (variant) {
-	case REGRESS_BAD_LENGTH:
-		imsg_compose(ib, IMSG_READY, 0, 0, -1, junk, sizeof(junk));
-		break;
-	case REGRESS_BAD_TYPE:
-		imsg_compose(ib, 0x7fff, 0, 0, -1, NULL, 0);
-		break;
-	case REGRESS_BAD_HEADER:
-		memset(&hdr, 0, sizeof(hdr));
-		hdr.type = IMSG_READY;
-		hdr.len = 8;	/* shorter than the header itself */
-		if (write(ib->fd, &hdr, sizeof(hdr)) != sizeof(hdr))
-			log_warn("regress: write");
-		break;
-	default:
-		imsg_bad("routed", imsg, "unknown variant");
-	}
-#else
-	(void)ib;
-	imsg_bad("routed", imsg, "regress hooks not compiled in");
-#endif
-}
-
 /*
- * Read what routed sent and hand each message to dispatch.  Returns 0
- * when routed closed the channel (the child then exits), 1 otherwise.
+ * Hand imsg, from the process named from, to its entry of a request
+ * table, after checking that it may come in this phase, may come again
+ * and has the right size; used[] (one per entry) records what came.  A
+ * handler of NULL marks a message that is known but handled elsewhere:
+ * here it is out of phase.  Returns 0 when the table does not have the
+ * type: the caller says what that means for the sender.
  */
 int
-privsep_child_input(struct imsgbuf *ib, void (*dispatch)(struct imsg *))
-{
-	struct imsg	 imsg;
-	int		 n, eof;
-
-	/* routed closing with data unread resets the channel: it is gone. */
-	if ((n = imsgbuf_read(ib)) == -1 && errno != ECONNRESET)
-		fatal("read from routed");
-	eof = (n <= 0);
-	for (;;) {
-		if ((n = imsgbuf_get(ib, &imsg)) == -1)
-			fatal("bad imsg header from routed");
-		if (n == 0)
-			break;
-		dispatch(&imsg);
-		imsg_free(&imsg);
-	}
-	return (eof ? 0 : 1);
-}
-
-/*
- * Hand imsg to its entry of a request table, after checking that it
- * may come now, may come again and has the right size; used[] (one per
- * entry) records what came.  A handler of NULL marks a request that is
- * known but handled elsewhere: here it is out of phase.
- */
-void
-privsep_dispatch(const struct privsep_req *reqs, size_t n, int *used,
-    int phase, struct imsg *imsg)
+privsep_dispatch(const char *from, const struct privsep_req *reqs, size_t n,
+    int *used, int phase, struct imsg *imsg)
 {
 	const struct privsep_req	*r;
 	size_t				 i;
@@ -521,17 +356,36 @@ privsep_dispatch(const struct privsep_req *reqs, size_t n, int *used,
 		if (r->type != imsg->hdr.type)
 			continue;
 		if (!(r->phases & PRIVSEP_PHASE(phase)) || r->handler == NULL)
-			imsg_bad("routed", imsg, "not permitted now");
+			imsg_bad(from, imsg, "not permitted now");
 		if ((r->flags & PRIVSEP_REQ_ONCE) && used[i])
-			imsg_bad("routed", imsg, "not permitted twice");
+			imsg_bad(from, imsg, "not permitted twice");
 		if ((r->flags & PRIVSEP_REQ_MSG) ? imsg->len < r->len :
 		    imsg->len != r->len)
-			imsg_bad("routed", imsg, "size");
+			imsg_bad(from, imsg, "size");
 		used[i] = 1;
 		r->handler(imsg);
-		return;
+		return (1);
 	}
-	imsg_bad("routed", imsg, "unsupported request");
+	return (0);
+}
+
+/*
+ * The next message from the process named from: 1, or 0 when none is
+ * complete yet.  A header that lies is fatal (the sender cannot be
+ * trusted any more), and so is a lack of memory, said as such.
+ */
+int
+privsep_get(struct imsgbuf *ib, struct imsg *imsg, const char *from)
+{
+	int	 n;
+
+	if ((n = imsgbuf_get(ib, imsg)) == -1) {
+		if (errno == EBADMSG)
+			fatalx("malformed imsg header from %s: the process "
+			    "cannot be trusted", from);
+		fatal("imsg from %s", from);
+	}
+	return (n);
 }
 
 /*

@@ -28,7 +28,6 @@ enum imsg_type {
 	IMSG_CTL_VERBOSE,	/* routed -> child: int */
 	IMSG_REGRESS_SANDBOX,	/* routed -> child: u32 variant */
 	IMSG_REGRESS_BADIMSG,	/* routed -> child: u32 variant */
-	IMSG_REGRESS_REPLY,	/* child -> routed: whatever the test wants */
 	IMSG_REGRESS_CONNID,	/* routed -> tcpd: u32, the last conn id */
 	IMSG_VAULT_CONF,	/* vault.h */
 	IMSG_VAULT_IDENTITY,
@@ -81,17 +80,26 @@ struct priv_conf {
 struct privsep_ids {
 	uid_t		uid;
 	gid_t		gid;
+	char		home[PATH_MAX];
 };
 
 /*
- * A child's table of what routed may ask, in the manner of OpenSSH's
- * monitor: each request has the phases it is allowed in and its exact
- * payload size (or, with PRIVSEP_REQ_MSG, the size of its fixed part);
- * anything else is fatal.
+ * A table of what the process at the other end of a pipe may send, in
+ * the manner of OpenSSH's monitor: each message type has the phases it
+ * is allowed in and its exact payload size (or, with PRIVSEP_REQ_MSG,
+ * the size of its fixed part), and its handler checks the payload's
+ * fields; anything else is fatal.  Each child has one for routed
+ * (lib/child.c for what every child takes, its own for the rest), and
+ * routed one for each child (children.c).
  */
+enum privsep_phase {
+	PRIVSEP_START,		/* child: configuring; routed: before READY */
+	PRIVSEP_RUN,		/* sandboxed and ready */
+};
+
 #define PRIVSEP_PHASE(p)	(1U << (p))
 #define PRIVSEP_REQ_ONCE	0x01	/* at most once in the process's life */
-#define PRIVSEP_REQ_MSG		0x02	/* len is the fixed part; more follows */
+#define PRIVSEP_REQ_MSG		0x02	/* len: the fixed part; more follows */
 
 struct privsep_req {
 	uint32_t	 type;
@@ -101,24 +109,41 @@ struct privsep_req {
 	void		(*handler)(struct imsg *);
 };
 
+/*
+ * A child process (ockam-vaultd, ockam-tcpd): privsep_child_main() does
+ * what they share (arguments, fd 3, configuration, READY, the loop,
+ * the common requests), the role's hooks and table the rest.
+ */
+struct privsep_child {
+	const char		*role;	/* -P argument and log name */
+	const char		*prog;
+	const char		*title;	/* process title once sandboxed */
+	struct imsgbuf		*ibuf;	/* to routed */
+	const struct privsep_req *reqs;	/* the role's own requests */
+	size_t			 nreqs;
+	int			*used;	/* nreqs of them */
+	int			 dirfd;	/* the directory it keeps, or -1 */
+	void			(*init)(void);	/* before configuration */
+	void			(*start)(struct priv_conf *);
+					/* configured: drop, sandbox */
+	void			(*loop)(void);	/* NULL: answer routed */
+	void			(*stop)(void);	/* routed went away */
+};
+
 pid_t		 privsep_spawn(const char *, char *const [], int *);
-void		 privsep_dispatch(const struct privsep_req *, size_t, int *,
-		    int, struct imsg *);
+int		 privsep_dispatch(const char *, const struct privsep_req *,
+		    size_t, int *, int, struct imsg *);
+int		 privsep_get(struct imsgbuf *, struct imsg *, const char *);
 const char	*imsg_type_name(uint32_t);
 int		 privsep_user(const char *, struct privsep_ids *, char *,
 		    size_t);
-int		 privsep_lookup(const char *, const char *, struct privsep_ids *,
-		    char *, size_t);
+int		 privsep_lookup(const char *, const char *,
+		    struct privsep_ids *, char *, size_t);
 void		 privsep_drop(const char *, const char *);
 void		 privsep_drop_private(const char *, int, const char *);
-void		 privsep_child_init(struct imsgbuf *, const char *);
-void		 privsep_child_config(struct imsgbuf *, struct priv_conf *,
-		    int (*)(struct imsg *, void *), void *);
-int		 privsep_child_input(struct imsgbuf *,
-		    void (*)(struct imsg *));
+int		 privsep_child_main(struct privsep_child *, int, char *[]);
+int		 privsep_child_input(void);
 void		 privsep_regress_violate(uint32_t, int);
-void		 privsep_regress_sandbox(struct imsg *, int);
-void		 privsep_regress_badimsg(struct imsgbuf *, struct imsg *);
 void		 imsg_bad(const char *, struct imsg *, const char *);
 
 #endif /* OCKAM_PRIVSEP_H */

@@ -19,14 +19,65 @@
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
+#include "tcp.h"
 #include "util.h"
+#include "vault.h"
 
-struct child children[CHILD_MAX] = {
-	[CHILD_VAULT] = { .role = "vault", .prog = "ockam-vaultd" },
-	[CHILD_TCPD] = { .role = "tcpd", .prog = "ockam-tcpd" },
+#define P(phase)	PRIVSEP_PHASE(phase)
+#define ANY		(P(PRIVSEP_START) | P(PRIVSEP_RUN))
+#define REQ_MSG		PRIVSEP_REQ_MSG
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void	vault_ready(struct imsg *);
+static void	tcpd_ready(struct imsg *);
+static void	child_lost(struct child *, const char *);
+
+/*
+ * What each child may send routed: its channel is authenticated by
+ * being the child's own, and a message that is not in its table, not
+ * allowed before or after READY, or not of its size is fatal, like
+ * one whose fields the handler finds wrong (vault.c, tcp.c).  READY
+ * is checked for its size before it is found said twice.
+ */
+static const struct privsep_req vault_msgs[] = {
+	{ IMSG_READY, ANY, 0, 0, vault_ready },
+	{ IMSG_VAULT_IDENTITY, P(PRIVSEP_RUN), 0,
+	    sizeof(struct vault_identity), vault_imsg },
+	{ IMSG_VAULT_HANDSHAKE, P(PRIVSEP_RUN), 0,
+	    sizeof(struct vault_hs), vault_imsg },
+	{ IMSG_VAULT_SIGN_STATIC, P(PRIVSEP_RUN), 0,
+	    sizeof(struct vault_sign), vault_imsg },
+	{ IMSG_VAULT_PIN, P(PRIVSEP_RUN), 0,
+	    sizeof(struct vault_pin), vault_imsg },
 };
 
-static void	child_lost(struct child *, const char *);
+static const struct privsep_req tcpd_msgs[] = {
+	{ IMSG_READY, ANY, 0, 0, tcpd_ready },
+	{ IMSG_TCP_RECV, P(PRIVSEP_RUN), REQ_MSG,
+	    sizeof(struct tcp_msg), tcp_imsg_recv },
+	{ IMSG_TCP_UP, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_conn), tcp_imsg_up },
+	{ IMSG_TCP_DOWN, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_conn), tcp_imsg_down },
+	{ IMSG_TCP_FAIL, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_conn), tcp_imsg_fail },
+	{ IMSG_TCP_XOFF, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_conn), tcp_imsg_flow },
+	{ IMSG_TCP_XON, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_conn), tcp_imsg_flow },
+};
+
+static int	 vault_used[NITEMS(vault_msgs)];
+static int	 tcpd_used[NITEMS(tcpd_msgs)];
+
+struct child children[CHILD_MAX] = {
+	[CHILD_VAULT] = { .role = "vault", .prog = "ockam-vaultd",
+	    .msgs = vault_msgs, .nmsgs = NITEMS(vault_msgs),
+	    .used = vault_used },
+	[CHILD_TCPD] = { .role = "tcpd", .prog = "ockam-tcpd",
+	    .msgs = tcpd_msgs, .nmsgs = NITEMS(tcpd_msgs),
+	    .used = tcpd_used },
+};
 
 static pid_t
 child_spawn(struct child *ch, const char *dir, int debug, int verbose)
@@ -147,32 +198,36 @@ child_lost(struct child *ch, const char *why)
 	routed_quit = 1;
 }
 
-/*
- * Messages from a child.  The channel is authenticated by being the
- * child's own: a message that this child may not send, of the wrong
- * size or of an unknown type is fatal.
- */
 static void
-child_imsg(struct child *ch, struct imsg *imsg)
+child_ready(struct child *ch, struct imsg *imsg)
 {
-	switch (imsg->hdr.type) {
-	case IMSG_READY:
-		if (imsg->len != 0)
-			imsg_bad(ch->role, imsg, "size");
-		if (ch->ready)
-			imsg_bad(ch->role, imsg, "said READY twice");
-		ch->ready = 1;
-		log_debug("%s is ready", ch->role);
-		break;
-	default:
-		if (ch == &children[CHILD_TCPD] && ch->ready)
-			tcp_imsg(imsg);
-		else if (ch == &children[CHILD_VAULT] && ch->ready)
-			vault_imsg(imsg);
-		else
-			imsg_bad(ch->role, imsg,
-			    "not expected from this process");
-	}
+	if (ch->ready)
+		imsg_bad(ch->role, imsg, "said READY twice");
+	ch->ready = 1;
+	log_debug("%s is ready", ch->role);
+}
+
+static void
+vault_ready(struct imsg *imsg)
+{
+	child_ready(&children[CHILD_VAULT], imsg);
+}
+
+static void
+tcpd_ready(struct imsg *imsg)
+{
+	child_ready(&children[CHILD_TCPD], imsg);
+}
+
+/* A message from a child, checked against its table. */
+void
+children_imsg(enum child_id id, struct imsg *imsg)
+{
+	struct child	*ch = &children[id];
+
+	if (!privsep_dispatch(ch->role, ch->msgs, ch->nmsgs, ch->used,
+	    ch->ready ? PRIVSEP_RUN : PRIVSEP_START, imsg))
+		imsg_bad(ch->role, imsg, "not expected from this process");
 }
 
 void
@@ -196,13 +251,8 @@ children_dispatch(struct child *ch, short revents)
 		return;
 	}
 	eof = (n == 0);
-	for (;;) {
-		if ((n = imsgbuf_get(&ch->ibuf, &imsg)) == -1)
-			fatalx("malformed imsg header from %s: the process "
-			    "cannot be trusted", ch->role);
-		if (n == 0)
-			break;
-		child_imsg(ch, &imsg);
+	while (privsep_get(&ch->ibuf, &imsg, ch->role) == 1) {
+		children_imsg(ch - children, &imsg);
 		imsg_free(&imsg);
 	}
 	if (eof)
@@ -245,6 +295,24 @@ children_reap(void)
 	}
 }
 
+/* Reap for up to a second; 0 once every child is gone. */
+static int
+children_wait(void)
+{
+	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+	int		 i, tries, left;
+
+	for (tries = 0; tries < 50; tries++) {
+		children_reap();
+		for (i = 0, left = 0; i < CHILD_MAX; i++)
+			left += children[i].alive;
+		if (left == 0)
+			return (0);
+		nanosleep(&ts, NULL);
+	}
+	return (-1);
+}
+
 /*
  * Shut down: close the channels (a child exits on EOF), give the
  * children a second, then kill what is left.
@@ -252,8 +320,7 @@ children_reap(void)
 void
 children_stop(void)
 {
-	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
-	int		 i, tries, left;
+	int	 i;
 
 	for (i = 0; i < CHILD_MAX; i++) {
 		if (!children[i].connected)
@@ -263,14 +330,8 @@ children_stop(void)
 		imsgbuf_clear(&children[i].ibuf);
 		children[i].connected = 0;
 	}
-	for (tries = 0; tries < 50; tries++) {
-		children_reap();
-		for (i = 0, left = 0; i < CHILD_MAX; i++)
-			left += children[i].alive;
-		if (left == 0)
-			return;
-		nanosleep(&ts, NULL);
-	}
+	if (children_wait() == 0)
+		return;
 	for (i = 0; i < CHILD_MAX; i++) {
 		if (!children[i].alive)
 			continue;
@@ -281,12 +342,5 @@ children_stop(void)
 			log_warn("cannot kill %s (pid %d)", children[i].role,
 			    (int)children[i].pid);
 	}
-	for (tries = 0; tries < 50; tries++) {
-		children_reap();
-		for (i = 0, left = 0; i < CHILD_MAX; i++)
-			left += children[i].alive;
-		if (left == 0)
-			return;
-		nanosleep(&ts, NULL);
-	}
+	children_wait();
 }

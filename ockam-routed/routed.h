@@ -32,9 +32,14 @@ enum child_id {
 	CHILD_MAX
 };
 
+struct privsep_req;
+
 struct child {
 	const char	*role;
 	const char	*prog;
+	const struct privsep_req *msgs;	/* what it may send: children.c */
+	size_t		 nmsgs;
+	int		*used;
 	pid_t		 pid;
 	struct imsgbuf	 ibuf;
 	int		 ready;
@@ -139,7 +144,11 @@ void		 chanlife_conn_down(uint32_t, int, const char *);
 struct tcp_conn;
 void		 tcp_configure(struct ockam_conf *);
 void		 tcp_send(struct message *, struct addr *);
-void		 tcp_imsg(struct imsg *);
+void		 tcp_imsg_recv(struct imsg *);
+void		 tcp_imsg_up(struct imsg *);
+void		 tcp_imsg_down(struct imsg *);
+void		 tcp_imsg_fail(struct imsg *);
+void		 tcp_imsg_flow(struct imsg *);
 int		 tcp_flow_allows(struct message *, const struct addr *);
 void		 tcp_ctl(uint32_t, struct imsg *);
 void		 tcp_shutdown(void);
@@ -176,6 +185,7 @@ void		 children_reap(void);
 void		 children_stop(void);
 int		 children_send(enum child_id, uint32_t, const void *, size_t);
 void		 children_lost(enum child_id, const char *);
+void		 children_imsg(enum child_id, struct imsg *);
 
 /* vault.c */
 struct vault_identity;

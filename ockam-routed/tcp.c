@@ -561,59 +561,80 @@ tcp_xon(struct rconn *c)
 		tcp_write(m, c->tls, conn_name(c), c->lc != NULL ? c->id : 0);
 }
 
-/* Everything tcpd may say; the rest is fatal. */
+/*
+ * What tcpd says (children.c has the table, which checked the type,
+ * the phase and the size).  A message that came on a connection.
+ */
 void
-tcp_imsg(struct imsg *imsg)
+tcp_imsg_recv(struct imsg *imsg)
 {
 	struct tcp_msg	 tm;
-	struct tcp_conn	 tc;
 	struct cursor	 cur;
+
+	imsg_cursor(imsg, &cur);
+	memcpy(&tm, cur_bytes(&cur, sizeof(tm)), sizeof(tm));
+	if (memchr(tm.peer, '\0', sizeof(tm.peer)) == NULL)
+		imsg_bad("tcpd", imsg, "peer name");
+	tcp_recv(imsg, &tm, &cur);
+}
+
+/* A connection event: its strings must be terminated. */
+static void
+tcp_event(struct imsg *imsg, struct tcp_conn *tc)
+{
+	memcpy(tc, imsg->data, sizeof(*tc));
+	if (memchr(tc->peer, '\0', sizeof(tc->peer)) == NULL ||
+	    memchr(tc->why, '\0', sizeof(tc->why)) == NULL)
+		imsg_bad("tcpd", imsg, "unterminated string");
+}
+
+void
+tcp_imsg_up(struct imsg *imsg)
+{
+	struct tcp_conn	 tc;
+
+	tcp_event(imsg, &tc);
+	if (conn_by_id(tc.conn) != NULL)
+		imsg_bad("tcpd", imsg, "connection id reused");
+	tcp_up(&tc);
+}
+
+void
+tcp_imsg_down(struct imsg *imsg)
+{
+	struct tcp_conn	 tc;
+
+	tcp_event(imsg, &tc);
+	tcp_down(&tc);
+}
+
+void
+tcp_imsg_fail(struct imsg *imsg)
+{
+	struct tcp_conn	 tc;
+
+	tcp_event(imsg, &tc);
+	tcp_fail(&tc);
+}
+
+/* XOFF, XON: a peer stopped reading, or reads again. */
+void
+tcp_imsg_flow(struct imsg *imsg)
+{
+	struct tcp_conn	 tc;
 	struct rconn	*c;
 
-	switch (imsg->hdr.type) {
-	case IMSG_TCP_RECV:
-		imsg_cursor(imsg, &cur);
-		if (cur.left < sizeof(tm))
-			imsg_bad("tcpd", imsg, "size");
-		memcpy(&tm, cur_bytes(&cur, sizeof(tm)), sizeof(tm));
-		if (memchr(tm.peer, '\0', sizeof(tm.peer)) == NULL)
-			imsg_bad("tcpd", imsg, "peer name");
-		tcp_recv(imsg, &tm, &cur);
-		break;
-	case IMSG_TCP_UP:
-	case IMSG_TCP_DOWN:
-	case IMSG_TCP_FAIL:
-	case IMSG_TCP_XOFF:
-	case IMSG_TCP_XON:
-		if (imsg->len != sizeof(tc))
-			imsg_bad("tcpd", imsg, "size");
-		memcpy(&tc, imsg->data, sizeof(tc));
-		if (memchr(tc.peer, '\0', sizeof(tc.peer)) == NULL ||
-		    memchr(tc.why, '\0', sizeof(tc.why)) == NULL)
-			imsg_bad("tcpd", imsg, "unterminated string");
-		if (imsg->hdr.type == IMSG_TCP_UP) {
-			if (conn_by_id(tc.conn) != NULL)
-				imsg_bad("tcpd", imsg, "connection id reused");
-			tcp_up(&tc);
-		} else if (imsg->hdr.type == IMSG_TCP_DOWN)
-			tcp_down(&tc);
-		else if (imsg->hdr.type == IMSG_TCP_FAIL)
-			tcp_fail(&tc);
-		else if ((c = conn_by_id(tc.conn)) != NULL) {
-			if (imsg->hdr.type == IMSG_TCP_XOFF) {
-				log_info("%s stopped reading: holding its "
-				    "messages", safe_str(c->peer,
-				    strlen(c->peer)));
-				c->paused = 1;
-			} else {
-				log_info("%s reads again", safe_str(c->peer,
-				    strlen(c->peer)));
-				tcp_xon(c);
-			}
-		}
-		break;
-	default:
-		imsg_bad("tcpd", imsg, "not expected from this process");
+	tcp_event(imsg, &tc);
+	if ((c = conn_by_id(tc.conn)) == NULL)
+		return;
+	if (imsg->hdr.type == IMSG_TCP_XOFF) {
+		log_info("%s stopped reading: holding its messages",
+		    safe_str(c->peer, strlen(c->peer)));
+		c->paused = 1;
+	} else {
+		log_info("%s reads again", safe_str(c->peer,
+		    strlen(c->peer)));
+		tcp_xon(c);
 	}
 }
 

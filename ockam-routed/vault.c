@@ -17,9 +17,10 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "channel.h"
 #include "log.h"
@@ -105,7 +106,10 @@ vault_cancel(struct vault_call *vc)
 	vc->arg = NULL;
 }
 
-/* An answer from the vault (children.c): for the oldest call waiting. */
+/*
+ * An answer from the vault, of its type's size (children.c's table):
+ * for the oldest call waiting.
+ */
 void
 vault_imsg(struct imsg *imsg)
 {
@@ -181,10 +185,8 @@ vault_request(uint32_t type, const void *req, size_t reqlen, void *ans,
 		return (-1);
 	}
 	while (!vc->answered) {
-		if ((n = imsgbuf_get(&ch->ibuf, &imsg)) == -1)
-			fatalx("malformed imsg header from vault");
-		if (n == 1) {
-			vault_imsg(&imsg);
+		if (privsep_get(&ch->ibuf, &imsg, "vault") == 1) {
+			children_imsg(CHILD_VAULT, &imsg);
 			imsg_free(&imsg);
 			continue;
 		}

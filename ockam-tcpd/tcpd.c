@@ -6,20 +6,19 @@
  * certificates, keys, CA and /etc/hosts at start-up and no file after.
  * The protocol with routed is lib/tcp.h.
  *
- * Every request type is authorized by the table below, per phase, as
- * in the vault: a request that is unknown, not allowed in the current
- * phase, repeated when it may come only once, or not of its size, is
- * fatal, and so is a SEND whose message does not decode.
+ * Every request type is authorized by the table below (and the one
+ * every child has, lib/child.c), per phase, as in the vault: a request
+ * that is unknown, not allowed in the current phase, repeated when it
+ * may come only once, or not of its size, is fatal, and so is a SEND
+ * whose message does not decode.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
 
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,11 +31,6 @@
 #include "tcpd.h"
 #include "util.h"
 
-enum tcpd_phase {
-	PHASE_CONFIG,		/* between CONF_PRIV and CONF_DONE */
-	PHASE_RUN,		/* configured and sandboxed */
-};
-
 #define P(phase)	PRIVSEP_PHASE(phase)
 #define REQ_ONCE	PRIVSEP_REQ_ONCE
 #define REQ_MSG		PRIVSEP_REQ_MSG
@@ -47,59 +41,51 @@ static void	tcpd_limits(struct imsg *);
 static void	tcpd_sendreq(struct imsg *);
 static void	tcpd_closereq(struct imsg *);
 static void	tcpd_readreq(struct imsg *);
-static void	tcpd_verbose(struct imsg *);
-static void	tcpd_regress_sandbox(struct imsg *);
-static void	tcpd_regress_badimsg(struct imsg *);
 static void	tcpd_regress_connid(struct imsg *);
-static void	tcpd_dispatch(struct imsg *);
-static int	tcpd_config(struct imsg *, void *);
 static void	tcpd_rlimit(void);
 static void	tcpd_fair(struct conn *);
+static void	tcpd_start(struct priv_conf *);
 static void	tcpd_loop(void);
 
 struct imsgbuf		 tcpd_ibuf;
-static enum tcpd_phase	 phase = PHASE_CONFIG;
 
-/*
- * CONF_PRIV and CONF_DONE are read by privsep_child_config() itself;
- * they are listed so that they are refused later.
- */
+/* What routed may ask tcpd, besides what every child takes. */
 static const struct privsep_req tcpd_reqs[] = {
-	{ IMSG_CONF_PRIV, P(PHASE_CONFIG), REQ_ONCE,
-	    sizeof(struct priv_conf), NULL },
-	{ IMSG_CONF_DONE, P(PHASE_CONFIG), REQ_ONCE, 0, NULL },
-	{ IMSG_TCP_LISTEN, P(PHASE_CONFIG), 0,
+	{ IMSG_TCP_LISTEN, P(PRIVSEP_START), 0,
 	    sizeof(struct tcp_listen), tcpd_listen },
-	{ IMSG_TCP_TLSCONF, P(PHASE_CONFIG), REQ_ONCE,
+	{ IMSG_TCP_TLSCONF, P(PRIVSEP_START), REQ_ONCE,
 	    sizeof(struct tcp_tlsconf), tcpd_tlsconf },
-	{ IMSG_TCP_LIMITS, P(PHASE_CONFIG), REQ_ONCE,
+	{ IMSG_TCP_LIMITS, P(PRIVSEP_START), REQ_ONCE,
 	    sizeof(uint32_t) * LIMIT_MAX, tcpd_limits },
-	{ IMSG_TCP_SEND, P(PHASE_RUN), REQ_MSG,
+	{ IMSG_TCP_SEND, P(PRIVSEP_RUN), REQ_MSG,
 	    sizeof(struct tcp_msg), tcpd_sendreq },
-	{ IMSG_TCP_CLOSE, P(PHASE_RUN), 0,
+	{ IMSG_TCP_CLOSE, P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_conn), tcpd_closereq },
-	{ IMSG_TCP_STOPREAD, P(PHASE_RUN), 0,
+	{ IMSG_TCP_STOPREAD, P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_conn), tcpd_readreq },
-	{ IMSG_TCP_READ, P(PHASE_RUN), 0,
+	{ IMSG_TCP_READ, P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_conn), tcpd_readreq },
-	{ IMSG_CTL_VERBOSE, P(PHASE_RUN), 0, sizeof(int), tcpd_verbose },
-	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, sizeof(uint32_t),
-	    tcpd_regress_sandbox },
-	{ IMSG_REGRESS_BADIMSG, P(PHASE_RUN), 0, sizeof(uint32_t),
-	    tcpd_regress_badimsg },
-	{ IMSG_REGRESS_CONNID, P(PHASE_RUN), 0, sizeof(uint32_t),
+	{ IMSG_REGRESS_CONNID, P(PRIVSEP_RUN), 0, sizeof(uint32_t),
 	    tcpd_regress_connid },
 };
 #define NREQS	(sizeof(tcpd_reqs) / sizeof(tcpd_reqs[0]))
 
 static int	 tcpd_used[NREQS];
 
-static __dead void
-usage(void)
-{
-	fprintf(stderr, "usage: ockam-tcpd is started by ockam-routed\n");
-	exit(1);
-}
+static struct privsep_child tcpd_child = {
+	.role = "tcpd",
+	.prog = "ockam-tcpd",
+	.title = "transport",
+	.ibuf = &tcpd_ibuf,
+	.reqs = tcpd_reqs,
+	.nreqs = NREQS,
+	.used = tcpd_used,
+	.dirfd = -1,
+	.init = tlsd_init,
+	.start = tcpd_start,
+	.loop = tcpd_loop,
+	.stop = log_count_final,
+};
 
 void
 tcpd_now(struct timespec *ts)
@@ -234,27 +220,6 @@ tcpd_readreq(struct imsg *imsg)
 	conn_read_req(tc.conn, imsg->hdr.type == IMSG_TCP_STOPREAD);
 }
 
-static void
-tcpd_verbose(struct imsg *imsg)
-{
-	int	 v;
-
-	memcpy(&v, imsg->data, sizeof(v));
-	log_setverbose(v);
-}
-
-static void
-tcpd_regress_sandbox(struct imsg *imsg)
-{
-	privsep_regress_sandbox(imsg, -1);
-}
-
-static void
-tcpd_regress_badimsg(struct imsg *imsg)
-{
-	privsep_regress_badimsg(&tcpd_ibuf, imsg);
-}
-
 /* Test-only: make connection ids wrap soon (fatal without the hooks). */
 static void
 tcpd_regress_connid(struct imsg *imsg)
@@ -267,21 +232,6 @@ tcpd_regress_connid(struct imsg *imsg)
 #else
 	imsg_bad("routed", imsg, "regress hooks not compiled in");
 #endif
-}
-
-static void
-tcpd_dispatch(struct imsg *imsg)
-{
-	privsep_dispatch(tcpd_reqs, NREQS, tcpd_used, phase, imsg);
-}
-
-/* Start-up messages other than CONF_PRIV and CONF_DONE. */
-static int
-tcpd_config(struct imsg *imsg, void *arg)
-{
-	(void)arg;
-	tcpd_dispatch(imsg);
-	return (0);
 }
 
 /*
@@ -387,7 +337,7 @@ tcpd_loop(void)
 		    imsgbuf_write(&tcpd_ibuf) == -1)
 			fatal("write to routed");
 		if ((pfds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    privsep_child_input(&tcpd_ibuf, tcpd_dispatch) == 0)
+		    privsep_child_input() == 0)
 			break;
 		conn_flush();
 		for (i = 1; i < nl; i++)
@@ -414,58 +364,27 @@ tcpd_loop(void)
 	free(pfds);
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * Configured (listeners bound and TLS files read in, as root): the
+ * rest of what is read once, the privilege drop, the sandbox.
+ */
+static void
+tcpd_start(struct priv_conf *pc)
 {
-	extern char		**environ;
-	struct priv_conf	 pc;
-	const char		*role = NULL;
-	int			 ch, debug = 0, verbose = 0;
-
-	setproctitle_init(argc, argv, environ);
-	while ((ch = getopt(argc, argv, "dP:v")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'P':
-			role = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (role == NULL || strcmp(role, "tcpd") != 0 || optind != argc)
-		usage();
-
-	log_init(debug, LOG_DAEMON);
-	log_procinit("tcpd");
-	log_setverbose(verbose);
-	privsep_child_init(&tcpd_ibuf, "ockam-tcpd");
-	tlsd_init();
-	/* Listeners are bound and TLS files read in here, as root. */
-	privsep_child_config(&tcpd_ibuf, &pc, tcpd_config, NULL);
 	hosts_load("/etc/hosts");
 	tlsd_prime();
 	tcpd_rlimit();
 	heap_keep();
 
-	privsep_drop(pc.user, pc.chroot);
+	privsep_drop(pc->user, pc->chroot);
 	/* No file and no new listener, where the kernel has Landlock. */
 	if (landlock_confine_tcpd() == -1)
 		fatalx("cannot confine tcpd with Landlock");
 	sandbox_enter(SANDBOX_TCPD, NULL, 0);
-	setproctitle("transport");
-	phase = PHASE_RUN;
-	if (imsg_compose(&tcpd_ibuf, IMSG_READY, 0, 0, -1, NULL, 0) == -1)
-		fatal("imsg_compose");
+}
 
-	tcpd_loop();
-	log_count_final();
-	log_debug("routed went away, exiting");
-	imsgbuf_clear(&tcpd_ibuf);
-	return (0);
+int
+main(int argc, char *argv[])
+{
+	return (privsep_child_main(&tcpd_child, argc, argv));
 }

@@ -4,23 +4,19 @@
  * and nothing else, has no network and may not exec.  The protocol is
  * lib/vault.h; the keys are keystore.c's.
  *
- * Every request type is authorized by the table below, per phase, in
- * the manner of OpenSSH's monitor: a request that is unknown, not
- * allowed in the current phase, repeated when it may come only once,
- * or not of its exact size, is fatal.
+ * Every request type is authorized by the table below (and the one
+ * every child has, lib/child.c), per phase, in the manner of OpenSSH's
+ * monitor: a request that is unknown, not allowed in the current phase,
+ * repeated when it may come only once, or not of its exact size, is
+ * fatal.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -34,11 +30,6 @@
 #include "sandbox.h"
 #include "vault.h"
 
-enum vault_phase {
-	PHASE_CONFIG,		/* between CONF_PRIV and CONF_DONE */
-	PHASE_RUN,		/* configured and sandboxed */
-};
-
 #define P(phase)	PRIVSEP_PHASE(phase)
 #define REQ_ONCE	PRIVSEP_REQ_ONCE
 
@@ -48,52 +39,46 @@ static void	vault_handshake(struct imsg *);
 static void	vault_sign_static(struct imsg *);
 static void	vault_free(struct imsg *);
 static void	vault_pin(struct imsg *);
-static void	vault_verbose(struct imsg *);
-static void	vault_regress_sandbox(struct imsg *);
-static void	vault_regress_badimsg(struct imsg *);
+static void	vault_init(void);
+static void	vault_start(struct priv_conf *);
+static void	vault_stop(void);
 
 static struct imsgbuf	 ibuf;
-static enum vault_phase	 phase = PHASE_CONFIG;
 static struct vault_conf vconf;
 static struct keystore	*ks;
-static int		 vault_dirfd = -1;	/* the key directory */
 
-/*
- * CONF_PRIV and CONF_DONE are read by privsep_child_config() itself;
- * they are listed so that they are refused later.
- */
+/* What routed may ask the vault, besides what every child takes. */
 static const struct privsep_req vault_reqs[] = {
-	{ IMSG_CONF_PRIV, P(PHASE_CONFIG), REQ_ONCE,
-	    sizeof(struct priv_conf), NULL },
-	{ IMSG_CONF_DONE, P(PHASE_CONFIG), REQ_ONCE, 0, NULL },
-	{ IMSG_VAULT_CONF, P(PHASE_CONFIG), REQ_ONCE,
+	{ IMSG_VAULT_CONF, P(PRIVSEP_START), REQ_ONCE,
 	    sizeof(struct vault_conf), vault_conf },
-	{ IMSG_VAULT_IDENTITY, P(PHASE_RUN), 0,
+	{ IMSG_VAULT_IDENTITY, P(PRIVSEP_RUN), 0,
 	    sizeof(struct vault_identity_req), vault_identity },
-	{ IMSG_VAULT_HANDSHAKE, P(PHASE_RUN), 0,
+	{ IMSG_VAULT_HANDSHAKE, P(PRIVSEP_RUN), 0,
 	    sizeof(struct vault_hs_req), vault_handshake },
-	{ IMSG_VAULT_SIGN_STATIC, P(PHASE_RUN), 0,
+	{ IMSG_VAULT_SIGN_STATIC, P(PRIVSEP_RUN), 0,
 	    sizeof(struct vault_sign_req), vault_sign_static },
-	{ IMSG_VAULT_FREE, P(PHASE_RUN), 0,
+	{ IMSG_VAULT_FREE, P(PRIVSEP_RUN), 0,
 	    sizeof(struct vault_free_req), vault_free },
-	{ IMSG_VAULT_PIN, P(PHASE_RUN), 0,
+	{ IMSG_VAULT_PIN, P(PRIVSEP_RUN), 0,
 	    sizeof(struct vault_pin_req), vault_pin },
-	{ IMSG_CTL_VERBOSE, P(PHASE_RUN), 0, sizeof(int), vault_verbose },
-	{ IMSG_REGRESS_SANDBOX, P(PHASE_RUN), 0, sizeof(uint32_t),
-	    vault_regress_sandbox },
-	{ IMSG_REGRESS_BADIMSG, P(PHASE_RUN), 0, sizeof(uint32_t),
-	    vault_regress_badimsg },
 };
 #define NREQS	(sizeof(vault_reqs) / sizeof(vault_reqs[0]))
 
 static int	 vault_used[NREQS];
 
-static __dead void
-usage(void)
-{
-	fprintf(stderr, "usage: ockam-vaultd is started by ockam-routed\n");
-	exit(1);
-}
+static struct privsep_child vault_child = {
+	.role = "vault",
+	.prog = "ockam-vaultd",
+	.title = "vault",
+	.ibuf = &ibuf,
+	.reqs = vault_reqs,
+	.nreqs = NREQS,
+	.used = vault_used,
+	.dirfd = -1,
+	.init = vault_init,
+	.start = vault_start,
+	.stop = vault_stop,
+};
 
 /* An answer: the request's type, echoing its peerid. */
 static void
@@ -243,42 +228,6 @@ vault_pin(struct imsg *imsg)
 	vault_answer(imsg, &ans, sizeof(ans));
 }
 
-static void
-vault_verbose(struct imsg *imsg)
-{
-	int	 v;
-
-	memcpy(&v, imsg->data, sizeof(v));
-	log_setverbose(v);
-}
-
-static void
-vault_regress_sandbox(struct imsg *imsg)
-{
-	privsep_regress_sandbox(imsg, vault_dirfd);
-}
-
-static void
-vault_regress_badimsg(struct imsg *imsg)
-{
-	privsep_regress_badimsg(&ibuf, imsg);
-}
-
-static void
-vault_dispatch(struct imsg *imsg)
-{
-	privsep_dispatch(vault_reqs, NREQS, vault_used, phase, imsg);
-}
-
-/* Start-up messages other than CONF_PRIV and CONF_DONE. */
-static int
-vault_config(struct imsg *imsg, void *arg)
-{
-	(void)arg;
-	vault_dispatch(imsg);
-	return (0);
-}
-
 /*
  * The key directory: created when missing (mode 0700, given to the
  * node user when we are root), then it must belong to the user the
@@ -324,45 +273,22 @@ vault_keydir(const char *user, const char *dir)
 	return (fd);
 }
 
-int
-main(int argc, char *argv[])
+static void
+vault_init(void)
 {
-	extern char		**environ;
-	struct priv_conf	 pc;
-	struct pollfd		 pfd;
-	const char		*role = NULL;
-	int			 ch, debug = 0, verbose = 0, dirfd = -1;
-
-	setproctitle_init(argc, argv, environ);
-	while ((ch = getopt(argc, argv, "dP:v")) != -1) {
-		switch (ch) {
-		case 'd':
-			debug = 1;
-			break;
-		case 'P':
-			role = optarg;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (role == NULL || strcmp(role, "vault") != 0 || optind != argc)
-		usage();
-
 	umask(077);
-	log_init(debug, LOG_DAEMON);
-	log_procinit("vault");
-	log_setverbose(verbose);
-	privsep_child_init(&ibuf, "ockam-vaultd");
 	if (sodium_init() == -1)
 		fatalx("sodium_init failed");
-	privsep_child_config(&ibuf, &pc, vault_config, NULL);
+}
+
+/* Configured: the key directory, the privilege drop, the sandbox. */
+static void
+vault_start(struct priv_conf *pc)
+{
+	int	 dirfd = -1;
 
 	if (vconf.dir[0] != '\0')
-		dirfd = sandbox_keep_dir(vault_keydir(pc.user, vconf.dir));
+		dirfd = sandbox_keep_dir(vault_keydir(pc->user, vconf.dir));
 	else
 		log_debug("no vault directory: identities are unavailable");
 
@@ -371,9 +297,9 @@ main(int argc, char *argv[])
 		log_debug("no network namespace of its own: %s",
 		    strerror(errno));
 	if (dirfd != -1)
-		privsep_drop_private(pc.user, dirfd, vconf.dir);
+		privsep_drop_private(pc->user, dirfd, vconf.dir);
 	else
-		privsep_drop(pc.user, pc.chroot);
+		privsep_drop(pc->user, pc->chroot);
 	/* As the user that owns the keys; removes stale temporary files. */
 	if ((ks = keystore_open(dirfd, vconf.dir)) == NULL)
 		fatal("keystore");
@@ -385,35 +311,18 @@ main(int argc, char *argv[])
 	 */
 	if (landlock_confine_dir(dirfd) == -1)
 		fatalx("cannot confine the vault to %s", vconf.dir);
-	vault_dirfd = dirfd;
+	vault_child.dirfd = dirfd;
 	sandbox_enter(SANDBOX_VAULT, NULL, 0);
-	setproctitle("vault");
-	phase = PHASE_RUN;
-	if (imsg_compose(&ibuf, IMSG_READY, 0, 0, -1, NULL, 0) == -1)
-		fatal("imsg_compose");
+}
 
-	for (;;) {
-		pfd.fd = ibuf.fd;
-		pfd.events = POLLIN;
-		if (imsgbuf_queuelen(&ibuf) > 0)
-			pfd.events |= POLLOUT;
-		if (poll(&pfd, 1, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		if ((pfd.revents & POLLOUT) && imsgbuf_write(&ibuf) == -1)
-			fatal("write to routed");
-		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		if (privsep_child_input(&ibuf, vault_dispatch) == 0)
-			break;
-		/* Answer what came at once, not after another poll. */
-		if (imsgbuf_queuelen(&ibuf) > 0 && imsgbuf_write(&ibuf) == -1)
-			fatal("write to routed");
-	}
-	log_debug("routed went away, exiting");
+static void
+vault_stop(void)
+{
 	keystore_close(ks);
-	imsgbuf_clear(&ibuf);
-	return (0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	return (privsep_child_main(&vault_child, argc, argv));
 }

@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 
 #include "imsg.h"
+#include "privsep.h"
 
 static int
 count_fds(void)
@@ -776,6 +778,33 @@ test_random(void **state)
 	chan_close(&c);
 }
 
+/*
+ * Every sibling message type has a name of its own (the array's size is
+ * checked against the enum when lib/privsep.c is compiled; a gap in it
+ * is found here), and a type past the enum is said to be unknown.
+ */
+static void
+test_type_names(void **state)
+{
+	char		 seen[IMSG_MAX][32];
+	const char	*name;
+	uint32_t	 i, j;
+
+	(void)state;
+	for (i = 0; i < IMSG_MAX; i++) {
+		name = imsg_type_name(i);
+		assert_non_null(name);
+		assert_true(strncmp(name, "unknown", 7) != 0);
+		assert_true(strlen(name) < sizeof(seen[i]));
+		strlcpy(seen[i], name, sizeof(seen[i]));
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(seen[j], name);
+	}
+	snprintf(seen[0], sizeof(seen[0]), "unknown type %u", IMSG_MAX);
+	assert_string_equal(imsg_type_name(IMSG_MAX), seen[0]);
+	assert_string_equal(imsg_type_name(0x7fff), "unknown type 32767");
+}
+
 int
 main(void)
 {
@@ -792,6 +821,7 @@ main(void)
 		cmocka_unit_test(test_backpressure),
 		cmocka_unit_test(test_free_clear),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_type_names),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
