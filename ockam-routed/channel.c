@@ -48,15 +48,6 @@ static int	hs_dh(void *, enum noise_key, const uint8_t [NOISE_DHLEN],
 
 static const struct noise_ops	 hs_ops = { hs_ephemeral, hs_dh };
 
-time_t
-channel_now(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec);
-}
-
 static int
 channel_cmp(struct channel *a, struct channel *b)
 {
@@ -243,7 +234,7 @@ channel_alloc(enum noise_role role, struct identity *ident, char *err,
 	}
 	c->role = role;
 	c->ident = ident;
-	c->started = channel_now();
+	c->started = monotime();
 	c->timeout = limit(LIMIT_HANDSHAKE_TIMEOUT);
 	route_init(&c->remote);
 	trust_init(&c->trust);
@@ -879,7 +870,7 @@ channel_tick(void)
 {
 	struct channel	*c, *next;
 	char		 why[64];
-	time_t		 now = channel_now();
+	time_t		 now = monotime();
 
 	for (c = TAILQ_FIRST(&channels); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);

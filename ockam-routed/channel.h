@@ -122,7 +122,6 @@ int		 channel_new_initiator(const struct route *, struct identity *,
 		    struct trust_conf *, struct sc_pin *, int, uint32_t,
 		    uint32_t, char *, size_t);
 void		 channel_free(struct channel *, const char *);
-time_t		 channel_now(void);
 
 /* chandata.c */
 void		 chan_encrypt(struct channel *, struct message *);

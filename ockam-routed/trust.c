@@ -389,7 +389,7 @@ sctrust_opened(struct channel *c)
 		return;
 	}
 	if (c->client != 0)
-		c->confirm_by = channel_now() +
+		c->confirm_by = monotime() +
 		    (time_t)limit(LIMIT_CONFIRM_TIMEOUT);
 }
 
@@ -442,7 +442,7 @@ void
 sctrust_tick(void)
 {
 	struct channel	*c;
-	time_t		 now = channel_now();
+	time_t		 now = monotime();
 
 	TAILQ_FOREACH(c, &channels, entry) {
 		if (!c->open || c->client == 0 || c->confirm_by == 0 ||
