@@ -189,8 +189,6 @@ chanlife_gone(struct channel *c, const char *why)
 {
 	struct chclosed	*k;
 
-	hsrc_del(c);
-	chanhold_drained(c);
 	if (c->counted)
 		counted(c, -1);
 	if (!c->open)
