@@ -48,7 +48,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/children.c \
 		  ockam-routed/vault.c ockam-routed/identity.c \
-		  ockam-routed/channel.c ockam-routed/chandata.c \
+		  ockam-routed/channel.c ockam-routed/handshake.c \
+		  ockam-routed/ephpool.c ockam-routed/chandata.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
 		  ockam-routed/chanlife.c ockam-routed/chansrc.c \
 		  ockam-routed/tcp.c ockam-routed/tcpctl.c \

@@ -2,8 +2,10 @@
  * A small bounded set of names, least recently used first out: the
  * local senders an initiator channel admits replies for, and the
  * return-route heads admitted back over a connection this node opened.
- * Names are kept on the heap, so that a set costs what it holds (an
- * initiator usually has one sender), not RECENT_MAX full addresses.
+ * Names, and their array once the first is noted, are kept on the
+ * heap, so that a set costs what it holds (an initiator usually has
+ * one sender, and an open channel end none), not RECENT_MAX full
+ * addresses.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@ recent_init(struct recent *r, int cap)
 {
 	r->n = 0;
 	r->cap = cap > RECENT_MAX ? RECENT_MAX : cap;
+	r->names = NULL;
 }
 
 void
@@ -22,6 +25,8 @@ recent_clear(struct recent *r)
 {
 	while (r->n > 0)
 		free(r->names[--r->n]);
+	free(r->names);
+	r->names = NULL;
 }
 
 int
@@ -45,6 +50,9 @@ recent_note(struct recent *r, const char *name)
 	char	*p;
 	int	 i;
 
+	if (r->names == NULL && (r->cap < 1 ||
+	    (r->names = calloc(r->cap, sizeof(*r->names))) == NULL))
+		return (-1);
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->names[i], name) == 0)
 			break;

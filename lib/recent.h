@@ -11,7 +11,7 @@
 struct recent {
 	int			 n;
 	int			 cap;
-	char			*names[RECENT_MAX];
+	char			**names;	/* cap of them, once one */
 };
 
 void	recent_init(struct recent *, int);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #define LIBBSD_OPENBSD_VIS
 #include <vis.h>
 
@@ -18,6 +19,17 @@ fd_nonblock(int fd)
 	if ((flags = fcntl(fd, F_GETFL)) == -1)
 		return (-1);
 	return (fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+}
+
+/* The node's clock: seconds that only go forward. */
+time_t
+monotime(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (ts.tv_sec);
 }
 
 /* A random worker address as Ockam makes them: 16 bytes in hex. */

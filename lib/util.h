@@ -2,6 +2,7 @@
 #define OCKAM_UTIL_H
 
 #include <stddef.h>
+#include <time.h>
 
 #ifndef __dead
 #define __dead		__attribute__((__noreturn__))
@@ -13,6 +14,7 @@
 
 int		 fd_nonblock(int);
 void		 heap_keep(void);
+time_t		 monotime(void);
 int		 printable_word(const char *, size_t);
 void		 random_name(char *, size_t);
 const char	*safe_str(const char *, size_t);

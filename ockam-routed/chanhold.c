@@ -1,5 +1,5 @@
 /*
- * What reaches a secure channel while its vault works (channel.c:
+ * What reaches a secure channel while its vault works (handshake.c:
  * hs_wait) waits with the handshake, in order: a peer that sends right
  * after message 3 sends into a channel the responder has not opened
  * yet.  A legitimate peer's messages are not dropped for that: up to
@@ -20,18 +20,18 @@
 int
 chanhold_put(struct channel *c, struct message *m)
 {
-	if (c->nheld >= SC_HELD_MAX) {
+	if (c->hs->nheld >= SC_HELD_MAX) {
 		router_drop(m, "secure channel %s: %d messages wait for the "
-		    "handshake already", c->enc, c->nheld);
+		    "handshake already", c->enc, c->hs->nheld);
 		return (-1);
 	}
-	if (c->nheld + 1 >= SC_HELD_XOFF && c->xoff_conn == 0 &&
+	if (c->hs->nheld + 1 >= SC_HELD_XOFF && c->hs->xoff_conn == 0 &&
 	    m->src_kind == FLOW_TCP) {
 		log_debug("secure channel %s: %d messages wait for the vault: "
 		    "connection %u is not read meanwhile", c->enc,
-		    c->nheld + 1, m->src);
-		c->xoff_conn = m->src;
-		tcp_read_stop(c->xoff_conn, 1);
+		    c->hs->nheld + 1, m->src);
+		c->hs->xoff_conn = m->src;
+		tcp_read_stop(c->hs->xoff_conn, 1);
 	}
 	return (0);
 }
@@ -40,8 +40,8 @@ chanhold_put(struct channel *c, struct message *m)
 void
 chanhold_drained(struct channel *c)
 {
-	if (c->xoff_conn == 0)
+	if (c->hs == NULL || c->hs->xoff_conn == 0)
 		return;
-	tcp_read_stop(c->xoff_conn, 0);
-	c->xoff_conn = 0;
+	tcp_read_stop(c->hs->xoff_conn, 0);
+	c->hs->xoff_conn = 0;
 }

@@ -161,7 +161,7 @@ chan_quiet(struct channel *c, struct log_count *lc, const char *why)
 int
 chanlife_open(struct channel *c)
 {
-	c->active = channel_now();
+	c->active = monotime();
 	c->seen = 0;
 	if (c->role != NOISE_RESPONDER)
 		return (0);
@@ -189,15 +189,13 @@ chanlife_gone(struct channel *c, const char *why)
 {
 	struct chclosed	*k;
 
-	hsrc_del(c);
-	chanhold_drained(c);
 	if (c->counted)
 		counted(c, -1);
 	if (!c->open)
 		return;
 	k = &closed[nclosed++ % CHAN_CLOSED_MAX];
 	memset(k, 0, sizeof(*k));
-	k->when = channel_now();
+	k->when = monotime();
 	strlcpy(k->enc, c->enc, sizeof(k->enc));
 	strlcpy(k->dec, c->dec, sizeof(k->dec));
 	strlcpy(k->peer, c->peer, sizeof(k->peer));
@@ -271,7 +269,7 @@ void
 chanlife_closed_show(uint32_t conn, uint32_t reqid)
 {
 	struct chclosed	*k;
-	time_t		 now = channel_now();
+	time_t		 now = monotime();
 	char		 counters[256];
 	const char	*f[CHAN_INFO_FIELDS];
 	unsigned int	 i;

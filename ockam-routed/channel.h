@@ -1,7 +1,8 @@
 /*
- * Secure channels inside routed (doc/design.md 5): the handshake in
- * channel.c, the data path in chandata.c, control requests in
- * chanctl.c.  Session keys live here; private keys never do.
+ * Secure channels inside routed (doc/design.md 5): their life and lookups
+ * in channel.c, the handshake in handshake.c, the data path in
+ * chandata.c, control requests in chanctl.c.  Session keys live here;
+ * private keys never do.
  */
 #ifndef OCKAM_CHANNEL_H
 #define OCKAM_CHANNEL_H
@@ -35,7 +36,7 @@
 #define SC_VERIFIED		64	/* identity payloads known good */
 #define SC_EPH_POOL		32	/* ephemeral keys made ahead */
 
-/* A DH result the vault gave a handshake (channel.c: hs_dh). */
+/* A DH result the vault gave a handshake (handshake.c: hs_dh). */
 struct sc_dh {
 	int			 used;
 	enum noise_key		 key;
@@ -52,32 +53,52 @@ struct hs_from {
 	char			 addr[SC_ADDR_MAX];
 };
 
+/*
+ * A channel end while its handshake runs (handshake.c): made with the
+ * channel, freed when the handshake ends (the channel opens, or goes),
+ * with the DH memo, what waits for the vault, and its place among the
+ * pending handshakes (chansrc.c).  An open end keeps struct channel
+ * alone, as WireGuard keeps a keypair apart from its handshake.
+ */
+struct handshake {
+	struct channel		*chan;
+	struct noise_hs		 noise;
+	time_t			 started;
+	time_t			 timeout;
+	uint32_t		 eph;		/* vault ephemeral key, or 0 */
+	struct vault_call	*call;		/* the vault works for us */
+	struct vault_hs_req	 asked;		/* what call asked */
+	TAILQ_HEAD(, message)	 held;		/* what came meanwhile */
+	int			 nheld;
+	uint32_t		 xoff_conn;	/* not read while held */
+	struct {
+		int		 has_eph;
+		uint8_t		 eph_pub[NOISE_DHLEN];
+		unsigned int	 next;
+		struct sc_dh	 dh[SC_MEMO];
+	}			 memo;
+	struct {
+		int		 eph;		/* the ephemeral key, or: */
+		enum noise_key	 key;		/* a DH of key with peer */
+		uint8_t		 peer[NOISE_DHLEN];
+	}			 miss;		/* what Noise asked in vain */
+	struct trust_conf	 trust;		/* initiator: whom it trusts */
+	/* chansrc.c: where a responder's message 1 came from */
+	struct hs_source	*src;		/* while it is pending */
+	TAILQ_ENTRY(handshake)	 src_entry;	/* pending, of src */
+	TAILQ_ENTRY(handshake)	 pend_entry;	/* pending, of the node */
+};
+
+/* A channel end: its session once open (chandata.c). */
 struct channel {
 	TAILQ_ENTRY(channel)	 entry;
 	RB_ENTRY(channel)	 byid;
 	uint32_t		 id;
 	enum noise_role		 role;
 	int			 open;
-	struct noise_hs		 hs;
-	uint32_t		 eph;		/* vault ephemeral key, 0: none */
-	struct vault_call	*call;		/* the vault works for us */
-	struct vault_hs_req	 asked;		/* what call asked */
-	TAILQ_HEAD(, message)	 held;		/* what came meanwhile */
-	int			 nheld;
-	struct {
-		int		 has_eph;
-		uint8_t		 eph_pub[NOISE_DHLEN];
-		unsigned int	 next;
-		struct sc_dh	 dh[SC_MEMO];
-	}			 memo;		/* wiped when the handshake ends */
-	struct {
-		int		 eph;		/* the ephemeral key, or: */
-		enum noise_key	 key;		/* a DH of key with peer */
-		uint8_t		 peer[NOISE_DHLEN];
-	}			 miss;		/* what Noise asked in vain */
+	struct handshake	*hs;		/* until open: handshake.c */
 	struct identity		*ident;		/* ours */
 	struct sclistener_conf	*listener;	/* responder: its listener */
-	struct trust_conf	 trust;		/* initiator: whom it trusts */
 	struct sc_pin		*pin;		/* initiator: trust.c */
 	time_t			 confirm_by;	/* initiator: trust.c */
 	char			 enc[SC_NAME_LEN + 1];
@@ -93,23 +114,16 @@ struct channel {
 	uint64_t		 rx_epoch;
 	int			 rx_has_prev;
 	struct replay		 rx_win;
-	time_t			 started;
-	time_t			 timeout;
 	uint32_t		 client;	/* waiting for the result */
 	uint32_t		 reqid;
 	struct recent		 senders;	/* initiator: replies to */
 	uint64_t		 nsent, nrecv, nbad;
-	/* chansrc.c: where a responder's message 1 came from */
-	struct hs_source	*src;		/* while it is pending */
-	TAILQ_ENTRY(channel)	 src_entry;	/* pending, of src */
-	TAILQ_ENTRY(channel)	 pend_entry;	/* pending, of the node */
-	uint32_t		 src_conn;	/* its connection, 0: none */
-	char			 src_addr[SC_ADDR_MAX];
+	uint32_t		 src_conn;	/* responder: its connection */
+	char			 src_addr[SC_ADDR_MAX];	/* and address */
 	/* chanlife.c */
 	int			 counted;	/* in the open counts */
 	time_t			 active;	/* last sent or received */
 	uint64_t		 seen;		/* nsent + nrecv then */
-	uint32_t		 xoff_conn;	/* not read while held */
 };
 
 TAILQ_HEAD(channels, channel);
@@ -122,7 +136,16 @@ int		 channel_new_initiator(const struct route *, struct identity *,
 		    struct trust_conf *, struct sc_pin *, int, uint32_t,
 		    uint32_t, char *, size_t);
 void		 channel_free(struct channel *, const char *);
-time_t		 channel_now(void);
+
+/* handshake.c */
+int		 handshake_new(struct channel *, char *, size_t);
+void		 handshake_free(struct channel *);
+int		 handshake_initiate(struct channel *);
+void		 handshake_input(struct channel *, struct message *);
+
+/* ephpool.c */
+int		 ephpool_take(uint32_t *, uint8_t [NOISE_DHLEN]);
+void		 ephpool_clear(void);
 
 /* chandata.c */
 void		 chan_encrypt(struct channel *, struct message *);

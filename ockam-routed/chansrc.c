@@ -37,7 +37,7 @@ struct hs_addr {
 struct hs_source {
 	RB_ENTRY(hs_source)		 entry;
 	TAILQ_ENTRY(hs_source)		 byaddr;
-	TAILQ_HEAD(, channel)		 pending;	/* least recent first */
+	TAILQ_HEAD(, handshake)		 pending;	/* least recent first */
 	struct hs_addr			*addr;
 	int				 n;
 	uint8_t				 kind;		/* FLOW_* */
@@ -67,7 +67,7 @@ RB_GENERATE(hs_sources, hs_source, entry, hs_source_cmp);
 
 static struct hs_addrs		 addrs = RB_INITIALIZER(&addrs);
 static struct hs_sources	 sources = RB_INITIALIZER(&sources);
-static TAILQ_HEAD(, channel)	 pending = TAILQ_HEAD_INITIALIZER(pending);
+static TAILQ_HEAD(, handshake)	 pending = TAILQ_HEAD_INITIALIZER(pending);
 static int			 npending;
 
 static struct log_count	 evict_conn = LOG_COUNT_INIT(LOG_INFO,
@@ -121,15 +121,15 @@ addr_find(const char *name)
  * else the oldest.
  */
 static struct channel *
-victim(struct channel *first, int node)
+victim(struct handshake *first, int node)
 {
-	struct channel	*c;
+	struct handshake	*h;
 
-	for (c = first; c != NULL; c = node ? TAILQ_NEXT(c, pend_entry) :
-	    TAILQ_NEXT(c, src_entry))
-		if (c->call == NULL)
-			return (c);
-	return (first);
+	for (h = first; h != NULL; h = node ? TAILQ_NEXT(h, pend_entry) :
+	    TAILQ_NEXT(h, src_entry))
+		if (h->call == NULL)
+			return (h->chan);
+	return (first != NULL ? first->chan : NULL);
 }
 
 static struct hs_source *
@@ -219,12 +219,12 @@ hsrc_add(struct channel *c, const struct hs_from *f)
 		TAILQ_INSERT_TAIL(&a->sources, s, byaddr);
 		RB_INSERT(hs_sources, &sources, s);
 	}
-	TAILQ_INSERT_TAIL(&s->pending, c, src_entry);
-	TAILQ_INSERT_TAIL(&pending, c, pend_entry);
+	TAILQ_INSERT_TAIL(&s->pending, c->hs, src_entry);
+	TAILQ_INSERT_TAIL(&pending, c->hs, pend_entry);
 	s->n++;
 	s->addr->n++;
 	npending++;
-	c->src = s;
+	c->hs->src = s;
 }
 /*
  * The vault answered c: it goes on (message 2 goes out), and is the
@@ -234,29 +234,31 @@ hsrc_add(struct channel *c, const struct hs_from *f)
 void
 hsrc_touch(struct channel *c)
 {
-	struct hs_source	*s = c->src;
+	struct handshake	*h = c->hs;
+	struct hs_source	*s = h->src;
 
 	if (s == NULL)
 		return;
-	TAILQ_REMOVE(&s->pending, c, src_entry);
-	TAILQ_INSERT_TAIL(&s->pending, c, src_entry);
-	TAILQ_REMOVE(&pending, c, pend_entry);
-	TAILQ_INSERT_TAIL(&pending, c, pend_entry);
+	TAILQ_REMOVE(&s->pending, h, src_entry);
+	TAILQ_INSERT_TAIL(&s->pending, h, src_entry);
+	TAILQ_REMOVE(&pending, h, pend_entry);
+	TAILQ_INSERT_TAIL(&pending, h, pend_entry);
 }
 
 /* c's handshake is over (open, or gone). */
 void
 hsrc_del(struct channel *c)
 {
-	struct hs_source	*s = c->src;
+	struct handshake	*h = c->hs;
+	struct hs_source	*s;
 	struct hs_addr		*a;
 
-	if (s == NULL)
+	if (h == NULL || (s = h->src) == NULL)
 		return;
-	c->src = NULL;
+	h->src = NULL;
 	a = s->addr;
-	TAILQ_REMOVE(&s->pending, c, src_entry);
-	TAILQ_REMOVE(&pending, c, pend_entry);
+	TAILQ_REMOVE(&s->pending, h, src_entry);
+	TAILQ_REMOVE(&pending, h, pend_entry);
 	npending--;
 	a->n--;
 	if (--s->n == 0) {

@@ -298,7 +298,7 @@ control_accept(void)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->pfd = -1;
-	c->active = channel_now();
+	c->active = monotime();
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	nconns++;
 	log_debug("control: client %u connected (uid %d pid %d)", c->id,
@@ -676,7 +676,7 @@ control_input(struct ctl_conn *c)
 		control_close(c);
 		return;
 	}
-	c->active = channel_now();
+	c->active = monotime();
 	control_requests(c);
 }
 
@@ -701,7 +701,7 @@ control_write(struct ctl_conn *c)
 		return (-1);
 	}
 	if (imsgbuf_queuelen(&c->ibuf) < before)
-		c->active = channel_now();
+		c->active = monotime();
 	if (before > 0 && c->ibuf.rlen > 0)
 		control_requests(c);
 	return (0);

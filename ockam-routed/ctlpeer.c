@@ -94,7 +94,7 @@ control_answered(struct ctl_conn *c)
 {
 	if (c->waiting) {
 		c->waiting = 0;
-		c->active = channel_now();
+		c->active = monotime();
 	}
 }
 
@@ -107,7 +107,7 @@ void
 control_evict(void)
 {
 	struct ctl_conn	*c, *victim = NULL;
-	time_t		 now = channel_now();
+	time_t		 now = monotime();
 	int		 vidle = 0, idle;
 
 	for (c = control_next(NULL); c != NULL; c = control_next(c)) {
@@ -131,7 +131,7 @@ void
 control_tick(void)
 {
 	struct ctl_conn	*c, *next;
-	time_t		 now = channel_now();
+	time_t		 now = monotime();
 
 	for (c = control_next(NULL); c != NULL; c = next) {
 		next = control_next(c);

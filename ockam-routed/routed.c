@@ -166,7 +166,7 @@ routed_loop(struct ockam_conf *conf)
 			    imsgbuf_write(&children[i].ibuf) == -1)
 				children_lost(i, strerror(errno));
 		control_flush();
-		now = channel_now();
+		now = monotime();
 		if (now != last_tick) {
 			channel_tick();
 			sctrust_tick();

@@ -81,7 +81,7 @@ struct worker {
 	struct channel		*chan;		/* SC_ENCRYPTOR, SC_DECRYPTOR */
 	struct sclistener_conf	*scl;		/* SC_LISTENER */
 	struct relay_conf	*relay;		/* RELAY */
-	char			 name[OCKAM_ADDR_MAX + 1];
+	char			*name;		/* kept right after it */
 };
 
 /* An identity the vault holds; routed knows its public half. */

@@ -77,22 +77,26 @@ worker_add(const char *name, enum worker_kind kind, uint32_t owner,
 	struct worker	*w;
 	size_t		 len;
 
-	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return (NULL);
-	}
+	/* A worker costs its name, not the longest one (a channel has two). */
 	if (name == NULL || name[0] == '\0')
-		random_name(w->name, sizeof(w->name));
+		len = 2 * RANDOM_NAME_BYTES;
 	else {
 		len = strlen(name);
 		if (addr_valid(OCKAM_ADDR_LOCAL, name, len) == -1) {
 			snprintf(err, errlen, "invalid worker address \"%s\"",
 			    safe_str(name, len));
-			free(w);
 			return (NULL);
 		}
-		memcpy(w->name, name, len + 1);
 	}
+	if ((w = calloc(1, sizeof(*w) + len + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	w->name = (char *)(w + 1);
+	if (name == NULL || name[0] == '\0')
+		random_name(w->name, len + 1);
+	else
+		memcpy(w->name, name, len + 1);
 	w->kind = kind;
 	w->owner = owner;
 	if (RB_INSERT(worker_tree, &workers, w) != NULL) {
@@ -131,9 +135,11 @@ struct worker *
 worker_find(const char *name)
 {
 	struct worker	 key;
+	char		 buf[OCKAM_ADDR_MAX + 1];
 
-	if (strlcpy(key.name, name, sizeof(key.name)) >= sizeof(key.name))
+	if (strlcpy(buf, name, sizeof(buf)) >= sizeof(buf))
 		return (NULL);
+	key.name = buf;
 	return (RB_FIND(worker_tree, &workers, &key));
 }
 

@@ -365,7 +365,7 @@ sctrust_refuse(struct channel *c, int msgno, int r, const char *why)
 	struct noise_cipher	 k1, k2;
 
 	if (msgno == 3 && c->role == NOISE_RESPONDER &&
-	    noise_split(&c->hs, &k1, &k2) == 0) {
+	    noise_split(&c->hs->noise, &k1, &k2) == 0) {
 		/* The Noise specification's roles: the responder sends k2. */
 		chan_send_refusal(c, &k2, r == -2 ? SC_CLOSE_NOT_TRUSTED :
 		    SC_CLOSE_BAD_IDENTITY);
@@ -376,7 +376,7 @@ sctrust_refuse(struct channel *c, int msgno, int r, const char *why)
 }
 
 /*
- * The handshake is over (channel.c: hs_done).  A responder confirms;
+ * The handshake is over (handshake.c: hs_done).  A responder confirms;
  * an initiator's create waits for that word, a bounded time.
  */
 void
@@ -389,7 +389,7 @@ sctrust_opened(struct channel *c)
 		return;
 	}
 	if (c->client != 0)
-		c->confirm_by = channel_now() +
+		c->confirm_by = monotime() +
 		    (time_t)limit(LIMIT_CONFIRM_TIMEOUT);
 }
 
@@ -442,7 +442,7 @@ void
 sctrust_tick(void)
 {
 	struct channel	*c;
-	time_t		 now = channel_now();
+	time_t		 now = monotime();
 
 	TAILQ_FOREACH(c, &channels, entry) {
 		if (!c->open || c->client == 0 || c->confirm_by == 0 ||

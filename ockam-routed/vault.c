@@ -90,7 +90,7 @@ vault_call(uint32_t type, const void *req, size_t reqlen, size_t anslen,
 	vc->anslen = anslen;
 	vc->done = done;
 	vc->arg = arg;
-	vc->sent = channel_now();
+	vc->sent = monotime();
 	if (imsg_compose(&ch->ibuf, type, vc->reqid, 0, -1, req,
 	    reqlen) == -1)
 		fatal("vault request");
@@ -150,7 +150,7 @@ vault_tick(void)
 {
 	struct vault_call	*vc = call_waiting();
 
-	if (vc != NULL && channel_now() - vc->sent > VAULT_TIMEOUT)
+	if (vc != NULL && monotime() - vc->sent > VAULT_TIMEOUT)
 		fatalx("vault did not answer %s within %d s",
 		    imsg_type_name(vc->type), VAULT_TIMEOUT);
 }

@@ -1,6 +1,6 @@
 /*
  * Fuzz target: the secure channel handshake (lib/noise.c) and the
- * identity payload check of ockam-routed/channel.c.
+ * identity payload check of ockam-routed/handshake.c.
  *
  * Two parties with fixed keys (local keys behind the noise ops, as in
  * regress/unit/test_noise.c) run a real handshake once at start; its
@@ -26,7 +26,7 @@
  * was sent; both ends of a completed handshake derive the same keys;
  * an identity payload passes exactly when it is genuine and trusted.
  *
- * idpayload_check() is static in ockam-routed/channel.c, so the same
+ * idpayload_check() is static in ockam-routed/handshake.c, so the same
  * steps are done here from the public pieces it is made of: the length
  * and version, the Ed25519 signature over VAULT_SIG_CONTEXT and the
  * peer's static key, identifier_of() and trust_allows().
@@ -180,7 +180,7 @@ party_idp(struct party *p)
 		abort();
 }
 
-/* idpayload_check() of ockam-routed/channel.c, step by step. */
+/* idpayload_check() of ockam-routed/handshake.c, step by step. */
 static int
 idp_check(const struct noise_hs *hs, const uint8_t *p, size_t len,
     const struct trust_conf *t)
