@@ -43,6 +43,19 @@ usage(void)
 	exit(1);
 }
 
+/*
+ * Before a verb reads its options: GNU getopt starts afresh (permuting
+ * again), and its complaints name ockamctl, not the verb.
+ */
+void
+verb_options(char *argv[])
+{
+	extern char	*__progname;
+
+	optind = 0;
+	argv[0] = __progname;
+}
+
 /* A --timeout: 1 to 3600 seconds, or exit with why. */
 long long
 parse_timeout(const char *arg)
@@ -141,7 +154,7 @@ cmd_message_send(int argc, char *argv[])
 	long long		 timeout = DEFAULT_TIMEOUT;
 	int			 ch, hex = 0, r;
 
-	optind = 0;	/* GNU getopt: start afresh, permuting again */
+	verb_options(argv);
 	while ((ch = getopt_long(argc, argv, "t:x", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
