@@ -44,6 +44,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
+		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/children.c \
 		  ockam-routed/vault.c ockam-routed/identity.c \

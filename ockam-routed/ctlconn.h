@@ -29,6 +29,7 @@ struct ctl_conn {
 };
 
 /* control.c */
+struct ctl_conn	*control_find(uint32_t);
 struct ctl_conn	*control_next(struct ctl_conn *);
 void		 control_close(struct ctl_conn *);
 
