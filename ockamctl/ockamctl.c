@@ -20,13 +20,12 @@
 
 #define DEFAULT_TIMEOUT		10	/* seconds */
 
+extern char		*__progname;
 static const char	*csock = CTL_SOCKET;
 
 __dead void
 usage(void)
 {
-	extern char	*__progname;
-
 	fprintf(stderr,
 	    "usage: %s [-s socket] command [argument ...]\n"
 	    "commands:\n"
@@ -50,8 +49,6 @@ usage(void)
 void
 verb_options(char *argv[])
 {
-	extern char	*__progname;
-
 	optind = 0;
 	argv[0] = __progname;
 }
