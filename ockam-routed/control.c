@@ -4,7 +4,9 @@
  * credentials are checked (SO_PEERCRED).  A malformed request gets an
  * error reply and, when the framing itself is broken, the connection
  * is closed; the node keeps serving everyone else.  What one client
- * may hold is bounded (ctlpeer.c).
+ * may hold is bounded (ctlpeer.c).  What a client may ask is the table
+ * ctl_requests below: a request's body is checked there before its
+ * handler (nodectl.c, chanctl.c, tcpctl.c) runs.
  */
 #include <sys/types.h>
 #include <sys/queue.h>

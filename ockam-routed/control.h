@@ -12,7 +12,7 @@
 
 struct imsg;
 
-/* control.c: messages, workers, the node itself */
+/* nodectl.c: messages, workers, the node itself */
 void	control_send(uint32_t, struct imsg *, const char *);
 void	control_worker_add(uint32_t, struct imsg *, const char *);
 void	control_worker_del(uint32_t, struct imsg *, const char *);

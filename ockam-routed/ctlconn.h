@@ -1,6 +1,7 @@
 /*
- * A control client, shared by control.c (the socket and the requests)
- * and ctlpeer.c (who the client is and what it may hold).
+ * A control client, shared by control.c (the socket and the requests),
+ * ctlpeer.c (who the client is and what it may hold) and nodectl.c
+ * (the requests about its workers).
  */
 #ifndef OCKAM_CTLCONN_H
 #define OCKAM_CTLCONN_H
