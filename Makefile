@@ -20,7 +20,7 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
 	   -Wformat=2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-	   -Ilib -Iockam-routed $(PKG_CFLAGS)
+	   -Ilib $(PKG_CFLAGS)
 LDFLAGS	+= -Wl,-z,relro,-z,now
 LDLIBS	+= $(PKG_LIBS)
 
@@ -45,6 +45,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
+		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/children.c \
 		  ockam-routed/vault.c ockam-routed/identity.c \
@@ -94,6 +95,11 @@ helper_objs = $(patsubst %.c,$(BUILD)/obj/%.o, \
 	      $(wildcard regress/helpers/$(1)/*.c))
 
 all: $(PROGS)
+
+# routed's headers are its own: only its objects and the tests of its
+# code see them (vaultd, tcpd and ockamctl cannot include them).
+$(BUILD)/obj/ockam-routed/%.o: CFLAGS += -Iockam-routed
+$(BUILD)/obj/regress/unit/test_conf.o: CFLAGS += -Iockam-routed
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -216,8 +222,8 @@ FUZZ_SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		   -fno-omit-frame-pointer
 FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes \
-		   -Wformat=2 -Ilib -Iockam-routed -Iockam-tcpd $(PKG_CFLAGS) \
-		   $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+		   -Wformat=2 -Ilib $(PKG_CFLAGS) $(FUZZ_SAN) \
+		   -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c lib/limit.c ockam-routed/config.c \
 		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
@@ -226,6 +232,12 @@ FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o
 FUZZ_PROGS	 = $(patsubst regress/fuzz/%.c,$(FUZZ_BUILD)/%, \
 		   $(wildcard regress/fuzz/fuzz_*.c))
+
+# Routed's and tcpd's headers: for their code and the harnesses of it.
+$(FUZZ_BUILD)/obj/ockam-routed/%.o: FUZZ_CFLAGS += -Iockam-routed
+$(FUZZ_BUILD)/obj/regress/fuzz/fuzz_config.o: FUZZ_CFLAGS += -Iockam-routed
+$(FUZZ_BUILD)/obj/regress/fuzz/fuzz_handshake.o: FUZZ_CFLAGS += -Iockam-routed
+$(FUZZ_BUILD)/obj/regress/fuzz/fuzz_frame.o: FUZZ_CFLAGS += -Iockam-tcpd
 
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "channel.h"
+#include "control.h"
 #include "ctl.h"
 #include "imsg.h"
 #include "log.h"
@@ -16,15 +17,12 @@
 
 #define SC_TRUST_MAX	64	/* identifiers in one create request */
 
-static void
-ctl_identity_create(uint32_t conn, struct imsg *imsg)
+void
+ctl_identity_create(uint32_t conn, struct imsg *imsg, const char *name)
 {
 	struct identity	*id;
-	char		 name[OCKAM_NAME_MAX], err[256];
+	char		 err[256];
 
-	if (control_string(conn, imsg, name, sizeof(name),
-	    "malformed identity request") == -1)
-		return;
 	if (identity_load(name, 1, &id, err, sizeof(err)) == -1) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
 		return;
@@ -32,16 +30,12 @@ ctl_identity_create(uint32_t conn, struct imsg *imsg)
 	control_report(conn, imsg->hdr.peerid, CTL_OK, id->identifier);
 }
 
-static void
-ctl_identity_show(uint32_t conn, struct imsg *imsg)
+void
+ctl_identity_show(uint32_t conn, struct imsg *imsg, const char *name)
 {
 	struct identity	*id;
 	struct ibuf	*b;
-	char		 name[OCKAM_NAME_MAX];
 
-	if (control_string(conn, imsg, name, sizeof(name),
-	    "malformed identity request") == -1)
-		return;
 	if (name[0] != '\0' && identity_find(name) == NULL) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR,
 		    "no such identity on this node");
@@ -61,8 +55,8 @@ ctl_identity_show(uint32_t conn, struct imsg *imsg)
 	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
 }
 
-static void
-ctl_sc_create(uint32_t conn, struct imsg *imsg)
+void
+ctl_sc_create(uint32_t conn, struct imsg *imsg, const char *arg)
 {
 	struct trust_conf	 trust;
 	struct identity		*id;
@@ -73,6 +67,7 @@ ctl_sc_create(uint32_t conn, struct imsg *imsg)
 	char			 err[256];
 	uint32_t		 timeout, flags, n, i;
 
+	(void)arg;
 	route_init(&to);
 	trust_init(&trust);
 	imsg_cursor(imsg, &cur);
@@ -130,15 +125,11 @@ fail:
 	control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
 }
 
-static void
-ctl_sc_delete(uint32_t conn, struct imsg *imsg)
+void
+ctl_sc_delete(uint32_t conn, struct imsg *imsg, const char *name)
 {
 	struct channel	*c;
-	char		 name[OCKAM_ADDR_MAX + 1];
 
-	if (control_string(conn, imsg, name, sizeof(name),
-	    "malformed delete request") == -1)
-		return;
 	if ((c = channel_by_enc(name)) == NULL) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR,
 		    "no secure channel with that address");
@@ -151,14 +142,15 @@ ctl_sc_delete(uint32_t conn, struct imsg *imsg)
 }
 
 /* secure-channel unpin: the vault forgets the pin of a route. */
-static void
-ctl_sc_unpin(uint32_t conn, struct imsg *imsg)
+void
+ctl_sc_unpin(uint32_t conn, struct imsg *imsg, const char *arg)
 {
 	struct route	 to;
 	struct cursor	 cur;
 	const char	*errstr = "truncated";
 	char		 err[256];
 
+	(void)arg;
 	route_init(&to);
 	imsg_cursor(imsg, &cur);
 	if (route_decode(&cur, &to, &errstr) == -1 || cur_end(&cur) == -1 ||
@@ -188,18 +180,14 @@ chanctl_info(uint32_t conn, uint32_t reqid, const char **f)
 	ibuf_free(b);
 }
 
-static void
-ctl_show_channels(uint32_t conn, struct imsg *imsg)
+void
+ctl_show_channels(uint32_t conn, struct imsg *imsg, const char *arg)
 {
 	struct channel	*c;
 	char		 route[1024], counters[128];
 	const char	*f[CHAN_INFO_FIELDS];
 
-	if (imsg->len != 0) {
-		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed show request");
-		return;
-	}
+	(void)arg;
 	TAILQ_FOREACH(c, &channels, entry) {
 		if (multiaddr_print(&c->remote, route, sizeof(route)) == -1)
 			strlcpy(route, "(too long)", sizeof(route));
@@ -218,33 +206,4 @@ ctl_show_channels(uint32_t conn, struct imsg *imsg)
 	}
 	chanlife_closed_show(conn, imsg->hdr.peerid);
 	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
-}
-
-void
-channel_ctl(uint32_t conn, struct imsg *imsg)
-{
-	switch (imsg->hdr.type) {
-	case CTL_IDENTITY_CREATE:
-		ctl_identity_create(conn, imsg);
-		break;
-	case CTL_IDENTITY_SHOW:
-		ctl_identity_show(conn, imsg);
-		break;
-	case CTL_SC_CREATE:
-		ctl_sc_create(conn, imsg);
-		break;
-	case CTL_SC_DELETE:
-		ctl_sc_delete(conn, imsg);
-		break;
-	case CTL_SC_UNPIN:
-		ctl_sc_unpin(conn, imsg);
-		break;
-	case CTL_SHOW_CHANNELS:
-		ctl_show_channels(conn, imsg);
-		break;
-	default:
-		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "not a channel request");
-		break;
-	}
 }

@@ -4,7 +4,9 @@
  * credentials are checked (SO_PEERCRED).  A malformed request gets an
  * error reply and, when the framing itself is broken, the connection
  * is closed; the node keeps serving everyone else.  What one client
- * may hold is bounded (ctlpeer.c).
+ * may hold is bounded (ctlpeer.c).  What a client may ask is the table
+ * ctl_requests below: a request's body is checked there before its
+ * handler (nodectl.c, chanctl.c, tcpctl.c) runs.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "control.h"
 #include "ctl.h"
 #include "ctlconn.h"
 #include "limit.h"
@@ -31,16 +34,17 @@
 #include "privsep.h"
 #include "routed.h"
 #include "sandbox.h"
+#include "tcp.h"
 
-#define CTL_MAX_WORKERS		64	/* app workers per client */
+#define SUN_PATH_MAX		sizeof(((struct sockaddr_un *)0)->sun_path)
 
 static TAILQ_HEAD(, ctl_conn)	 conns = TAILQ_HEAD_INITIALIZER(conns);
 static int			 nconns;
 static uint32_t			 next_id = 1;
 static int			 ctl_sock = -1;
 static int			 ctl_dirfd = -1;
-static char			 ctl_name[sizeof(((struct sockaddr_un *)0)->sun_path)];
-static char			 ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char			 ctl_name[SUN_PATH_MAX];
+static char			 ctl_path[SUN_PATH_MAX];
 static uid_t			 ctl_uid;
 static gid_t			 ctl_gid;
 static int			 ctl_has_gid;
@@ -52,6 +56,75 @@ static struct log_count	 log_full = LOG_COUNT_INIT(LOG_INFO,
 			    "control: a client is not reading its replies");
 static struct log_count	 log_overflow = LOG_COUNT_INIT(LOG_WARNING,
 			    "control: closed a client whose queue overflowed");
+
+/*
+ * The control surface: every request a client may send, the shape of
+ * its body, checked here before its handler runs (control.h), and the
+ * answer to a body of another shape.  Any other type is answered
+ * "unknown request type N", as is a regress-only request in a build
+ * without OCKAM_REGRESS.  A size counts the bytes of the payload in
+ * lib/ctl.h that come first: SEND's u32 flags, VERBOSE's u32, a
+ * REGRESS's u8 and u32, SC_CREATE's string (one byte when empty) and
+ * three u32s, UNPIN's route (its count).
+ */
+enum ctl_body {
+	BODY_EMPTY,		/* nothing */
+	BODY_STRING,		/* one string, its NUL included at most size */
+	BODY_FIXED,		/* size bytes, decoded by the handler */
+	BODY_MIN,		/* size bytes or more, decoded by the handler */
+	BODY_IGNORED		/* not read */
+};
+#define REQ_WAITS	0x01	/* answered later: the client is not idle */
+#define REQ_REGRESS	0x02	/* only with OCKAM_REGRESS */
+#define CTL_STRING_MAX	(OCKAM_ADDR_MAX + 1)	/* the longest BODY_STRING */
+
+struct ctl_request {
+	uint32_t	 type;
+	enum ctl_body	 body;
+	size_t		 size;
+	int		 flags;
+	void		(*handler)(uint32_t, struct imsg *, const char *);
+	const char	*malformed;
+};
+
+static const struct ctl_request ctl_requests[] = {
+	/*
+	 * type			body		size		flags
+	 *   handler			answer to a body of another shape
+	 */
+	{ CTL_SEND,		BODY_MIN,	4,		0,
+	    control_send,		"malformed send request" },
+	{ CTL_WORKER_ADD,	BODY_STRING,	OCKAM_ADDR_MAX + 1, 0,
+	    control_worker_add,		"malformed worker request" },
+	{ CTL_WORKER_DEL,	BODY_STRING,	OCKAM_ADDR_MAX + 1, 0,
+	    control_worker_del,		"malformed worker request" },
+	{ CTL_SHOW_WORKERS,	BODY_EMPTY,	0,		0,
+	    control_show_workers,	"malformed show request" },
+	{ CTL_VERBOSE,		BODY_FIXED,	4,		0,
+	    control_verbose,		"malformed verbose request" },
+	{ CTL_IDENTITY_CREATE,	BODY_STRING,	OCKAM_NAME_MAX,	REQ_WAITS,
+	    ctl_identity_create,	"malformed identity request" },
+	{ CTL_IDENTITY_SHOW,	BODY_STRING,	OCKAM_NAME_MAX,	0,
+	    ctl_identity_show,		"malformed identity request" },
+	{ CTL_SC_CREATE,	BODY_MIN,	13,		REQ_WAITS,
+	    ctl_sc_create,		"malformed secure channel request" },
+	{ CTL_SC_DELETE,	BODY_STRING,	OCKAM_ADDR_MAX + 1, 0,
+	    ctl_sc_delete,		"malformed delete request" },
+	{ CTL_SC_UNPIN,		BODY_MIN,	1,		0,
+	    ctl_sc_unpin,		"malformed route: empty" },
+	{ CTL_SHOW_CHANNELS,	BODY_EMPTY,	0,		0,
+	    ctl_show_channels,		"malformed show request" },
+	{ CTL_SHOW_CONNECTIONS,	BODY_IGNORED,	0,		0,
+	    ctl_show_connections,	NULL },
+	{ CTL_TCP_DELETE,	BODY_STRING,	TCP_PEER_MAX,	0,
+	    ctl_tcp_delete,		"malformed request" },
+	{ CTL_SHOW_LISTENERS,	BODY_IGNORED,	0,		0,
+	    ctl_show_listeners,		NULL },
+	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
+	    control_regress,		"malformed regress request" },
+	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,
+	    control_regress,		"malformed regress request" },
+};
 
 static void	control_result(struct ctl_conn *, uint32_t, uint32_t,
 		    const char *);
@@ -245,7 +318,7 @@ control_next(struct ctl_conn *c)
 	return (c == NULL ? TAILQ_FIRST(&conns) : TAILQ_NEXT(c, entry));
 }
 
-static struct ctl_conn *
+struct ctl_conn *
 control_find(uint32_t id)
 {
 	struct ctl_conn	*c;
@@ -366,23 +439,6 @@ control_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
 }
 
 /*
- * A request whose body is one string (a name, an address): into buf,
- * or -1 once the client has been told why (CTL_ERR_PROTO, malformed).
- */
-int
-control_string(uint32_t id, struct imsg *imsg, char *buf, size_t len,
-    const char *malformed)
-{
-	struct cursor	 cur;
-
-	imsg_cursor(imsg, &cur);
-	if (cur_string(&cur, buf, len) == 0 && cur_end(&cur) == 0)
-		return (0);
-	control_report(id, imsg->hdr.peerid, CTL_ERR_PROTO, malformed);
-	return (-1);
-}
-
-/*
  * Hand a message to the client that owns its worker.  Its payload goes
  * to the client's queue as it is: m keeps none when this succeeds.
  */
@@ -417,223 +473,70 @@ control_deliver(uint32_t id, struct message *m)
 	return (0);
 }
 
-static void
-control_send(struct ctl_conn *c, struct imsg *imsg)
+static const struct ctl_request *
+control_request(uint32_t type)
 {
-	struct message	*m;
-	struct cursor	 cur;
-	const char	*errstr = "truncated";
-	char		 buf[128];
-	uint32_t	 flags;
+	size_t	 i;
 
-	imsg_cursor(imsg, &cur);
-	flags = cur_h32(&cur);
-	if (cur_ok(&cur) == -1 || (m = message_new()) == NULL) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed send request");
-		return;
-	}
-	if (tmsg_decode(&m->tm, cur.p, cur.left, &errstr) == -1) {
-		snprintf(buf, sizeof(buf), "malformed message: %s", errstr);
-		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO, buf);
-		message_free(m);
-		return;
-	}
-	m->origin = c->id;
-	m->reqid = imsg->hdr.peerid;
-	if (flags & CTL_SEND_REPORT)
-		m->flags |= MSG_REPORT;
-	router_enqueue(m);
-}
-
-static void
-control_worker_add(struct ctl_conn *c, struct imsg *imsg)
-{
-	struct worker	*w;
-	char		 name[OCKAM_ADDR_MAX + 1], err[256];
-
-	if (control_string(c->id, imsg, name, sizeof(name),
-	    "malformed worker request") == -1)
-		return;
-	if (c->nworkers >= CTL_MAX_WORKERS) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR,
-		    "too many workers for one client");
-		return;
-	}
-	if ((w = worker_add(name, WORKER_APP, c->id, err,
-	    sizeof(err))) == NULL) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR, err);
-		return;
-	}
-	c->nworkers++;
-	control_result(c, imsg->hdr.peerid, CTL_OK, w->name);
-}
-
-static void
-control_worker_del(struct ctl_conn *c, struct imsg *imsg)
-{
-	struct worker	*w;
-	char		 name[OCKAM_ADDR_MAX + 1];
-
-	if (control_string(c->id, imsg, name, sizeof(name),
-	    "malformed worker request") == -1)
-		return;
-	if ((w = worker_find(name)) == NULL || w->kind != WORKER_APP ||
-	    w->owner != c->id) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR,
-		    "no such worker of this client");
-		return;
-	}
-	worker_del(w);
-	c->nworkers--;
-	control_result(c, imsg->hdr.peerid, CTL_OK, name);
-}
-
-static void
-control_show_workers(struct ctl_conn *c, struct imsg *imsg)
-{
-	struct worker	*w;
-	struct ibuf	*b;
-	char		 detail[128];
-
-	if (imsg->len != 0) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed show request");
-		return;
-	}
-	for (w = worker_next(NULL); w != NULL; w = worker_next(w)) {
-		if (w->kind == WORKER_APP)
-			snprintf(detail, sizeof(detail),
-			    "client %u, %llu received", w->owner,
-			    (unsigned long long)w->received);
-		else
-			snprintf(detail, sizeof(detail), "%llu received",
-			    (unsigned long long)w->received);
-		/* Sized to fit: what a client queues is counted in bytes. */
-		if ((b = imsg_create(&c->ibuf, CTL_WORKER_INFO,
-		    imsg->hdr.peerid, 0, 16 + strlen(w->name) +
-		    strlen(detail))) == NULL)
-			break;
-		ibuf_add_string(b, worker_kind_name(w->kind));
-		ibuf_add_string(b, w->name);
-		ibuf_add_string(b, detail);
-		if (imsg_close(&c->ibuf, b) == -1)
-			break;
-	}
-	imsg_compose(&c->ibuf, CTL_END, imsg->hdr.peerid, 0, -1, NULL, 0);
-}
-
-static void
-control_verbose(struct ctl_conn *c, struct imsg *imsg)
-{
-	struct cursor	 cur;
-	uint32_t	 v;
-	int		 iv;
-
-	imsg_cursor(imsg, &cur);
-	v = cur_h32(&cur);
-	if (cur_end(&cur) == -1 || v > 3) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed verbose request");
-		return;
-	}
-	iv = v;
-	log_setverbose(iv);
-	children_send(CHILD_VAULT, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
-	children_send(CHILD_TCPD, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
-	control_result(c, imsg->hdr.peerid, CTL_OK, "verbosity set");
-}
-
-#ifdef OCKAM_REGRESS
-/* Test-only: make a process break its sandbox or send a bad imsg. */
-static void
-control_regress(struct ctl_conn *c, struct imsg *imsg)
-{
-	struct cursor	 cur;
-	uint32_t	 variant = 0;
-	uint8_t		 target;
-
-	imsg_cursor(imsg, &cur);
-	target = cur_u8(&cur);
-	variant = cur_h32(&cur);
-	if (cur_end(&cur) == -1 || target > CTL_TARGET_TCPD ||
-	    (imsg->hdr.type == CTL_REGRESS_SANDBOX &&
-	    variant > REGRESS_SB_MAX) ||
-	    (imsg->hdr.type == CTL_REGRESS_BADIMSG &&
-	    target == CTL_TARGET_ROUTED)) {
-		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "malformed regress request");
-		return;
-	}
-	control_result(c, imsg->hdr.peerid, CTL_OK, "triggered");
-	imsgbuf_flush(&c->ibuf);
-	if (imsg->hdr.type == CTL_REGRESS_SANDBOX && target ==
-	    CTL_TARGET_ROUTED) {
-		privsep_regress_violate(variant, ctl_dirfd);
-		return;
-	}
-	if (imsg->hdr.type == CTL_REGRESS_SANDBOX)
-		children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
-		    CHILD_TCPD, IMSG_REGRESS_SANDBOX, &variant,
-		    sizeof(variant));
-	else
-		children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
-		    CHILD_TCPD, IMSG_REGRESS_BADIMSG, &variant,
-		    sizeof(variant));
-}
+	for (i = 0; i < sizeof(ctl_requests) / sizeof(ctl_requests[0]); i++) {
+		if (ctl_requests[i].type != type)
+			continue;
+#ifndef OCKAM_REGRESS
+		if (ctl_requests[i].flags & REQ_REGRESS)
+			return (NULL);
 #endif
+		return (&ctl_requests[i]);
+	}
+	return (NULL);
+}
 
+/* Does the body have the shape the table says?  A string into str. */
+static int
+control_body(const struct ctl_request *r, struct imsg *imsg, char *str)
+{
+	struct cursor	 cur;
+
+	switch (r->body) {
+	case BODY_EMPTY:
+		return (imsg->len == 0);
+	case BODY_STRING:
+		if (r->size > CTL_STRING_MAX)
+			fatalx("%s: type %u: string size", __func__, r->type);
+		imsg_cursor(imsg, &cur);
+		return (cur_string(&cur, str, r->size) == 0 &&
+		    cur_end(&cur) == 0);
+	case BODY_FIXED:
+		return (imsg->len == r->size);
+	case BODY_MIN:
+		return (imsg->len >= r->size);
+	case BODY_IGNORED:
+		return (1);
+	}
+	return (0);
+}
+
+/* One request: its type and body by the table, then its handler. */
 static void
 control_handle(struct ctl_conn *c, struct imsg *imsg)
 {
-	char	 buf[64];
+	const struct ctl_request	*r;
+	char				 str[CTL_STRING_MAX], buf[64];
 
-	switch (imsg->hdr.type) {
-	case CTL_SEND:
-		control_send(c, imsg);
-		break;
-	case CTL_WORKER_ADD:
-		control_worker_add(c, imsg);
-		break;
-	case CTL_WORKER_DEL:
-		control_worker_del(c, imsg);
-		break;
-	case CTL_SHOW_WORKERS:
-		control_show_workers(c, imsg);
-		break;
-	case CTL_VERBOSE:
-		control_verbose(c, imsg);
-		break;
-	case CTL_IDENTITY_CREATE:
-	case CTL_SC_CREATE:
-		/* Answered when the vault or the peer has: not idle. */
-		c->waiting = 1;
-		channel_ctl(c->id, imsg);
-		break;
-	case CTL_IDENTITY_SHOW:
-	case CTL_SC_DELETE:
-	case CTL_SC_UNPIN:
-	case CTL_SHOW_CHANNELS:
-		channel_ctl(c->id, imsg);
-		break;
-	case CTL_SHOW_CONNECTIONS:
-	case CTL_TCP_DELETE:
-	case CTL_SHOW_LISTENERS:
-		tcp_ctl(c->id, imsg);
-		break;
-#ifdef OCKAM_REGRESS
-	case CTL_REGRESS_SANDBOX:
-	case CTL_REGRESS_BADIMSG:
-		control_regress(c, imsg);
-		break;
-#endif
-	default:
+	if ((r = control_request(imsg->hdr.type)) == NULL) {
 		snprintf(buf, sizeof(buf), "unknown request type %u",
 		    imsg->hdr.type);
 		log_warnx("control: client %u: %s", c->id, buf);
 		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO, buf);
-		break;
+		return;
 	}
+	if (r->flags & REQ_WAITS)
+		c->waiting = 1;
+	if (!control_body(r, imsg, str)) {
+		control_result(c, imsg->hdr.peerid, CTL_ERR_PROTO,
+		    r->malformed);
+		return;
+	}
+	r->handler(c->id, imsg, r->body == BODY_STRING ? str : NULL);
 }
 
 /*

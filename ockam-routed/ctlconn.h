@@ -1,6 +1,7 @@
 /*
- * A control client, shared by control.c (the socket and the requests)
- * and ctlpeer.c (who the client is and what it may hold).
+ * A control client, shared by control.c (the socket and the requests),
+ * ctlpeer.c (who the client is and what it may hold) and nodectl.c
+ * (the requests about its workers).
  */
 #ifndef OCKAM_CTLCONN_H
 #define OCKAM_CTLCONN_H
@@ -29,6 +30,7 @@ struct ctl_conn {
 };
 
 /* control.c */
+struct ctl_conn	*control_find(uint32_t);
 struct ctl_conn	*control_next(struct ctl_conn *);
 void		 control_close(struct ctl_conn *);
 

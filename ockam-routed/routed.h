@@ -135,7 +135,6 @@ int		 channel_initiator_via(const char *, int, const char *);
 void		 channel_tick(void);
 void		 channel_client_gone(uint32_t);
 void		 channel_shutdown(void);
-void		 channel_ctl(uint32_t, struct imsg *);
 
 /* chanlife.c */
 void		 chanlife_conn_down(uint32_t, int, const char *);
@@ -150,7 +149,6 @@ void		 tcp_imsg_down(struct imsg *);
 void		 tcp_imsg_fail(struct imsg *);
 void		 tcp_imsg_flow(struct imsg *);
 int		 tcp_flow_allows(struct message *, const struct addr *);
-void		 tcp_ctl(uint32_t, struct imsg *);
 void		 tcp_shutdown(void);
 int		 tcp_backlogged(void);
 int		 tcp_conn_addr(uint32_t, char *, size_t);
@@ -166,8 +164,6 @@ void		 control_dispatch(struct pollfd *, int);
 void		 control_accept(void);
 int		 control_deliver(uint32_t, struct message *);
 void		 control_report(uint32_t, uint32_t, uint32_t, const char *);
-int		 control_string(uint32_t, struct imsg *, char *, size_t,
-		    const char *);
 void		 control_closeall(void);
 void		 control_flush(void);
 

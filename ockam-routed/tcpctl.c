@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "control.h"
 #include "ctl.h"
 #include "imsg.h"
 #include "privsep.h"
@@ -19,13 +20,14 @@
 #include "routed.h"
 #include "tcp.h"
 
-static void
-ctl_show_connections(uint32_t conn, struct imsg *imsg)
+void
+ctl_show_connections(uint32_t conn, struct imsg *imsg, const char *arg)
 {
 	struct rconn	*c;
 	struct ibuf	*b;
 	char		 dir[128], state[64];
 
+	(void)arg;
 	for (c = conn_next(NULL); c != NULL; c = conn_next(c)) {
 		if (c->lc != NULL)
 			snprintf(dir, sizeof(dir), "accepted on %s port %u",
@@ -48,18 +50,14 @@ ctl_show_connections(uint32_t conn, struct imsg *imsg)
 	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
 }
 
-static void
-ctl_tcp_delete(uint32_t conn, struct imsg *imsg)
+void
+ctl_tcp_delete(uint32_t conn, struct imsg *imsg, const char *what)
 {
 	struct tcp_conn	 tc;
 	struct rconn	*c;
 	const char	*errstr;
-	char		 what[TCP_PEER_MAX];
 	uint32_t	 id;
 
-	if (control_string(conn, imsg, what, sizeof(what),
-	    "malformed request") == -1)
-		return;
 	id = strtonum(what, 1, UINT32_MAX, &errstr);
 	if ((c = errstr == NULL ? conn_by_id(id) : NULL) == NULL &&
 	    (c = conn_by_name(0, what, 0)) == NULL &&
@@ -100,14 +98,15 @@ listener_info(uint32_t conn, uint32_t reqid, const char *kind,
 }
 
 /* The grants, as configured: who may receive what comes in where. */
-static void
-ctl_show_listeners(uint32_t conn, struct imsg *imsg)
+void
+ctl_show_listeners(uint32_t conn, struct imsg *imsg, const char *arg)
 {
 	struct ockam_conf	*conf = tcp_conf();
 	struct listen_conf	*lc;
 	struct sclistener_conf	*sl;
 	char			 addr[128];
 
+	(void)arg;
 	TAILQ_FOREACH(lc, &conf->listeners, entry) {
 		snprintf(addr, sizeof(addr), lc->family == 6 ? "[%s]:%u" :
 		    "%s:%u", lc->addr, lc->port);
@@ -118,24 +117,4 @@ ctl_show_listeners(uint32_t conn, struct imsg *imsg)
 		listener_info(conn, imsg->hdr.peerid, "secure-channel",
 		    sl->name, &sl->consumers);
 	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
-}
-
-void
-tcp_ctl(uint32_t conn, struct imsg *imsg)
-{
-	switch (imsg->hdr.type) {
-	case CTL_SHOW_CONNECTIONS:
-		ctl_show_connections(conn, imsg);
-		break;
-	case CTL_TCP_DELETE:
-		ctl_tcp_delete(conn, imsg);
-		break;
-	case CTL_SHOW_LISTENERS:
-		ctl_show_listeners(conn, imsg);
-		break;
-	default:
-		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
-		    "not a transport request");
-		break;
-	}
 }

@@ -354,6 +354,44 @@ conn_accepted_why(const struct tcp_msg *tm, char *why, size_t len)
 }
 
 /*
+ * A connection opened for tm->peer, its addresses resolved, or NULL
+ * with why it cannot be.
+ */
+static struct conn *
+conn_dial(const struct tcp_msg *tm, char *why, size_t len)
+{
+	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];
+	struct conn		*c;
+	char			 host[TCPD_HOST_MAX];
+	uint16_t		 port;
+	int			 n;
+
+	if (nconns >= (int)limit(LIMIT_CONNECTIONS)) {
+		snprintf(why, len, "connection limit (%u) reached",
+		    limit(LIMIT_CONNECTIONS));
+		return (NULL);
+	}
+	if (peer_split(tm->peer, host, sizeof(host), &port) == -1) {
+		snprintf(why, len, "not a peer name (HOST:PORT, [IPv6]:PORT)");
+		return (NULL);
+	}
+	if (tm->tls && !tlsd_have_ca()) {
+		snprintf(why, len, "no CA for outgoing TLS configured");
+		return (NULL);
+	}
+	if ((n = peer_resolve(host, port, addrs, TCPD_ADDRS_MAX, why,
+	    len)) == -1)
+		return (NULL);
+	c = conn_new(0, tm->tls, tm->peer);
+	memcpy(c->addrs, addrs, n * sizeof(addrs[0]));
+	c->naddrs = n;
+	strlcpy(c->host, host, sizeof(c->host));
+	c->state = CONN_CONNECTING;
+	conn_deadline(c, TCPD_CONNECT_TIMEOUT);
+	return (c);
+}
+
+/*
  * A message from routed (checked by tcpd.c) to tm->peer: queued on the
  * connection with that name, one being opened when there is none.  The
  * message is at off in buf, the imsg's data (size bytes), which is
@@ -364,13 +402,10 @@ void
 conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
     size_t off)
 {
-	struct sockaddr_storage	 addrs[TCPD_ADDRS_MAX];
-	struct conn		*c;
-	struct wbuf		*w;
-	char			 host[TCPD_HOST_MAX], why[TCP_WHY_MAX];
-	size_t			 len = size - off;
-	uint16_t		 port;
-	int			 n;
+	struct conn	*c;
+	struct wbuf	*w;
+	char		 why[TCP_WHY_MAX];
+	size_t		 len = size - off;
 
 	if (off < FRAME_HDR || off > size)
 		fatalx("%s: no room for the frame's prefix", __func__);
@@ -381,50 +416,15 @@ conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
 	if (len > TCP_FRAME_MAX) {
 		snprintf(why, sizeof(why), "a message of %zu bytes does not "
 		    "fit in a frame (at most %d)", len, TCP_FRAME_MAX);
-		conn_fail(tm, why);
-		wbuf_free(w);
-		return;
+		goto fail;
 	}
-	if (conn_accepted_why(tm, why, sizeof(why)) != NULL) {
-		conn_fail(tm, why);
-		wbuf_free(w);
-		return;
-	}
+	if (conn_accepted_why(tm, why, sizeof(why)) != NULL)
+		goto fail;
 	if (tm->conn != 0)
 		c = conn_by_id(tm->conn);
-	else if ((c = conn_find(tm->peer, tm->tls)) == NULL) {
-		if (nconns >= (int)limit(LIMIT_CONNECTIONS)) {
-			snprintf(why, sizeof(why), "connection limit (%u) "
-			    "reached", limit(LIMIT_CONNECTIONS));
-			conn_fail(tm, why);
-			wbuf_free(w);
-			return;
-		}
-		if (peer_split(tm->peer, host, sizeof(host), &port) == -1) {
-			snprintf(why, sizeof(why), "not a peer name "
-			    "(HOST:PORT, [IPv6]:PORT)");
-			conn_fail(tm, why);
-			wbuf_free(w);
-			return;
-		}
-		if (tm->tls && !tlsd_have_ca()) {
-			conn_fail(tm, "no CA for outgoing TLS configured");
-			wbuf_free(w);
-			return;
-		}
-		if ((n = peer_resolve(host, port, addrs, TCPD_ADDRS_MAX, why,
-		    sizeof(why))) == -1) {
-			conn_fail(tm, why);
-			wbuf_free(w);
-			return;
-		}
-		c = conn_new(0, tm->tls, tm->peer);
-		memcpy(c->addrs, addrs, n * sizeof(addrs[0]));
-		c->naddrs = n;
-		strlcpy(c->host, host, sizeof(c->host));
-		c->state = CONN_CONNECTING;
-		conn_deadline(c, TCPD_CONNECT_TIMEOUT);
-	}
+	else if ((c = conn_find(tm->peer, tm->tls)) == NULL &&
+	    (c = conn_dial(tm, why, sizeof(why))) == NULL)
+		goto fail;
 
 	w->data = buf + off - FRAME_HDR;
 	w->len = FRAME_HDR + len;
@@ -447,6 +447,10 @@ conn_send(const struct tcp_msg *tm, unsigned char *buf, size_t size,
 	default:
 		break;
 	}
+	return;
+fail:
+	conn_fail(tm, why);
+	wbuf_free(w);
 }
 
 /*

@@ -20,13 +20,12 @@
 
 #define DEFAULT_TIMEOUT		10	/* seconds */
 
+extern char		*__progname;
 static const char	*csock = CTL_SOCKET;
 
 __dead void
 usage(void)
 {
-	extern char	*__progname;
-
 	fprintf(stderr,
 	    "usage: %s [-s socket] command [argument ...]\n"
 	    "commands:\n"
@@ -41,6 +40,17 @@ usage(void)
 	    "\tsecure-channel unpin route\n"
 	    "\tlog brief | verbose\n", __progname);
 	exit(1);
+}
+
+/*
+ * Before a verb reads its options: GNU getopt starts afresh (permuting
+ * again), and its complaints name ockamctl, not the verb.
+ */
+void
+verb_options(char *argv[])
+{
+	optind = 0;
+	argv[0] = __progname;
 }
 
 /* A --timeout: 1 to 3600 seconds, or exit with why. */
@@ -141,7 +151,7 @@ cmd_message_send(int argc, char *argv[])
 	long long		 timeout = DEFAULT_TIMEOUT;
 	int			 ch, hex = 0, r;
 
-	optind = 0;	/* GNU getopt: start afresh, permuting again */
+	verb_options(argv);
 	while ((ch = getopt_long(argc, argv, "t:x", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':

@@ -10,6 +10,7 @@ struct ockam_client	*connect_node(void);
 struct route;
 long long		 parse_timeout(const char *);
 void			 parse_route(const char *, struct route *);
+void			 verb_options(char *[]);
 
 /* secure.c */
 int	cmd_identity(int, char *[]);

@@ -107,7 +107,7 @@ sc_create(int argc, char *argv[])
 	uint32_t		 flags = 0;
 	int			 ch, i, ntrust = 0;
 
-	optind = 0;
+	verb_options(argv);
 	while ((ch = getopt_long(argc, argv, "Ai:PT:t:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {

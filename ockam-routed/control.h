@@ -1,0 +1,36 @@
+/*
+ * The control requests (lib/ctl.h).  The table in control.c is the
+ * whole surface: each request's body is checked there against its
+ * shape before its handler runs.  The handlers live with what they act
+ * on; each gets the client's connection id, the request and, when the
+ * body is one string (CTL_BODY_STRING), that string, else NULL.
+ */
+#ifndef OCKAM_CONTROL_H
+#define OCKAM_CONTROL_H
+
+#include <stdint.h>
+
+struct imsg;
+
+/* nodectl.c: messages, workers, the node itself */
+void	control_send(uint32_t, struct imsg *, const char *);
+void	control_worker_add(uint32_t, struct imsg *, const char *);
+void	control_worker_del(uint32_t, struct imsg *, const char *);
+void	control_show_workers(uint32_t, struct imsg *, const char *);
+void	control_verbose(uint32_t, struct imsg *, const char *);
+void	control_regress(uint32_t, struct imsg *, const char *);
+
+/* chanctl.c: identities and secure channels */
+void	ctl_identity_create(uint32_t, struct imsg *, const char *);
+void	ctl_identity_show(uint32_t, struct imsg *, const char *);
+void	ctl_sc_create(uint32_t, struct imsg *, const char *);
+void	ctl_sc_delete(uint32_t, struct imsg *, const char *);
+void	ctl_sc_unpin(uint32_t, struct imsg *, const char *);
+void	ctl_show_channels(uint32_t, struct imsg *, const char *);
+
+/* tcpctl.c: the transport */
+void	ctl_show_connections(uint32_t, struct imsg *, const char *);
+void	ctl_tcp_delete(uint32_t, struct imsg *, const char *);
+void	ctl_show_listeners(uint32_t, struct imsg *, const char *);
+
+#endif /* OCKAM_CONTROL_H */
