@@ -48,12 +48,12 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/children.c \
-		  ockam-routed/vault.c ockam-routed/identity.c \
+		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
-		  ockam-routed/ephpool.c ockam-routed/chandata.c \
+		  ockam-routed/ephpool.c ockam-routed/session.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
 		  ockam-routed/chanlife.c ockam-routed/chansrc.c \
-		  ockam-routed/tcp.c ockam-routed/tcpctl.c \
+		  ockam-routed/transport.c ockam-routed/tcpctl.c \
 		  ockam-routed/trust.c \
 		  lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \

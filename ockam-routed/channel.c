@@ -2,7 +2,7 @@
  * Secure channel ends (doc/design.md 5): their life and their lookups.  A
  * channel end is made at a listener for a message 1 (a responder) or
  * by a create request (an initiator), runs its handshake (handshake.c)
- * and, once open, carries data (chandata.c) until it closes, is
+ * and, once open, carries data (session.c) until it closes, is
  * deleted, idles out (chanlife.c) or the node stops.  Flow grants:
  * what comes out of a channel may reach whom (channel_flow_allows and
  * the listener and initiator checks below).
@@ -356,7 +356,7 @@ channel_listener_of(const char *name, const struct names *consumers)
  * peer is first reached over the TCP (or TLS) connection to peer?
  * What that connection brings may reach it for as long as the channel
  * lives, however many channels share the connection (the reply grants
- * of tcp.c remember only the most recent senders).
+ * of transport.c remember only the most recent senders).
  */
 int
 channel_initiator_via(const char *name, int tls, const char *peer)

@@ -1,7 +1,7 @@
 /*
  * Secure channels inside routed (doc/design.md 5): their life and lookups
  * in channel.c, the handshake in handshake.c, the data path in
- * chandata.c, control requests in chanctl.c.  Session keys live here;
+ * session.c, control requests in chanctl.c.  Session keys live here;
  * private keys never do.
  */
 #ifndef OCKAM_CHANNEL_H
@@ -89,7 +89,7 @@ struct handshake {
 	TAILQ_ENTRY(handshake)	 pend_entry;	/* pending, of the node */
 };
 
-/* A channel end: its session once open (chandata.c). */
+/* A channel end: its session once open (session.c). */
 struct channel {
 	TAILQ_ENTRY(channel)	 entry;
 	RB_ENTRY(channel)	 byid;
@@ -147,7 +147,7 @@ void		 handshake_input(struct channel *, struct message *);
 int		 ephpool_take(uint32_t *, uint8_t [NOISE_DHLEN]);
 void		 ephpool_clear(void);
 
-/* chandata.c */
+/* session.c */
 void		 chan_encrypt(struct channel *, struct message *);
 void		 chan_decrypt(struct channel *, struct message *);
 void		 chan_send_close(struct channel *);

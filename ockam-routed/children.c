@@ -36,7 +36,7 @@ static void	child_lost(struct child *, const char *);
  * What each child may send routed: its channel is authenticated by
  * being the child's own, and a message that is not in its table, not
  * allowed before or after READY, or not of its size is fatal, like
- * one whose fields the handler finds wrong (vault.c, tcp.c).  READY
+ * one whose fields the handler finds wrong (vaultcall.c, transport.c).  READY
  * is checked for its size before it is found said twice.
  */
 static const struct privsep_req vault_msgs[] = {

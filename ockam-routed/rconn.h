@@ -1,5 +1,5 @@
 /*
- * routed's table of TCP connections (tcp.c), for the control verbs that
+ * routed's table of TCP connections (transport.c), for the control verbs that
  * show and close them (tcpctl.c).
  */
 #ifndef OCKAM_RCONN_H
@@ -32,7 +32,7 @@ struct rconn {
 	char			 name[TCP_NAME_MAX];	/* accepted: @ID.TAG */
 };
 
-/* tcp.c */
+/* transport.c */
 struct rconn		*conn_by_id(uint32_t);
 struct rconn		*conn_by_name(int, const char *, int);
 struct rconn		*conn_next(struct rconn *);

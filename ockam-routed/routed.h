@@ -139,7 +139,7 @@ void		 channel_shutdown(void);
 /* chanlife.c */
 void		 chanlife_conn_down(uint32_t, int, const char *);
 
-/* tcp.c */
+/* transport.c */
 struct tcp_conn;
 void		 tcp_configure(struct ockam_conf *);
 void		 tcp_send(struct message *, struct addr *);
@@ -183,7 +183,7 @@ int		 children_send(enum child_id, uint32_t, const void *, size_t);
 void		 children_lost(enum child_id, const char *);
 void		 children_imsg(enum child_id, struct imsg *);
 
-/* vault.c */
+/* vaultcall.c */
 struct vault_identity;
 void		 vault_configure(const char *, const uint32_t *);
 int		 vault_identity(const char *, int, struct vault_identity *);

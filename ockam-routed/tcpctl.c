@@ -1,6 +1,6 @@
 /*
  * The control verbs of the transport: show connections, tcp-connection
- * delete, show listeners (ockamctl(8)).  The connections are tcp.c's.
+ * delete, show listeners (ockamctl(8)).  The connections are transport.c's.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
