@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # ockam-c: one make builds everything.  See README.md.
 #
 #	make			build the daemons, ockamctl and examples in build/

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The main demo: a node from etc/secure-channel-many-hops.conf does the
 # guides "Routing over many hops" and "Secure Channel over many hops"
 # end to end, with real processes, and prints the replies.

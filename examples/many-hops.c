@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The many-hops guide (Ockam's get_started example 04) as a C program
  * against a running node: register an app worker, send "Hello Ockam!"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Growable write buffers and bounded read cursors.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What every child of routed (ockam-vaultd, ockam-tcpd) does the same
  * way: its arguments, the fd 3 channel, the configuration routed sends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The client side of the control protocol (ctl.h): ockamctl and the
  * examples are built on it.

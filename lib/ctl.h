@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control protocol between ockamctl (or any lib client) and
  * ockam-routed: imsg framing over the control socket.  The imsg peerid

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * imsg: framed messages with optional descriptor passing.  Written for
  * ockam-c after the design of OpenBSD's imsg(3); see imsg.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small imsg: framed messages over a UNIX stream socket between
  * the processes of one node, and between ockamctl and ockam-routed.

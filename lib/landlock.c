@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Landlock, the Linux cousin of unveil(2).  It complements the chroot,
  * which only root can make, and the seccomp filter, which cannot look

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef OCKAM_LANDLOCK_H
 #define OCKAM_LANDLOCK_H
 

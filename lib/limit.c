@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The table of a node's bounds (limit.h).  Names are what ockam.conf(5)
  * calls them; every row is documented there and in the man page of the

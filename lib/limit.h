@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The bounds a node enforces against its peers (doc/design.md, bounds),
  * each one a row of one table: its name in ockam.conf(5) (`limit NAME

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging for all ockam-c processes, modelled on bgpd's log.c:
  * syslog by default, stderr in the foreground (-d).  Every line from

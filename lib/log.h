@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging in the style of bgpd's log.c: syslog, or stderr when
  * running in the foreground.  fatal() and fatalx() name the process.

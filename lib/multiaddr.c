@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Multiaddr text for routes (doc/design.md 4.4):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Multiaddr text for routes: /service/NAME, /secure/NAME,
  * /ip4/A.B.C.D/tcp/PORT, /ip6/ADDR/tcp/PORT, /dnsaddr/HOST/tcp/PORT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Noise_XX_25519_AESGCM_SHA256 handshake and the channel cipher
  * (doc/design.md 5), on libsodium 1.0.18.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Noise_XX_25519_AESGCM_SHA256 (doc/design.md 5), as an explicit state
  * machine.  Private keys are not here: every DH goes through the ops a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The client API: what a C program needs to act as an Ockam app
  * against a running node (ockam-routed): register a worker, send a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the three processes of a node share: the names of the messages
  * they say to each other and the check of each against the receiver's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the three processes of a node say to each other, and the
  * start-up steps they share: fd 3, configuration, privilege drop.

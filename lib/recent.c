@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small bounded set of names, least recently used first out: the
  * local senders an initiator channel admits replies for, and the

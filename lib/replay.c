@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Replay window: the highest nonce accepted and a bitmap of the 64
  * below it.  A nonce is acceptable when it is new and not more than

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The receive side of a secure channel's nonces (doc/design.md 5): a
  * sliding replay window, and which rekey epoch a nonce belongs to.

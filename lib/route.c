@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Addresses, routes and TransportMessages in memory (doc/design.md 4.1).
  * The wire encoding lives in wire.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Addresses, routes and the Ockam v1 TransportMessage (doc/design.md 4.1).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * seccomp filters, one per role, built with libseccomp.  What is not
  * listed kills the process (SCMP_ACT_KILL_PROCESS): routed then logs

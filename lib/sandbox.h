@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Per-role seccomp filters.  Default action: kill the process.
  */

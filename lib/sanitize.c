@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Linked into the daemons of the sanitizer build only.  LeakSanitizer
  * stops the world with ptrace at exit, which every sandbox forbids, so

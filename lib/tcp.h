@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What ockam-routed and ockam-tcpd say to each other (doc/design.md 3.3, 4).
  * routed never touches the network; tcpd never sees a private key and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef OCKAM_UTIL_H
 #define OCKAM_UTIL_H
 

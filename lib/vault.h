@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What ockam-routed may ask of ockam-vaultd, and what it answers.  An
  * answer has the type of its request and echoes its imsg peerid (the

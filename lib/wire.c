@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The Ockam routing protocol v1 TransportMessage in BARE (doc/design.md 4.1):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Control requests about identities and secure channels (lib/ctl.h).
  * A malformed request gets CTL_ERR_PROTO; the node goes on.

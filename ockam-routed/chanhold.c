@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What reaches a secure channel while its vault works (handshake.c:
  * hs_wait) waits with the handshake, in order: a peer that sends right

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The life of open secure channels (doc/design.md 8): how many a listener
  * accepts, per listener, per remote address and per peer identity

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Secure channel ends (doc/design.md 5): their life and their lookups.  A
  * channel end is made at a listener for a message 1 (a responder) or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Secure channels inside routed (doc/design.md 5): their life and lookups
  * in channel.c, the handshake in handshake.c, the data path in

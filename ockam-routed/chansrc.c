@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pending responder handshakes by where their message 1 came from
  * (doc/design.md 8).  A source is a TCP connection (or a channel, or this

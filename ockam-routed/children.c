@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * routed's two children: ockam-vaultd and ockam-tcpd, each fork+exec'd
  * with its end of a socketpair on fd 3.  Losing either one, by any

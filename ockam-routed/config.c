@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The node configuration: allocation, lookup, and printing it back in
  * the grammar of ockam.conf(5) (ockam-routed -nv).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration of a node, as parse.y builds it (ockam.conf(5)).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The statements of ockam.conf(5) that build more than a string: what
  * each one makes and checks, and the checks that need the whole file.

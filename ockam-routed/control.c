@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket: the node's only management interface.  Created
  * before the privilege drop with a tight umask; every peer's

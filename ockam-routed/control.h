@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control requests (lib/ctl.h).  The table in control.c is the
  * whole surface: each request's body is checked there against its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A control client, shared by control.c (the socket and the requests),
  * ctlpeer.c (who the client is and what it may hold) and nodectl.c

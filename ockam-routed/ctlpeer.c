@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A control client as a peer: who it is beyond SO_PEERCRED's uid and
  * gid (its supplementary groups), and what it may hold, for the rules

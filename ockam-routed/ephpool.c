@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Ephemeral keys made ahead for initiators: message 1 goes out at once
  * and a handshake costs the initiator one round trip to the vault less.

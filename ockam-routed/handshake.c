@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Secure channel handshakes (doc/design.md 5): Noise XX with the identity
  * payload in messages 2 and 3.  Every DH and the signature happen in

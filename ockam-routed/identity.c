@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The identities of this node: their private keys stay in the vault;
  * routed keeps the public keys, the identifier (config.c:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Control requests about messages, workers and the node itself: its
  * verbosity and, in the regress build, its test hooks (lib/ctl.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockam.conf(5): the configuration grammar of ockam-routed.
  *

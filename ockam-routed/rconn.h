@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * routed's table of TCP connections (transport.c), for the control verbs that
  * show and close them (tcpctl.c).

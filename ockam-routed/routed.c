@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockam-routed: the node.  Parses the configuration, spawns the vault
  * and the transport, drops privileges, enters its sandbox and then

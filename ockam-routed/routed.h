@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockam-routed: workers, routing and the control socket.  routed never
  * touches the network (ockam-tcpd does) and never holds a private key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The routing core: a table of workers addressed by name and a queue
  * of messages waiting for delivery.  Delivery is iterative (a worker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The data path of a secure channel (doc/design.md 5).  On the wire a
  * channel message's payload is a u64 big-endian nonce, then AES-256-GCM

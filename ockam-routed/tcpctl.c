@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control verbs of the transport: show connections, tcp-connection
  * delete, show listeners (ockamctl(8)).  The connections are transport.c's.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * routed's side of the transport (lib/tcp.h): messages whose next hop
  * is a TCP (or TLS) address go to ockam-tcpd, frames tcpd has checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Trust at both ends of a secure channel (doc/secure-channel.md).
  *

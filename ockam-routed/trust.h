@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Whom a secure channel initiator trusts, and how the two ends tell
  * each other the outcome (trust.c, doc/secure-channel.md).

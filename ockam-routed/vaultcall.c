@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * routed's side of the vault protocol (lib/vault.h).  Requests are
  * calls: queued in the order they were sent, which is the order the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The built-in workers (echoer, hop), and app workers whose messages
  * go to the control client that registered them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a peer can make tcpd hold, and when a connection is closed for
  * it (limits of ockam.conf(5), stated in ockam-tcpd.8):

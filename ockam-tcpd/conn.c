@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Connections: accepted or opened (connect.c), non-blocking, with or
  * without TLS; reading and writing them is io.c's.

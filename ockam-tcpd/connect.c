@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Opening connections: non-blocking connect() to each address of the
  * peer in turn, within TCPD_CONNECT_TIMEOUT (conn.c watches the

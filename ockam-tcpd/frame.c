@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reading frames off a byte stream (doc/design.md 4.2): a u16 big-endian
  * length, then that many bytes of an encoded TransportMessage.

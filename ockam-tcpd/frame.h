@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The TCP framing of doc/design.md 4.2: a u16 big-endian length, then an
  * encoded TransportMessage.  The reader is a pure function of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reading and writing connections.  Every frame read is checked in
  * full (frame.c) before it goes to routed; a bad one closes its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Listeners: bound at start-up while still root (the sandbox has no
  * bind or listen), accepted from afterwards.  A new connection that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Peer names and addresses.  A peer name is "A.B.C.D:PORT",
  * "[IPv6]:PORT" or "HOST:PORT" (lib/tcp.h).  Host names are looked up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockam-tcpd: the only process that holds network sockets.  Started
  * by ockam-routed with its channel on fd 3.  It listens, accepts and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockam-tcpd: the network process of a node.  What its parts share.
  * The protocol with routed is lib/tcp.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * TLS with libtls (LibreTLS).  Every file is read at start-up, before
  * the chroot: a listener's certificate and key with tls_load_file(),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Key files and key memory of ockam-vaultd (keystore.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The vault's keys: identity key files in the key directory and every
  * private key in sodium_malloc() memory.  Nothing here ever returns a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pins of secure channel initiators (vault.h, IMSG_VAULT_PIN): which
  * responder identifier answered on a route, as ssh's known_hosts.  They

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pins of secure channel initiators, in the key directory (pins.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockam-vaultd: the only process that will ever hold private keys.
  * Started by ockam-routed with its channel on fd 3; it answers routed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockamctl: talk to a running node over its control socket.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef OCKAMCTL_H
 #define OCKAMCTL_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockamctl: identities and secure channels.
  */

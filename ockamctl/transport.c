@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ockamctl: TCP connections and the listeners' grants.
  */

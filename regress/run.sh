@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run every test: the cmocka unit tests in BUILD/regress/test_*, then
 # the end-to-end scripts in regress/e2e/*.sh.  Ends with the summary
 # line "N passed, N failed" (and skipped, when any), exit 1 on failure.

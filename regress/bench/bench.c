@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench: secure channel benchmarks against a running node, each next
  * to the raw libsodium cost of the same crypto measured in this run.

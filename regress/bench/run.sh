@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make bench: the secure channel benchmarks on one node, then two nodes
 # over TCP on 127.0.0.1 next to plain TCP and an stunnel TLS 1.3 tunnel
 # measured by this script in the same run.

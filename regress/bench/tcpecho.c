@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpecho: the plain TCP reference for make bench.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The life of secure channels on a node that trusts everyone (issue 9,
 # item 4): channels per peer identity and per listener are capped, an
 # idle channel is closed, a channel whose TCP connection closed is

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # ockam-routed's configuration checks, as an operator meets them.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Connection names (issue 9, item 11): an accepted connection is named
 # by its id, never by its remote address, which the node would dial.
 # Attacks first: a local socket bound to a relay target's address

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Bad input on the control socket: every malformed request gets an
 # error, and the node keeps serving everyone else.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Hostile control clients: one that floods requests and never reads its
 # replies, a crowd of idle ones, one that stays idle; and a member of the
 # socket's group by a supplementary group only.  Others keep being served.

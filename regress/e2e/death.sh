@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Any process that dies takes the node down cleanly, and routed says
 # which one and how; a malformed imsg from a sibling is fatal to routed.
 . "$(dirname "$0")/lib.sh"

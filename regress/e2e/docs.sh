@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The manual pages are well-formed and name what the programs accept.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The libFuzzer targets of regress/fuzz, 5 seconds each from their
 # seed corpora: no crash, leak, sanitizer report or broken invariant.
 # They are built (make fuzz-progs, into build-fuzz/) when out of date;

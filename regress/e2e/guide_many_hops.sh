@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The guides' local scenario with real processes: a node from
 # etc/many-hops.conf, a message through h1, h2, h3 to the echoer.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Peers that never read (issue 9, item 3): fifty of them send requests
 # to an echoer through a listener and read none of the replies.  The
 # node's memory stays within queue-bytes (tcpd's queues and routed's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Connection slots (issue 9, item 2) on the middle node of the guide
 # "Secure Channels" over two TCP hops (etc/responder.conf, middle.conf,
 # initiator.conf): 1,100 idle connections from one address, 1,100 more

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A flood of first handshake messages (no credentials needed) against a
 # secure channel listener, from one source and from many (connections
 # from 127.0.0.1..127.0.0.32): a legitimate initiator still creates 20

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared by the end-to-end tests: start real nodes on this machine,
 # with bounded waits everywhere, and report TAP-like lines that
 # regress/run.sh counts ("ok - ...", "not ok - ...", "skip - ...").

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Logs under attack (issue 9, item 7): a flood of 9-byte junk frames
 # writes a bounded number of lines at the default level (one
 # aggregated line a second per cause, every drop only at debug), the

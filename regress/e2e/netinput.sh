@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Bad input on a whole node's TCP listener: every kind of broken frame
 # and a crowd of abandoned connections, and the node still serves.
 # (ockam-tcpd alone is tested in depth by tcpd.sh.)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The boundaries of a running node: each process runs as the node user
 # (the vault as its own user) inside its chroot, non-dumpable, with no new privileges and a seccomp
 # filter; and each one is killed by a syscall its filter forbids.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The clients of a relay cannot push out one another's reply grants:
 # 40 connections send through the middle node's relay while Alice and
 # Bob talk through it, and Alice loses nothing, Bob's Close included.

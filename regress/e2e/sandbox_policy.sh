@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # What each role's seccomp filter lets through, read from the filter
 # itself (libseccomp's pseudo-code, regress/helpers/sandboxdump).
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Secure channels with real processes: the guides "Secure Channel" and
 # "Secure Channel over many hops", what a hop in the middle sees, bad
 # and replayed messages, identities, trust, close, flow control.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # ockam-tcpd on its own, driven by regress/helpers/tcpdpoke exactly as
 # routed drives it, with loopback peers made by tcpdpoke: frames in and
 # out, bad frames, many connections and the limit, a peer that does not

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The guide "Secure Channels" over two TCP hops, with three real nodes
 # from etc/: initiator -> middle (relay forward_to_bob) -> responder.
 . "$(dirname "$0")/lib.sh"

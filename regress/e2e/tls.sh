@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # TLS between two nodes (libtls in ockam-tcpd): a TLS listener next to a
 # plain one, outgoing TLS verified against a CA and the peer's name.
 . "$(dirname "$0")/lib.sh"

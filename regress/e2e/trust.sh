@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Trust that fails closed (issue 9, items 8 and 9): an initiator never
 # takes an unknown responder silently, pins one only when asked and
 # refuses it when it changes; trusting anyone is asked for and logged;

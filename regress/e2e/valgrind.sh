@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The daemons' normal paths under valgrind: no leaks, no memory errors,
 # in all three processes.  Uses the build without the sandbox
 # (VGBUILD, made by "make regress"): valgrind cannot run under seccomp.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # ockam-vaultd on its own, driven by regress/helpers/vaultpoke exactly as
 # routed drives it: identities, ephemeral keys, DH and signatures checked
 # against libsodium, key files, refusals, the per-phase request table,

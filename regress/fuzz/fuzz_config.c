@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz target: the configuration parser of ockam-routed
  * (ockam-routed/parse.y, config.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz target: the TCP frame reader of ockam-tcpd (ockam-tcpd/frame.c)
  * and the TransportMessage decoder under it (lib/wire.c).

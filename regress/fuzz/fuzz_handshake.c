@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz target: the secure channel handshake (lib/noise.c) and the
  * identity payload check of ockam-routed/handshake.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz target: multiaddr text (lib/multiaddr.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the fuzz targets share (fuzzutil.c, linked into each of them).
  */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run the libFuzzer targets of regress/fuzz, each for a bounded time,
 # from the seeds in regress/fuzz/corpus/TARGET.  What a run finds is
 # kept in build-fuzz/corpus/TARGET for the next run; a crash, leak,

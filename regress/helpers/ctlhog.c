@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctlhog: hold on to a node's control socket the way a hostile local
  * client would.

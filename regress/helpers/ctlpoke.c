@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctlpoke: write raw bytes to a control socket, print what comes back.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fdspawn: start a child daemon as ockam-routed would, but with one
  * more descriptor than its channel, and say which descriptors the

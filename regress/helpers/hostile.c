@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hostile: TCP peers that hold what a node gives them (regress/e2e
  * hostile_tcp.sh, hostile_queue.sh).  Every peer connects to

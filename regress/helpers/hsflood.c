@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hsflood: flood a secure channel listener with first handshake
  * messages (Noise XX message 1: 32 random bytes) over TCP, as a peer

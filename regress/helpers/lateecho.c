@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lateecho: an app worker that echoes messages back along their return
  * routes, the first one late: it is held until a second message comes

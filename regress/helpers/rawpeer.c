@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rawpeer: a peer on loopback that speaks TCP frames by hand, for the
  * attacks of conn_names.sh and logflood.sh.

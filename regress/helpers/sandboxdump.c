@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandboxdump: print a role's seccomp filter as libseccomp pseudo-code,
  * so that tests (and auditors) can read what each process may do.

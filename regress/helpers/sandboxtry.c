@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandboxtry: confine a child of ours exactly as a role confines
  * itself (its kept directory, Landlock, the seccomp filter; no chroot,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scsend: push many messages through a route and count the replies.
  *

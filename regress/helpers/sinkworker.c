@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sinkworker: register an app worker and take its messages without
  * ever replying, until killed.  Prints "ready" once registered and one

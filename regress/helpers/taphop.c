@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * taphop: an app worker that acts as a hop (it steps past itself and
  * adds itself to the return route) and writes every payload it carries

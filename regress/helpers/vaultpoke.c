@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * vaultpoke: drive a real ockam-vaultd the way ockam-routed does
  * (fork+exec, socketpair on fd 3, "ockam-vaultd -P vault -d"), run one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for ockam-routed/parse.y and config.c: the ockam.conf(5)
  * grammar, its error messages (as "file:line: message" on stderr),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for ockam-tcpd/frame.c: reading u16-length frames off a
  * byte stream, each checked with tmsg_decode before it is handed out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for lib/imsg.c over real AF_UNIX stream socketpairs:
  * framing, partial arrival, header checks, descriptor passing,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for ockam-vaultd/keystore.c in a temporary directory:
  * key files (atomic, 0600, 32 bytes, refusals), names, and the key

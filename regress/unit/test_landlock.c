@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lib/landlock.c: once confined, a process reaches files beneath its
  * directory and nothing else, ".." and absolute paths included; routed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The table of bounds (lib/limit.c) and the aggregated log lines of
  * log_count() (lib/log.c).

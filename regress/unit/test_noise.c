@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for lib/noise.c: the Noise_XX_25519_AESGCM_SHA256
  * handshake against the cacophony, snow and noise-c vectors (read from

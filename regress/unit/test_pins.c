@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for ockam-vaultd/pins.c in a temporary directory: lookup,
  * first pin, a changed identifier, removal, the bound, malformed and cut

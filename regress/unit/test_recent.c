@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lib/recent.c: a bounded set of names, least recently used out first.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The replay window of secure channels (lib/replay.c).
  */

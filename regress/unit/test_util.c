@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lib/util.c: safe_str() makes bytes from the network fit for a log
  * line; none of them may end the line or start another.

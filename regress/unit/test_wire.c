@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for lib/route.c and lib/wire.c: routes in memory and the
  * v1 TransportMessage encoding, with the known answers of doc/design.md 4.3.

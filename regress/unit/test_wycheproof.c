@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The Wycheproof vectors (regress/vectors/wycheproof, see vectors.c)
  * against the libsodium 1.0.18 primitives the channels use: X25519,

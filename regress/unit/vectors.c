@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small strict JSON reader (RFC 8259) for the test-vector files:
  * objects, arrays, strings with every escape (surrogate pairs checked,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small strict JSON reader for the test-vector files in
  * regress/vectors (regress tests only), and hex decoding.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the helpers that drive a daemon share (poke.h): checks, and the
  * daemon as a child on fd 3 of its own, spoken to in imsgs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the helpers that drive a daemon share: checks printed one a
  * line, and the daemon itself, a child started and talked to over an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: connections tcpd opens (refused, unknown names, localhost,
  * IPv6, the connect timeout) and its listener on ::1.

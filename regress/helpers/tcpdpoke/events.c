@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: what tcpd sends routed, read into a queue; the scenarios
  * take from it the first message of a type that a matcher accepts.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: the frames scenario (frames in and out, heartbeats,
  * connection reuse, CLOSE, DOWN with totals) and the bad one (bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: tcpd under load: many connections and the limit, a peer
  * that does not read (noread, drain), a routed that does not read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: messages to and from tcpd as routed makes and reads them.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: the names scenario.  An accepted connection is reached by
  * its id alone: a SEND by the name of its remote address dials that

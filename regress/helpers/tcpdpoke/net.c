@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: the peers of tcpd, sockets on loopback.
  */

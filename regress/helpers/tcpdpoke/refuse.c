@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: what tcpd refuses: requests it must die of, and what its
  * seccomp filter lets through, fails or kills.

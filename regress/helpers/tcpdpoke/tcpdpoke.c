@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: drive a real ockam-tcpd the way ockam-routed does
  * (fork+exec, socketpair on fd 3, "ockam-tcpd -P tcpd -d"), act as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: what its files share.  tcpdpoke.c starts tcpd and picks
  * the scenario; events.c holds what tcpd sends; msg.c makes and sends

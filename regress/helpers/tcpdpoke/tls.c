@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcpdpoke: TLS listeners and outgoing TLS through tcpd, verified
  * against the CA in dir.
