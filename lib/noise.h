@@ -71,8 +71,8 @@ struct noise_hs {
 	int			 has_k;
 	uint64_t		 n;
 	uint8_t			 s[NOISE_DHLEN];	/* our static public */
-	uint8_t			 e[NOISE_DHLEN];	/* our ephemeral public */
-	uint8_t			 rs[NOISE_DHLEN];	/* peer static, after m2/m3 */
+	uint8_t			 e[NOISE_DHLEN];	/* ours, ephemeral */
+	uint8_t			 rs[NOISE_DHLEN];	/* peer static, m2/m3 */
 	uint8_t			 re[NOISE_DHLEN];	/* peer ephemeral */
 	const struct noise_ops	*ops;
 	void			*arg;

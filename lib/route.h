@@ -44,7 +44,8 @@ struct tmsg {
 void		 route_init(struct route *);
 void		 route_clear(struct route *);
 int		 route_push_back(struct route *, uint8_t, const char *, size_t);
-int		 route_push_front(struct route *, uint8_t, const char *, size_t);
+int		 route_push_front(struct route *, uint8_t, const char *,
+		    size_t);
 struct addr	*route_head(const struct route *);
 void		 route_pop_front(struct route *);
 int		 route_copy(struct route *, const struct route *);
@@ -63,7 +64,8 @@ int		 route_decode(struct cursor *, struct route *, const char **);
 size_t		 tmsg_encoded_len(const struct tmsg *);
 int		 tmsg_encode(struct ibuf *, const struct tmsg *);
 int		 tmsg_encode_head(struct ibuf *, const struct tmsg *);
-int		 tmsg_decode(struct tmsg *, const void *, size_t, const char **);
+int		 tmsg_decode(struct tmsg *, const void *, size_t,
+		    const char **);
 int		 tmsg_check(const void *, size_t, size_t *, const char **);
 
 #endif /* OCKAM_ROUTE_H */

@@ -32,7 +32,7 @@
 #define SC_MEMO			4	/* DH results a handshake keeps */
 /* Messages waiting for the vault: a handshake message, a replay window. */
 #define SC_HELD_MAX		(1 + REPLAY_WINDOW)
-#define SC_HELD_XOFF		16	/* held: stop reading their connection */
+#define SC_HELD_XOFF		16	/* held: stop reading their link */
 #define SC_ADDR_MAX		80	/* a source's address, text */
 #define SC_VERIFIED		64	/* identity payloads known good */
 #define SC_EPH_POOL		32	/* ephemeral keys made ahead */

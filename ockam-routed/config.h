@@ -102,7 +102,7 @@ struct ockam_conf {
 	char			*vault_dir;	/* NULL: no key storage */
 	struct identity_confs	 identities;
 	struct sclistener_confs	 sclisteners;
-	struct trust_conf	 sctrust;	/* initiators: none by default */
+	struct trust_conf	 sctrust;	/* initiators: none default */
 	int			 scpin;		/* initiators: pin first use */
 	struct listen_confs	 listeners;
 	struct relay_confs	 relays;
@@ -141,7 +141,8 @@ int			 check_config(void);
 struct ockam_conf	*config_new(void);
 void			 config_free(struct ockam_conf *);
 struct worker_conf	*config_find_worker(struct ockam_conf *, const char *);
-struct identity_conf	*config_find_identity(struct ockam_conf *, const char *);
+struct identity_conf	*config_find_identity(struct ockam_conf *,
+			    const char *);
 struct sclistener_conf	*config_find_sclistener(struct ockam_conf *,
 			    const char *);
 struct relay_conf	*config_find_relay(struct ockam_conf *, const char *);

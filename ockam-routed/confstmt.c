@@ -104,7 +104,8 @@ identity_name_valid(const char *s)
 	if (len == 0 || len >= OCKAM_NAME_MAX || s[0] == '.')
 		return (0);
 	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) == NULL)
+		if (!isalnum((unsigned char)s[i]) &&
+		    strchr("_.-", s[i]) == NULL)
 			return (0);
 	return (1);
 }

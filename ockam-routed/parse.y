@@ -47,9 +47,9 @@ struct file {
 	dev_t			 dev;
 	ino_t			 ino;
 	int			 lineno;
-	int			 eolpending;	/* count the line on next token */
+	int			 eolpending;	/* count the line next token */
 	int			 needeol;	/* last token was not '\n' */
-	int			 starteol;	/* '\n' ending the include line */
+	int			 starteol;	/* '\n' ending an include */
 	int			 unget[4];
 	int			 nunget;
 	char			*expbuf;	/* a macro being expanded */
@@ -60,7 +60,7 @@ TAILQ_HEAD(files, file);
 struct sym {
 	TAILQ_ENTRY(sym)	 entry;
 	int			 used;
-	int			 persist;	/* from -D: wins over the file */
+	int			 persist;	/* -D: wins over the file */
 	char			*nam;
 	char			*val;
 };

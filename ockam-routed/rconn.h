@@ -23,7 +23,7 @@ struct rconn {
 	struct listen_conf	*lc;		/* NULL: we opened it */
 	int			 tls;
 	int			 paused;	/* the peer is not reading */
-	int			 rstop;		/* channels that hold its input */
+	int			 rstop;		/* channels holding its input */
 	time_t			 since;
 	TAILQ_HEAD(, message)	 held;
 	int			 nheld;

@@ -169,7 +169,8 @@ node_handshakes(const char *sock, int clients)
 	double			 t0, t;
 	pid_t			 pid;
 	char			 b;
-	int			 i, k, n = HS_COUNT / clients, status, failed = 0;
+	int			 i, k, n = HS_COUNT / clients, status;
+	int			 failed = 0;
 	int			 p[2];
 
 	if (pipe(p) == -1)
@@ -182,7 +183,8 @@ node_handshakes(const char *sock, int clients)
 			continue;
 		c = connect_node(sock);
 		for (i = 0; i < n; i++)
-			if (create_channel(c, routes[i], sizeof(routes[i])) == -1)
+			if (create_channel(c, routes[i],
+			    sizeof(routes[i])) == -1)
 				errx(1, "create: %s", ockam_error(c));
 		/* Tell the parent we are done, then clean up. */
 		if (write(p[1], "x", 1) != 1)

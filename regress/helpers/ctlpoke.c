@@ -103,13 +103,15 @@ main(int argc, char *argv[])
 			break;
 		if ((r = imsgbuf_read(&ib)) == -1)
 			err(1, "read");
-		while ((r == 1 || ib.rlen > 0) && imsgbuf_get(&ib, &imsg) == 1) {
+		while ((r == 1 || ib.rlen > 0) &&
+		    imsgbuf_get(&ib, &imsg) == 1) {
 			switch (imsg.hdr.type) {
 			case CTL_RESULT:
 				imsg_cursor(&imsg, &cur);
 				status = cur_h32(&cur);
 				if (cur_string(&cur, msg, sizeof(msg)) == -1)
-					strlcpy(msg, "(malformed)", sizeof(msg));
+					strlcpy(msg, "(malformed)",
+					    sizeof(msg));
 				printf("RESULT %u %s\n", status, msg);
 				break;
 			case CTL_END:

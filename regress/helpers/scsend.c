@@ -112,7 +112,8 @@ main(int argc, char *argv[])
 		else if (ch == 'n')
 			noread = 1;
 		else
-			errx(1, "usage: scsend [-c | -n | -r] socket route ...");
+			errx(1, "usage: scsend [-c | -n | -r] socket "
+			    "route ...");
 	}
 	argc -= optind;
 	argv += optind;

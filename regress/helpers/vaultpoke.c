@@ -161,7 +161,8 @@ configure(const char *scenario)
 		return (-1);
 	}
 	if (imsg.hdr.type != IMSG_READY || imsg.len != 0)
-		errx(1, "expected READY, got %s", imsg_type_name(imsg.hdr.type));
+		errx(1, "expected READY, got %s",
+		    imsg_type_name(imsg.hdr.type));
 	imsg_free(&imsg);
 	printf("ready\n");
 	return (0);
@@ -487,8 +488,10 @@ scenario_exfil(void)
 }
 
 #define PIN_ROUTE	"/ip4/127.0.0.1/tcp/4000/service/bob_listener"
-#define PIN_ID1	"I1111111111111111111111111111111111111111111111111111111111111111"
-#define PIN_ID2	"I2222222222222222222222222222222222222222222222222222222222222222"
+#define PIN_ID1	"I11111111111111111111111111111111" \
+	    "11111111111111111111111111111111"
+#define PIN_ID2	"I22222222222222222222222222222222" \
+	    "22222222222222222222222222222222"
 
 /* One VAULT_PIN request; prints "pin OP status N id ID". */
 static void

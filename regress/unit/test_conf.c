@@ -524,7 +524,8 @@ test_cmdline_macros(void **state)
 	struct ockam_conf	*conf;
 	char			 bad1[] = "noequals", bad2[] = "=x";
 	char			 bad3[] = "a b=x";
-	char			 d1[] = "addr=from-cmdline", d2[] = "sock=/c.sock";
+	char			 d1[] = "addr=from-cmdline";
+	char			 d2[] = "sock=/c.sock";
 
 	(void)state;
 	assert_int_equal(cmdline_symset(bad1), -1);
