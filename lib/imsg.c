@@ -8,9 +8,9 @@
 #include <sys/uio.h>
 
 #include <errno.h>
-#include <stddef.h>
 #include <limits.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

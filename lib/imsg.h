@@ -16,8 +16,8 @@
 #define OCKAM_IMSG_H
 
 #include <sys/types.h>
-#include <sys/uio.h>
 #include <sys/queue.h>
+#include <sys/uio.h>
 
 #include <stdint.h>
 

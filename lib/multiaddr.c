@@ -25,8 +25,8 @@
 #include <string.h>
 
 #include "multiaddr.h"
-#include "tcp.h"
 #include "route.h"
+#include "tcp.h"
 
 #define MADDR_TEXT_MAX	4096	/* longest route text accepted */
 #define HOST_MAX	253	/* a DNS name */

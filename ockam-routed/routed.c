@@ -8,24 +8,24 @@
 #include <sys/stat.h>
 
 #include <err.h>
-#include <sodium.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "landlock.h"
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
 #include "sandbox.h"
-#include "channel.h"
 
 volatile sig_atomic_t	 routed_quit;
 int			 routed_failed;

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "imsg.h"
-#include "privsep.h"
 #include "poke.h"
+#include "privsep.h"
 
 struct child	 child = { .pid = -1 };
 int		 failed;
