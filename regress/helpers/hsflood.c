@@ -61,7 +61,6 @@ static size_t
 frame(const char *listener, unsigned char *out, size_t max)
 {
 	struct tmsg	 m;
-	struct ibuf	*b;
 	uint8_t		 e[32];
 	size_t		 len;
 
@@ -70,18 +69,11 @@ frame(const char *listener, unsigned char *out, size_t max)
 	if (route_push_back(&m.onward, OCKAM_ADDR_LOCAL, listener,
 	    strlen(listener)) == -1 ||
 	    route_push_back(&m.ret, OCKAM_ADDR_LOCAL, "flood", 5) == -1 ||
-	    tmsg_set_payload(&m, e, sizeof(e)) == -1 ||
-	    (b = ibuf_open(64, 65535)) == NULL || tmsg_encode(b, &m) == -1)
+	    tmsg_set_payload(&m, e, sizeof(e)) == -1)
 		errx(1, "cannot encode");
-	len = ibuf_size(b);
-	if (len + 2 > max)
-		errx(1, "frame too long");
-	out[0] = len >> 8;
-	out[1] = len & 0xff;
-	memcpy(out + 2, ibuf_data(b), len);
-	ibuf_free(b);
+	len = frame_tmsg(&m, out, max);
 	tmsg_clear(&m);
-	return (len + 2);
+	return (len);
 }
 
 int

@@ -71,7 +71,6 @@ static size_t
 frame(unsigned char *out, size_t len, const char *worker, const char *via)
 {
 	struct tmsg	 m;
-	struct ibuf	*b;
 	size_t		 n;
 
 	tmsg_init(&m);
@@ -85,17 +84,9 @@ frame(unsigned char *out, size_t len, const char *worker, const char *via)
 	    route_push_back(&m.ret, OCKAM_ADDR_LOCAL, "app", 3) == -1 ||
 	    tmsg_set_payload(&m, "x", 1) == -1))
 		errx(1, "cannot make the message");
-	if ((b = ibuf_open(64, 65535)) == NULL || tmsg_encode(b, &m) == -1)
-		errx(1, "cannot encode the message");
-	n = ibuf_size(b);
-	if (n + 2 > len)
-		errx(1, "message too long");
-	out[0] = n >> 8;
-	out[1] = n & 0xff;
-	memcpy(out + 2, ibuf_data(b), n);
-	ibuf_free(b);
+	n = frame_tmsg(&m, out, len);
 	tmsg_clear(&m);
-	return (n + 2);
+	return (n);
 }
 
 static void

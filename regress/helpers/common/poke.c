@@ -16,9 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "imsg.h"
 #include "poke.h"
 #include "privsep.h"
+#include "route.h"
 
 struct child	 child = { .pid = -1 };
 int		 failed;
@@ -227,4 +229,23 @@ long long
 now_ms(void)
 {
 	return ((long long)(now() * 1000));
+}
+
+/* m as a frame into out: u16 big-endian length, then m.  Its size. */
+size_t
+frame_tmsg(const struct tmsg *m, unsigned char *out, size_t max)
+{
+	struct ibuf	*b;
+	size_t		 n;
+
+	if ((b = ibuf_open(64, 65535)) == NULL || tmsg_encode(b, m) == -1)
+		errx(1, "cannot encode the message");
+	n = ibuf_size(b);
+	if (n + 2 > max)
+		errx(1, "frame too long");
+	out[0] = n >> 8;
+	out[1] = n & 0xff;
+	memcpy(out + 2, ibuf_data(b), n);
+	ibuf_free(b);
+	return (n + 2);
 }

@@ -27,6 +27,8 @@ void	 check(int, const char *);
 int	 writeall(int, const void *, size_t);
 double	 now(void);
 long long now_ms(void);
+struct tmsg;
+size_t	 frame_tmsg(const struct tmsg *, unsigned char *, size_t);
 int	 in_fork(void (*)(void *), void *);
 
 void	 child_spawn(const char *, const char *, char *const []);
