@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +50,12 @@ struct fwd {
 
 static TAILQ_HEAD(, fwd)	 fwds = TAILQ_HEAD_INITIALIZER(fwds);
 static int			 nfwds;
-static struct log_count		 lc_refused = LOG_COUNT_INIT(LOG_INFO,
-    "forwarder registrations refused");
+static struct log_count		 lc_bound = LOG_COUNT_INIT(LOG_INFO,
+    "forwarder registrations refused: bounds");
+static struct log_count		 lc_bad = LOG_COUNT_INIT(LOG_INFO,
+    "forwarder registrations refused: malformed");
+static struct log_count		 lc_claim = LOG_COUNT_INIT(LOG_INFO,
+    "static alias claims refused");
 static struct log_count		 lc_made = LOG_COUNT_INIT(LOG_INFO,
     "forwarders registered");
 
@@ -77,6 +82,25 @@ fwd_free(struct fwd *f)
 	worker_del(f->w);
 	route_clear(&f->route);
 	free(f);
+}
+
+/* A registration refused: why, at debug, and counted by cause. */
+static void
+fwd_refuse(struct log_count *lc, struct message *m, const char *fmt, ...)
+    __attribute__((__format__ (printf, 3, 4)));
+
+static void
+fwd_refuse(struct log_count *lc, struct message *m, const char *fmt, ...)
+{
+	char		 why[512];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_debug("forwarder registration refused: %s", why);
+	log_count(lc, "%s", why);
+	message_free(m);
 }
 
 /* The connection or channel m came over: what its forwarder lives on. */
@@ -139,16 +163,17 @@ static struct fwd *
 fwd_new(struct worker *svc, const char *name, struct message *m)
 {
 	struct fwd	*f;
-	char		 addr[OCKAM_ADDR_MAX + 1], hex[FWD_HEX + 1], err[256];
+	char		 addr[OCKAM_ADDR_MAX + 1], hex[FWD_HEX + 1];
+	char		 err[256] = "out of memory";
 
 	if (nfwds >= (int)limit(LIMIT_FORWARDERS)) {
-		log_count(&lc_refused, "%s: %d forwarders (limit "
+		fwd_refuse(&lc_bound, NULL, "%s: %d forwarders (limit "
 		    "forwarders)", svc->name, nfwds);
 		return (NULL);
 	}
 	if (fwd_count(m->src_kind, m->src) >=
 	    (int)limit(LIMIT_FORWARDERS_CONNECTION)) {
-		log_count(&lc_refused, "%s: %u forwarders on one %s (limit "
+		fwd_refuse(&lc_bound, NULL, "%s: %u forwarders on one %s (limit "
 		    "forwarders-per-connection)", svc->name,
 		    limit(LIMIT_FORWARDERS_CONNECTION),
 		    m->src_kind == FLOW_CHANNEL ? "channel" : "connection");
@@ -165,8 +190,7 @@ fwd_new(struct worker *svc, const char *name, struct message *m)
 	if (route_copy(&f->route, &m->tm.ret) == -1 ||
 	    (f->w = worker_add(addr, WORKER_FORWARDER, 0, err,
 	    sizeof(err))) == NULL) {
-		log_count(&lc_refused, "%s: %s", svc->name, f->w == NULL ?
-		    err : "out of memory");
+		fwd_refuse(&lc_bound, NULL, "%s: %s", svc->name, err);
 		route_clear(&f->route);
 		free(f);
 		return (NULL);
@@ -219,24 +243,21 @@ fwd_register_static(struct worker *svc, struct message *m)
 
 	cur_init(&cur, m->tm.payload, m->tm.plen);
 	p = cur_bare(&cur, &len, FWD_ALIAS_MAX);
-	if (p == NULL || !cur_end(&cur) || memchr(p, '\0', len) != NULL) {
-		log_count(&lc_refused, "%s: not a BARE alias of 1 to %d "
+	if (p == NULL || cur_end(&cur) == -1 || memchr(p, '\0', len) != NULL) {
+		fwd_refuse(&lc_bad, m, "%s: not a BARE alias of 1 to %d "
 		    "characters", svc->name, FWD_ALIAS_MAX);
-		message_free(m);
 		return;
 	}
 	memcpy(alias, p, len);
 	alias[len] = '\0';
 	if (!alias_valid(alias, len) || m->tm.ret.n == 0) {
-		log_count(&lc_refused, "%s: invalid alias \"%s\"", svc->name,
+		fwd_refuse(&lc_bad, m, "%s: invalid alias \"%s\"", svc->name,
 		    safe_str(alias, len));
-		message_free(m);
 		return;
 	}
 	if (m->src_kind != FLOW_CHANNEL || m->peer[0] == '\0') {
-		log_count(&lc_refused, "%s: alias \"%s\" claimed outside a "
+		fwd_refuse(&lc_claim, m, "%s: alias \"%s\" claimed outside a "
 		    "secure channel", svc->name, alias);
-		message_free(m);
 		return;
 	}
 	snprintf(name, sizeof(name), "%s%s", FWD_STATIC_PREFIX, alias);
@@ -244,9 +265,8 @@ fwd_register_static(struct worker *svc, struct message *m)
 		if (strcmp(f->alias, alias) == 0)
 			break;
 	if (f != NULL && strcmp(f->peer, m->peer) != 0) {
-		log_count(&lc_refused, "%s: alias \"%s\" is %s's, claimed by "
-		    "%s", svc->name, alias, f->peer, m->peer);
-		message_free(m);
+		fwd_refuse(&lc_claim, m, "%s: alias \"%s\" is %s's, claimed "
+		    "by %s", svc->name, alias, f->peer, m->peer);
 		return;
 	}
 	if (f != NULL) {
