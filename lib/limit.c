@@ -40,7 +40,7 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	    32 * MIB, 64 * KIB, 1024 * MIB },
 	[LIMIT_REPLY_GRANTS] = { "reply-grants", LIMIT_COUNT, 32, 1,
 	    RECENT_MAX },
-	[LIMIT_FORWARDERS] = { "forwarders", LIMIT_COUNT, 4096, 1, 1048576 },
+	[LIMIT_FORWARDERS] = { "forwarders", LIMIT_COUNT, 4096, 1, 65536 },
 	[LIMIT_FORWARDERS_CONNECTION] = { "forwarders-per-connection",
 	    LIMIT_COUNT, 16, 1, 65536 },
 	[LIMIT_CONFIRM_TIMEOUT] = { "confirm-timeout", LIMIT_SECONDS,

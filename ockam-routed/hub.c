@@ -173,8 +173,8 @@ fwd_new(struct worker *svc, const char *name, struct message *m)
 	}
 	if (fwd_count(m->src_kind, m->src) >=
 	    (int)limit(LIMIT_FORWARDERS_CONNECTION)) {
-		fwd_refuse(&lc_bound, NULL, "%s: %u forwarders on one %s (limit "
-		    "forwarders-per-connection)", svc->name,
+		fwd_refuse(&lc_bound, NULL, "%s: %u forwarders on one %s "
+		    "(limit forwarders-per-connection)", svc->name,
 		    limit(LIMIT_FORWARDERS_CONNECTION),
 		    m->src_kind == FLOW_CHANNEL ? "channel" : "connection");
 		return (NULL);

@@ -174,7 +174,8 @@ check "malformed aliases (empty, garbage, /, .., control, huge): refused" \
 check "the hub keeps serving" grep -q "^serving True" "$T/bad.out"
 
 # Static aliases: through a secure channel, by their first identity.
-ch=$(ctl alice secure-channel create --trust-any "$HUB/service/hub_listener" 2>&1)
+ch=$(ctl alice secure-channel create --trust-any \
+    "$HUB/service/hub_listener" 2>&1)
 out=$(ctl alice message send "$ch/service/static_forwarding_service" bob 2>&1)
 [ "$out" = bob ] && ok "alice claims alias bob through a channel" ||
     fail "alice claims alias bob through a channel ($ch: $out)"
@@ -184,7 +185,8 @@ ctl hub show workers 2>&1 | grep -q forward_to_bob &&
 out=$(ctl alice message send "$ch/service/static_forwarding_service" bob 2>&1)
 [ "$out" = bob ] && ok "alice claims bob again: accepted" ||
     fail "alice claims bob again: accepted ($out)"
-ch2=$(ctl carol secure-channel create --trust-any "$HUB/service/hub_listener" 2>&1)
+ch2=$(ctl carol secure-channel create --trust-any \
+    "$HUB/service/hub_listener" 2>&1)
 out=$(ctl carol message send -t 2 "$ch2/service/static_forwarding_service" \
     bob 2>&1)
 [ "$out" != bob ] && ok "carol claims alice's alias: refused" ||
