@@ -48,7 +48,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
-		  ockam-routed/workers.c ockam-routed/children.c \
+		  ockam-routed/workers.c ockam-routed/hub.c \
+		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
 		  ockam-routed/ephpool.c ockam-routed/session.c \

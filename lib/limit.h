@@ -39,6 +39,9 @@ enum limit_id {
 	LIMIT_CONTROL_QUEUE_TOTAL,	/* for all of them */
 	/* routed: relays */
 	LIMIT_REPLY_GRANTS,		/* reply routes per connection */
+	/* routed: hub forwarders */
+	LIMIT_FORWARDERS,		/* forwarders node-wide */
+	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
 	/* vault */
 	LIMIT_PINS,			/* responder pins kept */
 	LIMIT_MAX

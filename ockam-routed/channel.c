@@ -114,6 +114,7 @@ channel_free(struct channel *c, const char *why)
 			control_report(c->client, c->reqid, CTL_ERR, why);
 	}
 	chanlife_gone(c, why);
+	hub_gone(FLOW_CHANNEL, c->id);
 	handshake_free(c);
 	if ((w = worker_find(c->enc)) != NULL && w->chan == c)
 		worker_del(w);

@@ -251,6 +251,12 @@ worker_kind_name(enum worker_kind kind)
 		return ("decryptor");
 	case WORKER_RELAY:
 		return ("relay");
+	case WORKER_FWD_SERVICE:
+		return ("forwarding service");
+	case WORKER_FWD_STATIC:
+		return ("static forwarding service");
+	case WORKER_FORWARDER:
+		return ("forwarder");
 	}
 	return ("unknown");
 }

@@ -34,6 +34,9 @@ enum worker_kind {
 	WORKER_SC_ENCRYPTOR,	/* a channel end: plaintext goes in */
 	WORKER_SC_DECRYPTOR,	/* a channel end: the peer sends here */
 	WORKER_RELAY,		/* forwards along a fixed route */
+	WORKER_FWD_SERVICE,	/* hub: forwarding_service */
+	WORKER_FWD_STATIC,	/* hub: static_forwarding_service */
+	WORKER_FORWARDER,	/* hub: a forwarder they made */
 };
 
 /* A list of names: worker addresses or identifiers. */

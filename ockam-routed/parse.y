@@ -113,7 +113,7 @@ static void		 add_worker(enum worker_kind, const char *);
 
 %token	CHROOT CONSUMERS CONTROL DIRECTORY ECHOER EVERYONE GROUP HOP
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
-%token	VAULT
+%token	VAULT FORWARDING SERVICE STATIC
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	ERROR
 %token	<string>	STRING NUMBER
@@ -193,6 +193,12 @@ worker		: workerkind workername
 
 workerkind	: ECHOER			{ curkind = WORKER_ECHOER; }
 		| HOP				{ curkind = WORKER_HOP; }
+		| FORWARDING SERVICE		{
+			curkind = WORKER_FWD_SERVICE;
+		}
+		| STATIC FORWARDING SERVICE	{
+			curkind = WORKER_FWD_STATIC;
+		}
 		;
 
 workerlist	: workername optnl
@@ -339,6 +345,7 @@ lookup(const char *s)
 		{ "directory",		DIRECTORY },
 		{ "echoer",		ECHOER },
 		{ "everyone",		EVERYONE },
+		{ "forwarding",		FORWARDING },
 		{ "group",		GROUP },
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
@@ -353,7 +360,9 @@ lookup(const char *s)
 		{ "port",		PORT },
 		{ "relay",		RELAY },
 		{ "secure-channel",	SECURECHANNEL },
+		{ "service",		SERVICE },
 		{ "socket",		SOCKET },
+		{ "static",		STATIC },
 		{ "tls",		TLS },
 		{ "to",			TO },
 		{ "trust",		TRUST },

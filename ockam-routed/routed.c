@@ -316,6 +316,7 @@ main(int argc, char *argv[])
 	tcp_shutdown();
 	control_cleanup();
 	children_stop();
+	hub_shutdown();
 	router_shutdown();
 	identity_shutdown();
 	config_free(conf);

@@ -82,6 +82,7 @@ struct worker {
 	struct channel		*chan;		/* SC_ENCRYPTOR, SC_DECRYPTOR */
 	struct sclistener_conf	*scl;		/* SC_LISTENER */
 	struct relay_conf	*relay;		/* RELAY */
+	struct fwd		*fwd;		/* FORWARDER: hub.c */
 	char			*name;		/* kept right after it */
 };
 
@@ -118,6 +119,14 @@ void		 router_drop(struct message *, const char *, ...)
 /* workers.c */
 void		 worker_handle(struct worker *, struct message *);
 
+/* hub.c */
+#define FWD_ALIAS_MAX		64	/* characters in a static alias */
+void		 hub_handle(struct worker *, struct message *);
+int		 hub_flow_allows(const char *, const struct names *);
+int		 hub_channel_reply(struct message *, const struct addr *);
+void		 hub_gone(uint8_t, uint32_t);
+void		 hub_shutdown(void);
+
 /* identity.c */
 int		 identity_load(const char *, int, struct identity **, char *,
 		    size_t);
@@ -150,6 +159,8 @@ void		 tcp_imsg_down(struct imsg *);
 void		 tcp_imsg_fail(struct imsg *);
 void		 tcp_imsg_flow(struct imsg *);
 int		 tcp_flow_allows(struct message *, const struct addr *);
+void		 tcp_grant_reply(const struct route *, const struct route *);
+int		 tcp_reply_granted(const struct addr *, uint8_t, const char *);
 void		 tcp_shutdown(void);
 int		 tcp_backlogged(void);
 int		 tcp_conn_addr(uint32_t, char *, size_t);

@@ -290,8 +290,8 @@ router_flow_check(struct message *m, const struct addr *a)
 	case FLOW_NONE:
 		return (1);
 	case FLOW_CHANNEL:
-		ok = a->type == OCKAM_ADDR_LOCAL &&
-		    channel_flow_allows(m, a->val);
+		ok = a->type == OCKAM_ADDR_LOCAL ?
+		    channel_flow_allows(m, a->val) : hub_channel_reply(m, a);
 		break;
 	case FLOW_TCP:
 		ok = tcp_flow_allows(m, a);

@@ -238,8 +238,11 @@ conn_allows(struct rconn *c, const struct addr *a)
 	if (c->lc != NULL) {
 		if (a->type == OCKAM_ADDR_LOCAL)
 			return (names_find(&c->lc->consumers, a->val) ||
-			    channel_listener_of(a->val, &c->lc->consumers));
-		return (relay_grants(&c->lc->consumers, a));
+			    channel_listener_of(a->val, &c->lc->consumers) ||
+			    hub_flow_allows(a->val, &c->lc->consumers));
+		return (relay_grants(&c->lc->consumers, a) ||
+		    tcp_reply_granted(a, c->tls ? OCKAM_ADDR_TLS :
+		    OCKAM_ADDR_TCP, conn_name(c)));
 	}
 	if (a->type == OCKAM_ADDR_LOCAL &&
 	    channel_initiator_via(a->val, c->tls, c->peer))
@@ -250,6 +253,42 @@ conn_allows(struct rconn *c, const struct addr *a)
 	if ((pf = peerflow_get(c->tls, c->peer, 0)) == NULL)
 		return (0);
 	return (recent_has(&pf->heads, a->val));
+}
+
+/*
+ * A hub forwarder (hub.c) sent a message along route to: replies from
+ * the head of to (a connection, "@ID.TAG", or a channel's encryptor)
+ * may go to the connection at the head of ret, on that connection's
+ * grants, as for a relay.
+ */
+void
+tcp_grant_reply(const struct route *to, const struct route *ret)
+{
+	struct addr	*h, *a;
+	struct rconn	*src;
+	char		 key[OCKAM_ADDR_MAX + 8];
+
+	if ((h = route_head(to)) == NULL || (a = route_head(ret)) == NULL)
+		return;
+	if ((src = conn_by_head(a, 0, "", key, sizeof(key))) == NULL)
+		return;
+	snprintf(key, sizeof(key), "%u#%s", h->type, h->val);
+	if (recent_note(&src->grants, key) == -1)
+		log_warnx("out of memory: replies from %s to %s will be "
+		    "denied", h->val, src->peer);
+}
+
+/* May what comes from the hop type#from go to the connection at a? */
+int
+tcp_reply_granted(const struct addr *a, uint8_t type, const char *from)
+{
+	struct rconn	*dst;
+	char		 key[OCKAM_ADDR_MAX + 8];
+
+	if ((dst = conn_by_head(a, 0, "", key, sizeof(key))) == NULL)
+		return (0);
+	snprintf(key, sizeof(key), "%u#%s", type, from);
+	return (recent_has(&dst->grants, key));
 }
 
 /* Let in when it arrived (tcp_recv), or by the grants in force now. */
@@ -533,6 +572,7 @@ tcp_down(struct tcp_conn *tc)
 		    safe_str(c->peer, strlen(c->peer)), tc->why);
 	}
 	chanlife_conn_down(c->id, c->tls, conn_name(c));
+	hub_gone(FLOW_TCP, c->id);
 	conn_free(c, tc->why);
 }
 

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Hub services (doc/design.md 6).  forwarding_service makes a forwarder
+ * at FWD_ and 16 random hex digits for whatever reaches it;
+ * static_forwarding_service one at forward_to_ALIAS for the identity
+ * that claims ALIAS (a BARE string) out of a secure channel.  A new
+ * forwarder answers from its address, along the registration's return
+ * route (its route), with the payload it got: the BARE alias for a
+ * static one.  What reaches a forwarder goes to its route followed by
+ * the rest of the incoming onward route (Ockam's 2022 data path), the
+ * return route left alone.
+ *
+ * A forwarder lives as long as the connection or the channel it was
+ * registered over, so nothing goes down a dead or reused connection.
+ * A repeat registration over it from the same return route renews the
+ * forwarder: heartbeats do not mint addresses.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "buf.h"
+#include "channel.h"
+#include "limit.h"
+#include "log.h"
+#include "routed.h"
+#include "util.h"
+
+#define FWD_PREFIX		"FWD_"
+#define FWD_STATIC_PREFIX	"forward_to_"
+#define FWD_HEX			16
+
+struct fwd {
+	TAILQ_ENTRY(fwd)	 entry;
+	struct worker		*w;
+	const char		*service;	/* the worker that made it */
+	struct route		 route;
+	uint8_t			 tie_kind;	/* FLOW_*: what it lives on */
+	uint32_t		 tie;
+	time_t			 since;
+	char			 peer[OCKAM_IDENTIFIER_LEN + 1];
+	char			 alias[FWD_ALIAS_MAX + 1];
+};
+
+static TAILQ_HEAD(, fwd)	 fwds = TAILQ_HEAD_INITIALIZER(fwds);
+static int			 nfwds;
+static struct log_count		 lc_bound = LOG_COUNT_INIT(LOG_INFO,
+    "forwarder registrations refused: bounds");
+static struct log_count		 lc_bad = LOG_COUNT_INIT(LOG_INFO,
+    "forwarder registrations refused: malformed");
+static struct log_count		 lc_claim = LOG_COUNT_INIT(LOG_INFO,
+    "static alias claims refused");
+static struct log_count		 lc_made = LOG_COUNT_INIT(LOG_INFO,
+    "forwarders registered");
+
+static int
+route_same(const struct route *a, const struct route *b)
+{
+	struct addr	*x, *y;
+
+	if (a->n != b->n)
+		return (0);
+	for (x = TAILQ_FIRST(&a->q), y = TAILQ_FIRST(&b->q); x != NULL &&
+	    y != NULL; x = TAILQ_NEXT(x, entry), y = TAILQ_NEXT(y, entry))
+		if (x->type != y->type || x->len != y->len ||
+		    memcmp(x->val, y->val, x->len) != 0)
+			return (0);
+	return (1);
+}
+
+static void
+fwd_free(struct fwd *f)
+{
+	TAILQ_REMOVE(&fwds, f, entry);
+	nfwds--;
+	worker_del(f->w);
+	route_clear(&f->route);
+	free(f);
+}
+
+/* A registration refused: why, at debug, and counted by cause. */
+static void
+fwd_refuse(struct log_count *lc, struct message *m, const char *fmt, ...)
+    __attribute__((__format__ (printf, 3, 4)));
+
+static void
+fwd_refuse(struct log_count *lc, struct message *m, const char *fmt, ...)
+{
+	char		 why[512];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_debug("forwarder registration refused: %s", why);
+	log_count(lc, "%s", why);
+	message_free(m);
+}
+
+/* The connection or channel m came over: what its forwarder lives on. */
+static void
+fwd_tie(struct fwd *f, const struct message *m)
+{
+	f->tie_kind = m->src_kind;
+	f->tie = m->src_kind == FLOW_NONE ? 0 : m->src;
+}
+
+/*
+ * An alias is 1 to FWD_ALIAS_MAX printable characters, no '/', no
+ * "..": it becomes part of a worker address and of routes as text.
+ */
+static int
+alias_valid(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > FWD_ALIAS_MAX || strstr(s, "..") != NULL)
+		return (0);
+	for (i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == '/')
+			return (0);
+	return (1);
+}
+
+/* The answer of f: from its address, along its route. */
+static void
+fwd_answer(struct fwd *f, const void *payload, size_t plen)
+{
+	struct message	*r;
+
+	if ((r = message_new()) == NULL ||
+	    route_copy(&r->tm.onward, &f->route) == -1 ||
+	    route_push_back(&r->tm.ret, OCKAM_ADDR_LOCAL, f->w->name,
+	    strlen(f->w->name)) == -1 ||
+	    tmsg_set_payload(&r->tm, payload, plen) == -1) {
+		log_warnx("forwarder %s: cannot build its answer", f->w->name);
+		message_free(r);
+		return;
+	}
+	router_enqueue(r);
+}
+
+static int
+fwd_count(uint8_t kind, uint32_t tie)
+{
+	struct fwd	*f;
+	int		 n = 0;
+
+	TAILQ_FOREACH(f, &fwds, entry)
+		if (f->tie_kind == kind && f->tie == tie)
+			n++;
+	return (n);
+}
+
+/* A new forwarder at name (empty: FWD_ and random hex), within bounds. */
+static struct fwd *
+fwd_new(struct worker *svc, const char *name, struct message *m)
+{
+	struct fwd	*f;
+	char		 addr[OCKAM_ADDR_MAX + 1], hex[FWD_HEX + 1];
+	char		 err[256] = "out of memory";
+
+	if (nfwds >= (int)limit(LIMIT_FORWARDERS)) {
+		fwd_refuse(&lc_bound, NULL, "%s: %d forwarders (limit "
+		    "forwarders)", svc->name, nfwds);
+		return (NULL);
+	}
+	if (fwd_count(m->src_kind, m->src) >=
+	    (int)limit(LIMIT_FORWARDERS_CONNECTION)) {
+		fwd_refuse(&lc_bound, NULL, "%s: %u forwarders on one %s "
+		    "(limit forwarders-per-connection)", svc->name,
+		    limit(LIMIT_FORWARDERS_CONNECTION),
+		    m->src_kind == FLOW_CHANNEL ? "channel" : "connection");
+		return (NULL);
+	}
+	if (name[0] == '\0') {
+		random_name(hex, sizeof(hex));
+		snprintf(addr, sizeof(addr), "%s%s", FWD_PREFIX, hex);
+	} else
+		strlcpy(addr, name, sizeof(addr));
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return (NULL);
+	route_init(&f->route);
+	if (route_copy(&f->route, &m->tm.ret) == -1 ||
+	    (f->w = worker_add(addr, WORKER_FORWARDER, 0, err,
+	    sizeof(err))) == NULL) {
+		fwd_refuse(&lc_bound, NULL, "%s: %s", svc->name, err);
+		route_clear(&f->route);
+		free(f);
+		return (NULL);
+	}
+	f->w->fwd = f;
+	f->service = svc->name;
+	f->since = time(NULL);
+	fwd_tie(f, m);
+	TAILQ_INSERT_TAIL(&fwds, f, entry);
+	nfwds++;
+	log_count(&lc_made, "%s for %s", f->w->name, svc->name);
+	return (f);
+}
+
+/* forwarding_service: any message registers, or renews, a forwarder. */
+static void
+fwd_register(struct worker *svc, struct message *m)
+{
+	struct fwd	*f;
+
+	if (m->tm.ret.n == 0) {
+		router_drop(m, "%s: registration without a return route",
+		    svc->name);
+		return;
+	}
+	TAILQ_FOREACH(f, &fwds, entry)
+		if (f->alias[0] == '\0' && f->tie_kind == m->src_kind &&
+		    f->tie == m->src && route_same(&f->route, &m->tm.ret))
+			break;
+	if (f == NULL && (f = fwd_new(svc, "", m)) == NULL) {
+		message_free(m);
+		return;
+	}
+	fwd_answer(f, m->tm.payload, m->tm.plen);
+	message_free(m);
+}
+
+/*
+ * static_forwarding_service: the payload is a BARE alias, claimed out
+ * of a secure channel by the identity that holds it or by the first.
+ */
+static void
+fwd_register_static(struct worker *svc, struct message *m)
+{
+	struct fwd	*f;
+	struct cursor	 cur;
+	const char	*p;
+	char		 alias[FWD_ALIAS_MAX + 1], name[OCKAM_ADDR_MAX + 1];
+	size_t		 len;
+
+	cur_init(&cur, m->tm.payload, m->tm.plen);
+	p = cur_bare(&cur, &len, FWD_ALIAS_MAX);
+	if (p == NULL || cur_end(&cur) == -1 || memchr(p, '\0', len) != NULL) {
+		fwd_refuse(&lc_bad, m, "%s: not a BARE alias of 1 to %d "
+		    "characters", svc->name, FWD_ALIAS_MAX);
+		return;
+	}
+	memcpy(alias, p, len);
+	alias[len] = '\0';
+	if (!alias_valid(alias, len) || m->tm.ret.n == 0) {
+		fwd_refuse(&lc_bad, m, "%s: invalid alias \"%s\"", svc->name,
+		    safe_str(alias, len));
+		return;
+	}
+	if (m->src_kind != FLOW_CHANNEL || m->peer[0] == '\0') {
+		fwd_refuse(&lc_claim, m, "%s: alias \"%s\" claimed outside a "
+		    "secure channel", svc->name, alias);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s%s", FWD_STATIC_PREFIX, alias);
+	TAILQ_FOREACH(f, &fwds, entry)
+		if (strcmp(f->alias, alias) == 0)
+			break;
+	if (f != NULL && strcmp(f->peer, m->peer) != 0) {
+		fwd_refuse(&lc_claim, m, "%s: alias \"%s\" is %s's, claimed "
+		    "by %s", svc->name, alias, f->peer, m->peer);
+		return;
+	}
+	if (f != NULL) {
+		/* Its holder again: the route moves. */
+		route_clear(&f->route);
+		route_init(&f->route);
+		if (route_copy(&f->route, &m->tm.ret) == -1) {
+			fwd_free(f);
+			router_drop(m, "%s: out of memory", svc->name);
+			return;
+		}
+		fwd_tie(f, m);
+	} else if ((f = fwd_new(svc, name, m)) == NULL) {
+		message_free(m);
+		return;
+	} else {
+		strlcpy(f->alias, alias, sizeof(f->alias));
+		strlcpy(f->peer, m->peer, sizeof(f->peer));
+	}
+	fwd_answer(f, m->tm.payload, m->tm.plen);
+	message_free(m);
+}
+
+/* The 2022 data path: its route in place of its address. */
+static void
+fwd_forward(struct worker *w, struct message *m)
+{
+	route_pop_front(&m->tm.onward);
+	if (route_prepend(&m->tm.onward, &w->fwd->route) == -1) {
+		router_drop(m, "forwarder %s: route too long", w->name);
+		return;
+	}
+	tcp_grant_reply(&w->fwd->route, &m->tm.ret);
+	router_enqueue(m);
+}
+
+void
+hub_handle(struct worker *w, struct message *m)
+{
+	switch (w->kind) {
+	case WORKER_FWD_SERVICE:
+		fwd_register(w, m);
+		break;
+	case WORKER_FWD_STATIC:
+		fwd_register_static(w, m);
+		break;
+	default:
+		fwd_forward(w, m);
+		break;
+	}
+}
+
+/* May what arrives where the consumers are these go first to name? */
+int
+hub_flow_allows(const char *name, const struct names *consumers)
+{
+	struct worker	*w;
+
+	return ((w = worker_find(name)) != NULL &&
+	    w->kind == WORKER_FORWARDER &&
+	    names_find(consumers, w->fwd->service));
+}
+
+/*
+ * Out of a channel whose peer registered a forwarder: a reply to a
+ * connection that sent through that forwarder (tcp_grant_reply).
+ */
+int
+hub_channel_reply(struct message *m, const struct addr *a)
+{
+	struct channel	*c;
+
+	return (nfwds > 0 && (c = channel_by_id(m->flow)) != NULL &&
+	    tcp_reply_granted(a, OCKAM_ADDR_LOCAL, c->enc));
+}
+
+/* A connection (FLOW_TCP) or channel closed: its forwarders go. */
+void
+hub_gone(uint8_t kind, uint32_t tie)
+{
+	struct fwd	*f, *next;
+
+	for (f = TAILQ_FIRST(&fwds); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, entry);
+		if (f->tie_kind == kind && f->tie == tie) {
+			log_debug("forwarder %s: its %s closed", f->w->name,
+			    kind == FLOW_TCP ? "connection" : "channel");
+			fwd_free(f);
+		}
+	}
+}
+
+void
+hub_shutdown(void)
+{
+	struct fwd	*f;
+
+	while ((f = TAILQ_FIRST(&fwds)) != NULL)
+		fwd_free(f);
+}

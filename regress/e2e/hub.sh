@@ -1,0 +1,201 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# A hub from etc/hub.conf: forwarding_service registers forwarders
+# (renewed, not minted again, by a repeat registration), the 2022 data
+# path through one and the replies back, a forwarder goes with its
+# connection, bounds per connection, static aliases only out of a
+# secure channel and only for their first identity, malformed
+# registrations refused while the hub keeps serving.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v python3 >/dev/null 2>&1; then
+	skip "python3 is needed for the raw clients"
+	exit 0
+fi
+PH=$(free_port 28000)
+sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
+mkdir -p "$T/hub" "$T/alice" "$T/carol"
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+    { fail "hub starts"; exit 0; }
+start_node alice "$TOP/etc/initiator.conf" -D vaultdir="$T/alice/vault" ||
+    { fail "alice starts"; exit 0; }
+sed 's/identity "alice"/identity "carol"/' "$TOP/etc/initiator.conf" \
+    > "$T/carol.conf"
+start_node carol "$T/carol.conf" -D vaultdir="$T/carol/vault" ||
+    { fail "carol starts"; exit 0; }
+ok "a hub from etc/hub.conf"
+HUB=/ip4/127.0.0.1/tcp/$PH
+
+out=$(ctl alice message send "$HUB/service/forwarding_service" hi 2>&1)
+[ "$out" = hi ] && ok "forwarding_service answers with the payload" ||
+    fail "forwarding_service answers with the payload ($out)"
+ctl hub show workers 2>&1 | grep -qE 'FWD_[0-9a-f]{16}' &&
+    ok "the forwarder is a worker of the hub" ||
+    fail "the forwarder is a worker of the hub"
+
+# Raw clients: frames written and read by hand (doc/design.md 4).
+cat > "$T/raw.py" <<'PY'
+import socket, struct, sys, time
+PORT = int(sys.argv[1])
+def uv(n):
+    b = b""
+    while n >= 0x80:
+        b += bytes([n & 0x7f | 0x80]); n >>= 7
+    return b + bytes([n])
+def bare(b): return uv(len(b)) + b
+def route(r): return uv(len(r)) + b"".join(bytes([t]) + bare(v) for t, v in r)
+def frame(on, ret, pl):
+    m = b"\x01" + route(on) + route(ret) + bare(pl)
+    return struct.pack(">H", len(m)) + m
+def conn():
+    s = socket.create_connection(("127.0.0.1", PORT)); s.settimeout(2)
+    return s
+def rduv(b, i):
+    n = sh = 0
+    while True:
+        c = b[i]; i += 1; n |= (c & 0x7f) << sh; sh += 7
+        if c < 0x80: return n, i
+def rdroute(b, i):
+    n, i = rduv(b, i); r = []
+    for _ in range(n):
+        t = b[i]; l, i = rduv(b, i + 1); r.append((t, b[i:i + l])); i += l
+    return r, i
+def recv(s):
+    try:
+        h = b""
+        while len(h) < 2:
+            c = s.recv(2 - len(h))
+            if not c: return None
+            h += c
+        n = struct.unpack(">H", h)[0]; b = b""
+        while len(b) < n:
+            c = s.recv(n - len(b))
+            if not c: return None
+            b += c
+    except socket.timeout:
+        return None
+    on, i = rdroute(b, 1); ret, i = rdroute(b, i); l, i = rduv(b, i)
+    return on, ret, b[i:i + l]
+def reg(s, svc, ret, pl):
+    s.sendall(frame([(0, svc)], ret, pl)); return recv(s)
+def name(r): return r[1][-1][1].decode() if r and r[1] else "-"
+def say(*a): print(*a); sys.stdout.flush()
+REG = bare(b"register")
+cmd = sys.argv[2]
+if cmd == "path":
+    a, b = conn(), conn()
+    r1 = reg(a, b"forwarding_service", [(0, b"F")], REG)
+    r2 = reg(a, b"forwarding_service", [(0, b"F")], REG)
+    say("answer", r1 and r1[0] == [(0, b"F")] and r1[2] == REG, name(r1))
+    say("renew", name(r1) == name(r2))
+    f = name(r1).encode()
+    b.sendall(frame([(0, f), (0, b"echoer")], [(0, b"B")], b"\x04data"))
+    d = recv(a)
+    ok = d is not None and d[0] == [(0, b"F"), (0, b"echoer")] and \
+        len(d[1]) == 2 and d[1][1] == (0, b"B") and d[2] == b"\x04data"
+    say("data", ok)
+    if ok:
+        a.sendall(frame(d[1], [(0, b"echoer")], b"\x05reply"))
+        e = recv(b)
+        say("reply", e is not None and e[0] == [(0, b"B")] and
+            e[2] == b"\x05reply")
+    say(f.decode())
+    sys.stdout.flush()
+    time.sleep(float(sys.argv[3]))
+    a.close()
+    time.sleep(0.5)
+    b.sendall(frame([(0, f), (0, b"echoer")], [(0, b"B")], b"\x04late"))
+    say("late", recv(b) is None)
+elif cmd == "bound":
+    a = conn()
+    got = set()
+    for i in range(1000):
+        a.sendall(frame([(0, b"forwarding_service")], [(0, b"F%d" % i)],
+            REG))
+    while True:
+        r = recv(a)
+        if r is None: break
+        got.add(name(r))
+    say(len(got))
+elif cmd == "bad":
+    a = conn()
+    # static over plain TCP, empty return route, garbage, a huge alias
+    say("tcp", reg(a, b"static_forwarding_service", [(0, b"F")],
+        bare(b"bob")) is None)
+    say("noret", reg(a, b"forwarding_service", [], REG) is None)
+    for pl in (b"", b"\xff\xff", bare(b"a/b"), bare(b".."),
+               bare(b"x\x01"), bare(b"x" * 65), bare(b"y" * 300)):
+        if reg(a, b"static_forwarding_service", [(0, b"F")], pl) is not None:
+            say("accepted", pl); break
+    else:
+        say("malformed", True)
+    say("serving", name(reg(conn(), b"forwarding_service",
+        [(0, b"G")], REG)).startswith("FWD_"))
+PY
+python3 "$T/raw.py" "$PH" path 2 > "$T/path.out" 2>&1 &
+raw=$!
+wait_for 5 grep -q '^FWD_' "$T/path.out"
+fwd=$(grep '^FWD_' "$T/path.out")
+check "a raw client registers and is answered from FWD_x" \
+    grep -q "^answer True $fwd" "$T/path.out"
+check "a repeat registration renews the same forwarder" \
+    grep -q "^renew True" "$T/path.out"
+check "data path: FWD_x/echoer reaches route ++ echoer, return untouched" \
+    grep -q "^data True" "$T/path.out"
+check "the reply goes back to the sender's connection" \
+    grep -q "^reply True" "$T/path.out"
+ctl hub show workers 2>&1 | grep -q "$fwd" &&
+    ok "$fwd is a worker while its connection is up" ||
+    fail "$fwd is a worker while its connection is up"
+wait $raw
+check "its connection closed: a message to $fwd is dropped" \
+    grep -q "^late True" "$T/path.out"
+ctl hub show workers 2>&1 | grep -q "$fwd" &&
+    fail "its connection closed: $fwd is gone" ||
+    ok "its connection closed: $fwd is gone"
+check "the drop to $fwd is logged" \
+    grep -q "no worker at address \"$fwd\"" "$(node_log hub)"
+
+n=$(python3 "$T/raw.py" "$PH" bound 2>&1)
+[ "$n" = 16 ] && ok "1,000 registrations on one connection: 16 forwarders" ||
+    fail "1,000 registrations on one connection: 16 forwarders ($n)"
+check "refusals past forwarders-per-connection are logged" \
+    grep -q "limit forwarders-per-connection" "$(node_log hub)"
+
+python3 "$T/raw.py" "$PH" bad > "$T/bad.out" 2>&1
+check "a static alias over plain TCP: refused" grep -q "^tcp True" \
+    "$T/bad.out"
+check "a static alias over plain TCP: logged" \
+    grep -q "claimed outside a secure channel" "$(node_log hub)"
+check "a registration without a return route: refused" \
+    grep -q "^noret True" "$T/bad.out"
+check "malformed aliases (empty, garbage, /, .., control, huge): refused" \
+    grep -q "^malformed True" "$T/bad.out"
+check "the hub keeps serving" grep -q "^serving True" "$T/bad.out"
+
+# Static aliases: through a secure channel, by their first identity.
+ch=$(ctl alice secure-channel create --trust-any \
+    "$HUB/service/hub_listener" 2>&1)
+out=$(ctl alice message send "$ch/service/static_forwarding_service" bob 2>&1)
+[ "$out" = bob ] && ok "alice claims alias bob through a channel" ||
+    fail "alice claims alias bob through a channel ($ch: $out)"
+ctl hub show workers 2>&1 | grep -q forward_to_bob &&
+    ok "forward_to_bob is a worker of the hub" ||
+    fail "forward_to_bob is a worker of the hub"
+out=$(ctl alice message send "$ch/service/static_forwarding_service" bob 2>&1)
+[ "$out" = bob ] && ok "alice claims bob again: accepted" ||
+    fail "alice claims bob again: accepted ($out)"
+ch2=$(ctl carol secure-channel create --trust-any \
+    "$HUB/service/hub_listener" 2>&1)
+out=$(ctl carol message send -t 2 "$ch2/service/static_forwarding_service" \
+    bob 2>&1)
+[ "$out" != bob ] && ok "carol claims alice's alias: refused" ||
+    fail "carol claims alice's alias: refused"
+check "the hijack is logged" grep -q 'alias "bob" is I' "$(node_log hub)"
+ctl alice secure-channel delete "$ch" > /dev/null 2>&1
+wait_for 3 sh -c "! '$CTL' -s '$(node_sock hub)' show workers 2>&1 |
+    grep -q forward_to_bob" &&
+    ok "alice's channel closed: forward_to_bob is gone" ||
+    fail "alice's channel closed: forward_to_bob is gone"
+
+for n in carol alice hub; do stop_node $n; done
