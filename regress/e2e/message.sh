@@ -118,4 +118,9 @@ check "receive -c 0: refused" \
     sh -c "! $CTL -s $(node_sock n1) message receive -c 0 x"
 check "message with no verb: usage" \
     sh -c "! $CTL -s $(node_sock n1) message"
-wait
+
+# The receiver that held heldbox gives up after its 5 seconds.
+wait_for 8 test -s "$T/held.rc"
+[ "$(cat "$T/held.rc" 2>/dev/null)" = 2 ] &&
+    ok "receive -t 5 with nothing: exit 2" ||
+    fail "receive -t 5 with nothing: exit 2"
