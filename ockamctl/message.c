@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#define LIBBSD_OPENBSD_VIS
+#include <vis.h>
 
 #include "buf.h"
 #include "ockam.h"
@@ -47,21 +49,28 @@ hex_decode(const char *s, unsigned char **out, size_t *outlen)
 /*
  * Print a payload, flushed: a BARE string as text, anything else as
  * hex.  what names it in the note that says so ("reply", "message").
+ * The text is the network's: what is not printable ASCII goes out as
+ * vis(3) escapes, never as bytes a terminal would obey.
  */
 static void
 print_payload(const unsigned char *p, size_t len, int hex, const char *what)
 {
 	struct cursor	 cur;
 	const char	*s;
+	char		*v;
 	size_t		 slen, i;
 
 	if (!hex) {
 		cur_init(&cur, p, len);
 		s = cur_bare(&cur, &slen, len);
 		if (cur_end(&cur) == 0 && memchr(s, '\0', slen) == NULL) {
-			fwrite(s, 1, slen, stdout);
-			putchar('\n');
+			if ((v = malloc(4 * slen + 1)) == NULL)
+				err(1, NULL);
+			strvisx(v, s, slen, VIS_CSTYLE | VIS_OCTAL | VIS_TAB |
+			    VIS_NL | VIS_NOSLASH);
+			puts(v);
 			fflush(stdout);
+			free(v);
 			return;
 		}
 		fprintf(stderr, "ockamctl: the %s is not a string; "

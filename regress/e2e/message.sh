@@ -69,6 +69,15 @@ if [ "$(cat "$T/raw.out")" = 00ff7f ] &&
 then ok "receive: a payload that is not a string comes out in hex"
 else fail "receive: not a string in hex (got: $(cat "$T/raw.out"))"; fi
 
+# Text from the network never reaches the terminal as control bytes.
+receive esc -c 1 -t 5 escbox
+wait_for 5 registered escbox
+ctl n1 message send -n -x /service/escbox 061b5b324a0a41 >/dev/null 2>&1
+wait_for 5 test -s "$T/esc.rc"
+if [ "$(cat "$T/esc.out")" = '\033[2J\nA' ]; then
+	ok "receive: control bytes are printed escaped"
+else fail "receive: control bytes escaped (got: $(cat "$T/esc.out"))"; fi
+
 # Nothing within -t: the timeout exit status, 2.
 out=$(ctl n1 message receive -t 1 quiet 2>&1); rc=$?
 if [ $rc -eq 2 ] && echo "$out" | grep -q 'nothing came to quiet'; then
