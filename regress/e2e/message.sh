@@ -133,3 +133,38 @@ wait_for 8 test -s "$T/held.rc"
 [ "$(cat "$T/held.rc" 2>/dev/null)" = 2 ] &&
     ok "receive -t 5 with nothing: exit 2" ||
     fail "receive -t 5 with nothing: exit 2"
+
+# The guide's shape over TCP: Bob's app, a consumer of his secure
+# channel listener only, takes what Alice sends through a channel, and
+# nothing that comes to it outside one.
+PR=$(free_port 28600)
+sed -e "s/port 4000/port $PR/" \
+    -e 's/consumers { "echoer" }/consumers { "echoer" "app" }/' \
+    "$TOP/etc/responder.conf" > "$T/responder.conf"
+mkdir -p "$T/bob" "$T/alice"
+if start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" &&
+    start_node alice "$TOP/etc/initiator.conf" -D vaultdir="$T/alice/vault"
+then
+	( ctl bob message receive -c 2 -t 4 app >"$T/app.out" 2>&1
+	  echo $? > "$T/app.rc.tmp"; mv "$T/app.rc.tmp" "$T/app.rc" ) &
+	wait_for 5 sh -c "$CTL -s $(node_sock bob) show workers |
+	    grep -q '^app *app '"
+	ctl alice message send -n "/ip4/127.0.0.1/tcp/$PR/service/app" \
+	    'outside' >/dev/null 2>&1
+	ch=$(ctl alice secure-channel create \
+	    "/ip4/127.0.0.1/tcp/$PR/service/bob_listener" 2>&1)
+	out=$(ctl alice message send --no-reply "$ch/service/app" \
+	    'Hello Ockam!' 2>&1); rc=$?
+	[ $rc -eq 0 ] && ok "send --no-reply through a channel: exit 0" ||
+	    fail "send --no-reply through a channel (rc $rc: $ch: $out)"
+	wait_for 8 test -s "$T/app.rc"
+	if [ "$(cat "$T/app.out")" = 'Hello Ockam!' ] &&
+	    [ "$(cat "$T/app.rc")" = 0 ]; then
+		ok "receive on Bob: Hello Ockam! through the channel only"
+	else fail "receive on Bob: through the channel only" \
+	    "(rc $(cat "$T/app.rc" 2>/dev/null): $(cat "$T/app.out"))"; fi
+	check "Bob's node denied the message outside the channel" \
+	    grep -q 'denied: app may not receive' "$(node_log bob)"
+else
+	fail "bob and alice start"
+fi
