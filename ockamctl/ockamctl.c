@@ -4,7 +4,6 @@
  */
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -19,8 +18,6 @@
 #include "ockam.h"
 #include "ockamctl.h"
 
-#define DEFAULT_TIMEOUT		10	/* seconds */
-
 extern char		*__progname;
 static const char	*csock = CTL_SOCKET;
 
@@ -30,7 +27,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: %s [-s socket] command [argument ...]\n"
 	    "commands:\n"
-	    "\tmessage send [-x] [-t seconds] route text\n"
+	    "\tmessage send [-nx] [-t seconds] route text\n"
+	    "\tmessage receive [-x] [-c count] [-t seconds] address\n"
 	    "\tshow workers | channels | connections | listeners\n"
 	    "\ttcp-connection delete peer | id\n"
 	    "\tidentity create name\n"
@@ -86,127 +84,6 @@ connect_node(void)
 	if ((c = ockam_connect(csock, err, sizeof(err))) == NULL)
 		errx(1, "%s", err);
 	return (c);
-}
-
-static int
-hex_decode(const char *s, unsigned char **out, size_t *outlen)
-{
-	size_t		 i, n = strlen(s);
-	unsigned int	 v;
-
-	if (n % 2 != 0)
-		return (-1);
-	if ((*out = malloc(n / 2 + 1)) == NULL)
-		err(1, NULL);
-	for (i = 0; i < n / 2; i++) {
-		if (!isxdigit((unsigned char)s[2 * i]) ||
-		    !isxdigit((unsigned char)s[2 * i + 1]) ||
-		    sscanf(s + 2 * i, "%2x", &v) != 1) {
-			free(*out);
-			return (-1);
-		}
-		(*out)[i] = v;
-	}
-	*outlen = n / 2;
-	return (0);
-}
-
-/* Print a reply: a BARE string as text, anything else as hex. */
-static void
-print_payload(const unsigned char *p, size_t len, int hex)
-{
-	struct cursor	 cur;
-	const char	*s;
-	size_t		 slen, i;
-
-	if (!hex) {
-		cur_init(&cur, p, len);
-		s = cur_bare(&cur, &slen, len);
-		if (cur_end(&cur) == 0 && memchr(s, '\0', slen) == NULL) {
-			fwrite(s, 1, slen, stdout);
-			putchar('\n');
-			return;
-		}
-		fprintf(stderr, "ockamctl: the reply is not a string; "
-		    "printing it in hex\n");
-	}
-	for (i = 0; i < len; i++)
-		printf("%02x", p[i]);
-	putchar('\n');
-}
-
-static int
-cmd_message_send(int argc, char *argv[])
-{
-	static const struct option longopts[] = {
-		{ "hex", no_argument, NULL, 'x' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct ockam_client	*c;
-	struct tmsg		 m, reply;
-	struct ibuf		*b;
-	unsigned char		*raw = NULL;
-	char			 me[OCKAM_ADDR_MAX + 1];
-	size_t			 rawlen = 0;
-	long long		 timeout = DEFAULT_TIMEOUT;
-	int			 ch, hex = 0, r;
-
-	verb_options(argv);
-	while ((ch = getopt_long(argc, argv, "t:x", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			timeout = parse_timeout(optarg);
-			break;
-		case 'x':
-			hex = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 2)
-		usage();
-
-	tmsg_init(&m);
-	tmsg_init(&reply);
-	parse_route(argv[0], &m.onward);
-	if (hex) {
-		if (hex_decode(argv[1], &raw, &rawlen) == -1)
-			errx(1, "bad hex payload");
-		r = tmsg_set_payload(&m, raw, rawlen);
-		free(raw);
-	} else {
-		if ((b = ibuf_open(64, OCKAM_MSG_MAX)) == NULL)
-			err(1, NULL);
-		if (ibuf_add_string(b, argv[1]) == -1)
-			errx(1, "message too long");
-		r = tmsg_set_payload(&m, ibuf_data(b), ibuf_size(b));
-		ibuf_free(b);
-	}
-	if (r == -1)
-		err(1, "payload");
-
-	c = connect_node();
-	if (ockam_worker_add(c, NULL, me, sizeof(me)) == -1)
-		errx(1, "cannot register a worker: %s", ockam_error(c));
-	if (route_push_back(&m.ret, OCKAM_ADDR_LOCAL, me, strlen(me)) == -1)
-		err(1, "return route");
-	if (ockam_send(c, &m, OCKAM_SEND_REPORT) == -1)
-		errx(1, "send: %s", ockam_error(c));
-	r = ockam_receive(c, &reply, timeout * 1000);
-	if (r == 0)
-		errx(1, "no reply from %s within %lld second%s", argv[0],
-		    timeout, timeout == 1 ? "" : "s");
-	if (r == -1)
-		errx(1, "message not delivered: %s", ockam_error(c));
-	print_payload(reply.payload, reply.plen, hex);
-	tmsg_clear(&m);
-	tmsg_clear(&reply);
-	ockam_disconnect(c);
-	return (0);
 }
 
 static void
@@ -326,9 +203,8 @@ main(int argc, char *argv[])
 	if (argc < 1)
 		usage();
 
-	if (strcmp(argv[0], "message") == 0 && argc >= 2 &&
-	    strcmp(argv[1], "send") == 0)
-		return (cmd_message_send(argc - 1, argv + 1));
+	if (strcmp(argv[0], "message") == 0)
+		return (cmd_message(argc, argv));
 	if (strcmp(argv[0], "show") == 0)
 		return (cmd_show(argc, argv));
 	if (strcmp(argv[0], "log") == 0)

@@ -13,6 +13,9 @@ long long		 parse_timeout(const char *);
 void			 parse_route(const char *, struct route *);
 void			 verb_options(char *[]);
 
+/* message.c */
+int	cmd_message(int, char *[]);
+
 /* secure.c */
 int	cmd_identity(int, char *[]);
 int	cmd_secure_channel(int, char *[]);

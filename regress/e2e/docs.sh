@@ -25,12 +25,23 @@ for f in d n v D f s; do
 	else fail "ockam-routed -$f: in usage and in the manual"; fi
 done
 # Every ockamctl command in its usage is in its page.
-for c in "message send" "show workers" "log brief"; do
+for c in "message send" "message receive" "show workers" "log brief"; do
 	if "$CTL" 2>&1 | grep -q "$c" &&
 	    tr '\n' ' ' < "$TOP/ockamctl/ockamctl.8" |
 	    sed 's/ Cm / /g' | grep -q "$c"; then
 		ok "ockamctl $c: in usage and in the manual"
 	else fail "ockamctl $c: in usage and in the manual"; fi
+done
+
+# Every option of message send and receive is in the page, and back.
+page=$(tr '\n' ' ' < "$TOP/ockamctl/ockamctl.8")
+for o in "send n no-reply" "send x hex" "send t timeout" "receive c count" \
+    "receive t timeout" "receive x hex"; do
+	set -- $o
+	if "$CTL" 2>&1 | grep -q "message $1 .*-[a-z]*$2" &&
+	    echo "$page" | grep -q "Cm message $1 .*Fl $2 | -$3"; then
+		ok "ockamctl message $1 -$2: in usage and in the manual"
+	else fail "ockamctl message $1 -$2: in usage and in the manual"; fi
 done
 
 # Every limit is in ockam.conf(5), with its default, and -nv prints it.
