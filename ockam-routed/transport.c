@@ -174,6 +174,17 @@ conn_by_head(const struct addr *a, int tls, const char *peer, char *key,
 	return (conn_by_name(a->type == OCKAM_ADDR_TLS, a->val, 0));
 }
 
+/* A grant could not be noted: names from routes, escaped. */
+static void
+grant_lost(const char *from, const char *to)
+{
+	char	 esc[4 * 256 + 1];
+
+	strlcpy(esc, safe_str(from, strlen(from)), sizeof(esc));
+	log_warnx("out of memory: replies from %s to %s will be denied",
+	    esc, safe_str(to, strlen(to)));
+}
+
 static void
 peerflow_note(int tls, const char *peer, const struct route *ret)
 {
@@ -188,8 +199,7 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	if (a->type != OCKAM_ADDR_LOCAL) {
 		if ((src = conn_by_head(a, tls, peer, key, sizeof(key))) !=
 		    NULL && recent_note(&src->grants, key) == -1)
-			log_warnx("out of memory: replies from %s to %s will "
-			    "be denied", peer, src->peer);
+			grant_lost(peer, src->peer);
 		return;
 	}
 	if ((pf = peerflow_get(tls, peer, 1)) == NULL)
@@ -198,8 +208,7 @@ peerflow_note(int tls, const char *peer, const struct route *ret)
 	TAILQ_REMOVE(&flows, pf, entry);
 	TAILQ_INSERT_TAIL(&flows, pf, entry);
 	if (recent_note(&pf->heads, a->val) == -1)
-		log_warnx("out of memory: replies from %s to %s will be "
-		    "denied", peer, a->val);
+		grant_lost(peer, a->val);
 }
 
 /*
@@ -274,8 +283,7 @@ tcp_grant_reply(const struct route *to, const struct route *ret)
 		return;
 	snprintf(key, sizeof(key), "%u#%s", h->type, h->val);
 	if (recent_note(&src->grants, key) == -1)
-		log_warnx("out of memory: replies from %s to %s will be "
-		    "denied", h->val, src->peer);
+		grant_lost(h->val, src->peer);
 }
 
 /* May what comes from the hop type#from go to the connection at a? */
@@ -460,8 +468,7 @@ tcp_send(struct message *m, struct addr *a)
 		return;
 	}
 	if (c != NULL && c->paused) {
-		if (c->lc == NULL)
-			peerflow_note(tls, peer, &m->tm.ret);
+		/* Its grant is noted when it goes out (tcp_write). */
 		tcp_hold(c, m);
 		return;
 	}
