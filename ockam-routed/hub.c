@@ -294,11 +294,8 @@ fwd_register_static(struct worker *svc, struct message *m)
 static void
 fwd_forward(struct worker *w, struct message *m)
 {
-	route_pop_front(&m->tm.onward);
-	if (route_prepend(&m->tm.onward, &w->fwd->route) == -1) {
-		router_drop(m, "forwarder %s: route too long", w->name);
+	if (worker_forward(w, m, &w->fwd->route) == -1)
 		return;
-	}
 	tcp_grant_reply(&w->fwd->route, &m->tm.ret);
 	router_enqueue(m);
 }

@@ -118,6 +118,8 @@ void		 router_drop(struct message *, const char *, ...)
 
 /* workers.c */
 void		 worker_handle(struct worker *, struct message *);
+int		 worker_forward(struct worker *, struct message *,
+		    const struct route *);
 
 /* hub.c */
 #define FWD_ALIAS_MAX		64	/* characters in a static alias */

@@ -64,12 +64,25 @@ hop_handle(struct worker *w, struct message *m)
 static void
 relay_handle(struct worker *w, struct message *m)
 {
+	if (worker_forward(w, m, &w->relay->route) == 0)
+		router_enqueue(m);
+}
+
+/*
+ * Step past w and put route in front of the rest of m's onward route
+ * (relays, hub forwarders).  -1: too long, m dropped.
+ */
+int
+worker_forward(struct worker *w, struct message *m,
+    const struct route *route)
+{
 	route_pop_front(&m->tm.onward);
-	if (route_prepend(&m->tm.onward, &w->relay->route) == -1) {
-		router_drop(m, "relay %s: route too long", w->name);
-		return;
+	if (route_prepend(&m->tm.onward, route) == -1) {
+		router_drop(m, "%s %s: route too long",
+		    worker_kind_name(w->kind), w->name);
+		return (-1);
 	}
-	router_enqueue(m);
+	return (0);
 }
 
 static void
