@@ -49,6 +49,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
+		  ockam-routed/relayc.c ockam-routed/relayctl.c \
 		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
@@ -68,7 +69,7 @@ TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
-		  ockamctl/transport.c
+		  ockamctl/relay.c ockamctl/transport.c
 EXAMPLES	= many-hops
 
 LIB	 = $(BUILD)/libockam.a

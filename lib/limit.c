@@ -43,6 +43,7 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	[LIMIT_FORWARDERS] = { "forwarders", LIMIT_COUNT, 4096, 1, 65536 },
 	[LIMIT_FORWARDERS_CONNECTION] = { "forwarders-per-connection",
 	    LIMIT_COUNT, 16, 1, 65536 },
+	[LIMIT_RELAYS] = { "relays", LIMIT_COUNT, 64, 1, 4096 },
 	[LIMIT_CONFIRM_TIMEOUT] = { "confirm-timeout", LIMIT_SECONDS,
 	    5, 1, 600 },
 	[LIMIT_PINS] = { "pins", LIMIT_COUNT, 1024, 1, 65536 },

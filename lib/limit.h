@@ -42,6 +42,7 @@ enum limit_id {
 	/* routed: hub forwarders */
 	LIMIT_FORWARDERS,		/* forwarders node-wide */
 	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
+	LIMIT_RELAYS,			/* relays this node keeps at hubs */
 	/* vault */
 	LIMIT_PINS,			/* responder pins kept */
 	LIMIT_MAX

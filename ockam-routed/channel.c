@@ -115,6 +115,7 @@ channel_free(struct channel *c, const char *why)
 	}
 	chanlife_gone(c, why);
 	hub_gone(FLOW_CHANNEL, c->id);
+	relayc_channel_gone(c->id);
 	handshake_free(c);
 	if ((w = worker_find(c->enc)) != NULL && w->chan == c)
 		worker_del(w);
@@ -292,7 +293,8 @@ channel_flow_allows(struct message *m, const char *worker)
 		return (0);
 	if (c->role == NOISE_RESPONDER)
 		return (names_find(&c->listener->consumers, worker));
-	return (recent_has(&c->senders, worker));
+	return (recent_has(&c->senders, worker) ||
+	    relayc_via(worker, 0, NULL, c->id));
 }
 
 /* Identities from the configuration, and the listeners. */

@@ -24,6 +24,7 @@
 #define OCKAM_OPT_NOACTION	0x04
 
 #define OCKAM_NAME_MAX		64	/* identity names, NUL included */
+#define FWD_ALIAS_MAX		64	/* characters in a static alias */
 #define OCKAM_IDENTIFIER_LEN	65	/* "I" and 64 hex digits */
 
 enum worker_kind {
@@ -37,6 +38,7 @@ enum worker_kind {
 	WORKER_FWD_SERVICE,	/* hub: forwarding_service */
 	WORKER_FWD_STATIC,	/* hub: static_forwarding_service */
 	WORKER_FORWARDER,	/* hub: a forwarder they made */
+	WORKER_REMOTE,		/* a relay at a hub forwards to it */
 };
 
 /* A list of names: worker addresses or identifiers. */
@@ -87,6 +89,30 @@ struct relay_conf {
 };
 TAILQ_HEAD(relay_confs, relay_conf);
 
+/* relay at HUB: a forwarder this node registers at a hub (relayc.c). */
+#define RELAY_HEARTBEAT		10	/* seconds, by default */
+#define RELAY_HEARTBEAT_MAX	3600
+#define RELAY_LISTENER		"hub_listener"
+struct remote_conf {
+	TAILQ_ENTRY(remote_conf)	 entry;
+	char				*hub;		/* multiaddr text */
+	char				 alias[FWD_ALIAS_MAX + 1];
+	char				 to[OCKAM_ADDR_MAX + 1];
+	char				 identity[OCKAM_NAME_MAX];
+	char				 listener[OCKAM_ADDR_MAX + 1];
+	int				 heartbeat;	/* seconds */
+	struct names			 consumers;	/* to, and these */
+};
+TAILQ_HEAD(remote_confs, remote_conf);
+
+/* forwarding alias ALIAS identity ID: who may claim it at this hub. */
+struct alias_conf {
+	TAILQ_ENTRY(alias_conf)		 entry;
+	char				 alias[FWD_ALIAS_MAX + 1];
+	char				 id[OCKAM_IDENTIFIER_LEN + 1];
+};
+TAILQ_HEAD(alias_confs, alias_conf);
+
 struct worker_conf {
 	TAILQ_ENTRY(worker_conf)	 entry;
 	enum worker_kind		 kind;
@@ -109,6 +135,8 @@ struct ockam_conf {
 	int			 scpin;		/* initiators: pin first use */
 	struct listen_confs	 listeners;
 	struct relay_confs	 relays;
+	struct remote_confs	 remotes;	/* relay at HUB */
+	struct alias_confs	 aliases;	/* forwarding alias */
 	char			*tls_ca;	/* outgoing TLS: CA file */
 	uint32_t		 limits[LIMIT_MAX];
 	int			 limit_set[LIMIT_MAX];	/* given in the file */
@@ -137,12 +165,21 @@ void			 new_listen(const char *, const char *);
 void			 listen_tls(const char *, const char *);
 void			 listen_consumer(const char *);
 void			 add_relay(const char *, const char *);
+void			 new_remote(const char *);
+void			 remote_alias(const char *);
+void			 remote_to(const char *);
+void			 remote_identity(const char *);
+void			 remote_listener(const char *);
+void			 remote_heartbeat(const char *);
+void			 remote_consumer(const char *);
+void			 add_alias(const char *, const char *);
 void			 set_limit(const char *, const char *);
 int			 check_config(void);
 
 /* config.c */
 struct ockam_conf	*config_new(void);
 void			 config_free(struct ockam_conf *);
+void			 remote_conf_free(struct remote_conf *);
 struct worker_conf	*config_find_worker(struct ockam_conf *, const char *);
 struct identity_conf	*config_find_identity(struct ockam_conf *,
 			    const char *);
@@ -157,6 +194,7 @@ void			 trust_init(struct trust_conf *);
 void			 trust_free(struct trust_conf *);
 int			 trust_allows(const struct trust_conf *, const char *);
 int			 identifier_valid(const char *);
+int			 alias_valid(const char *, size_t);
 void			 identifier_of(const uint8_t *, char *);
 const char		*worker_kind_name(enum worker_kind);
 void			 print_config(struct ockam_conf *);

@@ -113,7 +113,7 @@ static void		 add_worker(enum worker_kind, const char *);
 
 %token	CHROOT CONSUMERS CONTROL DIRECTORY ECHOER EVERYONE GROUP HOP
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
-%token	VAULT FORWARDING SERVICE STATIC
+%token	VAULT FORWARDING SERVICE STATIC ALIAS AT HEARTBEAT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	ERROR
 %token	<string>	STRING NUMBER
@@ -273,6 +273,31 @@ tlsca		: TLS CA string			{
 		;
 
 relay		: RELAY string TO string	{ add_relay($2, $4); }
+		| RELAY AT string		{ new_remote($3); }
+		    remoteopts
+		| FORWARDING ALIAS string IDENTITY string {
+			add_alias($3, $5);
+		}
+		;
+
+remoteopts	: /* empty */
+		| remoteopts remoteopt
+		;
+
+remoteopt	: ALIAS string			{ remote_alias($2); }
+		| TO string			{ remote_to($2); }
+		| IDENTITY string		{ remote_identity($2); }
+		| LISTENER string		{ remote_listener($2); }
+		| HEARTBEAT NUMBER		{ remote_heartbeat($2); }
+		| CONSUMERS rconsumer
+		| CONSUMERS '{' optnl rconsumerlist '}'
+		;
+
+rconsumerlist	: rconsumer optnl
+		| rconsumerlist comma rconsumer optnl
+		;
+
+rconsumer	: string			{ remote_consumer($1); }
 		;
 
 limit		: LIMIT string string		{ set_limit($2, $3); }
@@ -337,6 +362,8 @@ lookup(const char *s)
 {
 	/* Sorted: bsearch(3) depends on it. */
 	static const struct keyword	 keywords[] = {
+		{ "alias",		ALIAS },
+		{ "at",			AT },
 		{ "ca",			CA },
 		{ "certificate",	CERTIFICATE },
 		{ "chroot",		CHROOT },
@@ -347,6 +374,7 @@ lookup(const char *s)
 		{ "everyone",		EVERYONE },
 		{ "forwarding",		FORWARDING },
 		{ "group",		GROUP },
+		{ "heartbeat",		HEARTBEAT },
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },

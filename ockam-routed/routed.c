@@ -152,6 +152,8 @@ routed_loop(struct ockam_conf *conf)
 			/* The vault answers now: identities, listeners. */
 			channel_configure(conf);
 			sctrust_configure(conf);
+			hub_configure(conf);
+			relayc_configure(conf);
 			log_info("node ready");
 			announced = 1;
 		}
@@ -171,6 +173,7 @@ routed_loop(struct ockam_conf *conf)
 		if (now != last_tick) {
 			channel_tick();
 			sctrust_tick();
+			relayc_tick();
 			vault_tick();
 			control_tick();
 			last_tick = now;
@@ -309,6 +312,7 @@ main(int argc, char *argv[])
 	routed_loop(conf);
 
 	log_info("shutting down");
+	relayc_shutdown();
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	vault_shutdown();

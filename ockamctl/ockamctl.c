@@ -29,7 +29,7 @@ usage(void)
 	    "commands:\n"
 	    "\tmessage send [-nx] [-t seconds] route text\n"
 	    "\tmessage receive [-x] [-c count] [-t seconds] address\n"
-	    "\tshow workers | channels | connections | listeners\n"
+	    "\tshow workers | channels | connections | listeners | relays\n"
 	    "\ttcp-connection delete peer | id\n"
 	    "\tidentity create name\n"
 	    "\tidentity show [name]\n"
@@ -37,6 +37,10 @@ usage(void)
 	    "[-t seconds] route\n"
 	    "\tsecure-channel delete address\n"
 	    "\tsecure-channel unpin route\n"
+	    "\trelay create [-AP] [-i identity] [-T identifier] "
+	    "[--heartbeat seconds]\n"
+	    "\t    [--name alias] --to address hub-route\n"
+	    "\trelay delete address | alias\n"
 	    "\tlog brief | verbose\n", __progname);
 	exit(1);
 }
@@ -86,6 +90,24 @@ connect_node(void)
 	return (c);
 }
 
+/*
+ * A listing: request type, each line of type info to item, whose arg
+ * says whether the header was printed (what is returned).
+ */
+int
+show_list(uint32_t type, uint32_t info, int (*item)(void *,
+    struct cursor *), const char *what)
+{
+	struct ockam_client	*c;
+	int			 header = 0;
+
+	c = connect_node();
+	if (ockam_list(c, type, NULL, 0, info, item, &header) == -1)
+		errx(1, "%s: %s", what, ockam_error(c));
+	ockam_disconnect(c);
+	return (header);
+}
+
 static void
 show_worker(void *arg, const char *kind, const char *name, const char *detail)
 {
@@ -106,6 +128,8 @@ cmd_show(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], "channels") == 0)
 		return (cmd_show_channels());
+	if (argc == 2 && strcmp(argv[1], "relays") == 0)
+		return (cmd_show_relays());
 	if (argc == 2 && (strcmp(argv[1], "connections") == 0 ||
 	    strcmp(argv[1], "listeners") == 0))
 		return (cmd_show_transport(argv[1]));
@@ -217,5 +241,7 @@ main(int argc, char *argv[])
 		return (cmd_secure_channel(argc, argv));
 	if (strcmp(argv[0], "tcp-connection") == 0)
 		return (cmd_tcp_connection(argc, argv));
+	if (strcmp(argv[0], "relay") == 0)
+		return (cmd_relay(argc, argv));
 	usage();
 }

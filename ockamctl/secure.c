@@ -234,13 +234,7 @@ channel_item(void *arg, struct cursor *cur)
 int
 cmd_show_channels(void)
 {
-	struct ockam_client	*c;
-	int			 header = 0;
-
-	c = connect_node();
-	if (ockam_list(c, CTL_SHOW_CHANNELS, NULL, 0, CTL_CHANNEL_INFO,
-	    channel_item, &header) == -1)
-		errx(1, "show channels: %s", ockam_error(c));
-	ockam_disconnect(c);
+	show_list(CTL_SHOW_CHANNELS, CTL_CHANNEL_INFO, channel_item,
+	    "show channels");
 	return (0);
 }

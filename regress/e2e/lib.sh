@@ -153,6 +153,6 @@ cleanup() {
 			alive "$p" && kill -KILL "$p" 2>/dev/null
 		done
 	done
-	rm -rf "$T"
+	[ -n "$KEEP" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
