@@ -46,6 +46,7 @@
 #define RELAY_BACKOFF_MAX	60000	/* ms */
 #define RELAY_ANSWER_WAIT	10000	/* ms for the hub's answer */
 #define RELAY_STABLE		30	/* s registered: failures forgotten */
+#define RELAY_LATE		8	/* late channels freed per second */
 #define RELAY_NAME_PREFIX	"relay_"
 #define FWD_SERVICE		"forwarding_service"
 #define FWD_STATIC_SERVICE	"static_forwarding_service"
@@ -54,6 +55,8 @@
 struct remotes	 remotes = TAILQ_HEAD_INITIALIZER(remotes);
 static int	 nremotes;
 static uint32_t	 next_id = 1;
+static uint32_t	 late[RELAY_LATE];	/* channels to free: ids */
+static unsigned int nlate;
 
 static void	remote_step(struct remote *);
 
@@ -285,13 +288,23 @@ void
 relayc_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
 {
 	struct remote	*r;
-	struct channel	*c;
+	struct channel	*c = NULL;
 
-	if ((r = remote_by_id(id)) == NULL || reqid != r->reqid)
-		return;
+	if (status == CTL_OK && strncmp(msg, "/service/", 9) == 0)
+		c = channel_by_enc(msg + 9);
+	r = remote_by_id(id);
+	if (r == NULL || reqid != r->reqid || r->state != RS_CHANNEL) {
+		/* A channel opened late, for a relay that gave up on it. */
+		if (c != NULL && c->client == id) {
+			c->client = 0;
+			chan_send_close(c);
+			late[nlate++ % RELAY_LATE] = c->id;	/* tick frees */
+		}
+		if (r == NULL || reqid != r->reqid)
+			return;
+	}
 	if (r->state == RS_CHANNEL && status == CTL_OK) {
-		if (strncmp(msg, "/service/", 9) != 0 ||
-		    (c = channel_by_enc(msg + 9)) == NULL) {
+		if (c == NULL) {
 			remote_fail(r, "the channel to the hub is gone");
 			return;
 		}
@@ -465,8 +478,14 @@ void
 relayc_tick(void)
 {
 	struct remote	*r, *next;
+	struct channel	*c;
 	int64_t		 now = now_ms();
+	unsigned int	 i;
 
+	for (i = 0; i < RELAY_LATE; i++)
+		if (late[i] != 0 && (c = channel_by_id(late[i])) != NULL)
+			channel_free(c, "opened after its relay gave up on it");
+	memset(late, 0, sizeof(late));
 	for (r = TAILQ_FIRST(&remotes); r != NULL; r = next) {
 		next = TAILQ_NEXT(r, entry);
 		if (r->awaiting && now - r->sent >= RELAY_ANSWER_WAIT) {
