@@ -10,25 +10,31 @@
 #include "buf.h"
 #include "portal.h"
 
-/* After a Ping or a Pong: nothing, or our extension. */
+/* After a Ping or a Pong: nothing, or our offers. */
 static int
 portal_ext(struct cursor *cur, struct portal_msg *pm, const char **why)
 {
 	uint64_t	 w;
+	uint8_t		 offer;
 
-	if (cur_end(cur) == 0)
-		return (0);
-	if (cur_u8(cur) != PORTAL_CREDIT) {
-		/* Another peer's extension: Ockam reads the first byte. */
-		return (0);
+	while (cur_end(cur) == -1) {
+		offer = cur_u8(cur);
+		if (offer == PORTAL_SHUTDOWN && !pm->shutdown_ok) {
+			pm->shutdown_ok = 1;
+			continue;
+		}
+		if (offer != PORTAL_CREDIT || pm->credit_ok) {
+			/* Another peer's: Ockam reads the first byte only. */
+			return (0);
+		}
+		w = cur_uvarint(cur);
+		if (cur_ok(cur) == -1 || w == 0 || w > PORTAL_WINDOW_MAX) {
+			*why = "bad credit window";
+			return (-1);
+		}
+		pm->credit_ok = 1;
+		pm->window = (uint32_t)w;
 	}
-	w = cur_uvarint(cur);
-	if (cur_ok(cur) == -1 || w == 0 || w > PORTAL_WINDOW_MAX) {
-		*why = "bad credit window";
-		return (-1);
-	}
-	pm->credit_ok = 1;
-	pm->window = (uint32_t)w;
 	return (0);
 }
 
@@ -87,8 +93,9 @@ portal_decode(const void *buf, size_t len, struct portal_msg *pm,
 	case PORTAL_PONG:
 		return (portal_ext(&cur, pm, why));
 	case PORTAL_DISCONNECT:
+	case PORTAL_SHUTDOWN:
 		if (cur_end(&cur) == -1) {
-			*why = "bytes after a disconnect";
+			*why = "bytes after a disconnect or a shutdown";
 			return (-1);
 		}
 		return (0);
@@ -124,18 +131,25 @@ put_uvarint(uint8_t *p, uint64_t v)
 
 /*
  * A Ping (pong 0) or a Pong, offering window bytes of credit when it
- * is not 0.  The length written, 0 when it does not fit.
+ * is not 0, and Shutdown when shut.  The length written, 0 when it
+ * does not fit.
  */
 size_t
-portal_encode_ping(uint8_t *out, size_t room, int pong, uint32_t window)
+portal_encode_ping(uint8_t *out, size_t room, int pong, uint32_t window,
+    int shut)
 {
-	if (room < PORTAL_HEAD_MAX)
+	size_t	 n = 1;
+
+	if (room < PORTAL_HEAD_MAX || window > PORTAL_WINDOW_MAX)
 		return (0);
 	out[0] = pong ? PORTAL_PONG : PORTAL_PING;
-	if (window == 0)
-		return (1);
-	out[1] = PORTAL_CREDIT;
-	return (2 + put_uvarint(out + 2, window));
+	if (shut)
+		out[n++] = PORTAL_SHUTDOWN;
+	if (window != 0) {
+		out[n++] = PORTAL_CREDIT;
+		n += put_uvarint(out + n, window);
+	}
+	return (n);
 }
 
 size_t

@@ -69,6 +69,9 @@ test_control(void **state)
 		assert_int_equal(pm.kind, b);
 		assert_false(pm.credit_ok);
 	}
+	b = PORTAL_SHUTDOWN;
+	assert_int_equal(decode(&b, 1, &pm), 0);
+	assert_int_equal(pm.kind, PORTAL_SHUTDOWN);
 }
 
 static void
@@ -89,12 +92,19 @@ test_credit(void **state)
 	assert_int_equal(decode(other, sizeof(other), &pm), 0);
 	assert_int_equal(pm.kind, PORTAL_PONG);
 	assert_false(pm.credit_ok);
-	n = portal_encode_ping(out, sizeof(out), 1, 1 << 20);
+	assert_false(pm.shutdown_ok);
+	n = portal_encode_ping(out, sizeof(out), 1, 1 << 20, 1);
 	assert_int_equal(decode(out, n, &pm), 0);
 	assert_int_equal(pm.kind, PORTAL_PONG);
 	assert_true(pm.credit_ok);
+	assert_true(pm.shutdown_ok);
 	assert_int_equal(pm.window, 1 << 20);
-	assert_int_equal(portal_encode_ping(out, sizeof(out), 0, 0), 1);
+	n = portal_encode_ping(out, sizeof(out), 0, 0, 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(decode(out, n, &pm), 0);
+	assert_true(pm.shutdown_ok);
+	assert_false(pm.credit_ok);
+	assert_int_equal(portal_encode_ping(out, sizeof(out), 0, 0, 0), 1);
 	assert_int_equal(out[0], PORTAL_PING);
 	n = portal_encode_credit(out, sizeof(out), 65536);
 	assert_int_equal(decode(out, n, &pm), 0);
@@ -152,6 +162,8 @@ test_malformed(void **state)
 		{ { 0xc1, 0x01, 0x00 }, 3 },		/* trailing */
 		{ { 0x00, 0xc1, 0x00 }, 3 },		/* window 0 */
 		{ { 0x01, 0xc1 }, 2 },			/* no window */
+		{ { 0xc2, 0x00 }, 2 },			/* trailing */
+		{ { 0x00, 0xc2, 0xc1 }, 3 },		/* no window */
 	};
 	struct portal_msg	 pm;
 	size_t			 i;
