@@ -374,7 +374,7 @@ control_accept(void)
 		return;
 	}
 	c->id = next_id++;
-	if (next_id == 0 || (next_id & ORIGIN_RELAYC))
+	if (next_id == 0 || (next_id & ORIGIN_INTERNAL))
 		next_id = 1;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
@@ -444,6 +444,8 @@ control_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
 
 	if (id & ORIGIN_RELAYC)
 		relayc_report(id, reqid, status, msg);
+	else if (id & ORIGIN_CHANNEL)
+		channel_report(id & ~ORIGIN_CHANNEL, msg);
 	else if ((c = control_find(id)) != NULL)
 		control_result(c, reqid, status, msg);
 }

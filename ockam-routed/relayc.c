@@ -370,6 +370,9 @@ relayc_handle(struct worker *w, struct message *m)
 	struct remote	*r = w->remote;
 	char		 name[OCKAM_ADDR_MAX + 1];
 
+	/* Not ours to report: a local peer's reply copies our origin. */
+	m->origin = 0;
+	m->flags &= ~MSG_REPORT;
 	route_pop_front(&m->tm.onward);
 	if (remote_answer(r, m, name, sizeof(name))) {
 		if (r->awaiting || r->state != RS_UP)

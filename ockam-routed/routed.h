@@ -70,8 +70,14 @@ struct message {
 #define FLOW_CHANNEL		1	/* out of a secure channel */
 #define FLOW_TCP		2	/* in from a TCP connection */
 #define FLOW_REMOTE		3	/* through a relay at a hub (relayc.c) */
-/* Origins (and channel clients) that are relays at hubs, not clients. */
+/*
+ * Origins that are not control clients (whose ids stay below both):
+ * relays at hubs (their requests and channels), and initiators, whose
+ * handshake messages that cannot be delivered end the handshake.
+ */
 #define ORIGIN_RELAYC		0x80000000U
+#define ORIGIN_CHANNEL		0x40000000U
+#define ORIGIN_INTERNAL		(ORIGIN_RELAYC | ORIGIN_CHANNEL)
 #define MSG_REPORT		0x01	/* origin wants to hear of a drop */
 #define MSG_ADMITTED		0x02	/* its connection let it in */
 
@@ -162,6 +168,7 @@ int		 channel_flow_allows(struct message *, const char *);
 int		 channel_listener_of(const char *, const struct names *);
 int		 channel_initiator_via(const char *, int, const char *);
 void		 channel_tick(void);
+void		 channel_report(uint32_t, const char *);
 void		 channel_client_gone(uint32_t);
 void		 channel_shutdown(void);
 
