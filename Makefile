@@ -42,7 +42,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/child.c \
 		  lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
-		  lib/recent.c lib/limit.c lib/portal.c
+		  lib/recent.c lib/limit.c lib/portal.c lib/version.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
@@ -117,6 +117,22 @@ $(BUILD)/obj/ockam-routed/parse.c: ockam-routed/parse.y
 $(PARSE_OBJ): $(BUILD)/obj/ockam-routed/parse.c
 	$(CC) $(CFLAGS) -Wno-unused-but-set-variable -Wno-missing-prototypes \
 	    -MMD -MP -c -o $@ $<
+
+# The version (VERSION, and the git revision of a checkout), rewritten
+# only when it changes, so that a build without changes stays as it is.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@v="$$(cat VERSION)"; \
+	r="$$(git rev-parse --short HEAD 2>/dev/null)"; \
+	if [ -n "$$r" ]; then \
+		git diff --quiet HEAD -- 2>/dev/null || r="$$r+"; \
+		v="$$v ($$r)"; \
+	fi; \
+	printf '#define OCKAM_VERSION "%s"\n' "$$v" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+$(BUILD)/obj/lib/version.o: $(BUILD)/gen/version.h
+$(BUILD)/obj/lib/version.o: CFLAGS += -I$(BUILD)/gen
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@

@@ -36,7 +36,7 @@ usage(void)
 {
 	extern char	*__progname;
 
-	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file] "
+	fprintf(stderr, "usage: %s [-dnvV] [-D macro=value] [-f file] "
 	    "[-s socket]\n", __progname);
 	exit(1);
 }
@@ -203,7 +203,7 @@ main(int argc, char *argv[])
 	log_init(1, LOG_DAEMON);
 	log_procinit("routed");
 
-	while ((ch = getopt(argc, argv, "D:df:ns:v")) != -1) {
+	while ((ch = getopt(argc, argv, "D:df:ns:vV")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (cmdline_symset(optarg) < 0)
@@ -225,6 +225,9 @@ main(int argc, char *argv[])
 		case 'v':
 			verbose++;
 			break;
+		case 'V':
+			printf("ockam-routed %s\n", ockam_version());
+			exit(0);
 		default:
 			usage();
 		}
@@ -306,7 +309,7 @@ main(int argc, char *argv[])
 	if (landlock_confine_routed(control_dirfd()) == -1)
 		fatalx("cannot confine routed with Landlock");
 	sandbox_enter(SANDBOX_ROUTED, pids, CHILD_MAX);
-	setproctitle("router");
+	setproctitle("router %s", conf->csock);
 	log_info("started, control socket %s", conf->csock);
 
 	routed_loop(conf);

@@ -25,7 +25,7 @@ __dead void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-s socket] command [argument ...]\n"
+	    "usage: %s [-V] [-s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tmessage send [-nx] [-t seconds] route text\n"
 	    "\tmessage receive [-x] [-c count] [-t seconds] address\n"
@@ -213,11 +213,14 @@ main(int argc, char *argv[])
 
 	if ((env = getenv("OCKAM_SOCKET")) != NULL && env[0] != '\0')
 		csock = env;
-	while ((ch = getopt(argc, argv, "+s:")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:V")) != -1) {
 		switch (ch) {
 		case 's':
 			csock = optarg;
 			break;
+		case 'V':
+			printf("ockamctl %s\n", ockam_version());
+			exit(0);
 		default:
 			usage();
 		}
