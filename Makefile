@@ -44,7 +44,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
 		  lib/recent.c lib/limit.c lib/portal.c lib/version.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
-		  ockam-routed/confstmt.c \
+		  ockam-routed/confstmt.c ockam-routed/confcheck.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \

@@ -8,6 +8,7 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "limit.h"
@@ -25,6 +26,7 @@
 
 #define OCKAM_NAME_MAX		64	/* identity names, NUL included */
 #define FWD_ALIAS_MAX		64	/* characters in a static alias */
+#define CONF_WHERE_MAX		(PATH_MAX + 16)	/* "file:line" */
 #define OCKAM_IDENTIFIER_LEN	65	/* "I" and 64 hex digits */
 
 enum worker_kind {
@@ -65,6 +67,7 @@ struct sclistener_conf {
 	char				 identity[OCKAM_NAME_MAX];
 	struct trust_conf		 trust;
 	struct names			 consumers;	/* default deny */
+	char				 where[CONF_WHERE_MAX];
 };
 TAILQ_HEAD(sclistener_confs, sclistener_conf);
 
@@ -78,6 +81,7 @@ struct listen_conf {
 	char				*cert;
 	char				*key;
 	struct names			 consumers;	/* default deny */
+	char				 where[CONF_WHERE_MAX];
 };
 TAILQ_HEAD(listen_confs, listen_conf);
 
@@ -102,6 +106,7 @@ struct remote_conf {
 	char				 listener[OCKAM_ADDR_MAX + 1];
 	int				 heartbeat;	/* seconds */
 	struct names			 consumers;	/* to, and these */
+	char				 where[CONF_WHERE_MAX];
 };
 TAILQ_HEAD(remote_confs, remote_conf);
 
@@ -146,6 +151,7 @@ struct ockam_conf {
 /* parse.y */
 struct ockam_conf	*parse_config(const char *, int);
 int			 cmdline_symset(char *);
+void			 conf_where(char *, size_t);
 void			 cmdline_symclear(void);
 
 /* confstmt.c: the statements, for parse.y */
@@ -198,5 +204,8 @@ int			 alias_valid(const char *, size_t);
 void			 identifier_of(const uint8_t *, char *);
 const char		*worker_kind_name(enum worker_kind);
 void			 print_config(struct ockam_conf *);
+
+/* confcheck.c */
+int			 config_check_system(struct ockam_conf *);
 
 #endif /* OCKAM_CONFIG_H */

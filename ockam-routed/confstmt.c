@@ -157,6 +157,7 @@ new_sclistener(const char *name)
 	strlcpy(sl->name, name, sizeof(sl->name));
 	trust_init(&sl->trust);
 	TAILQ_INIT(&sl->consumers);
+	conf_where(sl->where, sizeof(sl->where));
 	TAILQ_INSERT_TAIL(&conf->sclisteners, sl, entry);
 	cursl = sl;
 	curtrust = &sl->trust;
@@ -241,6 +242,7 @@ new_listen(const char *addr, const char *portstr)
 	TAILQ_INIT(&lc->consumers);
 	lc->id = TAILQ_EMPTY(&conf->listeners) ? 1 :
 	    TAILQ_LAST(&conf->listeners, listen_confs)->id + 1;
+	conf_where(lc->where, sizeof(lc->where));
 	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
 	curlc = lc;
 }
@@ -301,6 +303,7 @@ new_remote(const char *hub)
 	    (currc->hub = strdup(hub)) == NULL)
 		fatal("%s", __func__);
 	TAILQ_INIT(&currc->consumers);
+	conf_where(currc->where, sizeof(currc->where));
 	TAILQ_INSERT_TAIL(&conf->remotes, currc, entry);
 }
 
@@ -412,7 +415,7 @@ check_gateway(struct listen_conf *lc, const char *name)
 	    w->kind == WORKER_HOP) {
 		log_warnx("%s: warning: hop \"%s\" is a consumer of listen "
 		    "on %s port %u: whoever reaches the listener can send "
-		    "through this node to any address", file_name, name,
+		    "through this node to any address", lc->where, name,
 		    lc->addr, lc->port);
 		return;
 	}
@@ -424,7 +427,7 @@ check_gateway(struct listen_conf *lc, const char *name)
 	log_warnx("%s: warning: relay \"%s\" is a consumer of listen on %s "
 	    "port %u and its route stays on this node: whoever reaches the "
 	    "listener can send through it to any address after that route",
-	    file_name, name, lc->addr, lc->port);
+	    lc->where, name, lc->addr, lc->port);
 }
 
 /* Each relay at a hub: something to reach, an identity for an alias. */
@@ -443,19 +446,19 @@ check_remotes(void)
 		if (TAILQ_EMPTY(&rc->consumers)) {
 			log_warnx("%s: relay at %s: no \"to\" and no "
 			    "consumers: nothing that comes through it can be "
-			    "delivered", file_name, rc->hub);
+			    "delivered", rc->where, rc->hub);
 			nerr++;
 		}
 		if (rc->identity[0] != '\0' &&
 		    config_find_identity(conf, rc->identity) == NULL) {
 			log_warnx("%s: relay at %s: identity \"%s\" is not "
-			    "declared", file_name, rc->hub, rc->identity);
+			    "declared", rc->where, rc->hub, rc->identity);
 			nerr++;
 		} else if (rc->alias[0] != '\0' &&
 		    TAILQ_EMPTY(&conf->identities)) {
 			log_warnx("%s: relay at %s alias %s: an alias is "
 			    "claimed through a secure channel, and this node "
-			    "has no identity", file_name, rc->hub, rc->alias);
+			    "has no identity", rc->where, rc->hub, rc->alias);
 			nerr++;
 		}
 	}
@@ -475,7 +478,7 @@ check_config(void)
 		if (TAILQ_EMPTY(&lc->consumers))
 			log_warnx("%s: warning: listen on %s port %u has no "
 			    "consumers: nothing that arrives there can be "
-			    "delivered", file_name, lc->addr, lc->port);
+			    "delivered", lc->where, lc->addr, lc->port);
 		TAILQ_FOREACH(n, &lc->consumers, entry)
 			check_gateway(lc, n->name);
 	}
@@ -487,24 +490,24 @@ check_config(void)
 	TAILQ_FOREACH(sl, &conf->sclisteners, entry) {
 		if (sl->identity[0] == '\0') {
 			log_warnx("%s: secure-channel listener \"%s\": no "
-			    "identity", file_name, sl->name);
+			    "identity", sl->where, sl->name);
 			nerr++;
 		} else if (config_find_identity(conf, sl->identity) == NULL) {
 			log_warnx("%s: secure-channel listener \"%s\": "
-			    "identity \"%s\" is not declared", file_name,
+			    "identity \"%s\" is not declared", sl->where,
 			    sl->name, sl->identity);
 			nerr++;
 		}
 		if (config_find_worker(conf, sl->name) != NULL ||
 		    config_find_relay(conf, sl->name) != NULL) {
 			log_warnx("%s: worker \"%s\" defined twice",
-			    file_name, sl->name);
+			    sl->where, sl->name);
 			nerr++;
 		}
 		if (TAILQ_EMPTY(&sl->consumers))
 			log_warnx("%s: warning: secure-channel listener "
 			    "\"%s\" has no consumers: nothing that comes out "
-			    "of its channels can be delivered", file_name,
+			    "of its channels can be delivered", sl->where,
 			    sl->name);
 	}
 	if (conf->limits[LIMIT_CONNECTIONS_OUTGOING] >=

@@ -79,6 +79,11 @@ static struct file	*file;
 static struct ockam_conf *conf;
 static int		 errors;
 static int		 lexerror;	/* the lookahead is ERROR */
+static char		 lastword[32];	/* the keyword just read */
+static char		 lasttoken[80];	/* what a syntax error names */
+static char		 firstword[80];	/* a line's first, when a string */
+static int		 ntokens;	/* read on this line */
+static int		 lastnl;	/* the last one ended a line */
 static int		 csock_mode_set;
 static enum worker_kind	 curkind;
 
@@ -343,6 +348,17 @@ yyerror(const char *fmt, ...)
 	 */
 	if (lexerror && strcmp(fmt, "syntax error") == 0)
 		return;
+	if (strcmp(fmt, "syntax error") == 0) {
+		/* A line that starts with a word that is not a keyword. */
+		if (ntokens == 2 && firstword[0] != '\0' &&
+		    strcmp(lasttoken, "\"=\"") != 0)
+			log_warnx("%s:%d: syntax error at %s: not a keyword",
+			    file->name, file->lineno, firstword);
+		else
+			log_warnx("%s:%d: syntax error at %s", file->name,
+			    file->lineno, lasttoken);
+		return;
+	}
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		fatal("%s", __func__);
@@ -545,8 +561,10 @@ lex_word(int c)
 		token = NUMBER;
 	else if (expanded)
 		token = STRING;
-	else if ((token = lookup(buf)) != STRING)
+	else if ((token = lookup(buf)) != STRING) {
+		strlcpy(lastword, buf, sizeof(lastword));
 		return (token);
+	}
 	yylval.string = pool_strdup(buf);
 	return (token);
 }
@@ -643,9 +661,26 @@ yylex(void)
 {
 	int	 token;
 
+	lastword[0] = '\0';
 	token = lex_token();
 	file->needeol = (token != '\n' && token != 0);
 	lexerror = (token == ERROR);
+	/* What a syntax error names: the token the parser stopped at. */
+	if (token == STRING || token == NUMBER)
+		snprintf(lasttoken, sizeof(lasttoken), "\"%s\"",
+		    yylval.string);
+	else if (lastword[0] != '\0')
+		snprintf(lasttoken, sizeof(lasttoken), "\"%s\"", lastword);
+	else if (token == '\n' || token == 0)
+		strlcpy(lasttoken, "the end of the line", sizeof(lasttoken));
+	else
+		snprintf(lasttoken, sizeof(lasttoken), "\"%c\"", token);
+	if (ntokens > 0 && lastnl)
+		ntokens = 0;
+	if (ntokens++ == 0)
+		strlcpy(firstword, token == STRING ? lasttoken : "",
+		    sizeof(firstword));
+	lastnl = (token == '\n');
 	return (token);
 }
 
@@ -885,6 +920,13 @@ cmdline_symset(char *s)
 	ret = symset(nam, val + 1, 1);
 	free(nam);
 	return (ret);
+}
+
+/* "file:line" of the statement being read, for whole-file checks. */
+void
+conf_where(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%d", file->name, file->lineno);
 }
 
 /* Forget the -D macros (tests, and a daemon that re-reads its flags). */

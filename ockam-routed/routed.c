@@ -207,8 +207,8 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'D':
 			if (cmdline_symset(optarg) < 0)
-				log_warnx("could not parse macro definition %s",
-				    optarg);
+				fatalx("-D %s: a macro definition is name=value, "
+				    "the name of letters, digits and _", optarg);
 			break;
 		case 'd':
 			debug = 1;
@@ -217,7 +217,7 @@ main(int argc, char *argv[])
 			conffile = optarg;
 			break;
 		case 'n':
-			noaction = 1;
+			noaction++;
 			break;
 		case 's':
 			csock = optarg;
@@ -246,6 +246,10 @@ main(int argc, char *argv[])
 			fatal(NULL);
 	}
 	if (noaction) {
+		if (noaction > 1 && config_check_system(conf) > 0) {
+			config_free(conf);
+			exit(1);
+		}
 		if (verbose)
 			print_config(conf);
 		else
