@@ -50,6 +50,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
+		  ockam-routed/notify.c \
 		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \

@@ -155,6 +155,7 @@ routed_loop(struct ockam_conf *conf)
 			hub_configure(conf);
 			relayc_configure(conf);
 			log_info("node ready");
+			notify_ready();
 			announced = 1;
 		}
 		vault_run();
@@ -279,8 +280,9 @@ main(int argc, char *argv[])
 
 	log_init(debug, LOG_DAEMON);
 	log_setverbose(verbose + 1);
-	if (!debug && daemon(0, 0) == -1)
-		fatal("daemon");
+	if (!debug)
+		notify_daemonize();
+	notify_init();
 
 	/* Signals wait for ppoll(); SIGCHLD must be caught before fork. */
 	sigemptyset(&mask);
@@ -319,6 +321,7 @@ main(int argc, char *argv[])
 	routed_loop(conf);
 
 	log_info("shutting down");
+	notify_stopping();
 	relayc_shutdown();
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();

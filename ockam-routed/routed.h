@@ -140,6 +140,12 @@ void		 hub_gone(uint8_t, uint32_t);
 void		 hub_shutdown(void);
 void		 hub_list(uint32_t, uint32_t);
 
+/* notify.c */
+void		 notify_daemonize(void);
+void		 notify_init(void);
+void		 notify_ready(void);
+void		 notify_stopping(void);
+
 /* relayc.c */
 struct remote;
 void		 relayc_configure(struct ockam_conf *);
