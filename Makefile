@@ -6,8 +6,21 @@
 #				build-regress/, then run every test
 #	make demo		run the many-hops guide end to end
 #	make bench		benchmarks (see regress/bench)
+#	make install		install (PREFIX, DESTDIR, SBINDIR, BINDIR,
+#				LIBEXECDIR, MANDIR, SYSCONFDIR, SYSTEMDDIR)
+#	make uninstall		remove what install put there
 
 BUILD	?= build
+
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+BINDIR		?= $(PREFIX)/bin
+LIBEXECDIR	?= $(PREFIX)/libexec/ockam
+MANDIR		?= $(PREFIX)/share/man
+# /usr's configuration lives in /etc, as Debian's policy has it.
+SYSCONFDIR	?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMDDIR	?= $(PREFIX)/lib/systemd/system
+INSTALL		?= install
 CC	?= cc
 ifeq ($(origin YACC),default)
 YACC	 = bison -y
@@ -50,7 +63,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
-		  ockam-routed/notify.c \
+		  ockam-routed/notify.c ockam-routed/paths.c \
 		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
@@ -134,6 +147,15 @@ $(BUILD)/gen/version.h: FORCE
 FORCE:
 $(BUILD)/obj/lib/version.o: $(BUILD)/gen/version.h
 $(BUILD)/obj/lib/version.o: CFLAGS += -I$(BUILD)/gen
+
+# The installed paths routed knows, rewritten only when they change.
+$(BUILD)/gen/paths.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define OCKAM_CONFFILE "%s"\n#define OCKAM_LIBEXECDIR "%s"\n' \
+	    "$(SYSCONFDIR)/ockam/ockam.conf" "$(LIBEXECDIR)" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/ockam-routed/paths.o: $(BUILD)/gen/paths.h
+$(BUILD)/obj/ockam-routed/paths.o: CFLAGS += -I$(BUILD)/gen
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@
@@ -307,10 +329,51 @@ lint:
 	mandoc -Tlint -Wwarning ockam-routed/*.[58] ockam-vaultd/*.8 \
 	    ockam-tcpd/*.8 ockamctl/*.8
 
+# The programs, the helpers where routed looks for them, the manuals,
+# the unit (its paths made these) and a sample configuration that an
+# existing one is never replaced by.
+MAN5	= ockam-routed/ockam.conf.5
+MAN8	= ockam-routed/ockam-routed.8 ockam-vaultd/ockam-vaultd.8 \
+	  ockam-tcpd/ockam-tcpd.8 ockamctl/ockamctl.8
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ockam \
+	    $(DESTDIR)$(SYSTEMDDIR)
+	$(INSTALL) -m 755 $(BUILD)/ockam-routed $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 755 $(BUILD)/ockamctl $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
+	    $(DESTDIR)$(LIBEXECDIR)
+	$(INSTALL) -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
+	sed -e 's|/usr/sbin/ockam-routed|$(SBINDIR)/ockam-routed|g' \
+	    -e 's|/etc/ockam/ockam.conf|$(SYSCONFDIR)/ockam/ockam.conf|g' \
+	    etc/ockam-routed.service > $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
+	$(INSTALL) -m 644 etc/ockam.conf $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf.sample
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf ]; then \
+		$(INSTALL) -m 644 etc/ockam.conf \
+		    $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+	fi
+
+# The sample stays when the configuration is the operator's own.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ockam-routed $(DESTDIR)$(BINDIR)/ockamctl \
+	    $(DESTDIR)$(LIBEXECDIR)/ockam-vaultd \
+	    $(DESTDIR)$(LIBEXECDIR)/ockam-tcpd \
+	    $(MAN5:ockam-routed/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+	    $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
+	if cmp -s etc/ockam.conf $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+	fi
+	rm -f $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf.sample
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/ockam 2>/dev/null
+
 clean:
 	rm -rf build build-regress build-valgrind
 
-.PHONY: all regress regress-progs demo lint clean bench
+.PHONY: all regress regress-progs demo lint clean bench install uninstall
 .PRECIOUS: $(BUILD)/%.o $(BUILD)/obj/ockam-routed/parse.c
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -14,7 +14,6 @@
 #include "limit.h"
 #include "route.h"
 
-#define OCKAM_CONF		"/etc/ockam/ockam.conf"
 #define OCKAM_SOCKET		"/run/ockam/ockam.sock"
 #define OCKAM_USER		"_ockam"
 #define OCKAM_VAULT_USER	"_ockamvault"

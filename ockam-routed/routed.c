@@ -36,7 +36,7 @@ usage(void)
 {
 	extern char	*__progname;
 
-	fprintf(stderr, "usage: %s [-dnvV] [-D macro=value] [-f file] "
+	fprintf(stderr, "usage: %s [-dnvV] [-D macro=value] [-f file] [-X dir] "
 	    "[-s socket]\n", __progname);
 	exit(1);
 }
@@ -53,20 +53,6 @@ sighdlr(int sig)
 		routed_sigchld = 1;
 		break;
 	}
-}
-
-/* Where our siblings live: next to this binary. */
-static void
-self_dir(char *dir, size_t len)
-{
-	char	 path[PATH_MAX];
-	ssize_t	 n;
-
-	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) == -1)
-		fatal("readlink /proc/self/exe");
-	path[n] = '\0';
-	if (strlcpy(dir, dirname(path), len) >= len)
-		fatalx("path of ockam-routed too long");
 }
 
 static void
@@ -191,7 +177,8 @@ main(int argc, char *argv[])
 	struct ockam_conf	*conf;
 	struct sigaction	 sa;
 	sigset_t		 mask;
-	const char		*conffile = OCKAM_CONF, *csock = NULL;
+	const char		*conffile = default_conffile(), *csock = NULL;
+	const char		*helpers = NULL;
 	char			 dir[PATH_MAX];
 	pid_t			 pids[CHILD_MAX];
 	uid_t			 owner;
@@ -204,7 +191,7 @@ main(int argc, char *argv[])
 	log_init(1, LOG_DAEMON);
 	log_procinit("routed");
 
-	while ((ch = getopt(argc, argv, "D:df:ns:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "D:df:ns:vVX:")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (cmdline_symset(optarg) < 0)
@@ -229,6 +216,9 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("ockam-routed %s\n", ockam_version());
 			exit(0);
+		case 'X':
+			helpers = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -274,7 +264,7 @@ main(int argc, char *argv[])
 		    sizeof(err)) == -1)
 			fatalx("vault user: %s", err);
 	}
-	self_dir(dir, sizeof(dir));
+	helper_dir(helpers, dir, sizeof(dir));
 	if (sodium_init() == -1)
 		fatalx("libsodium cannot start");
 

@@ -140,6 +140,10 @@ void		 hub_gone(uint8_t, uint32_t);
 void		 hub_shutdown(void);
 void		 hub_list(uint32_t, uint32_t);
 
+/* paths.c */
+const char	*default_conffile(void);
+void		 helper_dir(const char *, char *, size_t);
+
 /* notify.c */
 void		 notify_daemonize(void);
 void		 notify_init(void);
