@@ -370,10 +370,15 @@ uninstall:
 	rm -f $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf.sample
 	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/ockam 2>/dev/null
 
+# A Debian package of the tree (debian/: debhelper, lintian), in ..
+deb:
+	dpkg-buildpackage -us -uc -b
+	lintian ../ockam-c_$$(cat VERSION)_$$(dpkg --print-architecture).changes
+
 clean:
 	rm -rf build build-regress build-valgrind
 
-.PHONY: all regress regress-progs demo lint clean bench install uninstall
+.PHONY: all regress regress-progs demo lint clean bench install uninstall deb
 .PRECIOUS: $(BUILD)/%.o $(BUILD)/obj/ockam-routed/parse.c
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
