@@ -160,6 +160,14 @@ $(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(PINS_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
+# The stream storage tests link streamd's storage.
+STORE_OBJS = $(BUILD)/obj/ockam-streamd/store.o \
+	     $(BUILD)/obj/ockam-streamd/segment.o \
+	     $(BUILD)/obj/ockam-streamd/offsets.o
+$(BUILD)/regress/test_streamlog: $(BUILD)/obj/regress/unit/test_streamlog.o $(STORE_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(STORE_OBJS) $(LIB) $(LDLIBS) -lcmocka
+
 # The frame tests link tcpd's frame reader.
 FRAME_OBJ = $(BUILD)/obj/ockam-tcpd/frame.o
 $(BUILD)/regress/test_frame: $(BUILD)/obj/regress/unit/test_frame.o $(FRAME_OBJ) $(LIB)
