@@ -44,13 +44,14 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
 		  lib/recent.c lib/limit.c lib/streamname.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
-		  ockam-routed/confstmt.c \
+		  ockam-routed/confstmt.c ockam-routed/confstream.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/children.c \
-		  ockam-routed/vaultcall.c ockam-routed/identity.c \
+		  ockam-routed/vaultcall.c ockam-routed/streamdcall.c \
+		  ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
 		  ockam-routed/ephpool.c ockam-routed/session.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
@@ -60,6 +61,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
+STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
+		  ockam-streamd/segment.c ockam-streamd/offsets.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
@@ -76,10 +79,12 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
 ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
 CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
-	    $(BUILD)/obj/ockam-routed/confstmt.o $(PARSE_OBJ)
+	    $(BUILD)/obj/ockam-routed/confstmt.o \
+	    $(BUILD)/obj/ockam-routed/confstream.o $(PARSE_OBJ)
 
 PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
-	   $(BUILD)/ockamctl $(EXAMPLES:%=$(BUILD)/examples/%)
+	   $(BUILD)/ockam-streamd $(BUILD)/ockamctl \
+	   $(EXAMPLES:%=$(BUILD)/examples/%)
 
 UNIT_SRCS  = $(wildcard regress/unit/test_*.c)
 UNIT_PROGS = $(UNIT_SRCS:regress/unit/%.c=$(BUILD)/regress/%)
@@ -126,6 +131,10 @@ $(BUILD)/ockam-routed: $(ROUTED_OBJS) $(LIB)
 
 $(BUILD)/ockam-vaultd: $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
+
+$(BUILD)/ockam-streamd: $(STREAMD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(STREAMD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \
+	    $(LDLIBS)
 
 $(BUILD)/ockam-tcpd: $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \
@@ -237,7 +246,8 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c lib/limit.c ockam-routed/config.c \
-		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
+		   ockam-routed/confstmt.c ockam-routed/confstream.c \
+		   ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o
