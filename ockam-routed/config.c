@@ -13,7 +13,6 @@
 
 #include "config.h"
 
-static void	print_string(const char *);
 static void	print_names(const char *, const struct names *);
 static void	print_secure(struct ockam_conf *);
 static void	print_limits(struct ockam_conf *);
@@ -62,6 +61,7 @@ config_free(struct ockam_conf *conf)
 		free(rc);
 	}
 	free(conf->tls_ca);
+	stream_conf_free(conf);
 	while ((w = TAILQ_FIRST(&conf->workers)) != NULL) {
 		TAILQ_REMOVE(&conf->workers, w, entry);
 		free(w);
@@ -136,7 +136,8 @@ config_name_taken(struct ockam_conf *conf, const char *name)
 {
 	return (config_find_worker(conf, name) != NULL ||
 	    config_find_sclistener(conf, name) != NULL ||
-	    config_find_relay(conf, name) != NULL);
+	    config_find_relay(conf, name) != NULL ||
+	    stream_name_taken(conf, name));
 }
 
 /* Add a name once; -1 when it is too long or memory runs out. */
@@ -262,7 +263,7 @@ worker_kind_name(enum worker_kind kind)
 }
 
 /* A quoted string that the lexer reads back as it was. */
-static void
+void
 print_string(const char *s)
 {
 	putchar('"');
@@ -310,6 +311,7 @@ print_config(struct ockam_conf *conf)
 		printf("\n");
 	}
 	print_secure(conf);
+	print_stream(conf);
 	print_limits(conf);
 }
 

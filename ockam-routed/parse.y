@@ -115,6 +115,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
 %token	VAULT FORWARDING SERVICE STATIC
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
+%token	AGE EMBEDDED INDEX RETAIN SIZE STORAGE STREAM
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -136,6 +137,7 @@ grammar		: /* empty */
 		| grammar tlsca '\n'
 		| grammar relay '\n'
 		| grammar limit '\n'
+		| grammar stream '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
 		;
 
@@ -278,6 +280,21 @@ relay		: RELAY string TO string	{ add_relay($2, $4); }
 limit		: LIMIT string string		{ set_limit($2, $3); }
 		;
 
+stream		: STREAM SERVICE string INDEX string STORAGE EMBEDDED
+		    DIRECTORY string		{
+			if (check_path("stream directory", $9) == 0)
+				stream_service(conf, $3, $5, $9);
+		} streamopts
+		;
+
+streamopts	: /* empty */
+		| streamopts streamopt
+		;
+
+streamopt	: RETAIN SIZE string		{ stream_retain_size(conf, $3); }
+		| RETAIN AGE string		{ stream_retain_age(conf, $3); }
+		;
+
 scloption	: IDENTITY string		{ sc_identity($2); }
 		| TRUST sctrust
 		| CONSUMERS consumer
@@ -337,6 +354,7 @@ lookup(const char *s)
 {
 	/* Sorted: bsearch(3) depends on it. */
 	static const struct keyword	 keywords[] = {
+		{ "age",		AGE },
 		{ "ca",			CA },
 		{ "certificate",	CERTIFICATE },
 		{ "chroot",		CHROOT },
@@ -344,12 +362,14 @@ lookup(const char *s)
 		{ "control",		CONTROL },
 		{ "directory",		DIRECTORY },
 		{ "echoer",		ECHOER },
+		{ "embedded",		EMBEDDED },
 		{ "everyone",		EVERYONE },
 		{ "forwarding",		FORWARDING },
 		{ "group",		GROUP },
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
+		{ "index",		INDEX },
 		{ "key",		KEY },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
@@ -359,10 +379,14 @@ lookup(const char *s)
 		{ "pin",		PIN },
 		{ "port",		PORT },
 		{ "relay",		RELAY },
+		{ "retain",		RETAIN },
 		{ "secure-channel",	SECURECHANNEL },
 		{ "service",		SERVICE },
+		{ "size",		SIZE },
 		{ "socket",		SOCKET },
 		{ "static",		STATIC },
+		{ "storage",		STORAGE },
+		{ "stream",		STREAM },
 		{ "tls",		TLS },
 		{ "to",			TO },
 		{ "trust",		TRUST },
