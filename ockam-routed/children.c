@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * routed's children: ockam-vaultd and ockam-tcpd, and ockam-streamd on
- * a node with a stream service, each fork+exec'd with its end of a
- * socketpair on fd 3.  Losing any one, by any cause, stops the whole
- * node: there is no half-alive node.
+ * routed's two children: ockam-vaultd and ockam-tcpd, each fork+exec'd
+ * with its end of a socketpair on fd 3.  Losing either one, by any
+ * cause, stops the whole node: there is no half-alive node.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -21,7 +20,6 @@
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
-#include "streamd.h"
 #include "tcp.h"
 #include "util.h"
 #include "vault.h"
@@ -33,7 +31,6 @@
 
 static void	vault_ready(struct imsg *);
 static void	tcpd_ready(struct imsg *);
-static void	streamd_ready(struct imsg *);
 static void	child_lost(struct child *, const char *);
 
 /*
@@ -71,23 +68,8 @@ static const struct privsep_req tcpd_msgs[] = {
 	    sizeof(struct tcp_conn), tcp_imsg_flow },
 };
 
-static const struct privsep_req streamd_msgs[] = {
-	{ IMSG_READY, ANY, 0, 0, streamd_ready },
-	{ IMSG_STREAMD_OPEN, P(PRIVSEP_RUN), 0,
-	    sizeof(struct streamd_open), streamd_imsg },
-	{ IMSG_STREAMD_APPEND, P(PRIVSEP_RUN), 0,
-	    sizeof(struct streamd_append), streamd_imsg },
-	{ IMSG_STREAMD_READ, P(PRIVSEP_RUN), REQ_MSG,
-	    sizeof(struct streamd_read), streamd_imsg },
-	{ IMSG_STREAMD_STAT, P(PRIVSEP_RUN), 0,
-	    sizeof(struct streamd_stat), streamd_imsg },
-	{ IMSG_STREAMD_GET, P(PRIVSEP_RUN), 0,
-	    sizeof(struct streamd_offset), streamd_imsg },
-};
-
 static int	 vault_used[NITEMS(vault_msgs)];
 static int	 tcpd_used[NITEMS(tcpd_msgs)];
-static int	 streamd_used[NITEMS(streamd_msgs)];
 
 struct child children[CHILD_MAX] = {
 	[CHILD_VAULT] = { .role = "vault", .prog = "ockam-vaultd",
@@ -96,9 +78,6 @@ struct child children[CHILD_MAX] = {
 	[CHILD_TCPD] = { .role = "tcpd", .prog = "ockam-tcpd",
 	    .msgs = tcpd_msgs, .nmsgs = NITEMS(tcpd_msgs),
 	    .used = tcpd_used },
-	[CHILD_STREAMD] = { .role = "streamd", .prog = "ockam-streamd",
-	    .msgs = streamd_msgs, .nmsgs = NITEMS(streamd_msgs),
-	    .used = streamd_used },
 };
 
 static pid_t
@@ -136,9 +115,9 @@ child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 }
 
 /*
- * Spawn the children (streamd only for a stream service) and send each
- * its start-up configuration.  They drop privileges and enter their
- * sandbox once it is complete, then say READY.
+ * Spawn both children and send each its start-up configuration.  They
+ * drop privileges and enter their sandbox once it is complete, then
+ * say READY.
  */
 void
 children_start(struct ockam_conf *conf, const char *dir, int debug,
@@ -155,9 +134,6 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 	pc.verbose = verbose;
 
 	for (i = 0; i < CHILD_MAX; i++) {
-		if (i == CHILD_STREAMD && conf->stream == NULL)
-			continue;
-		children[i].enabled = 1;
 		/* The vault has a user of its own. */
 		user = i == CHILD_VAULT ? conf->vault_user : conf->user;
 		if (strlcpy(pc.user, user, sizeof(pc.user)) >= sizeof(pc.user))
@@ -172,8 +148,6 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 			vault_configure(conf->vault_dir, conf->limits);
 		if (i == CHILD_TCPD)
 			tcp_configure(conf);
-		if (i == CHILD_STREAMD)
-			streamd_configure(conf);
 		if (imsg_compose(&children[i].ibuf, IMSG_CONF_DONE, 0, 0, -1,
 		    NULL, 0) == -1)
 			fatal("imsg_compose");
@@ -189,7 +163,7 @@ children_ready(void)
 	int	 i;
 
 	for (i = 0; i < CHILD_MAX; i++)
-		if (children[i].enabled && !children[i].ready)
+		if (!children[i].ready)
 			return (0);
 	return (1);
 }
@@ -244,12 +218,6 @@ static void
 tcpd_ready(struct imsg *imsg)
 {
 	child_ready(&children[CHILD_TCPD], imsg);
-}
-
-static void
-streamd_ready(struct imsg *imsg)
-{
-	child_ready(&children[CHILD_STREAMD], imsg);
 }
 
 /* A message from a child, checked against its table. */

@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+static void	print_string(const char *);
 static void	print_names(const char *, const struct names *);
 static void	print_secure(struct ockam_conf *);
 static void	print_limits(struct ockam_conf *);
@@ -61,7 +62,6 @@ config_free(struct ockam_conf *conf)
 		free(rc);
 	}
 	free(conf->tls_ca);
-	stream_conf_free(conf);
 	while ((w = TAILQ_FIRST(&conf->workers)) != NULL) {
 		TAILQ_REMOVE(&conf->workers, w, entry);
 		free(w);
@@ -136,8 +136,7 @@ config_name_taken(struct ockam_conf *conf, const char *name)
 {
 	return (config_find_worker(conf, name) != NULL ||
 	    config_find_sclistener(conf, name) != NULL ||
-	    config_find_relay(conf, name) != NULL ||
-	    stream_name_taken(conf, name));
+	    config_find_relay(conf, name) != NULL);
 }
 
 /* Add a name once; -1 when it is too long or memory runs out. */
@@ -263,7 +262,7 @@ worker_kind_name(enum worker_kind kind)
 }
 
 /* A quoted string that the lexer reads back as it was. */
-void
+static void
 print_string(const char *s)
 {
 	putchar('"');
@@ -311,7 +310,6 @@ print_config(struct ockam_conf *conf)
 		printf("\n");
 	}
 	print_secure(conf);
-	print_stream(conf);
 	print_limits(conf);
 }
 

@@ -87,19 +87,6 @@ struct relay_conf {
 };
 TAILQ_HEAD(relay_confs, relay_conf);
 
-/*
- * The stream services of a hub (ockam.conf(5) STREAMS): the addresses
- * of the stream and index services, and the storage of ockam-streamd,
- * which routed starts only when there is one.
- */
-struct stream_conf {
-	char				 service[OCKAM_ADDR_MAX + 1];
-	char				 index[OCKAM_ADDR_MAX + 1];
-	char				*dir;		/* embedded storage */
-	uint64_t			 retain_bytes;	/* 0: none */
-	uint32_t			 retain_age;	/* seconds, 0: none */
-};
-
 struct worker_conf {
 	TAILQ_ENTRY(worker_conf)	 entry;
 	enum worker_kind		 kind;
@@ -123,7 +110,6 @@ struct ockam_conf {
 	struct listen_confs	 listeners;
 	struct relay_confs	 relays;
 	char			*tls_ca;	/* outgoing TLS: CA file */
-	struct stream_conf	*stream;	/* NULL: no stream service */
 	uint32_t		 limits[LIMIT_MAX];
 	int			 limit_set[LIMIT_MAX];	/* given in the file */
 	int			 opts;
@@ -154,15 +140,6 @@ void			 add_relay(const char *, const char *);
 void			 set_limit(const char *, const char *);
 int			 check_config(void);
 
-/* confstream.c: the stream statement */
-void			 stream_service(struct ockam_conf *, const char *,
-			    const char *, const char *);
-void			 stream_retain_size(struct ockam_conf *, const char *);
-void			 stream_retain_age(struct ockam_conf *, const char *);
-int			 stream_name_taken(struct ockam_conf *, const char *);
-void			 print_stream(struct ockam_conf *);
-void			 stream_conf_free(struct ockam_conf *);
-
 /* config.c */
 struct ockam_conf	*config_new(void);
 void			 config_free(struct ockam_conf *);
@@ -183,6 +160,5 @@ int			 identifier_valid(const char *);
 void			 identifier_of(const uint8_t *, char *);
 const char		*worker_kind_name(enum worker_kind);
 void			 print_config(struct ockam_conf *);
-void			 print_string(const char *);
 
 #endif /* OCKAM_CONFIG_H */

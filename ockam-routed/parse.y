@@ -115,7 +115,6 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
 %token	VAULT FORWARDING SERVICE STATIC
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
-%token	AGE EMBEDDED INDEX RETAIN SIZE STORAGE STREAM
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -137,7 +136,6 @@ grammar		: /* empty */
 		| grammar tlsca '\n'
 		| grammar relay '\n'
 		| grammar limit '\n'
-		| grammar stream '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
 		;
 
@@ -280,21 +278,6 @@ relay		: RELAY string TO string	{ add_relay($2, $4); }
 limit		: LIMIT string string		{ set_limit($2, $3); }
 		;
 
-stream		: STREAM SERVICE string INDEX string STORAGE EMBEDDED
-		    DIRECTORY string		{
-			if (check_path("stream directory", $9) == 0)
-				stream_service(conf, $3, $5, $9);
-		} streamopts
-		;
-
-streamopts	: /* empty */
-		| streamopts streamopt
-		;
-
-streamopt	: RETAIN SIZE string		{ stream_retain_size(conf, $3); }
-		| RETAIN AGE string		{ stream_retain_age(conf, $3); }
-		;
-
 scloption	: IDENTITY string		{ sc_identity($2); }
 		| TRUST sctrust
 		| CONSUMERS consumer
@@ -354,7 +337,6 @@ lookup(const char *s)
 {
 	/* Sorted: bsearch(3) depends on it. */
 	static const struct keyword	 keywords[] = {
-		{ "age",		AGE },
 		{ "ca",			CA },
 		{ "certificate",	CERTIFICATE },
 		{ "chroot",		CHROOT },
@@ -362,14 +344,12 @@ lookup(const char *s)
 		{ "control",		CONTROL },
 		{ "directory",		DIRECTORY },
 		{ "echoer",		ECHOER },
-		{ "embedded",		EMBEDDED },
 		{ "everyone",		EVERYONE },
 		{ "forwarding",		FORWARDING },
 		{ "group",		GROUP },
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
-		{ "index",		INDEX },
 		{ "key",		KEY },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
@@ -379,14 +359,10 @@ lookup(const char *s)
 		{ "pin",		PIN },
 		{ "port",		PORT },
 		{ "relay",		RELAY },
-		{ "retain",		RETAIN },
 		{ "secure-channel",	SECURECHANNEL },
 		{ "service",		SERVICE },
-		{ "size",		SIZE },
 		{ "socket",		SOCKET },
 		{ "static",		STATIC },
-		{ "storage",		STORAGE },
-		{ "stream",		STREAM },
 		{ "tls",		TLS },
 		{ "to",			TO },
 		{ "trust",		TRUST },

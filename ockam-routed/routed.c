@@ -156,7 +156,6 @@ routed_loop(struct ockam_conf *conf)
 			announced = 1;
 		}
 		vault_run();
-		streamd_run();
 		router_run();
 		/*
 		 * Write-through: what routing queued goes out now, not
@@ -173,7 +172,6 @@ routed_loop(struct ockam_conf *conf)
 			channel_tick();
 			sctrust_tick();
 			vault_tick();
-			streamd_tick();
 			control_tick();
 			last_tick = now;
 		}
@@ -194,7 +192,7 @@ main(int argc, char *argv[])
 	pid_t			 pids[CHILD_MAX];
 	uid_t			 owner;
 	int			 ch, debug = 0, verbose = 0, noaction = 0;
-	int			 i, npids;
+	int			 i;
 
 	/* Nothing inherited but stdio. */
 	closefrom(STDERR_FILENO + 1);
@@ -294,9 +292,8 @@ main(int argc, char *argv[])
 	if (control_init(conf, owner) == -1)
 		fatalx("cannot create control socket %s", conf->csock);
 	children_start(conf, dir, debug, verbose + 1);
-	for (i = 0, npids = 0; i < CHILD_MAX; i++)
-		if (children[i].enabled)
-			pids[npids++] = children[i].pid;
+	for (i = 0; i < CHILD_MAX; i++)
+		pids[i] = children[i].pid;
 
 	router_init();
 	start_workers(conf);
@@ -305,7 +302,7 @@ main(int argc, char *argv[])
 	/* No file but the socket's removal, no TCP: where there is Landlock. */
 	if (landlock_confine_routed(control_dirfd()) == -1)
 		fatalx("cannot confine routed with Landlock");
-	sandbox_enter(SANDBOX_ROUTED, pids, npids);
+	sandbox_enter(SANDBOX_ROUTED, pids, CHILD_MAX);
 	setproctitle("router");
 	log_info("started, control socket %s", conf->csock);
 
@@ -315,7 +312,6 @@ main(int argc, char *argv[])
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	vault_shutdown();
-	streamd_shutdown();
 	router_flush();
 	tcp_shutdown();
 	control_cleanup();

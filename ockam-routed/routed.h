@@ -30,7 +30,6 @@
 enum child_id {
 	CHILD_VAULT,
 	CHILD_TCPD,
-	CHILD_STREAMD,		/* only with a stream service */
 	CHILD_MAX
 };
 
@@ -47,7 +46,6 @@ struct child {
 	int		 ready;
 	int		 alive;		/* not yet reaped */
 	int		 connected;	/* channel open */
-	int		 enabled;	/* started (streamd may not be) */
 };
 
 extern struct child	 children[CHILD_MAX];
@@ -214,19 +212,5 @@ void		 vault_shutdown(void);
 int		 vault_sign_static(uint32_t, uint8_t *);
 void		 vault_free(uint32_t);
 const char	*vault_strerror(uint32_t);
-
-/* streamdcall.c */
-struct streamd_call;
-void		 streamd_configure(struct ockam_conf *);
-int		 streamd_enabled(void);
-struct streamd_call *streamd_call(uint32_t, const void *, size_t,
-		    const void *, size_t, void (*)(void *, const void *, size_t),
-		    void *);
-void		 streamd_cancel(struct streamd_call *);
-const uint8_t	*streamd_record(const void *, size_t, size_t *, uint32_t *);
-void		 streamd_imsg(struct imsg *);
-void		 streamd_run(void);
-void		 streamd_tick(void);
-void		 streamd_shutdown(void);
 
 #endif /* OCKAM_ROUTED_H */
