@@ -42,7 +42,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/child.c \
 		  lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
-		  lib/recent.c lib/limit.c lib/stream.c
+		  lib/recent.c lib/limit.c lib/streamname.c lib/stream.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \

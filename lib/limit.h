@@ -44,6 +44,10 @@ enum limit_id {
 	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
 	/* vault */
 	LIMIT_PINS,			/* responder pins kept */
+	/* streamd: embedded stream storage */
+	LIMIT_STREAM_BYTES,		/* bytes one stream holds */
+	LIMIT_STREAM_OFFSETS,		/* saved offsets kept */
+	LIMIT_STREAMS,			/* streams node-wide */
 	LIMIT_MAX
 };
 

@@ -55,6 +55,13 @@ static const char *const imsg_names[] = {
 	[IMSG_TCP_LIMITS] = "TCP_LIMITS",
 	[IMSG_TCP_STOPREAD] = "TCP_STOPREAD",
 	[IMSG_TCP_READ] = "TCP_READ",
+	[IMSG_STREAMD_CONF] = "STREAMD_CONF",
+	[IMSG_STREAMD_OPEN] = "STREAMD_OPEN",
+	[IMSG_STREAMD_APPEND] = "STREAMD_APPEND",
+	[IMSG_STREAMD_READ] = "STREAMD_READ",
+	[IMSG_STREAMD_STAT] = "STREAMD_STAT",
+	[IMSG_STREAMD_SAVE] = "STREAMD_SAVE",
+	[IMSG_STREAMD_GET] = "STREAMD_GET",
 };
 /* Every type has its name: a new one without is a compile error. */
 _Static_assert(sizeof(imsg_names) / sizeof(imsg_names[0]) == IMSG_MAX,
