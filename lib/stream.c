@@ -39,31 +39,6 @@ stream_proto_name(int proto)
 	return (protos[proto]);
 }
 
-/*
- * A stream name the hub accepts: 1 to STREAM_NAME_MAX bytes of letters,
- * digits, '.', '_' and '-', not starting with '.': never a path, never
- * "." or "..".
- */
-int
-stream_name_valid(const char *s)
-{
-	size_t	 i;
-
-	if (s[0] == '\0' || s[0] == '.')
-		return (0);
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= STREAM_NAME_MAX)
-			return (0);
-		if ((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '.' || s[i] == '_' || s[i] == '-')
-			continue;
-		return (0);
-	}
-	return (1);
-}
-
 /* Encoded size of a BARE string. */
 static size_t
 str_len(const char *s)

@@ -100,7 +100,6 @@ struct stream_index {
 };
 
 const char	*stream_proto_name(int);
-int		 stream_name_valid(const char *);
 
 /* Encoders: each writes one whole ProtocolPayload to the buffer. */
 int	 stream_enc_create(struct ibuf *, const char *);

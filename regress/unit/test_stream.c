@@ -438,28 +438,7 @@ test_bad_inputs(void **state)
 static void
 test_names(void **state)
 {
-	char	 name[STREAM_NAME_MAX + 2];
-
 	(void)state;
-	assert_true(stream_name_valid("alice_to_bob"));
-	assert_true(stream_name_valid("sc-initiator-to-responder"));
-	assert_true(stream_name_valid("generated_0123abcd"));
-	assert_true(stream_name_valid("a.b"));
-	assert_false(stream_name_valid(""));
-	assert_false(stream_name_valid("."));
-	assert_false(stream_name_valid(".."));
-	assert_false(stream_name_valid("../x"));
-	assert_false(stream_name_valid("a/b"));
-	assert_false(stream_name_valid(".hidden"));
-	assert_false(stream_name_valid("a b"));
-	assert_false(stream_name_valid("a\\b"));
-	assert_false(stream_name_valid("\xc3\xa9"));
-	memset(name, 'a', sizeof(name));
-	name[STREAM_NAME_MAX] = '\0';
-	assert_true(stream_name_valid(name));
-	name[STREAM_NAME_MAX] = 'a';
-	name[STREAM_NAME_MAX + 1] = '\0';
-	assert_false(stream_name_valid(name));
 	assert_string_equal(stream_proto_name(STREAM_P_INDEX),
 	    "stream_index");
 	assert_string_equal(stream_proto_name(-1), "unknown");
