@@ -62,6 +62,9 @@ config_free(struct ockam_conf *conf)
 		free(rc);
 	}
 	free(conf->tls_ca);
+	if (conf->stream != NULL)
+		free(conf->stream->dir);
+	free(conf->stream);
 	while ((w = TAILQ_FIRST(&conf->workers)) != NULL) {
 		TAILQ_REMOVE(&conf->workers, w, entry);
 		free(w);
@@ -257,6 +260,12 @@ worker_kind_name(enum worker_kind kind)
 		return ("static forwarding service");
 	case WORKER_FORWARDER:
 		return ("forwarder");
+	case WORKER_STREAM_SERVICE:
+		return ("stream service");
+	case WORKER_STREAM_INDEX:
+		return ("stream index service");
+	case WORKER_STREAM:
+		return ("stream");
 	}
 	return ("unknown");
 }
@@ -299,7 +308,8 @@ print_config(struct ockam_conf *conf)
 
 	TAILQ_FOREACH(w, &conf->workers, entry) {
 		/* App workers come from control clients, not the file. */
-		if (w->kind == WORKER_APP)
+		if (w->kind == WORKER_APP || w->kind == WORKER_STREAM_SERVICE ||
+		    w->kind == WORKER_STREAM_INDEX)
 			continue;
 		if (first) {
 			printf("\n");
@@ -307,6 +317,17 @@ print_config(struct ockam_conf *conf)
 		}
 		printf("%s ", worker_kind_name(w->kind));
 		print_string(w->name);
+		printf("\n");
+	}
+	if (conf->stream != NULL) {
+		printf("stream service ");
+		print_string(conf->stream->service);
+		printf(" index ");
+		print_string(conf->stream->index);
+		if (conf->stream->dir != NULL) {
+			printf(" storage embedded directory ");
+			print_string(conf->stream->dir);
+		}
 		printf("\n");
 	}
 	print_secure(conf);
