@@ -70,7 +70,7 @@ TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
-		  ockamctl/transport.c
+		  ockamctl/stream.c ockamctl/transport.c
 EXAMPLES	= many-hops
 
 LIB	 = $(BUILD)/libockam.a
