@@ -17,6 +17,7 @@ static void	print_string(const char *);
 static void	print_names(const char *, const struct names *);
 static void	print_secure(struct ockam_conf *);
 static void	print_limits(struct ockam_conf *);
+static void	print_stream(const struct stream_conf *);
 
 struct ockam_conf *
 config_new(void)
@@ -307,31 +308,40 @@ print_config(struct ockam_conf *conf)
 	printf("\n");
 
 	TAILQ_FOREACH(w, &conf->workers, entry) {
-		/* App workers come from control clients, not the file. */
-		if (w->kind == WORKER_APP || w->kind == WORKER_STREAM_SERVICE ||
-		    w->kind == WORKER_STREAM_INDEX)
+		/*
+		 * App workers come from control clients, not the file; the
+		 * stream services from one statement, where the first was.
+		 */
+		if (w->kind == WORKER_APP || w->kind == WORKER_STREAM_INDEX)
 			continue;
 		if (first) {
 			printf("\n");
 			first = 0;
 		}
+		if (w->kind == WORKER_STREAM_SERVICE) {
+			print_stream(conf->stream);
+			continue;
+		}
 		printf("%s ", worker_kind_name(w->kind));
 		print_string(w->name);
 		printf("\n");
 	}
-	if (conf->stream != NULL) {
-		printf("stream service ");
-		print_string(conf->stream->service);
-		printf(" index ");
-		print_string(conf->stream->index);
-		if (conf->stream->dir != NULL) {
-			printf(" storage embedded directory ");
-			print_string(conf->stream->dir);
-		}
-		printf("\n");
-	}
 	print_secure(conf);
 	print_limits(conf);
+}
+
+static void
+print_stream(const struct stream_conf *sc)
+{
+	printf("stream service ");
+	print_string(sc->service);
+	printf(" index ");
+	print_string(sc->index);
+	if (sc->dir != NULL) {
+		printf(" storage embedded directory ");
+		print_string(sc->dir);
+	}
+	printf("\n");
 }
 
 /*
