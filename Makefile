@@ -42,13 +42,15 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/child.c \
 		  lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
-		  lib/recent.c lib/limit.c lib/streamname.c
+		  lib/recent.c lib/limit.c lib/streamname.c lib/stream.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c ockam-routed/confstream.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
+		  ockam-routed/stream.c ockam-routed/streamidx.c \
+		  ockam-routed/streamcall.c \
 		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/streamdcall.c \
 		  ockam-routed/identity.c \
@@ -71,7 +73,7 @@ TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
-		  ockamctl/transport.c
+		  ockamctl/stream.c ockamctl/transport.c
 EXAMPLES	= many-hops
 
 LIB	 = $(BUILD)/libockam.a

@@ -42,6 +42,12 @@ enum limit_id {
 	/* routed: hub forwarders */
 	LIMIT_FORWARDERS,		/* forwarders node-wide */
 	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
+	/* routed: stream services */
+	LIMIT_STREAM_MESSAGE,		/* bytes of one pushed message */
+	LIMIT_STREAM_PENDING,		/* requests waiting for streamd */
+	LIMIT_STREAM_PENDING_SOURCE,	/* of them, per connection or
+					   channel */
+	LIMIT_STREAM_PULL,		/* messages one pull may ask for */
 	/* vault */
 	LIMIT_PINS,			/* responder pins kept */
 	/* streamd: embedded stream storage */

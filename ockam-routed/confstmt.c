@@ -358,10 +358,51 @@ check_config(void)
 		    conf->limits[LIMIT_CONNECTIONS]);
 		nerr++;
 	}
+	if (conf->stream != NULL && conf->stream->dir == NULL) {
+		log_warnx("%s: stream service \"%s\": no storage directory",
+		    file_name, conf->stream->service);
+		nerr++;
+	}
 	if (conf->sctrust.everyone)
 		log_warnx("%s: warning: secure-channel trust everyone: the "
 		    "channels this node creates take any responder", file_name);
 	return (nerr);
+}
+
+/*
+ * stream service NAME index NAME: once; the caller adds the two
+ * workers when this returns 0.
+ */
+int
+new_stream(const char *service, const char *index)
+{
+	if (conf->stream != NULL) {
+		yyerror("stream service given twice");
+		return (-1);
+	}
+	if ((conf->stream = calloc(1, sizeof(*conf->stream))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(conf->stream->service, service,
+	    sizeof(conf->stream->service));
+	strlcpy(conf->stream->index, index, sizeof(conf->stream->index));
+	conf->stream->storage = STREAM_STORAGE_EMBEDDED;
+	return (0);
+}
+
+/* storage embedded directory DIR (checked absolute by the grammar). */
+void
+stream_dir(const char *dir)
+{
+	if (strlen(dir) >= PATH_MAX) {
+		yyerror("stream storage directory path too long");
+		return;
+	}
+	if (conf->stream->dir != NULL) {
+		yyerror("stream storage given twice");
+		return;
+	}
+	if ((conf->stream->dir = strdup(dir)) == NULL)
+		fatal("%s", __func__);
 }
 
 /* limit NAME VALUE: one of the bounds of limit.h, once. */

@@ -147,6 +147,7 @@ control_verbose(uint32_t conn, struct imsg *imsg, const char *arg)
 	log_setverbose(iv);
 	children_send(CHILD_VAULT, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
 	children_send(CHILD_TCPD, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
+	children_send(CHILD_STREAMD, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
 	control_report(conn, imsg->hdr.peerid, CTL_OK, "verbosity set");
 }
 

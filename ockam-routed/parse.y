@@ -115,6 +115,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
 %token	VAULT FORWARDING SERVICE STATIC
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
+%token	EMBEDDED INDEX STORAGE STREAM
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -136,6 +137,7 @@ grammar		: /* empty */
 		| grammar tlsca '\n'
 		| grammar relay '\n'
 		| grammar limit '\n'
+		| grammar stream '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
 		;
 
@@ -221,6 +223,21 @@ vault		: VAULT USER string		{
 		;
 
 identity	: IDENTITY string		{ add_identity($2); }
+		;
+
+stream		: STREAM SERVICE string INDEX string	{
+			if (new_stream($3, $5) == 0) {
+				add_worker(WORKER_STREAM_SERVICE, $3);
+				add_worker(WORKER_STREAM_INDEX, $5);
+			}
+		} streamopts
+		;
+
+streamopts	: /* empty */
+		| STORAGE EMBEDDED DIRECTORY string	{
+			if (check_path("stream storage directory", $4) == 0)
+				stream_dir($4);
+		}
 		;
 
 sclistener	: SECURECHANNEL LISTENER string	{ new_sclistener($3); }
@@ -344,12 +361,14 @@ lookup(const char *s)
 		{ "control",		CONTROL },
 		{ "directory",		DIRECTORY },
 		{ "echoer",		ECHOER },
+		{ "embedded",		EMBEDDED },
 		{ "everyone",		EVERYONE },
 		{ "forwarding",		FORWARDING },
 		{ "group",		GROUP },
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
+		{ "index",		INDEX },
 		{ "key",		KEY },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
@@ -363,6 +382,8 @@ lookup(const char *s)
 		{ "service",		SERVICE },
 		{ "socket",		SOCKET },
 		{ "static",		STATIC },
+		{ "storage",		STORAGE },
+		{ "stream",		STREAM },
 		{ "tls",		TLS },
 		{ "to",			TO },
 		{ "trust",		TRUST },

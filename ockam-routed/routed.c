@@ -172,6 +172,7 @@ routed_loop(struct ockam_conf *conf)
 			channel_tick();
 			sctrust_tick();
 			vault_tick();
+			streamd_tick();
 			control_tick();
 			last_tick = now;
 		}
@@ -192,7 +193,7 @@ main(int argc, char *argv[])
 	pid_t			 pids[CHILD_MAX];
 	uid_t			 owner;
 	int			 ch, debug = 0, verbose = 0, noaction = 0;
-	int			 i;
+	int			 i, npids;
 
 	/* Nothing inherited but stdio. */
 	closefrom(STDERR_FILENO + 1);
@@ -292,8 +293,10 @@ main(int argc, char *argv[])
 	if (control_init(conf, owner) == -1)
 		fatalx("cannot create control socket %s", conf->csock);
 	children_start(conf, dir, debug, verbose + 1);
-	for (i = 0; i < CHILD_MAX; i++)
-		pids[i] = children[i].pid;
+	/* The children started (streamd not always): routed may kill. */
+	for (i = 0, npids = 0; i < CHILD_MAX; i++)
+		if (children[i].pid > 0)
+			pids[npids++] = children[i].pid;
 
 	router_init();
 	start_workers(conf);
@@ -302,7 +305,7 @@ main(int argc, char *argv[])
 	/* No file but the socket's removal, no TCP: where there is Landlock. */
 	if (landlock_confine_routed(control_dirfd()) == -1)
 		fatalx("cannot confine routed with Landlock");
-	sandbox_enter(SANDBOX_ROUTED, pids, CHILD_MAX);
+	sandbox_enter(SANDBOX_ROUTED, pids, npids);
 	setproctitle("router");
 	log_info("started, control socket %s", conf->csock);
 
@@ -312,11 +315,13 @@ main(int argc, char *argv[])
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	vault_shutdown();
+	streamd_shutdown();
 	router_flush();
 	tcp_shutdown();
 	control_cleanup();
 	children_stop();
 	hub_shutdown();
+	stream_shutdown();
 	router_shutdown();
 	identity_shutdown();
 	config_free(conf);

@@ -19,6 +19,7 @@
 #include "imsg.h"
 #include "recent.h"
 #include "route.h"
+#include "streamd.h"
 
 #define ROUTED_MAX_HOPS		64	/* local deliveries of one message */
 #define ROUTED_RUN_BATCH	256	/* messages per loop iteration */
@@ -30,6 +31,7 @@
 enum child_id {
 	CHILD_VAULT,
 	CHILD_TCPD,
+	CHILD_STREAMD,		/* only with a stream service */
 	CHILD_MAX
 };
 
@@ -83,6 +85,7 @@ struct worker {
 	struct sclistener_conf	*scl;		/* SC_LISTENER */
 	struct relay_conf	*relay;		/* RELAY */
 	struct fwd		*fwd;		/* FORWARDER: hub.c */
+	struct stream		*stream;	/* STREAM: stream.c */
 	char			*name;		/* kept right after it */
 };
 
@@ -128,6 +131,44 @@ int		 hub_flow_allows(const char *, const struct names *);
 int		 hub_channel_reply(struct message *, const struct addr *);
 void		 hub_gone(uint8_t, uint32_t);
 void		 hub_shutdown(void);
+
+/* stream.c, streamidx.c: the stream services */
+struct ibuf;
+struct log_count;
+
+/* A request waiting for streamd: whom to answer, from where. */
+struct st_req {
+	struct route		 ret;
+	char			 from[OCKAM_ADDR_MAX + 1];
+	uint64_t		 request_id;
+	uint64_t		 index;
+	char			 name[STREAMD_NAME_MAX];
+	char			 client[STREAMD_CLIENT_MAX];
+};
+
+void		 stream_handle(struct worker *, struct message *);
+void		 stream_index_handle(struct worker *, struct message *);
+struct cursor;
+int		 stream_request(struct worker *, struct message *, int *,
+		    struct cursor *);
+int		 stream_flow_allows(const char *, const struct names *);
+void		 stream_send(const char *, const struct route *, struct ibuf *);
+void		 stream_error(struct log_count *, const char *,
+		    const struct route *, const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+struct st_req	*stream_req(const char *, const struct message *);
+void		 stream_req_free(struct st_req *);
+void		 stream_shutdown(void);
+
+/* streamcall.c */
+typedef void	(*streamd_done)(void *, const void *, size_t);
+int		 streamd_call(uint32_t, const void *, size_t, const void *,
+		    size_t, const struct message *, streamd_done, void *);
+void		 streamd_configure(struct ockam_conf *);
+void		 streamd_imsg(struct imsg *);
+void		 streamd_bad(const char *) __attribute__((__noreturn__));
+void		 streamd_tick(void);
+void		 streamd_shutdown(void);
 
 /* identity.c */
 int		 identity_load(const char *, int, struct identity **, char *,

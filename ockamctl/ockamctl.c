@@ -37,6 +37,10 @@ usage(void)
 	    "[-t seconds] route\n"
 	    "\tsecure-channel delete address\n"
 	    "\tsecure-channel unpin route\n"
+	    "\tstream create [-S service] [-t seconds] route [name]\n"
+	    "\tstream push [-x] [-S service] [-t seconds] route name text\n"
+	    "\tstream pull [-x] [-i index] [-l limit] [-S service] "
+	    "[-t seconds] route name\n"
 	    "\tlog brief | verbose\n", __progname);
 	exit(1);
 }
@@ -217,5 +221,7 @@ main(int argc, char *argv[])
 		return (cmd_secure_channel(argc, argv));
 	if (strcmp(argv[0], "tcp-connection") == 0)
 		return (cmd_tcp_connection(argc, argv));
+	if (strcmp(argv[0], "stream") == 0)
+		return (cmd_stream(argc, argv));
 	usage();
 }

@@ -15,11 +15,15 @@ void			 verb_options(char *[]);
 
 /* message.c */
 int	cmd_message(int, char *[]);
+int	hex_decode(const char *, unsigned char **, size_t *);
 
 /* secure.c */
 int	cmd_identity(int, char *[]);
 int	cmd_secure_channel(int, char *[]);
 int	cmd_show_channels(void);
+
+/* stream.c */
+int	cmd_stream(int, char *[]);
 
 /* transport.c */
 int	cmd_show_transport(const char *);

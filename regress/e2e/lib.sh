@@ -148,7 +148,7 @@ cleanup() {
 	for n in $NODES; do
 		pid=$(node_pid "$n")
 		alive "$pid" && kill -KILL "$pid" 2>/dev/null
-		for r in ockam-vaultd ockam-tcpd; do
+		for r in ockam-vaultd ockam-tcpd ockam-streamd; do
 			p=$(child_pid "$n" $r)
 			alive "$p" && kill -KILL "$p" 2>/dev/null
 		done

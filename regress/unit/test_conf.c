@@ -736,6 +736,45 @@ test_print_roundtrip(void **state)
 	    "echoer \"#not-a-comment\"\n"
 	    "echoer \"$not-a-macro\"\n"
 	    "echoer \"user\"\n");
+	roundtrip(
+	    "hop h1\n"
+	    "stream service \"stream\" index stream_index storage embedded "
+	    "directory \"/var/lib/ockam/hub\"\n"
+	    "echoer e\n");
+}
+
+static void
+test_stream(void **state)
+{
+	struct ockam_conf	*conf;
+
+	(void)state;
+	conf = parse_text("stream service \"stream\" index \"stream_index\" "
+	    "storage embedded directory \"/var/lib/hub\"\n");
+	assert_non_null(conf);
+	assert_non_null(conf->stream);
+	assert_string_equal(conf->stream->service, "stream");
+	assert_string_equal(conf->stream->index, "stream_index");
+	assert_string_equal(conf->stream->dir, "/var/lib/hub");
+	assert_int_equal(conf->stream->storage, STREAM_STORAGE_EMBEDDED);
+	assert_worker(conf, "stream", WORKER_STREAM_SERVICE);
+	assert_worker(conf, "stream_index", WORKER_STREAM_INDEX);
+	config_free(conf);
+
+	assert_null(parse_text("echoer e\n"
+	    "stream service s index i\n"));
+	assert_true(strstr(errtext, "stream service \"s\": no storage "
+	    "directory") != NULL);
+	assert_fails("stream service s index i storage embedded directory "
+	    "rel\n", 1, "stream storage directory \"rel\": not an absolute "
+	    "path");
+	assert_fails("stream service s index s storage embedded directory "
+	    "/d\n", 1, "worker \"s\" defined twice");
+	assert_fails("echoer s\nstream service s index i storage embedded "
+	    "directory /d\n", 2, "worker \"s\" defined twice");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d\nstream service t index u storage embedded directory /d\n",
+	    2, "stream service given twice");
 }
 
 int
@@ -758,6 +797,7 @@ main(void)
 		cmocka_unit_test_teardown(test_include_depth, test_teardown),
 		cmocka_unit_test_teardown(test_print_roundtrip,
 		    test_teardown),
+		cmocka_unit_test_teardown(test_stream, test_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
