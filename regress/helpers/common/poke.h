@@ -39,6 +39,9 @@ void	 child_conf_priv(const char *);
 int	 child_read(int);
 int	 child_get(struct imsg *);
 int	 child_recv(struct imsg *, int);
+ssize_t	 child_answer(uint32_t, uint32_t, void *, size_t, int);
+void	 child_drain(int);
+int	 child_ready(int);
 int	 child_finish(void);
 
 #endif
