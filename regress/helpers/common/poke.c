@@ -21,6 +21,7 @@
 #include "poke.h"
 #include "privsep.h"
 #include "route.h"
+#include "sandbox.h"
 
 struct child	 child = { .pid = -1 };
 int		 failed;
@@ -314,4 +315,22 @@ frame_tmsg(const struct tmsg *m, unsigned char *out, size_t max)
 	memcpy(out + 2, ibuf_data(b), n);
 	ibuf_free(b);
 	return (n + 2);
+}
+
+/* A role by its name (routed, vault, tcpd, streamd), or -1. */
+int
+sandbox_role_of(const char *name)
+{
+	static const char *const	 names[] = {
+		[SANDBOX_ROUTED] = "routed",
+		[SANDBOX_VAULT] = "vault",
+		[SANDBOX_TCPD] = "tcpd",
+		[SANDBOX_STREAMD] = "streamd",
+	};
+	size_t				 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return ((int)i);
+	return (-1);
 }
