@@ -304,7 +304,7 @@ demo: all
 
 lint:
 	mandoc -Tlint -Wwarning ockam-routed/*.[58] ockam-vaultd/*.8 \
-	    ockam-tcpd/*.8 ockamctl/*.8
+	    ockam-tcpd/*.8 ockam-streamd/*.8 ockamctl/*.8
 
 clean:
 	rm -rf build build-regress build-valgrind
