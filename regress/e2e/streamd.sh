@@ -95,6 +95,38 @@ do
 	    "child exited: status 1"
 done
 
+# Under valgrind (the build without the sandbox): no leak, no error.
+if command -v valgrind >/dev/null 2>&1 && [ -n "$VGBUILD" ] &&
+    [ -x "$VGBUILD/ockam-streamd" ]; then
+	vg=$(cd "$VGBUILD" && pwd)
+	mkdir -p "$T/vg"
+	chmod 777 "$T/vg"
+	cat > "$T/vgstreamd" <<VG
+#!/bin/sh
+exec valgrind -q --vgdb=no --leak-check=full \\
+    --show-leak-kinds=definite,indirect \\
+    --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \\
+    --log-file=$T/vg/vg.%p "$vg/ockam-streamd" "\$@"
+VG
+	chmod 755 "$T/vgstreamd"
+	for sc in normal check fill count; do
+		"$POKE" "$T/vgstreamd" "$U" "$T/vgdata" $sc 300 \
+		    > "$T/vg.$sc" 2>&1
+	done
+	if grep -q "child exited: status 0" "$T/vg.normal" &&
+	    grep -q "records 300" "$T/vg.check" &&
+	    grep -q "child exited: status 0" "$T/vg.count" &&
+	    ! grep -q "FAILED" "$T/vg.normal" &&
+	    [ -z "$(cat "$T"/vg/vg.* 2>/dev/null)" ]; then
+		ok "valgrind: streamd appends, reads, restarts, no error or leak"
+	else
+		fail "valgrind: streamd appends, reads, restarts"
+		cat "$T"/vg.normal "$T"/vg/vg.* 2>/dev/null | sed 's/^/#   /'
+	fi
+else
+	skip "valgrind or the valgrind build (VGBUILD) missing"
+fi
+
 # In a node.
 cat > "$T/hub.conf" <<CONF
 user "$NODE_USER"
