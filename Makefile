@@ -44,7 +44,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
 		  lib/recent.c lib/limit.c lib/streamname.c lib/stream.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
-		  ockam-routed/confstmt.c \
+		  ockam-routed/confstmt.c ockam-routed/confstream.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
@@ -52,7 +52,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c \
 		  ockam-routed/children.c \
-		  ockam-routed/vaultcall.c ockam-routed/identity.c \
+		  ockam-routed/vaultcall.c ockam-routed/streamdcall.c \
+		  ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
 		  ockam-routed/ephpool.c ockam-routed/session.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
@@ -62,6 +63,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
+STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
+		  ockam-streamd/segment.c ockam-streamd/offsets.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
@@ -78,10 +81,12 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
 ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
 CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
-	    $(BUILD)/obj/ockam-routed/confstmt.o $(PARSE_OBJ)
+	    $(BUILD)/obj/ockam-routed/confstmt.o \
+	    $(BUILD)/obj/ockam-routed/confstream.o $(PARSE_OBJ)
 
 PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
-	   $(BUILD)/ockamctl $(EXAMPLES:%=$(BUILD)/examples/%)
+	   $(BUILD)/ockam-streamd $(BUILD)/ockamctl \
+	   $(EXAMPLES:%=$(BUILD)/examples/%)
 
 UNIT_SRCS  = $(wildcard regress/unit/test_*.c)
 UNIT_PROGS = $(UNIT_SRCS:regress/unit/%.c=$(BUILD)/regress/%)
@@ -129,6 +134,10 @@ $(BUILD)/ockam-routed: $(ROUTED_OBJS) $(LIB)
 $(BUILD)/ockam-vaultd: $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
 
+$(BUILD)/ockam-streamd: $(STREAMD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(STREAMD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \
+	    $(LDLIBS)
+
 $(BUILD)/ockam-tcpd: $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \
 	    $(TLS_LIBS) $(LDLIBS)
@@ -161,6 +170,14 @@ PINS_OBJ = $(BUILD)/obj/ockam-vaultd/pins.o
 $(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(PINS_OBJ) $(LIB) $(LDLIBS) -lcmocka
+
+# The stream storage tests link streamd's storage.
+STORE_OBJS = $(BUILD)/obj/ockam-streamd/store.o \
+	     $(BUILD)/obj/ockam-streamd/segment.o \
+	     $(BUILD)/obj/ockam-streamd/offsets.o
+$(BUILD)/regress/test_streamlog: $(BUILD)/obj/regress/unit/test_streamlog.o $(STORE_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(STORE_OBJS) $(LIB) $(LDLIBS) -lcmocka
 
 # The frame tests link tcpd's frame reader.
 FRAME_OBJ = $(BUILD)/obj/ockam-tcpd/frame.o
@@ -231,7 +248,8 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c lib/limit.c ockam-routed/config.c \
-		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
+		   ockam-routed/confstmt.c ockam-routed/confstream.c \
+		   ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o
