@@ -7,7 +7,8 @@
 # Ockam's Rust and Elixir peers rely on: a Save has no reply, Get
 # after Save 0 is 0, Save keeps the max, and error replies, never a
 # crash, for malformed requests, path-like and 10 KB names, a pull
-# limit of 2^32, an index past the end and a push too big to come back.
+# limit of 2^32, an index past the end and a push too big to come back;
+# requests waiting for streamd bounded per connection.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v python3 >/dev/null 2>&1; then
@@ -27,6 +28,7 @@ listen on 127.0.0.1 port $PH consumers { "stream", "stream_index" }
 stream service "stream" index "stream_index" \\
     storage embedded directory "$T/hub/data"
 limit stream-message-size 1K
+limit stream-pending-per-source 2
 EOF
 printf 'echoer "echoer"\n' > "$T/client.conf"
 start_node hub "$T/hub.conf" || { fail "hub starts"; show_log hub; exit 0; }
@@ -161,13 +163,27 @@ for ret in ([(0, b"app")], [(0, bytes([97 + i]) * 255) for i in range(30)]):
         size <= 65535 and b == list(range(len(a), 80))
     if not fits: say("sizes", len(a), size, b[:3])
 say("pull-fits-one-frame", fits)
+# 30 pushes at once from one connection: past stream-pending-per-source
+# they are refused with status error, every one answered.
+b = conn()
+r = ask(b, b"stream", env(b"stream_create", b"\x01" + bare(b"burst")))
+w = r[1][-1][1]
+b.sendall(b"".join(frame([(0, w)], [(0, b"app")],
+    env(b"stream_push", uv(i) + bare(b"x"))) for i in range(30)))
+st = []
+while True:
+    b.settimeout(3)
+    r = recv(b)
+    if r is None: break
+    st.append(r[2][-2])
+say("burst-bounded", len(st) == 30 and 0 in st and 1 in st, st)
 say("serving", proto(ask(conn(), IDX, get(b"c1", b"s1"))) ==
     "stream_index")
 PY
 python3 "$T/raw.py" "$PH" > "$T/raw.out" 2>&1
 for t in save-no-reply get-after-save-0 save-keeps-max-64bit \
     get-never-saved-absent malformed-errors raw-init overflow-error \
-    push-confirm pull-reply pull-fits-one-frame serving; do
+    push-confirm pull-reply pull-fits-one-frame burst-bounded serving; do
 	grep -q "^$t True" "$T/raw.out" && ok "raw: $t" ||
 	    { fail "raw: $t"; sed 's/^/#   /' "$T/raw.out"; }
 done
