@@ -44,7 +44,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
 		  lib/recent.c lib/limit.c lib/streamname.c lib/stream.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
-		  ockam-routed/confstmt.c ockam-routed/confstream.c \
+		  ockam-routed/confstmt.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
@@ -52,8 +52,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c \
 		  ockam-routed/children.c \
-		  ockam-routed/vaultcall.c ockam-routed/streamdcall.c \
-		  ockam-routed/identity.c \
+		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
 		  ockam-routed/ephpool.c ockam-routed/session.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
@@ -81,8 +80,7 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
 ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
 CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
-	    $(BUILD)/obj/ockam-routed/confstmt.o \
-	    $(BUILD)/obj/ockam-routed/confstream.o $(PARSE_OBJ)
+	    $(BUILD)/obj/ockam-routed/confstmt.o $(PARSE_OBJ)
 
 PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
 	   $(BUILD)/ockam-streamd $(BUILD)/ockamctl \
@@ -248,8 +246,7 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c lib/limit.c ockam-routed/config.c \
-		   ockam-routed/confstmt.c ockam-routed/confstream.c \
-		   ockam-tcpd/frame.c \
+		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o
