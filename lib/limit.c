@@ -45,7 +45,7 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	    LIMIT_COUNT, 16, 1, 65536 },
 	[LIMIT_STREAM_MESSAGE] = { "stream-message-size", LIMIT_BYTES,
 	    55 * KIB, 1 * KIB, 55 * KIB },
-	[LIMIT_STREAM_PENDING] = { "stream-pending", LIMIT_COUNT, 4096, 16,
+	[LIMIT_STREAM_PENDING] = { "stream-pending", LIMIT_COUNT, 1024, 16,
 	    65536 },
 	[LIMIT_STREAM_PENDING_SOURCE] = { "stream-pending-per-source",
 	    LIMIT_COUNT, 256, 1, 65536 },

@@ -8,9 +8,10 @@
  *
  * Calls are bounded node-wide (limit stream-pending) and per source,
  * the connection or channel the request came over (limit
- * stream-pending-per-source): past either the caller answers its peer
- * with an error, and routed never holds more than that for a slow
- * disk.  streamd not answering within STREAMD_TIMEOUT is fatal.
+ * stream-pending-per-source), and so are the requests not yet written
+ * to streamd, saves included: past any the caller answers its peer
+ * with an error (a save is dropped), and routed never holds more than
+ * that for a slow disk.  streamd not answering within STREAMD_TIMEOUT is fatal.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -74,6 +75,12 @@ streamd_call(uint32_t type, const void *req, size_t reqlen,
 
 	if (!ch->connected)
 		return (-1);
+	/* Saves have no answer: what waits unsent bounds them. */
+	if (imsgbuf_queuelen(&ch->ibuf) >= limit(LIMIT_STREAM_PENDING)) {
+		log_count(&lc_busy, "%zu requests unsent to streamd (limit "
+		    "stream-pending)", imsgbuf_queuelen(&ch->ibuf));
+		return (-1);
+	}
 	if (done != NULL) {
 		if (ncalls >= limit(LIMIT_STREAM_PENDING)) {
 			log_count(&lc_busy, "%u requests waiting (limit "

@@ -83,10 +83,9 @@ stream_index_handle(struct worker *w, struct message *m)
 	strlcpy(off.name, idx.name, sizeof(off.name));
 	off.index = idx.index;
 	if (idx.op == STREAM_INDEX_SAVE) {
-		if (streamd_call(IMSG_STREAMD_SAVE, &off, sizeof(off), NULL, 0,
-		    m, NULL, NULL) == -1)
-			log_warnx("%s: save of %s for %s lost: no streamd",
-			    w->name, idx.name, idx.client_id);
+		/* No reply, even when dropped (streamd_call() logged it). */
+		(void)streamd_call(IMSG_STREAMD_SAVE, &off, sizeof(off), NULL,
+		    0, m, NULL, NULL);
 		goto done;
 	}
 	if ((q = stream_req(w->name, m)) == NULL)
