@@ -38,7 +38,7 @@ struct sd_call {
 	uint32_t		 src;
 	time_t			 sent;
 	streamd_done		 done;
-	void			*arg;
+	struct st_req		*arg;
 };
 
 static TAILQ_HEAD(, sd_call)	 calls = TAILQ_HEAD_INITIALIZER(calls);
@@ -60,14 +60,14 @@ calls_from(uint8_t kind, uint32_t src)
 }
 
 /*
- * Send a request (req, then data) for the source of m.  With done
- * NULL it has no answer (SAVE) and is not counted.  Returns -1 when
- * streamd is not there or a bound is reached: the caller answers.
+ * Send a request (req, then data); its answer goes to done(q), counted
+ * for q's source.  With done NULL it has no answer (SAVE) and is not
+ * counted.  Returns -1 when streamd is not there or a bound is
+ * reached: the caller answers.
  */
 int
 streamd_call(uint32_t type, const void *req, size_t reqlen,
-    const void *data, size_t dlen, const struct message *m,
-    streamd_done done, void *arg)
+    const void *data, size_t dlen, streamd_done done, struct st_req *q)
 {
 	struct child	*ch = &children[CHILD_STREAMD];
 	struct sd_call	*c = NULL;
@@ -87,13 +87,13 @@ streamd_call(uint32_t type, const void *req, size_t reqlen,
 			    "stream-pending)", ncalls);
 			return (-1);
 		}
-		if (calls_from(m->src_kind, m->src) >=
+		if (calls_from(q->src_kind, q->src) >=
 		    limit(LIMIT_STREAM_PENDING_SOURCE)) {
 			log_count(&lc_busy, "%u requests waiting from one %s "
 			    "(limit stream-pending-per-source)",
 			    limit(LIMIT_STREAM_PENDING_SOURCE),
-			    m->src_kind == FLOW_CHANNEL ? "channel" :
-			    m->src_kind == FLOW_TCP ? "connection" : "node");
+			    q->src_kind == FLOW_CHANNEL ? "channel" :
+			    q->src_kind == FLOW_TCP ? "connection" : "node");
 			return (-1);
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -112,11 +112,11 @@ streamd_call(uint32_t type, const void *req, size_t reqlen,
 		return (0);
 	c->reqid = sd_reqid;
 	c->type = type;
-	c->src_kind = m->src_kind;
-	c->src = m->src;
+	c->src_kind = q->src_kind;
+	c->src = q->src;
 	c->sent = monotime();
 	c->done = done;
-	c->arg = arg;
+	c->arg = q;
 	TAILQ_INSERT_TAIL(&calls, c, entry);
 	ncalls++;
 	return (0);

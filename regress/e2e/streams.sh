@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 # A hub's stream and stream_index services (ockam.conf(5)): ockamctl
 # stream create, push and pull through a client node over TCP (indices
-# from 0, a second create joins, pulls by index and limit, what is
-# stored survives a restart of the hub), then raw clients for what
+# from 0, a second create joins, pulls by index and limit, a pull at
+# the end waits for the next push, what is stored survives a restart
+# of the hub), then raw clients for what
 # Ockam's Rust and Elixir peers rely on: a Save has no reply, Get
 # after Save 0 is 0, Save keeps the max, and error replies, never a
 # crash, for malformed requests, path-like and 10 KB names, a pull
@@ -61,8 +62,23 @@ out=$(ctl client stream pull -i 1 -l 1 "$HUB" alice_to_bob 2>&1)
 [ "$out" = "1 two" ] && ok "pull by index and limit" ||
     fail "pull by index and limit ($out)"
 out=$(ctl client stream pull -i 3 "$HUB" alice_to_bob 2>&1)
-[ -z "$out" ] && ok "pull at the end: an empty reply" ||
-    fail "pull at the end: an empty reply ($out)"
+[ -z "$out" ] && ok "pull at the end: an empty reply (after the wait)" ||
+    fail "pull at the end: an empty reply (after the wait) ($out)"
+# A pull at the end waits on the hub: the next push answers it at once.
+ctl client stream pull "$HUB" waited > "$T/wait.out" 2>&1 &
+waiter=$!
+sleep 0.5
+ctl client stream push "$HUB" waited now > /dev/null 2>&1
+if wait_for 1 sh -c "! kill -0 $waiter 2>/dev/null"; then
+	wait "$waiter"
+	out=$(cat "$T/wait.out")
+	[ "$out" = "0 now" ] &&
+	    ok "a waiting pull is answered by the next push, at once" ||
+	    fail "a waiting pull is answered by the next push ($out)"
+else
+	fail "a waiting pull is answered by the next push, at once"
+	wait "$waiter"
+fi
 out=$(ctl client stream pull -i 4 "$HUB" alice_to_bob 2>&1)
 echo "$out" | grep -q "beyond the end" &&
     ok "pull past the end: an error reply" ||
