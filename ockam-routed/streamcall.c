@@ -8,8 +8,8 @@
  *
  * Calls are bounded node-wide (limit stream-pending) and per source,
  * the connection or channel the request came over (limit
- * stream-pending-per-source), and so are the requests not yet written
- * to streamd, saves included: past any the caller answers its peer
+ * stream-pending-per-source), and so are the bytes of requests not yet
+ * written to streamd, saves included: past any the caller answers its peer
  * with an error (a save is dropped), and routed never holds more than
  * that for a slow disk.  streamd not answering within STREAMD_TIMEOUT is fatal.
  */
@@ -29,6 +29,7 @@
 #include "util.h"
 
 #define STREAMD_TIMEOUT	30	/* seconds for one answer */
+#define STREAMD_UNSENT	(16U << 20) /* bytes of requests not yet written */
 
 struct sd_call {
 	TAILQ_ENTRY(sd_call)	 entry;
@@ -76,9 +77,9 @@ streamd_call(uint32_t type, const void *req, size_t reqlen,
 	if (!ch->connected)
 		return (-1);
 	/* Saves have no answer: what waits unsent bounds them. */
-	if (imsgbuf_queuelen(&ch->ibuf) >= limit(LIMIT_STREAM_PENDING)) {
-		log_count(&lc_busy, "%zu requests unsent to streamd (limit "
-		    "stream-pending)", imsgbuf_queuelen(&ch->ibuf));
+	if (imsgbuf_queuelen(&ch->ibuf) >= STREAMD_UNSENT) {
+		log_count(&lc_busy, "%zu bytes of requests not yet written to "
+		    "streamd", imsgbuf_queuelen(&ch->ibuf));
 		return (-1);
 	}
 	if (done != NULL) {
