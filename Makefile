@@ -63,7 +63,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
 STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
-		  ockam-streamd/segment.c ockam-streamd/offsets.c
+		  ockam-streamd/segment.c ockam-streamd/offsets.c lib/sanitize.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
@@ -305,7 +305,7 @@ demo: all
 
 lint:
 	mandoc -Tlint -Wwarning ockam-routed/*.[58] ockam-vaultd/*.8 \
-	    ockam-tcpd/*.8 ockamctl/*.8
+	    ockam-tcpd/*.8 ockam-streamd/*.8 ockamctl/*.8
 
 clean:
 	rm -rf build build-regress build-valgrind

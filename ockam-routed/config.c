@@ -341,6 +341,11 @@ print_stream(const struct stream_conf *sc)
 		printf(" storage embedded directory ");
 		print_string(sc->dir);
 	}
+	if (sc->retain_bytes != 0)
+		printf(" retain size %llu",
+		    (unsigned long long)sc->retain_bytes);
+	if (sc->retain_age != 0)
+		printf(" retain age %us", sc->retain_age);
 	printf("\n");
 }
 

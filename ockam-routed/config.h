@@ -156,6 +156,7 @@ void			 add_relay(const char *, const char *);
 void			 set_limit(const char *, const char *);
 int			 new_stream(const char *, const char *);
 void			 stream_dir(const char *);
+void			 stream_retain(int, const char *);
 int			 check_config(void);
 
 /* config.c */

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,54 @@ stream_dir(const char *dir)
 	}
 	if ((conf->stream->dir = strdup(dir)) == NULL)
 		fatal("%s", __func__);
+}
+
+/*
+ * retain size SIZE (0) or retain age TIME (1): a number and a unit
+ * (K, M, G, T; s, m, h, d), at least 64K or 60 seconds, once each.
+ */
+void
+stream_retain(int age, const char *s)
+{
+	static const char *const	 units[2][6] = {
+		{ "", "K", "M", "G", "T", NULL },
+		{ "", "s", "m", "h", "d", NULL }
+	};
+	static const unsigned long long	 mul[2][5] = {
+		{ 1, 1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40 },
+		{ 1, 1, 60, 3600, 86400 }
+	};
+	static const unsigned long long	 lim[2][2] = {
+		{ 65536, 1ULL << 50 }, { 60, 10ULL * 365 * 86400 }
+	};
+	unsigned long long		 n;
+	char				*end;
+	int				 i;
+
+	if (conf->stream == NULL)
+		return;
+	if (age ? conf->stream->retain_age != 0 :
+	    conf->stream->retain_bytes != 0) {
+		yyerror("retain %s given twice", age ? "age" : "size");
+		return;
+	}
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	for (i = 0; units[age][i] != NULL; i++)
+		if (strcmp(end, units[age][i]) == 0)
+			break;
+	if (s[0] < '0' || s[0] > '9' || errno != 0 ||
+	    units[age][i] == NULL || n > lim[age][1] / mul[age][i] ||
+	    n * mul[age][i] < lim[age][0] || n * mul[age][i] > lim[age][1]) {
+		yyerror("retain %s %s: %s", age ? "age" : "size", s, age ?
+		    "60s to 3650d, in s, m, h or d" :
+		    "64K to 1024T, in K, M, G or T");
+		return;
+	}
+	if (age)
+		conf->stream->retain_age = n * mul[age][i];
+	else
+		conf->stream->retain_bytes = n * mul[age][i];
 }
 
 /* limit NAME VALUE: one of the bounds of limit.h, once. */

@@ -115,7 +115,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
 %token	VAULT FORWARDING SERVICE STATIC
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
-%token	EMBEDDED INDEX STORAGE STREAM
+%token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -234,10 +234,15 @@ stream		: STREAM SERVICE string INDEX string	{
 		;
 
 streamopts	: /* empty */
-		| STORAGE EMBEDDED DIRECTORY string	{
+		| streamopts streamopt
+		;
+
+streamopt	: STORAGE EMBEDDED DIRECTORY string	{
 			if (check_path("stream storage directory", $4) == 0)
 				stream_dir($4);
 		}
+		| RETAIN SIZE string		{ stream_retain(0, $3); }
+		| RETAIN AGE string		{ stream_retain(1, $3); }
 		;
 
 sclistener	: SECURECHANNEL LISTENER string	{ new_sclistener($3); }
@@ -354,6 +359,7 @@ lookup(const char *s)
 {
 	/* Sorted: bsearch(3) depends on it. */
 	static const struct keyword	 keywords[] = {
+		{ "age",		AGE },
 		{ "ca",			CA },
 		{ "certificate",	CERTIFICATE },
 		{ "chroot",		CHROOT },
@@ -378,8 +384,10 @@ lookup(const char *s)
 		{ "pin",		PIN },
 		{ "port",		PORT },
 		{ "relay",		RELAY },
+		{ "retain",		RETAIN },
 		{ "secure-channel",	SECURECHANNEL },
 		{ "service",		SERVICE },
+		{ "size",		SIZE },
 		{ "socket",		SOCKET },
 		{ "static",		STATIC },
 		{ "storage",		STORAGE },

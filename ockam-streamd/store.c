@@ -295,21 +295,30 @@ stream_load(const char *name, int create, int *existed, struct stream **sp)
 	s->wfd = -1;
 	stream_path(path, sizeof(path), name);
 	*existed = 1;
-	if (mkdirat(sc.dirfd, path, 0700) == 0) {
+	if (create && mkdirat(sc.dirfd, path, 0700) == 0) {
 		*existed = 0;
 		if (dir_sync("streams") == -1)
 			fatal("fsync of the streams directory");
-	} else if (errno != EEXIST) {
+	} else if (create && errno != EEXIST) {
 		log_warn("stream %s: mkdir", name);
 		goto fail;
 	}
-	if (stream_list(s) == -1 || stream_recover(s) == -1) {
+	if (stream_list(s) == -1) {
+		if (!create && errno == ENOENT) {
+			*existed = 0;
+			stream_free(s);
+			return (STREAMD_ERR_NOTFOUND);
+		}
+		log_warn("stream %s", name);
+		goto fail;
+	}
+	if (stream_recover(s) == -1) {
 		log_warn("stream %s", name);
 		goto fail;
 	}
 	if (s->nsegs == 0 && !create) {
 		*existed = 0;
-		free(s);
+		stream_free(s);
 		return (STREAMD_ERR_NOTFOUND);
 	}
 	if (s->nsegs == 0) {

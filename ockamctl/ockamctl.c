@@ -162,6 +162,8 @@ cmd_regress(int argc, char *argv[])
 		target = CTL_TARGET_VAULT;
 	else if (strcmp(argv[2], "tcpd") == 0)
 		target = CTL_TARGET_TCPD;
+	else if (strcmp(argv[2], "streamd") == 0)
+		target = CTL_TARGET_STREAMD;
 	else
 		usage();
 	if (strcmp(argv[1], "sandbox") == 0 && (argc == 3 || argc == 4)) {

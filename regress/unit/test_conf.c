@@ -777,6 +777,41 @@ test_stream(void **state)
 	    2, "stream service given twice");
 }
 
+/* Retention: a size and an age, with their units, once each. */
+static void
+test_stream_retain(void **state)
+{
+	struct ockam_conf	*conf;
+
+	(void)state;
+	conf = parse_text("stream service s index i retain size 2G "
+	    "storage embedded directory /d retain age 7d\n");
+	assert_non_null(conf);
+	assert_int_equal(conf->stream->retain_bytes, 2ULL << 30);
+	assert_int_equal(conf->stream->retain_age, 7 * 86400);
+	config_free(conf);
+	conf = parse_text("stream service s index i storage embedded "
+	    "directory /d retain size 65536 retain age 90m\n");
+	assert_non_null(conf);
+	assert_int_equal(conf->stream->retain_bytes, 65536);
+	assert_int_equal(conf->stream->retain_age, 5400);
+	config_free(conf);
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain size 1000\n", 1, "retain size 1000: 64K to 1024T");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain size 1P\n", 1, "retain size 1P:");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain size 99999999999999999999K\n", 1, "retain size");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain age 59\n", 1, "retain age 59: 60s to 3650d");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain age 3651d\n", 1, "retain age 3651d:");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain age 1d retain age 2d\n", 1, "retain age given twice");
+	roundtrip("stream service \"s\" index \"i\" storage embedded "
+	    "directory \"/d\" retain size 1048576 retain age 3600s\n");
+}
+
 int
 main(void)
 {
@@ -798,6 +833,7 @@ main(void)
 		cmocka_unit_test_teardown(test_print_roundtrip,
 		    test_teardown),
 		cmocka_unit_test_teardown(test_stream, test_teardown),
+		cmocka_unit_test_teardown(test_stream_retain, test_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

@@ -238,6 +238,8 @@ test_append_read(void **state)
 	assert_int_equal(read_all(id, 0, NULL), 501);
 	assert_int_equal(store_open("nobody", 0, &id, &existed, &first,
 	    &next), STREAMD_ERR_NOTFOUND);
+	snprintf(buf, sizeof(buf), "%s/streams/nobody", dir);
+	assert_int_equal(access(buf, F_OK), -1);
 }
 
 /* Segments: reads across them, a restart that finds them. */
