@@ -50,7 +50,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
-		  ockam-routed/streamcall.c \
+		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
 		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
@@ -245,7 +245,8 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   -Wformat=2 -Ilib $(PKG_CFLAGS) $(FUZZ_SAN) \
 		   -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
-		   lib/log.c lib/noise.c lib/limit.c ockam-routed/config.c \
+		   lib/log.c lib/noise.c lib/limit.c lib/stream.c \
+		   ockam-routed/config.c \
 		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a

@@ -48,6 +48,8 @@ enum limit_id {
 	LIMIT_STREAM_PENDING_SOURCE,	/* of them, per connection or
 					   channel */
 	LIMIT_STREAM_PULL,		/* messages one pull may ask for */
+	LIMIT_STREAM_PULL_WAIT,		/* seconds a pull at the end waits */
+	LIMIT_STREAM_PULL_WAITERS,	/* pulls waiting, node-wide */
 	/* vault */
 	LIMIT_PINS,			/* responder pins kept */
 	/* streamd: embedded stream storage */

@@ -173,6 +173,7 @@ routed_loop(struct ockam_conf *conf)
 			sctrust_tick();
 			vault_tick();
 			streamd_tick();
+			stream_wait_tick();
 			control_tick();
 			last_tick = now;
 		}

@@ -135,15 +135,36 @@ void		 hub_shutdown(void);
 /* stream.c, streamidx.c: the stream services */
 struct ibuf;
 struct log_count;
+struct stream_msg;
 
-/* A request waiting for streamd: whom to answer, from where. */
+/*
+ * A request waiting for streamd, or a pull waiting for a push: whom to
+ * answer, from where; what it came over (its source, for bounds).
+ */
 struct st_req {
+	TAILQ_ENTRY(st_req)	 entry;		/* a waiting pull's stream */
+	TAILQ_ENTRY(st_req)	 all;		/* every waiting pull */
 	struct route		 ret;
 	char			 from[OCKAM_ADDR_MAX + 1];
+	uint8_t			 src_kind;
+	uint32_t		 src;
 	uint64_t		 request_id;
 	uint64_t		 index;
+	uint64_t		 limit;		/* a pull */
+	uint32_t		 budget;	/* a pull: its records' bytes */
+	time_t			 deadline;	/* a waiting pull */
+	struct stream		*st;
 	char			 name[STREAMD_NAME_MAX];
 	char			 client[STREAMD_CLIENT_MAX];
+};
+
+/* A stream with its worker, and the pulls waiting for its next push. */
+struct stream {
+	TAILQ_ENTRY(stream)	 entry;
+	struct worker		*w;
+	uint32_t		 id;		/* streamd's */
+	TAILQ_HEAD(, st_req)	 waiting;
+	char			 name[STREAMD_NAME_MAX];
 };
 
 void		 stream_handle(struct worker *, struct message *);
@@ -158,12 +179,21 @@ void		 stream_error(struct log_count *, const char *,
 		    __attribute__((__format__ (printf, 4, 5)));
 struct st_req	*stream_req(const char *, const struct message *);
 void		 stream_req_free(struct st_req *);
+void		 stream_pulled(struct st_req *, const struct stream_msg *,
+		    size_t);
+void		 stream_read(struct st_req *);
 void		 stream_shutdown(void);
 
+/* streamwait.c: pulls at the end wait for the next push */
+int		 stream_wait(struct st_req *);
+void		 stream_wake(struct stream *);
+void		 stream_wait_tick(void);
+void		 stream_wait_gone(struct stream *);
+
 /* streamcall.c */
-typedef void	(*streamd_done)(void *, const void *, size_t);
+typedef void	(*streamd_done)(struct st_req *, const void *, size_t);
 int		 streamd_call(uint32_t, const void *, size_t, const void *,
-		    size_t, const struct message *, streamd_done, void *);
+		    size_t, streamd_done, struct st_req *);
 void		 streamd_configure(struct ockam_conf *);
 void		 streamd_imsg(struct imsg *);
 void		 streamd_bad(const char *) __attribute__((__noreturn__));

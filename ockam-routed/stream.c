@@ -47,13 +47,6 @@
 _Static_assert(55 * 1024 + STREAM_MSG_FIXED + STREAM_PULL_FIXED +
     ST_REPLY_HEAD <= OCKAM_MSG_MAX, "stream-message-size past a frame");
 
-struct stream {
-	TAILQ_ENTRY(stream)	 entry;
-	struct worker		*w;
-	uint32_t		 id;		/* streamd's */
-	char			 name[STREAMD_NAME_MAX];
-};
-
 static TAILQ_HEAD(, stream)	 streams = TAILQ_HEAD_INITIALIZER(streams);
 static char			 service[OCKAM_ADDR_MAX + 1];
 static struct log_count		 lc_bad = LOG_COUNT_INIT(LOG_INFO,
@@ -110,6 +103,8 @@ stream_req(const char *from, const struct message *m)
 		return (NULL);
 	route_init(&q->ret);
 	strlcpy(q->from, from, sizeof(q->from));
+	q->src_kind = m->src_kind;
+	q->src = m->src;
 	if (route_copy(&q->ret, &m->tm.ret) == -1) {
 		free(q);
 		return (NULL);
@@ -147,9 +142,8 @@ stream_init(struct stream *st, const struct route *to)
 
 /* streamd opened the stream: its worker (new or not) says Init. */
 static void
-create_done(void *arg, const void *data, size_t len)
+create_done(struct st_req *q, const void *data, size_t len)
 {
-	struct st_req		*q = arg;
 	struct streamd_open	 ans;
 	struct stream		*st;
 	char			 addr[OCKAM_ADDR_MAX + 1], hex[ST_HEX + 1];
@@ -177,6 +171,7 @@ create_done(void *arg, const void *data, size_t len)
 			goto fail;
 		}
 		st->w->stream = st;
+		TAILQ_INIT(&st->waiting);
 		strlcpy(service, q->from, sizeof(service));
 		st->id = ans.stream;
 		strlcpy(st->name, q->name, sizeof(st->name));
@@ -231,7 +226,7 @@ stream_create(struct worker *w, struct message *m, struct cursor *c)
 	if ((q = stream_req(w->name, m)) == NULL)
 		return;
 	strlcpy(q->name, req.name, sizeof(q->name));
-	if (streamd_call(IMSG_STREAMD_OPEN, &open, sizeof(open), NULL, 0, m,
+	if (streamd_call(IMSG_STREAMD_OPEN, &open, sizeof(open), NULL, 0,
 	    create_done, q) == -1) {
 		stream_error(NULL, w->name, &m->tm.ret, "stream service busy");
 		stream_req_free(q);
@@ -253,9 +248,8 @@ confirm(struct st_req *q, int status, uint64_t index)
 }
 
 static void
-push_done(void *arg, const void *data, size_t len)
+push_done(struct st_req *q, const void *data, size_t len)
 {
-	struct st_req		*q = arg;
 	struct streamd_append	 ans;
 
 	if (data != NULL) {
@@ -269,6 +263,8 @@ push_done(void *arg, const void *data, size_t len)
 			    "storage failed");
 		confirm(q, ans.status == STREAMD_OK ? STREAM_OK :
 		    STREAM_ERROR, ans.index);
+		if (ans.status == STREAMD_OK)
+			stream_wake(q->st);
 	}
 	stream_req_free(q);
 }
@@ -290,6 +286,7 @@ stream_push(struct worker *w, struct message *m, struct cursor *c)
 	if ((q = stream_req(w->name, m)) == NULL)
 		return;
 	q->request_id = req.request_id;
+	q->st = w->stream;
 	/* What could never come back in a pull is refused. */
 	if (req.len == 0 || req.len > limit(LIMIT_STREAM_MESSAGE)) {
 		log_count(&lc_refused, "%s: push of %zu bytes refused (1 to "
@@ -301,21 +298,34 @@ stream_push(struct worker *w, struct message *m, struct cursor *c)
 	}
 	app.stream = w->stream->id;
 	if (streamd_call(IMSG_STREAMD_APPEND, &app, sizeof(app), req.data,
-	    req.len, m, push_done, q) == -1) {
+	    req.len, push_done, q) == -1) {
 		confirm(q, STREAM_ERROR, 0);
 		stream_req_free(q);
 	}
 }
 
-/* The records of a READ answer, checked whole, as a PullResponse. */
-static void
-pull_done(void *arg, const void *data, size_t len)
+/* A PullResponse of these messages to q, which is freed. */
+void
+stream_pulled(struct st_req *q, const struct stream_msg *msgs, size_t n)
 {
-	struct st_req		*q = arg;
+	struct ibuf	*b;
+
+	if ((b = ibuf_open(256, OCKAM_MSG_MAX)) != NULL)
+		stream_enc_pulled(b, q->request_id, msgs, n);
+	stream_send(q->from, &q->ret, b);
+	stream_req_free(q);
+}
+
+/*
+ * The records of a READ answer, checked whole, as a PullResponse; at
+ * the end of the stream the pull waits for the next push if it may.
+ */
+static void
+pull_done(struct st_req *q, const void *data, size_t len)
+{
 	struct streamd_read	 ans;
 	struct stream_msg	*msgs = NULL;
 	struct cursor		 c;
-	struct ibuf		*b;
 	uint32_t		 i;
 
 	if (data == NULL)
@@ -349,14 +359,39 @@ pull_done(void *arg, const void *data, size_t len)
 		stream_error(NULL, q->from, &q->ret, "index %llu beyond the "
 		    "end (%llu)", (unsigned long long)q->index,
 		    (unsigned long long)ans.next);
-	else {
-		if ((b = ibuf_open(256, OCKAM_MSG_MAX)) != NULL)
-			stream_enc_pulled(b, q->request_id, msgs, ans.count);
-		stream_send(q->from, &q->ret, b);
-	}
+	else if (ans.count > 0 || stream_wait(q) == -1) {
+		stream_pulled(q, msgs, ans.count);
+		q = NULL;
+	} else
+		q = NULL;	/* waits */
  done:
 	free(msgs);
-	stream_req_free(q);
+	if (q != NULL)
+		stream_req_free(q);
+}
+
+/* Ask streamd for the records of pull q: -1 when it cannot (q kept). */
+static int
+pull_read(struct st_req *q)
+{
+	struct streamd_read_req	 rd;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.stream = q->st->id;
+	rd.budget = q->budget;
+	rd.overhead = STREAM_MSG_FIXED;
+	rd.index = q->index;
+	rd.limit = q->limit;
+	return (streamd_call(IMSG_STREAMD_READ, &rd, sizeof(rd), NULL, 0,
+	    pull_done, q));
+}
+
+/* A waiting pull woken by a push: read again, or answer it empty. */
+void
+stream_read(struct st_req *q)
+{
+	if (pull_read(q) == -1)
+		stream_pulled(q, NULL, 0);
 }
 
 /*
@@ -391,10 +426,10 @@ static void
 stream_pull(struct worker *w, struct message *m, struct cursor *c)
 {
 	struct stream_pull		 req;
-	struct streamd_read_req		 rd;
 	struct st_req			*q;
 	struct ibuf			*b;
 	const char			*errstr;
+	uint32_t			 budget;
 
 	if (stream_dec_pull(c, &req, &errstr) == -1) {
 		stream_error(&lc_bad, w->name, &m->tm.ret, "Invalid request: "
@@ -413,13 +448,7 @@ stream_pull(struct worker *w, struct message *m, struct cursor *c)
 		stream_send(w->name, &m->tm.ret, b);
 		return;
 	}
-	memset(&rd, 0, sizeof(rd));
-	rd.stream = w->stream->id;
-	rd.budget = pull_budget(w, m, req.request_id);
-	rd.overhead = STREAM_MSG_FIXED;
-	rd.index = req.index;
-	rd.limit = req.limit;
-	if (rd.budget == 0) {
+	if ((budget = pull_budget(w, m, req.request_id)) == 0) {
 		stream_error(NULL, w->name, &m->tm.ret, "return route too "
 		    "long for a reply");
 		return;
@@ -428,8 +457,10 @@ stream_pull(struct worker *w, struct message *m, struct cursor *c)
 		return;
 	q->request_id = req.request_id;
 	q->index = req.index;
-	if (streamd_call(IMSG_STREAMD_READ, &rd, sizeof(rd), NULL, 0, m,
-	    pull_done, q) == -1) {
+	q->limit = req.limit;
+	q->budget = budget;
+	q->st = w->stream;
+	if (pull_read(q) == -1) {
 		stream_error(NULL, w->name, &m->tm.ret, "stream busy");
 		stream_req_free(q);
 	}
@@ -502,6 +533,7 @@ stream_shutdown(void)
 	struct stream	*st;
 
 	while ((st = TAILQ_FIRST(&streams)) != NULL) {
+		stream_wait_gone(st);
 		TAILQ_REMOVE(&streams, st, entry);
 		worker_del(st->w);
 		free(st);

@@ -8,9 +8,10 @@
  *
  * Calls are bounded node-wide (limit stream-pending) and per source,
  * the connection or channel the request came over (limit
- * stream-pending-per-source): past either the caller answers its peer
- * with an error, and routed never holds more than that for a slow
- * disk.  streamd not answering within STREAMD_TIMEOUT is fatal.
+ * stream-pending-per-source), and so are the bytes of requests not yet
+ * written to streamd, saves included: past any the caller answers its peer
+ * with an error (a save is dropped), and routed never holds more than
+ * that for a slow disk.  streamd not answering within STREAMD_TIMEOUT is fatal.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -28,6 +29,7 @@
 #include "util.h"
 
 #define STREAMD_TIMEOUT	30	/* seconds for one answer */
+#define STREAMD_UNSENT	(16U << 20) /* bytes of requests not yet written */
 
 struct sd_call {
 	TAILQ_ENTRY(sd_call)	 entry;
@@ -37,7 +39,7 @@ struct sd_call {
 	uint32_t		 src;
 	time_t			 sent;
 	streamd_done		 done;
-	void			*arg;
+	struct st_req		*arg;
 };
 
 static TAILQ_HEAD(, sd_call)	 calls = TAILQ_HEAD_INITIALIZER(calls);
@@ -59,14 +61,14 @@ calls_from(uint8_t kind, uint32_t src)
 }
 
 /*
- * Send a request (req, then data) for the source of m.  With done
- * NULL it has no answer (SAVE) and is not counted.  Returns -1 when
- * streamd is not there or a bound is reached: the caller answers.
+ * Send a request (req, then data); its answer goes to done(q), counted
+ * for q's source.  With done NULL it has no answer (SAVE) and is not
+ * counted.  Returns -1 when streamd is not there or a bound is
+ * reached: the caller answers.
  */
 int
 streamd_call(uint32_t type, const void *req, size_t reqlen,
-    const void *data, size_t dlen, const struct message *m,
-    streamd_done done, void *arg)
+    const void *data, size_t dlen, streamd_done done, struct st_req *q)
 {
 	struct child	*ch = &children[CHILD_STREAMD];
 	struct sd_call	*c = NULL;
@@ -74,19 +76,25 @@ streamd_call(uint32_t type, const void *req, size_t reqlen,
 
 	if (!ch->connected)
 		return (-1);
+	/* Saves have no answer: what waits unsent bounds them. */
+	if (imsgbuf_queuelen(&ch->ibuf) >= STREAMD_UNSENT) {
+		log_count(&lc_busy, "%zu bytes of requests not yet written to "
+		    "streamd", imsgbuf_queuelen(&ch->ibuf));
+		return (-1);
+	}
 	if (done != NULL) {
 		if (ncalls >= limit(LIMIT_STREAM_PENDING)) {
 			log_count(&lc_busy, "%u requests waiting (limit "
 			    "stream-pending)", ncalls);
 			return (-1);
 		}
-		if (calls_from(m->src_kind, m->src) >=
+		if (calls_from(q->src_kind, q->src) >=
 		    limit(LIMIT_STREAM_PENDING_SOURCE)) {
 			log_count(&lc_busy, "%u requests waiting from one %s "
 			    "(limit stream-pending-per-source)",
 			    limit(LIMIT_STREAM_PENDING_SOURCE),
-			    m->src_kind == FLOW_CHANNEL ? "channel" :
-			    m->src_kind == FLOW_TCP ? "connection" : "node");
+			    q->src_kind == FLOW_CHANNEL ? "channel" :
+			    q->src_kind == FLOW_TCP ? "connection" : "node");
 			return (-1);
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -105,11 +113,11 @@ streamd_call(uint32_t type, const void *req, size_t reqlen,
 		return (0);
 	c->reqid = sd_reqid;
 	c->type = type;
-	c->src_kind = m->src_kind;
-	c->src = m->src;
+	c->src_kind = q->src_kind;
+	c->src = q->src;
 	c->sent = monotime();
 	c->done = done;
-	c->arg = arg;
+	c->arg = q;
 	TAILQ_INSERT_TAIL(&calls, c, entry);
 	ncalls++;
 	return (0);

@@ -27,9 +27,8 @@ static struct log_count		 lc_bad = LOG_COUNT_INIT(LOG_INFO,
     "stream index requests refused: malformed");
 
 static void
-get_done(void *arg, const void *data, size_t len)
+get_done(struct st_req *q, const void *data, size_t len)
 {
-	struct st_req		*q = arg;
 	struct streamd_offset	 ans;
 	struct stream_index	 idx;
 	struct ibuf		*b;
@@ -83,17 +82,16 @@ stream_index_handle(struct worker *w, struct message *m)
 	strlcpy(off.name, idx.name, sizeof(off.name));
 	off.index = idx.index;
 	if (idx.op == STREAM_INDEX_SAVE) {
-		if (streamd_call(IMSG_STREAMD_SAVE, &off, sizeof(off), NULL, 0,
-		    m, NULL, NULL) == -1)
-			log_warnx("%s: save of %s for %s lost: no streamd",
-			    w->name, idx.name, idx.client_id);
+		/* No reply, even when dropped (streamd_call() logged it). */
+		(void)streamd_call(IMSG_STREAMD_SAVE, &off, sizeof(off), NULL,
+		    0, NULL, NULL);
 		goto done;
 	}
 	if ((q = stream_req(w->name, m)) == NULL)
 		goto done;
 	strlcpy(q->client, idx.client_id, sizeof(q->client));
 	strlcpy(q->name, idx.name, sizeof(q->name));
-	if (streamd_call(IMSG_STREAMD_GET, &off, sizeof(off), NULL, 0, m,
+	if (streamd_call(IMSG_STREAMD_GET, &off, sizeof(off), NULL, 0,
 	    get_done, q) == -1) {
 		stream_error(NULL, w->name, &m->tm.ret, "index service busy");
 		stream_req_free(q);
