@@ -71,6 +71,20 @@ expect count2 "a corrupt record and what follows are cut off, and said" \
     "record checksum mismatch at offset 0 (index 0)" \
     "open torn: status 0 existed 1 first 0 next 0"
 
+# Killed in the middle of appends, 32 in flight: what was confirmed
+# is all there, in order (read_stream checks each record's bytes).
+poke crash "$D" crash 20000
+expect crash "killed with appends in flight: every confirmed record kept" \
+    "killed after 10000 confirmed" \
+    "every confirmed record kept, none made up ok" \
+    "all of them read back in order ok" \
+    "appends confirmed in order, contiguous indices ok" \
+    "child exited: status 0"
+grep -q "BAD RECORDS\|FAILED" "$T/crash" &&
+    { fail "killed with appends in flight: records intact"
+    sed 's/^/#   /' "$T/crash"; } ||
+    ok "killed with appends in flight: records intact"
+
 # The sandbox.
 poke sandbox "$D" sandbox
 expect sandbox "execve kills streamd (SIGSYS)" "child exited: signal 31"
