@@ -287,6 +287,21 @@ streamd_get(struct imsg *imsg)
 	answer(imsg->hdr.type, imsg->hdr.peerid, &ans, sizeof(ans));
 }
 
+/*
+ * Write what is queued for routed: 1, or 0 when routed is gone (it
+ * closed with answers on their way: the records are on disk all the
+ * same, and the loop ends as on its EOF).
+ */
+static int
+write_routed(void)
+{
+	if (imsgbuf_write(&ibuf) == 0)
+		return (1);
+	if (errno == EPIPE || errno == ECONNRESET)
+		return (0);
+	fatal("write to routed");
+}
+
 static int
 min_timeout(int a, int b)
 {
@@ -337,15 +352,15 @@ streamd_loop(void)
 				continue;
 			fatal("poll");
 		}
-		if ((pfd.revents & POLLOUT) && imsgbuf_write(&ibuf) == -1)
-			fatal("write to routed");
+		if ((pfd.revents & POLLOUT) && write_routed() == 0)
+			break;
 		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		if (privsep_child_input() == 0)
 			break;
 		commit();
-		if (imsgbuf_queuelen(&ibuf) > 0 && imsgbuf_write(&ibuf) == -1)
-			fatal("write to routed");
+		if (imsgbuf_queuelen(&ibuf) > 0 && write_routed() == 0)
+			break;
 	}
 	commit();
 }
