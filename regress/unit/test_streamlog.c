@@ -450,6 +450,36 @@ test_limits(void **state)
 	store_commit();
 }
 
+/* More streams than write descriptors kept open: each still works. */
+static void
+test_many_streams(void **state)
+{
+	char		 name[32];
+	uint64_t	 next;
+	uint32_t	 id, i, round;
+
+	(void)state;
+	conf.streams_max = 400;
+	conf.segment_max = 4096;
+	restart();
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 300; i++) {
+			snprintf(name, sizeof(name), "s%u", i);
+			id = open_stream(name, &next);
+			assert_int_equal(next, round * 30);
+			append_n(id, round * 30, 30);
+		}
+	for (i = 0; i < 300; i += 7) {
+		snprintf(name, sizeof(name), "s%u", i);
+		id = open_stream(name, &next);
+		assert_int_equal(read_all(id, 0, NULL), 60);
+	}
+	restart();
+	id = open_stream("s299", &next);
+	assert_int_equal(next, 60);
+	assert_int_equal(read_all(id, 0, NULL), 60);
+}
+
 static void
 test_offsets(void **state)
 {
@@ -575,6 +605,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_retention_age, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_streams, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_offsets, setup,
 		    teardown),
 	};
