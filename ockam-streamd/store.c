@@ -516,6 +516,8 @@ store_append(uint32_t id, const void *data, size_t len, uint64_t *index)
 	    stream_roll(s, now) == -1)
 		return (STREAMD_ERR_IO);
 	if (s->bytes + reclen > sc.stream_bytes)
+		stream_trim(s, now);
+	if (s->bytes + reclen > sc.stream_bytes)
 		return (STREAMD_ERR_LIMIT);
 	sg = &s->segs[s->nsegs - 1];
 	if ((fd = stream_wfd(s)) == -1) {
