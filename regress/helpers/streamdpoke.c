@@ -15,6 +15,10 @@
  *	check		the stream of normal as a restarted streamd finds it
  *	fill		n appends to the stream "torn"
  *	count		"next N" of the stream "torn"
+ *	crash		appends to the stream "crash", 32 in flight, streamd
+ *			killed (SIGKILL) after n/2 are confirmed, started
+ *			again: every confirmed record is there, once, in
+ *			order, and appends go on after the last
  *	sandbox		IMSG_REGRESS_SANDBOX execve: streamd must die of SIGSYS
  *	unlink		unlinkat(AT_FDCWD): SIGSYS
  *	escape		out of the data directory: refused; still answers
@@ -280,6 +284,65 @@ scenario_check(void)
 	offset(IMSG_STREAMD_GET, "c1", STREAM, 0);
 }
 
+/* Appends in flight until n/2 are confirmed, then SIGKILL; check. */
+static void
+scenario_crash(uint64_t n)
+{
+	struct streamd_append_req	 req;
+	struct streamd_append		 ans;
+	struct streamd_open		 o;
+	struct streamd_read		 r;
+	struct iovec			 iov[2];
+	char				 buf[64];
+	uint64_t			 sent = 0, confirmed = 0, index = 0;
+	uint32_t			 first;
+
+	if (open_stream("crash", 1, &o) != STREAMD_OK)
+		return;
+	req.stream = o.stream;
+	first = reqid + 1;
+	while (confirmed < n / 2) {
+		while (sent < confirmed + 32) {
+			iov[0].iov_base = &req;
+			iov[0].iov_len = sizeof(req);
+			iov[1].iov_base = buf;
+			iov[1].iov_len = record(sent, buf, sizeof(buf));
+			child_sendv(IMSG_STREAMD_APPEND, ++reqid, iov, 2);
+			sent++;
+		}
+		if (child_answer(IMSG_STREAMD_APPEND, first + confirmed, &ans,
+		    sizeof(ans), TIMEOUT) != sizeof(ans))
+			return;
+		if (ans.status != STREAMD_OK || ans.index != confirmed) {
+			printf("append %llu: status %u index %llu\n",
+			    (unsigned long long)confirmed, ans.status,
+			    (unsigned long long)ans.index);
+			failed = 1;
+			return;
+		}
+		confirmed++;
+	}
+	kill(child.pid, SIGKILL);
+	child_finish();
+	printf("killed after %llu confirmed, %llu sent\n",
+	    (unsigned long long)confirmed, (unsigned long long)sent);
+	spawn();
+	if (configure("crash") == -1)
+		return;
+	if (open_stream("crash", 0, &o) != STREAMD_OK)
+		return;
+	check(o.next >= confirmed && o.next <= sent,
+	    "every confirmed record kept, none made up");
+	do {
+		if (read_stream(o.stream, index, 1000, STREAMD_READ_MAX,
+		    &r) != STREAMD_OK)
+			return;
+		index = r.first + r.count;
+	} while (r.count > 0);
+	check(index == o.next, "all of them read back in order");
+	append_n(o.stream, o.next, 10);
+}
+
 static void
 scenario_fatal(const char *s)
 {
@@ -378,6 +441,8 @@ main(int argc, char *argv[])
 			append_n(o.stream, o.next, n);
 	} else if (strcmp(s, "count") == 0)
 		open_stream("torn", 0, &o);
+	else if (strcmp(s, "crash") == 0)
+		scenario_crash(n);
 	else if (strcmp(s, "sandbox") == 0 || strcmp(s, "unlink") == 0) {
 		child_regress_sandbox(s[0] == 's' ? REGRESS_SB_EXEC :
 		    REGRESS_SB_UNLINK);
