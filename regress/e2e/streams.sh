@@ -3,8 +3,9 @@
 # A hub's stream and stream_index services (ockam.conf(5)): ockamctl
 # stream create, push and pull through a client node over TCP (indices
 # from 0, a second create joins, pulls by index and limit, a pull at
-# the end waits for the next push, what is stored survives a restart
-# of the hub), then raw clients for what
+# the end waits for the next push, the stream's worker reachable
+# through a secure channel too, what is stored survives a restart of
+# the hub), then raw clients for what
 # Ockam's Rust and Elixir peers rely on: a Save has no reply, Get
 # after Save 0 is 0, Save keeps the max, and error replies, never a
 # crash, for malformed requests, path-like and 10 KB names, a pull
@@ -25,15 +26,20 @@ PH=$(free_port 32000)
 mkdir -p "$T/hub" "$T/client"
 if is_root && have_user; then chown "$NODE_USER" "$T/hub"; fi
 cat > "$T/hub.conf" <<EOF
-listen on 127.0.0.1 port $PH consumers { "stream", "stream_index" }
+listen on 127.0.0.1 port $PH consumers { "stream", "stream_index", \\
+    "hub_listener" }
 stream service "stream" index "stream_index" \\
     storage embedded directory "$T/hub/data"
+vault directory "$T/hub/vault"
+identity "hub"
+secure-channel listener "hub_listener" identity "hub" trust everyone \\
+    consumers { "stream" }
 limit stream-message-size 1K
 limit stream-pending-per-source 2
 EOF
-printf 'echoer "echoer"\n' > "$T/client.conf"
 start_node hub "$T/hub.conf" || { fail "hub starts"; show_log hub; exit 0; }
-start_node client "$T/client.conf" || { fail "client starts"; exit 0; }
+start_node client "$TOP/etc/initiator.conf" -D vaultdir="$T/client/vault" ||
+    { fail "client starts"; exit 0; }
 ok "a hub with stream services, and a client node"
 HUB=/ip4/127.0.0.1/tcp/$PH
 
@@ -206,13 +212,24 @@ done
 alive "$(node_pid hub)" && ok "the hub is still running" ||
     { fail "the hub is still running"; show_log hub; }
 
+# Through a secure channel whose listener has the stream service as a
+# consumer: the stream's worker is reachable too.
+ch=$(ctl client secure-channel create --trust-any \
+    "$HUB/service/hub_listener" 2>&1)
+out=$(ctl client stream push "$ch" alice_to_bob secret 2>&1)
+[ "$out" = 3 ] && ok "a push through a secure channel to the hub" ||
+    fail "a push through a secure channel to the hub ($ch: $out)"
+out=$(ctl client stream pull -i 3 "$ch" alice_to_bob 2>&1)
+[ "$out" = "3 secret" ] && ok "and a pull through it" ||
+    fail "and a pull through it ($out)"
+
 # What was confirmed is there after a restart.
 stop_node hub
 start_node hub "$T/hub.conf" || { fail "hub restarts"; show_log hub; exit 0; }
 out=$(ctl client stream pull "$HUB" alice_to_bob 2>&1 | tr '\n' '|')
-[ "$out" = "0 one|1 two|2 three|" ] &&
+[ "$out" = "0 one|1 two|2 three|3 secret|" ] &&
     ok "after a restart of the hub: the same records" ||
     fail "after a restart of the hub: the same records ($out)"
 out=$(ctl client stream push "$HUB" alice_to_bob four 2>&1)
-[ "$out" = 3 ] && ok "and the next push gets index 3" ||
-    fail "and the next push gets index 3 ($out)"
+[ "$out" = 4 ] && ok "and the next push gets index 4" ||
+    fail "and the next push gets index 4 ($out)"
