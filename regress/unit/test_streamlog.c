@@ -483,6 +483,7 @@ test_many_streams(void **state)
 static void
 test_offsets(void **state)
 {
+	struct stat	 sb;
 	char		 path[PATH_MAX];
 	uint64_t	 index;
 	int		 fd;
@@ -505,6 +506,9 @@ test_offsets(void **state)
 	assert_int_equal(offsets_dirty(), 1);
 	assert_int_equal(offsets_flush(), 0);
 	assert_int_equal(offsets_dirty(), 0);
+	snprintf(path, sizeof(path), "%s/offsets", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(offsets_size(), sb.st_size);
 	offsets_close();
 
 	assert_int_equal(offsets_init(ddfd, 10), 0);
