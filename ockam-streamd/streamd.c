@@ -341,7 +341,8 @@ streamd_loop(void)
 				offsets_flush();
 				flushed_ms = now_ms;
 			} else
-				timeout = (int)(wait_ms - (now_ms - flushed_ms));
+				timeout = (int)(wait_ms -
+				    (now_ms - flushed_ms));
 		}
 		if (monotime() - last_retain >= RETAIN_EVERY) {
 			store_retain(time(NULL));
