@@ -55,7 +55,8 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/child.c \
 		  lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
-		  lib/recent.c lib/limit.c lib/portal.c lib/version.c
+		  lib/recent.c lib/limit.c lib/portal.c lib/version.c \
+		  lib/streamname.c lib/stream.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c ockam-routed/confcheck.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
@@ -64,6 +65,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
 		  ockam-routed/notify.c ockam-routed/paths.c \
+		  ockam-routed/stream.c ockam-routed/streamidx.c \
+		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
 		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
@@ -75,6 +78,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
+STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
+		  ockam-streamd/segment.c ockam-streamd/offsets.c lib/sanitize.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
@@ -83,7 +88,7 @@ TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
-		  ockamctl/relay.c ockamctl/transport.c
+		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c
 EXAMPLES	= many-hops
 
 LIB	 = $(BUILD)/libockam.a
@@ -94,7 +99,8 @@ CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
 	    $(BUILD)/obj/ockam-routed/confstmt.o $(PARSE_OBJ)
 
 PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
-	   $(BUILD)/ockamctl $(EXAMPLES:%=$(BUILD)/examples/%)
+	   $(BUILD)/ockam-streamd $(BUILD)/ockamctl \
+	   $(EXAMPLES:%=$(BUILD)/examples/%)
 
 UNIT_SRCS  = $(wildcard regress/unit/test_*.c)
 UNIT_PROGS = $(UNIT_SRCS:regress/unit/%.c=$(BUILD)/regress/%)
@@ -167,6 +173,10 @@ $(BUILD)/ockam-routed: $(ROUTED_OBJS) $(LIB)
 $(BUILD)/ockam-vaultd: $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
 
+$(BUILD)/ockam-streamd: $(STREAMD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(STREAMD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \
+	    $(LDLIBS)
+
 $(BUILD)/ockam-tcpd: $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \
 	    $(TLS_LIBS) $(LDLIBS)
@@ -199,6 +209,14 @@ PINS_OBJ = $(BUILD)/obj/ockam-vaultd/pins.o
 $(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(PINS_OBJ) $(LIB) $(LDLIBS) -lcmocka
+
+# The stream storage tests link streamd's storage.
+STORE_OBJS = $(BUILD)/obj/ockam-streamd/store.o \
+	     $(BUILD)/obj/ockam-streamd/segment.o \
+	     $(BUILD)/obj/ockam-streamd/offsets.o
+$(BUILD)/regress/test_streamlog: $(BUILD)/obj/regress/unit/test_streamlog.o $(STORE_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(STORE_OBJS) $(LIB) $(LDLIBS) -lcmocka
 
 # The frame tests link tcpd's frame reader.
 FRAME_OBJ = $(BUILD)/obj/ockam-tcpd/frame.o
@@ -239,13 +257,19 @@ $(BUILD)/regress/bench: $(BUILD)/obj/regress/bench/bench.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(BUILD)/regress/streambench: $(BUILD)/obj/regress/bench/streambench.o \
+    $(HELPER_LIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_LIB) $(LIB) $(LDLIBS)
+
 $(BUILD)/regress/tcpecho: $(BUILD)/obj/regress/bench/tcpecho.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $<
 
 # Benchmarks: an optimized build, tables against raw libsodium, plain
 # TCP and stunnel.
-bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho
+bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
+    $(BUILD)/regress/streambench
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),
@@ -268,7 +292,8 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   -Wformat=2 -Ilib $(PKG_CFLAGS) $(FUZZ_SAN) \
 		   -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
-		   lib/log.c lib/noise.c lib/limit.c ockam-routed/config.c \
+		   lib/log.c lib/noise.c lib/limit.c lib/stream.c \
+		   ockam-routed/config.c \
 		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
@@ -327,14 +352,16 @@ demo: all
 
 lint:
 	mandoc -Tlint -Wwarning ockam-routed/*.[58] ockam-vaultd/*.8 \
-	    ockam-tcpd/*.8 ockamctl/*.8
+	    ockam-tcpd/*.8 ockam-streamd/*.8 ockamctl/*.8
 
 # The programs, the helpers where routed looks for them, the manuals,
 # the unit (its paths made these) and a sample configuration that an
 # existing one is never replaced by.
 MAN5	= ockam-routed/ockam.conf.5
 MAN8	= ockam-routed/ockam-routed.8 ockam-vaultd/ockam-vaultd.8 \
-	  ockam-tcpd/ockam-tcpd.8 ockamctl/ockamctl.8
+	  ockam-tcpd/ockam-tcpd.8 ockam-streamd/ockam-streamd.8 \
+	  ockamctl/ockamctl.8
+HELPERS	= ockam-vaultd ockam-tcpd ockam-streamd
 install: all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 \
@@ -342,8 +369,7 @@ install: all
 	    $(DESTDIR)$(SYSTEMDDIR)
 	$(INSTALL) -m 755 $(BUILD)/ockam-routed $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 755 $(BUILD)/ockamctl $(DESTDIR)$(BINDIR)
-	$(INSTALL) -m 755 $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
-	    $(DESTDIR)$(LIBEXECDIR)
+	$(INSTALL) -m 755 $(HELPERS:%=$(BUILD)/%) $(DESTDIR)$(LIBEXECDIR)
 	$(INSTALL) -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
 	sed -e 's|/usr/sbin/ockam-routed|$(SBINDIR)/ockam-routed|g' \
@@ -359,8 +385,7 @@ install: all
 # The sample stays when the configuration is the operator's own.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ockam-routed $(DESTDIR)$(BINDIR)/ockamctl \
-	    $(DESTDIR)$(LIBEXECDIR)/ockam-vaultd \
-	    $(DESTDIR)$(LIBEXECDIR)/ockam-tcpd \
+	    $(HELPERS:%=$(DESTDIR)$(LIBEXECDIR)/%) \
 	    $(MAN5:ockam-routed/%=$(DESTDIR)$(MANDIR)/man5/%) \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
 	    $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service

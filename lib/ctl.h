@@ -112,5 +112,6 @@ enum ctl_type {
 #define CTL_TARGET_ROUTED	0
 #define CTL_TARGET_VAULT	1
 #define CTL_TARGET_TCPD		2
+#define CTL_TARGET_STREAMD	3
 
 #endif /* OCKAM_CTL_H */

@@ -11,10 +11,13 @@
  *				of its control socket, beneath the
  *				socket's directory
  *	landlock_confine_tcpd()	tcpd: no file at all
+ *	landlock_confine_streamd() streamd: read, write, create, cut and
+ *				remove files, make directories, beneath
+ *				its data directory, nothing else
  *
  * and, where the kernel has network rules (ABI 4), no TCP bind() for
  * any of them (the listeners are bound at start-up, before this), and
- * no TCP connect() for routed and the vault.  Rights the running
+ * no TCP connect() for routed, the vault and streamd.  Rights the running
  * kernel does not know are left out; bookworm's headers stop at ABI 2,
  * later ones are defined here.
  */
@@ -156,6 +159,15 @@ landlock_confine_dir(int dirfd)
 {
 	return (ll_confine("files only beneath the key directory", dirfd,
 	    LL_FILES, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP));
+}
+
+int
+landlock_confine_streamd(int dirfd)
+{
+	return (ll_confine("files only beneath the data directory", dirfd,
+	    LL_FILES | LANDLOCK_ACCESS_FS_MAKE_DIR |
+	    LANDLOCK_ACCESS_FS_TRUNCATE,
+	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP));
 }
 
 int

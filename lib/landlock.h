@@ -6,5 +6,6 @@ int	landlock_abi(void);
 int	landlock_confine_dir(int);
 int	landlock_confine_routed(int);
 int	landlock_confine_tcpd(void);
+int	landlock_confine_streamd(int);
 
 #endif /* OCKAM_LANDLOCK_H */

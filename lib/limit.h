@@ -43,8 +43,20 @@ enum limit_id {
 	LIMIT_FORWARDERS,		/* forwarders node-wide */
 	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
 	LIMIT_RELAYS,			/* relays this node keeps at hubs */
+	/* routed: stream services */
+	LIMIT_STREAM_MESSAGE,		/* bytes of one pushed message */
+	LIMIT_STREAM_PENDING,		/* requests waiting for streamd */
+	LIMIT_STREAM_PENDING_SOURCE,	/* of them, per connection or
+					   channel */
+	LIMIT_STREAM_PULL,		/* messages one pull may ask for */
+	LIMIT_STREAM_PULL_WAIT,		/* seconds a pull at the end waits */
+	LIMIT_STREAM_PULL_WAITERS,	/* pulls waiting, node-wide */
 	/* vault */
 	LIMIT_PINS,			/* responder pins kept */
+	/* streamd: embedded stream storage */
+	LIMIT_STREAM_BYTES,		/* bytes one stream holds */
+	LIMIT_STREAM_OFFSETS,		/* saved offsets kept */
+	LIMIT_STREAMS,			/* streams node-wide */
 	LIMIT_MAX
 };
 

@@ -55,6 +55,13 @@ static const char *const imsg_names[] = {
 	[IMSG_TCP_LIMITS] = "TCP_LIMITS",
 	[IMSG_TCP_STOPREAD] = "TCP_STOPREAD",
 	[IMSG_TCP_READ] = "TCP_READ",
+	[IMSG_STREAMD_CONF] = "STREAMD_CONF",
+	[IMSG_STREAMD_OPEN] = "STREAMD_OPEN",
+	[IMSG_STREAMD_APPEND] = "STREAMD_APPEND",
+	[IMSG_STREAMD_READ] = "STREAMD_READ",
+	[IMSG_STREAMD_STAT] = "STREAMD_STAT",
+	[IMSG_STREAMD_SAVE] = "STREAMD_SAVE",
+	[IMSG_STREAMD_GET] = "STREAMD_GET",
 };
 /* Every type has its name: a new one without is a compile error. */
 _Static_assert(sizeof(imsg_names) / sizeof(imsg_names[0]) == IMSG_MAX,
@@ -244,6 +251,54 @@ privsep_drop_private(const char *user, int dirfd, const char *dir)
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	privsep_setids(user, &ids, dir);
+}
+
+/*
+ * A directory a child keeps (the vault's keys, streamd's streams):
+ * created when missing (mode 0700, given to user when we are root),
+ * then it must belong to the user the child runs as and to nobody
+ * else.  what names it in messages, who that user when not root.
+ * Returns its descriptor.
+ */
+int
+privsep_private_dir(const char *user, const char *dir, const char *what,
+    const char *who)
+{
+	struct privsep_ids	 ids;
+	struct stat		 sb;
+	char			 err[512];
+	int			 fd, created = 0;
+
+	if (geteuid() == 0) {
+		if (privsep_user(user, &ids, err, sizeof(err)) == -1)
+			fatalx("%s", err);
+	} else {
+		ids.uid = geteuid();
+		ids.gid = getegid();
+	}
+	if (mkdir(dir, 0700) == 0)
+		created = 1;
+	else if (errno != EEXIST)
+		fatal("%s %s", what, dir);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("%s %s", what, dir);
+	if (created && geteuid() == 0 && fchown(fd, ids.uid, ids.gid) == -1)
+		fatal("%s %s: chown", what, dir);
+	if (fstat(fd, &sb) == -1)
+		fatal("%s %s", what, dir);
+	if (!S_ISDIR(sb.st_mode))
+		fatalx("%s %s: not a directory", what, dir);
+	if (sb.st_uid != ids.uid)
+		fatalx("%s %s is owned by uid %d: it must be owned by %s "
+		    "(uid %d)", what, dir, (int)sb.st_uid,
+		    geteuid() == 0 ? user : who, (int)ids.uid);
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		fatalx("%s %s has mode %04o: group and others must have no "
+		    "access (mode 0700)", what, dir,
+		    (unsigned int)(sb.st_mode & 07777));
+	if (created)
+		log_info("created %s %s", what, dir);
+	return (fd);
 }
 
 /*

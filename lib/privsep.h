@@ -49,6 +49,13 @@ enum imsg_type {
 	IMSG_TCP_LIMITS,
 	IMSG_TCP_STOPREAD,
 	IMSG_TCP_READ,
+	IMSG_STREAMD_CONF,	/* streamd.h */
+	IMSG_STREAMD_OPEN,
+	IMSG_STREAMD_APPEND,
+	IMSG_STREAMD_READ,
+	IMSG_STREAMD_STAT,
+	IMSG_STREAMD_SAVE,
+	IMSG_STREAMD_GET,
 	IMSG_MAX
 };
 
@@ -142,6 +149,8 @@ int		 privsep_lookup(const char *, const char *,
 		    struct privsep_ids *, char *, size_t);
 void		 privsep_drop(const char *, const char *);
 void		 privsep_drop_private(const char *, int, const char *);
+int		 privsep_private_dir(const char *, const char *, const char *,
+		    const char *);
 int		 privsep_child_main(struct privsep_child *, int, char *[]);
 int		 privsep_child_input(void);
 void		 privsep_regress_violate(uint32_t, int);

@@ -35,12 +35,12 @@
 
 /*
  * The one directory a process keeps (routed: its control socket's,
- * the vault: its key directory), the only place where it may reach
- * files.  It is moved to the top of the descriptor table
- * (sandbox_keep_dir()) and no descriptor may be made above it, so
- * that the filter can tell it from every other by number alone.
- * sandbox_dump() shows the filter for a sample descriptor number when
- * none was given.
+ * the vault: its key directory, streamd: its data directory), the
+ * only place where it may reach files.  It is moved to the top of the
+ * descriptor table (sandbox_keep_dir()) and no descriptor may be made
+ * above it, so that the filter can tell it from every other by number
+ * alone.  sandbox_dump() shows the filter for a sample descriptor
+ * number when none was given.
  */
 #define SANDBOX_FD_TOP		1024
 #define SANDBOX_DUMP_DIRFD	(SANDBOX_FD_TOP - 1)
@@ -170,22 +170,17 @@ sandbox_routed(scmp_filter_ctx ctx, int dirfd, const pid_t *pids, int npids)
 }
 
 /*
- * The vault: computation over its channel, plus its key files, reached
- * only relative to the key directory's descriptor (it is chrooted
- * there as well when started as root).  openat() on any other
- * directory fails with EACCES like libc's probes; renaming or removing
- * anywhere else kills.  mlock/munlock are for sodium_malloc().
+ * Files reached only relative to the kept directory's descriptor (the
+ * process is chrooted there as well when started as root).  openat()
+ * on any other directory fails with EACCES like libc's probes;
+ * renaming or removing anywhere else kills.
  */
 static void
-sandbox_vault(scmp_filter_ctx ctx, int dirfd)
+sandbox_dir_files(scmp_filter_ctx ctx, int dirfd)
 {
 	scmp_datum_t	 fd = (scmp_datum_t)dirfd;
 	int		 r;
 
-	ALLOW(ctx, mlock);
-	ALLOW(ctx, munlock);
-	if (dirfd == -1)
-		return;		/* no key storage: openat stays denied */
 	ALLOW(ctx, fsync);
 	ALLOW(ctx, fdatasync);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
@@ -198,8 +193,43 @@ sandbox_vault(scmp_filter_ctx ctx, int dirfd)
 	    2, SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, fd))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2,
 	    SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, 0))) < 0)
-		fatalx("seccomp rule for the key directory: %s",
+		fatalx("seccomp rule for the kept directory: %s",
 		    strerror(-r));
+}
+
+/*
+ * The vault: computation over its channel, plus its key files (see
+ * above).  mlock/munlock are for sodium_malloc().
+ */
+static void
+sandbox_vault(scmp_filter_ctx ctx, int dirfd)
+{
+	ALLOW(ctx, mlock);
+	ALLOW(ctx, munlock);
+	if (dirfd == -1)
+		return;		/* no key storage: openat stays denied */
+	sandbox_dir_files(ctx, dirfd);
+}
+
+/*
+ * streamd: its stream files (see above), read and written at an
+ * offset, cut back after a failed write, listed; a stream's directory
+ * made, relative to the data directory alone.
+ */
+static void
+sandbox_streamd(scmp_filter_ctx ctx, int dirfd)
+{
+	int	 r;
+
+	sandbox_dir_files(ctx, dirfd);
+	ALLOW(ctx, pread64);
+	ALLOW(ctx, pwrite64);
+	ALLOW(ctx, pwritev);
+	ALLOW(ctx, ftruncate);
+	ALLOW(ctx, getdents64);
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mkdirat), 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dirfd))) < 0)
+		fatalx("seccomp rule for mkdirat: %s", strerror(-r));
 }
 
 /*
@@ -267,8 +297,8 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 		fatalx("seccomp_init failed");
 	if (role == SANDBOX_TCPD)
 		dirfd = -1;
-	sandbox_common(ctx, dirfd, role == SANDBOX_VAULT && dirfd != -1,
-	    role == SANDBOX_TCPD);
+	sandbox_common(ctx, dirfd, (role == SANDBOX_VAULT ||
+	    role == SANDBOX_STREAMD) && dirfd != -1, role == SANDBOX_TCPD);
 	switch (role) {
 	case SANDBOX_ROUTED:
 		sandbox_routed(ctx, dirfd, pids, npids);
@@ -278,6 +308,11 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 		break;
 	case SANDBOX_TCPD:
 		sandbox_tcpd(ctx);
+		break;
+	case SANDBOX_STREAMD:
+		if (dirfd == -1)
+			fatalx("streamd has no data directory");
+		sandbox_streamd(ctx, dirfd);
 		break;
 	}
 	return (ctx);

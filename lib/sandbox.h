@@ -11,6 +11,7 @@ enum sandbox_role {
 	SANDBOX_ROUTED,
 	SANDBOX_VAULT,
 	SANDBOX_TCPD,
+	SANDBOX_STREAMD,
 };
 
 int	sandbox_keep_dir(int);

@@ -338,7 +338,8 @@ channel_flow_allows(struct message *m, const char *worker)
 	if ((c = channel_by_id(m->flow)) == NULL)
 		return (0);
 	if (c->role == NOISE_RESPONDER)
-		return (names_find(&c->listener->consumers, worker));
+		return (names_find(&c->listener->consumers, worker) ||
+		    stream_flow_allows(worker, &c->listener->consumers));
 	return (recent_has(&c->senders, worker) ||
 	    relayc_via(worker, 0, NULL, c->id));
 }

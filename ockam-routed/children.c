@@ -20,6 +20,7 @@
 #include "log.h"
 #include "privsep.h"
 #include "routed.h"
+#include "streamd.h"
 #include "tcp.h"
 #include "util.h"
 #include "vault.h"
@@ -31,6 +32,7 @@
 
 static void	vault_ready(struct imsg *);
 static void	tcpd_ready(struct imsg *);
+static void	streamd_ready(struct imsg *);
 static void	child_lost(struct child *, const char *);
 
 /*
@@ -68,8 +70,24 @@ static const struct privsep_req tcpd_msgs[] = {
 	    sizeof(struct tcp_conn), tcp_imsg_flow },
 };
 
+/* streamd's answers, each for the oldest call (streamcall.c). */
+static const struct privsep_req streamd_msgs[] = {
+	{ IMSG_READY, ANY, 0, 0, streamd_ready },
+	{ IMSG_STREAMD_OPEN, P(PRIVSEP_RUN), 0,
+	    sizeof(struct streamd_open), streamd_imsg },
+	{ IMSG_STREAMD_APPEND, P(PRIVSEP_RUN), 0,
+	    sizeof(struct streamd_append), streamd_imsg },
+	{ IMSG_STREAMD_READ, P(PRIVSEP_RUN), REQ_MSG,
+	    sizeof(struct streamd_read), streamd_imsg },
+	{ IMSG_STREAMD_STAT, P(PRIVSEP_RUN), 0,
+	    sizeof(struct streamd_stat), streamd_imsg },
+	{ IMSG_STREAMD_GET, P(PRIVSEP_RUN), 0,
+	    sizeof(struct streamd_offset), streamd_imsg },
+};
+
 static int	 vault_used[NITEMS(vault_msgs)];
 static int	 tcpd_used[NITEMS(tcpd_msgs)];
+static int	 streamd_used[NITEMS(streamd_msgs)];
 
 struct child children[CHILD_MAX] = {
 	[CHILD_VAULT] = { .role = "vault", .prog = "ockam-vaultd",
@@ -78,6 +96,9 @@ struct child children[CHILD_MAX] = {
 	[CHILD_TCPD] = { .role = "tcpd", .prog = "ockam-tcpd",
 	    .msgs = tcpd_msgs, .nmsgs = NITEMS(tcpd_msgs),
 	    .used = tcpd_used },
+	[CHILD_STREAMD] = { .role = "streamd", .prog = "ockam-streamd",
+	    .msgs = streamd_msgs, .nmsgs = NITEMS(streamd_msgs),
+	    .used = streamd_used },
 };
 
 /* The node's control socket: the children's process titles name it. */
@@ -140,6 +161,11 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 	pc.verbose = verbose;
 
 	for (i = 0; i < CHILD_MAX; i++) {
+		/* streamd only where there is a stream service. */
+		if (i == CHILD_STREAMD && conf->stream == NULL) {
+			children[i].ready = 1;
+			continue;
+		}
 		/* The vault has a user of its own. */
 		user = i == CHILD_VAULT ? conf->vault_user : conf->user;
 		if (strlcpy(pc.user, user, sizeof(pc.user)) >= sizeof(pc.user))
@@ -154,6 +180,8 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 			vault_configure(conf->vault_dir, conf->limits);
 		if (i == CHILD_TCPD)
 			tcp_configure(conf);
+		if (i == CHILD_STREAMD)
+			streamd_configure(conf);
 		if (imsg_compose(&children[i].ibuf, IMSG_CONF_DONE, 0, 0, -1,
 		    NULL, 0) == -1)
 			fatal("imsg_compose");
@@ -224,6 +252,12 @@ static void
 tcpd_ready(struct imsg *imsg)
 {
 	child_ready(&children[CHILD_TCPD], imsg);
+}
+
+static void
+streamd_ready(struct imsg *imsg)
+{
+	child_ready(&children[CHILD_STREAMD], imsg);
 }
 
 /* A message from a child, checked against its table. */

@@ -17,6 +17,7 @@ static void	print_string(const char *);
 static void	print_names(const char *, const struct names *);
 static void	print_secure(struct ockam_conf *);
 static void	print_limits(struct ockam_conf *);
+static void	print_stream(const struct stream_conf *);
 
 struct ockam_conf *
 config_new(void)
@@ -82,6 +83,9 @@ config_free(struct ockam_conf *conf)
 		free(rc);
 	}
 	free(conf->tls_ca);
+	if (conf->stream != NULL)
+		free(conf->stream->dir);
+	free(conf->stream);
 	while ((w = TAILQ_FIRST(&conf->workers)) != NULL) {
 		TAILQ_REMOVE(&conf->workers, w, entry);
 		free(w);
@@ -297,6 +301,12 @@ worker_kind_name(enum worker_kind kind)
 		return ("forwarder");
 	case WORKER_REMOTE:
 		return ("relay client");
+	case WORKER_STREAM_SERVICE:
+		return ("stream service");
+	case WORKER_STREAM_INDEX:
+		return ("stream index service");
+	case WORKER_STREAM:
+		return ("stream");
 	}
 	return ("unknown");
 }
@@ -338,12 +348,19 @@ print_config(struct ockam_conf *conf)
 	printf("\n");
 
 	TAILQ_FOREACH(w, &conf->workers, entry) {
-		/* App workers come from control clients, not the file. */
-		if (w->kind == WORKER_APP)
+		/*
+		 * App workers come from control clients, not the file; the
+		 * stream services from one statement, where the first was.
+		 */
+		if (w->kind == WORKER_APP || w->kind == WORKER_STREAM_INDEX)
 			continue;
 		if (first) {
 			printf("\n");
 			first = 0;
+		}
+		if (w->kind == WORKER_STREAM_SERVICE) {
+			print_stream(conf->stream);
+			continue;
 		}
 		printf("%s ", worker_kind_name(w->kind));
 		print_string(w->name);
@@ -351,6 +368,25 @@ print_config(struct ockam_conf *conf)
 	}
 	print_secure(conf);
 	print_limits(conf);
+}
+
+static void
+print_stream(const struct stream_conf *sc)
+{
+	printf("stream service ");
+	print_string(sc->service);
+	printf(" index ");
+	print_string(sc->index);
+	if (sc->dir != NULL) {
+		printf(" storage embedded directory ");
+		print_string(sc->dir);
+	}
+	if (sc->retain_bytes != 0)
+		printf(" retain size %llu",
+		    (unsigned long long)sc->retain_bytes);
+	if (sc->retain_age != 0)
+		printf(" retain age %us", sc->retain_age);
+	printf("\n");
 }
 
 /*

@@ -40,6 +40,9 @@ enum worker_kind {
 	WORKER_FWD_STATIC,	/* hub: static_forwarding_service */
 	WORKER_FORWARDER,	/* hub: a forwarder they made */
 	WORKER_REMOTE,		/* a relay at a hub forwards to it */
+	WORKER_STREAM_SERVICE,	/* hub: stream service */
+	WORKER_STREAM_INDEX,	/* hub: stream index service */
+	WORKER_STREAM,		/* hub: one stream's worker */
 };
 
 /* A list of names: worker addresses or identifiers. */
@@ -117,6 +120,18 @@ struct alias_conf {
 };
 TAILQ_HEAD(alias_confs, alias_conf);
 
+#define STREAM_STORAGE_EMBEDDED	0	/* ockam-streamd's own log */
+
+/* The stream and index services of a hub, and their storage. */
+struct stream_conf {
+	char				 service[OCKAM_ADDR_MAX + 1];
+	char				 index[OCKAM_ADDR_MAX + 1];
+	int				 storage;	/* STREAM_STORAGE_* */
+	char				*dir;		/* embedded */
+	uint32_t			 retain_age;	/* seconds, 0: all */
+	uint64_t			 retain_bytes;	/* per stream, 0: all */
+};
+
 struct worker_conf {
 	TAILQ_ENTRY(worker_conf)	 entry;
 	enum worker_kind		 kind;
@@ -142,6 +157,7 @@ struct ockam_conf {
 	struct remote_confs	 remotes;	/* relay at HUB */
 	struct alias_confs	 aliases;	/* forwarding alias */
 	char			*tls_ca;	/* outgoing TLS: CA file */
+	struct stream_conf	*stream;	/* NULL: no stream services */
 	uint32_t		 limits[LIMIT_MAX];
 	int			 limit_set[LIMIT_MAX];	/* given in the file */
 	int			 opts;
@@ -179,6 +195,9 @@ void			 remote_heartbeat(const char *);
 void			 remote_consumer(const char *);
 void			 add_alias(const char *, const char *);
 void			 set_limit(const char *, const char *);
+int			 new_stream(const char *, const char *);
+void			 stream_dir(const char *);
+void			 stream_retain(int, const char *);
 int			 check_config(void);
 
 /* config.c */

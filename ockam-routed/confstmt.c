@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,10 +520,99 @@ check_config(void)
 		nerr++;
 	}
 	nerr += check_remotes();
+	if (conf->stream != NULL && conf->stream->dir == NULL) {
+		log_warnx("%s: stream service \"%s\": no storage directory",
+		    file_name, conf->stream->service);
+		nerr++;
+	}
 	if (conf->sctrust.everyone)
 		log_warnx("%s: warning: secure-channel trust everyone: the "
 		    "channels this node creates take any responder", file_name);
 	return (nerr);
+}
+
+/*
+ * stream service NAME index NAME: once; the caller adds the two
+ * workers when this returns 0.
+ */
+int
+new_stream(const char *service, const char *index)
+{
+	if (conf->stream != NULL) {
+		yyerror("stream service given twice");
+		return (-1);
+	}
+	if ((conf->stream = calloc(1, sizeof(*conf->stream))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(conf->stream->service, service,
+	    sizeof(conf->stream->service));
+	strlcpy(conf->stream->index, index, sizeof(conf->stream->index));
+	conf->stream->storage = STREAM_STORAGE_EMBEDDED;
+	return (0);
+}
+
+/* storage embedded directory DIR (checked absolute by the grammar). */
+void
+stream_dir(const char *dir)
+{
+	if (strlen(dir) >= PATH_MAX) {
+		yyerror("stream storage directory path too long");
+		return;
+	}
+	if (conf->stream->dir != NULL) {
+		yyerror("stream storage given twice");
+		return;
+	}
+	if ((conf->stream->dir = strdup(dir)) == NULL)
+		fatal("%s", __func__);
+}
+
+/*
+ * retain size SIZE (0) or retain age TIME (1): a number and a unit
+ * (K, M, G, T; s, m, h, d), at least 64K or 60 seconds, once each.
+ */
+void
+stream_retain(int age, const char *s)
+{
+	static const char *const	 units[2][6] = {
+		{ "", "K", "M", "G", "T", NULL },
+		{ "", "s", "m", "h", "d", NULL }
+	};
+	static const unsigned long long	 mul[2][5] = {
+		{ 1, 1ULL << 10, 1ULL << 20, 1ULL << 30, 1ULL << 40 },
+		{ 1, 1, 60, 3600, 86400 }
+	};
+	static const unsigned long long	 lim[2][2] = {
+		{ 65536, 1ULL << 50 }, { 60, 10ULL * 365 * 86400 }
+	};
+	unsigned long long		 n;
+	char				*end;
+	int				 i;
+
+	if (conf->stream == NULL)
+		return;
+	if (age ? conf->stream->retain_age != 0 :
+	    conf->stream->retain_bytes != 0) {
+		yyerror("retain %s given twice", age ? "age" : "size");
+		return;
+	}
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	for (i = 0; units[age][i] != NULL; i++)
+		if (strcmp(end, units[age][i]) == 0)
+			break;
+	if (s[0] < '0' || s[0] > '9' || errno != 0 ||
+	    units[age][i] == NULL || n > lim[age][1] / mul[age][i] ||
+	    n * mul[age][i] < lim[age][0] || n * mul[age][i] > lim[age][1]) {
+		yyerror("retain %s %s: %s", age ? "age" : "size", s, age ?
+		    "60s to 3650d, in s, m, h or d" :
+		    "64K to 1024T, in K, M, G or T");
+		return;
+	}
+	if (age)
+		conf->stream->retain_age = n * mul[age][i];
+	else
+		conf->stream->retain_bytes = n * mul[age][i];
 }
 
 /* limit NAME VALUE: one of the bounds of limit.h, once. */

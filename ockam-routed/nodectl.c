@@ -163,6 +163,7 @@ control_verbose(uint32_t conn, struct imsg *imsg, const char *arg)
 	log_setverbose(iv);
 	children_send(CHILD_VAULT, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
 	children_send(CHILD_TCPD, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
+	children_send(CHILD_STREAMD, IMSG_CTL_VERBOSE, &iv, sizeof(iv));
 	control_report(conn, imsg->hdr.peerid, CTL_OK, "verbosity set");
 }
 
@@ -185,13 +186,19 @@ control_regress(uint32_t conn, struct imsg *imsg, const char *arg)
 	imsg_cursor(imsg, &cur);
 	target = cur_u8(&cur);
 	variant = cur_h32(&cur);
-	if (target > CTL_TARGET_TCPD ||
+	if (target > CTL_TARGET_STREAMD ||
 	    (imsg->hdr.type == CTL_REGRESS_SANDBOX &&
 	    variant > REGRESS_SB_MAX) ||
 	    (imsg->hdr.type == CTL_REGRESS_BADIMSG &&
 	    target == CTL_TARGET_ROUTED)) {
 		control_report(conn, imsg->hdr.peerid, CTL_ERR_PROTO,
 		    "malformed regress request");
+		return;
+	}
+	if (target == CTL_TARGET_STREAMD &&
+	    !children[CHILD_STREAMD].connected) {
+		control_report(conn, imsg->hdr.peerid, CTL_ERR,
+		    "no ockam-streamd on this node");
 		return;
 	}
 	control_report(conn, imsg->hdr.peerid, CTL_OK, "triggered");
@@ -201,12 +208,8 @@ control_regress(uint32_t conn, struct imsg *imsg, const char *arg)
 		privsep_regress_violate(variant, control_dirfd());
 		return;
 	}
-	if (imsg->hdr.type == CTL_REGRESS_SANDBOX)
-		children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
-		    CHILD_TCPD, IMSG_REGRESS_SANDBOX, &variant,
-		    sizeof(variant));
-	else
-		children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
-		    CHILD_TCPD, IMSG_REGRESS_BADIMSG, &variant,
-		    sizeof(variant));
+	children_send(target == CTL_TARGET_VAULT ? CHILD_VAULT :
+	    target == CTL_TARGET_TCPD ? CHILD_TCPD : CHILD_STREAMD,
+	    imsg->hdr.type == CTL_REGRESS_SANDBOX ? IMSG_REGRESS_SANDBOX :
+	    IMSG_REGRESS_BADIMSG, &variant, sizeof(variant));
 }

@@ -120,6 +120,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
 %token	VAULT FORWARDING SERVICE STATIC ALIAS AT HEARTBEAT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
+%token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -141,6 +142,7 @@ grammar		: /* empty */
 		| grammar tlsca '\n'
 		| grammar relay '\n'
 		| grammar limit '\n'
+		| grammar stream '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
 		;
 
@@ -226,6 +228,26 @@ vault		: VAULT USER string		{
 		;
 
 identity	: IDENTITY string		{ add_identity($2); }
+		;
+
+stream		: STREAM SERVICE string INDEX string	{
+			if (new_stream($3, $5) == 0) {
+				add_worker(WORKER_STREAM_SERVICE, $3);
+				add_worker(WORKER_STREAM_INDEX, $5);
+			}
+		} streamopts
+		;
+
+streamopts	: /* empty */
+		| streamopts streamopt
+		;
+
+streamopt	: STORAGE EMBEDDED DIRECTORY string	{
+			if (check_path("stream storage directory", $4) == 0)
+				stream_dir($4);
+		}
+		| RETAIN SIZE string		{ stream_retain(0, $3); }
+		| RETAIN AGE string		{ stream_retain(1, $3); }
 		;
 
 sclistener	: SECURECHANNEL LISTENER string	{ new_sclistener($3); }
@@ -378,6 +400,7 @@ lookup(const char *s)
 {
 	/* Sorted: bsearch(3) depends on it. */
 	static const struct keyword	 keywords[] = {
+		{ "age",		AGE },
 		{ "alias",		ALIAS },
 		{ "at",			AT },
 		{ "ca",			CA },
@@ -387,6 +410,7 @@ lookup(const char *s)
 		{ "control",		CONTROL },
 		{ "directory",		DIRECTORY },
 		{ "echoer",		ECHOER },
+		{ "embedded",		EMBEDDED },
 		{ "everyone",		EVERYONE },
 		{ "forwarding",		FORWARDING },
 		{ "group",		GROUP },
@@ -394,6 +418,7 @@ lookup(const char *s)
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
+		{ "index",		INDEX },
 		{ "key",		KEY },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
@@ -403,10 +428,14 @@ lookup(const char *s)
 		{ "pin",		PIN },
 		{ "port",		PORT },
 		{ "relay",		RELAY },
+		{ "retain",		RETAIN },
 		{ "secure-channel",	SECURECHANNEL },
 		{ "service",		SERVICE },
+		{ "size",		SIZE },
 		{ "socket",		SOCKET },
 		{ "static",		STATIC },
+		{ "storage",		STORAGE },
+		{ "stream",		STREAM },
 		{ "tls",		TLS },
 		{ "to",			TO },
 		{ "trust",		TRUST },

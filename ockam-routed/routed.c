@@ -162,6 +162,8 @@ routed_loop(struct ockam_conf *conf)
 			sctrust_tick();
 			relayc_tick();
 			vault_tick();
+			streamd_tick();
+			stream_wait_tick();
 			control_tick();
 			last_tick = now;
 		}
@@ -183,7 +185,7 @@ main(int argc, char *argv[])
 	pid_t			 pids[CHILD_MAX];
 	uid_t			 owner;
 	int			 ch, debug = 0, verbose = 0, noaction = 0;
-	int			 i;
+	int			 i, npids;
 
 	/* Nothing inherited but stdio. */
 	closefrom(STDERR_FILENO + 1);
@@ -294,8 +296,10 @@ main(int argc, char *argv[])
 	if (control_init(conf, owner) == -1)
 		fatalx("cannot create control socket %s", conf->csock);
 	children_start(conf, dir, debug, verbose + 1);
-	for (i = 0; i < CHILD_MAX; i++)
-		pids[i] = children[i].pid;
+	/* The children started (streamd not always): routed may kill. */
+	for (i = 0, npids = 0; i < CHILD_MAX; i++)
+		if (children[i].pid > 0)
+			pids[npids++] = children[i].pid;
 
 	router_init();
 	start_workers(conf);
@@ -304,7 +308,7 @@ main(int argc, char *argv[])
 	/* No file but the socket's removal, no TCP: where there is Landlock. */
 	if (landlock_confine_routed(control_dirfd()) == -1)
 		fatalx("cannot confine routed with Landlock");
-	sandbox_enter(SANDBOX_ROUTED, pids, CHILD_MAX);
+	sandbox_enter(SANDBOX_ROUTED, pids, npids);
 	setproctitle("router %s", conf->csock);
 	log_info("started, control socket %s", conf->csock);
 
@@ -316,11 +320,13 @@ main(int argc, char *argv[])
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	vault_shutdown();
+	streamd_shutdown();
 	router_flush();
 	tcp_shutdown();
 	control_cleanup();
 	children_stop();
 	hub_shutdown();
+	stream_shutdown();
 	router_shutdown();
 	identity_shutdown();
 	config_free(conf);

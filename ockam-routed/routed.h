@@ -19,6 +19,7 @@
 #include "imsg.h"
 #include "recent.h"
 #include "route.h"
+#include "streamd.h"
 
 #define ROUTED_MAX_HOPS		64	/* local deliveries of one message */
 #define ROUTED_RUN_BATCH	256	/* messages per loop iteration */
@@ -30,6 +31,7 @@
 enum child_id {
 	CHILD_VAULT,
 	CHILD_TCPD,
+	CHILD_STREAMD,		/* only with a stream service */
 	CHILD_MAX
 };
 
@@ -93,6 +95,7 @@ struct worker {
 	struct relay_conf	*relay;		/* RELAY */
 	struct fwd		*fwd;		/* FORWARDER: hub.c */
 	struct remote		*remote;	/* REMOTE: relayc.c */
+	struct stream		*stream;	/* STREAM: stream.c */
 	char			*name;		/* kept right after it */
 };
 
@@ -161,6 +164,74 @@ void		 relayc_conn_down(int, const char *);
 void		 relayc_channel_gone(uint32_t);
 void		 relayc_tick(void);
 void		 relayc_shutdown(void);
+
+/* stream.c, streamidx.c: the stream services */
+struct ibuf;
+struct log_count;
+struct stream_msg;
+
+/*
+ * A request waiting for streamd, or a pull waiting for a push: whom to
+ * answer, from where; what it came over (its source, for bounds).
+ */
+struct st_req {
+	TAILQ_ENTRY(st_req)	 entry;		/* a waiting pull's stream */
+	TAILQ_ENTRY(st_req)	 all;		/* every waiting pull */
+	struct route		 ret;
+	char			 from[OCKAM_ADDR_MAX + 1];
+	uint8_t			 src_kind;
+	uint32_t		 src;
+	uint64_t		 request_id;
+	uint64_t		 index;
+	uint64_t		 limit;		/* a pull */
+	uint32_t		 budget;	/* a pull: its records' bytes */
+	time_t			 deadline;	/* a waiting pull */
+	struct stream		*st;
+	char			 name[STREAMD_NAME_MAX];
+	char			 client[STREAMD_CLIENT_MAX];
+};
+
+/* A stream with its worker, and the pulls waiting for its next push. */
+struct stream {
+	TAILQ_ENTRY(stream)	 entry;
+	struct worker		*w;
+	uint32_t		 id;		/* streamd's */
+	TAILQ_HEAD(, st_req)	 waiting;
+	char			 name[STREAMD_NAME_MAX];
+};
+
+void		 stream_handle(struct worker *, struct message *);
+void		 stream_index_handle(struct worker *, struct message *);
+struct cursor;
+int		 stream_request(struct worker *, struct message *, int *,
+		    struct cursor *);
+int		 stream_flow_allows(const char *, const struct names *);
+void		 stream_send(const char *, const struct route *, struct ibuf *);
+void		 stream_error(struct log_count *, const char *,
+		    const struct route *, const char *, ...)
+		    __attribute__((__format__ (printf, 4, 5)));
+struct st_req	*stream_req(const char *, const struct message *);
+void		 stream_req_free(struct st_req *);
+void		 stream_pulled(struct st_req *, const struct stream_msg *,
+		    size_t);
+void		 stream_read(struct st_req *);
+void		 stream_shutdown(void);
+
+/* streamwait.c: pulls at the end wait for the next push */
+int		 stream_wait(struct st_req *);
+void		 stream_wake(struct stream *);
+void		 stream_wait_tick(void);
+void		 stream_wait_gone(struct stream *);
+
+/* streamcall.c */
+typedef void	(*streamd_done)(struct st_req *, const void *, size_t);
+int		 streamd_call(uint32_t, const void *, size_t, const void *,
+		    size_t, streamd_done, struct st_req *);
+void		 streamd_configure(struct ockam_conf *);
+void		 streamd_imsg(struct imsg *);
+void		 streamd_bad(const char *) __attribute__((__noreturn__));
+void		 streamd_tick(void);
+void		 streamd_shutdown(void);
 
 /* identity.c */
 int		 identity_load(const char *, int, struct identity **, char *,

@@ -248,7 +248,8 @@ conn_allows(struct rconn *c, const struct addr *a)
 		if (a->type == OCKAM_ADDR_LOCAL)
 			return (names_find(&c->lc->consumers, a->val) ||
 			    channel_listener_of(a->val, &c->lc->consumers) ||
-			    hub_flow_allows(a, &c->lc->consumers));
+			    hub_flow_allows(a, &c->lc->consumers) ||
+			    stream_flow_allows(a->val, &c->lc->consumers));
 		return (relay_grants(&c->lc->consumers, a) ||
 		    hub_flow_allows(a, &c->lc->consumers) ||
 		    tcp_reply_granted(a, c->tls ? OCKAM_ADDR_TLS :

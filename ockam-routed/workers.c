@@ -124,5 +124,12 @@ worker_handle(struct worker *w, struct message *m)
 	case WORKER_FORWARDER:
 		hub_handle(w, m);
 		break;
+	case WORKER_STREAM_SERVICE:
+	case WORKER_STREAM:
+		stream_handle(w, m);
+		break;
+	case WORKER_STREAM_INDEX:
+		stream_index_handle(w, m);
+		break;
 	}
 }

@@ -229,51 +229,6 @@ vault_pin(struct imsg *imsg)
 	vault_answer(imsg, &ans, sizeof(ans));
 }
 
-/*
- * The key directory: created when missing (mode 0700, given to the
- * node user when we are root), then it must belong to the user the
- * vault runs as and to nobody else.  Returns its descriptor.
- */
-static int
-vault_keydir(const char *user, const char *dir)
-{
-	struct privsep_ids	 ids;
-	struct stat		 sb;
-	char			 err[512];
-	int			 fd, created = 0;
-
-	if (geteuid() == 0) {
-		if (privsep_user(user, &ids, err, sizeof(err)) == -1)
-			fatalx("%s", err);
-	} else {
-		ids.uid = geteuid();
-		ids.gid = getegid();
-	}
-	if (mkdir(dir, 0700) == 0)
-		created = 1;
-	else if (errno != EEXIST)
-		fatal("vault directory %s", dir);
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		fatal("vault directory %s", dir);
-	if (created && geteuid() == 0 && fchown(fd, ids.uid, ids.gid) == -1)
-		fatal("vault directory %s: chown", dir);
-	if (fstat(fd, &sb) == -1)
-		fatal("vault directory %s", dir);
-	if (!S_ISDIR(sb.st_mode))
-		fatalx("vault directory %s: not a directory", dir);
-	if (sb.st_uid != ids.uid)
-		fatalx("vault directory %s is owned by uid %d: it must be "
-		    "owned by %s (uid %d)", dir, (int)sb.st_uid,
-		    geteuid() == 0 ? user : "the vault's user", (int)ids.uid);
-	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-		fatalx("vault directory %s has mode %04o: group and others "
-		    "must have no access (mode 0700)", dir,
-		    (unsigned int)(sb.st_mode & 07777));
-	if (created)
-		log_info("created vault directory %s", dir);
-	return (fd);
-}
-
 static void
 vault_init(void)
 {
@@ -289,7 +244,8 @@ vault_start(struct priv_conf *pc)
 	int	 dirfd = -1;
 
 	if (vconf.dir[0] != '\0')
-		dirfd = sandbox_keep_dir(vault_keydir(pc->user, vconf.dir));
+		dirfd = sandbox_keep_dir(privsep_private_dir(pc->user,
+		    vconf.dir, "vault directory", "the vault's user"));
 	else
 		log_debug("no vault directory: identities are unavailable");
 

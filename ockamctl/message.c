@@ -23,7 +23,8 @@
 #define DEFAULT_TIMEOUT		10	/* seconds */
 #define EXIT_TIMEOUT		2	/* receive: nothing came in time */
 
-static int
+/* Hex digits to bytes (*out allocated); -1 when they are not. */
+int
 hex_decode(const char *s, unsigned char **out, size_t *outlen)
 {
 	size_t		 i, n = strlen(s);

@@ -41,6 +41,10 @@ usage(void)
 	    "[--heartbeat seconds]\n"
 	    "\t    [--name alias] --to address hub-route\n"
 	    "\trelay delete address | alias\n"
+	    "\tstream create [-S service] [-t seconds] route [name]\n"
+	    "\tstream push [-x] [-S service] [-t seconds] route name text\n"
+	    "\tstream pull [-x] [-i index] [-l limit] [-S service] "
+	    "[-t seconds] route name\n"
 	    "\tlog brief | verbose\n", __progname);
 	exit(1);
 }
@@ -182,6 +186,8 @@ cmd_regress(int argc, char *argv[])
 		target = CTL_TARGET_VAULT;
 	else if (strcmp(argv[2], "tcpd") == 0)
 		target = CTL_TARGET_TCPD;
+	else if (strcmp(argv[2], "streamd") == 0)
+		target = CTL_TARGET_STREAMD;
 	else
 		usage();
 	if (strcmp(argv[1], "sandbox") == 0 && (argc == 3 || argc == 4)) {
@@ -246,5 +252,7 @@ main(int argc, char *argv[])
 		return (cmd_tcp_connection(argc, argv));
 	if (strcmp(argv[0], "relay") == 0)
 		return (cmd_relay(argc, argv));
+	if (strcmp(argv[0], "stream") == 0)
+		return (cmd_stream(argc, argv));
 	usage();
 }

@@ -18,6 +18,7 @@ int			 show_list(uint32_t, uint32_t, int (*)(void *,
 
 /* message.c */
 int	cmd_message(int, char *[]);
+int	hex_decode(const char *, unsigned char **, size_t *);
 
 /* relay.c */
 int	cmd_relay(int, char *[]);
@@ -27,6 +28,9 @@ int	cmd_show_relays(void);
 int	cmd_identity(int, char *[]);
 int	cmd_secure_channel(int, char *[]);
 int	cmd_show_channels(void);
+
+/* stream.c */
+int	cmd_stream(int, char *[]);
 
 /* transport.c */
 int	cmd_show_transport(const char *);

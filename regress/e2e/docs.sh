@@ -4,7 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 PAGES="ockam-routed/ockam-routed.8 ockam-routed/ockam.conf.5 \
-ockam-vaultd/ockam-vaultd.8 ockam-tcpd/ockam-tcpd.8 ockamctl/ockamctl.8"
+ockam-vaultd/ockam-vaultd.8 ockam-tcpd/ockam-tcpd.8 ockamctl/ockamctl.8 \
+ockam-streamd/ockam-streamd.8"
 
 if command -v mandoc >/dev/null 2>&1; then
 	for p in $PAGES; do

@@ -24,7 +24,8 @@ if ! inst install; then
 fi
 ok "make install DESTDIR=$R"
 for f in sbin/ockam-routed bin/ockamctl libexec/ockam/ockam-vaultd \
-    libexec/ockam/ockam-tcpd share/man/man5/ockam.conf.5 \
+    libexec/ockam/ockam-tcpd libexec/ockam/ockam-streamd \
+    share/man/man5/ockam.conf.5 share/man/man8/ockam-streamd.8 \
     share/man/man8/ockam-routed.8 share/man/man8/ockamctl.8 \
     lib/systemd/system/ockam-routed.service etc/ockam/ockam.conf \
     etc/ockam/ockam.conf.sample; do

@@ -27,6 +27,20 @@ check() {
 	if "$@" >/dev/null 2>&1; then ok "$desc"; else fail "$desc"; fi
 }
 
+# expect OUT DESC PATTERN...: ok when every pattern is in $T/OUT,
+# else its text (a test may define an expect of its own)
+expect() {
+	out=$1 desc=$2; shift 2
+	for p in "$@"; do
+		if ! grep -q -- "$p" "$T/$out"; then
+			fail "$desc (no \"$p\")"
+			sed 's/^/#   /' "$T/$out"
+			return 1
+		fi
+	done
+	ok "$desc"
+}
+
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # free_port FROM: the first TCP port from FROM on (200 tried) that
@@ -108,12 +122,13 @@ alive() {
 	    ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
-# node_down NAME: routed and both children are gone
+# node_down NAME: routed and its children are gone
 node_down() {
 	name=$1
 	! alive "$(node_pid "$name")" &&
 	    ! alive "$(child_pid "$name" ockam-vaultd)" &&
-	    ! alive "$(child_pid "$name" ockam-tcpd)"
+	    ! alive "$(child_pid "$name" ockam-tcpd)" &&
+	    ! alive "$(child_pid "$name" ockam-streamd)"
 }
 
 # wait_exit NAME SECONDS: wait for routed to exit; its status goes to
@@ -148,7 +163,7 @@ cleanup() {
 	for n in $NODES; do
 		pid=$(node_pid "$n")
 		alive "$pid" && kill -KILL "$pid" 2>/dev/null
-		for r in ockam-vaultd ockam-tcpd; do
+		for r in ockam-vaultd ockam-tcpd ockam-streamd; do
 			p=$(child_pid "$n" $r)
 			alive "$p" && kill -KILL "$p" 2>/dev/null
 		done

@@ -26,7 +26,7 @@ rules() {
 
 action() { awk -v n="$2" '$1 == n { $1 = ""; print substr($0, 2) }' "$1"; }
 
-for role in routed vault tcpd; do
+for role in routed vault tcpd streamd; do
 	rules $role > "$T/$role.rules"
 	if [ ! -s "$T/$role.rules" ]; then
 		fail "$role: filter exported"
@@ -51,9 +51,9 @@ for role in routed vault tcpd; do
 	bad=""
 	for s in socket connect open openat; do
 		want="ERRNO(13)"
-		# The vault: openat relative to its key directory only.
-		[ "$role:$s" = vault:openat ] &&
-		    want="ALLOW ERRNO(13) ERRNO(13) cond"
+		# The vault, streamd: openat relative to their directory.
+		case $role:$s in vault:openat|streamd:openat)
+		    want="ALLOW ERRNO(13) ERRNO(13) cond" ;; esac
 		# tcpd: its sockets (checked below).
 		case $role:$s in tcpd:socket|tcpd:connect) continue ;; esac
 		[ "$(action "$T/$role.rules" $s)" = "$want" ] || bad="$bad $s"
@@ -121,7 +121,7 @@ only_cond() {
 	    [ "$(echo "$a" | tr ' ' '\n' | grep -v -c -x 'ALLOW\|cond')" -eq 0 ]
 }
 bad=""
-for role in routed vault tcpd; do
+for role in routed vault tcpd streamd; do
 	only_cond "$T/$role.rules" newfstatat || bad="$bad $role"
 done
 [ -z "$bad" ] && ok "newfstatat only with its arguments checked" ||
@@ -129,6 +129,18 @@ done
 only_cond "$T/routed.rules" unlinkat &&
     ok "routed: unlinkat only with its arguments checked" ||
     fail "routed: unlinkat unconditional"
+# streamd: files relative to its data directory only, no network.
+bad=""
+for s in accept4 kill wait4 getsockopt setsockopt shutdown sendfile \
+    splice linkat symlinkat fchmodat fchownat; do
+	[ -n "$(action "$T/streamd.rules" $s)" ] && bad="$bad $s"
+done
+for s in unlinkat renameat mkdirat; do
+	only_cond "$T/streamd.rules" $s || bad="$bad $s"
+done
+[ -z "$bad" ] &&
+    ok "streamd: no accept, kill, link; unlink, rename, mkdir in its dir" ||
+    fail "streamd: let through:$bad"
 
 # The rules at work, in a child confined as each role is, without the
 # chroot (a node started unprivileged has none): sandboxtry ROLE DIR
@@ -141,7 +153,7 @@ for c in "1:unlinkat(AT_FDCWD)" "2:stat(/etc/shadow)" \
     "3:fstatat(kept dir, \"..\", AT_EMPTY_PATH)"; do
 	v=${c%%:*} what=${c#*:}
 	bad=""
-	for role in routed vault tcpd; do
+	for role in routed vault tcpd streamd; do
 		killed $role $v || bad="$bad $role"
 	done
 	[ -z "$bad" ] && ok "$what kills every role" ||
@@ -170,4 +182,11 @@ else
 	    "$T/try/out" && grep -qx "exit 0" "$T/try/out" &&
 	    ok "vault: an absolute path and .. refused" ||
 	    fail "vault: an absolute path and .. refused"
+	try streamd 4
+	grep -q 'unlinkat(dir, "../ockam-regress-victim") refused' \
+	    "$T/try/out" && grep -q 'openat(dir, "/etc/passwd") refused' \
+	    "$T/try/out" && [ -e "$T/try/ockam-regress-victim" ] &&
+	    grep -qx "exit 0" "$T/try/out" &&
+	    ok "streamd: an absolute path and .. refused" ||
+	    fail "streamd: an absolute path and .. refused"
 fi

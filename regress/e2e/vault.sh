@@ -16,19 +16,6 @@ poke() {
 	$AS "$POKE" "$VAULTD" "$@" > "$T/$out" 2>&1
 }
 
-# expect OUT DESC PATTERN...: ok when every pattern is in $T/OUT
-expect() {
-	out=$1 desc=$2; shift 2
-	for p in "$@"; do
-		if ! grep -q -- "$p" "$T/$out"; then
-			fail "$desc (no \"$p\")"
-			sed 's/^/#   /' "$T/$out"
-			return 1
-		fi
-	done
-	ok "$desc"
-}
-
 # no_failure OUT DESC: vaultpoke's own checks all passed
 no_failure() {
 	if grep -q 'FAILED\|no READY\|did not exit' "$T/$1"; then

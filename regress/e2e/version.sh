@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 v=$(cat "$TOP/VERSION")
-for p in ockam-routed ockam-vaultd ockam-tcpd ockamctl; do
+for p in ockam-routed ockam-vaultd ockam-tcpd ockam-streamd ockamctl; do
 	out=$("$(dirname "$ROUTED")/$p" -V 2>&1); rc=$?
 	case $out in
 	"$p $v"|"$p $v ("*")") [ $rc -eq 0 ] && ok "$p -V: $out" ||

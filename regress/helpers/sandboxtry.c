@@ -6,10 +6,11 @@
  * sandbox forbids (privsep_regress_violate(), REGRESS_SB_*), and say
  * how it ended.
  *
- *	sandboxtry routed | vault | tcpd dir variant
+ *	sandboxtry routed | vault | tcpd | streamd dir variant
  *
  * dir is the role's kept directory (routed: its control socket's,
- * the vault: its key directory; tcpd keeps none).  The child logs
+ * the vault: its key directory, streamd: its data directory; tcpd
+ * keeps none).  The child logs
  * "regress: ... refused: ..." on stderr; the last line is "exit N" or
  * "signal N".
  */
@@ -55,6 +56,9 @@ try_child(void *arg)
 	case SANDBOX_VAULT:
 		r = landlock_confine_dir(dirfd);
 		break;
+	case SANDBOX_STREAMD:
+		r = landlock_confine_streamd(dirfd);
+		break;
 	default:
 		r = landlock_confine_tcpd();
 		break;
@@ -70,18 +74,14 @@ main(int argc, char *argv[])
 {
 	struct try	 t;
 	const char	*errstr;
-	int		 st;
+	int		 st, role;
 
 	if (argc != 4)
-		errx(1, "usage: sandboxtry routed | vault | tcpd dir variant");
-	if (strcmp(argv[1], "routed") == 0)
-		t.role = SANDBOX_ROUTED;
-	else if (strcmp(argv[1], "vault") == 0)
-		t.role = SANDBOX_VAULT;
-	else if (strcmp(argv[1], "tcpd") == 0)
-		t.role = SANDBOX_TCPD;
-	else
+		errx(1, "usage: sandboxtry routed | vault | tcpd | streamd dir "
+		    "variant");
+	if ((role = sandbox_role_of(argv[1])) == -1)
 		errx(1, "unknown role %s", argv[1]);
+	t.role = role;
 	t.dir = argv[2];
 	t.variant = strtonum(argv[3], 0, REGRESS_SB_MAX, &errstr);
 	if (errstr != NULL)

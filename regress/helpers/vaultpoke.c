@@ -82,51 +82,27 @@ spawn(void)
 	child_spawn("the vault", vaultd, argv);
 }
 
-/* Wait for the vault to close the channel, without sending more. */
-static void
-drain(void)
-{
-	struct imsg	 imsg;
-
-	while (child_recv(&imsg, TIMEOUT) == 1) {
-		printf("unexpected %s from the vault\n",
-		    imsg_type_name(imsg.hdr.type));
-		imsg_free(&imsg);
-	}
-}
-
 /* Send a request, wait for its answer: 0, or -1 (printed). */
 static int
 request(uint32_t type, const void *req, size_t reqlen, void *ans,
     size_t anslen)
 {
-	struct imsg	 imsg;
 	uint32_t	 id = ++reqid;
-	int		 n;
+	ssize_t		 n;
 
 	child_send(type, id, req, reqlen);
-	if ((n = child_recv(&imsg, TIMEOUT)) != 1) {
-		printf("%s: %s\n", imsg_type_name(type), n == 0 ?
-		    "the vault closed the channel" : "no answer");
+	if ((n = child_answer(type, id, ans, anslen, TIMEOUT)) == -1)
+		return (-1);
+	if ((size_t)n != anslen) {
+		printf("%s: answer of length %zd\n", imsg_type_name(type), n);
 		failed = 1;
 		return (-1);
 	}
-	if (imsg.hdr.type != type || imsg.hdr.peerid != id ||
-	    imsg.len != anslen) {
-		printf("%s: wrong answer %s peerid %u length %zu\n",
-		    imsg_type_name(type), imsg_type_name(imsg.hdr.type),
-		    imsg.hdr.peerid, imsg.len);
-		failed = 1;
-		imsg_free(&imsg);
-		return (-1);
-	}
-	memcpy(ans, imsg.data, anslen);
 	if ((answers = realloc(answers, answerslen + anslen + 1)) == NULL)
 		err(1, NULL);
-	memcpy(answers + answerslen, imsg.data, anslen);
+	memcpy(answers + answerslen, ans, anslen);
 	answerslen += anslen;
 	answers[answerslen++] = 0;	/* no window spans two answers */
-	imsg_free(&imsg);
 	return (0);
 }
 
@@ -139,8 +115,6 @@ configure(const char *scenario)
 {
 	struct vault_conf	 vc;
 	struct vault_identity_req req;
-	struct imsg		 imsg;
-	int			 n;
 
 	memset(&vc, 0, sizeof(vc));
 	strlcpy(vc.dir, dir, sizeof(vc.dir));
@@ -155,17 +129,7 @@ configure(const char *scenario)
 		child_send(IMSG_VAULT_IDENTITY, 1, &req, sizeof(req));
 	}
 	child_send(IMSG_CONF_DONE, 0, NULL, 0);
-	if ((n = child_recv(&imsg, TIMEOUT)) != 1) {
-		printf("no READY: %s\n", n == 0 ? "channel closed" :
-		    "timeout");
-		return (-1);
-	}
-	if (imsg.hdr.type != IMSG_READY || imsg.len != 0)
-		errx(1, "expected READY, got %s",
-		    imsg_type_name(imsg.hdr.type));
-	imsg_free(&imsg);
-	printf("ready\n");
-	return (0);
+	return (child_ready(TIMEOUT));
 }
 
 /* Where the vault runs: its root directory and uid, from /proc. */
@@ -577,7 +541,7 @@ scenario_fatal(const char *s)
 		fr.id = 1;
 		child_send(IMSG_VAULT_FREE, 2, &fr, sizeof(fr));
 	}
-	drain();
+	child_drain(TIMEOUT);
 }
 
 struct filter_run {
@@ -760,7 +724,7 @@ main(int argc, char *argv[])
 		scenario_pin();
 	else if (strcmp(s, "sandbox") == 0) {
 		child_regress_sandbox(REGRESS_SB_EXEC);
-		drain();
+		child_drain(TIMEOUT);
 	} else
 		scenario_fatal(s);
 	child_finish();

@@ -743,6 +743,80 @@ test_print_roundtrip(void **state)
 	    "identity \"bob\" to \"l\" heartbeat 3 consumers { a b }\n"
 	    "forwarding alias \"bob\" identity "
 	    "\"I0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n");
+	roundtrip(
+	    "hop h1\n"
+	    "stream service \"stream\" index stream_index storage embedded "
+	    "directory \"/var/lib/ockam/hub\"\n"
+	    "echoer e\n");
+}
+
+static void
+test_stream(void **state)
+{
+	struct ockam_conf	*conf;
+
+	(void)state;
+	conf = parse_text("stream service \"stream\" index \"stream_index\" "
+	    "storage embedded directory \"/var/lib/hub\"\n");
+	assert_non_null(conf);
+	assert_non_null(conf->stream);
+	assert_string_equal(conf->stream->service, "stream");
+	assert_string_equal(conf->stream->index, "stream_index");
+	assert_string_equal(conf->stream->dir, "/var/lib/hub");
+	assert_int_equal(conf->stream->storage, STREAM_STORAGE_EMBEDDED);
+	assert_worker(conf, "stream", WORKER_STREAM_SERVICE);
+	assert_worker(conf, "stream_index", WORKER_STREAM_INDEX);
+	config_free(conf);
+
+	assert_null(parse_text("echoer e\n"
+	    "stream service s index i\n"));
+	assert_true(strstr(errtext, "stream service \"s\": no storage "
+	    "directory") != NULL);
+	assert_fails("stream service s index i storage embedded directory "
+	    "rel\n", 1, "stream storage directory \"rel\": not an absolute "
+	    "path");
+	assert_fails("stream service s index s storage embedded directory "
+	    "/d\n", 1, "worker \"s\" defined twice");
+	assert_fails("echoer s\nstream service s index i storage embedded "
+	    "directory /d\n", 2, "worker \"s\" defined twice");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d\nstream service t index u storage embedded directory /d\n",
+	    2, "stream service given twice");
+}
+
+/* Retention: a size and an age, with their units, once each. */
+static void
+test_stream_retain(void **state)
+{
+	struct ockam_conf	*conf;
+
+	(void)state;
+	conf = parse_text("stream service s index i retain size 2G "
+	    "storage embedded directory /d retain age 7d\n");
+	assert_non_null(conf);
+	assert_int_equal(conf->stream->retain_bytes, 2ULL << 30);
+	assert_int_equal(conf->stream->retain_age, 7 * 86400);
+	config_free(conf);
+	conf = parse_text("stream service s index i storage embedded "
+	    "directory /d retain size 65536 retain age 90m\n");
+	assert_non_null(conf);
+	assert_int_equal(conf->stream->retain_bytes, 65536);
+	assert_int_equal(conf->stream->retain_age, 5400);
+	config_free(conf);
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain size 1000\n", 1, "retain size 1000: 64K to 1024T");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain size 1P\n", 1, "retain size 1P:");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain size 99999999999999999999K\n", 1, "retain size");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain age 59\n", 1, "retain age 59: 60s to 3650d");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain age 3651d\n", 1, "retain age 3651d:");
+	assert_fails("stream service s index i storage embedded directory "
+	    "/d retain age 1d retain age 2d\n", 1, "retain age given twice");
+	roundtrip("stream service \"s\" index \"i\" storage embedded "
+	    "directory \"/d\" retain size 1048576 retain age 3600s\n");
 }
 
 /* relay at HUB (a relay at a hub) and forwarding alias: what is refused. */
@@ -803,6 +877,8 @@ main(void)
 		cmocka_unit_test_teardown(test_relays, test_teardown),
 		cmocka_unit_test_teardown(test_print_roundtrip,
 		    test_teardown),
+		cmocka_unit_test_teardown(test_stream, test_teardown),
+		cmocka_unit_test_teardown(test_stream_retain, test_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

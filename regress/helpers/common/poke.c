@@ -21,6 +21,7 @@
 #include "poke.h"
 #include "privsep.h"
 #include "route.h"
+#include "sandbox.h"
 
 struct child	 child = { .pid = -1 };
 int		 failed;
@@ -180,6 +181,72 @@ child_recv(struct imsg *imsg, int ms)
 }
 
 /*
+ * The answer to request id of type, waiting up to ms: its payload
+ * copied to ans (at most max bytes) and its length, or -1 (said, and
+ * the run failed).
+ */
+ssize_t
+child_answer(uint32_t type, uint32_t id, void *ans, size_t max, int ms)
+{
+	struct imsg	 imsg;
+	size_t		 len;
+	int		 n;
+
+	if ((n = child_recv(&imsg, ms)) != 1) {
+		printf("%s: %s\n", imsg_type_name(type), n == 0 ?
+		    "the channel was closed" : "no answer");
+		failed = 1;
+		return (-1);
+	}
+	if (imsg.hdr.type != type || imsg.hdr.peerid != id ||
+	    imsg.len > max) {
+		printf("%s: wrong answer %s peerid %u length %zu\n",
+		    imsg_type_name(type), imsg_type_name(imsg.hdr.type),
+		    imsg.hdr.peerid, imsg.len);
+		failed = 1;
+		imsg_free(&imsg);
+		return (-1);
+	}
+	len = imsg.len;
+	memcpy(ans, imsg.data, len);
+	imsg_free(&imsg);
+	return ((ssize_t)len);
+}
+
+/* Wait for the child to close the channel, without sending more. */
+void
+child_drain(int ms)
+{
+	struct imsg	 imsg;
+
+	while (child_recv(&imsg, ms) == 1) {
+		printf("unexpected %s from %s\n",
+		    imsg_type_name(imsg.hdr.type), child.name);
+		imsg_free(&imsg);
+	}
+}
+
+/* After CONF_DONE: READY ("ready" printed), 0; or -1 (said). */
+int
+child_ready(int ms)
+{
+	struct imsg	 imsg;
+	int		 n;
+
+	if ((n = child_recv(&imsg, ms)) != 1) {
+		printf("no READY: %s\n", n == 0 ? "channel closed" :
+		    "timeout");
+		return (-1);
+	}
+	if (imsg.hdr.type != IMSG_READY || imsg.len != 0)
+		errx(1, "expected READY, got %s",
+		    imsg_type_name(imsg.hdr.type));
+	imsg_free(&imsg);
+	printf("ready\n");
+	return (0);
+}
+
+/*
  * Close the channel (the child exits on EOF) and report how it ended:
  * "child exited: status N" or "child exited: signal N".  Its wait
  * status, or -1 when it had to be killed.
@@ -248,4 +315,22 @@ frame_tmsg(const struct tmsg *m, unsigned char *out, size_t max)
 	memcpy(out + 2, ibuf_data(b), n);
 	ibuf_free(b);
 	return (n + 2);
+}
+
+/* A role by its name (routed, vault, tcpd, streamd), or -1. */
+int
+sandbox_role_of(const char *name)
+{
+	static const char *const	 names[] = {
+		[SANDBOX_ROUTED] = "routed",
+		[SANDBOX_VAULT] = "vault",
+		[SANDBOX_TCPD] = "tcpd",
+		[SANDBOX_STREAMD] = "streamd",
+	};
+	size_t				 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return ((int)i);
+	return (-1);
 }

@@ -30,6 +30,7 @@ long long now_ms(void);
 struct tmsg;
 size_t	 frame_tmsg(const struct tmsg *, unsigned char *, size_t);
 int	 in_fork(void (*)(void *), void *);
+int	 sandbox_role_of(const char *);
 
 void	 child_spawn(const char *, const char *, char *const []);
 void	 child_send(uint32_t, uint32_t, const void *, size_t);
@@ -39,6 +40,9 @@ void	 child_conf_priv(const char *);
 int	 child_read(int);
 int	 child_get(struct imsg *);
 int	 child_recv(struct imsg *, int);
+ssize_t	 child_answer(uint32_t, uint32_t, void *, size_t, int);
+void	 child_drain(int);
+int	 child_ready(int);
 int	 child_finish(void);
 
 #endif

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * One record and one segment file of a stream (store.h): encoding,
+ * checking, and the scan at start-up that finds where the good records
+ * of a segment end and cuts off what follows (a record torn by a
+ * crash, or one whose checksum is wrong).
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store.h"
+#include "streamd.h"
+
+/* CRC32C (Castagnoli, reflected 0x82f63b78), a table built once. */
+static uint32_t	 crc_table[256];
+
+static void
+crc_init(void)
+{
+	uint32_t	 c, i, k;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (k = 0; k < 8; k++)
+			c = (c & 1) ? (c >> 1) ^ 0x82f63b78U : c >> 1;
+		crc_table[i] = c;
+	}
+}
+
+uint32_t
+crc32c(uint32_t crc, const void *buf, size_t len)
+{
+	const uint8_t	*p = buf;
+
+	if (crc_table[1] == 0)
+		crc_init();
+	crc = ~crc;
+	while (len-- > 0)
+		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return (~crc);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24);
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return ((uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32);
+}
+
+/* The checksum of a record: its header but the crc, then its bytes. */
+static uint32_t
+rec_crc(const uint8_t *hdr, const void *data, uint32_t len)
+{
+	uint32_t	 crc;
+
+	crc = crc32c(0, hdr, 4);
+	crc = crc32c(crc, hdr + 8, REC_HDR - 8);
+	return (crc32c(crc, data, len));
+}
+
+/* hdr: REC_HDR bytes for the record of len bytes at data. */
+void
+rec_encode(uint8_t *hdr, uint32_t len, uint64_t index, int64_t when,
+    const void *data)
+{
+	put32(hdr, len);
+	put64(hdr + 8, index);
+	put64(hdr + 16, (uint64_t)when);
+	put32(hdr + 4, rec_crc(hdr, data, len));
+}
+
+/*
+ * Whether a header can be that of record index: its length in range.
+ * Returns 0 and the length and time, or -1.
+ */
+int
+rec_check(const uint8_t *hdr, uint64_t index, uint32_t *len, int64_t *when)
+{
+	*len = get32(hdr);
+	*when = (int64_t)get64(hdr + 16);
+	if (*len == 0 || *len > STREAMD_DATA_MAX || get64(hdr + 8) != index)
+		return (-1);
+	return (0);
+}
+
+int
+rec_crc_ok(const uint8_t *hdr, const void *data)
+{
+	return (rec_crc(hdr, data, get32(hdr)) == get32(hdr + 4));
+}
+
+/* "streams/NAME/FIRST.seg" */
+void
+seg_name(char *buf, size_t size, const char *stream, uint64_t first)
+{
+	if ((size_t)snprintf(buf, size, "streams/%s/%020llu.seg", stream,
+	    (unsigned long long)first) >= size)
+		fatalx("segment name too long");
+}
+
+/* A file name that is a segment's: 20 digits and ".seg", nothing else. */
+int
+seg_name_parse(const char *name, uint64_t *first)
+{
+	uint64_t	 v = 0;
+	int		 i;
+
+	if (strlen(name) != SEG_NAME_LEN || strcmp(name + 20, ".seg") != 0)
+		return (-1);
+	for (i = 0; i < 20; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return (-1);
+		if (v > (UINT64_MAX - (uint64_t)(name[i] - '0')) / 10)
+			return (-1);
+		v = v * 10 + (uint64_t)(name[i] - '0');
+	}
+	*first = v;
+	return (0);
+}
+
+/* Note that record first + count is at offset off, when it is a mark. */
+int
+seg_mark(struct segment *sg, uint64_t off)
+{
+	uint64_t	*m;
+	size_t		 n;
+
+	if (sg->count % SEG_MARK_STRIDE != 0)
+		return (0);
+	if (sg->nmarks == sg->marksize) {
+		n = sg->marksize == 0 ? 16 : sg->marksize * 2;
+		if ((m = reallocarray(sg->marks, n, sizeof(*m))) == NULL)
+			return (-1);
+		sg->marks = m;
+		sg->marksize = n;
+	}
+	sg->marks[sg->nmarks++] = off;
+	return (0);
+}
+
+void
+seg_free(struct segment *sg)
+{
+	free(sg->marks);
+	memset(sg, 0, sizeof(*sg));
+}
+
+/*
+ * Read a segment (sg->first set) from its start: every record must be
+ * whole, have the next index and the right checksum.  What follows the
+ * last good one is cut off and said.  Returns 0 when the file was
+ * whole, 1 when something was cut off (the segments after this one
+ * cannot follow it any more), -1 when the file cannot be read.
+ */
+int
+seg_recover(int fd, const char *what, struct segment *sg)
+{
+	struct stat	 sb;
+	uint8_t		 hdr[REC_HDR], *data;
+	uint64_t	 off = 0;
+	uint32_t	 len;
+	int64_t		 when;
+	ssize_t		 n = -1;
+	const char	*why = NULL;
+
+	if (fstat(fd, &sb) == -1)
+		return (-1);
+	if ((data = malloc(STREAMD_DATA_MAX)) == NULL)
+		return (-1);
+	sg->count = 0;
+	sg->newest = 0;
+	while (off < (uint64_t)sb.st_size) {
+		if ((uint64_t)sb.st_size - off < REC_HDR) {
+			why = "torn record header";
+			break;
+		}
+		if ((n = pread(fd, hdr, REC_HDR, (off_t)off)) != REC_HDR)
+			goto fail;
+		if (rec_check(hdr, sg->first + sg->count, &len, &when) == -1) {
+			why = "bad record header";
+			break;
+		}
+		if ((uint64_t)sb.st_size - off - REC_HDR < len) {
+			why = "torn record";
+			break;
+		}
+		if ((n = pread(fd, data, len, (off_t)(off + REC_HDR))) !=
+		    (ssize_t)len)
+			goto fail;
+		if (!rec_crc_ok(hdr, data)) {
+			why = "record checksum mismatch";
+			break;
+		}
+		if (seg_mark(sg, off) == -1) {
+			n = -1;
+			goto fail;
+		}
+		sg->count++;
+		sg->newest = when;
+		off += REC_HDR + len;
+	}
+	free(data);
+	sg->size = off;
+	if (why == NULL)
+		return (0);
+	log_warnx("%s: %s at offset %llu (index %llu): %llu bytes cut off",
+	    what, why, (unsigned long long)off,
+	    (unsigned long long)(sg->first + sg->count),
+	    (unsigned long long)((uint64_t)sb.st_size - off));
+	if (ftruncate(fd, (off_t)off) == -1 || fsync(fd) == -1)
+		return (-1);
+	return (1);
+fail:
+	free(data);
+	if (n >= 0)
+		errno = EIO;
+	return (-1);
+}

@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The streams of ockam-streamd (store.h): each a directory of segment
+ * files, found and checked at start-up, appended to, read by index,
+ * trimmed by retention.
+ *
+ * Durability: store_append() writes a record; store_commit() fsyncs
+ * every stream written since the last commit, once, and only then are
+ * the records confirmed and readable (a reader never sees a record a
+ * crash could take back).  A failed fsync is fatal: after it the kernel
+ * may have dropped the pages it could not write, and what is on disk is
+ * known again only by the scan at the next start (PostgreSQL's lesson).
+ * A failed write (a full disk) is cut off and answered STREAMD_ERR_IO.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store.h"
+#include "streamd.h"
+
+#define STORE_FDS_MAX	256	/* write descriptors kept open */
+
+struct stream {
+	char		 name[STREAMD_NAME_MAX];
+	struct segment	*segs;		/* oldest first; the last is written */
+	size_t		 nsegs;
+	uint64_t	 first;
+	uint64_t	 next;
+	uint64_t	 durable;	/* records below it are on disk */
+	uint64_t	 bytes;
+	int		 wfd;		/* the last segment's, or -1 */
+	uint64_t	 used;		/* tick of the last use of wfd */
+	int		 dirty;
+	struct stream	*dirty_next;
+	uint64_t	 cur_index;	/* the next record of the last read */
+	uint64_t	 cur_off;	/* ... is at this offset */
+	uint64_t	 cur_seg;	/* ... of the segment starting there */
+};
+
+static struct store_conf	 sc;
+static struct stream		**streams;	/* by id - 1 */
+static uint32_t			 nstreams;
+static struct stream		*dirty_list;
+static int			 nwfds;
+static uint64_t			 tick;
+
+static void
+stream_path(char *buf, size_t size, const char *name)
+{
+	if ((size_t)snprintf(buf, size, "streams/%s", name) >= size)
+		fatalx("stream path too long");
+}
+
+/* fsync a directory below the data directory ("." for itself). */
+static int
+dir_sync(const char *path)
+{
+	int	 fd, r;
+
+	if ((fd = openat(sc.dirfd, path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return (-1);
+	r = fsync(fd);
+	close(fd);
+	return (r);
+}
+
+/* A directory below the data directory, to read. */
+static DIR *
+dir_open(const char *path)
+{
+	DIR	*d;
+	int	 fd;
+
+	if ((fd = openat(sc.dirfd, path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return (NULL);
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return (d);
+}
+
+/* Its next name but "." and "..", or NULL. */
+static const char *
+dir_next(DIR *d)
+{
+	struct dirent	*de;
+
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			return (de->d_name);
+	return (NULL);
+}
+
+static void
+stream_close_wfd(struct stream *s)
+{
+	if (s->wfd == -1)
+		return;
+	close(s->wfd);
+	s->wfd = -1;
+	nwfds--;
+}
+
+/* Room for one more write descriptor: the least used clean one goes. */
+static void
+wfd_room(void)
+{
+	struct stream	*old = NULL;
+	uint32_t	 i;
+
+	if (nwfds < STORE_FDS_MAX)
+		return;
+	for (i = 0; i < nstreams; i++)
+		if (streams[i]->wfd != -1 && !streams[i]->dirty &&
+		    (old == NULL || streams[i]->used < old->used))
+			old = streams[i];
+	if (old != NULL)
+		stream_close_wfd(old);
+}
+
+/* The last segment's descriptor, opened when it is not. */
+static int
+stream_wfd(struct stream *s)
+{
+	char	 path[PATH_MAX];
+
+	s->used = ++tick;
+	if (s->wfd != -1)
+		return (s->wfd);
+	wfd_room();
+	seg_name(path, sizeof(path), s->name, s->segs[s->nsegs - 1].first);
+	if ((s->wfd = openat(sc.dirfd, path, O_RDWR | O_CLOEXEC)) == -1)
+		return (-1);
+	nwfds++;
+	return (s->wfd);
+}
+
+static int
+seg_cmp(const void *a, const void *b)
+{
+	const struct segment	*x = a, *y = b;
+
+	return (x->first < y->first ? -1 : x->first > y->first);
+}
+
+/*
+ * Remove segment i and those after it: they cannot be read any more.
+ * One line says which.
+ */
+static void
+stream_cut(struct stream *s, size_t i, const char *why)
+{
+	char	 path[PATH_MAX];
+
+	log_warnx("stream %s: %zu segment%s from %020llu removed: %s",
+	    s->name, s->nsegs - i, s->nsegs - i > 1 ? "s" : "",
+	    (unsigned long long)s->segs[i].first, why);
+	for (; s->nsegs > i; s->nsegs--) {
+		seg_name(path, sizeof(path), s->name,
+		    s->segs[s->nsegs - 1].first);
+		if (unlinkat(sc.dirfd, path, 0) == -1)
+			log_warn("stream %s: unlink %s", s->name, path);
+		seg_free(&s->segs[s->nsegs - 1]);
+	}
+}
+
+/* A new, empty last segment starting at s->next. */
+static int
+stream_new_seg(struct stream *s)
+{
+	struct segment	*sg;
+	char		 path[PATH_MAX];
+	int		 fd;
+
+	if ((sg = reallocarray(s->segs, s->nsegs + 1, sizeof(*sg))) == NULL)
+		return (-1);
+	s->segs = sg;
+	stream_close_wfd(s);
+	wfd_room();
+	seg_name(path, sizeof(path), s->name, s->next);
+	if ((fd = openat(sc.dirfd, path, O_RDWR | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600)) == -1)
+		return (-1);
+	s->wfd = fd;
+	nwfds++;
+	sg = &s->segs[s->nsegs++];
+	memset(sg, 0, sizeof(*sg));
+	sg->first = s->next;
+	stream_path(path, sizeof(path), s->name);
+	if (dir_sync(path) == -1)
+		fatal("stream %s: fsync of its directory", s->name);
+	return (0);
+}
+
+/*
+ * Read the segment names of a stream's directory, sorted.  Files that
+ * are not segments are left alone (and said).
+ */
+static int
+stream_list(struct stream *s)
+{
+	char		 path[PATH_MAX];
+	const char	*name;
+	DIR		*d;
+	struct segment	*sg;
+	uint64_t	 first;
+
+	stream_path(path, sizeof(path), s->name);
+	if ((d = dir_open(path)) == NULL)
+		return (-1);
+	while ((name = dir_next(d)) != NULL) {
+		if (seg_name_parse(name, &first) == -1) {
+			log_warnx("stream %s: %s is not a segment: left alone",
+			    s->name, name);
+			continue;
+		}
+		if ((sg = reallocarray(s->segs, s->nsegs + 1,
+		    sizeof(*sg))) == NULL) {
+			closedir(d);
+			return (-1);
+		}
+		s->segs = sg;
+		memset(&sg[s->nsegs], 0, sizeof(*sg));
+		sg[s->nsegs++].first = first;
+	}
+	closedir(d);
+	if (s->nsegs > 0)
+		qsort(s->segs, s->nsegs, sizeof(*s->segs), seg_cmp);
+	return (0);
+}
+
+/* Check every segment of a stream; cut what cannot follow. */
+static int
+stream_recover(struct stream *s)
+{
+	char		 path[PATH_MAX], what[PATH_MAX + 32];
+	struct segment	*sg;
+	size_t		 i;
+	int		 fd, r;
+
+	for (i = 0; i < s->nsegs; i++) {
+		sg = &s->segs[i];
+		if (i > 0 && sg->first != sg[-1].first + sg[-1].count) {
+			stream_cut(s, i, "it does not follow the one before");
+			break;
+		}
+		seg_name(path, sizeof(path), s->name, sg->first);
+		if ((fd = openat(sc.dirfd, path, O_RDWR | O_CLOEXEC)) == -1)
+			return (-1);
+		snprintf(what, sizeof(what), "stream %s: segment %020llu",
+		    s->name, (unsigned long long)sg->first);
+		r = seg_recover(fd, what, sg);
+		close(fd);
+		if (r == -1)
+			return (-1);
+		s->bytes += sg->size;
+		if (r == 1 && i + 1 < s->nsegs) {
+			stream_cut(s, i + 1, "a segment before it was cut");
+			break;
+		}
+	}
+	return (0);
+}
+
+static void
+stream_free(struct stream *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	stream_close_wfd(s);
+	for (i = 0; i < s->nsegs; i++)
+		seg_free(&s->segs[i]);
+	free(s->segs);
+	free(s);
+}
+
+/*
+ * Load a stream from its directory, creating it (with an empty first
+ * segment) when create is set and it has none.  Returns a STREAMD_*
+ * status; *sp is the stream when STREAMD_OK.
+ */
+static int
+stream_load(const char *name, int create, int *existed, struct stream **sp)
+{
+	struct stream	*s;
+	char		 path[PATH_MAX];
+	struct segment	*last;
+
+	if (nstreams >= sc.streams_max)
+		return (STREAMD_ERR_LIMIT);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return (STREAMD_ERR_IO);
+	strlcpy(s->name, name, sizeof(s->name));
+	s->wfd = -1;
+	stream_path(path, sizeof(path), name);
+	*existed = 1;
+	if (create && mkdirat(sc.dirfd, path, 0700) == 0) {
+		*existed = 0;
+		if (dir_sync("streams") == -1)
+			fatal("fsync of the streams directory");
+	} else if (create && errno != EEXIST) {
+		log_warn("stream %s: mkdir", name);
+		goto fail;
+	}
+	if (stream_list(s) == -1) {
+		if (!create && errno == ENOENT) {
+			*existed = 0;
+			stream_free(s);
+			return (STREAMD_ERR_NOTFOUND);
+		}
+		log_warn("stream %s", name);
+		goto fail;
+	}
+	if (stream_recover(s) == -1) {
+		log_warn("stream %s", name);
+		goto fail;
+	}
+	if (s->nsegs == 0 && !create) {
+		*existed = 0;
+		stream_free(s);
+		return (STREAMD_ERR_NOTFOUND);
+	}
+	if (s->nsegs == 0) {
+		*existed = 0;
+		if (stream_new_seg(s) == -1) {
+			log_warn("stream %s: first segment", name);
+			goto fail;
+		}
+	}
+	last = &s->segs[s->nsegs - 1];
+	s->first = s->segs[0].first;
+	s->next = s->durable = last->first + last->count;
+	streams[nstreams++] = s;
+	*sp = s;
+	return (STREAMD_OK);
+fail:
+	stream_free(s);
+	return (STREAMD_ERR_IO);
+}
+
+/* Drop whole segments, oldest first, past the retention bounds. */
+static void
+stream_trim(struct stream *s, time_t now)
+{
+	char		 path[PATH_MAX];
+	struct segment	*sg;
+
+	while (s->nsegs > 1) {
+		sg = &s->segs[0];
+		if (!(sc.retain_bytes != 0 && s->bytes > sc.retain_bytes) &&
+		    !(sc.retain_age != 0 &&
+		    sg->newest + (int64_t)sc.retain_age < (int64_t)now))
+			break;
+		seg_name(path, sizeof(path), s->name, sg->first);
+		if (unlinkat(sc.dirfd, path, 0) == -1) {
+			log_warn("stream %s: retention: unlink %s", s->name,
+			    path);
+			break;
+		}
+		log_debug("stream %s: retention dropped records %llu to %llu",
+		    s->name, (unsigned long long)sg->first,
+		    (unsigned long long)(sg->first + sg->count - 1));
+		s->bytes -= sg->size;
+		seg_free(sg);
+		memmove(sg, sg + 1, (s->nsegs - 1) * sizeof(*sg));
+		s->nsegs--;
+		s->first = s->segs[0].first;
+	}
+}
+
+static struct stream *
+stream_by_name(const char *name)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < nstreams; i++)
+		if (strcmp(streams[i]->name, name) == 0)
+			return (streams[i]);
+	return (NULL);
+}
+
+/*
+ * Every stream under the data directory, checked (what is torn is cut
+ * off, and said), up to streams_max of them.
+ */
+int
+store_init(const struct store_conf *conf)
+{
+	const char	*name;
+	struct stream	*s;
+	DIR		*d;
+	int		 existed;
+
+	sc = *conf;
+	if (sc.segment_max < SEG_MAX_MIN)
+		sc.segment_max = SEG_MAX_MIN;
+	if ((streams = calloc(sc.streams_max, sizeof(*streams))) == NULL)
+		return (-1);
+	if (mkdirat(sc.dirfd, "streams", 0700) == -1 && errno != EEXIST)
+		return (-1);
+	if ((d = dir_open("streams")) == NULL)
+		return (-1);
+	while ((name = dir_next(d)) != NULL) {
+		if (!streamd_name_valid(name, strlen(name))) {
+			log_warnx("streams/%s: not a stream name: left alone",
+			    name);
+			continue;
+		}
+		switch (stream_load(name, 0, &existed, &s)) {
+		case STREAMD_OK:
+			log_debug("stream %s: records %llu to %llu",
+			    s->name, (unsigned long long)s->first,
+			    (unsigned long long)s->next);
+			break;
+		case STREAMD_ERR_LIMIT:
+			log_warnx("streams/%s: over the limit of %u streams: "
+			    "not loaded", name, sc.streams_max);
+			break;
+		case STREAMD_ERR_NOTFOUND:
+			break;
+		default:
+			closedir(d);
+			return (-1);
+		}
+	}
+	closedir(d);
+	return (0);
+}
+
+void
+store_close(void)
+{
+	uint32_t	 i;
+
+	store_commit();
+	for (i = 0; i < nstreams; i++)
+		stream_free(streams[i]);
+	free(streams);
+	streams = NULL;
+	nstreams = 0;
+}
+
+int
+store_valid_id(uint32_t id)
+{
+	return (id >= 1 && id <= nstreams);
+}
+
+/* The name is valid (streamd_name_valid()). */
+int
+store_open(const char *name, int create, uint32_t *id, int *existed,
+    uint64_t *first, uint64_t *next)
+{
+	struct stream	*s;
+	uint32_t	 i;
+	int		 r;
+
+	*existed = 1;
+	if ((s = stream_by_name(name)) == NULL &&
+	    (r = stream_load(name, create, existed, &s)) != STREAMD_OK)
+		return (r);
+	for (i = 0; streams[i] != s; i++)
+		;
+	*id = i + 1;
+	*first = s->first;
+	*next = s->durable;
+	return (STREAMD_OK);
+}
+
+/* The segment is full: make it durable and start another. */
+static int
+stream_roll(struct stream *s, time_t now)
+{
+	if (s->wfd != -1 && fdatasync(s->wfd) == -1)
+		fatal("stream %s: fsync", s->name);
+	s->durable = s->next;
+	if (stream_new_seg(s) == -1) {
+		log_warn("stream %s: new segment", s->name);
+		return (-1);
+	}
+	stream_trim(s, now);
+	return (0);
+}
+
+/* Write one record; it is confirmed by the next store_commit(). */
+int
+store_append(uint32_t id, const void *data, size_t len, uint64_t *index)
+{
+	struct stream	*s = streams[id - 1];
+	struct segment	*sg;
+	struct iovec	 iov[2];
+	uint8_t		 hdr[REC_HDR];
+	uint64_t	 reclen = REC_HDR + len;
+	time_t		 now = time(NULL);
+	ssize_t		 n;
+	int		 fd;
+
+	if (len == 0 || len > STREAMD_DATA_MAX)
+		fatalx("store_append: record of %zu bytes", len);
+	sg = &s->segs[s->nsegs - 1];
+	if (sg->count > 0 && sg->size + reclen > sc.segment_max &&
+	    stream_roll(s, now) == -1)
+		return (STREAMD_ERR_IO);
+	if (s->bytes + reclen > sc.stream_bytes)
+		stream_trim(s, now);
+	if (s->bytes + reclen > sc.stream_bytes)
+		return (STREAMD_ERR_LIMIT);
+	sg = &s->segs[s->nsegs - 1];
+	if ((fd = stream_wfd(s)) == -1) {
+		log_warn("stream %s: open", s->name);
+		return (STREAMD_ERR_IO);
+	}
+	rec_encode(hdr, (uint32_t)len, s->next, (int64_t)now, data);
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = sizeof(hdr);
+	iov[1].iov_base = (void *)data;
+	iov[1].iov_len = len;
+	if ((n = pwritev(fd, iov, 2, (off_t)sg->size)) != (ssize_t)reclen) {
+		if (n == -1)
+			log_warn("stream %s: write", s->name);
+		else
+			log_warnx("stream %s: short write", s->name);
+		if (ftruncate(fd, (off_t)sg->size) == -1)
+			fatal("stream %s: cannot cut a failed write off",
+			    s->name);
+		return (STREAMD_ERR_IO);
+	}
+	if (seg_mark(sg, sg->size) == -1)
+		fatal("stream %s: marks", s->name);
+	sg->count++;
+	sg->size += reclen;
+	sg->newest = now;
+	s->bytes += reclen;
+	*index = s->next++;
+	if (!s->dirty) {
+		s->dirty = 1;
+		s->dirty_next = dirty_list;
+		dirty_list = s;
+	}
+	return (STREAMD_OK);
+}
+
+/* One fsync per stream written since the last commit. */
+void
+store_commit(void)
+{
+	struct stream	*s;
+
+	while ((s = dirty_list) != NULL) {
+		dirty_list = s->dirty_next;
+		s->dirty = 0;
+		/* No descriptor: a new segment failed, the full one synced. */
+		if (s->wfd != -1 && fdatasync(s->wfd) == -1)
+			fatal("stream %s: fsync", s->name);
+		s->durable = s->next;
+	}
+}
+
+/* The segment holding index (first <= index < durable). */
+static size_t
+seg_find(const struct stream *s, uint64_t index)
+{
+	size_t	 lo = 0, hi = s->nsegs - 1, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (s->segs[mid].first <= index)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (lo);
+}
+
+/* A descriptor to read segment i from: the write one for the last. */
+static int
+seg_rfd(struct stream *s, size_t i)
+{
+	char	 path[PATH_MAX];
+
+	if (i == s->nsegs - 1)
+		return (stream_wfd(s));
+	seg_name(path, sizeof(path), s->name, s->segs[i].first);
+	return (openat(sc.dirfd, path, O_RDONLY | O_CLOEXEC));
+}
+
+/* The offset of record index in segment i (fd open on it). */
+static int
+seg_seek(struct stream *s, size_t i, int fd, uint64_t index, uint64_t *off)
+{
+	struct segment	*sg = &s->segs[i];
+	uint8_t		 hdr[REC_HDR];
+	uint64_t	 at, k;
+	uint32_t	 len;
+	int64_t		 when;
+
+	if (s->cur_seg == sg->first && s->cur_index == index &&
+	    s->cur_off != 0) {
+		*off = s->cur_off;
+		return (0);
+	}
+	k = (index - sg->first) / SEG_MARK_STRIDE;
+	at = sg->marks[k];
+	for (k = sg->first + k * SEG_MARK_STRIDE; k < index; k++) {
+		if (pread(fd, hdr, REC_HDR, (off_t)at) != REC_HDR ||
+		    rec_check(hdr, k, &len, &when) == -1)
+			return (-1);
+		at += REC_HDR + len;
+	}
+	*off = at;
+	return (0);
+}
+
+/*
+ * Read records from index (or the oldest kept) into buf (bufsize
+ * bytes), each a uint32_t length and its bytes: at most limit and
+ * STREAMD_READ_COUNT records, each costing its length plus overhead,
+ * all of them at most budget (streamd.h): buf has STREAMD_READ_MAX
+ * bytes, which budget and overhead (checked by the caller) keep it in.
+ */
+int
+store_read(uint32_t id, uint64_t index, uint64_t limit, uint32_t budget,
+    uint32_t overhead, uint8_t *buf, size_t *used, uint32_t *count,
+    uint64_t *first, uint64_t *next)
+{
+	struct stream	*s = streams[id - 1];
+	uint8_t		 hdr[REC_HDR];
+	uint64_t	 off, cost = 0, end;
+	uint32_t	 len;
+	int64_t		 when;
+	size_t		 i;
+	int		 fd = -1, status = STREAMD_OK;
+
+	if (budget > STREAMD_READ_MAX || overhead < sizeof(len))
+		fatalx("store_read: budget %u, overhead %u", budget, overhead);
+	*used = 0;
+	*count = 0;
+	if (index < s->first)
+		index = s->first;
+	*first = index;
+	*next = s->durable;
+	if (index >= s->durable || limit == 0)
+		return (STREAMD_OK);
+	i = seg_find(s, index);
+	if ((fd = seg_rfd(s, i)) == -1 ||
+	    seg_seek(s, i, fd, index, &off) == -1)
+		goto ioerr;
+	while (index < s->durable && *count < limit &&
+	    *count < STREAMD_READ_COUNT) {
+		end = s->segs[i].first + s->segs[i].count;
+		if (index == end) {
+			if (i != s->nsegs - 1)
+				close(fd);
+			i++;
+			off = 0;
+			if ((fd = seg_rfd(s, i)) == -1)
+				goto ioerr;
+			continue;
+		}
+		if (pread(fd, hdr, REC_HDR, (off_t)off) != REC_HDR ||
+		    rec_check(hdr, index, &len, &when) == -1)
+			goto ioerr;
+		if (cost + len + overhead > budget)
+			break;
+		memcpy(buf + *used, &len, sizeof(len));
+		if (pread(fd, buf + *used + sizeof(len), len,
+		    (off_t)(off + REC_HDR)) != (ssize_t)len ||
+		    !rec_crc_ok(hdr, buf + *used + sizeof(len)))
+			goto ioerr;
+		*used += sizeof(len) + len;
+		cost += len + overhead;
+		off += REC_HDR + len;
+		index++;
+		(*count)++;
+	}
+	s->cur_seg = s->segs[i].first;
+	s->cur_index = index;
+	s->cur_off = off;
+	if (*count == 0 && index < s->durable)
+		status = STREAMD_ERR_BIG;
+	goto out;
+ioerr:
+	log_warnx("stream %s: record %llu cannot be read: disk error or "
+	    "corrupt record", s->name, (unsigned long long)index);
+	s->cur_off = 0;
+	*used = 0;
+	*count = 0;
+	status = STREAMD_ERR_IO;
+out:
+	if (fd != -1 && i != s->nsegs - 1)
+		close(fd);
+	return (status);
+}
+
+int
+store_stat(uint32_t id, uint64_t *first, uint64_t *next, uint64_t *bytes)
+{
+	struct stream	*s = streams[id - 1];
+
+	*first = s->first;
+	*next = s->durable;
+	*bytes = s->bytes;
+	return (STREAMD_OK);
+}
+
+/* Retention by age, for every stream (by size, at each new segment). */
+void
+store_retain(time_t now)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < nstreams; i++)
+		stream_trim(streams[i], now);
+}
