@@ -70,7 +70,7 @@ TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
 		  ockamctl/relay.c ockamctl/transport.c
-EXAMPLES	= many-hops
+EXAMPLES	= many-hops hub-bob hub-alice
 
 LIB	 = $(BUILD)/libockam.a
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
