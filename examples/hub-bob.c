@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#define LIBBSD_OPENBSD_VIS
+#include <vis.h>
 
 #include "buf.h"
 #include "ctl.h"
@@ -32,7 +34,7 @@ main(int argc, char *argv[])
 	const char		*sock = CTL_SOCKET, *hub = HUB, *alias = NULL;
 	const char		*s, *errstr;
 	char			 fwd[CTL_MSG_MAX], peer[OCKAM_ADDR_MAX + 1];
-	char			 ebuf[512];
+	char			 ebuf[512], *v;
 	size_t			 len;
 	int			 ch, seconds = 60, r;
 
@@ -82,9 +84,13 @@ main(int argc, char *argv[])
 	/* The node lets nothing reach app but out of a channel. */
 	if (peer[0] == '\0')
 		errx(1, "a message came outside a secure channel");
-	printf("Bob Received: %.*s from Alice via secure channel\n",
-	    (int)len, s);
+	/* It came from the network: printed through vis(3). */
+	if ((v = malloc(4 * len + 1)) == NULL)
+		err(1, NULL);
+	strvisx(v, s, len, VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL);
+	printf("Bob Received: %s from Alice via secure channel\n", v);
 	printf("Alice's identifier: %s\n", peer);
+	free(v);
 	tmsg_clear(&m);
 	ockam_disconnect(c);
 	return (0);
