@@ -205,7 +205,7 @@ $(BUILD)/regress/tcpecho: $(BUILD)/obj/regress/bench/tcpecho.o
 	$(CC) $(LDFLAGS) -o $@ $<
 
 # Benchmarks: an optimized build, tables against raw libsodium, plain
-# TCP and stunnel.
+# TCP and stunnel, and a channel through a hub against a direct one.
 bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho
 	sh regress/bench/run.sh $(BUILD)
 
