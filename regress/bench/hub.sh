@@ -13,7 +13,7 @@ HUBR=/ip4/127.0.0.1/tcp/$PH
 REGS=${BENCH_FORWARDERS:-10000}
 # The hub has an echoer too, to tell its part of a round trip.
 { sed -e "s/port 4000/port $PH/" \
-      -e 's/consumers { "forwarding_service"/consumers { "echoer" "forwarding_service"/' \
+      -e 's/consumers { "forwarding_service"/& "echoer"/' \
       "$TOP/etc/hub.conf"
   echo 'echoer "echoer"'
   echo "limit forwarders 65536"
@@ -68,7 +68,7 @@ echo "targets: RTT p50 at most 1.60x direct, MB/s at least 0.90x direct"
 
 # us A B: A - B, one decimal
 us() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
-printf '\n%-60s %12s\n' "where a 64 B round trip goes (RTT p50 differences)" "us"
+printf '\n%-60s %12s\n' "where a 64 B round trip goes (p50 differences)" "us"
 hop() { printf '%-60s %12s\n' "$1" "$2"; }
 hop "bench <-> node a (control socket, routed a, a's echoer)" $p50_l
 hop "a -> b over TCP and back (tcpd a, tcpd b, routed b)" \
@@ -81,7 +81,9 @@ hop "the hub's forwarding, both ways (alias)" "$(us $p50_a $p50_d)"
 
 # CPU of each node's routed and tcpd over one run (direct, then FWD_):
 # ms of user + system time, from /proc.
-tcpd_of() { ps -o pid=,comm= --ppid "$1" | awk '$2 == "ockam-tcpd" { print $1 }'; }
+tcpd_of() {
+	ps -o pid=,comm= --ppid "$1" | awk '$2 == "ockam-tcpd" { print $1 }'
+}
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 PROCS="$APID $(tcpd_of $APID) $HUBPID $(tcpd_of $HUBPID) $BPID $(tcpd_of $BPID)"
 for k in d f; do
@@ -134,8 +136,8 @@ cat <<EOC
 Through the hub a round trip crosses the hub's tcpd, routed and tcpd
 twice: six process wake-ups more than the eight of a direct one, so
 its p50 is about 1.75 times direct's by construction whenever every
-wake-up costs alike (the breakdown above: the hub's part is about two
-of b's).  With the FWD_ form the hub forwards Alice's ciphertext as it
+wake-up costs alike (above: the hub's forwarding both ways costs more
+than a's whole trip to b and back without a channel).  With the FWD_ form the hub forwards Alice's ciphertext as it
 is; with an alias it also decrypts and encrypts the outer channel
 between it and Bob (never Alice's).  All nodes share this machine's
 cores: the hub's CPU (above) comes out of the same cores the direct
