@@ -89,7 +89,7 @@ TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
 		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c
-EXAMPLES	= many-hops
+EXAMPLES	= many-hops hub-bob hub-alice
 
 LIB	 = $(BUILD)/libockam.a
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -267,7 +267,8 @@ $(BUILD)/regress/tcpecho: $(BUILD)/obj/regress/bench/tcpecho.o
 	$(CC) $(LDFLAGS) -o $@ $<
 
 # Benchmarks: an optimized build, tables against raw libsodium, plain
-# TCP and stunnel.
+# TCP and stunnel, a channel through a hub against a direct one, and
+# the stream storage.
 bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
     $(BUILD)/regress/streambench
 	sh regress/bench/run.sh $(BUILD)

@@ -33,29 +33,29 @@ relay_create(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ockam_client	*c;
-	struct ibuf		*b;
-	const char		*identity = "", *alias = "", *to = "";
+	struct ockam_sc_opts	 o;
+	const char		*alias = NULL, *to = "";
 	const char		*trust[TRUST_MAX], *errstr;
 	char			 out[CTL_MSG_MAX];
-	long long		 heartbeat = 0;
-	uint32_t		 flags = 0;
-	int			 ch, i, ntrust = 0;
+	int			 ch;
 
+	memset(&o, 0, sizeof(o));
+	o.trust = trust;
 	verb_options(argv);
 	while ((ch = getopt_long(argc, argv, "Ah:i:n:o:PT:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'A':
-			flags |= CTL_SC_TRUST_ANY;
+			o.flags |= OCKAM_TRUST_ANY;
 			break;
 		case 'h':
-			heartbeat = strtonum(optarg, 1, HEARTBEAT_MAX, &errstr);
+			o.seconds = strtonum(optarg, 1, HEARTBEAT_MAX, &errstr);
 			if (errstr != NULL)
 				errx(1, "heartbeat %s is %s (1 to %d seconds)",
 				    optarg, errstr, HEARTBEAT_MAX);
 			break;
 		case 'i':
-			identity = optarg;
+			o.identity = optarg;
 			break;
 		case 'n':
 			alias = optarg;
@@ -64,12 +64,12 @@ relay_create(int argc, char *argv[])
 			to = optarg;
 			break;
 		case 'P':
-			flags |= CTL_SC_PIN;
+			o.flags |= OCKAM_TRUST_PIN;
 			break;
 		case 'T':
-			if (ntrust >= TRUST_MAX)
+			if (o.ntrust >= TRUST_MAX)
 				errx(1, "at most %d --trust", TRUST_MAX);
-			trust[ntrust++] = optarg;
+			trust[o.ntrust++] = optarg;
 			break;
 		default:
 			usage();
@@ -83,27 +83,14 @@ relay_create(int argc, char *argv[])
 		errx(1, "relay create: --to ADDRESS is needed: what comes "
 		    "through the relay goes there, or by the rest of its "
 		    "route, nowhere else");
-	if ((flags & CTL_SC_TRUST_ANY) && (ntrust > 0 || (flags & CTL_SC_PIN)))
+	if ((o.flags & OCKAM_TRUST_ANY) && (o.ntrust > 0 ||
+	    (o.flags & OCKAM_TRUST_PIN)))
 		errx(1, "--trust-any goes with neither --trust nor --pin");
-	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
-		err(1, NULL);
-	ibuf_add_string(b, argv[0]);
-	ibuf_add_string(b, alias);
-	ibuf_add_string(b, to);
-	ibuf_add_string(b, identity);
-	ibuf_add_h32(b, heartbeat);
-	ibuf_add_h32(b, flags);
-	ibuf_add_h32(b, ntrust);
-	for (i = 0; i < ntrust; i++)
-		ibuf_add_string(b, trust[i]);
-	if (ibuf_error(b))
-		errx(1, "relay create: request too long");
 	c = connect_node();
-	if (ockam_request(c, CTL_RELAY_CREATE, ibuf_data(b), ibuf_size(b),
-	    out, sizeof(out)) == -1)
+	if (ockam_relay_create(c, argv[0], alias, to, &o, out,
+	    sizeof(out)) == -1)
 		errx(1, "relay create: %s", ockam_error(c));
 	printf("Forwarding address: %s\n", out);
-	ibuf_free(b);
 	ockam_disconnect(c);
 	return (0);
 }
@@ -112,18 +99,12 @@ static int
 relay_delete(int argc, char *argv[])
 {
 	struct ockam_client	*c;
-	struct ibuf		*b;
 
 	if (argc != 2)
 		usage();
-	if ((b = ibuf_open(64, 512)) == NULL)
-		err(1, NULL);
-	ibuf_add_string(b, argv[1]);
 	c = connect_node();
-	if (ockam_request(c, CTL_RELAY_DELETE, ibuf_data(b), ibuf_size(b),
-	    NULL, 0) == -1)
+	if (ockam_relay_delete(c, argv[1]) == -1)
 		errx(1, "relay delete: %s", ockam_error(c));
-	ibuf_free(b);
 	ockam_disconnect(c);
 	return (0);
 }

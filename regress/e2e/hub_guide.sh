@@ -7,17 +7,7 @@
 # app through the hub but out of a channel.
 . "$(dirname "$0")/lib.sh"
 
-PH=$(free_port 28100)
-HUB=/ip4/127.0.0.1/tcp/$PH
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
-mkdir -p "$T/hub" "$T/bob" "$T/alice"
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
-    { fail "hub starts"; exit 0; }
-start_node bob "$TOP/etc/hub-bob.conf" -D vaultdir="$T/bob/vault" \
-    -D hub="$HUB" || { fail "bob starts"; exit 0; }
-start_node alice "$TOP/etc/hub-alice.conf" -D vaultdir="$T/alice/vault" ||
-    { fail "alice starts"; exit 0; }
-ok "hub, bob and alice from etc/"
+start_hub_guide 28100 || exit 0
 
 # receive NAME ARGS...: Bob's message receive in the background
 receive() {
