@@ -14,9 +14,16 @@
  * registered over, so nothing goes down a dead or reused connection.
  * A repeat registration over it from the same return route renews the
  * forwarder: heartbeats do not mint addresses.
+ *
+ * Nothing here walks all the forwarders for a message: they are found
+ * by the head of their route (the connection or channel to their
+ * client: a renewal, the straight path of hub_flow_allows(), what goes
+ * when a connection closes), by their worker (an alias), and counted
+ * per connection or channel in a tree of their own.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/tree.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +48,11 @@
 
 struct fwd {
 	TAILQ_ENTRY(fwd)	 entry;
+	RB_ENTRY(fwd)		 byhead;
+	uint8_t			 htype;		/* its route's head */
+	char			 head[OCKAM_ADDR_MAX + 1];
+	int			 placed;	/* in heads and ties */
+	int			 iskey;		/* a search key: first */
 	struct worker		*w;
 	const char		*service;	/* the worker that made it */
 	struct route		 route;
@@ -51,7 +63,47 @@ struct fwd {
 	char			 alias[FWD_ALIAS_MAX + 1];
 };
 
+/* Forwarders per connection or channel (FLOW_NONE: this node's). */
+struct tie {
+	RB_ENTRY(tie)		 entry;
+	uint8_t			 kind;
+	uint32_t		 id;
+	int			 n;
+};
+
+static int
+fwd_cmp(struct fwd *a, struct fwd *b)
+{
+	int	 r;
+
+	if (a->htype != b->htype)
+		return (a->htype < b->htype ? -1 : 1);
+	if ((r = strcmp(a->head, b->head)) != 0)
+		return (r);
+	/* A search key comes before the forwarders of its head. */
+	if (a->iskey || b->iskey)
+		return (a->iskey ? -1 : 1);
+	return (a < b ? -1 : a > b);
+}
+
+static int
+tie_cmp(struct tie *a, struct tie *b)
+{
+	if (a->kind != b->kind)
+		return (a->kind < b->kind ? -1 : 1);
+	return (a->id < b->id ? -1 : a->id > b->id);
+}
+
+RB_HEAD(fwd_heads, fwd);
+RB_PROTOTYPE(fwd_heads, fwd, byhead, fwd_cmp);
+RB_GENERATE(fwd_heads, fwd, byhead, fwd_cmp);
+RB_HEAD(fwd_ties, tie);
+RB_PROTOTYPE(fwd_ties, tie, entry, tie_cmp);
+RB_GENERATE(fwd_ties, tie, entry, tie_cmp);
+
 static TAILQ_HEAD(, fwd)	 fwds = TAILQ_HEAD_INITIALIZER(fwds);
+static struct fwd_heads		 heads = RB_INITIALIZER(&heads);
+static struct fwd_ties		 ties = RB_INITIALIZER(&ties);
 static struct alias_confs	*aliases;	/* bound by the config */
 static int			 nfwds;
 static struct log_count		 lc_bound = LOG_COUNT_INIT(LOG_INFO,
@@ -78,10 +130,92 @@ route_same(const struct route *a, const struct route *b)
 	return (1);
 }
 
+/* The forwarders of a tie: n more (or fewer); their count. */
+static int
+tie_count(uint8_t kind, uint32_t id, int n)
+{
+	struct tie	 key, *t;
+	int		 c;
+
+	key.kind = kind;
+	key.id = id;
+	if ((t = RB_FIND(fwd_ties, &ties, &key)) == NULL) {
+		if (n <= 0)
+			return (0);
+		if ((t = calloc(1, sizeof(*t))) == NULL)
+			fatal("%s", __func__);
+		*t = key;
+		t->n = 0;
+		RB_INSERT(fwd_ties, &ties, t);
+	}
+	t->n += n;
+	if ((c = t->n) <= 0) {
+		RB_REMOVE(fwd_ties, &ties, t);
+		free(t);
+	}
+	return (c);
+}
+
+/* The first forwarder whose route starts at type#val, or NULL. */
+static struct fwd *
+head_first(uint8_t type, const char *val)
+{
+	struct fwd	 key, *f;
+
+	key.htype = type;
+	key.iskey = 1;
+	if (strlcpy(key.head, val, sizeof(key.head)) >= sizeof(key.head))
+		return (NULL);
+	f = RB_NFIND(fwd_heads, &heads, &key);
+	if (f == NULL || f->htype != type || strcmp(f->head, val) != 0)
+		return (NULL);
+	return (f);
+}
+
+static struct fwd *
+head_next(struct fwd *f)
+{
+	struct fwd	*n = RB_NEXT(fwd_heads, &heads, f);
+
+	return (n != NULL && n->htype == f->htype &&
+	    strcmp(n->head, f->head) == 0 ? n : NULL);
+}
+
+/* f's route is now m's return route, its tie m's source. */
+static int
+fwd_place(struct fwd *f, const struct message *m)
+{
+	struct addr	*h;
+
+	if (f->placed) {
+		RB_REMOVE(fwd_heads, &heads, f);
+		tie_count(f->tie_kind, f->tie, -1);
+		route_clear(&f->route);
+		route_init(&f->route);
+	}
+	if (route_copy(&f->route, &m->tm.ret) == -1 ||
+	    (h = route_head(&f->route)) == NULL) {
+		f->placed = 0;
+		return (-1);
+	}
+	f->htype = h->type;
+	strlcpy(f->head, h->val, sizeof(f->head));
+	f->tie_kind = m->src_kind;
+	f->tie = m->src_kind == FLOW_NONE ? 0 : m->src;
+	RB_INSERT(fwd_heads, &heads, f);
+	tie_count(f->tie_kind, f->tie, 1);
+	f->placed = 1;
+	return (0);
+}
+
 static void
 fwd_free(struct fwd *f)
 {
 	TAILQ_REMOVE(&fwds, f, entry);
+	if (f->placed) {
+		RB_REMOVE(fwd_heads, &heads, f);
+		tie_count(f->tie_kind, f->tie, -1);
+	}
 	nfwds--;
 	worker_del(f->w);
 	route_clear(&f->route);
@@ -105,14 +239,6 @@ fwd_refuse(struct log_count *lc, struct message *m, const char *fmt, ...)
 	log_debug("forwarder registration refused: %s", why);
 	log_count(lc, "%s", why);
 	message_free(m);
-}
-
-/* The connection or channel m came over: what its forwarder lives on. */
-static void
-fwd_tie(struct fwd *f, const struct message *m)
-{
-	f->tie_kind = m->src_kind;
-	f->tie = m->src_kind == FLOW_NONE ? 0 : m->src;
 }
 
 /*
@@ -161,18 +287,6 @@ fwd_answer(struct fwd *f, const void *payload, size_t plen)
 	router_enqueue(r);
 }
 
-static int
-fwd_count(uint8_t kind, uint32_t tie)
-{
-	struct fwd	*f;
-	int		 n = 0;
-
-	TAILQ_FOREACH(f, &fwds, entry)
-		if (f->tie_kind == kind && f->tie == tie)
-			n++;
-	return (n);
-}
-
 /* A new forwarder at name (empty: FWD_ and random hex), within bounds. */
 static struct fwd *
 fwd_new(struct worker *svc, const char *name, struct message *m)
@@ -186,8 +300,8 @@ fwd_new(struct worker *svc, const char *name, struct message *m)
 		    "forwarders)", svc->name, nfwds);
 		return (NULL);
 	}
-	if (fwd_count(m->src_kind, m->src) >=
-	    (int)limit(LIMIT_FORWARDERS_CONNECTION)) {
+	if (tie_count(m->src_kind, m->src_kind == FLOW_NONE ? 0 : m->src,
+	    0) >= (int)limit(LIMIT_FORWARDERS_CONNECTION)) {
 		fwd_refuse(&lc_bound, NULL, "%s: %u forwarders on one %s "
 		    "(limit forwarders-per-connection)", svc->name,
 		    limit(LIMIT_FORWARDERS_CONNECTION),
@@ -202,10 +316,11 @@ fwd_new(struct worker *svc, const char *name, struct message *m)
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return (NULL);
 	route_init(&f->route);
-	if (route_copy(&f->route, &m->tm.ret) == -1 ||
-	    (f->w = worker_add(addr, WORKER_FORWARDER, 0, err,
-	    sizeof(err))) == NULL) {
+	if ((f->w = worker_add(addr, WORKER_FORWARDER, 0, err,
+	    sizeof(err))) == NULL || fwd_place(f, m) == -1) {
 		fwd_refuse(&lc_bound, NULL, "%s: %s", svc->name, err);
+		if (f->w != NULL)
+			worker_del(f->w);
 		route_clear(&f->route);
 		free(f);
 		return (NULL);
@@ -213,7 +328,6 @@ fwd_new(struct worker *svc, const char *name, struct message *m)
 	f->w->fwd = f;
 	f->service = svc->name;
 	f->since = time(NULL);
-	fwd_tie(f, m);
 	TAILQ_INSERT_TAIL(&fwds, f, entry);
 	nfwds++;
 	log_count(&lc_made, "%s for %s", f->w->name, svc->name);
@@ -225,15 +339,18 @@ static void
 fwd_register(struct worker *svc, struct message *m)
 {
 	struct fwd	*f;
+	struct addr	*h;
 
 	if (m->tm.ret.n == 0) {
 		router_drop(m, "%s: registration without a return route",
 		    svc->name);
 		return;
 	}
-	TAILQ_FOREACH(f, &fwds, entry)
+	h = route_head(&m->tm.ret);
+	for (f = head_first(h->type, h->val); f != NULL; f = head_next(f))
 		if (f->alias[0] == '\0' && f->tie_kind == m->src_kind &&
-		    f->tie == m->src && route_same(&f->route, &m->tm.ret))
+		    f->tie == (m->src_kind == FLOW_NONE ? 0 : m->src) &&
+		    route_same(&f->route, &m->tm.ret))
 			break;
 	if (f == NULL && (f = fwd_new(svc, "", m)) == NULL) {
 		message_free(m);
@@ -251,6 +368,7 @@ static void
 fwd_register_static(struct worker *svc, struct message *m)
 {
 	struct fwd	*f;
+	struct worker	*w;
 	struct cursor	 cur;
 	const char	*p;
 	char		 alias[FWD_ALIAS_MAX + 1], name[OCKAM_ADDR_MAX + 1];
@@ -282,9 +400,8 @@ fwd_register_static(struct worker *svc, struct message *m)
 		    "identities than %s", svc->name, alias, m->peer);
 		return;
 	}
-	TAILQ_FOREACH(f, &fwds, entry)
-		if (strcmp(f->alias, alias) == 0)
-			break;
+	f = (w = worker_find(name)) != NULL && w->kind == WORKER_FORWARDER ?
+	    w->fwd : NULL;
 	if (f != NULL && bound == -1 && strcmp(f->peer, m->peer) != 0) {
 		fwd_refuse(&lc_claim, m, "%s: alias \"%s\" is %s's, claimed "
 		    "by %s", svc->name, alias, f->peer, m->peer);
@@ -293,14 +410,11 @@ fwd_register_static(struct worker *svc, struct message *m)
 	if (f != NULL) {
 		/* Its holder again (or one it is bound to): the route moves. */
 		strlcpy(f->peer, m->peer, sizeof(f->peer));
-		route_clear(&f->route);
-		route_init(&f->route);
-		if (route_copy(&f->route, &m->tm.ret) == -1) {
+		if (fwd_place(f, m) == -1) {
 			fwd_free(f);
 			router_drop(m, "%s: out of memory", svc->name);
 			return;
 		}
-		fwd_tie(f, m);
 	} else if ((f = fwd_new(svc, name, m)) == NULL) {
 		message_free(m);
 		return;
@@ -351,16 +465,12 @@ hub_flow_allows(const struct addr *a, const struct names *consumers)
 {
 	struct worker	*w;
 	struct fwd	*f;
-	struct addr	*h;
 
 	if (a->type == OCKAM_ADDR_LOCAL && (w = worker_find(a->val)) != NULL &&
 	    w->kind == WORKER_FORWARDER)
 		return (names_find(consumers, w->fwd->service));
-	TAILQ_FOREACH(f, &fwds, entry)
-		if ((h = route_head(&f->route)) != NULL &&
-		    h->type == a->type && h->len == a->len &&
-		    memcmp(h->val, a->val, a->len) == 0 &&
-		    names_find(consumers, f->service))
+	for (f = head_first(a->type, a->val); f != NULL; f = head_next(f))
+		if (names_find(consumers, f->service))
 			return (1);
 	return (0);
 }
@@ -378,14 +488,17 @@ hub_channel_reply(struct message *m, const struct addr *a)
 	    tcp_reply_granted(a, OCKAM_ADDR_LOCAL, c->enc));
 }
 
-/* A connection (FLOW_TCP) or channel closed: its forwarders go. */
+/*
+ * A connection (FLOW_TCP) or channel closed: its forwarders go, found
+ * by the head of their routes, which is its name in routes (type#head).
+ */
 void
-hub_gone(uint8_t kind, uint32_t tie)
+hub_gone(uint8_t kind, uint32_t tie, uint8_t type, const char *head)
 {
 	struct fwd	*f, *next;
 
-	for (f = TAILQ_FIRST(&fwds); f != NULL; f = next) {
-		next = TAILQ_NEXT(f, entry);
+	for (f = head_first(type, head); f != NULL; f = next) {
+		next = head_next(f);
 		if (f->tie_kind == kind && f->tie == tie) {
 			log_debug("forwarder %s: its %s closed", f->w->name,
 			    kind == FLOW_TCP ? "connection" : "channel");

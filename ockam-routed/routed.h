@@ -139,7 +139,7 @@ void		 hub_configure(struct ockam_conf *);
 void		 hub_handle(struct worker *, struct message *);
 int		 hub_flow_allows(const struct addr *, const struct names *);
 int		 hub_channel_reply(struct message *, const struct addr *);
-void		 hub_gone(uint8_t, uint32_t);
+void		 hub_gone(uint8_t, uint32_t, uint8_t, const char *);
 void		 hub_shutdown(void);
 void		 hub_list(uint32_t, uint32_t);
 

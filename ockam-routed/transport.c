@@ -582,7 +582,8 @@ tcp_down(struct tcp_conn *tc)
 		    safe_str(c->peer, strlen(c->peer)), tc->why);
 	}
 	chanlife_conn_down(c->id, c->tls, conn_name(c));
-	hub_gone(FLOW_TCP, c->id);
+	hub_gone(FLOW_TCP, c->id, c->tls ? OCKAM_ADDR_TLS : OCKAM_ADDR_TCP,
+	    conn_name(c));
 	if (c->lc == NULL)
 		relayc_conn_down(c->tls, c->peer);
 	conn_free(c, tc->why);

@@ -137,12 +137,16 @@ Through the hub a round trip crosses the hub's tcpd, routed and tcpd
 twice: six process wake-ups more than the eight of a direct one, so
 its p50 is about 1.75 times direct's by construction whenever every
 wake-up costs alike (above: the hub's forwarding both ways costs more
-than a's whole trip to b and back without a channel).  With the FWD_ form the hub forwards Alice's ciphertext as it
+than a's whole trip to b and back without a channel).  With the FWD_
+form the hub forwards Alice's ciphertext as it
 is; with an alias it also decrypts and encrypts the outer channel
 between it and Bob (never Alice's).  All nodes share this machine's
 cores: the hub's CPU (above) comes out of the same cores the direct
 path uses, so relayed MB/s is lower here than with a hub elsewhere.
 A registration is one message from node a's client through a's routed
 and tcpd to the hub and its answer back; the hub looks for a forwarder
-to renew, and counts those of the connection, by walking all of them.
+to renew among those of the connection (found by the head of their
+route), and counts them in a tree.  Here one connection holds them all
+(forwarders-per-connection raised to 65536), so a renewal walks them
+all: the worst case; at the default 16 it walks at most 16.
 EOC
