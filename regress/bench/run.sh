@@ -32,8 +32,10 @@ start() {
 	done
 }
 
+# port FROM: as free_port in regress/e2e/lib.sh, OCKAM_PORT_BASE too.
 port() {
-	for p in $(seq "$1" $(( $1 + 500 ))); do
+	b=$(( $1 - 20000 + ${OCKAM_PORT_BASE:-20000} ))
+	for p in $(seq "$b" $(( b + 500 ))); do
 		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp ||
 		    { echo "$p"; return; }
 	done

@@ -44,9 +44,12 @@ expect() {
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # free_port FROM: the first TCP port from FROM on (200 tried) that
-# nothing on this machine uses
+# nothing on this machine uses.  FROM is written for a suite whose
+# ports start at 20000; OCKAM_PORT_BASE moves them all (two suites on
+# one machine: 20000 and 40000).
 free_port() {
-	for p in $(seq "$1" $(( $1 + 200 ))); do
+	b=$(( $1 - 20000 + ${OCKAM_PORT_BASE:-20000} ))
+	for p in $(seq "$b" $(( b + 200 ))); do
 		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp ||
 		    { echo "$p"; return; }
 	done
