@@ -65,6 +65,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
 		  ockam-routed/notify.c ockam-routed/paths.c \
+		  ockam-routed/tcpcut.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
 		  ockam-routed/children.c \
@@ -81,6 +82,7 @@ VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
 		  ockam-streamd/segment.c ockam-streamd/offsets.c lib/sanitize.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
+		  ockam-tcpd/cut.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
 		  lib/sanitize.c

@@ -67,5 +67,9 @@ int		 tmsg_encode_head(struct ibuf *, const struct tmsg *);
 int		 tmsg_decode(struct tmsg *, const void *, size_t,
 		    const char **);
 int		 tmsg_check(const void *, size_t, size_t *, const char **);
+int		 tmsg_head(const void *, size_t, uint8_t *, const char **,
+		    size_t *, size_t *);
+size_t		 tmsg_hop(const void *, size_t, uint8_t, const char *,
+		    unsigned char *, size_t);
 
 #endif /* OCKAM_ROUTE_H */

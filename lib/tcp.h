@@ -45,6 +45,17 @@
  *				again (a secure channel holds what came on
  *				it while its vault works); an unknown id is
  *				ignored (the connection may be gone)
+ *	IMSG_TCP_CUT		routed -> tcpd: struct tcp_cut: a frame on
+ *				accepted connection src whose first onward
+ *				address is head (dst's name in routes) may go
+ *				to dst at once, as routed would send it: head
+ *				off, src's name first in the return route
+ *				(a hub's straight path to a forwarder's
+ *				client, and its replies: cut.c); tcpd keeps
+ *				it while both are up, unless dst does not
+ *				read; an unknown id is ignored
+ *	IMSG_TCP_UNCUT		routed -> tcpd: struct tcp_conn (by id): no
+ *				more cut-through from or to it
  *
  * Peer names are the text of a TCP address: "A.B.C.D:PORT",
  * "[IPv6]:PORT" or "HOST:PORT".  For a connection tcpd opened it is the
@@ -89,6 +100,15 @@ struct tcp_msg {
 	uint32_t	 token;		/* SEND: echoed in FAIL */
 	uint8_t		 tls;		/* SEND: open it with TLS */
 	char		 peer[TCP_PEER_MAX];
+};
+
+struct tcp_cut {
+	uint32_t	 src;		/* accepted connections */
+	uint32_t	 dst;
+	uint8_t		 type;		/* OCKAM_ADDR_TCP or _TLS: src's */
+	uint8_t		 htype;		/* and dst's, in head */
+	char		 head[TCP_PEER_MAX];	/* dst's name, "@ID.TAG" */
+	char		 name[TCP_PEER_MAX];	/* src's */
 };
 
 struct tcp_conn {

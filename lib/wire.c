@@ -269,3 +269,108 @@ tmsg_check(const void *data, size_t len, size_t *nonward,
 	*nonward = n;
 	return (0);
 }
+
+/*
+ * The first onward address of an encoded message tmsg_check() passed
+ * (its onward route not empty): its type, and its value (not NUL
+ * terminated) at *val, vlen bytes; and the onward route's length.
+ */
+int
+tmsg_head(const void *data, size_t len, uint8_t *type, const char **val,
+    size_t *vlen, size_t *count)
+{
+	struct cursor	 c;
+	uint64_t	 n, l;
+
+	cur_init(&c, data, len);
+	(void)cur_u8(&c);
+	n = cur_uvarint(&c);
+	*type = cur_u8(&c);
+	l = cur_uvarint(&c);
+	if (cur_ok(&c) == -1 || n == 0 || l > OCKAM_ADDR_MAX ||
+	    (*val = cur_bytes(&c, l)) == NULL)
+		return (-1);
+	*vlen = l;
+	*count = n;
+	return (0);
+}
+
+/* Skip n encoded addresses of c. */
+static int
+addrs_skip(struct cursor *c, uint64_t n)
+{
+	uint64_t	 i, l;
+
+	for (i = 0; i < n; i++) {
+		(void)cur_u8(c);
+		l = cur_uvarint(c);
+		if (cur_ok(c) == -1 || cur_bytes(c, l) == NULL)
+			return (-1);
+	}
+	return (0);
+}
+
+static size_t
+put_uvarint(unsigned char *p, uint64_t v)
+{
+	size_t	 n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return (n);
+}
+
+/*
+ * What a hop does to an encoded message tmsg_check() passed, on its
+ * bytes: its first onward address taken off, type#name put first in
+ * its return route, the rest as it is (ockam-tcpd's cut-through,
+ * doc/design.md 3.3).  Written to out, room bytes; the length written,
+ * 0 when it does not fit or the return route would grow too long.
+ */
+size_t
+tmsg_hop(const void *data, size_t len, uint8_t type, const char *name,
+    unsigned char *out, size_t room)
+{
+	struct cursor		 c;
+	const unsigned char	*in = data, *on, *ret, *rest;
+	uint64_t		 non, nret;
+	size_t			 nlen = strlen(name), onlen, retlen;
+	size_t			 restlen, o = 0;
+
+	cur_init(&c, data, len);
+	(void)cur_u8(&c);			/* the version */
+	non = cur_uvarint(&c);
+	if (cur_ok(&c) == -1 || non == 0 || addrs_skip(&c, 1) == -1)
+		return (0);
+	on = c.p;				/* the onward route's rest */
+	if (addrs_skip(&c, non - 1) == -1)
+		return (0);
+	onlen = c.p - on;
+	nret = cur_uvarint(&c);
+	ret = c.p;
+	if (cur_ok(&c) == -1 || nret >= OCKAM_ROUTE_MAX ||
+	    addrs_skip(&c, nret) == -1 || nlen > OCKAM_ADDR_MAX)
+		return (0);
+	retlen = c.p - ret;
+	rest = c.p;				/* the payload, a trailer */
+	restlen = len - (rest - in);
+	if (room < 1 + 10 + onlen + 10 + 1 + 10 + nlen + retlen + restlen)
+		return (0);
+	out[o++] = in[0];
+	o += put_uvarint(out + o, non - 1);
+	memcpy(out + o, on, onlen);
+	o += onlen;
+	o += put_uvarint(out + o, nret + 1);
+	out[o++] = type;
+	o += put_uvarint(out + o, nlen);
+	memcpy(out + o, name, nlen);
+	o += nlen;
+	memcpy(out + o, ret, retlen);
+	o += retlen;
+	memcpy(out + o, rest, restlen);
+	o += restlen;
+	return (o > OCKAM_MSG_MAX ? 0 : o);
+}

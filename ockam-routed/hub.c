@@ -181,6 +181,20 @@ head_next(struct fwd *f)
 	    strcmp(n->head, f->head) == 0 ? n : NULL);
 }
 
+/*
+ * f leaves the tree of heads and its tie's count; the last forwarder
+ * of a connection takes the cut-through to it along (tcpcut.c).
+ */
+static void
+fwd_unplace(struct fwd *f)
+{
+	RB_REMOVE(fwd_heads, &heads, f);
+	tie_count(f->tie_kind, f->tie, -1);
+	f->placed = 0;
+	if (head_first(f->htype, f->head) == NULL)
+		tcp_uncut(f->htype, f->head);
+}
+
 /* f's route is now m's return route, its tie m's source. */
 static int
 fwd_place(struct fwd *f, const struct message *m)
@@ -188,8 +202,7 @@ fwd_place(struct fwd *f, const struct message *m)
 	struct addr	*h;
 
 	if (f->placed) {
-		RB_REMOVE(fwd_heads, &heads, f);
-		tie_count(f->tie_kind, f->tie, -1);
+		fwd_unplace(f);
 		route_clear(&f->route);
 		route_init(&f->route);
 	}
@@ -212,10 +225,8 @@ static void
 fwd_free(struct fwd *f)
 {
 	TAILQ_REMOVE(&fwds, f, entry);
-	if (f->placed) {
-		RB_REMOVE(fwd_heads, &heads, f);
-		tie_count(f->tie_kind, f->tie, -1);
-	}
+	if (f->placed)
+		fwd_unplace(f);
 	nfwds--;
 	worker_del(f->w);
 	route_clear(&f->route);

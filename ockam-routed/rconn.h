@@ -16,6 +16,7 @@
 #include "tcp.h"
 
 #define TCP_NAME_MAX		32	/* "@ID.TAG" */
+#define TCP_CUTS		32	/* cut-throughs of one (tcpcut.c) */
 
 struct rconn {
 	TAILQ_ENTRY(rconn)	 entry;
@@ -31,6 +32,8 @@ struct rconn {
 	struct recent		 grants;	/* peers it sent to */
 	char			 peer[TCP_PEER_MAX];	/* shown */
 	char			 name[TCP_NAME_MAX];	/* accepted: @ID.TAG */
+	uint32_t		 cuts[TCP_CUTS];	/* the other ends */
+	int			 ncuts;
 };
 
 /* transport.c */
@@ -39,5 +42,9 @@ struct rconn		*conn_by_name(int, const char *, int);
 struct rconn		*conn_next(struct rconn *);
 const char		*conn_name(const struct rconn *);
 struct ockam_conf	*tcp_conf(void);
+
+/* tcpcut.c */
+void			 tcp_cut(struct rconn *, const struct addr *);
+void			 tcp_cut_forget(struct rconn *);
 
 #endif /* OCKAM_RCONN_H */

@@ -268,6 +268,7 @@ void		 tcp_imsg_flow(struct imsg *);
 int		 tcp_flow_allows(struct message *, const struct addr *);
 void		 tcp_grant_reply(const struct route *, const struct route *);
 int		 tcp_reply_granted(const struct addr *, uint8_t, const char *);
+void		 tcp_uncut(uint8_t, const char *);
 void		 tcp_shutdown(void);
 int		 tcp_backlogged(void);
 int		 tcp_conn_addr(uint32_t, char *, size_t);

@@ -250,8 +250,11 @@ conn_allows(struct rconn *c, const struct addr *a)
 			    channel_listener_of(a->val, &c->lc->consumers) ||
 			    hub_flow_allows(a, &c->lc->consumers) ||
 			    stream_flow_allows(a->val, &c->lc->consumers));
+		if (hub_flow_allows(a, &c->lc->consumers)) {
+			tcp_cut(c, a);
+			return (1);
+		}
 		return (relay_grants(&c->lc->consumers, a) ||
-		    hub_flow_allows(a, &c->lc->consumers) ||
 		    tcp_reply_granted(a, c->tls ? OCKAM_ADDR_TLS :
 		    OCKAM_ADDR_TCP, conn_name(c)));
 	}
@@ -558,6 +561,7 @@ conn_free(struct rconn *c, const char *why)
 	while ((m = tcp_unhold(c)) != NULL)
 		router_drop(m, "connection to %s closed: %s",
 		    safe_str(c->peer, strlen(c->peer)), why);
+	tcp_cut_forget(c);
 	TAILQ_REMOVE(&conns, c, entry);
 	recent_clear(&c->grants);
 	free(c);

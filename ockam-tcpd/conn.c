@@ -64,7 +64,6 @@ RB_GENERATE(idtree, conn, byid, conn_idcmp);
 
 static struct conn	*conn_new(uint32_t, int, const char *);
 static struct conn	*conn_find(const char *, int);
-static struct conn	*conn_by_id(uint32_t);
 static uint32_t		 conn_newid(void);
 static const char	*conn_accepted_why(const struct tcp_msg *, char *,
 			    size_t);
@@ -83,7 +82,7 @@ conn_idcmp(struct conn *a, struct conn *b)
 	return (a->id < b->id ? -1 : a->id > b->id);
 }
 
-static struct conn *
+struct conn *
 conn_by_id(uint32_t id)
 {
 	struct conn	 key;
@@ -128,6 +127,7 @@ conn_new(uint32_t listener, int use_tls, const char *peer)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("connection");
 	TAILQ_INIT(&c->wq);
+	TAILQ_INIT(&c->cuts);
 	frame_init(&c->fr);
 	c->id = conn_newid();
 	RB_INSERT(idtree, &byid, c);
@@ -254,6 +254,7 @@ conn_close(struct conn *c, const char *why)
 		close(c->fd);
 	c->fd = -1;
 	bounds_closed(c);
+	cut_del(c->id);
 	while ((w = TAILQ_FIRST(&c->wq)) != NULL) {
 		TAILQ_REMOVE(&c->wq, w, entry);
 		wbuf_free(w);

@@ -89,6 +89,8 @@ conn_input(struct conn *c, size_t n)
 		case FRAME_OK:
 			bounds_framed(c);
 			body = frame_body(&c->fr, &blen);
+			if (cut_frame(c, body, blen))
+				break;
 			memset(&tm, 0, sizeof(tm));
 			tm.conn = c->id;
 			tm.listener = c->listener;

@@ -43,6 +43,7 @@ static void	tcpd_sendreq(struct imsg *);
 static void	tcpd_closereq(struct imsg *);
 static void	tcpd_readreq(struct imsg *);
 static void	tcpd_regress_connid(struct imsg *);
+static void	tcpd_cutreq(struct imsg *);
 static void	tcpd_rlimit(void);
 static void	tcpd_fair(struct conn *);
 static void	tcpd_start(struct priv_conf *);
@@ -66,6 +67,10 @@ static const struct privsep_req tcpd_reqs[] = {
 	    sizeof(struct tcp_conn), tcpd_readreq },
 	{ IMSG_TCP_READ, P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_conn), tcpd_readreq },
+	{ IMSG_TCP_CUT, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_cut), tcpd_cutreq },
+	{ IMSG_TCP_UNCUT, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_conn), tcpd_cutreq },
 	{ IMSG_REGRESS_CONNID, P(PRIVSEP_RUN), 0, sizeof(uint32_t),
 	    tcpd_regress_connid },
 };
@@ -219,6 +224,31 @@ tcpd_readreq(struct imsg *imsg)
 
 	memcpy(&tc, imsg->data, sizeof(tc));
 	conn_read_req(tc.conn, imsg->hdr.type == IMSG_TCP_STOPREAD);
+}
+
+/* Cut-through: a pair routed allows (cut.c), or none for a connection. */
+static void
+tcpd_cutreq(struct imsg *imsg)
+{
+	struct tcp_cut	 tc;
+	struct tcp_conn	 c;
+
+	if (imsg->hdr.type == IMSG_TCP_UNCUT) {
+		memcpy(&c, imsg->data, sizeof(c));
+		cut_del(c.conn);
+		return;
+	}
+	memcpy(&tc, imsg->data, sizeof(tc));
+	if (memchr(tc.head, '\0', sizeof(tc.head)) == NULL ||
+	    memchr(tc.name, '\0', sizeof(tc.name)) == NULL ||
+	    tc.head[0] != TCP_ACCEPTED_MARK ||
+	    tc.name[0] != TCP_ACCEPTED_MARK)
+		imsg_bad("routed", imsg, "cut-through: bad names");
+	if ((tc.type != OCKAM_ADDR_TCP && tc.type != OCKAM_ADDR_TLS) ||
+	    (tc.htype != OCKAM_ADDR_TCP && tc.htype != OCKAM_ADDR_TLS) ||
+	    tc.src == tc.dst)
+		imsg_bad("routed", imsg, "cut-through: bad address types");
+	cut_add(&tc);
 }
 
 /* Test-only: make connection ids wrap soon (fatal without the hooks). */

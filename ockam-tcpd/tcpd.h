@@ -93,6 +93,8 @@ struct conn {
 	char			 peer[TCP_PEER_MAX];
 	char			 host[TCPD_HOST_MAX];	/* to verify (TLS) */
 	char			 errbuf[TCP_WHY_MAX];	/* last connect error */
+	TAILQ_HEAD(, cut)	 cuts;		/* cut.c */
+	int			 ncuts;
 };
 TAILQ_HEAD(connlist, conn);
 
@@ -118,6 +120,7 @@ extern int		 reading_paused;
 void		 conn_send(const struct tcp_msg *, unsigned char *, size_t,
 		    size_t);
 void		 wbuf_free(struct wbuf *);
+struct conn	*conn_by_id(uint32_t);
 void		 conn_close_req(uint32_t);
 void		 conn_read_req(uint32_t, int);
 struct conn	*conn_accepted(int, const struct sockaddr *, uint32_t,
@@ -154,6 +157,14 @@ void		 conn_sockopts(int, const char *);
 void		 conn_try(struct conn *);
 void		 conn_connect_done(struct conn *);
 void		 conn_handshake(struct conn *);
+
+/* cut.c */
+#define TCPD_CUTS	32	/* cut-throughs from one connection */
+#define TCPD_CUTS_ALL	8192	/* and from all */
+struct cut;
+void		 cut_add(const struct tcp_cut *);
+void		 cut_del(uint32_t);
+int		 cut_frame(struct conn *, const unsigned char *, size_t);
 
 /* io.c */
 void		 conn_read(struct conn *);

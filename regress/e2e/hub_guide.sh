@@ -84,3 +84,10 @@ ctl hub show relays > "$T/hubrelays.out" 2>&1
 check "show relays on the hub: FWD_ and forward_to_bob" \
     sh -c "grep -q '^hub .*FWD_' $T/hubrelays.out &&
     grep -q '^hub .*forward_to_bob' $T/hubrelays.out"
+
+# The hub's tcpd sends a channel's frames on between Alice's and Bob's
+# connections itself once routed allowed the pair (cut-through), and
+# the channel works through it: its echoes above went that way.
+check "the hub cuts through: tcpd forwards the allowed pair itself" \
+    grep -q "tcpd: connection [0-9]*: frames for @[0-9]*\.[0-9a-f]* go to connection" \
+    "$(node_log hub)"

@@ -294,6 +294,79 @@ test_tmsg_ops(void **state)
 	tmsg_clear(&m);
 }
 
+/*
+ * tmsg_hop() on the bytes does what a hop does to a decoded message:
+ * the first onward address off, one put first in the return route.
+ */
+static void
+test_hop(void **state)
+{
+	struct tmsg	 m, want, got;
+	struct ibuf	*b;
+	unsigned char	 out[OCKAM_MSG_MAX];
+	const char	*val, *why;
+	size_t		 n, vlen, count;
+	uint8_t		 type;
+	int		 i;
+
+	(void)state;
+	tmsg_init(&m);
+	assert_int_equal(route_push_back(&m.onward, OCKAM_ADDR_TCP, "@2.ab",
+	    5), 0);
+	assert_int_equal(route_push_back(&m.onward, OCKAM_ADDR_LOCAL, "dec",
+	    3), 0);
+	assert_int_equal(route_push_back(&m.ret, OCKAM_ADDR_LOCAL, "enc",
+	    3), 0);
+	assert_int_equal(tmsg_set_payload(&m, "ciphertext", 10), 0);
+	assert_non_null(b = ibuf_open(256, OCKAM_MSG_MAX));
+	assert_int_equal(tmsg_encode(b, &m), 0);
+	assert_int_equal(tmsg_head(ibuf_data(b), ibuf_size(b), &type, &val,
+	    &vlen, &count), 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(type, OCKAM_ADDR_TCP);
+	assert_int_equal(vlen, 5);
+	assert_memory_equal(val, "@2.ab", 5);
+
+	n = tmsg_hop(ibuf_data(b), ibuf_size(b), OCKAM_ADDR_TCP, "@1.cd",
+	    out, sizeof(out));
+	assert_true(n > 0);
+	tmsg_init(&want);
+	assert_int_equal(tmsg_copy(&want, &m), 0);
+	route_pop_front(&want.onward);
+	assert_int_equal(route_push_front(&want.ret, OCKAM_ADDR_TCP, "@1.cd",
+	    5), 0);
+	tmsg_init(&got);
+	assert_int_equal(tmsg_decode(&got, out, n, &why), 0);
+	assert_int_equal(got.onward.n, 1);
+	assert_int_equal(got.ret.n, 2);
+	ibuf_free(b);
+	assert_non_null(b = ibuf_open(256, OCKAM_MSG_MAX));
+	assert_int_equal(tmsg_encode(b, &want), 0);
+	assert_int_equal(n, ibuf_size(b));
+	assert_memory_equal(out, ibuf_data(b), n);
+	/* No room: nothing. */
+	assert_int_equal(tmsg_hop(ibuf_data(b), ibuf_size(b), OCKAM_ADDR_TCP,
+	    "@1.cd", out, 8), 0);
+	ibuf_free(b);
+
+	/* A return route already full cannot take one more. */
+	tmsg_clear(&want);
+	tmsg_init(&want);
+	assert_int_equal(route_push_back(&want.onward, OCKAM_ADDR_TCP, "@2.ab",
+	    5), 0);
+	for (i = 0; i < OCKAM_ROUTE_MAX; i++)
+		assert_int_equal(route_push_back(&want.ret, OCKAM_ADDR_LOCAL,
+		    "r", 1), 0);
+	assert_non_null(b = ibuf_open(256, OCKAM_MSG_MAX));
+	assert_int_equal(tmsg_encode(b, &want), 0);
+	assert_int_equal(tmsg_hop(ibuf_data(b), ibuf_size(b), OCKAM_ADDR_TCP,
+	    "@1.cd", out, sizeof(out)), 0);
+	ibuf_free(b);
+	tmsg_clear(&m);
+	tmsg_clear(&want);
+	tmsg_clear(&got);
+}
+
 static void
 test_known_answers(void **state)
 {
@@ -611,6 +684,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_valid),
 		cmocka_unit_test(test_route_ops),
+		cmocka_unit_test(test_hop),
 		cmocka_unit_test(test_tmsg_ops),
 		cmocka_unit_test(test_known_answers),
 		cmocka_unit_test(test_truncations),
