@@ -133,14 +133,13 @@ row "hub memory per forwarder (bytes)" \
     "$(( (rss1 - rss0) * 1024 / (n > 0 ? n : 1) ))"
 cat <<EOC
 
-Through the hub a round trip crosses the hub's tcpd, routed and tcpd
-twice: six process wake-ups more than the eight of a direct one, so
-its p50 is about 1.75 times direct's by construction whenever every
-wake-up costs alike (above: the hub's forwarding both ways costs more
-than a's whole trip to b and back without a channel).  With the FWD_
-form the hub forwards Alice's ciphertext as it
-is; with an alias it also decrypts and encrypts the outer channel
-between it and Bob (never Alice's).  All nodes share this machine's
+Through the hub (FWD_) a channel's frames cross only the hub's tcpd,
+once each way: after routed allowed the pair it lets tcpd forward
+between the two connections itself (cut-through, doc/design.md 3.3),
+so the hub's routed does nothing for them (its CPU above).  That is
+two process wake-ups more than the eight of a direct round trip.  With
+an alias the hub also decrypts and encrypts the outer channel between
+it and Bob (never Alice's), in routed.  All nodes share this machine's
 cores: the hub's CPU (above) comes out of the same cores the direct
 path uses, so relayed MB/s is lower here than with a hub elsewhere.
 A registration is one message from node a's client through a's routed
