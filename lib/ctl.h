@@ -40,6 +40,9 @@
  *	CTL_TCP_DELETE	string peer name or connection id
  *	CTL_SHOW_LISTENERS empty; answered by CTL_LISTENER_INFO (strings:
  *			kind, address, consumers)..., CTL_END
+ *	CTL_SHOW_STREAMS empty; answered by CTL_STREAM_INFO (strings: name,
+ *			worker, backend; u64 host order: messages, first
+ *			index, next index, bytes)..., CTL_END
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -77,6 +80,8 @@ enum ctl_type {
 	CTL_SHOW_LISTENERS,
 	CTL_LISTENER_INFO,
 	CTL_SC_UNPIN,
+	CTL_SHOW_STREAMS,
+	CTL_STREAM_INFO,
 	CTL_TYPE_MAX
 };
 

@@ -121,6 +121,8 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_tcp_delete,		"malformed request" },
 	{ CTL_SHOW_LISTENERS,	BODY_IGNORED,	0,		0,
 	    ctl_show_listeners,		NULL },
+	{ CTL_SHOW_STREAMS,	BODY_EMPTY,	0,		REQ_WAITS,
+	    ctl_show_streams,		"malformed show request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
 	    control_regress,		"malformed regress request" },
 	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,

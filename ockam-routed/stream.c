@@ -119,6 +119,13 @@ stream_req_free(struct st_req *q)
 	free(q);
 }
 
+/* The streams in the order they were opened: stream_next(NULL) first. */
+struct stream *
+stream_next(struct stream *st)
+{
+	return (st == NULL ? TAILQ_FIRST(&streams) : TAILQ_NEXT(st, entry));
+}
+
 static struct stream *
 stream_find(const char *name)
 {

@@ -223,6 +223,15 @@ out=$(ctl client stream pull -i 3 "$ch" alice_to_bob 2>&1)
 [ "$out" = "3 secret" ] && ok "and a pull through it" ||
     fail "and a pull through it ($out)"
 
+out=$(ctl hub show streams 2>&1)
+echo "$out" | grep -qE '^alice_to_bob +ST_S_[0-9a-f]{16} +4 +0 +[0-9]+ embedded$' &&
+    echo "$out" | grep -qE '^burst ' &&
+    ok "show streams: names, workers, messages, bytes, backend" ||
+    fail "show streams: names, workers, messages, bytes, backend ($out)"
+out=$(ctl client show streams 2>&1)
+[ -z "$out" ] && ok "show streams on a node without streams: nothing" ||
+    fail "show streams on a node without streams: nothing ($out)"
+
 # What was confirmed is there after a restart.
 stop_node hub
 start_node hub "$T/hub.conf" || { fail "hub restarts"; show_log hub; exit 0; }
