@@ -221,9 +221,14 @@ $(BUILD)/regress/tcpecho: $(BUILD)/obj/regress/bench/tcpecho.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $<
 
+$(BUILD)/regress/streambench: $(BUILD)/obj/regress/bench/streambench.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 # Benchmarks: an optimized build, tables against raw libsodium, plain
 # TCP and stunnel.
-bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho
+bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
+    $(BUILD)/regress/streambench
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),

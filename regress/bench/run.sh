@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # make bench: the secure channel benchmarks on one node, then two nodes
 # over TCP on 127.0.0.1 next to plain TCP and an stunnel TLS 1.3 tunnel
-# measured by this script in the same run.
+# measured by this script in the same run, then a hub's stream pushes.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$BUILD" && pwd) || exit 1
@@ -120,3 +120,21 @@ channel routed also encrypts and decrypts on both nodes.  The
 references echo the same sizes over one TCP connection (stunnel: two
 TLS hops, client and server, around it).
 EOC
+
+# A hub's stream service: confirmed pushes/s (each confirmed only once
+# ockam-streamd has it on disk, fsync'ed), 1 and 32 producers in flight.
+PH=$(port 28500)
+cat > "$D/hub.conf" <<EOC
+control socket "$D/hub.sock"
+listen on 127.0.0.1 port $PH consumers { "stream" }
+stream service "stream" index "stream_index" \\
+    storage embedded directory "$D/streams"
+EOC
+start hub "$D/hub.conf"
+printf '\n%-44s %14s %14s\n' "stream pushes confirmed/s (embedded log)" \
+    "1 producer" "32 producers"
+for size in 64 1024; do
+	one=$("$BUILD/regress/streambench" "$PH" $size 1 5000) || one=-
+	many=$("$BUILD/regress/streambench" "$PH" $size 32 50000) || many=-
+	row "$size B pushes over TCP" "$one" "$many"
+done
