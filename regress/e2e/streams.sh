@@ -224,7 +224,8 @@ out=$(ctl client stream pull -i 3 "$ch" alice_to_bob 2>&1)
     fail "and a pull through it ($out)"
 
 out=$(ctl hub show streams 2>&1)
-echo "$out" | grep -qE '^alice_to_bob +ST_S_[0-9a-f]{16} +4 +0 +[0-9]+ embedded$' &&
+re='^alice_to_bob +ST_S_[0-9a-f]{16} +4 +0 +[0-9]+ embedded$'
+echo "$out" | grep -qE "$re" &&
     echo "$out" | grep -qE '^burst ' &&
     ok "show streams: names, workers, messages, bytes, backend" ||
     fail "show streams: names, workers, messages, bytes, backend ($out)"
