@@ -36,6 +36,7 @@ secure-channel listener "hub_listener" identity "hub" trust everyone \\
     consumers { "stream" }
 limit stream-message-size 1K
 limit stream-pending-per-source 2
+limit streams 8
 EOF
 start_node hub "$T/hub.conf" || { fail "hub starts"; show_log hub; exit 0; }
 start_node client "$TOP/etc/initiator.conf" -D vaultdir="$T/client/vault" ||
@@ -199,13 +200,21 @@ while True:
     if r is None: break
     st.append(r[2][-2])
 say("burst-bounded", len(st) == 30 and 0 in st and 1 in st, st)
+# Past limit streams (8), a new stream is refused; an old one joins.
+got = [proto(ask(s, b"stream", env(b"stream_create", b"\x01" +
+    bare(b"fill%d" % i)))) for i in range(6)]
+old = proto(ask(s, b"stream", env(b"stream_create", b"\x01" +
+    bare(b"alice_to_bob"))))
+say("streams-bounded", got[0] == "stream_create" and got[-1] == "error" and
+    old == "stream_create", got)
 say("serving", proto(ask(conn(), IDX, get(b"c1", b"s1"))) ==
     "stream_index")
 PY
 python3 "$T/raw.py" "$PH" > "$T/raw.out" 2>&1
 for t in save-no-reply get-after-save-0 save-keeps-max-64bit \
     get-never-saved-absent malformed-errors raw-init overflow-error \
-    push-confirm pull-reply pull-fits-one-frame burst-bounded serving; do
+    push-confirm pull-reply pull-fits-one-frame burst-bounded streams-bounded \
+    serving; do
 	grep -q "^$t True" "$T/raw.out" && ok "raw: $t" ||
 	    { fail "raw: $t"; sed 's/^/#   /' "$T/raw.out"; }
 done
