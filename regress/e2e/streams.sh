@@ -207,6 +207,25 @@ old = proto(ask(s, b"stream", env(b"stream_create", b"\x01" +
     bare(b"alice_to_bob"))))
 say("streams-bounded", got[0] == "stream_create" and got[-1] == "error" and
     old == "stream_create", got)
+# A pull with limit 0: an empty reply, as Ockam's hub gives.
+r = ask(s, w, env(b"stream_pull", b"\x05\x00\x00"))
+say("limit-0-empty", r is not None and
+    r[2] == env(b"stream_pull", b"\x05\x00"))
+# A flood of what the hub refuses, pipelined on one connection: 10 KB
+# names, limits of 2^32, garbage; every one answered with an error.
+f = conn()
+flood = [env(b"stream_create", b"\x01" + bare(b"n" * 10240)),
+         env(b"stream_pull", b"\x01\x00" + uv(2**32)), b"\xff" * 100]
+n = 3000
+f.sendall(b"".join(frame([(0, b"stream" if i % 3 != 1 else w)],
+    [(0, b"app")], flood[i % 3]) for i in range(n)))
+errs = 0
+while errs < n:
+    f.settimeout(5)
+    r = recv(f)
+    if r is None or proto(r) != "error": break
+    errs += 1
+say("flood-answered", errs == n, errs)
 say("serving", proto(ask(conn(), IDX, get(b"c1", b"s1"))) ==
     "stream_index")
 PY
@@ -214,12 +233,15 @@ python3 "$T/raw.py" "$PH" > "$T/raw.out" 2>&1
 for t in save-no-reply get-after-save-0 save-keeps-max-64bit \
     get-never-saved-absent malformed-errors raw-init overflow-error \
     push-confirm pull-reply pull-fits-one-frame burst-bounded streams-bounded \
-    serving; do
+    limit-0-empty flood-answered serving; do
 	grep -q "^$t True" "$T/raw.out" && ok "raw: $t" ||
 	    { fail "raw: $t"; sed 's/^/#   /' "$T/raw.out"; }
 done
 alive "$(node_pid hub)" && ok "the hub is still running" ||
     { fail "the hub is still running"; show_log hub; }
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$(node_pid hub)/status")
+[ "$rss" -lt 131072 ] && ok "routed of the hub stays small (${rss} kB)" ||
+    fail "routed of the hub stays small (${rss} kB)"
 
 # Through a secure channel whose listener has the stream service as a
 # consumer: the stream's worker is reachable too.
