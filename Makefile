@@ -217,18 +217,23 @@ $(BUILD)/regress/bench: $(BUILD)/obj/regress/bench/bench.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(BUILD)/regress/streambench: $(BUILD)/obj/regress/bench/streambench.o \
+    $(HELPER_LIB) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_LIB) $(LIB) $(LDLIBS)
+
 $(BUILD)/regress/tcpecho: $(BUILD)/obj/regress/bench/tcpecho.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $<
 
-$(BUILD)/regress/streambench: $(BUILD)/obj/regress/bench/streambench.o $(LIB)
+$(BUILD)/regress/hubbench: $(BUILD)/obj/regress/bench/hubbench.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Benchmarks: an optimized build, tables against raw libsodium, plain
 # TCP and stunnel.
 bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
-    $(BUILD)/regress/streambench
+    $(BUILD)/regress/streambench $(BUILD)/regress/hubbench
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),

@@ -51,6 +51,7 @@ RB_GENERATE(offtree, offent, entry, offent_cmp);
 static struct offtree	 offs = RB_INITIALIZER(&offs);
 static uint32_t		 noffs, offs_max;
 static int		 offs_dirfd = -1, dirty;
+static uint64_t		 offs_size;	/* bytes of the last file written */
 static struct log_count	 lc_full = LOG_COUNT_INIT(LOG_WARNING,
 			    "offset not saved: limit stream-offsets reached");
 
@@ -164,7 +165,8 @@ offsets_init(int dirfd, uint32_t max)
 		noffs = 0;
 		if (renameat(dirfd, OFF_FILE, dirfd, OFF_BAD) == -1)
 			log_warn("rename %s", OFF_FILE);
-	}
+	} else if (ftell(f) > 0)
+		offs_size = ftell(f);
 	fclose(f);
 	log_debug("%u offsets", noffs);
 	return (0);
@@ -220,6 +222,7 @@ offsets_flush(void)
 	struct offent	*o;
 	uint8_t		 b[8], len;
 	uint32_t	 crc = 0;
+	uint64_t	 size;
 	FILE		*f;
 	int		 fd, err = 0;
 
@@ -237,6 +240,7 @@ offsets_flush(void)
 		close(fd);
 		goto fail;
 	}
+	size = 8 + 4 + 4;
 	WR(OFF_MAGIC, 8);
 	put_le(b, noffs, 4);
 	WR(b, 4);
@@ -249,6 +253,7 @@ offsets_flush(void)
 		WR(o->name, len);
 		put_le(b, o->index, 8);
 		WR(b, 8);
+		size += 2 + strlen(o->client) + strlen(o->name) + 8;
 	}
 	put_le(b, crc, 4);
 	if (fwrite(b, 1, 4, f) != 4)
@@ -263,10 +268,18 @@ offsets_flush(void)
 	    fsync(offs_dirfd) == -1)
 		goto fail;
 	dirty = 0;
+	offs_size = size;
 	return (0);
 fail:
 	log_warn("offsets not written");
 	return (-1);
+}
+
+/* The size of the file last written, which sets how often it is. */
+uint64_t
+offsets_size(void)
+{
+	return (offs_size);
 }
 
 void

@@ -22,6 +22,7 @@ int	offsets_save(const char *, const char *, uint64_t);
 int	offsets_get(const char *, const char *, uint64_t *);
 int	offsets_dirty(void);
 int	offsets_flush(void);
+uint64_t offsets_size(void);
 void	offsets_close(void);
 
 #endif /* OCKAM_STREAMD_OFFSETS_H */

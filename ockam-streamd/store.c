@@ -113,25 +113,33 @@ stream_close_wfd(struct stream *s)
 	nwfds--;
 }
 
+/* Room for one more write descriptor: the least used clean one goes. */
+static void
+wfd_room(void)
+{
+	struct stream	*old = NULL;
+	uint32_t	 i;
+
+	if (nwfds < STORE_FDS_MAX)
+		return;
+	for (i = 0; i < nstreams; i++)
+		if (streams[i]->wfd != -1 && !streams[i]->dirty &&
+		    (old == NULL || streams[i]->used < old->used))
+			old = streams[i];
+	if (old != NULL)
+		stream_close_wfd(old);
+}
+
 /* The last segment's descriptor, opened when it is not. */
 static int
 stream_wfd(struct stream *s)
 {
-	struct stream	*old = NULL;
-	char		 path[PATH_MAX];
-	uint32_t	 i;
+	char	 path[PATH_MAX];
 
 	s->used = ++tick;
 	if (s->wfd != -1)
 		return (s->wfd);
-	if (nwfds >= STORE_FDS_MAX) {
-		for (i = 0; i < nstreams; i++)
-			if (streams[i]->wfd != -1 && !streams[i]->dirty &&
-			    (old == NULL || streams[i]->used < old->used))
-				old = streams[i];
-		if (old != NULL)
-			stream_close_wfd(old);
-	}
+	wfd_room();
 	seg_name(path, sizeof(path), s->name, s->segs[s->nsegs - 1].first);
 	if ((s->wfd = openat(sc.dirfd, path, O_RDWR | O_CLOEXEC)) == -1)
 		return (-1);
@@ -147,17 +155,21 @@ seg_cmp(const void *a, const void *b)
 	return (x->first < y->first ? -1 : x->first > y->first);
 }
 
-/* Remove segment i and those after it: they cannot be read any more. */
+/*
+ * Remove segment i and those after it: they cannot be read any more.
+ * One line says which.
+ */
 static void
 stream_cut(struct stream *s, size_t i, const char *why)
 {
 	char	 path[PATH_MAX];
 
+	log_warnx("stream %s: %zu segment%s from %020llu removed: %s",
+	    s->name, s->nsegs - i, s->nsegs - i > 1 ? "s" : "",
+	    (unsigned long long)s->segs[i].first, why);
 	for (; s->nsegs > i; s->nsegs--) {
 		seg_name(path, sizeof(path), s->name,
 		    s->segs[s->nsegs - 1].first);
-		log_warnx("stream %s: segment %020llu removed: %s", s->name,
-		    (unsigned long long)s->segs[s->nsegs - 1].first, why);
 		if (unlinkat(sc.dirfd, path, 0) == -1)
 			log_warn("stream %s: unlink %s", s->name, path);
 		seg_free(&s->segs[s->nsegs - 1]);
@@ -175,11 +187,12 @@ stream_new_seg(struct stream *s)
 	if ((sg = reallocarray(s->segs, s->nsegs + 1, sizeof(*sg))) == NULL)
 		return (-1);
 	s->segs = sg;
+	stream_close_wfd(s);
+	wfd_room();
 	seg_name(path, sizeof(path), s->name, s->next);
 	if ((fd = openat(sc.dirfd, path, O_RDWR | O_CREAT | O_EXCL |
 	    O_CLOEXEC, 0600)) == -1)
 		return (-1);
-	stream_close_wfd(s);
 	s->wfd = fd;
 	nwfds++;
 	sg = &s->segs[s->nsegs++];
@@ -503,6 +516,8 @@ store_append(uint32_t id, const void *data, size_t len, uint64_t *index)
 	    stream_roll(s, now) == -1)
 		return (STREAMD_ERR_IO);
 	if (s->bytes + reclen > sc.stream_bytes)
+		stream_trim(s, now);
+	if (s->bytes + reclen > sc.stream_bytes)
 		return (STREAMD_ERR_LIMIT);
 	sg = &s->segs[s->nsegs - 1];
 	if ((fd = stream_wfd(s)) == -1) {
@@ -548,7 +563,8 @@ store_commit(void)
 	while ((s = dirty_list) != NULL) {
 		dirty_list = s->dirty_next;
 		s->dirty = 0;
-		if (fdatasync(s->wfd) == -1)
+		/* No descriptor: a new segment failed, the full one synced. */
+		if (s->wfd != -1 && fdatasync(s->wfd) == -1)
 			fatal("stream %s: fsync", s->name);
 		s->durable = s->next;
 	}

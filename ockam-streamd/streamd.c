@@ -45,6 +45,7 @@
 
 #define PENDING_MAX	1024	/* appends waiting for their fsync */
 #define OFFSETS_FLUSH	200	/* ms between writes of the offsets */
+#define OFFSETS_RATE	(4 << 20) /* ... and at most this many bytes/s */
 #define RETAIN_EVERY	10	/* seconds between retention runs */
 
 static void	streamd_conf(struct imsg *);
@@ -287,6 +288,21 @@ streamd_get(struct imsg *imsg)
 	answer(imsg->hdr.type, imsg->hdr.peerid, &ans, sizeof(ans));
 }
 
+/*
+ * Write what is queued for routed: 1, or 0 when routed is gone (it
+ * closed with answers on their way: the records are on disk all the
+ * same, and the loop ends as on its EOF).
+ */
+static int
+write_routed(void)
+{
+	if (imsgbuf_write(&ibuf) == 0)
+		return (1);
+	if (errno == EPIPE || errno == ECONNRESET)
+		return (0);
+	fatal("write to routed");
+}
+
 static int
 min_timeout(int a, int b)
 {
@@ -300,7 +316,9 @@ min_timeout(int a, int b)
 /*
  * Read what routed sent and answer it; confirm the appends once the
  * channel has nothing more to read; write the offsets at most every
- * OFFSETS_FLUSH ms; retention every RETAIN_EVERY seconds.
+ * OFFSETS_FLUSH ms, less often for a large file (OFFSETS_RATE: the
+ * peers that save cannot make it write without end); retention every
+ * RETAIN_EVERY seconds.
  */
 static void
 streamd_loop(void)
@@ -308,20 +326,23 @@ streamd_loop(void)
 	struct pollfd	 pfd;
 	struct timespec	 ts;
 	time_t		 last_retain = monotime();
-	int64_t		 now_ms, flushed_ms = 0;
+	int64_t		 now_ms, flushed_ms = 0, wait_ms;
 	int		 timeout;
 
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		timeout = RETAIN_EVERY * 1000;
+		wait_ms = offsets_size() * 1000 / OFFSETS_RATE;
+		if (wait_ms < OFFSETS_FLUSH)
+			wait_ms = OFFSETS_FLUSH;
 		if (offsets_dirty()) {
-			if (now_ms - flushed_ms >= OFFSETS_FLUSH) {
+			if (now_ms - flushed_ms >= wait_ms) {
 				offsets_flush();
 				flushed_ms = now_ms;
 			} else
-				timeout = OFFSETS_FLUSH -
-				    (int)(now_ms - flushed_ms);
+				timeout = (int)(wait_ms -
+				    (now_ms - flushed_ms));
 		}
 		if (monotime() - last_retain >= RETAIN_EVERY) {
 			store_retain(time(NULL));
@@ -337,15 +358,15 @@ streamd_loop(void)
 				continue;
 			fatal("poll");
 		}
-		if ((pfd.revents & POLLOUT) && imsgbuf_write(&ibuf) == -1)
-			fatal("write to routed");
+		if ((pfd.revents & POLLOUT) && write_routed() == 0)
+			break;
 		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
 		if (privsep_child_input() == 0)
 			break;
 		commit();
-		if (imsgbuf_queuelen(&ibuf) > 0 && imsgbuf_write(&ibuf) == -1)
-			fatal("write to routed");
+		if (imsgbuf_queuelen(&ibuf) > 0 && write_routed() == 0)
+			break;
 	}
 	commit();
 }

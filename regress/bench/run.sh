@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # make bench: the secure channel benchmarks on one node, then two nodes
 # over TCP on 127.0.0.1 next to plain TCP and an stunnel TLS 1.3 tunnel
-# measured by this script in the same run, then a hub's stream pushes.
+# measured by this script in the same run; then the stream storage,
+# ockam-streamd alone, and a hub's stream service over TCP.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$BUILD" && pwd) || exit 1
@@ -121,20 +122,49 @@ references echo the same sizes over one TCP connection (stunnel: two
 TLS hops, client and server, around it).
 EOC
 
-# A hub's stream service: confirmed pushes/s (each confirmed only once
-# ockam-streamd has it on disk, fsync'ed), 1 and 32 producers in flight.
+# The stream storage alone: confirmed appends/s, each after its fsync.
+# On a disk, not tmpfs (where fsync costs nothing): /var/tmp.
+SD=$(mktemp -d /var/tmp/ockam-bench-streamd.XXXXXX)
+chmod 755 "$SD"
+"$BUILD/regress/streambench" "$BUILD/ockam-streamd" _ockam "$SD/data" 2 \
+    2>/dev/null | grep '^[0-9]* [0-9]* [0-9]*$' > "$D/streambench"
+printf '\n%-44s %14s %14s\n' \
+    "ockam-streamd alone ($(stat -f -c %T "$SD"))" "appends/s 64 B" \
+    "appends/s 1 KiB"
+rm -rf "$SD"
+r1=$(awk '$2 == 1 { printf "%s ", $3 }' "$D/streambench")
+r32=$(awk '$2 == 32 { printf "%s ", $3 }' "$D/streambench")
+row "1 append in flight" $r1
+row "32 appends in flight (group commit)" $r32
+cat <<EOC
+
+Each append is answered only after the fsync of its record; those that
+reach ockam-streamd together share one fsync (ockam-streamd(8)).
+EOC
+
+# A hub's stream service: confirmed pushes/s over TCP (each confirmed
+# only once ockam-streamd has it on disk), 1 and 32 producers in flight;
+# its storage on a disk too.
 PH=$(port 28500)
+SH=$(mktemp -d /var/tmp/ockam-bench-hub.XXXXXX)
+chmod 755 "$SH"
+[ "$(id -u)" -eq 0 ] && chown _ockam "$SH"
 cat > "$D/hub.conf" <<EOC
 control socket "$D/hub.sock"
 listen on 127.0.0.1 port $PH consumers { "stream" }
 stream service "stream" index "stream_index" \\
-    storage embedded directory "$D/streams"
+    storage embedded directory "$SH/streams"
 EOC
 start hub "$D/hub.conf"
-printf '\n%-44s %14s %14s\n' "stream pushes confirmed/s (embedded log)" \
-    "1 producer" "32 producers"
+hubpid=${PIDS##* }
+printf '\n%-44s %14s %14s\n' \
+    "a hub's stream pushes ($(stat -f -c %T "$SH"))" "confirmed/s, 1" \
+    "32 in flight"
 for size in 64 1024; do
-	one=$("$BUILD/regress/streambench" "$PH" $size 1 5000) || one=-
-	many=$("$BUILD/regress/streambench" "$PH" $size 32 50000) || many=-
-	row "$size B pushes over TCP" "$one" "$many"
+	one=$("$BUILD/regress/hubbench" "$PH" $size 1 5000) || one=-
+	many=$("$BUILD/regress/hubbench" "$PH" $size 32 50000) || many=-
+	row "$size B pushes over TCP, 1 or 32 producers" "$one" "$many"
 done
+kill "$hubpid"
+wait "$hubpid" 2>/dev/null
+rm -rf "$SH"

@@ -450,9 +450,40 @@ test_limits(void **state)
 	store_commit();
 }
 
+/* More streams than write descriptors kept open: each still works. */
+static void
+test_many_streams(void **state)
+{
+	char		 name[32];
+	uint64_t	 next;
+	uint32_t	 id, i, round;
+
+	(void)state;
+	conf.streams_max = 400;
+	conf.segment_max = 4096;
+	restart();
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 300; i++) {
+			snprintf(name, sizeof(name), "s%u", i);
+			id = open_stream(name, &next);
+			assert_int_equal(next, round * 30);
+			append_n(id, round * 30, 30);
+		}
+	for (i = 0; i < 300; i += 7) {
+		snprintf(name, sizeof(name), "s%u", i);
+		id = open_stream(name, &next);
+		assert_int_equal(read_all(id, 0, NULL), 60);
+	}
+	restart();
+	id = open_stream("s299", &next);
+	assert_int_equal(next, 60);
+	assert_int_equal(read_all(id, 0, NULL), 60);
+}
+
 static void
 test_offsets(void **state)
 {
+	struct stat	 sb;
 	char		 path[PATH_MAX];
 	uint64_t	 index;
 	int		 fd;
@@ -475,6 +506,9 @@ test_offsets(void **state)
 	assert_int_equal(offsets_dirty(), 1);
 	assert_int_equal(offsets_flush(), 0);
 	assert_int_equal(offsets_dirty(), 0);
+	snprintf(path, sizeof(path), "%s/offsets", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(offsets_size(), sb.st_size);
 	offsets_close();
 
 	assert_int_equal(offsets_init(ddfd, 10), 0);
@@ -575,6 +609,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_retention_age, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_streams, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_offsets, setup,
 		    teardown),
 	};
