@@ -6,8 +6,21 @@
 #				build-regress/, then run every test
 #	make demo		run the many-hops guide end to end
 #	make bench		benchmarks (see regress/bench)
+#	make install		install (PREFIX, DESTDIR, SBINDIR, BINDIR,
+#				LIBEXECDIR, MANDIR, SYSCONFDIR, SYSTEMDDIR)
+#	make uninstall		remove what install put there
 
 BUILD	?= build
+
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+BINDIR		?= $(PREFIX)/bin
+LIBEXECDIR	?= $(PREFIX)/libexec/ockam
+MANDIR		?= $(PREFIX)/share/man
+# /usr's configuration lives in /etc, as Debian's policy has it.
+SYSCONFDIR	?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMDDIR	?= $(PREFIX)/lib/systemd/system
+INSTALL		?= install
 CC	?= cc
 ifeq ($(origin YACC),default)
 YACC	 = bison -y
@@ -42,13 +55,16 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/imsg.c lib/sandbox.c lib/privsep.c lib/child.c \
 		  lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
-		  lib/recent.c lib/limit.c lib/streamname.c lib/stream.c
+		  lib/recent.c lib/limit.c lib/portal.c lib/version.c \
+		  lib/streamname.c lib/stream.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
-		  ockam-routed/confstmt.c \
+		  ockam-routed/confstmt.c ockam-routed/confcheck.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
+		  ockam-routed/relayc.c ockam-routed/relayctl.c \
+		  ockam-routed/notify.c ockam-routed/paths.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
 		  ockam-routed/streamshow.c \
@@ -73,8 +89,8 @@ TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
-		  ockamctl/stream.c ockamctl/transport.c
-EXAMPLES	= many-hops
+		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c
+EXAMPLES	= many-hops hub-bob hub-alice
 
 LIB	 = $(BUILD)/libockam.a
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -122,6 +138,31 @@ $(BUILD)/obj/ockam-routed/parse.c: ockam-routed/parse.y
 $(PARSE_OBJ): $(BUILD)/obj/ockam-routed/parse.c
 	$(CC) $(CFLAGS) -Wno-unused-but-set-variable -Wno-missing-prototypes \
 	    -MMD -MP -c -o $@ $<
+
+# The version (VERSION, and the git revision of a checkout), rewritten
+# only when it changes, so that a build without changes stays as it is.
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@v="$$(cat VERSION)"; \
+	r="$$(git rev-parse --short HEAD 2>/dev/null)"; \
+	if [ -n "$$r" ]; then \
+		git diff --quiet HEAD -- 2>/dev/null || r="$$r+"; \
+		v="$$v ($$r)"; \
+	fi; \
+	printf '#define OCKAM_VERSION "%s"\n' "$$v" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+$(BUILD)/obj/lib/version.o: $(BUILD)/gen/version.h
+$(BUILD)/obj/lib/version.o: CFLAGS += -I$(BUILD)/gen
+
+# The installed paths routed knows, rewritten only when they change.
+$(BUILD)/gen/paths.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define OCKAM_CONFFILE "%s"\n#define OCKAM_LIBEXECDIR "%s"\n' \
+	    "$(SYSCONFDIR)/ockam/ockam.conf" "$(LIBEXECDIR)" > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/ockam-routed/paths.o: $(BUILD)/gen/paths.h
+$(BUILD)/obj/ockam-routed/paths.o: CFLAGS += -I$(BUILD)/gen
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@
@@ -226,14 +267,15 @@ $(BUILD)/regress/tcpecho: $(BUILD)/obj/regress/bench/tcpecho.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $<
 
-$(BUILD)/regress/hubbench: $(BUILD)/obj/regress/bench/hubbench.o $(LIB)
+$(BUILD)/regress/pushbench: $(BUILD)/obj/regress/bench/pushbench.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # Benchmarks: an optimized build, tables against raw libsodium, plain
-# TCP and stunnel.
+# TCP and stunnel, a channel through a hub against a direct one, and
+# the stream storage alone and behind a hub's stream service.
 bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
-    $(BUILD)/regress/streambench $(BUILD)/regress/hubbench
+    $(BUILD)/regress/streambench $(BUILD)/regress/pushbench
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),
@@ -318,10 +360,56 @@ lint:
 	mandoc -Tlint -Wwarning ockam-routed/*.[58] ockam-vaultd/*.8 \
 	    ockam-tcpd/*.8 ockam-streamd/*.8 ockamctl/*.8
 
+# The programs, the helpers where routed looks for them, the manuals,
+# the unit (its paths made these) and a sample configuration that an
+# existing one is never replaced by.
+MAN5	= ockam-routed/ockam.conf.5
+MAN8	= ockam-routed/ockam-routed.8 ockam-vaultd/ockam-vaultd.8 \
+	  ockam-tcpd/ockam-tcpd.8 ockam-streamd/ockam-streamd.8 \
+	  ockamctl/ockamctl.8
+HELPERS	= ockam-vaultd ockam-tcpd ockam-streamd
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ockam \
+	    $(DESTDIR)$(SYSTEMDDIR)
+	$(INSTALL) -m 755 $(BUILD)/ockam-routed $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 755 $(BUILD)/ockamctl $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 755 $(HELPERS:%=$(BUILD)/%) $(DESTDIR)$(LIBEXECDIR)
+	$(INSTALL) -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
+	sed -e 's|/usr/sbin/ockam-routed|$(SBINDIR)/ockam-routed|g' \
+	    -e 's|/etc/ockam/ockam.conf|$(SYSCONFDIR)/ockam/ockam.conf|g' \
+	    etc/ockam-routed.service > $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
+	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
+	$(INSTALL) -m 644 etc/ockam.conf $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf.sample
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf ]; then \
+		$(INSTALL) -m 644 etc/ockam.conf \
+		    $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+	fi
+
+# The sample stays when the configuration is the operator's own.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/ockam-routed $(DESTDIR)$(BINDIR)/ockamctl \
+	    $(HELPERS:%=$(DESTDIR)$(LIBEXECDIR)/%) \
+	    $(MAN5:ockam-routed/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+	    $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
+	if cmp -s etc/ockam.conf $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+	fi
+	rm -f $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf.sample
+	-rmdir $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/ockam 2>/dev/null
+
+# A Debian package of the tree (debian/: debhelper, lintian), in ..
+deb:
+	dpkg-buildpackage -us -uc -b
+	lintian ../ockam-c_$$(cat VERSION)_$$(dpkg --print-architecture).changes
+
 clean:
 	rm -rf build build-regress build-valgrind
 
-.PHONY: all regress regress-progs demo lint clean bench
+.PHONY: all regress regress-progs demo lint clean bench install uninstall deb
 .PRECIOUS: $(BUILD)/%.o $(BUILD)/obj/ockam-routed/parse.c
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: ISC
 # The main demo: a node from etc/secure-channel-many-hops.conf does the
 # guides "Routing over many hops" and "Secure Channel over many hops"
-# end to end, with real processes, and prints the replies.
+# end to end, with real processes, and prints the replies; then three
+# nodes from etc/hub.conf, etc/hub-bob.conf and etc/hub-alice.conf do
+# the guide "Securely connecting devices" (Bob behind NAT, reached
+# through a hub that sees only ciphertext).
 #
 #	sh etc/demo.sh [build-dir]
 
@@ -13,33 +16,45 @@ D=$(mktemp -d /tmp/ockam-demo.XXXXXX)
 chmod 755 "$D"
 SOCK=$D/ockam.sock
 ROUTE=/service/h1/service/h2/service/h3/service/echoer
+CTL=$BUILD/ockamctl
+PIDS=""
 
 # Started as root the node drops to _ockam, which must be able to
 # remove its socket when it stops.
 [ "$(id -u)" -eq 0 ] && chown _ockam "$D"
+trap 'kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$D"' EXIT
+
+# start NAME CONF [flags]: a node in the background, ready; its log is
+# $D/NAME.log
+start() {
+	name=$1 conf=$2; shift 2
+	: > "$D/$name.log"
+	"$BUILD/ockam-routed" -d -f "$conf" "$@" >> "$D/$name.log" 2>&1 &
+	PIDS="$PIDS $!"
+	PID=$!
+	n=0
+	until grep -q "node ready" "$D/$name.log"; do
+		n=$((n + 1))
+		if [ $n -gt 100 ] || ! kill -0 $PID 2>/dev/null; then
+			echo "demo: the node $name did not start:" >&2
+			cat "$D/$name.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
 
 echo "== starting a node from etc/secure-channel-many-hops.conf"
 echo "   (echoer, hops h1 h2 h3, identities alice and bob, a listener)"
-"$BUILD/ockam-routed" -d -f "$TOP/etc/secure-channel-many-hops.conf" \
-    -s "$SOCK" -D vaultdir="$D/vault" > "$D/log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$D"' EXIT
-n=0
-until grep -q "node ready" "$D/log"; do
-	n=$((n + 1))
-	if [ $n -gt 100 ] || ! kill -0 $PID 2>/dev/null; then
-		echo "demo: the node did not start:" >&2
-		cat "$D/log" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
+start many "$TOP/etc/secure-channel-many-hops.conf" -s "$SOCK" \
+    -D vaultdir="$D/vault"
+MANY=$PID
 ps -o user=,args= -p $PID
 ps -o user=,args= --ppid $PID
 
 echo
 echo "== ockamctl message send $ROUTE 'Hello Ockam!'"
-"$BUILD/ockamctl" -s "$SOCK" message send "$ROUTE" 'Hello Ockam!' || exit 1
+"$CTL" -s "$SOCK" message send "$ROUTE" 'Hello Ockam!' || exit 1
 echo
 echo "== the same from a C program (examples/many-hops.c, client API)"
 "$BUILD/examples/many-hops" -s "$SOCK" || exit 1
@@ -48,22 +63,96 @@ echo
 # initiator trusts it without -T or a pin (ockam.conf(5), INITIATORS).
 echo "== ockamctl secure-channel create" \
     "/service/h1/service/h2/service/h3/service/secure_channel_listener"
-CH=$("$BUILD/ockamctl" -s "$SOCK" secure-channel create \
+CH=$("$CTL" -s "$SOCK" secure-channel create \
     /service/h1/service/h2/service/h3/service/secure_channel_listener) ||
     exit 1
 echo "$CH"
 echo
 echo "== ockamctl message send $CH/service/echoer 'Hello Ockam!'"
-"$BUILD/ockamctl" -s "$SOCK" message send "$CH/service/echoer" \
+"$CTL" -s "$SOCK" message send "$CH/service/echoer" \
     'Hello Ockam!' || exit 1
 echo
 echo "== ockamctl show channels"
-"$BUILD/ockamctl" -s "$SOCK" show channels
+"$CTL" -s "$SOCK" show channels
 echo
-kill -TERM $PID
-wait $PID
+kill -TERM $MANY
+wait $MANY
 rc=$?
-trap 'rm -rf "$D"' EXIT
 echo "== node log"
-cat "$D/log"
-exit $rc
+cat "$D/many.log"
+[ $rc -eq 0 ] || exit $rc
+
+# The hub listens on 127.0.0.1:4000, or the next free port.
+PH=4000
+while grep -qi ":$(printf '%04X' $PH) " /proc/net/tcp; do PH=$((PH + 1)); done
+HUB=/ip4/127.0.0.1/tcp/$PH
+sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$D/hub.conf"
+ctl() { n=$1; shift; "$CTL" -s "$D/$n.sock" "$@"; }
+# wait_for WHAT CMD...: until CMD succeeds, 10 s at most
+wait_for() {
+	what=$1; shift
+	n=0
+	until "$@" > /dev/null 2>&1; do
+		n=$((n + 1))
+		[ $n -gt 100 ] && { echo "demo: $what" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+echo
+echo "== the guide \"Securely connecting devices\": a hub from etc/hub.conf"
+echo "   on $HUB, Bob (etc/hub-bob.conf: no listener) and Alice"
+start hub "$D/hub.conf" -s "$D/hub.sock" -D vaultdir="$D/hubvault"
+start bob "$TOP/etc/hub-bob.conf" -s "$D/bob.sock" -D vaultdir="$D/bobvault" \
+    -D hub="$HUB"
+start alice "$TOP/etc/hub-alice.conf" -s "$D/alice.sock" \
+    -D vaultdir="$D/alicevault"
+echo
+echo "== bob: ockamctl relay create --to bob_secure_channel_listener $HUB"
+FWD=$(ctl bob relay create --to bob_secure_channel_listener "$HUB") || exit 1
+echo "$FWD"
+FWD=${FWD#Forwarding address: }
+echo
+echo "== alice: ockamctl secure-channel create $FWD"
+CH=$(ctl alice secure-channel create "$FWD") || exit 1
+echo "$CH"
+echo
+echo "== bob: ockamctl message receive -c 1 -t 10 app  (in the background)"
+ctl bob message receive -c 1 -t 10 app > "$D/app.out" 2>&1 &
+RECV=$!
+wait_for "bob's app did not register" sh -c \
+    "'$CTL' -s '$D/bob.sock' show workers | grep -q '^app '"
+echo "== alice: ockamctl message send --no-reply $CH/service/app 'Hello Ockam!'"
+ctl alice message send --no-reply "$CH/service/app" 'Hello Ockam!' || exit 1
+wait $RECV || { cat "$D/app.out"; exit 1; }
+echo "bob's app received: $(cat "$D/app.out")"
+echo
+
+# etc/hub-bob.conf's own relay claims the alias bob through a secure
+# channel to the hub: wait until it is up.
+wait_for "the alias bob is not up" sh -c \
+    "'$CTL' -s '$D/bob.sock' show relays | grep -q '^client .* up .*bob'"
+R=$HUB/service/forward_to_bob/service/bob_secure_channel_listener
+echo "== alice: ockamctl secure-channel create $R"
+CH2=$(ctl alice secure-channel create "$R") || exit 1
+echo "$CH2"
+echo "== alice: ockamctl message send $CH2/service/echoer 'Hello Ockam!'"
+ctl alice message send "$CH2/service/echoer" 'Hello Ockam!' || exit 1
+echo
+echo "== the same from C programs (examples/hub-bob.c, examples/hub-alice.c)"
+"$BUILD/examples/hub-bob" -s "$D/bob.sock" -t 10 "$HUB" > "$D/hub-bob.out" \
+    2>&1 &
+BOB=$!
+wait_for "hub-bob: $(cat "$D/hub-bob.out")" \
+    grep -q "^Forwarding address: " "$D/hub-bob.out"
+FWD=$(sed -n 's/^Forwarding address: //p' "$D/hub-bob.out")
+"$BUILD/examples/hub-alice" -s "$D/alice.sock" "$FWD" | sed 's/^/alice: /' ||
+    exit 1
+wait $BOB || { cat "$D/hub-bob.out"; exit 1; }
+sed 's/^/bob: /' "$D/hub-bob.out"
+echo
+echo "== hub: ockamctl show relays"
+ctl hub show relays
+echo
+echo "== bob: ockamctl show relays"
+ctl bob show relays

@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "privsep.h"
+#include "util.h"
 
 #define P(phase)	PRIVSEP_PHASE(phase)
 #define REQ_ONCE	PRIVSEP_REQ_ONCE
@@ -259,12 +260,14 @@ child_loop(struct imsgbuf *ib)
 static __dead void
 usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s is started by ockam-routed\n", prog);
+	fprintf(stderr, "usage: %s is started by ockam-routed; %s -V "
+	    "prints its version\n", prog, prog);
 	exit(1);
 }
 
 /*
- * The whole life of a child: "-P role [-d] [-v]", the channel, the
+ * The whole life of a child: "-P role [-d] [-N node] [-v]" (the node's
+ * name, for the process title), or "-V", the version; the channel, the
  * configuration (the role's start-up requests go to its table), then
  * the role's start hook drops privileges and enters the sandbox, READY,
  * and the loop until routed closes the channel.
@@ -274,7 +277,7 @@ privsep_child_main(struct privsep_child *ch, int argc, char *argv[])
 {
 	extern char		**environ;
 	struct priv_conf	 pc;
-	const char		*role = NULL;
+	const char		*role = NULL, *node = NULL;
 	int			 c, debug = 0, verbose = 0;
 
 	/*
@@ -284,11 +287,17 @@ privsep_child_main(struct privsep_child *ch, int argc, char *argv[])
 	closefrom(PRIVSEP_FD + 1);
 	child = ch;
 	setproctitle_init(argc, argv, environ);
-	while ((c = getopt(argc, argv, "dP:v")) != -1) {
+	while ((c = getopt(argc, argv, "dN:P:vV")) != -1) {
 		switch (c) {
 		case 'd':
 			debug = 1;
 			break;
+		case 'N':
+			node = optarg;
+			break;
+		case 'V':
+			printf("%s %s\n", ch->prog, ockam_version());
+			exit(0);
 		case 'P':
 			role = optarg;
 			break;
@@ -310,7 +319,10 @@ privsep_child_main(struct privsep_child *ch, int argc, char *argv[])
 		ch->init();
 	child_config(ch->ibuf, &pc);
 	ch->start(&pc);
-	setproctitle("%s", ch->title);
+	if (node != NULL)
+		setproctitle("%s %s", ch->title, node);
+	else
+		setproctitle("%s", ch->title);
 	phase = PRIVSEP_RUN;
 	if (imsg_compose(ch->ibuf, IMSG_READY, 0, 0, -1, NULL, 0) == -1)
 		fatal("imsg_compose");

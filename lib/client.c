@@ -239,9 +239,10 @@ ockam_request(struct ockam_client *c, uint32_t type, const void *data,
 	}
 }
 
-int
-ockam_worker_add(struct ockam_client *c, const char *name, char *addr,
-    size_t len)
+/* A request whose body is one string; out gets the result's text. */
+static int
+request_string(struct ockam_client *c, uint32_t type, const char *s,
+    char *out, size_t outlen)
 {
 	struct ibuf	*b;
 	int		 r;
@@ -250,28 +251,28 @@ ockam_worker_add(struct ockam_client *c, const char *name, char *addr,
 		client_err(c, "out of memory");
 		return (-1);
 	}
-	ibuf_add_string(b, name == NULL ? "" : name);
-	r = ockam_request(c, CTL_WORKER_ADD, ibuf_data(b), ibuf_size(b),
-	    addr, len);
+	if (ibuf_add_string(b, s) == -1) {
+		client_err(c, "\"%.64s...\" too long", s);
+		ibuf_free(b);
+		return (-1);
+	}
+	r = ockam_request(c, type, ibuf_data(b), ibuf_size(b), out, outlen);
 	ibuf_free(b);
 	return (r);
 }
 
 int
+ockam_worker_add(struct ockam_client *c, const char *name, char *addr,
+    size_t len)
+{
+	return (request_string(c, CTL_WORKER_ADD, name == NULL ? "" : name,
+	    addr, len));
+}
+
+int
 ockam_worker_del(struct ockam_client *c, const char *name)
 {
-	struct ibuf	*b;
-	int		 r;
-
-	if ((b = ibuf_open(64, CTL_IMSG_MAX)) == NULL) {
-		client_err(c, "out of memory");
-		return (-1);
-	}
-	ibuf_add_string(b, name);
-	r = ockam_request(c, CTL_WORKER_DEL, ibuf_data(b), ibuf_size(b),
-	    NULL, 0);
-	ibuf_free(b);
-	return (r);
+	return (request_string(c, CTL_WORKER_DEL, name, NULL, 0));
 }
 
 /* Queue a message for the node to route; returns at once. */
@@ -368,6 +369,111 @@ ockam_receive_from(struct ockam_client *c, struct tmsg *m, char *peer,
 	}
 }
 
+/*
+ * The options of a channel (ctl.h, CTL_SC_CREATE and CTL_RELAY_CREATE
+ * end alike): identity, seconds, flags, the trusted identifiers.
+ */
+static void
+sc_opts_encode(struct ibuf *b, const struct ockam_sc_opts *o)
+{
+	uint32_t	 f = 0;
+	size_t		 i;
+
+	if (o == NULL) {
+		ibuf_add_string(b, "");
+		ibuf_add_h32(b, 0);
+		ibuf_add_h32(b, 0);
+		ibuf_add_h32(b, 0);
+		return;
+	}
+	if (o->flags & OCKAM_TRUST_ANY)
+		f |= CTL_SC_TRUST_ANY;
+	if (o->flags & OCKAM_TRUST_PIN)
+		f |= CTL_SC_PIN;
+	ibuf_add_string(b, o->identity == NULL ? "" : o->identity);
+	ibuf_add_h32(b, o->seconds < 0 ? 0 : o->seconds);
+	ibuf_add_h32(b, f);
+	ibuf_add_h32(b, o->ntrust);
+	for (i = 0; i < o->ntrust; i++)
+		ibuf_add_string(b, o->trust[i]);
+}
+
+/* Send the request in b (freed) and wait for its result. */
+static int
+request_ibuf(struct ockam_client *c, uint32_t type, struct ibuf *b,
+    char *out, size_t outlen)
+{
+	int	 r = -1;
+
+	if (b == NULL)
+		client_err(c, "out of memory");
+	else if (ibuf_error(b))
+		client_err(c, "request too long");
+	else
+		r = ockam_request(c, type, ibuf_data(b), ibuf_size(b), out,
+		    outlen);
+	ibuf_free(b);
+	return (r);
+}
+
+/*
+ * A secure channel from the node along route to a listener; out gets
+ * its route (/service/ENCRYPTOR) once the responder confirmed it.
+ */
+int
+ockam_secure_channel_create(struct ockam_client *c, const struct route *to,
+    const struct ockam_sc_opts *o, char *out, size_t outlen)
+{
+	struct ibuf	*b;
+
+	if ((b = ibuf_open(256, CTL_IMSG_MAX)) != NULL) {
+		sc_opts_encode(b, o);
+		route_encode(b, to);	/* an error sticks in b */
+	}
+	return (request_ibuf(c, CTL_SC_CREATE, b, out, outlen));
+}
+
+/* Close a channel: its route (/service/ENCRYPTOR) or encryptor. */
+int
+ockam_secure_channel_delete(struct ockam_client *c, const char *ch)
+{
+	if (strncmp(ch, "/service/", 9) == 0)
+		ch += 9;
+	else if (strncmp(ch, "/secure/", 8) == 0)
+		ch += 8;
+	return (request_string(c, CTL_SC_DELETE, ch, NULL, 0));
+}
+
+/*
+ * A relay at a hub (multiaddr text, one TCP or TLS hop): the node
+ * registers a forwarder there, at a random address or, with an alias,
+ * at forward_to_ALIAS (through a secure channel to the hub made as o
+ * says), and keeps it.  What comes through it goes to the local
+ * address to, or by the rest of its route.  out gets the forwarding
+ * route senders use (multiaddr text) once the hub answered.
+ */
+int
+ockam_relay_create(struct ockam_client *c, const char *hub,
+    const char *alias, const char *to, const struct ockam_sc_opts *o,
+    char *out, size_t outlen)
+{
+	struct ibuf	*b;
+
+	if ((b = ibuf_open(256, CTL_IMSG_MAX)) != NULL) {
+		ibuf_add_string(b, hub);
+		ibuf_add_string(b, alias == NULL ? "" : alias);
+		ibuf_add_string(b, to);
+		sc_opts_encode(b, o);
+	}
+	return (request_ibuf(c, CTL_RELAY_CREATE, b, out, outlen));
+}
+
+/* Remove a relay: its address on the node, its alias or its remote. */
+int
+ockam_relay_delete(struct ockam_client *c, const char *what)
+{
+	return (request_string(c, CTL_RELAY_DELETE, what, NULL, 0));
+}
 
 /*
  * A listing: send type with data, hand each reply of type item to cb

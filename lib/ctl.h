@@ -40,6 +40,18 @@
  *	CTL_TCP_DELETE	string peer name or connection id
  *	CTL_SHOW_LISTENERS empty; answered by CTL_LISTENER_INFO (strings:
  *			kind, address, consumers)..., CTL_END
+ *	CTL_RELAY_CREATE string hub (multiaddr text: one TCP or TLS hop),
+ *			string alias (empty: forwarding_service), string to
+ *			(empty: none), string identity (empty: the first),
+ *			u32 heartbeat seconds (0: default), u32 flags
+ *			(CTL_SC_*), u32 count, count strings (identifiers
+ *			trusted for the hub); answered, once the hub has
+ *			registered it, by CTL_RESULT with the forwarding route
+ *			(multiaddr text) or why it failed
+ *	CTL_RELAY_DELETE string: its address on this node or its alias
+ *	CTL_SHOW_RELAYS	empty; answered by CTL_RELAY_INFO (strings: side
+ *			"hub" or "client", address, state, remote address,
+ *			route, since, detail)..., CTL_END
  *	CTL_SHOW_STREAMS empty; answered by CTL_STREAM_INFO (strings: name,
  *			worker, backend; u64 host order: messages, first
  *			index, next index, bytes)..., CTL_END
@@ -80,6 +92,10 @@ enum ctl_type {
 	CTL_SHOW_LISTENERS,
 	CTL_LISTENER_INFO,
 	CTL_SC_UNPIN,
+	CTL_RELAY_CREATE,
+	CTL_RELAY_DELETE,
+	CTL_SHOW_RELAYS,
+	CTL_RELAY_INFO,
 	CTL_SHOW_STREAMS,
 	CTL_STREAM_INFO,
 	CTL_TYPE_MAX

@@ -43,6 +43,7 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	[LIMIT_FORWARDERS] = { "forwarders", LIMIT_COUNT, 4096, 1, 65536 },
 	[LIMIT_FORWARDERS_CONNECTION] = { "forwarders-per-connection",
 	    LIMIT_COUNT, 16, 1, 65536 },
+	[LIMIT_RELAYS] = { "relays", LIMIT_COUNT, 64, 1, 4096 },
 	[LIMIT_STREAM_MESSAGE] = { "stream-message-size", LIMIT_BYTES,
 	    55 * KIB, 1 * KIB, 55 * KIB },
 	[LIMIT_STREAM_PENDING] = { "stream-pending", LIMIT_COUNT, 1024, 16,

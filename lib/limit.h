@@ -42,6 +42,7 @@ enum limit_id {
 	/* routed: hub forwarders */
 	LIMIT_FORWARDERS,		/* forwarders node-wide */
 	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
+	LIMIT_RELAYS,			/* relays this node keeps at hubs */
 	/* routed: stream services */
 	LIMIT_STREAM_MESSAGE,		/* bytes of one pushed message */
 	LIMIT_STREAM_PENDING,		/* requests waiting for streamd */

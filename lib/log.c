@@ -3,8 +3,14 @@
  * Logging for all ockam-c processes, modelled on bgpd's log.c:
  * syslog by default, stderr in the foreground (-d).  Every line from
  * fatal() and fatalx() names the process role, so an operator reading
- * the log knows which of the three processes gave up.
+ * the log knows which of the three processes gave up.  In the
+ * foreground under systemd (stderr is the journal: $JOURNAL_STREAM
+ * names its device and inode), each line starts with "<N>", its
+ * syslog priority, so the journal keeps the levels (sd-daemon(3)).
  */
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,11 +18,15 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static int		 debug;
 static int		 verbose;
+static int		 journal;	/* stderr is systemd's journal */
+
+static int		 log_journal(void);
 static const char	*procname = "ockam";
 
 void
@@ -24,10 +34,28 @@ log_init(int n_debug, int facility)
 {
 	debug = n_debug;
 	verbose = n_debug;
+	journal = debug && log_journal();
 	log_procinit(procname);
 	if (!debug)
 		openlog(NULL, LOG_PID | LOG_NDELAY, facility);
 	tzset();
+}
+
+/* Is stderr the stream $JOURNAL_STREAM ("DEV:INO") names? */
+static int
+log_journal(void)
+{
+	struct stat		 sb;
+	const char		*js;
+	unsigned long long	 dev, ino;
+	char			 end;
+
+	if ((js = getenv("JOURNAL_STREAM")) == NULL ||
+	    sscanf(js, "%llu:%llu%c", &dev, &ino, &end) != 2 ||
+	    fstat(STDERR_FILENO, &sb) == -1)
+		return (0);
+	return ((unsigned long long)sb.st_dev == dev &&
+	    (unsigned long long)sb.st_ino == ino);
 }
 
 void
@@ -73,7 +101,11 @@ vlog(int pri, const char *fmt, va_list ap)
 
 	if (debug) {
 		vsnprintf(buf, sizeof(buf), fmt, ap);
-		fprintf(stderr, "%s: %s\n", procname, buf);
+		if (journal)
+			fprintf(stderr, "<%d>%s: %s\n", LOG_PRI(pri), procname,
+			    buf);
+		else
+			fprintf(stderr, "%s: %s\n", procname, buf);
 		fflush(stderr);
 	} else
 		vsyslog(pri, fmt, ap);

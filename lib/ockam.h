@@ -10,6 +10,13 @@
  *	ockam_receive(c, &reply, 5000);
  *	ockam_disconnect(c);
  *
+ * Secure channels and relays at a hub are the node's: the calls below
+ * ask it to make one and answer once it is up (or failed).
+ *
+ *	ockam_secure_channel_create(c, &route, NULL, ch, sizeof(ch));
+ *	ockam_relay_create(c, "/ip4/10.0.0.1/tcp/4000", NULL, "listener",
+ *	    NULL, fwd, sizeof(fwd));	fwd: the route senders use
+ *
  * Calls are synchronous.  Functions return -1 on failure and
  * ockam_error() says why.
  */
@@ -22,6 +29,21 @@
 #include "route.h"
 
 #define OCKAM_SEND_REPORT	0x01	/* ask to hear if it is dropped */
+
+/*
+ * How a secure channel is made, the channel a relay opens to its hub
+ * included; NULL or zeros: the node's configuration.
+ */
+struct ockam_sc_opts {
+	const char		*identity;	/* NULL: the node's first */
+	int			 seconds;	/* channel: handshake timeout;
+						   relay: heartbeat */
+	int			 flags;		/* OCKAM_TRUST_* */
+	const char *const	*trust;		/* identifiers trusted */
+	size_t			 ntrust;
+};
+#define OCKAM_TRUST_ANY		0x01	/* any peer (trust nothing else) */
+#define OCKAM_TRUST_PIN		0x02	/* pin the peer on first use */
 
 struct ockam_client;
 
@@ -43,6 +65,16 @@ int			 ockam_show_workers(struct ockam_client *,
 			    void *);
 int			 ockam_request(struct ockam_client *, uint32_t,
 			    const void *, size_t, char *, size_t);
+int			 ockam_secure_channel_create(struct ockam_client *,
+			    const struct route *, const struct ockam_sc_opts *,
+			    char *, size_t);
+int			 ockam_secure_channel_delete(struct ockam_client *,
+			    const char *);
+int			 ockam_relay_create(struct ockam_client *,
+			    const char *, const char *, const char *,
+			    const struct ockam_sc_opts *, char *, size_t);
+int			 ockam_relay_delete(struct ockam_client *,
+			    const char *);
 struct cursor;
 int			 ockam_list(struct ockam_client *, uint32_t,
 			    const void *, size_t, uint32_t,

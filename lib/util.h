@@ -18,6 +18,7 @@ void		 heap_keep(void);
 time_t		 monotime(void);
 int		 printable_word(const char *, size_t);
 void		 random_name(char *, size_t);
+const char	*ockam_version(void);
 const char	*safe_str(const char *, size_t);
 
 #endif /* OCKAM_UTIL_H */

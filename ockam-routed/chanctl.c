@@ -169,16 +169,7 @@ ctl_sc_unpin(uint32_t conn, struct imsg *imsg, const char *arg)
 void
 chanctl_info(uint32_t conn, uint32_t reqid, const char **f)
 {
-	struct ibuf	*b;
-	int		 i;
-
-	if ((b = ibuf_open(512, CTL_IMSG_MAX)) == NULL)
-		return;
-	for (i = 0; i < CHAN_INFO_FIELDS; i++)
-		ibuf_add_string(b, f[i]);
-	control_reply(conn, CTL_CHANNEL_INFO, reqid, ibuf_data(b),
-	    ibuf_size(b));
-	ibuf_free(b);
+	control_strings(conn, CTL_CHANNEL_INFO, reqid, f, CHAN_INFO_FIELDS);
 }
 
 void

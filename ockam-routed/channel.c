@@ -84,7 +84,7 @@ channel_alloc(enum noise_role role, struct identity *ident, char *err,
 	/* Ids are unique among the channels that exist, after a wrap too. */
 	do {
 		c->id = next_chan_id++;
-		if (next_chan_id == 0)
+		if (next_chan_id == 0 || (next_chan_id & ORIGIN_INTERNAL))
 			next_chan_id = 1;
 	} while (RB_INSERT(channel_ids, &channel_ids, c) != NULL);
 	TAILQ_INSERT_TAIL(&channels, c, entry);
@@ -115,6 +115,7 @@ channel_free(struct channel *c, const char *why)
 	}
 	chanlife_gone(c, why);
 	hub_gone(FLOW_CHANNEL, c->id);
+	relayc_channel_gone(c->id);
 	handshake_free(c);
 	if ((w = worker_find(c->enc)) != NULL && w->chan == c)
 		worker_del(w);
@@ -242,6 +243,27 @@ channel_new_initiator(const struct route *to, struct identity *ident,
 	return (0);
 }
 
+/* What a handshake that takes too long waits for. */
+static const char *
+hs_waits(const struct channel *c)
+{
+	switch (c->hs->noise.state) {
+	case NOISE_I_START:
+		return ("message 1 was not sent (the vault did not answer)");
+	case NOISE_I_SENT1:
+		return ("no answer (message 2) to message 1");
+	case NOISE_I_READ2:
+		return ("message 3 was not sent (the vault did not answer)");
+	case NOISE_R_START:
+	case NOISE_R_READ1:
+		return ("message 2 was not sent (the vault did not answer)");
+	case NOISE_R_SENT2:
+		return ("no message 3 after message 2");
+	default:
+		return ("the handshake did not end");
+	}
+}
+
 /*
  * Once a second: handshakes that took too long are given up, idle
  * channels closed.
@@ -250,7 +272,7 @@ void
 channel_tick(void)
 {
 	struct channel	*c, *next;
-	char		 why[64];
+	char		 why[128], msg[256];
 	time_t		 now = monotime();
 
 	for (c = TAILQ_FIRST(&channels); c != NULL; c = next) {
@@ -259,12 +281,37 @@ channel_tick(void)
 			chanlife_idle(c, now);	/* may free c */
 			continue;
 		}
+		if (c->hs->undelivered[0] != '\0') {
+			strlcpy(msg, c->hs->undelivered, sizeof(msg));
+			channel_free(c, msg);
+			continue;
+		}
 		if (now - c->hs->started < c->hs->timeout)
 			continue;
-		snprintf(why, sizeof(why), "handshake abandoned after %lld s",
-		    (long long)(now - c->hs->started));
+		snprintf(why, sizeof(why), "handshake abandoned after %lld s: "
+		    "%s", (long long)(now - c->hs->started), hs_waits(c));
 		channel_free(c, why);
 	}
+}
+
+/*
+ * A handshake message of initiator id could not be delivered (no
+ * connection could be made, no route): the handshake is over, and its
+ * client hears why within a second (channel_tick), not when it would
+ * have timed out.  Not at once: this is called from where messages are
+ * dropped, which may be inside the handshake.
+ */
+void
+channel_report(uint32_t id, const char *why)
+{
+	struct channel	*c;
+
+	if ((c = channel_by_id(id)) == NULL || c->open ||
+	    c->hs->undelivered[0] != '\0')
+		return;
+	snprintf(c->hs->undelivered, sizeof(c->hs->undelivered),
+	    "message %d of the handshake could not be delivered: %s",
+	    c->hs->noise.state == NOISE_I_SENT1 ? 1 : 3, why);
 }
 
 /* A control client left: nobody waits for its handshakes any more. */
@@ -293,7 +340,8 @@ channel_flow_allows(struct message *m, const char *worker)
 	if (c->role == NOISE_RESPONDER)
 		return (names_find(&c->listener->consumers, worker) ||
 		    stream_flow_allows(worker, &c->listener->consumers));
-	return (recent_has(&c->senders, worker));
+	return (recent_has(&c->senders, worker) ||
+	    relayc_via(worker, 0, NULL, c->id));
 }
 
 /* Identities from the configuration, and the listeners. */

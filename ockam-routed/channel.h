@@ -84,6 +84,7 @@ struct handshake {
 		uint8_t		 peer[NOISE_DHLEN];
 	}			 miss;		/* what Noise asked in vain */
 	struct trust_conf	 trust;		/* initiator: whom it trusts */
+	char			 undelivered[256];	/* channel_report() */
 	/* chansrc.c: where a responder's message 1 came from */
 	struct hs_source	*src;		/* while it is pending */
 	TAILQ_ENTRY(handshake)	 src_entry;	/* pending, of src */

@@ -101,10 +101,13 @@ struct child children[CHILD_MAX] = {
 	    .used = streamd_used },
 };
 
+/* The node's control socket: the children's process titles name it. */
+static const char	*node_name = "-";
+
 static pid_t
 child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 {
-	char	 path[PATH_MAX], *argv[8];
+	char	 path[PATH_MAX], *argv[10];
 	int	 fd, argc = 0;
 	pid_t	 pid;
 
@@ -117,6 +120,8 @@ child_spawn(struct child *ch, const char *dir, int debug, int verbose)
 	argv[argc++] = (char *)ch->prog;
 	argv[argc++] = "-P";
 	argv[argc++] = (char *)ch->role;
+	argv[argc++] = "-N";
+	argv[argc++] = (char *)node_name;
 	if (debug)
 		argv[argc++] = "-d";
 	if (verbose > 0)
@@ -149,6 +154,7 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 	int			 i;
 
 	memset(&pc, 0, sizeof(pc));
+	node_name = conf->csock;
 	if (conf->chroot != NULL && strlcpy(pc.chroot, conf->chroot,
 	    sizeof(pc.chroot)) >= sizeof(pc.chroot))
 		fatalx("chroot path too long: %s", conf->chroot);

@@ -34,8 +34,18 @@ config_new(void)
 	conf->sctrust.everyone = 0;
 	TAILQ_INIT(&conf->listeners);
 	TAILQ_INIT(&conf->relays);
+	TAILQ_INIT(&conf->remotes);
+	TAILQ_INIT(&conf->aliases);
 	limits_default(conf->limits);
 	return (conf);
+}
+
+void
+remote_conf_free(struct remote_conf *rc)
+{
+	names_free(&rc->consumers);
+	free(rc->hub);
+	free(rc);
 }
 
 void
@@ -46,9 +56,19 @@ config_free(struct ockam_conf *conf)
 	struct sclistener_conf	*sl;
 	struct listen_conf	*lc;
 	struct relay_conf	*rc;
+	struct remote_conf	*rm;
+	struct alias_conf	*ac;
 
 	if (conf == NULL)
 		return;
+	while ((rm = TAILQ_FIRST(&conf->remotes)) != NULL) {
+		TAILQ_REMOVE(&conf->remotes, rm, entry);
+		remote_conf_free(rm);
+	}
+	while ((ac = TAILQ_FIRST(&conf->aliases)) != NULL) {
+		TAILQ_REMOVE(&conf->aliases, ac, entry);
+		free(ac);
+	}
 	while ((lc = TAILQ_FIRST(&conf->listeners)) != NULL) {
 		TAILQ_REMOVE(&conf->listeners, lc, entry);
 		names_free(&lc->consumers);
@@ -237,6 +257,24 @@ identifier_valid(const char *s)
 	return (1);
 }
 
+/*
+ * A static alias: 1 to FWD_ALIAS_MAX printable characters, no '/', no
+ * "..": it becomes part of a worker address and of routes as text.
+ */
+int
+alias_valid(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > FWD_ALIAS_MAX || strlen(s) != len ||
+	    strstr(s, "..") != NULL)
+		return (0);
+	for (i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == '/')
+			return (0);
+	return (1);
+}
+
 const char *
 worker_kind_name(enum worker_kind kind)
 {
@@ -261,6 +299,8 @@ worker_kind_name(enum worker_kind kind)
 		return ("static forwarding service");
 	case WORKER_FORWARDER:
 		return ("forwarder");
+	case WORKER_REMOTE:
+		return ("relay client");
 	case WORKER_STREAM_SERVICE:
 		return ("stream service");
 	case WORKER_STREAM_INDEX:
@@ -386,6 +426,52 @@ print_names(const char *keyword, const struct names *l)
 	printf(" }");
 }
 
+/* relay at HUB ... and forwarding alias ... identity ... */
+static void
+print_remotes(struct ockam_conf *conf)
+{
+	struct remote_conf	*rm;
+	struct alias_conf	*ac;
+	struct name_entry	*n;
+	int			 first;
+
+	TAILQ_FOREACH(rm, &conf->remotes, entry) {
+		printf("relay at ");
+		print_string(rm->hub);
+		if (rm->alias[0] != '\0') {
+			printf(" alias ");
+			print_string(rm->alias);
+			if (rm->identity[0] != '\0') {
+				printf(" identity ");
+				print_string(rm->identity);
+			}
+			printf(" listener ");
+			print_string(rm->listener);
+		}
+		if (rm->to[0] != '\0') {
+			printf(" to ");
+			print_string(rm->to);
+		}
+		printf(" heartbeat %d", rm->heartbeat);
+		first = 1;
+		TAILQ_FOREACH(n, &rm->consumers, entry) {
+			if (strcmp(n->name, rm->to) == 0)
+				continue;
+			printf("%s", first ? " consumers { " : " ");
+			print_string(n->name);
+			first = 0;
+		}
+		printf("%s\n", first ? "" : " }");
+	}
+	TAILQ_FOREACH(ac, &conf->aliases, entry) {
+		printf("forwarding alias ");
+		print_string(ac->alias);
+		printf(" identity ");
+		print_string(ac->id);
+		printf("\n");
+	}
+}
+
 /* Vault, identities, secure channel listeners, TCP, relays. */
 static void
 print_secure(struct ockam_conf *conf)
@@ -397,7 +483,8 @@ print_secure(struct ockam_conf *conf)
 
 	/* Each part after a blank line, as the examples in etc/ are. */
 	if (conf->tls_ca != NULL || !TAILQ_EMPTY(&conf->listeners) ||
-	    !TAILQ_EMPTY(&conf->relays))
+	    !TAILQ_EMPTY(&conf->relays) || !TAILQ_EMPTY(&conf->remotes) ||
+	    !TAILQ_EMPTY(&conf->aliases))
 		printf("\n");
 	if (conf->tls_ca != NULL) {
 		printf("tls ca ");
@@ -425,6 +512,7 @@ print_secure(struct ockam_conf *conf)
 		print_string(rc->to);
 		printf("\n");
 	}
+	print_remotes(conf);
 
 	printf("\nvault user ");
 	print_string(conf->vault_user);

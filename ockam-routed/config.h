@@ -8,12 +8,12 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
+#include <limits.h>
 #include <stdint.h>
 
 #include "limit.h"
 #include "route.h"
 
-#define OCKAM_CONF		"/etc/ockam/ockam.conf"
 #define OCKAM_SOCKET		"/run/ockam/ockam.sock"
 #define OCKAM_USER		"_ockam"
 #define OCKAM_VAULT_USER	"_ockamvault"
@@ -24,6 +24,8 @@
 #define OCKAM_OPT_NOACTION	0x04
 
 #define OCKAM_NAME_MAX		64	/* identity names, NUL included */
+#define FWD_ALIAS_MAX		64	/* characters in a static alias */
+#define CONF_WHERE_MAX		(PATH_MAX + 16)	/* "file:line" */
 #define OCKAM_IDENTIFIER_LEN	65	/* "I" and 64 hex digits */
 
 enum worker_kind {
@@ -37,6 +39,7 @@ enum worker_kind {
 	WORKER_FWD_SERVICE,	/* hub: forwarding_service */
 	WORKER_FWD_STATIC,	/* hub: static_forwarding_service */
 	WORKER_FORWARDER,	/* hub: a forwarder they made */
+	WORKER_REMOTE,		/* a relay at a hub forwards to it */
 	WORKER_STREAM_SERVICE,	/* hub: stream service */
 	WORKER_STREAM_INDEX,	/* hub: stream index service */
 	WORKER_STREAM,		/* hub: one stream's worker */
@@ -66,6 +69,7 @@ struct sclistener_conf {
 	char				 identity[OCKAM_NAME_MAX];
 	struct trust_conf		 trust;
 	struct names			 consumers;	/* default deny */
+	char				 where[CONF_WHERE_MAX];
 };
 TAILQ_HEAD(sclistener_confs, sclistener_conf);
 
@@ -79,6 +83,7 @@ struct listen_conf {
 	char				*cert;
 	char				*key;
 	struct names			 consumers;	/* default deny */
+	char				 where[CONF_WHERE_MAX];
 };
 TAILQ_HEAD(listen_confs, listen_conf);
 
@@ -89,6 +94,31 @@ struct relay_conf {
 	struct route			 route;
 };
 TAILQ_HEAD(relay_confs, relay_conf);
+
+/* relay at HUB: a forwarder this node registers at a hub (relayc.c). */
+#define RELAY_HEARTBEAT		10	/* seconds, by default */
+#define RELAY_HEARTBEAT_MAX	3600
+#define RELAY_LISTENER		"hub_listener"
+struct remote_conf {
+	TAILQ_ENTRY(remote_conf)	 entry;
+	char				*hub;		/* multiaddr text */
+	char				 alias[FWD_ALIAS_MAX + 1];
+	char				 to[OCKAM_ADDR_MAX + 1];
+	char				 identity[OCKAM_NAME_MAX];
+	char				 listener[OCKAM_ADDR_MAX + 1];
+	int				 heartbeat;	/* seconds */
+	struct names			 consumers;	/* to, and these */
+	char				 where[CONF_WHERE_MAX];
+};
+TAILQ_HEAD(remote_confs, remote_conf);
+
+/* forwarding alias ALIAS identity ID: who may claim it at this hub. */
+struct alias_conf {
+	TAILQ_ENTRY(alias_conf)		 entry;
+	char				 alias[FWD_ALIAS_MAX + 1];
+	char				 id[OCKAM_IDENTIFIER_LEN + 1];
+};
+TAILQ_HEAD(alias_confs, alias_conf);
 
 #define STREAM_STORAGE_EMBEDDED	0	/* ockam-streamd's own log */
 
@@ -124,6 +154,8 @@ struct ockam_conf {
 	int			 scpin;		/* initiators: pin first use */
 	struct listen_confs	 listeners;
 	struct relay_confs	 relays;
+	struct remote_confs	 remotes;	/* relay at HUB */
+	struct alias_confs	 aliases;	/* forwarding alias */
 	char			*tls_ca;	/* outgoing TLS: CA file */
 	struct stream_conf	*stream;	/* NULL: no stream services */
 	uint32_t		 limits[LIMIT_MAX];
@@ -134,6 +166,7 @@ struct ockam_conf {
 /* parse.y */
 struct ockam_conf	*parse_config(const char *, int);
 int			 cmdline_symset(char *);
+void			 conf_where(char *, size_t);
 void			 cmdline_symclear(void);
 
 /* confstmt.c: the statements, for parse.y */
@@ -153,6 +186,14 @@ void			 new_listen(const char *, const char *);
 void			 listen_tls(const char *, const char *);
 void			 listen_consumer(const char *);
 void			 add_relay(const char *, const char *);
+void			 new_remote(const char *);
+void			 remote_alias(const char *);
+void			 remote_to(const char *);
+void			 remote_identity(const char *);
+void			 remote_listener(const char *);
+void			 remote_heartbeat(const char *);
+void			 remote_consumer(const char *);
+void			 add_alias(const char *, const char *);
 void			 set_limit(const char *, const char *);
 int			 new_stream(const char *, const char *);
 void			 stream_dir(const char *);
@@ -162,6 +203,7 @@ int			 check_config(void);
 /* config.c */
 struct ockam_conf	*config_new(void);
 void			 config_free(struct ockam_conf *);
+void			 remote_conf_free(struct remote_conf *);
 struct worker_conf	*config_find_worker(struct ockam_conf *, const char *);
 struct identity_conf	*config_find_identity(struct ockam_conf *,
 			    const char *);
@@ -176,8 +218,12 @@ void			 trust_init(struct trust_conf *);
 void			 trust_free(struct trust_conf *);
 int			 trust_allows(const struct trust_conf *, const char *);
 int			 identifier_valid(const char *);
+int			 alias_valid(const char *, size_t);
 void			 identifier_of(const uint8_t *, char *);
 const char		*worker_kind_name(enum worker_kind);
 void			 print_config(struct ockam_conf *);
+
+/* confcheck.c */
+int			 config_check_system(struct ockam_conf *);
 
 #endif /* OCKAM_CONFIG_H */

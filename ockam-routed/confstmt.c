@@ -23,6 +23,7 @@ static struct ockam_conf	*conf;
 static struct sclistener_conf	*cursl;	/* the listener being read */
 static struct trust_conf	*curtrust;	/* its trust, or initiators' */
 static struct listen_conf	*curlc;
+static struct remote_conf	*currc;	/* the relay at a hub being read */
 static const char		*file_name;	/* the top file */
 
 /* Start on a new configuration read from file. */
@@ -33,6 +34,7 @@ stmt_begin(struct ockam_conf *c, const char *file)
 	cursl = NULL;
 	curtrust = NULL;
 	curlc = NULL;
+	currc = NULL;
 	file_name = file;
 }
 
@@ -156,6 +158,7 @@ new_sclistener(const char *name)
 	strlcpy(sl->name, name, sizeof(sl->name));
 	trust_init(&sl->trust);
 	TAILQ_INIT(&sl->consumers);
+	conf_where(sl->where, sizeof(sl->where));
 	TAILQ_INSERT_TAIL(&conf->sclisteners, sl, entry);
 	cursl = sl;
 	curtrust = &sl->trust;
@@ -240,6 +243,7 @@ new_listen(const char *addr, const char *portstr)
 	TAILQ_INIT(&lc->consumers);
 	lc->id = TAILQ_EMPTY(&conf->listeners) ? 1 :
 	    TAILQ_LAST(&conf->listeners, listen_confs)->id + 1;
+	conf_where(lc->where, sizeof(lc->where));
 	TAILQ_INSERT_TAIL(&conf->listeners, lc, entry);
 	curlc = lc;
 }
@@ -273,6 +277,127 @@ add_relay(const char *name, const char *to)
 	TAILQ_INSERT_TAIL(&conf->relays, rc, entry);
 }
 
+/* relay at HUB ...: a forwarder this node keeps at a hub (relayc.c). */
+void
+new_remote(const char *hub)
+{
+	struct route	 r;
+	struct addr	*a;
+	char		 err[256];
+
+	currc = NULL;
+	route_init(&r);
+	if (multiaddr_parse(hub, &r, err, sizeof(err)) == -1) {
+		yyerror("relay at \"%s\": bad route: %s", hub, err);
+		return;
+	}
+	a = route_head(&r);
+	if (r.n != 1 || (a->type != OCKAM_ADDR_TCP &&
+	    a->type != OCKAM_ADDR_TLS)) {
+		yyerror("relay at \"%s\": the hub's TCP or TLS address, "
+		    "one hop", hub);
+		route_clear(&r);
+		return;
+	}
+	route_clear(&r);
+	if ((currc = calloc(1, sizeof(*currc))) == NULL ||
+	    (currc->hub = strdup(hub)) == NULL)
+		fatal("%s", __func__);
+	TAILQ_INIT(&currc->consumers);
+	conf_where(currc->where, sizeof(currc->where));
+	TAILQ_INSERT_TAIL(&conf->remotes, currc, entry);
+}
+
+void
+remote_alias(const char *alias)
+{
+	if (currc == NULL)
+		return;
+	if (!alias_valid(alias, strlen(alias)))
+		yyerror("relay at %s: invalid alias \"%s\" (1 to %d "
+		    "characters, no '/', space or \"..\")", currc->hub,
+		    alias, FWD_ALIAS_MAX);
+	else
+		strlcpy(currc->alias, alias, sizeof(currc->alias));
+}
+
+void
+remote_to(const char *to)
+{
+	if (currc == NULL)
+		return;
+	if (addr_valid(OCKAM_ADDR_LOCAL, to, strlen(to)) == -1)
+		yyerror("relay at %s: invalid address \"%s\"", currc->hub, to);
+	else {
+		strlcpy(currc->to, to, sizeof(currc->to));
+		remote_consumer(to);
+	}
+}
+
+void
+remote_identity(const char *name)
+{
+	if (currc != NULL && strlcpy(currc->identity, name,
+	    sizeof(currc->identity)) >= sizeof(currc->identity))
+		yyerror("identity name too long: %s", name);
+}
+
+void
+remote_listener(const char *name)
+{
+	if (currc == NULL)
+		return;
+	if (addr_valid(OCKAM_ADDR_LOCAL, name, strlen(name)) == -1)
+		yyerror("relay at %s: invalid listener \"%s\"", currc->hub,
+		    name);
+	else
+		strlcpy(currc->listener, name, sizeof(currc->listener));
+}
+
+void
+remote_heartbeat(const char *secs)
+{
+	const char	*errstr;
+
+	if (currc == NULL)
+		return;
+	currc->heartbeat = strtonum(secs, 1, RELAY_HEARTBEAT_MAX, &errstr);
+	if (errstr != NULL)
+		yyerror("relay at %s: heartbeat %s is %s (1 to %d seconds)",
+		    currc->hub, secs, errstr, RELAY_HEARTBEAT_MAX);
+}
+
+void
+remote_consumer(const char *name)
+{
+	if (currc != NULL)
+		add_name(&currc->consumers, "relay consumer", name);
+}
+
+/* forwarding alias ALIAS identity ID */
+void
+add_alias(const char *alias, const char *id)
+{
+	struct alias_conf	*ac;
+
+	if (!alias_valid(alias, strlen(alias))) {
+		yyerror("forwarding alias \"%s\": invalid (1 to %d "
+		    "characters, no '/', space or \"..\")", alias,
+		    FWD_ALIAS_MAX);
+		return;
+	}
+	if (!identifier_valid(id)) {
+		yyerror("forwarding alias %s: invalid identifier \"%s\"",
+		    alias, id);
+		return;
+	}
+	if ((ac = calloc(1, sizeof(*ac))) == NULL)
+		fatal("%s", __func__);
+	strlcpy(ac->alias, alias, sizeof(ac->alias));
+	strlcpy(ac->id, id, sizeof(ac->id));
+	TAILQ_INSERT_TAIL(&conf->aliases, ac, entry);
+}
+
 /*
  * A consumer of a listener that passes on what it receives, to where
  * the sender says, makes the node an open gateway: only the first hop
@@ -291,7 +416,7 @@ check_gateway(struct listen_conf *lc, const char *name)
 	    w->kind == WORKER_HOP) {
 		log_warnx("%s: warning: hop \"%s\" is a consumer of listen "
 		    "on %s port %u: whoever reaches the listener can send "
-		    "through this node to any address", file_name, name,
+		    "through this node to any address", lc->where, name,
 		    lc->addr, lc->port);
 		return;
 	}
@@ -303,7 +428,42 @@ check_gateway(struct listen_conf *lc, const char *name)
 	log_warnx("%s: warning: relay \"%s\" is a consumer of listen on %s "
 	    "port %u and its route stays on this node: whoever reaches the "
 	    "listener can send through it to any address after that route",
-	    file_name, name, lc->addr, lc->port);
+	    lc->where, name, lc->addr, lc->port);
+}
+
+/* Each relay at a hub: something to reach, an identity for an alias. */
+static int
+check_remotes(void)
+{
+	struct remote_conf	*rc;
+	int			 nerr = 0;
+
+	TAILQ_FOREACH(rc, &conf->remotes, entry) {
+		if (rc->heartbeat == 0)
+			rc->heartbeat = RELAY_HEARTBEAT;
+		if (rc->listener[0] == '\0')
+			strlcpy(rc->listener, RELAY_LISTENER,
+			    sizeof(rc->listener));
+		if (TAILQ_EMPTY(&rc->consumers)) {
+			log_warnx("%s: relay at %s: no \"to\" and no "
+			    "consumers: nothing that comes through it can be "
+			    "delivered", rc->where, rc->hub);
+			nerr++;
+		}
+		if (rc->identity[0] != '\0' &&
+		    config_find_identity(conf, rc->identity) == NULL) {
+			log_warnx("%s: relay at %s: identity \"%s\" is not "
+			    "declared", rc->where, rc->hub, rc->identity);
+			nerr++;
+		} else if (rc->alias[0] != '\0' &&
+		    TAILQ_EMPTY(&conf->identities)) {
+			log_warnx("%s: relay at %s alias %s: an alias is "
+			    "claimed through a secure channel, and this node "
+			    "has no identity", rc->where, rc->hub, rc->alias);
+			nerr++;
+		}
+	}
+	return (nerr);
 }
 
 /* What can only be checked once the whole file is read. */
@@ -319,7 +479,7 @@ check_config(void)
 		if (TAILQ_EMPTY(&lc->consumers))
 			log_warnx("%s: warning: listen on %s port %u has no "
 			    "consumers: nothing that arrives there can be "
-			    "delivered", file_name, lc->addr, lc->port);
+			    "delivered", lc->where, lc->addr, lc->port);
 		TAILQ_FOREACH(n, &lc->consumers, entry)
 			check_gateway(lc, n->name);
 	}
@@ -331,24 +491,24 @@ check_config(void)
 	TAILQ_FOREACH(sl, &conf->sclisteners, entry) {
 		if (sl->identity[0] == '\0') {
 			log_warnx("%s: secure-channel listener \"%s\": no "
-			    "identity", file_name, sl->name);
+			    "identity", sl->where, sl->name);
 			nerr++;
 		} else if (config_find_identity(conf, sl->identity) == NULL) {
 			log_warnx("%s: secure-channel listener \"%s\": "
-			    "identity \"%s\" is not declared", file_name,
+			    "identity \"%s\" is not declared", sl->where,
 			    sl->name, sl->identity);
 			nerr++;
 		}
 		if (config_find_worker(conf, sl->name) != NULL ||
 		    config_find_relay(conf, sl->name) != NULL) {
 			log_warnx("%s: worker \"%s\" defined twice",
-			    file_name, sl->name);
+			    sl->where, sl->name);
 			nerr++;
 		}
 		if (TAILQ_EMPTY(&sl->consumers))
 			log_warnx("%s: warning: secure-channel listener "
 			    "\"%s\" has no consumers: nothing that comes out "
-			    "of its channels can be delivered", file_name,
+			    "of its channels can be delivered", sl->where,
 			    sl->name);
 	}
 	if (conf->limits[LIMIT_CONNECTIONS_OUTGOING] >=
@@ -359,6 +519,7 @@ check_config(void)
 		    conf->limits[LIMIT_CONNECTIONS]);
 		nerr++;
 	}
+	nerr += check_remotes();
 	if (conf->stream != NULL && conf->stream->dir == NULL) {
 		log_warnx("%s: stream service \"%s\": no storage directory",
 		    file_name, conf->stream->service);

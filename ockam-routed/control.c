@@ -66,7 +66,8 @@ static struct log_count	 log_overflow = LOG_COUNT_INIT(LOG_WARNING,
  * without OCKAM_REGRESS.  A size counts the bytes of the payload in
  * lib/ctl.h that come first: SEND's u32 flags, VERBOSE's u32, a
  * REGRESS's u8 and u32, SC_CREATE's string (one byte when empty) and
- * three u32s, UNPIN's route (its count).
+ * three u32s, UNPIN's route (its count), RELAY_CREATE's four strings
+ * and three u32s.
  */
 enum ctl_body {
 	BODY_EMPTY,		/* nothing */
@@ -121,6 +122,12 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_tcp_delete,		"malformed request" },
 	{ CTL_SHOW_LISTENERS,	BODY_IGNORED,	0,		0,
 	    ctl_show_listeners,		NULL },
+	{ CTL_RELAY_CREATE,	BODY_MIN,	16,		REQ_WAITS,
+	    ctl_relay_create,		"malformed relay request" },
+	{ CTL_RELAY_DELETE,	BODY_STRING,	OCKAM_ADDR_MAX + 1, 0,
+	    ctl_relay_delete,		"malformed delete request" },
+	{ CTL_SHOW_RELAYS,	BODY_EMPTY,	0,		0,
+	    ctl_show_relays,		"malformed show request" },
 	{ CTL_SHOW_STREAMS,	BODY_EMPTY,	0,		REQ_WAITS,
 	    ctl_show_streams,		"malformed show request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
@@ -369,7 +376,7 @@ control_accept(void)
 		return;
 	}
 	c->id = next_id++;
-	if (next_id == 0)
+	if (next_id == 0 || (next_id & ORIGIN_INTERNAL))
 		next_id = 1;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
@@ -437,7 +444,11 @@ control_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
 {
 	struct ctl_conn	*c;
 
-	if ((c = control_find(id)) != NULL)
+	if (id & ORIGIN_RELAYC)
+		relayc_report(id, reqid, status, msg);
+	else if (id & ORIGIN_CHANNEL)
+		channel_report(id & ~ORIGIN_CHANNEL, msg);
+	else if ((c = control_find(id)) != NULL)
 		control_result(c, reqid, status, msg);
 }
 

@@ -20,6 +20,7 @@ void	control_worker_del(uint32_t, struct imsg *, const char *);
 void	control_show_workers(uint32_t, struct imsg *, const char *);
 void	control_verbose(uint32_t, struct imsg *, const char *);
 void	control_regress(uint32_t, struct imsg *, const char *);
+void	control_strings(uint32_t, uint32_t, uint32_t, const char **, int);
 
 /* chanctl.c: identities and secure channels */
 void	ctl_identity_create(uint32_t, struct imsg *, const char *);
@@ -36,5 +37,11 @@ void	ctl_show_streams(uint32_t, struct imsg *, const char *);
 void	ctl_show_connections(uint32_t, struct imsg *, const char *);
 void	ctl_tcp_delete(uint32_t, struct imsg *, const char *);
 void	ctl_show_listeners(uint32_t, struct imsg *, const char *);
+
+/* relayctl.c: relays at hubs, and a hub's forwarders */
+#define RELAY_INFO_FIELDS	7
+void	ctl_relay_create(uint32_t, struct imsg *, const char *);
+void	ctl_relay_delete(uint32_t, struct imsg *, const char *);
+void	ctl_show_relays(uint32_t, struct imsg *, const char *);
 
 #endif /* OCKAM_CONTROL_H */

@@ -313,8 +313,11 @@ hs_send(struct channel *c, const struct route *to, const uint8_t *p,
 		message_free(m);
 		return (-1);
 	}
-	m->origin = c->client;
-	m->reqid = c->reqid;
+	/* An initiator hears at once that its message went nowhere. */
+	if (c->role == NOISE_INITIATOR) {
+		m->origin = ORIGIN_CHANNEL | c->id;
+		m->flags = MSG_REPORT;
+	}
 	router_enqueue(m);
 	return (0);
 }
@@ -499,6 +502,11 @@ hs_responder_m3(struct channel *c, struct message *m)
 void
 handshake_input(struct channel *c, struct message *m)
 {
+	/* Not ours to report: a local peer's reply copies our origin. */
+	if (!c->open) {
+		m->origin = 0;
+		m->flags &= ~MSG_REPORT;
+	}
 	if (c->hs != NULL && c->hs->call != NULL) {
 		if (chanhold_put(c, m) == 0)
 			held_put(c, m, 0);

@@ -27,8 +27,11 @@
 
 #include "buf.h"
 #include "channel.h"
+#include "control.h"
+#include "ctl.h"
 #include "limit.h"
 #include "log.h"
+#include "multiaddr.h"
 #include "routed.h"
 #include "util.h"
 
@@ -49,6 +52,7 @@ struct fwd {
 };
 
 static TAILQ_HEAD(, fwd)	 fwds = TAILQ_HEAD_INITIALIZER(fwds);
+static struct alias_confs	*aliases;	/* bound by the config */
 static int			 nfwds;
 static struct log_count		 lc_bound = LOG_COUNT_INIT(LOG_INFO,
     "forwarder registrations refused: bounds");
@@ -112,20 +116,31 @@ fwd_tie(struct fwd *f, const struct message *m)
 }
 
 /*
- * An alias is 1 to FWD_ALIAS_MAX printable characters, no '/', no
- * "..": it becomes part of a worker address and of routes as text.
+ * May identity id claim alias?  1: the config binds it to id; 0: to
+ * others only; -1: to nobody, the first claimer holds it.
  */
 static int
-alias_valid(const char *s, size_t len)
+alias_bound(const char *alias, const char *id)
 {
-	size_t	 i;
+	struct alias_conf	*ac;
+	int			 any = 0;
 
-	if (len == 0 || len > FWD_ALIAS_MAX || strstr(s, "..") != NULL)
-		return (0);
-	for (i = 0; i < len; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == '/')
-			return (0);
-	return (1);
+	if (aliases == NULL)
+		return (-1);
+	TAILQ_FOREACH(ac, aliases, entry) {
+		if (strcmp(ac->alias, alias) != 0)
+			continue;
+		if (strcmp(ac->id, id) == 0)
+			return (1);
+		any = 1;
+	}
+	return (any ? 0 : -1);
+}
+
+void
+hub_configure(struct ockam_conf *conf)
+{
+	aliases = &conf->aliases;
 }
 
 /* The answer of f: from its address, along its route. */
@@ -240,6 +255,7 @@ fwd_register_static(struct worker *svc, struct message *m)
 	const char	*p;
 	char		 alias[FWD_ALIAS_MAX + 1], name[OCKAM_ADDR_MAX + 1];
 	size_t		 len;
+	int		 bound;
 
 	cur_init(&cur, m->tm.payload, m->tm.plen);
 	p = cur_bare(&cur, &len, FWD_ALIAS_MAX);
@@ -261,16 +277,22 @@ fwd_register_static(struct worker *svc, struct message *m)
 		return;
 	}
 	snprintf(name, sizeof(name), "%s%s", FWD_STATIC_PREFIX, alias);
+	if ((bound = alias_bound(alias, m->peer)) == 0) {
+		fwd_refuse(&lc_claim, m, "%s: alias \"%s\" is bound to other "
+		    "identities than %s", svc->name, alias, m->peer);
+		return;
+	}
 	TAILQ_FOREACH(f, &fwds, entry)
 		if (strcmp(f->alias, alias) == 0)
 			break;
-	if (f != NULL && strcmp(f->peer, m->peer) != 0) {
+	if (f != NULL && bound == -1 && strcmp(f->peer, m->peer) != 0) {
 		fwd_refuse(&lc_claim, m, "%s: alias \"%s\" is %s's, claimed "
 		    "by %s", svc->name, alias, f->peer, m->peer);
 		return;
 	}
 	if (f != NULL) {
-		/* Its holder again: the route moves. */
+		/* Its holder again (or one it is bound to): the route moves. */
+		strlcpy(f->peer, m->peer, sizeof(f->peer));
 		route_clear(&f->route);
 		route_init(&f->route);
 		if (route_copy(&f->route, &m->tm.ret) == -1) {
@@ -316,15 +338,31 @@ hub_handle(struct worker *w, struct message *m)
 	}
 }
 
-/* May what arrives where the consumers are these go first to name? */
+/*
+ * May what arrives where the consumers are these go first to a?  To a
+ * forwarder of a consumer service; and straight to where one forwards
+ * (the head of its route: the connection or the channel to its
+ * client), since that is where the replies of its client come from, so
+ * that is where a sender sends next (as it would through the
+ * forwarder).  The client's node checks what it lets in (relayc.c).
+ */
 int
-hub_flow_allows(const char *name, const struct names *consumers)
+hub_flow_allows(const struct addr *a, const struct names *consumers)
 {
 	struct worker	*w;
+	struct fwd	*f;
+	struct addr	*h;
 
-	return ((w = worker_find(name)) != NULL &&
-	    w->kind == WORKER_FORWARDER &&
-	    names_find(consumers, w->fwd->service));
+	if (a->type == OCKAM_ADDR_LOCAL && (w = worker_find(a->val)) != NULL &&
+	    w->kind == WORKER_FORWARDER)
+		return (names_find(consumers, w->fwd->service));
+	TAILQ_FOREACH(f, &fwds, entry)
+		if ((h = route_head(&f->route)) != NULL &&
+		    h->type == a->type && h->len == a->len &&
+		    memcmp(h->val, a->val, a->len) == 0 &&
+		    names_find(consumers, f->service))
+			return (1);
+	return (0);
 }
 
 /*
@@ -353,6 +391,38 @@ hub_gone(uint8_t kind, uint32_t tie)
 			    kind == FLOW_TCP ? "connection" : "channel");
 			fwd_free(f);
 		}
+	}
+}
+
+/* show relays: the forwarders, one line each (relayctl.c). */
+void
+hub_list(uint32_t conn, uint32_t reqid)
+{
+	struct fwd	*f;
+	struct tm	 tm;
+	const char	*fl[RELAY_INFO_FIELDS];
+	char		 route[1024], when[32], detail[1024];
+
+	TAILQ_FOREACH(f, &fwds, entry) {
+		if (multiaddr_print(&f->route, route, sizeof(route)) == -1)
+			strlcpy(route, "(too long)", sizeof(route));
+		if (localtime_r(&f->since, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+			strlcpy(when, "-", sizeof(when));
+		snprintf(detail, sizeof(detail), "%s, over %s %u%s%s, "
+		    "%llu forwarded", f->service, f->tie_kind == FLOW_CHANNEL ?
+		    "channel" : f->tie_kind == FLOW_TCP ? "connection" :
+		    "this node", f->tie, f->peer[0] ? ", identity " : "",
+		    f->peer, (unsigned long long)f->w->received);
+		fl[0] = "hub";
+		fl[1] = f->w->name;
+		fl[2] = "up";
+		fl[3] = f->alias[0] ? f->alias : "-";
+		fl[4] = route;
+		fl[5] = when;
+		fl[6] = detail;
+		control_strings(conn, CTL_RELAY_INFO, reqid, fl,
+		    RELAY_INFO_FIELDS);
 	}
 }
 

@@ -127,6 +127,22 @@ control_show_workers(uint32_t conn, struct imsg *imsg, const char *arg)
 	imsg_compose(&c->ibuf, CTL_END, imsg->hdr.peerid, 0, -1, NULL, 0);
 }
 
+/* A reply of n strings (a line of a listing). */
+void
+control_strings(uint32_t conn, uint32_t type, uint32_t reqid,
+    const char **f, int n)
+{
+	struct ibuf	*b;
+	int		 i;
+
+	if ((b = ibuf_open(512, CTL_IMSG_MAX)) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		ibuf_add_string(b, f[i]);
+	control_reply(conn, type, reqid, ibuf_data(b), ibuf_size(b));
+	ibuf_free(b);
+}
+
 /* The table: a u32, the level. */
 void
 control_verbose(uint32_t conn, struct imsg *imsg, const char *arg)

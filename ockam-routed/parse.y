@@ -79,6 +79,11 @@ static struct file	*file;
 static struct ockam_conf *conf;
 static int		 errors;
 static int		 lexerror;	/* the lookahead is ERROR */
+static char		 lastword[32];	/* the keyword just read */
+static char		 lasttoken[80];	/* what a syntax error names */
+static char		 firstword[80];	/* a line's first, when a string */
+static int		 ntokens;	/* read on this line */
+static int		 lastnl;	/* the last one ended a line */
 static int		 csock_mode_set;
 static enum worker_kind	 curkind;
 
@@ -113,7 +118,7 @@ static void		 add_worker(enum worker_kind, const char *);
 
 %token	CHROOT CONSUMERS CONTROL DIRECTORY ECHOER EVERYONE GROUP HOP
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
-%token	VAULT FORWARDING SERVICE STATIC
+%token	VAULT FORWARDING SERVICE STATIC ALIAS AT HEARTBEAT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE
 %token	ERROR
@@ -295,6 +300,31 @@ tlsca		: TLS CA string			{
 		;
 
 relay		: RELAY string TO string	{ add_relay($2, $4); }
+		| RELAY AT string		{ new_remote($3); }
+		    remoteopts
+		| FORWARDING ALIAS string IDENTITY string {
+			add_alias($3, $5);
+		}
+		;
+
+remoteopts	: /* empty */
+		| remoteopts remoteopt
+		;
+
+remoteopt	: ALIAS string			{ remote_alias($2); }
+		| TO string			{ remote_to($2); }
+		| IDENTITY string		{ remote_identity($2); }
+		| LISTENER string		{ remote_listener($2); }
+		| HEARTBEAT NUMBER		{ remote_heartbeat($2); }
+		| CONSUMERS rconsumer
+		| CONSUMERS '{' optnl rconsumerlist '}'
+		;
+
+rconsumerlist	: rconsumer optnl
+		| rconsumerlist comma rconsumer optnl
+		;
+
+rconsumer	: string			{ remote_consumer($1); }
 		;
 
 limit		: LIMIT string string		{ set_limit($2, $3); }
@@ -340,6 +370,17 @@ yyerror(const char *fmt, ...)
 	 */
 	if (lexerror && strcmp(fmt, "syntax error") == 0)
 		return;
+	if (strcmp(fmt, "syntax error") == 0) {
+		/* A line that starts with a word that is not a keyword. */
+		if (ntokens == 2 && firstword[0] != '\0' &&
+		    strcmp(lasttoken, "\"=\"") != 0)
+			log_warnx("%s:%d: syntax error at %s: not a keyword",
+			    file->name, file->lineno, firstword);
+		else
+			log_warnx("%s:%d: syntax error at %s", file->name,
+			    file->lineno, lasttoken);
+		return;
+	}
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		fatal("%s", __func__);
@@ -360,6 +401,8 @@ lookup(const char *s)
 	/* Sorted: bsearch(3) depends on it. */
 	static const struct keyword	 keywords[] = {
 		{ "age",		AGE },
+		{ "alias",		ALIAS },
+		{ "at",			AT },
 		{ "ca",			CA },
 		{ "certificate",	CERTIFICATE },
 		{ "chroot",		CHROOT },
@@ -371,6 +414,7 @@ lookup(const char *s)
 		{ "everyone",		EVERYONE },
 		{ "forwarding",		FORWARDING },
 		{ "group",		GROUP },
+		{ "heartbeat",		HEARTBEAT },
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
@@ -546,8 +590,10 @@ lex_word(int c)
 		token = NUMBER;
 	else if (expanded)
 		token = STRING;
-	else if ((token = lookup(buf)) != STRING)
+	else if ((token = lookup(buf)) != STRING) {
+		strlcpy(lastword, buf, sizeof(lastword));
 		return (token);
+	}
 	yylval.string = pool_strdup(buf);
 	return (token);
 }
@@ -644,9 +690,26 @@ yylex(void)
 {
 	int	 token;
 
+	lastword[0] = '\0';
 	token = lex_token();
 	file->needeol = (token != '\n' && token != 0);
 	lexerror = (token == ERROR);
+	/* What a syntax error names: the token the parser stopped at. */
+	if (token == STRING || token == NUMBER)
+		snprintf(lasttoken, sizeof(lasttoken), "\"%s\"",
+		    yylval.string);
+	else if (lastword[0] != '\0')
+		snprintf(lasttoken, sizeof(lasttoken), "\"%s\"", lastword);
+	else if (token == '\n' || token == 0)
+		strlcpy(lasttoken, "the end of the line", sizeof(lasttoken));
+	else
+		snprintf(lasttoken, sizeof(lasttoken), "\"%c\"", token);
+	if (ntokens > 0 && lastnl)
+		ntokens = 0;
+	if (ntokens++ == 0)
+		strlcpy(firstword, token == STRING ? lasttoken : "",
+		    sizeof(firstword));
+	lastnl = (token == '\n');
 	return (token);
 }
 
@@ -886,6 +949,13 @@ cmdline_symset(char *s)
 	ret = symset(nam, val + 1, 1);
 	free(nam);
 	return (ret);
+}
+
+/* "file:line" of the statement being read, for whole-file checks. */
+void
+conf_where(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%d", file->name, file->lineno);
 }
 
 /* Forget the -D macros (tests, and a daemon that re-reads its flags). */

@@ -36,7 +36,7 @@ usage(void)
 {
 	extern char	*__progname;
 
-	fprintf(stderr, "usage: %s [-dnv] [-D macro=value] [-f file] "
+	fprintf(stderr, "usage: %s [-dnvV] [-D macro=value] [-f file] [-X dir] "
 	    "[-s socket]\n", __progname);
 	exit(1);
 }
@@ -53,20 +53,6 @@ sighdlr(int sig)
 		routed_sigchld = 1;
 		break;
 	}
-}
-
-/* Where our siblings live: next to this binary. */
-static void
-self_dir(char *dir, size_t len)
-{
-	char	 path[PATH_MAX];
-	ssize_t	 n;
-
-	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) == -1)
-		fatal("readlink /proc/self/exe");
-	path[n] = '\0';
-	if (strlcpy(dir, dirname(path), len) >= len)
-		fatalx("path of ockam-routed too long");
 }
 
 static void
@@ -152,7 +138,10 @@ routed_loop(struct ockam_conf *conf)
 			/* The vault answers now: identities, listeners. */
 			channel_configure(conf);
 			sctrust_configure(conf);
+			hub_configure(conf);
+			relayc_configure(conf);
 			log_info("node ready");
+			notify_ready();
 			announced = 1;
 		}
 		vault_run();
@@ -171,6 +160,7 @@ routed_loop(struct ockam_conf *conf)
 		if (now != last_tick) {
 			channel_tick();
 			sctrust_tick();
+			relayc_tick();
 			vault_tick();
 			streamd_tick();
 			stream_wait_tick();
@@ -189,7 +179,8 @@ main(int argc, char *argv[])
 	struct ockam_conf	*conf;
 	struct sigaction	 sa;
 	sigset_t		 mask;
-	const char		*conffile = OCKAM_CONF, *csock = NULL;
+	const char		*conffile = default_conffile(), *csock = NULL;
+	const char		*helpers = NULL;
 	char			 dir[PATH_MAX];
 	pid_t			 pids[CHILD_MAX];
 	uid_t			 owner;
@@ -202,12 +193,12 @@ main(int argc, char *argv[])
 	log_init(1, LOG_DAEMON);
 	log_procinit("routed");
 
-	while ((ch = getopt(argc, argv, "D:df:ns:v")) != -1) {
+	while ((ch = getopt(argc, argv, "D:df:ns:vVX:")) != -1) {
 		switch (ch) {
 		case 'D':
 			if (cmdline_symset(optarg) < 0)
-				log_warnx("could not parse macro definition %s",
-				    optarg);
+				fatalx("-D %s: a macro definition is name=value, "
+				    "the name of letters, digits and _", optarg);
 			break;
 		case 'd':
 			debug = 1;
@@ -216,13 +207,19 @@ main(int argc, char *argv[])
 			conffile = optarg;
 			break;
 		case 'n':
-			noaction = 1;
+			noaction++;
 			break;
 		case 's':
 			csock = optarg;
 			break;
 		case 'v':
 			verbose++;
+			break;
+		case 'V':
+			printf("ockam-routed %s\n", ockam_version());
+			exit(0);
+		case 'X':
+			helpers = optarg;
 			break;
 		default:
 			usage();
@@ -242,6 +239,10 @@ main(int argc, char *argv[])
 			fatal(NULL);
 	}
 	if (noaction) {
+		if (noaction > 1 && config_check_system(conf) > 0) {
+			config_free(conf);
+			exit(1);
+		}
 		if (verbose)
 			print_config(conf);
 		else
@@ -265,14 +266,15 @@ main(int argc, char *argv[])
 		    sizeof(err)) == -1)
 			fatalx("vault user: %s", err);
 	}
-	self_dir(dir, sizeof(dir));
+	helper_dir(helpers, dir, sizeof(dir));
 	if (sodium_init() == -1)
 		fatalx("libsodium cannot start");
 
 	log_init(debug, LOG_DAEMON);
 	log_setverbose(verbose + 1);
-	if (!debug && daemon(0, 0) == -1)
-		fatal("daemon");
+	if (!debug)
+		notify_daemonize();
+	notify_init();
 
 	/* Signals wait for ppoll(); SIGCHLD must be caught before fork. */
 	sigemptyset(&mask);
@@ -307,12 +309,14 @@ main(int argc, char *argv[])
 	if (landlock_confine_routed(control_dirfd()) == -1)
 		fatalx("cannot confine routed with Landlock");
 	sandbox_enter(SANDBOX_ROUTED, pids, npids);
-	setproctitle("router");
+	setproctitle("router %s", conf->csock);
 	log_info("started, control socket %s", conf->csock);
 
 	routed_loop(conf);
 
 	log_info("shutting down");
+	notify_stopping();
+	relayc_shutdown();
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	vault_shutdown();

@@ -71,6 +71,15 @@ struct message {
 #define FLOW_NONE		0
 #define FLOW_CHANNEL		1	/* out of a secure channel */
 #define FLOW_TCP		2	/* in from a TCP connection */
+#define FLOW_REMOTE		3	/* through a relay at a hub (relayc.c) */
+/*
+ * Origins that are not control clients (whose ids stay below both):
+ * relays at hubs (their requests and channels), and initiators, whose
+ * handshake messages that cannot be delivered end the handshake.
+ */
+#define ORIGIN_RELAYC		0x80000000U
+#define ORIGIN_CHANNEL		0x40000000U
+#define ORIGIN_INTERNAL		(ORIGIN_RELAYC | ORIGIN_CHANNEL)
 #define MSG_REPORT		0x01	/* origin wants to hear of a drop */
 #define MSG_ADMITTED		0x02	/* its connection let it in */
 
@@ -85,6 +94,7 @@ struct worker {
 	struct sclistener_conf	*scl;		/* SC_LISTENER */
 	struct relay_conf	*relay;		/* RELAY */
 	struct fwd		*fwd;		/* FORWARDER: hub.c */
+	struct remote		*remote;	/* REMOTE: relayc.c */
 	struct stream		*stream;	/* STREAM: stream.c */
 	char			*name;		/* kept right after it */
 };
@@ -125,12 +135,35 @@ int		 worker_forward(struct worker *, struct message *,
 		    const struct route *);
 
 /* hub.c */
-#define FWD_ALIAS_MAX		64	/* characters in a static alias */
+void		 hub_configure(struct ockam_conf *);
 void		 hub_handle(struct worker *, struct message *);
-int		 hub_flow_allows(const char *, const struct names *);
+int		 hub_flow_allows(const struct addr *, const struct names *);
 int		 hub_channel_reply(struct message *, const struct addr *);
 void		 hub_gone(uint8_t, uint32_t);
 void		 hub_shutdown(void);
+void		 hub_list(uint32_t, uint32_t);
+
+/* paths.c */
+const char	*default_conffile(void);
+void		 helper_dir(const char *, char *, size_t);
+
+/* notify.c */
+void		 notify_daemonize(void);
+void		 notify_init(void);
+void		 notify_ready(void);
+void		 notify_stopping(void);
+
+/* relayc.c */
+struct remote;
+void		 relayc_configure(struct ockam_conf *);
+void		 relayc_handle(struct worker *, struct message *);
+int		 relayc_flow_allows(struct message *, const struct addr *);
+int		 relayc_via(const char *, int, const char *, uint32_t);
+void		 relayc_report(uint32_t, uint32_t, uint32_t, const char *);
+void		 relayc_conn_down(int, const char *);
+void		 relayc_channel_gone(uint32_t);
+void		 relayc_tick(void);
+void		 relayc_shutdown(void);
 
 /* stream.c, streamidx.c: the stream services */
 struct ibuf;
@@ -219,6 +252,7 @@ int		 channel_flow_allows(struct message *, const char *);
 int		 channel_listener_of(const char *, const struct names *);
 int		 channel_initiator_via(const char *, int, const char *);
 void		 channel_tick(void);
+void		 channel_report(uint32_t, const char *);
 void		 channel_client_gone(uint32_t);
 void		 channel_shutdown(void);
 

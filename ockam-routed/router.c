@@ -296,6 +296,9 @@ router_flow_check(struct message *m, const struct addr *a)
 	case FLOW_TCP:
 		ok = tcp_flow_allows(m, a);
 		break;
+	case FLOW_REMOTE:
+		ok = relayc_flow_allows(m, a);
+		break;
 	default:
 		ok = 0;
 		break;
@@ -308,11 +311,14 @@ router_flow_check(struct message *m, const struct addr *a)
 			    safe_str(a->val, a->len));
 		router_drop(m, "denied: %s may not receive from that %s",
 		    buf, m->flow_kind == FLOW_CHANNEL ? "secure channel" :
-		    "TCP connection");
+		    m->flow_kind == FLOW_REMOTE ? "relay" : "TCP connection");
 		return (0);
 	}
-	m->src_kind = m->flow_kind;
-	m->src = m->flow;
+	/* Through a relay: its source stays the hub's connection. */
+	if (m->flow_kind != FLOW_REMOTE) {
+		m->src_kind = m->flow_kind;
+		m->src = m->flow;
+	}
 	m->flow_kind = FLOW_NONE;
 	m->flow = 0;
 	return (1);

@@ -248,14 +248,16 @@ conn_allows(struct rconn *c, const struct addr *a)
 		if (a->type == OCKAM_ADDR_LOCAL)
 			return (names_find(&c->lc->consumers, a->val) ||
 			    channel_listener_of(a->val, &c->lc->consumers) ||
-			    hub_flow_allows(a->val, &c->lc->consumers) ||
+			    hub_flow_allows(a, &c->lc->consumers) ||
 			    stream_flow_allows(a->val, &c->lc->consumers));
 		return (relay_grants(&c->lc->consumers, a) ||
+		    hub_flow_allows(a, &c->lc->consumers) ||
 		    tcp_reply_granted(a, c->tls ? OCKAM_ADDR_TLS :
 		    OCKAM_ADDR_TCP, conn_name(c)));
 	}
 	if (a->type == OCKAM_ADDR_LOCAL &&
-	    channel_initiator_via(a->val, c->tls, c->peer))
+	    (channel_initiator_via(a->val, c->tls, c->peer) ||
+	    relayc_via(a->val, c->tls, c->peer, 0)))
 		return (1);
 	if (a->type != OCKAM_ADDR_LOCAL)
 		return ((dst = conn_by_head(a, c->tls, c->peer, key,
@@ -581,6 +583,8 @@ tcp_down(struct tcp_conn *tc)
 	}
 	chanlife_conn_down(c->id, c->tls, conn_name(c));
 	hub_gone(FLOW_TCP, c->id);
+	if (c->lc == NULL)
+		relayc_conn_down(c->tls, c->peer);
 	conn_free(c, tc->why);
 }
 

@@ -116,6 +116,9 @@ worker_handle(struct worker *w, struct message *m)
 	case WORKER_RELAY:
 		relay_handle(w, m);
 		break;
+	case WORKER_REMOTE:
+		relayc_handle(w, m);
+		break;
 	case WORKER_FWD_SERVICE:
 	case WORKER_FWD_STATIC:
 	case WORKER_FORWARDER:

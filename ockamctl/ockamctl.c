@@ -25,11 +25,12 @@ __dead void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: %s [-s socket] command [argument ...]\n"
+	    "usage: %s [-V] [-s socket] command [argument ...]\n"
 	    "commands:\n"
 	    "\tmessage send [-nx] [-t seconds] route text\n"
 	    "\tmessage receive [-x] [-c count] [-t seconds] address\n"
-	    "\tshow workers | channels | connections | listeners | streams\n"
+	    "\tshow workers | channels | connections | listeners | relays |\n"
+	    "\t    streams\n"
 	    "\ttcp-connection delete peer | id\n"
 	    "\tidentity create name\n"
 	    "\tidentity show [name]\n"
@@ -37,6 +38,10 @@ usage(void)
 	    "[-t seconds] route\n"
 	    "\tsecure-channel delete address\n"
 	    "\tsecure-channel unpin route\n"
+	    "\trelay create [-AP] [-i identity] [-T identifier] "
+	    "[--heartbeat seconds]\n"
+	    "\t    [--name alias] --to address hub-route\n"
+	    "\trelay delete address | alias\n"
 	    "\tstream create [-S service] [-t seconds] route [name]\n"
 	    "\tstream push [-x] [-S service] [-t seconds] route name text\n"
 	    "\tstream pull [-x] [-i index] [-l limit] [-S service] "
@@ -90,6 +95,24 @@ connect_node(void)
 	return (c);
 }
 
+/*
+ * A listing: request type, each line of type info to item, whose arg
+ * says whether the header was printed (what is returned).
+ */
+int
+show_list(uint32_t type, uint32_t info, int (*item)(void *,
+    struct cursor *), const char *what)
+{
+	struct ockam_client	*c;
+	int			 header = 0;
+
+	c = connect_node();
+	if (ockam_list(c, type, NULL, 0, info, item, &header) == -1)
+		errx(1, "%s: %s", what, ockam_error(c));
+	ockam_disconnect(c);
+	return (header);
+}
+
 static void
 show_worker(void *arg, const char *kind, const char *name, const char *detail)
 {
@@ -110,6 +133,8 @@ cmd_show(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], "channels") == 0)
 		return (cmd_show_channels());
+	if (argc == 2 && strcmp(argv[1], "relays") == 0)
+		return (cmd_show_relays());
 	if (argc == 2 && strcmp(argv[1], "streams") == 0)
 		return (cmd_show_streams());
 	if (argc == 2 && (strcmp(argv[1], "connections") == 0 ||
@@ -197,11 +222,14 @@ main(int argc, char *argv[])
 
 	if ((env = getenv("OCKAM_SOCKET")) != NULL && env[0] != '\0')
 		csock = env;
-	while ((ch = getopt(argc, argv, "+s:")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:V")) != -1) {
 		switch (ch) {
 		case 's':
 			csock = optarg;
 			break;
+		case 'V':
+			printf("ockamctl %s\n", ockam_version());
+			exit(0);
 		default:
 			usage();
 		}
@@ -225,6 +253,8 @@ main(int argc, char *argv[])
 		return (cmd_secure_channel(argc, argv));
 	if (strcmp(argv[0], "tcp-connection") == 0)
 		return (cmd_tcp_connection(argc, argv));
+	if (strcmp(argv[0], "relay") == 0)
+		return (cmd_relay(argc, argv));
 	if (strcmp(argv[0], "stream") == 0)
 		return (cmd_stream(argc, argv));
 	usage();

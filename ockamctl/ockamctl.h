@@ -12,10 +12,17 @@ struct route;
 long long		 parse_timeout(const char *);
 void			 parse_route(const char *, struct route *);
 void			 verb_options(char *[]);
+struct cursor;
+int			 show_list(uint32_t, uint32_t, int (*)(void *,
+			    struct cursor *), const char *);
 
 /* message.c */
 int	cmd_message(int, char *[]);
 int	hex_decode(const char *, unsigned char **, size_t *);
+
+/* relay.c */
+int	cmd_relay(int, char *[]);
+int	cmd_show_relays(void);
 
 /* secure.c */
 int	cmd_identity(int, char *[]);

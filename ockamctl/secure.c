@@ -66,30 +66,6 @@ cmd_identity(int argc, char *argv[])
 	return (0);
 }
 
-/*
- * Request type with b, the route to at its end; print the result.  b
- * and to are freed.
- */
-static int
-sc_route_request(uint32_t type, const char *what, struct ibuf *b,
-    struct route *to)
-{
-	struct ockam_client	*c;
-	char			 out[256];
-
-	if (route_encode(b, to) == -1 || ibuf_error(b))
-		errx(1, "route too long");
-	c = connect_node();
-	if (ockam_request(c, type, ibuf_data(b), ibuf_size(b), out,
-	    sizeof(out)) == -1)
-		errx(1, "secure-channel %s: %s", what, ockam_error(c));
-	printf("%s\n", out);
-	ibuf_free(b);
-	route_clear(to);
-	ockam_disconnect(c);
-	return (0);
-}
-
 static int
 sc_create(int argc, char *argv[])
 {
@@ -101,33 +77,35 @@ sc_create(int argc, char *argv[])
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct ockam_client	*c;
+	struct ockam_sc_opts	 o;
 	struct route		 to;
-	struct ibuf		*b;
-	const char		*identity = "", *trust[TRUST_MAX];
-	long long		 timeout = 0;
-	uint32_t		 flags = 0;
-	int			 ch, i, ntrust = 0;
+	const char		*trust[TRUST_MAX];
+	char			 out[256];
+	int			 ch;
 
+	memset(&o, 0, sizeof(o));
+	o.trust = trust;
 	verb_options(argv);
 	while ((ch = getopt_long(argc, argv, "Ai:PT:t:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'A':
-			flags |= CTL_SC_TRUST_ANY;
+			o.flags |= OCKAM_TRUST_ANY;
 			break;
 		case 'P':
-			flags |= CTL_SC_PIN;
+			o.flags |= OCKAM_TRUST_PIN;
 			break;
 		case 'i':
-			identity = optarg;
+			o.identity = optarg;
 			break;
 		case 'T':
-			if (ntrust >= TRUST_MAX)
+			if (o.ntrust >= TRUST_MAX)
 				errx(1, "at most %d --trust", TRUST_MAX);
-			trust[ntrust++] = optarg;
+			trust[o.ntrust++] = optarg;
 			break;
 		case 't':
-			timeout = parse_timeout(optarg);
+			o.seconds = parse_timeout(optarg);
 			break;
 		default:
 			usage();
@@ -137,19 +115,18 @@ sc_create(int argc, char *argv[])
 	argv += optind;
 	if (argc != 1)
 		usage();
-	if ((flags & CTL_SC_TRUST_ANY) && (ntrust > 0 || (flags & CTL_SC_PIN)))
+	if ((o.flags & OCKAM_TRUST_ANY) && (o.ntrust > 0 ||
+	    (o.flags & OCKAM_TRUST_PIN)))
 		errx(1, "--trust-any goes with neither --trust nor --pin");
 	route_init(&to);
 	parse_route(argv[0], &to);
-	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
-		err(1, NULL);
-	ibuf_add_string(b, identity);
-	ibuf_add_h32(b, timeout);
-	ibuf_add_h32(b, flags);
-	ibuf_add_h32(b, ntrust);
-	for (i = 0; i < ntrust; i++)
-		ibuf_add_string(b, trust[i]);
-	return (sc_route_request(CTL_SC_CREATE, "create", b, &to));
+	c = connect_node();
+	if (ockam_secure_channel_create(c, &to, &o, out, sizeof(out)) == -1)
+		errx(1, "secure-channel create: %s", ockam_error(c));
+	printf("%s\n", out);
+	route_clear(&to);
+	ockam_disconnect(c);
+	return (0);
 }
 
 /* secure-channel delete ADDRESS: /service/NAME or NAME */
@@ -157,24 +134,12 @@ static int
 sc_delete(int argc, char *argv[])
 {
 	struct ockam_client	*c;
-	struct ibuf		*b;
-	const char		*name;
 
 	if (argc != 2)
 		usage();
-	name = argv[1];
-	if (strncmp(name, "/service/", 9) == 0)
-		name += 9;
-	else if (strncmp(name, "/secure/", 8) == 0)
-		name += 8;
-	if ((b = ibuf_open(64, 512)) == NULL)
-		err(1, NULL);
-	ibuf_add_string(b, name);
 	c = connect_node();
-	if (ockam_request(c, CTL_SC_DELETE, ibuf_data(b), ibuf_size(b), NULL,
-	    0) == -1)
+	if (ockam_secure_channel_delete(c, argv[1]) == -1)
 		errx(1, "secure-channel delete: %s", ockam_error(c));
-	ibuf_free(b);
 	ockam_disconnect(c);
 	return (0);
 }
@@ -183,8 +148,10 @@ sc_delete(int argc, char *argv[])
 static int
 sc_unpin(int argc, char *argv[])
 {
+	struct ockam_client	*c;
 	struct route		 to;
 	struct ibuf		*b;
+	char			 out[256];
 
 	if (argc != 2)
 		usage();
@@ -192,7 +159,17 @@ sc_unpin(int argc, char *argv[])
 	parse_route(argv[1], &to);
 	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
 		err(1, NULL);
-	return (sc_route_request(CTL_SC_UNPIN, "unpin", b, &to));
+	if (route_encode(b, &to) == -1)
+		errx(1, "route too long");
+	c = connect_node();
+	if (ockam_request(c, CTL_SC_UNPIN, ibuf_data(b), ibuf_size(b), out,
+	    sizeof(out)) == -1)
+		errx(1, "secure-channel unpin: %s", ockam_error(c));
+	printf("%s\n", out);
+	ibuf_free(b);
+	route_clear(&to);
+	ockam_disconnect(c);
+	return (0);
 }
 
 int
@@ -234,13 +211,7 @@ channel_item(void *arg, struct cursor *cur)
 int
 cmd_show_channels(void)
 {
-	struct ockam_client	*c;
-	int			 header = 0;
-
-	c = connect_node();
-	if (ockam_list(c, CTL_SHOW_CHANNELS, NULL, 0, CTL_CHANNEL_INFO,
-	    channel_item, &header) == -1)
-		errx(1, "show channels: %s", ockam_error(c));
-	ockam_disconnect(c);
+	show_list(CTL_SHOW_CHANNELS, CTL_CHANNEL_INFO, channel_item,
+	    "show channels");
 	return (0);
 }

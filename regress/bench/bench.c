@@ -22,6 +22,7 @@
 #include "ctl.h"
 #include "multiaddr.h"
 #include "ockam.h"
+#include "pctl.h"
 
 #define HS_COUNT	960
 #define WINDOW		64
@@ -120,24 +121,15 @@ static const char	*listener = "/service/secure_channel_listener";
 static int
 create_channel(struct ockam_client *c, char *out, size_t outlen)
 {
-	struct route	 to;
-	struct ibuf	*b;
-	char		 ebuf[256];
-	int		 r;
+	struct ockam_sc_opts	 o = { .flags = OCKAM_TRUST_ANY };
+	struct route		 to;
+	char			 ebuf[256];
+	int			 r;
 
 	route_init(&to);
 	if (multiaddr_parse(listener, &to, ebuf, sizeof(ebuf)) == -1)
 		errx(1, "%s", ebuf);
-	if ((b = ibuf_open(128, 1024)) == NULL)
-		err(1, NULL);
-	ibuf_add_string(b, "");
-	ibuf_add_h32(b, 0);
-	ibuf_add_h32(b, CTL_SC_TRUST_ANY);
-	ibuf_add_h32(b, 0);
-	route_encode(b, &to);
-	r = ockam_request(c, CTL_SC_CREATE, ibuf_data(b), ibuf_size(b), out,
-	    outlen);
-	ibuf_free(b);
+	r = ockam_secure_channel_create(c, &to, &o, out, outlen);
 	route_clear(&to);
 	return (r);
 }
@@ -145,15 +137,41 @@ create_channel(struct ockam_client *c, char *out, size_t outlen)
 static void
 delete_channel(struct ockam_client *c, const char *route)
 {
-	struct ibuf	*b;
-
-	if ((b = ibuf_open(64, 256)) == NULL)
-		err(1, NULL);
-	ibuf_add_string(b, route + strlen("/service/"));
-	if (ockam_request(c, CTL_SC_DELETE, ibuf_data(b), ibuf_size(b), NULL,
-	    0) == -1)
+	if (ockam_secure_channel_delete(c, route) == -1)
 		errx(1, "delete: %s", ockam_error(c));
-	ibuf_free(b);
+}
+
+/*
+ * Fork clients processes, each running fn(k, arg) for its number k and
+ * exiting 0; reap() waits for them all and fails when one did.
+ */
+static void
+spawn(int clients, void (*fn)(int, void *), void *arg)
+{
+	pid_t	 pid;
+	int	 k;
+
+	for (k = 0; k < clients; k++) {
+		if ((pid = fork()) == -1)
+			err(1, "fork");
+		if (pid == 0) {
+			fn(k, arg);
+			_exit(0);
+		}
+	}
+}
+
+static void
+reap(int clients)
+{
+	int	 k, status, failed = 0;
+
+	for (k = 0; k < clients; k++)
+		if (wait(&status) == -1 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			failed = 1;
+	if (failed)
+		errx(1, "a client failed");
 }
 
 /*
@@ -161,53 +179,57 @@ delete_channel(struct ockam_client *c, const char *route)
  * connection each) create HS_COUNT channels between them as fast as
  * the node answers; the channels are deleted after the clock stops.
  */
+struct hs_arg {
+	const char	*sock;
+	int		 n;	/* channels per client */
+	int		 done;	/* written to when they are up */
+};
+
+static void
+hs_client(int k, void *arg)
+{
+	struct hs_arg		*a = arg;
+	struct ockam_client	*c;
+	static char		 routes[HS_COUNT][128];
+	int			 i;
+
+	(void)k;
+	c = connect_node(a->sock);
+	for (i = 0; i < a->n; i++)
+		if (create_channel(c, routes[i], sizeof(routes[i])) == -1)
+			errx(1, "create: %s", ockam_error(c));
+	/* Tell the parent we are done, then clean up. */
+	if (write(a->done, "x", 1) != 1)
+		_exit(1);
+	for (i = 0; i < a->n; i++)
+		delete_channel(c, routes[i]);
+	ockam_disconnect(c);
+}
+
 static double
 node_handshakes(const char *sock, int clients)
 {
-	struct ockam_client	*c;
-	static char		 routes[HS_COUNT][128];
-	double			 t0, t;
-	pid_t			 pid;
-	char			 b;
-	int			 i, k, n = HS_COUNT / clients, status;
-	int			 failed = 0;
-	int			 p[2];
+	struct hs_arg	 a = { sock, HS_COUNT / clients, -1 };
+	double		 t0, t;
+	char		 b;
+	int		 k, failed = 0;
+	int		 p[2];
 
 	if (pipe(p) == -1)
 		err(1, "pipe");
+	a.done = p[1];
 	t0 = now();
-	for (k = 0; k < clients; k++) {
-		if ((pid = fork()) == -1)
-			err(1, "fork");
-		if (pid != 0)
-			continue;
-		c = connect_node(sock);
-		for (i = 0; i < n; i++)
-			if (create_channel(c, routes[i],
-			    sizeof(routes[i])) == -1)
-				errx(1, "create: %s", ockam_error(c));
-		/* Tell the parent we are done, then clean up. */
-		if (write(p[1], "x", 1) != 1)
-			_exit(1);
-		for (i = 0; i < n; i++)
-			delete_channel(c, routes[i]);
-		ockam_disconnect(c);
-		_exit(0);
-	}
+	spawn(clients, hs_client, &a);
 	close(p[1]);
 	for (k = 0; k < clients; k++)
 		if (read(p[0], &b, 1) != 1)
 			failed = 1;
 	t = now() - t0;
 	close(p[0]);
-	for (k = 0; k < clients; k++) {
-		if (wait(&status) == -1 || !WIFEXITED(status) ||
-		    WEXITSTATUS(status) != 0)
-			failed = 1;
-	}
+	reap(clients);
 	if (failed)
 		errx(1, "a client failed");
-	return (n * clients / t);
+	return (a.n * clients / t);
 }
 
 /*
@@ -278,16 +300,18 @@ node_channel(const char *sock, size_t len, double seconds)
 /*
  * RTT of 64-byte round trips one at a time, then MB/s of 16 KiB
  * messages echoed back with WINDOW in flight, along route (which must
- * end at an echoer).  Prints "RTT_US MB_S".
+ * end at an echoer).  Prints "RTT_P50_US RTT_P99_US MB_S".
  */
+#define RTT_N	5000
 static void
 route_bench(const char *sock, const char *text)
 {
 	struct ockam_client	*c = connect_node(sock);
 	struct tmsg		 m, reply;
+	static double		 rtt[RTT_N];
 	char			 me[OCKAM_ADDR_MAX + 1], ebuf[256];
 	unsigned char		*payload;
-	double			 t0, rtt, mbs;
+	double			 t0, mbs;
 	long			 i, n, sent = 0, got = 0;
 	size_t			 len;
 
@@ -301,18 +325,18 @@ route_bench(const char *sock, const char *text)
 		err(1, NULL);
 
 	len = 64;
-	n = 5000;
 	tmsg_set_payload(&m, payload, len);
-	t0 = now();
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < RTT_N; i++) {
+		t0 = now();
 		if (ockam_send(c, &m, 0) == -1)
 			errx(1, "send: %s", ockam_error(c));
 		tmsg_init(&reply);
 		if (ockam_receive(c, &reply, 5000) != 1)
 			errx(1, "no reply: %s", ockam_error(c));
 		tmsg_clear(&reply);
+		rtt[i] = (now() - t0) * 1e6;
 	}
-	rtt = (now() - t0) / n * 1e6;
+	pctl_sort(rtt, RTT_N);
 
 	len = 16384;
 	n = 10000;
@@ -321,10 +345,74 @@ route_bench(const char *sock, const char *text)
 	while (got < n)
 		pump(c, &m, n, &sent, &got);
 	mbs = (double)n * len / (now() - t0) / 1e6;
-	printf("%.1f %.1f\n", rtt, mbs);
+	printf("%.1f %.1f %.1f\n", pctl_at(rtt, RTT_N, 0.5),
+	    pctl_at(rtt, RTT_N, 0.99), mbs);
 	free(payload);
 	tmsg_clear(&m);
 	ockam_disconnect(c);
+}
+
+/*
+ * Registrations at a hub's forwarding_service (route): clients
+ * processes send n in all, REG_WINDOW each in flight, each from a
+ * return route of its own ([worker, rK]), so that each makes a new
+ * forwarder; the hub answers each from it.  Returns registrations/s.
+ */
+#define REG_WINDOW	16
+struct reg_arg {
+	const char	*sock;
+	const char	*route;
+	long		 n;	/* registrations per client */
+};
+
+static void
+reg_client(int k, void *arg)
+{
+	struct reg_arg		*a = arg;
+	struct ockam_client	*c;
+	struct tmsg		 m, reply;
+	char			 me[OCKAM_ADDR_MAX + 1], ebuf[256], r[48];
+	long			 i, got;
+
+	c = connect_node(a->sock);
+	if (ockam_worker_add(c, NULL, me, sizeof(me)) == -1)
+		errx(1, "%s", ockam_error(c));
+	for (i = got = 0; got < a->n; ) {
+		if (i < a->n && i - got < REG_WINDOW) {
+			tmsg_init(&m);
+			snprintf(r, sizeof(r), "r%d_%ld", k, i++);
+			if (multiaddr_parse(a->route, &m.onward, ebuf,
+			    sizeof(ebuf)) == -1)
+				errx(1, "%s", ebuf);
+			route_push_back(&m.ret, OCKAM_ADDR_LOCAL, me,
+			    strlen(me));
+			route_push_back(&m.ret, OCKAM_ADDR_LOCAL, r, strlen(r));
+			tmsg_set_payload(&m, "x", 1);
+			if (ockam_send(c, &m, OCKAM_SEND_REPORT) == -1)
+				errx(1, "send: %s", ockam_error(c));
+			tmsg_clear(&m);
+			continue;
+		}
+		tmsg_init(&reply);
+		if (ockam_receive(c, &reply, 5000) != 1)
+			errx(1, "no answer after %ld: %s", got,
+			    ockam_error(c));
+		tmsg_clear(&reply);
+		got++;
+	}
+	ockam_disconnect(c);
+}
+
+static double
+registrations(const char *sock, const char *route, long n, int clients)
+{
+	struct reg_arg	 a = { sock, route, n / clients };
+	double		 t0;
+
+	t0 = now();
+	spawn(clients, reg_client, &a);
+	reap(clients);
+	return (a.n * clients / (now() - t0));
 }
 
 int
@@ -332,8 +420,19 @@ main(int argc, char *argv[])
 {
 	double		 raw_hs, hs, hs4, raw64, ch64, raw16k, ch16k;
 	const char	*errstr;
+	long		 n;
 	int		 i, k;
 
+	if (argc == 6 && strcmp(argv[2], "register") == 0) {
+		/* Registrations at a hub: route, how many, clients. */
+		n = strtonum(argv[4], 1, 1000000, &errstr);
+		if (errstr == NULL)
+			k = strtonum(argv[5], 1, 64, &errstr);
+		if (errstr != NULL)
+			errx(1, "register: %s", errstr);
+		printf("%.0f\n", registrations(argv[1], argv[3], n, k));
+		return (0);
+	}
 	if (argc == 4 && strcmp(argv[2], "route") == 0) {
 		/* Round trips to an echoer along a route: RTT and MB/s. */
 		route_bench(argv[1], argv[3]);
@@ -363,7 +462,7 @@ main(int argc, char *argv[])
 	}
 	if (argc != 2)
 		errx(1, "usage: bench socket [route ROUTE | handshakes "
-		    "[ROUTE [CLIENTS ...]]]");
+		    "[ROUTE [CLIENTS ...]] | register ROUTE N CLIENTS]");
 	if (sodium_init() == -1 || !crypto_aead_aes256gcm_is_available())
 		errx(1, "libsodium without AES-256-GCM on this CPU");
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 # make bench: the secure channel benchmarks on one node, then two nodes
 # over TCP on 127.0.0.1 next to plain TCP and an stunnel TLS 1.3 tunnel
-# measured by this script in the same run; then the stream storage,
-# ockam-streamd alone, and a hub's stream service over TCP.
+# measured by this script in the same run, then a hub between them
+# (hub.sh); then the stream storage, ockam-streamd alone, and a hub's
+# stream service over TCP.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$BUILD" && pwd) || exit 1
@@ -16,9 +17,11 @@ trap 'kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$D"' EXIT
 # start NAME CONF [flags]: a node in the background, ready
 start() {
 	name=$1 conf=$2; shift 2
+	: > "$D/$name.log"
 	"$BUILD/ockam-routed" -d -f "$conf" -s "$D/$name.sock" "$@" \
-	    > "$D/$name.log" 2>&1 &
+	    >> "$D/$name.log" 2>&1 &
 	PIDS="$PIDS $!"
+	PID=$!
 	n=0
 	until grep -q "node ready" "$D/$name.log"; do
 		n=$((n + 1))
@@ -59,9 +62,12 @@ cat > "$D/a.conf" <<EOC
 control socket "$D/a.sock"
 vault directory "$D/vaulta"
 identity "alice"
+echoer "echoer"
 EOC
 start b "$D/b.conf"
+BPID=$PID
 start a "$D/a.conf"
+APID=$PID
 plain=$("$BUILD/regress/bench" "$D/a.sock" route \
     "/ip4/127.0.0.1/tcp/$PB/service/echoer")
 ch=$("$BUILD/ockamctl" -s "$D/a.sock" secure-channel create --trust-any \
@@ -75,7 +81,7 @@ PE=$(port 26000)
 "$BUILD/regress/tcpecho" server "$PE" & PIDS="$PIDS $!"
 sleep 0.2
 tcp=$("$BUILD/regress/tcpecho" client "$PE")
-tls="- -"
+tls="- - -"
 if command -v stunnel4 >/dev/null 2>&1 || command -v stunnel >/dev/null 2>&1
 then
 	ST=$(command -v stunnel4 || command -v stunnel)
@@ -101,12 +107,13 @@ sslVersion = TLSv1.3
 EOC
 	"$ST" "$D/stunnel.conf" > "$D/stunnel.log" 2>&1 & PIDS="$PIDS $!"
 	sleep 0.5
-	tls=$("$BUILD/regress/tcpecho" client "$PS2") || tls="- -"
+	tls=$("$BUILD/regress/tcpecho" client "$PS2") || tls="- - -"
 fi
 
-printf '\n%-44s %14s %14s\n' "two nodes on 127.0.0.1" "RTT 64 B (us)" \
-    "MB/s 16 KiB"
-row() { printf '%-44s %14s %14s\n' "$1" "$2" "$3"; }
+printf '\n%-44s %10s %10s %12s\n' "two nodes on 127.0.0.1" "RTT 64 B" \
+    "RTT 64 B" "MB/s"
+printf '%-44s %10s %10s %12s\n' "" "p50 (us)" "p99 (us)" "16 KiB"
+row() { printf '%-44s %10s %10s %12s\n' "$1" "$2" "$3" "$4"; }
 row "plain TCP echo (reference)" $tcp
 row "stunnel TLS 1.3 tunnel (reference)" $tls
 row "ockam-c over TCP, no channel" $plain
@@ -121,6 +128,8 @@ channel routed also encrypts and decrypts on both nodes.  The
 references echo the same sizes over one TCP connection (stunnel: two
 TLS hops, client and server, around it).
 EOC
+
+. "$TOP/regress/bench/hub.sh"
 
 # The stream storage alone: confirmed appends/s, each after its fsync.
 # On a disk, not tmpfs (where fsync costs nothing): /var/tmp.
@@ -161,8 +170,8 @@ printf '\n%-44s %14s %14s\n' \
     "a hub's stream pushes ($(stat -f -c %T "$SH"))" "confirmed/s, 1" \
     "32 in flight"
 for size in 64 1024; do
-	one=$("$BUILD/regress/hubbench" "$PH" $size 1 5000) || one=-
-	many=$("$BUILD/regress/hubbench" "$PH" $size 32 50000) || many=-
+	one=$("$BUILD/regress/pushbench" "$PH" $size 1 5000) || one=-
+	many=$("$BUILD/regress/pushbench" "$PH" $size 32 50000) || many=-
 	row "$size B pushes over TCP, 1 or 32 producers" "$one" "$many"
 done
 kill "$hubpid"

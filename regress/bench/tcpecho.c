@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pctl.h"
+
 #define BLOCK		16384
 #define WINDOW		32
 
@@ -65,7 +67,8 @@ main(int argc, char *argv[])
 {
 	struct sockaddr_in	 sin;
 	static char		 buf[BLOCK];
-	double			 t0, rtt, mbs;
+	static double		 rtt[20000];
+	double			 t0, mbs, p50, p99;
 	int			 fd, c, one = 1, i, n;
 
 	if (argc != 3)
@@ -103,12 +106,15 @@ main(int argc, char *argv[])
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1)
 		err(1, "connect");
 	n = 20000;
-	t0 = now();
 	for (i = 0; i < n; i++) {
+		t0 = now();
 		full(fd, buf, 64, 0);
 		full(fd, buf, 64, 1);
+		rtt[i] = (now() - t0) * 1e6;
 	}
-	rtt = (now() - t0) / n * 1e6;
+	pctl_sort(rtt, n);
+	p50 = pctl_at(rtt, n, 0.5);
+	p99 = pctl_at(rtt, n, 0.99);
 	n = 20000;
 	t0 = now();
 	for (i = 0; i < WINDOW; i++)
@@ -120,6 +126,6 @@ main(int argc, char *argv[])
 	for (i = 0; i < WINDOW; i++)
 		full(fd, buf, BLOCK, 1);
 	mbs = (double)n * BLOCK / (now() - t0) / 1e6;
-	printf("%.1f %.1f\n", rtt, mbs);
+	printf("%.1f %.1f %.1f\n", p50, p99, mbs);
 	return (0);
 }

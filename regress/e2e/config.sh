@@ -28,7 +28,13 @@ bad() {
 	[ ! -e "$T/bad.sock" ] || fail "$desc: left a socket behind"
 }
 printf 'echoer "echoer"\nfrobnicate "x"\n' |
-    bad "unknown keyword: file:line error" "bad.conf:2: syntax error"
+    bad "unknown keyword: file:line error, names it" \
+    'bad.conf:2: syntax error at "frobnicate": not a keyword'
+printf 'echoer e1 e2\n' |
+    bad "a syntax error names the token" 'bad.conf:1: syntax error at "e2"'
+printf 'listen on 127.0.0.1 port\n' |
+    bad "a statement cut short" \
+    'bad.conf:1: syntax error at the end of the line'
 printf 'hop "h1"\nhop "h1"\n' |
     bad "duplicate worker address" 'bad.conf:2: worker "h1" defined twice'
 printf 'hop "a b"\n' |
@@ -127,3 +133,32 @@ printf 'bogus\n' > "$T/bad2.conf"
     ok "a bad configuration leaves the running node alone" ||
     fail "a bad configuration leaves the running node alone"
 stop_node n1
+
+# -D without '=' is fatal, not a warning.
+out=$("$ROUTED" -n -D nosuchequals -f "$TOP/etc/many-hops.conf" 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q "name=value" &&
+    ok "-D without '=': fatal ($out)" || fail "-D without '=': fatal (rc $rc: $out)"
+
+# -nn: what the system must have, checked without starting.
+mkdir -p "$T/nn"
+out=$("$ROUTED" -nn -f "$TOP/etc/hub-bob.conf" -s "$T/nn/x.sock" \
+    -D vaultdir="$T/nn/vault" 2>&1); rc=$?
+if ! have_user; then skip "-nn: no node user on this machine"
+elif [ $rc -eq 0 ]; then ok "-nn: a node that can start passes"
+else fail "-nn: a node that can start passes ($out)"; fi
+out=$("$ROUTED" -nn -f "$TOP/etc/hub-bob.conf" -s "$T/nope/x.sock" \
+    -D vaultdir="$T/nope/a/vault" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "control socket $T/nope/x.sock" &&
+    echo "$out" | grep -q "vault directory $T/nope/a/vault" &&
+    ok "-nn: missing directories, each named" ||
+    fail "-nn: missing directories, each named (rc $rc: $out)"
+printf 'user "nosuchuser_x"\ncontrol socket "%s" group "nosuchgroup_x"\n' \
+    "$T/nn/y.sock" > "$T/nn.conf"
+out=$("$ROUTED" -nn -f "$T/nn.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q "nosuchuser_x" &&
+    echo "$out" | grep -q "group nosuchgroup_x: no such group" &&
+    ok "-nn: unknown user and group" ||
+    fail "-nn: unknown user and group (rc $rc: $out)"
+"$ROUTED" -n -f "$T/nn.conf" >/dev/null 2>&1 &&
+    ok "-n alone does not look at the system" ||
+    fail "-n alone does not look at the system"

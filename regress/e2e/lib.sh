@@ -109,6 +109,22 @@ start_three() {
 	    { fail "initiator starts"; return 1; }
 }
 
+# start_hub_guide PORT: the nodes of the guide "Securely connecting
+# devices" from etc/ (hub on the first free port from PORT, bob, alice),
+# with their vaults under $T; HUB is the hub's route
+start_hub_guide() {
+	HUB=/ip4/127.0.0.1/tcp/$(free_port "$1")
+	sed "s/port 4000/port ${HUB##*/}/" "$TOP/etc/hub.conf" > "$T/hub.conf"
+	mkdir -p "$T/hub" "$T/bob" "$T/alice"
+	start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+	    { fail "hub starts"; return 1; }
+	start_node bob "$TOP/etc/hub-bob.conf" -D vaultdir="$T/bob/vault" \
+	    -D hub="$HUB" || { fail "bob starts"; return 1; }
+	start_node alice "$TOP/etc/hub-alice.conf" \
+	    -D vaultdir="$T/alice/vault" || { fail "alice starts"; return 1; }
+	ok "hub, bob and alice from etc/"
+}
+
 # child_pid NAME PROG: pid of routed's child (ockam-vaultd, ockam-tcpd)
 child_pid() {
 	sed -n "s/.*started $2 as pid \([0-9]*\).*/\1/p" \
@@ -216,6 +232,6 @@ cleanup() {
 			alive "$p" && kill -KILL "$p" 2>/dev/null
 		done
 	done
-	rm -rf "$T"
+	[ -n "$KEEP" ] && echo "# kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT

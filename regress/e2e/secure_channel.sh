@@ -201,9 +201,20 @@ out=$(ctl n1 message send "$c/service/echoer" after 2>&1)
 
 # An initiator whose listener never answers gives up.
 out=$(create n1 /service/h1/service/echoer --timeout 2)
-echo "$out" | grep -q "handshake abandoned after 2 s" &&
-    ok "create --timeout 2: gives up with a clear message" ||
-    fail "create --timeout 2: gives up ($out)"
+echo "$out" | grep -q "handshake abandoned after 2 s: no answer (message 2) to message 1" &&
+    ok "create --timeout 2: gives up, says which step timed out" ||
+    fail "create --timeout 2: gives up, says which step ($out)"
+
+# An unreachable first hop: the transport's error at once, not 10 s on.
+PD=$(free_port 29990)
+s=$(date +%s)
+out=$(create n1 "/ip4/127.0.0.1/tcp/$PD/service/secure_channel_listener")
+e=$(date +%s)
+echo "$out" | grep -q "message 1 of the handshake could not be delivered: .*Connection refused" &&
+    ok "create to a port nobody listens on: connection refused" ||
+    fail "create to a port nobody listens on: connection refused ($out)"
+[ $((e - s)) -le 3 ] && ok "create to a port nobody listens on: fails at once" ||
+    fail "create to a port nobody listens on: fails at once ($((e - s)) s)"
 
 # Restart: the identities are the same, read back from the vault.
 stop_node n1

@@ -484,19 +484,19 @@ test_macros(void **state)
 	    "hops = \"h1 h2, h3\"\n"
 	    "sock = /run/ockam/x.sock\n"
 	    "m = 0600\n"
-	    "alias = $addr\n"
+	    "al = $addr\n"
 	    "echoer $addr\n"
 	    "hop { $hops }\n"
 	    "control socket $sock mode $m\n"
-	    "hop \"$alias\"\n"
-	    "hop $alias-suffix\n");
+	    "hop \"$al\"\n"
+	    "hop $al-suffix\n");
 	if (conf == NULL)
 		fail_msg("%s", errtext);
 	assert_worker(conf, "echoer", WORKER_ECHOER);
 	assert_worker(conf, "h1", WORKER_HOP);
 	assert_worker(conf, "h2", WORKER_HOP);
 	assert_worker(conf, "h3", WORKER_HOP);
-	assert_worker(conf, "$alias", WORKER_HOP);
+	assert_worker(conf, "$al", WORKER_HOP);
 	assert_worker(conf, "echoer-suffix", WORKER_HOP);
 	assert_string_equal(conf->csock, "/run/ockam/x.sock");
 	assert_int_equal(conf->csock_mode, 0600);
@@ -737,6 +737,13 @@ test_print_roundtrip(void **state)
 	    "echoer \"$not-a-macro\"\n"
 	    "echoer \"user\"\n");
 	roundtrip(
+	    "vault directory \"/v\"\nidentity \"bob\"\n"
+	    "relay at \"/ip4/127.0.0.1/tcp/4000\" to \"l\"\n"
+	    "relay at \"/ip4/127.0.0.1/tcp/4000\" alias \"bob\" "
+	    "identity \"bob\" to \"l\" heartbeat 3 consumers { a b }\n"
+	    "forwarding alias \"bob\" identity "
+	    "\"I0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n");
+	roundtrip(
 	    "hop h1\n"
 	    "stream service \"stream\" index stream_index storage embedded "
 	    "directory \"/var/lib/ockam/hub\"\n"
@@ -812,6 +819,43 @@ test_stream_retain(void **state)
 	    "directory \"/d\" retain size 1048576 retain age 3600s\n");
 }
 
+/* relay at HUB (a relay at a hub) and forwarding alias: what is refused. */
+static void
+test_relays(void **state)
+{
+	struct ockam_conf	*conf;
+	struct remote_conf	*rc;
+
+	(void)state;
+	conf = parse_text("relay at \"/ip4/10.0.0.1/tcp/4000\" to \"l\"\n");
+	if (conf == NULL)
+		fail_msg("%s", errtext);
+	rc = TAILQ_FIRST(&conf->remotes);
+	assert_non_null(rc);
+	assert_int_equal(rc->heartbeat, RELAY_HEARTBEAT);
+	assert_string_equal(rc->listener, RELAY_LISTENER);
+	assert_true(names_find(&rc->consumers, "l"));
+	config_free(conf);
+	assert_fails("relay at \"/service/x\" to \"l\"\n", 1,
+	    "the hub's TCP or TLS address, one hop");
+	assert_fails("relay at \"/ip4/1.2.3.4/tcp/1/service/x\" to \"l\"\n",
+	    1, "one hop");
+	assert_fails("relay at \"/ip4/1.2.3.4/tcp/1\"\n", 1,
+	    "no \"to\" and no consumers");
+	assert_fails("relay at \"/ip4/1.2.3.4/tcp/1\" alias \"a/b\" to l\n",
+	    1, "invalid alias");
+	assert_fails("relay at \"/ip4/1.2.3.4/tcp/1\" alias \"..\" to l\n",
+	    1, "invalid alias");
+	assert_fails("relay at \"/ip4/1.2.3.4/tcp/1\" alias bob to l\n", 1,
+	    "has no identity");
+	assert_fails("relay at \"/ip4/1.2.3.4/tcp/1\" to l heartbeat 0\n", 1,
+	    "heartbeat 0 is too small");
+	assert_fails("forwarding alias \"bob\" identity \"Ixyz\"\n", 1,
+	    "invalid identifier");
+	assert_fails("forwarding alias \"\" identity \"Ixyz\"\n", 1,
+	    "invalid");
+}
+
 int
 main(void)
 {
@@ -830,6 +874,7 @@ main(void)
 		cmocka_unit_test_teardown(test_include, test_teardown),
 		cmocka_unit_test_teardown(test_include_loop, test_teardown),
 		cmocka_unit_test_teardown(test_include_depth, test_teardown),
+		cmocka_unit_test_teardown(test_relays, test_teardown),
 		cmocka_unit_test_teardown(test_print_roundtrip,
 		    test_teardown),
 		cmocka_unit_test_teardown(test_stream, test_teardown),

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * hubbench: confirmed pushes per second to a hub's stream service
+ * pushbench: confirmed pushes per second to a hub's stream service
  * (doc/design.md 4.5), straight over TCP frames.
  *
- *	hubbench PORT SIZE PRODUCERS COUNT
+ *	pushbench PORT SIZE PRODUCERS COUNT
  *
  * PRODUCERS connections to 127.0.0.1:PORT each create the stream
  * "bench-SIZE-PRODUCERS", then keep one push of SIZE bytes in flight
@@ -183,7 +183,7 @@ main(int argc, char *argv[])
 	int			 port, np, i, proto;
 
 	if (argc != 5)
-		errx(2, "usage: hubbench port size producers count");
+		errx(2, "usage: pushbench port size producers count");
 	port = strtonum(argv[1], 1, 65535, &errstr);
 	if (errstr == NULL)
 		datalen = strtonum(argv[2], 1, 65535, &errstr);
