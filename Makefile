@@ -68,6 +68,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/tcpcut.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
+		  ockam-routed/streamshow.c \
 		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
@@ -268,11 +269,15 @@ $(BUILD)/regress/tcpecho: $(BUILD)/obj/regress/bench/tcpecho.o
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $<
 
+$(BUILD)/regress/pushbench: $(BUILD)/obj/regress/bench/pushbench.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 # Benchmarks: an optimized build, tables against raw libsodium, plain
 # TCP and stunnel, a channel through a hub against a direct one, and
-# the stream storage.
+# the stream storage alone and behind a hub's stream service.
 bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
-    $(BUILD)/regress/streambench
+    $(BUILD)/regress/streambench $(BUILD)/regress/pushbench
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),

@@ -52,6 +52,9 @@
  *	CTL_SHOW_RELAYS	empty; answered by CTL_RELAY_INFO (strings: side
  *			"hub" or "client", address, state, remote address,
  *			route, since, detail)..., CTL_END
+ *	CTL_SHOW_STREAMS empty; answered by CTL_STREAM_INFO (strings: name,
+ *			worker, backend; u64 host order: messages, first
+ *			index, next index, bytes)..., CTL_END
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -93,6 +96,8 @@ enum ctl_type {
 	CTL_RELAY_DELETE,
 	CTL_SHOW_RELAYS,
 	CTL_RELAY_INFO,
+	CTL_SHOW_STREAMS,
+	CTL_STREAM_INFO,
 	CTL_TYPE_MAX
 };
 

@@ -128,6 +128,8 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_relay_delete,		"malformed delete request" },
 	{ CTL_SHOW_RELAYS,	BODY_EMPTY,	0,		0,
 	    ctl_show_relays,		"malformed show request" },
+	{ CTL_SHOW_STREAMS,	BODY_EMPTY,	0,		REQ_WAITS,
+	    ctl_show_streams,		"malformed show request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
 	    control_regress,		"malformed regress request" },
 	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,

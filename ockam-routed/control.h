@@ -30,6 +30,9 @@ void	ctl_sc_delete(uint32_t, struct imsg *, const char *);
 void	ctl_sc_unpin(uint32_t, struct imsg *, const char *);
 void	ctl_show_channels(uint32_t, struct imsg *, const char *);
 
+/* streamshow.c: a hub's streams */
+void	ctl_show_streams(uint32_t, struct imsg *, const char *);
+
 /* tcpctl.c: the transport */
 void	ctl_show_connections(uint32_t, struct imsg *, const char *);
 void	ctl_tcp_delete(uint32_t, struct imsg *, const char *);

@@ -169,6 +169,7 @@ void		 relayc_shutdown(void);
 struct ibuf;
 struct log_count;
 struct stream_msg;
+struct st_show;
 
 /*
  * A request waiting for streamd, or a pull waiting for a push: whom to
@@ -187,6 +188,7 @@ struct st_req {
 	uint32_t		 budget;	/* a pull: its records' bytes */
 	time_t			 deadline;	/* a waiting pull */
 	struct stream		*st;
+	struct st_show		*show;		/* a STAT: streamshow.c */
 	char			 name[STREAMD_NAME_MAX];
 	char			 client[STREAMD_CLIENT_MAX];
 };
@@ -215,6 +217,7 @@ void		 stream_req_free(struct st_req *);
 void		 stream_pulled(struct st_req *, const struct stream_msg *,
 		    size_t);
 void		 stream_read(struct st_req *);
+struct stream	*stream_next(struct stream *);
 void		 stream_shutdown(void);
 
 /* streamwait.c: pulls at the end wait for the next push */

@@ -119,6 +119,13 @@ stream_req_free(struct st_req *q)
 	free(q);
 }
 
+/* The streams in the order they were opened: stream_next(NULL) first. */
+struct stream *
+stream_next(struct stream *st)
+{
+	return (st == NULL ? TAILQ_FIRST(&streams) : TAILQ_NEXT(st, entry));
+}
+
 static struct stream *
 stream_find(const char *name)
 {
@@ -256,6 +263,8 @@ push_done(struct st_req *q, const void *data, size_t len)
 		if (len != sizeof(ans))
 			streamd_bad("APPEND size");
 		memcpy(&ans, data, sizeof(ans));
+		if (ans.stream != q->st->id)
+			streamd_bad("APPEND: another stream");
 		if (ans.status != STREAMD_OK)
 			log_count(&lc_refused, "%s: push not stored: %s",
 			    q->from, ans.status == STREAMD_ERR_LIMIT ?
@@ -333,6 +342,8 @@ pull_done(struct st_req *q, const void *data, size_t len)
 	if (len < sizeof(ans))
 		streamd_bad("READ size");
 	memcpy(&ans, data, sizeof(ans));
+	if (ans.stream != q->st->id)
+		streamd_bad("READ: another stream");
 	if (ans.count > STREAMD_READ_COUNT ||
 	    (ans.count > 0 && (msgs = calloc(ans.count,
 	    sizeof(*msgs))) == NULL)) {

@@ -29,7 +29,8 @@ usage(void)
 	    "commands:\n"
 	    "\tmessage send [-nx] [-t seconds] route text\n"
 	    "\tmessage receive [-x] [-c count] [-t seconds] address\n"
-	    "\tshow workers | channels | connections | listeners | relays\n"
+	    "\tshow workers | channels | connections | listeners | relays |\n"
+	    "\t    streams\n"
 	    "\ttcp-connection delete peer | id\n"
 	    "\tidentity create name\n"
 	    "\tidentity show [name]\n"
@@ -134,6 +135,8 @@ cmd_show(int argc, char *argv[])
 		return (cmd_show_channels());
 	if (argc == 2 && strcmp(argv[1], "relays") == 0)
 		return (cmd_show_relays());
+	if (argc == 2 && strcmp(argv[1], "streams") == 0)
+		return (cmd_show_streams());
 	if (argc == 2 && (strcmp(argv[1], "connections") == 0 ||
 	    strcmp(argv[1], "listeners") == 0))
 		return (cmd_show_transport(argv[1]));

@@ -31,6 +31,7 @@ int	cmd_show_channels(void);
 
 /* stream.c */
 int	cmd_stream(int, char *[]);
+int	cmd_show_streams(void);
 
 /* transport.c */
 int	cmd_show_transport(const char *);

@@ -18,6 +18,7 @@
 #include <vis.h>
 
 #include "buf.h"
+#include "ctl.h"
 #include "multiaddr.h"
 #include "ockam.h"
 #include "ockamctl.h"
@@ -212,6 +213,50 @@ stream_pull(struct stream_ctx *s, uint64_t index, uint64_t limit)
 	}
 	fflush(stdout);
 	tmsg_clear(&m);
+}
+
+static int
+stream_item(void *arg, struct cursor *cur)
+{
+	char		 name[STREAM_NAME_MAX + 1], worker[OCKAM_ADDR_MAX + 1];
+	char		 backend[32];
+	uint64_t	 n, first, next, bytes;
+	int		*header = arg;
+
+	cur_string(cur, name, sizeof(name));
+	cur_string(cur, worker, sizeof(worker));
+	cur_string(cur, backend, sizeof(backend));
+	n = cur_h64(cur);
+	first = cur_h64(cur);
+	next = cur_h64(cur);
+	bytes = cur_h64(cur);
+	if (cur_end(cur) == -1)
+		return (-1);
+	if (!*header) {
+		printf("%-32s %-22s %10s %10s %12s %s\n", "STREAM", "WORKER",
+		    "MESSAGES", "FIRST", "BYTES", "BACKEND");
+		*header = 1;
+	}
+	printf("%-32s %-22s %10llu %10llu %12llu %s\n", name, worker,
+	    (unsigned long long)n, (unsigned long long)first,
+	    (unsigned long long)bytes, backend);
+	(void)next;
+	return (0);
+}
+
+/* show streams: what this node's stream service has opened. */
+int
+cmd_show_streams(void)
+{
+	struct ockam_client	*c;
+	int			 header = 0;
+
+	c = connect_node();
+	if (ockam_list(c, CTL_SHOW_STREAMS, NULL, 0, CTL_STREAM_INFO,
+	    stream_item, &header) == -1)
+		errx(1, "show streams: %s", ockam_error(c));
+	ockam_disconnect(c);
+	return (0);
 }
 
 static uint64_t

@@ -3,7 +3,8 @@
 # make bench: the secure channel benchmarks on one node, then two nodes
 # over TCP on 127.0.0.1 next to plain TCP and an stunnel TLS 1.3 tunnel
 # measured by this script in the same run, then a hub between them
-# (hub.sh); then the stream storage, ockam-streamd alone.
+# (hub.sh); then the stream storage, ockam-streamd alone, and a hub's
+# stream service over TCP.
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$BUILD" && pwd) || exit 1
@@ -151,3 +152,30 @@ cat <<EOC
 Each append is answered only after the fsync of its record; those that
 reach ockam-streamd together share one fsync (ockam-streamd(8)).
 EOC
+
+# A hub's stream service: confirmed pushes/s over TCP (each confirmed
+# only once ockam-streamd has it on disk), 1 and 32 producers in flight;
+# its storage on a disk too.
+PH=$(port 28500)
+SH=$(mktemp -d /var/tmp/ockam-bench-hub.XXXXXX)
+chmod 755 "$SH"
+[ "$(id -u)" -eq 0 ] && chown _ockam "$SH"
+cat > "$D/hub.conf" <<EOC
+control socket "$D/hub.sock"
+listen on 127.0.0.1 port $PH consumers { "stream" }
+stream service "stream" index "stream_index" \\
+    storage embedded directory "$SH/streams"
+EOC
+start hub "$D/hub.conf"
+hubpid=${PIDS##* }
+printf '\n%-44s %14s %14s\n' \
+    "a hub's stream pushes ($(stat -f -c %T "$SH"))" "confirmed/s, 1" \
+    "32 in flight"
+for size in 64 1024; do
+	one=$("$BUILD/regress/pushbench" "$PH" $size 1 5000) || one=-
+	many=$("$BUILD/regress/pushbench" "$PH" $size 32 50000) || many=-
+	row "$size B pushes over TCP, 1 or 32 producers" "$one" "$many"
+done
+kill "$hubpid"
+wait "$hubpid" 2>/dev/null
+rm -rf "$SH"

@@ -173,6 +173,54 @@ stop_node() {
 
 ctl() { name=$1; shift; "$CTL" -s "$(node_sock "$name")" "$@"; }
 
+# vg_start DIR CONF [routed flags]: routed of VGBUILD under valgrind,
+# every child traced, with its socket DIR/ockam.sock, its output in
+# DIR/log and valgrind's in DIR/vg.PID; its pid in $vgpid once ready,
+# else says so and returns 1
+vg_start() {
+	vgd=$1 conf=$2; shift 2
+	valgrind -q --vgdb=no --trace-children=yes --leak-check=full \
+	    --show-leak-kinds=definite,indirect \
+	    --errors-for-leak-kinds=definite,indirect \
+	    --log-file="$vgd/vg.%p" "$VGBUILD/ockam-routed" -d -v -f "$conf" \
+	    -s "$vgd/ockam.sock" "$@" > "$vgd/log" 2>&1 &
+	vgpid=$!
+	if ! wait_for 30 grep -q "node ready" "$vgd/log"; then
+		fail "node starts under valgrind"
+		sed 's/^/#   /' "$vgd/log"
+		kill -KILL $vgpid 2>/dev/null
+		return 1
+	fi
+}
+
+# vg_stop: stop the node of vg_start, say so
+vg_stop() {
+	kill -TERM "$vgpid"
+	if wait_for 30 sh -c "! kill -0 $vgpid 2>/dev/null"; then
+		ok "valgrind: node stops on SIGTERM"
+	else
+		fail "valgrind: node stops on SIGTERM"
+		kill -KILL "$vgpid"
+	fi
+}
+
+# vg_clean DIR N: the N valgrind logs DIR/vg.* are empty (valgrind -q
+# writes only what it found)
+vg_clean() {
+	n=0
+	for f in "$1"/vg.*; do
+		n=$((n + 1))
+		if [ -s "$f" ]; then
+			fail "valgrind: $(basename "$f") clean"
+			sed 's/^/#   /' "$f"
+		else
+			ok "valgrind: $(basename "$f") clean"
+		fi
+	done
+	[ $n -eq "$2" ] && ok "valgrind ran all $2 processes" ||
+	    fail "valgrind ran all $2 processes ($n logs)"
+}
+
 show_log() {
 	echo "# log of $1:"
 	sed 's/^/#   /' "$(node_log "$1")"

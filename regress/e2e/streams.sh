@@ -36,6 +36,7 @@ secure-channel listener "hub_listener" identity "hub" trust everyone \\
     consumers { "stream" }
 limit stream-message-size 1K
 limit stream-pending-per-source 2
+limit streams 8
 EOF
 start_node hub "$T/hub.conf" || { fail "hub starts"; show_log hub; exit 0; }
 start_node client "$TOP/etc/initiator.conf" -D vaultdir="$T/client/vault" ||
@@ -199,18 +200,48 @@ while True:
     if r is None: break
     st.append(r[2][-2])
 say("burst-bounded", len(st) == 30 and 0 in st and 1 in st, st)
+# Past limit streams (8), a new stream is refused; an old one joins.
+got = [proto(ask(s, b"stream", env(b"stream_create", b"\x01" +
+    bare(b"fill%d" % i)))) for i in range(6)]
+old = proto(ask(s, b"stream", env(b"stream_create", b"\x01" +
+    bare(b"alice_to_bob"))))
+say("streams-bounded", got[0] == "stream_create" and got[-1] == "error" and
+    old == "stream_create", got)
+# A pull with limit 0: an empty reply, as Ockam's hub gives.
+r = ask(s, w, env(b"stream_pull", b"\x05\x00\x00"))
+say("limit-0-empty", r is not None and
+    r[2] == env(b"stream_pull", b"\x05\x00"))
+# A flood of what the hub refuses, pipelined on one connection: 10 KB
+# names, limits of 2^32, garbage; every one answered with an error.
+f = conn()
+flood = [env(b"stream_create", b"\x01" + bare(b"n" * 10240)),
+         env(b"stream_pull", b"\x01\x00" + uv(2**32)), b"\xff" * 100]
+n = 3000
+f.sendall(b"".join(frame([(0, b"stream" if i % 3 != 1 else w)],
+    [(0, b"app")], flood[i % 3]) for i in range(n)))
+errs = 0
+while errs < n:
+    f.settimeout(5)
+    r = recv(f)
+    if r is None or proto(r) != "error": break
+    errs += 1
+say("flood-answered", errs == n, errs)
 say("serving", proto(ask(conn(), IDX, get(b"c1", b"s1"))) ==
     "stream_index")
 PY
 python3 "$T/raw.py" "$PH" > "$T/raw.out" 2>&1
 for t in save-no-reply get-after-save-0 save-keeps-max-64bit \
     get-never-saved-absent malformed-errors raw-init overflow-error \
-    push-confirm pull-reply pull-fits-one-frame burst-bounded serving; do
+    push-confirm pull-reply pull-fits-one-frame burst-bounded streams-bounded \
+    limit-0-empty flood-answered serving; do
 	grep -q "^$t True" "$T/raw.out" && ok "raw: $t" ||
 	    { fail "raw: $t"; sed 's/^/#   /' "$T/raw.out"; }
 done
 alive "$(node_pid hub)" && ok "the hub is still running" ||
     { fail "the hub is still running"; show_log hub; }
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$(node_pid hub)/status")
+[ "$rss" -lt 131072 ] && ok "routed of the hub stays small (${rss} kB)" ||
+    fail "routed of the hub stays small (${rss} kB)"
 
 # Through a secure channel whose listener has the stream service as a
 # consumer: the stream's worker is reachable too.
@@ -222,6 +253,16 @@ out=$(ctl client stream push "$ch" alice_to_bob secret 2>&1)
 out=$(ctl client stream pull -i 3 "$ch" alice_to_bob 2>&1)
 [ "$out" = "3 secret" ] && ok "and a pull through it" ||
     fail "and a pull through it ($out)"
+
+out=$(ctl hub show streams 2>&1)
+re='^alice_to_bob +ST_S_[0-9a-f]{16} +4 +0 +[0-9]+ embedded$'
+echo "$out" | grep -qE "$re" &&
+    echo "$out" | grep -qE '^burst ' &&
+    ok "show streams: names, workers, messages, bytes, backend" ||
+    fail "show streams: names, workers, messages, bytes, backend ($out)"
+out=$(ctl client show streams 2>&1)
+[ -z "$out" ] && ok "show streams on a node without streams: nothing" ||
+    fail "show streams on a node without streams: nothing ($out)"
 
 # What was confirmed is there after a restart.
 stop_node hub

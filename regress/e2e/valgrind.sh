@@ -16,18 +16,8 @@ ROUTE=/service/h1/service/h2/service/h3/service/echoer
 d=$T/vg
 mkdir -p "$d"
 if is_root && have_user; then chown "$NODE_USER" "$d"; fi
-valgrind -q --vgdb=no --trace-children=yes --leak-check=full \
-    --show-leak-kinds=definite,indirect \
-    --errors-for-leak-kinds=definite,indirect --log-file="$d/vg.%p" \
-    "$VGBUILD/ockam-routed" -d -v -f "$TOP/etc/secure-channel-many-hops.conf" \
-    -s "$d/ockam.sock" -D vaultdir="$d/vault" > "$d/log" 2>&1 &
-pid=$!
-if ! wait_for 30 grep -q "node ready" "$d/log"; then
-	fail "node starts under valgrind"
-	sed 's/^/#   /' "$d/log"
-	kill -KILL $pid 2>/dev/null
-	exit 0
-fi
+vg_start "$d" "$TOP/etc/secure-channel-many-hops.conf" \
+    -D vaultdir="$d/vault" || exit 0
 S=$d/ockam.sock
 [ "$("$CTL" -s "$S" message send "$ROUTE" 'Hello Ockam!' 2>&1)" = \
     "Hello Ockam!" ] && ok "valgrind: many hops" || fail "valgrind: many hops"
@@ -56,23 +46,5 @@ ch=$("$CTL" -s "$S" secure-channel create \
     > /dev/null 2>&1
 ch=$("$CTL" -s "$S" secure-channel create /service/secure_channel_listener \
     2>&1)
-kill -TERM $pid
-if wait_for 30 sh -c "! kill -0 $pid 2>/dev/null"; then
-	ok "valgrind: node stops on SIGTERM"
-else
-	fail "valgrind: node stops on SIGTERM"
-	kill -KILL $pid
-fi
-# -q: a log holds only what valgrind found, so each must be empty.
-n=0
-for f in "$d"/vg.*; do
-	n=$((n + 1))
-	if [ -s "$f" ]; then
-		fail "valgrind: $(basename "$f") clean"
-		sed 's/^/#   /' "$f"
-	else
-		ok "valgrind: $(basename "$f") clean"
-	fi
-done
-[ $n -eq 3 ] && ok "valgrind ran all three processes" ||
-    fail "valgrind ran all three processes ($n logs)"
+vg_stop
+vg_clean "$d" 3
