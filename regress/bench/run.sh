@@ -160,13 +160,13 @@ PH=$(port 28500)
 SH=$(mktemp -d /var/tmp/ockam-bench-hub.XXXXXX)
 chmod 755 "$SH"
 [ "$(id -u)" -eq 0 ] && chown _ockam "$SH"
-cat > "$D/hub.conf" <<EOC
-control socket "$D/hub.sock"
+cat > "$D/shub.conf" <<EOC
+control socket "$D/shub.sock"
 listen on 127.0.0.1 port $PH consumers { "stream" }
 stream service "stream" index "stream_index" \\
     storage embedded directory "$SH/streams"
 EOC
-start hub "$D/hub.conf"
+start shub "$D/shub.conf"
 hubpid=${PIDS##* }
 printf '\n%-44s %14s %14s\n' \
     "a hub's stream pushes ($(stat -f -c %T "$SH"))" "confirmed/s, 1" \
