@@ -12,6 +12,9 @@ if ! command -v python3 >/dev/null 2>&1; then
 	skip "python3 is needed for the raw clients"
 	exit 0
 fi
+# The raw clients' frames: regress/e2e/frames.py.
+PYTHONPATH=$TOP/regress/e2e
+export PYTHONPATH
 PH=$(free_port 28000)
 sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 mkdir -p "$T/hub" "$T/alice" "$T/carol"
@@ -35,47 +38,12 @@ ctl hub show workers 2>&1 | grep -qE 'FWD_[0-9a-f]{16}' &&
 
 # Raw clients: frames written and read by hand (doc/design.md 4).
 cat > "$T/raw.py" <<'PY'
-import socket, struct, sys, time
+import socket, sys, time
+from frames import *
 PORT = int(sys.argv[1])
-def uv(n):
-    b = b""
-    while n >= 0x80:
-        b += bytes([n & 0x7f | 0x80]); n >>= 7
-    return b + bytes([n])
-def bare(b): return uv(len(b)) + b
-def route(r): return uv(len(r)) + b"".join(bytes([t]) + bare(v) for t, v in r)
-def frame(on, ret, pl):
-    m = b"\x01" + route(on) + route(ret) + bare(pl)
-    return struct.pack(">H", len(m)) + m
 def conn():
     s = socket.create_connection(("127.0.0.1", PORT)); s.settimeout(2)
     return s
-def rduv(b, i):
-    n = sh = 0
-    while True:
-        c = b[i]; i += 1; n |= (c & 0x7f) << sh; sh += 7
-        if c < 0x80: return n, i
-def rdroute(b, i):
-    n, i = rduv(b, i); r = []
-    for _ in range(n):
-        t = b[i]; l, i = rduv(b, i + 1); r.append((t, b[i:i + l])); i += l
-    return r, i
-def recv(s):
-    try:
-        h = b""
-        while len(h) < 2:
-            c = s.recv(2 - len(h))
-            if not c: return None
-            h += c
-        n = struct.unpack(">H", h)[0]; b = b""
-        while len(b) < n:
-            c = s.recv(n - len(b))
-            if not c: return None
-            b += c
-    except socket.timeout:
-        return None
-    on, i = rdroute(b, 1); ret, i = rdroute(b, i); l, i = rduv(b, i)
-    return on, ret, b[i:i + l]
 def reg(s, svc, ret, pl):
     s.sendall(frame([(0, svc)], ret, pl)); return recv(s)
 def name(r): return r[1][-1][1].decode() if r and r[1] else "-"
