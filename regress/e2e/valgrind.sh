@@ -13,21 +13,52 @@ fi
 VGBUILD=$(cd "$VGBUILD" && pwd)
 ROUTE=/service/h1/service/h2/service/h3/service/echoer
 
-d=$T/vg
-mkdir -p "$d"
-if is_root && have_user; then chown "$NODE_USER" "$d"; fi
-valgrind -q --vgdb=no --trace-children=yes --leak-check=full \
-    --show-leak-kinds=definite,indirect \
-    --errors-for-leak-kinds=definite,indirect --log-file="$d/vg.%p" \
-    "$VGBUILD/ockam-routed" -d -v -f "$TOP/etc/secure-channel-many-hops.conf" \
-    -s "$d/ockam.sock" -D vaultdir="$d/vault" > "$d/log" 2>&1 &
-pid=$!
-if ! wait_for 30 grep -q "node ready" "$d/log"; then
+# vg_start DIR CONF [routed flags]: a node under valgrind in DIR (its
+# socket, log and valgrind's logs), ready; its pid in $pid
+vg_start() {
+	d=$1 conf=$2
+	shift 2
+	mkdir -p "$d"
+	if is_root && have_user; then chown "$NODE_USER" "$d"; fi
+	valgrind -q --vgdb=no --trace-children=yes --leak-check=full \
+	    --show-leak-kinds=definite,indirect \
+	    --errors-for-leak-kinds=definite,indirect --log-file="$d/vg.%p" \
+	    "$VGBUILD/ockam-routed" -d -v -f "$conf" -s "$d/ockam.sock" \
+	    -D vaultdir="$d/vault" "$@" > "$d/log" 2>&1 &
+	pid=$!
+	wait_for 30 grep -q "node ready" "$d/log" && return 0
 	fail "node starts under valgrind"
 	sed 's/^/#   /' "$d/log"
 	kill -KILL $pid 2>/dev/null
-	exit 0
-fi
+	return 1
+}
+
+# vg_stop DESC: the node of vg_start stops on SIGTERM, and valgrind
+# found nothing in any of its three processes
+vg_stop() {
+	kill -TERM $pid
+	if wait_for 30 sh -c "! kill -0 $pid 2>/dev/null"; then
+		ok "$1: node stops on SIGTERM"
+	else
+		fail "$1: node stops on SIGTERM"
+		kill -KILL $pid
+	fi
+	# -q: a log holds only what valgrind found, so each must be empty.
+	n=0
+	for f in "$d"/vg.*; do
+		n=$((n + 1))
+		if [ -s "$f" ]; then
+			fail "$1: $(basename "$f") clean"
+			sed 's/^/#   /' "$f"
+		else
+			ok "$1: $(basename "$f") clean"
+		fi
+	done
+	[ $n -eq 3 ] && ok "$1 ran all three processes" ||
+	    fail "$1 ran all three processes ($n logs)"
+}
+
+vg_start "$T/vg" "$TOP/etc/secure-channel-many-hops.conf" || exit 0
 S=$d/ockam.sock
 [ "$("$CTL" -s "$S" message send "$ROUTE" 'Hello Ockam!' 2>&1)" = \
     "Hello Ockam!" ] && ok "valgrind: many hops" || fail "valgrind: many hops"
@@ -56,23 +87,53 @@ ch=$("$CTL" -s "$S" secure-channel create \
     > /dev/null 2>&1
 ch=$("$CTL" -s "$S" secure-channel create /service/secure_channel_listener \
     2>&1)
-kill -TERM $pid
-if wait_for 30 sh -c "! kill -0 $pid 2>/dev/null"; then
-	ok "valgrind: node stops on SIGTERM"
-else
-	fail "valgrind: node stops on SIGTERM"
-	kill -KILL $pid
-fi
-# -q: a log holds only what valgrind found, so each must be empty.
-n=0
-for f in "$d"/vg.*; do
-	n=$((n + 1))
-	if [ -s "$f" ]; then
-		fail "valgrind: $(basename "$f") clean"
-		sed 's/^/#   /' "$f"
-	else
-		ok "valgrind: $(basename "$f") clean"
-	fi
+vg_stop valgrind
+
+# The relay client (relayc.c): Bob from etc/hub-bob.conf under valgrind
+# claims his alias at a hub (through a channel) and keeps a relay at
+# FWD_ from relay create, heartbeats each second, a channel from Alice
+# through each, his connection cut once and the relays back, both
+# deleted (by alias and by address), the node stopped with a third.
+PH=$(free_port 28300)
+HUB=/ip4/127.0.0.1/tcp/$PH
+sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
+sed 's/^relay at .*"bob_secure_channel_listener"$/& heartbeat 1/' \
+    "$TOP/etc/hub-bob.conf" > "$T/bob.conf"
+mkdir -p "$T/hub" "$T/alice"
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+    { fail "hub starts"; exit 0; }
+start_node alice "$TOP/etc/hub-alice.conf" -D vaultdir="$T/alice/vault" ||
+    { fail "alice starts"; exit 0; }
+vg_start "$T/vgr" "$T/bob.conf" -D hub="$HUB" || exit 0
+S=$d/ockam.sock
+out=$("$CTL" -s "$S" relay create --heartbeat 1 \
+    --to bob_secure_channel_listener "$HUB" 2>&1)
+relays_up() {
+	[ "$("$CTL" -s "$S" show relays | grep -c '^client .* up ')" = 2 ]
+}
+wait_for 20 relays_up && ok "valgrind relay: both relays up ($out)" ||
+    fail "valgrind relay: both relays up ($out)"
+echoes() {
+	for r in "${out#Forwarding address: }" \
+	    "$HUB/service/forward_to_bob/service/bob_secure_channel_listener"
+	do
+		ch=$(ctl alice secure-channel create "$r" 2>&1)
+		[ "$(ctl alice message send "$ch/service/echoer" hi 2>&1)" = \
+		    hi ] || return 1
+	done
+}
+echoes && ok "valgrind relay: echoes through both" ||
+    fail "valgrind relay: echoes through both"
+"$CTL" -s "$S" tcp-connection delete "127.0.0.1:$PH" > /dev/null 2>&1
+sleep 1
+wait_for 20 relays_up && ok "valgrind relay: both back after a cut" ||
+    fail "valgrind relay: both back after a cut"
+"$CTL" -s "$S" show relays > /dev/null 2>&1
+"$CTL" -s "$S" relay delete bob > /dev/null 2>&1
+for r in $("$CTL" -s "$S" show relays | awk '/^client/ { print $2 }'); do
+	"$CTL" -s "$S" relay delete "$r" > /dev/null 2>&1
 done
-[ $n -eq 3 ] && ok "valgrind ran all three processes" ||
-    fail "valgrind ran all three processes ($n logs)"
+[ "$("$CTL" -s "$S" show relays | grep -c '^client')" = 0 ] &&
+    ok "valgrind relay: both deleted" || fail "valgrind relay: both deleted"
+"$CTL" -s "$S" relay create --to x "$HUB" > /dev/null 2>&1
+vg_stop "valgrind relay"
