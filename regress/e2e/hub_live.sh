@@ -304,6 +304,24 @@ carol_up() {
 }
 wait_for 15 carol_up && ok "after the cuts, carol's relays are up again" ||
     fail "after the cuts, carol's relays are up again"
+# relay delete while its channel to the hub is still in its handshake
+# (the hub stopped): the handshake goes too, no channel opens for it.
+# hubchans: carol's open channels to the hub
+hubchans() {
+	ctl carol show channels | grep -B1 "remote $HUB2/" |
+	    grep -c "^/service/.* open "
+}
+before=$(hubchans)
+kill -STOP "$(node_pid hub)"
+( ctl carol relay create -A --name late --to x "$HUB2" > /dev/null 2>&1 ) &
+wait_for 5 sh -c "'$CTL' -s '$(node_sock carol)' show relays |
+    grep -q '^client .* channel '"
+ctl carol relay delete late > /dev/null 2>&1
+kill -CONT "$(node_pid hub)"
+sleep 1
+check "relay delete during its channel's handshake: no channel opens" \
+    test "$(hubchans)" = "$before"
+
 for node in eve carol alice bob hub; do
 	stop_node $node
 	[ "$(exit_status $node)" = 0 ] &&
