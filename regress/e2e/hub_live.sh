@@ -326,6 +326,15 @@ sleep 1
 check "relay delete during its channel's handshake: no channel opens" \
     test "$(hubchans)" = "$before"
 
+# Bob deletes his alias' relay: its channel closes, and with it the
+# hub's forward_to_bob.
+check "bob: relay delete bob" ctl bob relay delete bob
+wait_for 5 sh -c "! '$CTL' -s '$(node_sock hub)' show relays |
+    grep -q forward_to_bob" &&
+    ! ctl bob show relays | grep -q forward_to_bob &&
+    ok "its channel closed: forward_to_bob is gone from the hub" ||
+    fail "its channel closed: forward_to_bob is gone from the hub"
+
 for node in eve carol alice bob hub; do
 	stop_node $node
 	[ "$(exit_status $node)" = 0 ] &&
