@@ -326,6 +326,11 @@ sleep 1
 check "relay delete during its channel's handshake: no channel opens" \
     test "$(hubchans)" = "$before"
 
+# Every delay Bob's and Carol's relays took after a failure, as they
+# logged it: within the back-off.
+out=$(python3 "$TAP" backoff "$(node_log bob)" "$(node_log carol)") &&
+    ok "$out" || fail "$out"
+
 # Bob deletes his alias' relay: its channel closes, and with it the
 # hub's forward_to_bob.
 check "bob: relay delete bob" ctl bob relay delete bob

@@ -10,12 +10,15 @@
 #
 #	python3 tap.py count LOG FROM TO SECONDS RELAYS
 # counts the connections accepted in lines FROM to TO of LOG, a window
-# of SECONDS, and checks them (some, not too many) against the
-# back-off of RELAYS relays
-# (ockam.conf(5) RELAYS): after a failure 1 s, doubled for each
-# further one, up to half of it off, so the k-th retry comes at
-# least 0.5 * (2^k - 1) s after the first failure.
-import math, socket, struct, sys, threading, time
+# of SECONDS, and checks them (some, not too many) against the back-off
+# of RELAYS relays (ockam.conf(5) RELAYS): after a failure 1 s, doubled
+# for each further one up to 60 s, up to half of it off, so the k-th
+# retry comes at least 0.5 * (2^k - 1) s after the first failure.
+#
+#	python3 tap.py backoff LOG...
+# checks the delays the relays in the node logs LOG... say they wait
+# after each failure against the same back-off.
+import math, re, socket, struct, sys, threading, time
 from frames import rduv
 
 PLAIN = b"Hello Ockam!"
@@ -102,10 +105,34 @@ def count(lines, w, relays):
         "(at most %d)" % (len(t), w, bound, most, 2 * relays))
     return 0 < len(t) <= bound and most <= 2 * relays
 
+def backoff(logs):
+    # "relay NAME at HUB: WHY; trying again in S s", per relay: the k-th
+    # in [2^(k-1) / 2, 2^(k-1)] s, capped at 60, or back at the first
+    # (a registration that held 30 s starts over)
+    k, n, bad = {}, 0, []
+    for f in logs:
+        for l in open(f):
+            m = re.search(r"relay (\S+) at .*; trying again in ([0-9.]+) s$",
+                l.strip())
+            if not m: continue
+            r, d = m.group(1), float(m.group(2))
+            i = k.get(r, 0) + 1
+            hi = min(2 ** (i - 1), 60)
+            if not hi / 2 <= d <= hi:
+                if 0.5 <= d <= 1: i = 1
+                else: bad.append("%s: %g s at failure %d" % (r, d, i))
+            k[r] = i; n += 1
+    print("%d delays of %d relays%s" % (n, len(k),
+        ", out of the back-off: " + ", ".join(bad) if bad else
+        ", each within the back-off"))
+    return n > 0 and not bad
+
 if sys.argv[1] == "listen":
     PORT, HUBPORT = int(sys.argv[2]), int(sys.argv[3])
     out, SECS = open(sys.argv[4], "a"), float(sys.argv[5])
     listen()
+elif sys.argv[1] == "backoff":
+    sys.exit(0 if backoff(sys.argv[2:]) else 1)
 else:
     lines = open(sys.argv[2]).read().splitlines()
     lines = lines[int(sys.argv[3]):int(sys.argv[4])]
