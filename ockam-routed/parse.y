@@ -545,8 +545,15 @@ lex_word(int c)
 		token = NUMBER;
 	else if (expanded)
 		token = STRING;
-	else if ((token = lookup(buf)) != STRING)
-		return (token);
+	else if ((token = lookup(buf)) != STRING) {
+		/* Before '=', a keyword names a macro ("alias = ..."). */
+		while ((c = lgetc(0)) == ' ' || c == '\t' || c == '\r')
+			;
+		lungetc(c);
+		if (c != '=')
+			return (token);
+		token = STRING;
+	}
 	yylval.string = pool_strdup(buf);
 	return (token);
 }
