@@ -107,8 +107,8 @@ def count(lines, w, relays):
 
 def backoff(logs):
     # "relay NAME at HUB: WHY; trying again in S s", per relay: the k-th
-    # in [2^(k-1) / 2, 2^(k-1)] s, capped at 60, or back at the first
-    # (a registration that held 30 s starts over)
+    # in [2^(k-1) / 2, 2^(k-1)] s, capped at 60 (no registration holds
+    # the 30 s after which the count starts over in hub_live.sh)
     k, n, bad = {}, 0, []
     for f in logs:
         for l in open(f):
@@ -119,8 +119,7 @@ def backoff(logs):
             i = k.get(r, 0) + 1
             hi = min(2 ** (i - 1), 60)
             if not hi / 2 <= d <= hi:
-                if 0.5 <= d <= 1: i = 1
-                else: bad.append("%s: %g s at failure %d" % (r, d, i))
+                bad.append("%s: %g s at failure %d" % (r, d, i))
             k[r] = i; n += 1
     print("%d delays of %d relays%s" % (n, len(k),
         ", out of the back-off: " + ", ".join(bad) if bad else
