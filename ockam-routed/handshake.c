@@ -315,6 +315,9 @@ hs_send(struct channel *c, const struct route *to, const uint8_t *p,
 	}
 	m->origin = c->client;
 	m->reqid = c->reqid;
+	/* A relay's channel to its hub fails at once if it cannot go. */
+	if (c->client & ORIGIN_RELAYC)
+		m->flags |= MSG_REPORT;
 	router_enqueue(m);
 	return (0);
 }

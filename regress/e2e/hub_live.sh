@@ -288,16 +288,22 @@ wait_for 5 test -f "$T/create2.rc"
     ok "relay delete: the relay and its channel to the hub are gone" ||
     fail "relay delete: the relay and its channel to the hub are gone"
 
-# A hub nobody listens at: relay create fails at once, no relay stays.
+# A hub nobody listens at: relay create fails at once, no relay stays,
+# with an alias (its channel fails) or without.
 PN=$(free_port $((PE + 1)))
 before=$(ctl carol show relays | grep -c '^client')
-t0=$(now)
-out=$(ctl carol relay create --to x "/ip4/127.0.0.1/tcp/$PN" 2>&1)
-rc=$?
-w=$(since "$t0")
-[ $rc != 0 ] && awk "BEGIN { exit !($w < 3) }" &&
-    ok "relay create to a hub down: exit $rc in $w s: $out" ||
-    fail "relay create to a hub down: exit $rc in $w s: $out"
+for form in "" "-A --name z"; do
+	t0=$(now)
+	out=$(ctl carol relay create $form --to x "/ip4/127.0.0.1/tcp/$PN" \
+	    2>&1)
+	rc=$?
+	w=$(since "$t0")
+	[ $rc != 0 ] && awk "BEGIN { exit !($w < 3) }" &&
+	    ok "relay create ${form:+$form }to a hub down: exit $rc in $w s:" \
+	    "$out" ||
+	    fail "relay create ${form:+$form }to a hub down: exit $rc in $w s:" \
+	    "$out"
+done
 check "relay create to a hub down: no relay stays" \
     test "$(ctl carol show relays | grep -c '^client')" = "$before"
 
