@@ -564,7 +564,8 @@ remote_delete(struct remote *r, const char *why)
 		channel_free(c, NULL);
 	} else if (r->state == RS_CHANNEL) {
 		TAILQ_FOREACH(c, &channels, entry)
-			if (c->client == r->id && !c->open)
+			if (c->client == r->id && c->reqid == r->reqid &&
+			    !c->open)
 				break;
 		if (c != NULL)
 			channel_free(c, NULL);
