@@ -140,8 +140,12 @@ check "hub restarted: back within the default heartbeat, 10 s" \
     awk "BEGIN { exit !($(since "$t0") < 10) }"
 check "the new address is logged" grep -q "new address, $fwd (was $old)" \
     "$(node_log bob)"
+l0=$(taplines)
 channels 2 && ok "new channels through both relays, echo, app" ||
     fail "new channels through both relays ($ch1, $ch2, $(cat "$T/app.2"))"
+sed -n "$((l0 + 1)),\$p" "$T/tap" | grep -q PLAIN &&
+    fail "no plaintext Hello Ockam! crossed the restarted hub" ||
+    ok "no plaintext Hello Ockam! crossed the restarted hub"
 
 # Carol claims the alias bound to her by the hub's config (Alice may
 # not), and keeps a relay at FWD_ too, both through the second tap;
