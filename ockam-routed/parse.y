@@ -591,8 +591,15 @@ lex_word(int c)
 	else if (expanded)
 		token = STRING;
 	else if ((token = lookup(buf)) != STRING) {
-		strlcpy(lastword, buf, sizeof(lastword));
-		return (token);
+		/* Before '=', a keyword names a macro ("alias = ..."). */
+		while ((c = lgetc(0)) == ' ' || c == '\t' || c == '\r')
+			;
+		lungetc(c);
+		if (c != '=') {
+			strlcpy(lastword, buf, sizeof(lastword));
+			return (token);
+		}
+		token = STRING;
 	}
 	yylval.string = pool_strdup(buf);
 	return (token);

@@ -566,7 +566,10 @@ remote_new(struct remote_conf *rc, int own, const struct trust_conf *trust,
 	return (-1);
 }
 
-/* Gone, and its channel to the hub with it; why goes to its client. */
+/*
+ * Gone, and its channel to the hub with it, or the handshake of one
+ * under way (else it would open for nobody); why goes to its client.
+ */
 void
 remote_delete(struct remote *r, const char *why)
 {
@@ -581,6 +584,13 @@ remote_delete(struct remote *r, const char *why)
 		if (c->open)
 			chan_send_close(c);
 		channel_free(c, NULL);
+	} else if (r->state == RS_CHANNEL) {
+		TAILQ_FOREACH(c, &channels, entry)
+			if (c->client == r->id && c->reqid == r->reqid &&
+			    !c->open)
+				break;
+		if (c != NULL)
+			channel_free(c, NULL);
 	}
 	worker_del(r->w);
 	route_clear(&r->hub);

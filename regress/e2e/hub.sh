@@ -12,6 +12,9 @@ if ! command -v python3 >/dev/null 2>&1; then
 	skip "python3 is needed for the raw clients"
 	exit 0
 fi
+# The raw clients' frames: regress/e2e/frames.py.
+PYTHONPATH=$TOP/regress/e2e
+export PYTHONPATH
 PH=$(free_port 28000)
 sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 mkdir -p "$T/hub" "$T/alice" "$T/carol"

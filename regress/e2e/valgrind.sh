@@ -48,3 +48,56 @@ ch=$("$CTL" -s "$S" secure-channel create /service/secure_channel_listener \
     2>&1)
 vg_stop
 vg_clean "$d" 3
+
+# The relay client (relayc.c): Bob from etc/hub-bob.conf under valgrind
+# claims his alias at a hub (through a channel) and keeps a relay at
+# FWD_ from relay create, heartbeats each second, a channel from Alice
+# through each, his connection cut once and the relays back, both
+# deleted (by alias and by address), the node stopped with a third.
+PH=$(free_port 28300)
+HUB=/ip4/127.0.0.1/tcp/$PH
+sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
+sed 's/^relay at .*"bob_secure_channel_listener"$/& heartbeat 1/' \
+    "$TOP/etc/hub-bob.conf" > "$T/bob.conf"
+mkdir -p "$T/hub" "$T/alice"
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+    { fail "hub starts"; exit 0; }
+start_node alice "$TOP/etc/hub-alice.conf" -D vaultdir="$T/alice/vault" ||
+    { fail "alice starts"; exit 0; }
+d=$T/vgr
+mkdir -p "$d"
+if is_root && have_user; then chown "$NODE_USER" "$d"; fi
+vg_start "$d" "$T/bob.conf" -D hub="$HUB" -D vaultdir="$d/vault" || exit 0
+S=$d/ockam.sock
+out=$("$CTL" -s "$S" relay create --heartbeat 1 \
+    --to bob_secure_channel_listener "$HUB" 2>&1)
+relays_up() {
+	[ "$("$CTL" -s "$S" show relays | grep -c '^client .* up ')" = 2 ]
+}
+wait_for 20 relays_up && ok "valgrind relay: both relays up ($out)" ||
+    fail "valgrind relay: both relays up ($out)"
+echoes() {
+	for r in "${out#Forwarding address: }" \
+	    "$HUB/service/forward_to_bob/service/bob_secure_channel_listener"
+	do
+		ch=$(ctl alice secure-channel create "$r" 2>&1)
+		[ "$(ctl alice message send "$ch/service/echoer" hi 2>&1)" = \
+		    hi ] || return 1
+	done
+}
+echoes && ok "valgrind relay: echoes through both" ||
+    fail "valgrind relay: echoes through both"
+"$CTL" -s "$S" tcp-connection delete "127.0.0.1:$PH" > /dev/null 2>&1
+sleep 1
+wait_for 20 relays_up && ok "valgrind relay: both back after a cut" ||
+    fail "valgrind relay: both back after a cut"
+"$CTL" -s "$S" show relays > /dev/null 2>&1
+"$CTL" -s "$S" relay delete bob > /dev/null 2>&1
+for r in $("$CTL" -s "$S" show relays | awk '/^client/ { print $2 }'); do
+	"$CTL" -s "$S" relay delete "$r" > /dev/null 2>&1
+done
+[ "$("$CTL" -s "$S" show relays | grep -c '^client')" = 0 ] &&
+    ok "valgrind relay: both deleted" || fail "valgrind relay: both deleted"
+"$CTL" -s "$S" relay create --to x "$HUB" > /dev/null 2>&1
+vg_stop
+vg_clean "$d" 3
