@@ -19,6 +19,14 @@
  *			killed (SIGKILL) after n/2 are confirmed, started
  *			again: every confirmed record is there, once, in
  *			order, and appends go on after the last
+ *	share		n appends to the stream "shared", 32 in flight,
+ *			each "writer PID SEQ": run by two at once on one Redis
+ *	sharecheck	the stream "shared" holds n records, indices from 0,
+ *			each writer's in order, none twice or missing
+ *	load		n appends confirmed to the stream "load", 32 in
+ *			flight, refused ones sent again, while Redis is
+ *			killed and restarted: every confirmed record is
+ *			read back at its index
  *	sandbox		IMSG_REGRESS_SANDBOX execve: streamd must die of SIGSYS
  *	unlink		unlinkat(AT_FDCWD): SIGSYS
  *	escape		out of the data directory: refused; still answers
@@ -26,6 +34,9 @@
  *	unterminated, badid, empty, big, budget, overhead, create,
  *	getindex, noclient
  *			what routed never sends: streamd must exit 1
+ *
+ * With STREAMDPOKE_REDIS=ADDRESS:PORT in the environment, streamd keeps
+ * its streams in that Redis (with STREAMDPOKE_REDIS_USER and _PASS).
  *
  * Every run ends with "child exited: status N" or "child exited:
  * signal N".  The exit status is 1 when a check made here failed.
@@ -73,6 +84,26 @@ request(uint32_t type, const void *req, size_t reqlen, void *ans,
 	return (child_answer(type, id, ans, anslen, TIMEOUT));
 }
 
+/* Redis storage, when STREAMDPOKE_REDIS says where. */
+static void
+redis_conf(struct streamd_conf *sc)
+{
+	const char	*addr, *colon, *s;
+
+	if ((addr = getenv("STREAMDPOKE_REDIS")) == NULL)
+		return;
+	if ((colon = strrchr(addr, ':')) == NULL ||
+	    (size_t)(colon - addr) >= sizeof(sc->redis_host))
+		errx(1, "STREAMDPOKE_REDIS=%s: not ADDRESS:PORT", addr);
+	memcpy(sc->redis_host, addr, colon - addr);
+	sc->redis_port = (uint16_t)strtoul(colon + 1, NULL, 10);
+	sc->backend = STREAMD_BACKEND_REDIS;
+	if ((s = getenv("STREAMDPOKE_REDIS_USER")) != NULL)
+		strlcpy(sc->redis_user, s, sizeof(sc->redis_user));
+	if ((s = getenv("STREAMDPOKE_REDIS_PASS")) != NULL)
+		strlcpy(sc->redis_pass, s, sizeof(sc->redis_pass));
+}
+
 /* CONF_PRIV, STREAMD_CONF, what a scenario adds, CONF_DONE, READY. */
 static int
 configure(const char *scenario)
@@ -83,6 +114,7 @@ configure(const char *scenario)
 	memset(&sc, 0, sizeof(sc));
 	strlcpy(sc.dir, dir, sizeof(sc.dir));
 	limits_default(sc.limits);
+	redis_conf(&sc);
 	child_conf_priv(user);
 	if (strcmp(scenario, "noconf") != 0)
 		child_send(IMSG_STREAMD_CONF, 0, &sc, sizeof(sc));
