@@ -151,3 +151,5 @@ cat <<EOC
 Each append is answered only after the fsync of its record; those that
 reach ockam-streamd together share one fsync (ockam-streamd(8)).
 EOC
+
+. "$TOP/regress/bench/redis.sh"

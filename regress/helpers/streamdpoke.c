@@ -84,26 +84,6 @@ request(uint32_t type, const void *req, size_t reqlen, void *ans,
 	return (child_answer(type, id, ans, anslen, TIMEOUT));
 }
 
-/* Redis storage, when STREAMDPOKE_REDIS says where. */
-static void
-redis_conf(struct streamd_conf *sc)
-{
-	const char	*addr, *colon, *s;
-
-	if ((addr = getenv("STREAMDPOKE_REDIS")) == NULL)
-		return;
-	if ((colon = strrchr(addr, ':')) == NULL ||
-	    (size_t)(colon - addr) >= sizeof(sc->redis_host))
-		errx(1, "STREAMDPOKE_REDIS=%s: not ADDRESS:PORT", addr);
-	memcpy(sc->redis_host, addr, colon - addr);
-	sc->redis_port = (uint16_t)strtoul(colon + 1, NULL, 10);
-	sc->backend = STREAMD_BACKEND_REDIS;
-	if ((s = getenv("STREAMDPOKE_REDIS_USER")) != NULL)
-		strlcpy(sc->redis_user, s, sizeof(sc->redis_user));
-	if ((s = getenv("STREAMDPOKE_REDIS_PASS")) != NULL)
-		strlcpy(sc->redis_pass, s, sizeof(sc->redis_pass));
-}
-
 /* CONF_PRIV, STREAMD_CONF, what a scenario adds, CONF_DONE, READY. */
 static int
 configure(const char *scenario)
@@ -114,7 +94,7 @@ configure(const char *scenario)
 	memset(&sc, 0, sizeof(sc));
 	strlcpy(sc.dir, dir, sizeof(sc.dir));
 	limits_default(sc.limits);
-	redis_conf(&sc);
+	child_redis_conf(&sc, "STREAMDPOKE_REDIS");
 	child_conf_priv(user);
 	if (strcmp(scenario, "noconf") != 0)
 		child_send(IMSG_STREAMD_CONF, 0, &sc, sizeof(sc));
