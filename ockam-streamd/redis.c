@@ -129,10 +129,14 @@ now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* The connection failed: closed, made again after the back-off. */
+/*
+ * The connection failed: closed, made again after the back-off.  The
+ * appends still waiting keep their STREAMD_ERR_IO (redis_append()).
+ */
 static void
 redis_lost(const char *why)
 {
+	nwaiting = 0;
 	if (rc != NULL) {
 		log_warnx("Redis at %s: %s: connecting again", where,
 		    rc->err != 0 ? rc->errstr : why);
@@ -183,12 +187,18 @@ fail:
 	return (-1);
 }
 
-/* A command and its answer (NULL: the connection failed, closed). */
+static void	redis_commit(void);
+
+/*
+ * A command and its answer (NULL: the connection failed, closed), once
+ * the appends in the pipeline have theirs.
+ */
 static redisReply *
 redis_call(int argc, const char **argv, const size_t *argvlen)
 {
 	redisReply	*r;
 
+	redis_commit();
 	if (rc == NULL)
 		return (NULL);
 	if ((r = redisCommandArgv(rc, argc, argv, argvlen)) == NULL)
@@ -399,6 +409,7 @@ redis_run(int s, int nkeys, const char **args, const size_t *lens,
 {
 	void	*r;
 
+	redis_commit();
 	if (redis_send(s, nkeys, args, lens, nargs) == -1)
 		return (NULL);
 	if (redisGetReply(rc, &r) != REDIS_OK) {
@@ -494,15 +505,12 @@ redis_commit(void)
 	redisReply		*r;
 	size_t			 i;
 
+	/* redis_lost() ends the loop: the rest keep STREAMD_ERR_IO. */
 	for (i = 0; i < nwaiting; i++) {
 		ans = waiting[i];
-		ans->status = STREAMD_ERR_IO;
-		ans->index = 0;
-		if (rc == NULL)
-			continue;
 		if (redisGetReply(rc, &v) != REDIS_OK) {
 			redis_lost("no answer");
-			continue;
+			break;
 		}
 		r = v;
 		if (r->type == REDIS_REPLY_INTEGER && r->integer == -1)
