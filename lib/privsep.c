@@ -335,6 +335,27 @@ regress_bind(void)
 	regress_result("bind", bind(s, (struct sockaddr *)&sin, sizeof(sin)));
 	close(s);
 }
+
+/* A TCP connect() to port 1 of 127.0.0.1: never a daemon's peer. */
+static void
+regress_connect(void)
+{
+	struct sockaddr_in	 sin;
+	int			 s;
+
+	if ((s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		regress_result("socket", -1);
+		return;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(1);
+	regress_result("connect to port 1", connect(s,
+	    (struct sockaddr *)&sin, sizeof(sin)));
+	close(s);
+}
 #endif
 
 void
@@ -381,6 +402,9 @@ privsep_regress_violate(uint32_t variant, int dirfd)
 		break;
 	case REGRESS_SB_BIND:
 		regress_bind();
+		break;
+	case REGRESS_SB_CONNECT:
+		regress_connect();
 		break;
 	default:
 		log_warnx("regress: unknown sandbox variant %u", variant);

@@ -95,6 +95,14 @@ expect auth "a wrong password: refused by Redis, said, errors answered" \
 poke sandbox "$T/sd3" sandbox
 expect sandbox "streamd with Redis: a forbidden call kills it" \
     "child exited: signal 31"
+poke connect "$T/sd3" connect
+if grep -q "Landlock ABI [4-9]" "$T/connect" ||
+    grep -q "Landlock ABI [1-9][0-9]" "$T/connect"; then
+	expect connect "streamd with Redis: a connect to another port \
+refused (Landlock), still serving" \
+	    "connect to port 1 refused: Permission denied" \
+	    "open alice_to_bob: status 0 existed 1"
+else skip "Landlock has no network rules here: connect not checked"; fi
 poke unlink "$T/sd3" unlink
 expect unlink "streamd with Redis: no file removed, killed" \
     "child exited: signal 31"

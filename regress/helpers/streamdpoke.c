@@ -30,6 +30,8 @@
  *	sandbox		IMSG_REGRESS_SANDBOX execve: streamd must die of SIGSYS
  *	unlink		unlinkat(AT_FDCWD): SIGSYS
  *	escape		out of the data directory: refused; still answers
+ *	connect		a TCP connect() to 127.0.0.1 port 1: refused (with
+ *			Redis, by Landlock); still answers
  *	early, twice, noconf, badsize, unknown, badname, dotdot, slash,
  *	unterminated, badid, empty, big, budget, overhead, create,
  *	getindex, noclient
@@ -703,6 +705,9 @@ main(int argc, char *argv[])
 		child_regress_sandbox(s[0] == 's' ? REGRESS_SB_EXEC :
 		    REGRESS_SB_UNLINK);
 		child_drain(TIMEOUT);
+	} else if (strcmp(s, "connect") == 0) {
+		child_regress_sandbox(REGRESS_SB_CONNECT);
+		open_stream(STREAM, 1, &o);
 	} else if (strcmp(s, "escape") == 0) {
 		child_regress_sandbox(REGRESS_SB_ESCAPE);
 		open_stream(STREAM, 1, &o);
