@@ -38,7 +38,10 @@
  *
  * Group commit.  streamd appends every APPEND that arrived together,
  * fsyncs each stream file it wrote once, then answers them all: a
- * status of STREAMD_OK means the record is on disk.
+ * status of STREAMD_OK means the record is on disk.  With Redis storage
+ * (STREAMD_BACKEND_REDIS) they go to Redis in one pipeline and OK means
+ * Redis stored the record; while Redis cannot be reached, OPEN, APPEND,
+ * READ and STAT answer STREAMD_ERR_IO and GET answers found 0.
  */
 #ifndef OCKAM_STREAMD_H
 #define OCKAM_STREAMD_H
@@ -159,7 +162,7 @@ struct streamd_stat_req {
 };
 
 struct streamd_stat {
-	uint32_t	status;		/* OK */
+	uint32_t	status;		/* OK, IO (Redis) */
 	uint32_t	stream;
 	uint64_t	first;
 	uint64_t	next;
