@@ -41,13 +41,15 @@ stop_redis() {
 }
 trap 'stop_redis; cleanup' EXIT
 
-# The ACL: the hubs' user, and one for the probe that sees Redis up.
+# The ACL: the hubs' user with what ockam.conf(5) says it needs, and
+# one for the probe that sees Redis up.
 # (Redis 7.0 cannot load its AOF back with the default user off: what
 # it replays as that user is refused, and the records are gone.)
 cat > "$T/redis/users.acl" <<EOF
 user default on nopass ~* +@all
 user probe on >probe +ping
-user hub on >hub-secret ~ockam:* +@all
+user hub on >hub-secret ~ockam:* -@all +evalsha +script|load +hget +hmget \
+    +hset +hincrby +hlen +xadd +xrange
 EOF
 start_redis || { fail "redis-server starts"; cat "$T/redis/log"; exit 0; }
 export STREAMDPOKE_REDIS=127.0.0.1:$RP STREAMDPOKE_REDIS_USER=hub \
