@@ -20,41 +20,25 @@
  * pipeline and their results are read by redis_commit().  A push is
  * confirmed once Redis ran its script (durable as Redis is configured:
  * appendonly yes keeps it across a Redis restart).  When the connection
- * fails, what was waiting is answered STREAMD_ERR_IO (it may be in
- * Redis all the same: never confirmed, never lost), and the connection
- * is made again at the next request, after a back-off of 100 ms,
- * doubled at each failure up to 5 s; requests meanwhile are answered
- * STREAMD_ERR_IO at once.  A Redis that does not answer holds streamd
- * for at most REDIS_TIMEOUT_MS.
+ * fails (redisconn.c), what was waiting is answered STREAMD_ERR_IO (it
+ * may be in Redis all the same: never confirmed, never lost), and so
+ * is every request until it is made again.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <hiredis/hiredis.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "backend.h"
 #include "limit.h"
 #include "log.h"
+#include "redisconn.h"
 #include "streamd.h"
 
-#define REDIS_TIMEOUT_MS	2000	/* connect, and each answer */
-#define REDIS_BACKOFF_MIN	100	/* ms */
-#define REDIS_BACKOFF_MAX	5000
 #define REDIS_PENDING_MAX	1024	/* appends in one pipeline */
 #define REDIS_READ_CHUNK	64	/* records asked for at a time */
 #define REDIS_KEY_MAX		(STREAMD_NAME_MAX + 16)
@@ -100,323 +84,31 @@ struct rstream {
 	char		 name[STREAMD_NAME_MAX];
 };
 
-static struct sockaddr_storage	 addr;
-static socklen_t		 addrlen;
-static char			 where[STREAMD_REDIS_HOST + 8];
-static char			 user[STREAMD_REDIS_CRED];
-static char			 pass[STREAMD_REDIS_CRED];
-static redisContext		*rc;
-static char			 sha[S_MAX][41];
-static int64_t			 retry_ms;
-static int			 backoff_ms = REDIS_BACKOFF_MIN;
-static int			 was_up = 1;
 static struct rstream		**rstreams;	/* by id - 1 */
 static uint32_t			 nrstreams;
 static struct streamd_append	*waiting[REDIS_PENDING_MAX];
 static size_t			 nwaiting;
 
-static struct log_count	lc_err = LOG_COUNT_INIT(LOG_WARNING,
-			    "Redis answered an error");
-static struct log_count	lc_down = LOG_COUNT_INIT(LOG_WARNING,
-			    "a request refused: no connection to Redis");
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-/*
- * The connection failed: closed, made again after the back-off.  The
- * appends still waiting keep their STREAMD_ERR_IO (redis_append()).
- */
-static void
-redis_lost(const char *why)
-{
-	nwaiting = 0;
-	if (rc != NULL) {
-		log_warnx("Redis at %s: %s: connecting again", where,
-		    rc->err != 0 ? rc->errstr : why);
-		redisFree(rc);
-		rc = NULL;
-	}
-	retry_ms = now_ms() + backoff_ms;
-	backoff_ms = backoff_ms * 2 > REDIS_BACKOFF_MAX ? REDIS_BACKOFF_MAX :
-	    backoff_ms * 2;
-}
-
-/* A TCP connection to Redis, non-blocking up to REDIS_TIMEOUT_MS. */
-static int
-redis_socket(void)
-{
-	struct pollfd	 pfd;
-	socklen_t	 len = sizeof(int);
-	int		 fd, err = 0, on = 1;
-
-	if ((fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1)
-		return (-1);
-	if (connect(fd, (struct sockaddr *)&addr, addrlen) == -1) {
-		if (errno != EINPROGRESS)
-			goto fail;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, REDIS_TIMEOUT_MS) != 1) {
-			errno = ETIMEDOUT;
-			goto fail;
-		}
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-			goto fail;
-		if (err != 0) {
-			errno = err;
-			goto fail;
-		}
-	}
-	if (fcntl(fd, F_SETFL, 0) == -1 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
-		goto fail;
-	return (fd);
-fail:
-	err = errno;
-	close(fd);
-	errno = err;
-	return (-1);
-}
+static struct log_count	lc_offsets = LOG_COUNT_INIT(LOG_WARNING,
+			    "an offset dropped: limit stream-offsets");
 
 static void	redis_commit(void);
 
-/*
- * A command and its answer (NULL: the connection failed, closed), once
- * the appends in the pipeline have theirs.
- */
-static redisReply *
-redis_call(int argc, const char **argv, const size_t *argvlen)
+/* The connection is lost: the appends waiting keep STREAMD_ERR_IO. */
+static void
+redis_drop(void)
 {
-	redisReply	*r;
-
-	redis_commit();
-	if (rc == NULL)
-		return (NULL);
-	if ((r = redisCommandArgv(rc, argc, argv, argvlen)) == NULL)
-		redis_lost("no answer");
-	return (r);
+	nwaiting = 0;
 }
 
-/* AUTH and the scripts, on a new connection: 0, or -1 (said). */
-static int
-redis_setup(void)
-{
-	redisReply	*r;
-	const char	*argv[3];
-	size_t		 i;
-	int		 argc = 0;
-
-	if (pass[0] != '\0') {
-		argv[argc++] = "AUTH";
-		if (user[0] != '\0')
-			argv[argc++] = user;
-		argv[argc++] = pass;
-		if ((r = redis_call(argc, argv, NULL)) == NULL)
-			return (-1);
-		if (r->type == REDIS_REPLY_ERROR) {
-			log_warnx("Redis at %s: AUTH refused: %s", where,
-			    r->str);
-			freeReplyObject(r);
-			return (-1);
-		}
-		freeReplyObject(r);
-	}
-	for (i = 0; i < S_MAX; i++) {
-		argv[0] = "SCRIPT";
-		argv[1] = "LOAD";
-		argv[2] = scripts[i];
-		if ((r = redis_call(3, argv, NULL)) == NULL)
-			return (-1);
-		if (r->type != REDIS_REPLY_STRING || r->len != 40) {
-			log_warnx("Redis at %s: SCRIPT LOAD: %s", where,
-			    r->type == REDIS_REPLY_ERROR ? r->str :
-			    "not a SHA1");
-			freeReplyObject(r);
-			return (-1);
-		}
-		memcpy(sha[i], r->str, 40);
-		sha[i][40] = '\0';
-		freeReplyObject(r);
-	}
-	return (0);
-}
-
-/* Connected, or connected again when the back-off is over: 0 or -1. */
-static int
-redis_up(void)
-{
-	struct timeval	 tv;
-	int		 fd;
-
-	if (rc != NULL)
-		return (0);
-	if (now_ms() < retry_ms)
-		return (-1);
-	if ((fd = redis_socket()) == -1) {
-		if (was_up)
-			log_warn("Redis at %s", where);
-		was_up = 0;
-		redis_lost("connect");
-		return (-1);
-	}
-	if ((rc = redisConnectFd(fd)) == NULL || rc->err != 0) {
-		if (rc == NULL)
-			close(fd);
-		redis_lost("hiredis");
-		return (-1);
-	}
-	tv.tv_sec = REDIS_TIMEOUT_MS / 1000;
-	tv.tv_usec = (REDIS_TIMEOUT_MS % 1000) * 1000;
-	if (redisSetTimeout(rc, tv) != REDIS_OK || redis_setup() == -1) {
-		redis_lost("set-up");
-		return (-1);
-	}
-	log_info("Redis at %s: connected", where);
-	was_up = 1;
-	backoff_ms = REDIS_BACKOFF_MIN;
-	return (0);
-}
-
-/* Start-up, before the sandbox: the address, and a first connection. */
+/* Start-up, before the sandbox. */
 int
 redis_init(const struct streamd_conf *conf)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&addr;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&addr;
-
-	memset(&addr, 0, sizeof(addr));
-	if (inet_pton(AF_INET, conf->redis_host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(conf->redis_port);
-		addrlen = sizeof(*sin);
-		snprintf(where, sizeof(where), "%s:%u", conf->redis_host,
-		    conf->redis_port);
-	} else if (inet_pton(AF_INET6, conf->redis_host,
-	    &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(conf->redis_port);
-		addrlen = sizeof(*sin6);
-		snprintf(where, sizeof(where), "[%s]:%u", conf->redis_host,
-		    conf->redis_port);
-	} else {
-		log_warnx("Redis address %s: not a numeric address",
-		    conf->redis_host);
-		return (-1);
-	}
-	strlcpy(user, conf->redis_user, sizeof(user));
-	strlcpy(pass, conf->redis_pass, sizeof(pass));
 	if ((rstreams = calloc(limit(LIMIT_STREAMS),
 	    sizeof(*rstreams))) == NULL)
 		return (-1);
-	if (redis_up() == -1)
-		log_warnx("Redis at %s: not reached at start-up: streams "
-		    "answer errors until it is", where);
-	return (0);
-}
-
-/* A decimal index as Redis keeps it: 0, or digits not led by 0. */
-static int
-parse_index(const char *s, size_t len, const char *end, uint64_t *v)
-{
-	uint64_t	 n = 0;
-	size_t		 i, elen = strlen(end);
-
-	if (len <= elen || memcmp(s + len - elen, end, elen) != 0)
-		return (-1);
-	len -= elen;
-	if (len > 20 || (len > 1 && s[0] == '0'))
-		return (-1);
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9' ||
-		    n > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return (-1);
-		n = n * 10 + (uint64_t)(s[i] - '0');
-	}
-	*v = n;
-	return (0);
-}
-
-static int
-reply_index(const redisReply *r, uint64_t *v)
-{
-	return (r->type == REDIS_REPLY_STRING ?
-	    parse_index(r->str, r->len, "", v) : -1);
-}
-
-/* An answer that is not what the script returns: said, counted. */
-static int
-reply_bad(redisReply *r, const char *what)
-{
-	log_count(&lc_err, "%s: %s", what, r != NULL &&
-	    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected answer");
-	if (r != NULL && r->type == REDIS_REPLY_ERROR &&
-	    strncmp(r->str, "NOSCRIPT", 8) == 0)
-		redis_lost("a script is gone");
-	freeReplyObject(r);
-	return (STREAMD_ERR_IO);
-}
-
-/*
- * Send EVALSHA of script s on its keys and arguments (nargs <= 4, the
- * first nkeys of them keys; a length 0 in lens, or no lens: strlen()),
- * without reading the answer: 0, or -1 when there is no connection.
- */
-static int
-redis_send(int s, int nkeys, const char **args, const size_t *lens,
-    int nargs)
-{
-	const char	*argv[7];
-	size_t		 argvlen[7];
-	char		 nk[4];
-	int		 i;
-
-	if (redis_up() == -1) {
-		log_count(&lc_down, "Redis at %s", where);
-		return (-1);
-	}
-	snprintf(nk, sizeof(nk), "%d", nkeys);
-	argv[0] = "EVALSHA";
-	argv[1] = sha[s];
-	argv[2] = nk;
-	for (i = 0; i < 3; i++)
-		argvlen[i] = strlen(argv[i]);
-	for (i = 0; i < nargs; i++) {
-		argv[3 + i] = args[i];
-		argvlen[3 + i] = lens != NULL && lens[i] != 0 ? lens[i] :
-		    strlen(args[i]);
-	}
-	if (rc == NULL || redisAppendCommandArgv(rc, 3 + nargs, argv,
-	    argvlen) != REDIS_OK) {
-		redis_lost("cannot send");
-		return (-1);
-	}
-	return (0);
-}
-
-/* One script, its answer (NULL: no connection, said). */
-static redisReply *
-redis_run(int s, int nkeys, const char **args, const size_t *lens,
-    int nargs)
-{
-	void	*r;
-
-	redis_commit();
-	if (redis_send(s, nkeys, args, lens, nargs) == -1)
-		return (NULL);
-	if (redisGetReply(rc, &r) != REDIS_OK) {
-		redis_lost("no answer");
-		return (NULL);
-	}
-	return (r);
+	return (rconn_init(conf, scripts, S_MAX, redis_commit, redis_drop));
 }
 
 /* The id of a stream opened before, or 0. */
@@ -441,7 +133,7 @@ stream_open(const struct rstream *st, int create, int *existed,
 
 	args[0] = st->meta;
 	args[1] = create ? "1" : "0";
-	if ((r = redis_run(S_OPEN, 1, args, NULL, 2)) == NULL)
+	if ((r = rconn_run(S_OPEN, 1, args, NULL, 2)) == NULL)
 		return (STREAMD_ERR_IO);
 	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER)
@@ -501,18 +193,14 @@ static void
 redis_commit(void)
 {
 	struct streamd_append	*ans;
-	void			*v;
 	redisReply		*r;
 	size_t			 i;
 
-	/* redis_lost() ends the loop: the rest keep STREAMD_ERR_IO. */
+	/* A lost connection ends the loop: the rest keep their error. */
 	for (i = 0; i < nwaiting; i++) {
 		ans = waiting[i];
-		if (redisGetReply(rc, &v) != REDIS_OK) {
-			redis_lost("no answer");
+		if ((r = rconn_reply()) == NULL)
 			break;
-		}
-		r = v;
 		if (r->type == REDIS_REPLY_INTEGER && r->integer == -1)
 			ans->status = STREAMD_ERR_LIMIT;
 		else if (reply_index(r, &ans->index) == 0)
@@ -547,7 +235,7 @@ redis_append(uint32_t id, const void *data, size_t len,
 	args[3] = bound;
 	lens[0] = lens[1] = lens[3] = 0;
 	lens[2] = len;
-	if (redis_send(S_APPEND, 2, args, lens, 4) == -1)
+	if (rconn_send(S_APPEND, 2, args, lens, 4) == -1)
 		return;
 	waiting[nwaiting++] = ans;
 }
@@ -605,7 +293,7 @@ redis_read(uint32_t id, uint64_t index, uint64_t lim, uint32_t budget,
 		args[1] = st->log;
 		args[2] = start;
 		args[3] = cnt;
-		if ((r = redis_run(S_READ, 2, args, NULL, 4)) == NULL)
+		if ((r = rconn_run(S_READ, 2, args, NULL, 4)) == NULL)
 			goto ioerr;
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
 		    reply_index(r->element[0], next) == -1 ||
@@ -652,13 +340,13 @@ redis_stat(uint32_t id, uint64_t *first, uint64_t *next, uint64_t *bytes)
 	const char	*argv[4];
 
 	*first = *next = *bytes = 0;
-	if (redis_up() == -1)
+	if (rconn_up() == -1)
 		return (STREAMD_ERR_IO);
 	argv[0] = "HMGET";
 	argv[1] = st->meta;
 	argv[2] = "next";
 	argv[3] = "bytes";
-	if ((r = redis_call(4, argv, NULL)) == NULL)
+	if ((r = rconn_call(4, argv, NULL)) == NULL)
 		return (STREAMD_ERR_IO);
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
 	    reply_index(r->element[0], next) == -1 ||
@@ -696,15 +384,14 @@ redis_save(const char *client, const char *name, uint64_t index)
 	args[3] = most;
 	memset(lens, 0, sizeof(lens));
 	lens[1] = offset_field(field, client, name);
-	if ((r = redis_run(S_SAVE, 1, args, lens, 4)) == NULL)
+	if ((r = rconn_run(S_SAVE, 1, args, lens, 4)) == NULL)
 		return (-1);
 	if (r->type != REDIS_REPLY_INTEGER) {
 		reply_bad(r, "save");
 		return (-1);
 	}
 	if (r->integer == 1)
-		log_count(&lc_err, "offset of %s for %s dropped: limit "
-		    "stream-offsets", name, client);
+		log_count(&lc_offsets, "%s for %s", name, client);
 	freeReplyObject(r);
 	return (0);
 }
@@ -719,7 +406,7 @@ redis_get(const char *client, const char *name, uint64_t *index)
 	char		 field[STREAMD_NAME_MAX + STREAMD_CLIENT_MAX];
 
 	*index = 0;
-	if (redis_up() == -1)
+	if (rconn_up() == -1)
 		return (0);
 	argv[0] = "HGET";
 	argv[1] = "ockam:offsets";
@@ -727,7 +414,7 @@ redis_get(const char *client, const char *name, uint64_t *index)
 	lens[0] = 4;
 	lens[1] = strlen(argv[1]);
 	lens[2] = offset_field(field, client, name);
-	if ((r = redis_call(3, argv, lens)) == NULL)
+	if ((r = rconn_call(3, argv, lens)) == NULL)
 		return (0);
 	if (r->type == REDIS_REPLY_NIL) {
 		freeReplyObject(r);
@@ -772,15 +459,12 @@ redis_close(void)
 	uint32_t	 i;
 
 	redis_commit();
-	if (rc != NULL)
-		redisFree(rc);
-	rc = NULL;
+	rconn_close();
 	for (i = 0; i < nrstreams; i++)
 		free(rstreams[i]);
 	free(rstreams);
 	rstreams = NULL;
 	nrstreams = 0;
-	explicit_bzero(pass, sizeof(pass));
 }
 
 const struct store_backend store_redis = {

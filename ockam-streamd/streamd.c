@@ -7,7 +7,8 @@
  * data directory.  It never sees the network's bytes: routed decodes
  * and checks every stream request and sends the typed messages of
  * lib/streamd.h.  The log itself is store.c's, the offsets offsets.c's;
- * with Redis storage both are redis.c's, behind the same calls
+ * with Redis storage both are redis.c's (its connection redisconn.c's),
+ * behind the same calls
  * (backend.h), and streamd reaches Redis's address and nothing else.
  *
  * Every request type is authorized by the table below (and the one
