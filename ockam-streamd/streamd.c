@@ -8,8 +8,8 @@
  * and checks every stream request and sends the typed messages of
  * lib/streamd.h.  The log itself is store.c's, the offsets offsets.c's;
  * with Redis storage both are redis.c's (its connection redisconn.c's),
- * behind the same calls
- * (backend.h), and streamd reaches Redis's address and nothing else.
+ * behind the same calls (backend.h), and streamd reaches Redis's
+ * address and nothing else.
  *
  * Every request type is authorized by the table below (and the one
  * every child has, lib/child.c): a request that is unknown, not
