@@ -59,6 +59,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/streamname.c lib/stream.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c ockam-routed/confcheck.c \
+		  ockam-routed/streamredis.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
@@ -81,7 +82,11 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
 STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
-		  ockam-streamd/segment.c ockam-streamd/offsets.c lib/sanitize.c
+		  ockam-streamd/segment.c ockam-streamd/offsets.c \
+		  ockam-streamd/embedded.c ockam-streamd/redis.c \
+		  ockam-streamd/redisconn.c lib/sanitize.c
+# hiredis is for ockam-streamd alone (Redis storage).
+HIREDIS_LIBS	:= $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/cut.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
@@ -178,7 +183,7 @@ $(BUILD)/ockam-vaultd: $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 
 $(BUILD)/ockam-streamd: $(STREAMD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(STREAMD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \
-	    $(LDLIBS)
+	    $(HIREDIS_LIBS) $(LDLIBS)
 
 $(BUILD)/ockam-tcpd: $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TCPD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) \

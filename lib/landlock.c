@@ -14,6 +14,8 @@
  *	landlock_confine_streamd() streamd: read, write, create, cut and
  *				remove files, make directories, beneath
  *				its data directory, nothing else
+ *	landlock_confine_streamd_redis() streamd with Redis: no file at
+ *				all, TCP connect() to Redis's port alone
  *
  * and, where the kernel has network rules (ABI 4), no TCP bind() for
  * any of them (the listeners are bound at start-up, before this), and
@@ -44,6 +46,13 @@
 #endif
 #define LL_NET_BIND_TCP			(1ULL << 0)
 #define LL_NET_CONNECT_TCP		(1ULL << 1)
+#define LL_RULE_NET_PORT		2
+
+/* struct landlock_net_port_attr (ABI 4; not in bookworm's header). */
+struct ll_net_port_attr {
+	uint64_t	 allowed_access;
+	uint64_t	 port;
+} __attribute__((packed));
 
 #define LL_FS_V1	((1ULL << 13) - 1)	/* EXECUTE .. MAKE_SYM */
 #define LL_FILES	(LANDLOCK_ACCESS_FS_READ_FILE |			\
@@ -90,21 +99,25 @@ ll_fs_handled(int abi)
 /*
  * Every file right the kernel knows is handled; dirfd (-1: none) gets
  * the rights beneath.  net: the TCP rights to handle, with no rule, so
- * that they are refused.  Returns 0 when confined, 1 when the kernel
+ * that they are refused, but connect() to port when it is not -1.  Returns 0 when confined, 1 when the kernel
  * has no Landlock (logged: the chroot and the filter remain), -1 on
  * error.
  */
 static int
-ll_confine(const char *what, int dirfd, uint64_t beneath, uint64_t net)
+ll_confine(const char *what, int dirfd, uint64_t beneath, uint64_t net,
+    int port)
 {
 	struct ll_ruleset_attr		 ra;
 	struct landlock_path_beneath_attr pb;
+	struct ll_net_port_attr		 np;
 	int				 abi, rfd, r = -1;
 
 #ifdef OCKAM_NO_SANDBOX
 	(void)dirfd;
 	(void)beneath;
 	(void)net;
+	(void)port;
+	(void)np;
 	(void)pb;
 	(void)rfd;
 	(void)r;
@@ -138,6 +151,16 @@ ll_confine(const char *what, int dirfd, uint64_t beneath, uint64_t net)
 			goto out;
 		}
 	}
+	if (abi >= 4 && port != -1) {
+		memset(&np, 0, sizeof(np));
+		np.allowed_access = LL_NET_CONNECT_TCP;
+		np.port = (uint64_t)port;
+		if (syscall(SYS_landlock_add_rule, rfd, LL_RULE_NET_PORT, &np,
+		    0) == -1) {
+			log_warn("landlock_add_rule port %d", port);
+			goto out;
+		}
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
 		log_warn("prctl PR_SET_NO_NEW_PRIVS");
 		goto out;
@@ -158,7 +181,7 @@ int
 landlock_confine_dir(int dirfd)
 {
 	return (ll_confine("files only beneath the key directory", dirfd,
-	    LL_FILES, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP));
+	    LL_FILES, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP, -1));
 }
 
 int
@@ -167,7 +190,14 @@ landlock_confine_streamd(int dirfd)
 	return (ll_confine("files only beneath the data directory", dirfd,
 	    LL_FILES | LANDLOCK_ACCESS_FS_MAKE_DIR |
 	    LANDLOCK_ACCESS_FS_TRUNCATE,
-	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP));
+	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP, -1));
+}
+
+int
+landlock_confine_streamd_redis(int port)
+{
+	return (ll_confine("no files, TCP connect to Redis's port alone", -1,
+	    0, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP, port));
 }
 
 int
@@ -175,11 +205,11 @@ landlock_confine_routed(int dirfd)
 {
 	return (ll_confine("no files but the control socket's removal",
 	    dirfd, LANDLOCK_ACCESS_FS_REMOVE_FILE,
-	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP));
+	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP, -1));
 }
 
 int
 landlock_confine_tcpd(void)
 {
-	return (ll_confine("no files", -1, 0, LL_NET_BIND_TCP));
+	return (ll_confine("no files", -1, 0, LL_NET_BIND_TCP, -1));
 }

@@ -7,5 +7,6 @@ int	landlock_confine_dir(int);
 int	landlock_confine_routed(int);
 int	landlock_confine_tcpd(void);
 int	landlock_confine_streamd(int);
+int	landlock_confine_streamd_redis(int);
 
 #endif /* OCKAM_LANDLOCK_H */

@@ -319,8 +319,12 @@ regress_result(const char *what, int r)
 		    what);
 }
 
+/*
+ * A TCP socket bound to 127.0.0.1 (port 0), or connected to port 1 of
+ * it (never a daemon's peer): what the sandbox must stop.
+ */
 static void
-regress_bind(void)
+regress_tcp(int do_connect)
 {
 	struct sockaddr_in	 sin;
 	int			 s;
@@ -333,8 +337,16 @@ regress_bind(void)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	log_warnx("regress: binding a TCP socket, the sandbox must stop it");
-	regress_result("bind", bind(s, (struct sockaddr *)&sin, sizeof(sin)));
+	if (do_connect) {
+		sin.sin_port = htons(1);
+		regress_result("connect to port 1", connect(s,
+		    (struct sockaddr *)&sin, sizeof(sin)));
+	} else {
+		log_warnx("regress: binding a TCP socket, the sandbox must "
+		    "stop it");
+		regress_result("bind", bind(s, (struct sockaddr *)&sin,
+		    sizeof(sin)));
+	}
 	close(s);
 }
 #endif
@@ -382,7 +394,8 @@ privsep_regress_violate(uint32_t variant, int dirfd)
 			close(fd);
 		break;
 	case REGRESS_SB_BIND:
-		regress_bind();
+	case REGRESS_SB_CONNECT:
+		regress_tcp(variant == REGRESS_SB_CONNECT);
 		break;
 	default:
 		log_warnx("regress: unknown sandbox variant %u", variant);

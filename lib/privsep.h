@@ -78,7 +78,9 @@ enum imsg_type {
 #define REGRESS_SB_STATDIR	3	/* fstatat(dir, ".."): killed */
 #define REGRESS_SB_ESCAPE	4	/* out of the kept directory: refused */
 #define REGRESS_SB_BIND		5	/* bind a TCP socket: killed in tcpd */
-#define REGRESS_SB_MAX		5
+#define REGRESS_SB_CONNECT	6	/* connect to 127.0.0.1 port 1: refused
+					   in streamd with Redis (Landlock) */
+#define REGRESS_SB_MAX		6
 #define REGRESS_VICTIM		"ockam-regress-victim"	/* beside the dir */
 
 struct priv_conf {

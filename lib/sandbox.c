@@ -233,52 +233,88 @@ sandbox_streamd(scmp_filter_ctx ctx, int dirfd)
 }
 
 /*
- * tcpd: TCP sockets and nothing for files.  socket() only for TCP over
- * IPv4 or IPv6, exactly as tcpd makes them (non-blocking,
- * close-on-exec, protocol 0); another type or protocol, or AF_UNIX
- * (syslog(3) reconnecting, nscd probes), fails with EACCES; a socket
- * of any other family of that exact type kills.  connect() takes any
- * descriptor (a seccomp filter cannot read the address, and the only
- * sockets tcpd can make are TCP ones).  The listeners were bound at
- * start-up: bind() and listen() kill.  Socket options: only the ones
- * conn_sockopts() sets and SO_ERROR after a non-blocking connect().
+ * A TCP client, as tcpd and streamd with Redis storage make one.
+ * socket() only for TCP over IPv4 or IPv6, exactly as they make it
+ * (non-blocking, close-on-exec, protocol 0); another type or protocol,
+ * or AF_UNIX (syslog(3) reconnecting, nscd probes), fails with EACCES;
+ * a socket of any other family of that exact type kills.  connect()
+ * takes any descriptor (a seccomp filter cannot read the address, and
+ * the only sockets they can make are TCP ones).  Socket options:
+ * SO_ERROR after a non-blocking connect(), SO_KEEPALIVE, TCP_NODELAY.
  */
-#define TCPD_SOCK_TYPE	(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)
+#define TCP_SOCK_TYPE	(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)
 
 static void
-sandbox_tcpd(scmp_filter_ctx ctx)
+sandbox_tcp_client(scmp_filter_ctx ctx)
 {
-	static const int	 tcpopts[] = {
-		TCP_NODELAY, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT
-	};
-	size_t			 i;
-	int			 r;
+	int	 r;
 
 	ALLOW(ctx, connect);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
-	    SCMP_A0(SCMP_CMP_EQ, AF_INET), SCMP_A1(SCMP_CMP_EQ, TCPD_SOCK_TYPE),
+	    SCMP_A0(SCMP_CMP_EQ, AF_INET), SCMP_A1(SCMP_CMP_EQ, TCP_SOCK_TYPE),
 	    SCMP_A2(SCMP_CMP_EQ, 0))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
 	    SCMP_A0(SCMP_CMP_EQ, AF_INET6),
-	    SCMP_A1(SCMP_CMP_EQ, TCPD_SOCK_TYPE),
+	    SCMP_A1(SCMP_CMP_EQ, TCP_SOCK_TYPE),
 	    SCMP_A2(SCMP_CMP_EQ, 0))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
-	    SCMP_SYS(socket), 1, SCMP_A1(SCMP_CMP_NE, TCPD_SOCK_TYPE))) < 0 ||
+	    SCMP_SYS(socket), 1, SCMP_A1(SCMP_CMP_NE, TCP_SOCK_TYPE))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 	    SCMP_SYS(socket), 1, SCMP_A2(SCMP_CMP_NE, 0))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
 	    SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) < 0)
 		fatalx("seccomp rule for socket: %s", strerror(-r));
-	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
-	    SCMP_A3(SCMP_CMP_EQ, SOCK_NONBLOCK | SOCK_CLOEXEC))) < 0)
-		fatalx("seccomp rule for accept4: %s", strerror(-r));
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(getsockopt),
 	    2, SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
 	    SCMP_A2(SCMP_CMP_EQ, SO_ERROR))) < 0 ||
 	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
 	    2, SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
-	    SCMP_A2(SCMP_CMP_EQ, SO_KEEPALIVE))) < 0)
+	    SCMP_A2(SCMP_CMP_EQ, SO_KEEPALIVE))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
+	    2, SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP),
+	    SCMP_A2(SCMP_CMP_EQ, TCP_NODELAY))) < 0)
 		fatalx("seccomp rule for socket options: %s", strerror(-r));
+}
+
+/*
+ * streamd with Redis storage: no files, one TCP connection to Redis,
+ * made again when Redis restarts (Landlock keeps connect() to Redis's
+ * port where the kernel has network rules), with send and receive
+ * timeouts.
+ */
+static void
+sandbox_streamd_redis(scmp_filter_ctx ctx)
+{
+	int	 r;
+
+	sandbox_tcp_client(ctx);
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
+	    2, SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_RCVTIMEO))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
+	    2, SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_SNDTIMEO))) < 0)
+		fatalx("seccomp rule for socket timeouts: %s", strerror(-r));
+}
+
+/*
+ * tcpd: TCP sockets (sandbox_tcp_client()) and nothing for files.  The
+ * listeners were bound at start-up: bind() and listen() kill.  Socket
+ * options: besides a client's, the ones conn_sockopts() sets.
+ */
+static void
+sandbox_tcpd(scmp_filter_ctx ctx)
+{
+	static const int	 tcpopts[] = {
+		TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT
+	};
+	size_t			 i;
+	int			 r;
+
+	sandbox_tcp_client(ctx);
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
+	    SCMP_A3(SCMP_CMP_EQ, SOCK_NONBLOCK | SOCK_CLOEXEC))) < 0)
+		fatalx("seccomp rule for accept4: %s", strerror(-r));
 	for (i = 0; i < sizeof(tcpopts) / sizeof(tcpopts[0]); i++)
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
 		    SCMP_SYS(setsockopt), 2, SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP),
@@ -298,7 +334,8 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 	if (role == SANDBOX_TCPD)
 		dirfd = -1;
 	sandbox_common(ctx, dirfd, (role == SANDBOX_VAULT ||
-	    role == SANDBOX_STREAMD) && dirfd != -1, role == SANDBOX_TCPD);
+	    role == SANDBOX_STREAMD) && dirfd != -1, role == SANDBOX_TCPD ||
+	    role == SANDBOX_STREAMD_REDIS);
 	switch (role) {
 	case SANDBOX_ROUTED:
 		sandbox_routed(ctx, dirfd, pids, npids);
@@ -313,6 +350,9 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 		if (dirfd == -1)
 			fatalx("streamd has no data directory");
 		sandbox_streamd(ctx, dirfd);
+		break;
+	case SANDBOX_STREAMD_REDIS:
+		sandbox_streamd_redis(ctx);
 		break;
 	}
 	return (ctx);

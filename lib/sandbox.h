@@ -12,6 +12,7 @@ enum sandbox_role {
 	SANDBOX_VAULT,
 	SANDBOX_TCPD,
 	SANDBOX_STREAMD,
+	SANDBOX_STREAMD_REDIS,
 };
 
 int	sandbox_keep_dir(int);

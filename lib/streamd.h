@@ -38,7 +38,10 @@
  *
  * Group commit.  streamd appends every APPEND that arrived together,
  * fsyncs each stream file it wrote once, then answers them all: a
- * status of STREAMD_OK means the record is on disk.
+ * status of STREAMD_OK means the record is on disk.  With Redis storage
+ * (STREAMD_BACKEND_REDIS) they go to Redis in one pipeline and OK means
+ * Redis stored the record; while Redis cannot be reached, OPEN, APPEND,
+ * READ and STAT answer STREAMD_ERR_IO and GET answers found 0.
  */
 #ifndef OCKAM_STREAMD_H
 #define OCKAM_STREAMD_H
@@ -56,6 +59,10 @@
 #define STREAMD_READ_COUNT	4096	/* READ: most records in one answer */
 
 #define STREAMD_BACKEND_EMBEDDED 0	/* the append-only log of streamd */
+#define STREAMD_BACKEND_REDIS	1	/* Redis Streams (redis.c) */
+
+#define STREAMD_REDIS_HOST	46	/* a numeric address, NUL included */
+#define STREAMD_REDIS_CRED	256	/* ACL user, password, NUL included */
 
 /* status */
 #define STREAMD_OK		0
@@ -73,6 +80,12 @@
  * than retain_bytes.  The bounds of limit.h, each in its range:
  * streamd enforces LIMIT_STREAMS, LIMIT_STREAM_BYTES and
  * LIMIT_STREAM_OFFSETS.
+ *
+ * With STREAMD_BACKEND_REDIS the records and offsets are in Redis at
+ * redis_host (a numeric IPv4 or IPv6 address) and redis_port, reached
+ * as redis_user with redis_pass when redis_pass is not empty (the
+ * "default" user when redis_user is); the directory is streamd's chroot
+ * and holds nothing; there is no retention (0 both).
  */
 struct streamd_conf {
 	char		dir[PATH_MAX];
@@ -80,6 +93,10 @@ struct streamd_conf {
 	uint32_t	retain_age;		/* seconds, 0: none */
 	uint64_t	retain_bytes;		/* per stream, 0: none */
 	uint32_t	limits[LIMIT_MAX];
+	char		redis_host[STREAMD_REDIS_HOST];
+	uint16_t	redis_port;
+	char		redis_user[STREAMD_REDIS_CRED];
+	char		redis_pass[STREAMD_REDIS_CRED];
 };
 
 /*
@@ -145,7 +162,7 @@ struct streamd_stat_req {
 };
 
 struct streamd_stat {
-	uint32_t	status;		/* OK */
+	uint32_t	status;		/* OK, IO (Redis) */
 	uint32_t	stream;
 	uint64_t	first;
 	uint64_t	next;

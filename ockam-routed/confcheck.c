@@ -20,6 +20,7 @@
 #include "config.h"
 #include "log.h"
 #include "privsep.h"
+#include "streamd.h"
 
 /* The directory that holds path, which must exist. */
 static int
@@ -49,6 +50,21 @@ check_readable(const char *what, const char *path)
 		return (1);
 	}
 	return (0);
+}
+
+/* The Redis password file, read as routed reads it at start-up. */
+static int
+check_redis_creds(struct ockam_conf *conf)
+{
+	char	 user[STREAMD_REDIS_CRED], pass[STREAMD_REDIS_CRED];
+	int	 r;
+
+	if (conf->stream == NULL || conf->stream->redis_auth == NULL)
+		return (0);
+	r = stream_redis_creds(conf->stream->redis_auth, conf->user, user,
+	    pass, sizeof(pass));
+	explicit_bzero(pass, sizeof(pass));
+	return (r == -1);
 }
 
 int
@@ -93,5 +109,6 @@ config_check_system(struct ockam_conf *conf)
 		n += check_readable("tls key", lc->key);
 	}
 	n += check_readable("tls ca", conf->tls_ca);
+	n += check_redis_creds(conf);
 	return (n);
 }

@@ -83,8 +83,11 @@ config_free(struct ockam_conf *conf)
 		free(rc);
 	}
 	free(conf->tls_ca);
-	if (conf->stream != NULL)
+	if (conf->stream != NULL) {
 		free(conf->stream->dir);
+		free(conf->stream->redis_host);
+		free(conf->stream->redis_auth);
+	}
 	free(conf->stream);
 	while ((w = TAILQ_FIRST(&conf->workers)) != NULL) {
 		TAILQ_REMOVE(&conf->workers, w, entry);
@@ -377,7 +380,17 @@ print_stream(const struct stream_conf *sc)
 	print_string(sc->service);
 	printf(" index ");
 	print_string(sc->index);
-	if (sc->dir != NULL) {
+	if (sc->storage == STREAM_STORAGE_REDIS) {
+		printf(strchr(sc->redis_host, ':') != NULL ?
+		    " storage redis [%s]:%u directory " :
+		    " storage redis %s:%u directory ", sc->redis_host,
+		    sc->redis_port);
+		print_string(sc->dir);
+		if (sc->redis_auth != NULL) {
+			printf(" password-file ");
+			print_string(sc->redis_auth);
+		}
+	} else if (sc->dir != NULL) {
 		printf(" storage embedded directory ");
 		print_string(sc->dir);
 	}

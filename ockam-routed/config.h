@@ -121,6 +121,7 @@ struct alias_conf {
 TAILQ_HEAD(alias_confs, alias_conf);
 
 #define STREAM_STORAGE_EMBEDDED	0	/* ockam-streamd's own log */
+#define STREAM_STORAGE_REDIS	1	/* Redis Streams */
 
 /* The stream and index services of a hub, and their storage. */
 struct stream_conf {
@@ -130,6 +131,9 @@ struct stream_conf {
 	char				*dir;		/* embedded */
 	uint32_t			 retain_age;	/* seconds, 0: all */
 	uint64_t			 retain_bytes;	/* per stream, 0: all */
+	char				*redis_host;	/* redis: numeric */
+	uint16_t			 redis_port;
+	char				*redis_auth;	/* user, password file */
 };
 
 struct worker_conf {
@@ -198,6 +202,10 @@ void			 set_limit(const char *, const char *);
 int			 new_stream(const char *, const char *);
 void			 stream_dir(const char *);
 void			 stream_retain(int, const char *);
+void			 stream_redis(const char *, const char *);
+void			 stream_redis_auth(const char *);
+int			 stream_redis_creds(const char *, const char *,
+			    char *, char *, size_t);
 int			 check_config(void);
 
 /* config.c */

@@ -525,6 +525,20 @@ check_config(void)
 		    file_name, conf->stream->service);
 		nerr++;
 	}
+	if (conf->stream != NULL && conf->stream->storage ==
+	    STREAM_STORAGE_REDIS && (conf->stream->retain_age != 0 ||
+	    conf->stream->retain_bytes != 0)) {
+		log_warnx("%s: stream service \"%s\": no retention with "
+		    "Redis storage (Redis keeps what it is given)", file_name,
+		    conf->stream->service);
+		nerr++;
+	}
+	if (conf->stream != NULL && conf->stream->redis_auth != NULL &&
+	    conf->stream->storage != STREAM_STORAGE_REDIS) {
+		log_warnx("%s: stream service \"%s\": password-file without "
+		    "Redis storage", file_name, conf->stream->service);
+		nerr++;
+	}
 	if (conf->sctrust.everyone)
 		log_warnx("%s: warning: secure-channel trust everyone: the "
 		    "channels this node creates take any responder", file_name);
@@ -564,6 +578,62 @@ stream_dir(const char *dir)
 		return;
 	}
 	if ((conf->stream->dir = strdup(dir)) == NULL)
+		fatal("%s", __func__);
+}
+
+/*
+ * storage redis HOST:PORT directory DIR: a numeric IPv4 address, or an
+ * IPv6 one in brackets, and a port; DIR (checked absolute by the
+ * grammar) is streamd's chroot.
+ */
+void
+stream_redis(const char *addr, const char *dir)
+{
+	struct in6_addr	 a6;
+	const char	*colon, *errstr;
+	char		 host[INET6_ADDRSTRLEN + 2];
+	size_t		 hlen;
+	long long	 port;
+
+	if (conf->stream == NULL)
+		return;
+	stream_dir(dir);
+	if ((colon = strrchr(addr, ':')) == NULL ||
+	    (hlen = colon - addr) >= sizeof(host))
+		goto bad;
+	memcpy(host, addr, hlen);
+	host[hlen] = '\0';
+	if (host[0] == '[' && hlen > 2 && host[hlen - 1] == ']') {
+		memmove(host, host + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+		if (inet_pton(AF_INET6, host, &a6) != 1)
+			goto bad;
+	} else if (inet_pton(AF_INET, host, &a6) != 1)
+		goto bad;
+	port = strtonum(colon + 1, 1, 65535, &errstr);
+	if (errstr != NULL)
+		goto bad;
+	if ((conf->stream->redis_host = strdup(host)) == NULL)
+		fatal("%s", __func__);
+	conf->stream->redis_port = (uint16_t)port;
+	conf->stream->storage = STREAM_STORAGE_REDIS;
+	return;
+bad:
+	yyerror("storage redis %s: not a numeric address and a port, "
+	    "ADDRESS:PORT or [ADDRESS]:PORT", addr);
+}
+
+/* password-file PATH (checked absolute by the grammar), once. */
+void
+stream_redis_auth(const char *path)
+{
+	if (conf->stream == NULL)
+		return;
+	if (conf->stream->redis_auth != NULL) {
+		yyerror("password-file given twice");
+		return;
+	}
+	if ((conf->stream->redis_auth = strdup(path)) == NULL)
 		fatal("%s", __func__);
 }
 

@@ -120,7 +120,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
 %token	VAULT FORWARDING SERVICE STATIC ALIAS AT HEARTBEAT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
-%token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE
+%token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE REDIS PASSWORDFILE
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -245,6 +245,15 @@ streamopts	: /* empty */
 streamopt	: STORAGE EMBEDDED DIRECTORY string	{
 			if (check_path("stream storage directory", $4) == 0)
 				stream_dir($4);
+		}
+		| STORAGE REDIS string DIRECTORY string	{
+			if (check_string("redis address", $3) == 0 &&
+			    check_path("stream storage directory", $5) == 0)
+				stream_redis($3, $5);
+		}
+		| PASSWORDFILE string		{
+			if (check_path("password-file", $2) == 0)
+				stream_redis_auth($2);
 		}
 		| RETAIN SIZE string		{ stream_retain(0, $3); }
 		| RETAIN AGE string		{ stream_retain(1, $3); }
@@ -425,8 +434,10 @@ lookup(const char *s)
 		{ "listener",		LISTENER },
 		{ "mode",		MODE },
 		{ "on",			ON },
+		{ "password-file",	PASSWORDFILE },
 		{ "pin",		PIN },
 		{ "port",		PORT },
+		{ "redis",		REDIS },
 		{ "relay",		RELAY },
 		{ "retain",		RETAIN },
 		{ "secure-channel",	SECURECHANNEL },

@@ -142,12 +142,24 @@ streamd_configure(struct ockam_conf *conf)
 	    sizeof(sc.dir))
 		fatalx("stream storage directory too long");
 	sc.backend = STREAMD_BACKEND_EMBEDDED;
+	if (conf->stream->storage == STREAM_STORAGE_REDIS) {
+		sc.backend = STREAMD_BACKEND_REDIS;
+		if (strlcpy(sc.redis_host, conf->stream->redis_host,
+		    sizeof(sc.redis_host)) >= sizeof(sc.redis_host))
+			fatalx("Redis address too long");
+		sc.redis_port = conf->stream->redis_port;
+		if (conf->stream->redis_auth != NULL &&
+		    stream_redis_creds(conf->stream->redis_auth, conf->user,
+		    sc.redis_user, sc.redis_pass, sizeof(sc.redis_pass)) == -1)
+			fatalx("cannot read the Redis password");
+	}
 	sc.retain_age = conf->stream->retain_age;
 	sc.retain_bytes = conf->stream->retain_bytes;
 	memcpy(sc.limits, conf->limits, sizeof(sc.limits));
 	if (children_send(CHILD_STREAMD, IMSG_STREAMD_CONF, &sc,
 	    sizeof(sc)) == -1)
 		fatalx("streamd: cannot send its configuration");
+	explicit_bzero(&sc, sizeof(sc));
 }
 
 /*

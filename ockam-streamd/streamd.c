@@ -6,7 +6,10 @@
  * else, has no network, may not exec and reaches no file outside its
  * data directory.  It never sees the network's bytes: routed decodes
  * and checks every stream request and sends the typed messages of
- * lib/streamd.h.  The log itself is store.c's, the offsets offsets.c's.
+ * lib/streamd.h.  The log itself is store.c's, the offsets offsets.c's;
+ * with Redis storage both are redis.c's (its connection redisconn.c's),
+ * behind the same calls (backend.h), and streamd reaches Redis's
+ * address and nothing else.
  *
  * Every request type is authorized by the table below (and the one
  * every child has, lib/child.c): a request that is unknown, not
@@ -29,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "landlock.h"
 #include "limit.h"
 #include "log.h"
@@ -57,12 +61,14 @@ static void	streamd_save(struct imsg *);
 static void	streamd_get(struct imsg *);
 static void	streamd_init(void);
 static void	streamd_start(struct priv_conf *);
+static void	streamd_start_redis(struct priv_conf *);
 static void	streamd_loop(void);
 static void	streamd_stop(void);
 
 static struct imsgbuf		 ibuf;
 static struct streamd_conf	 sconf;
 static int			 gotconf;
+static const struct store_backend *be = &store_embedded;
 
 /* An append written, its answer waiting for the commit. */
 static struct {
@@ -124,7 +130,7 @@ commit(void)
 
 	if (npending == 0)
 		return;
-	store_commit();
+	be->commit();
 	for (i = 0; i < npending; i++)
 		answer(IMSG_STREAMD_APPEND, pending[i].peerid,
 		    &pending[i].ans, sizeof(pending[i].ans));
@@ -145,7 +151,7 @@ check_name(struct imsg *imsg, const char *name, size_t size)
 static void
 check_stream(struct imsg *imsg, uint32_t id)
 {
-	if (!store_valid_id(id))
+	if (!be->valid_id(id))
 		imsg_bad("routed", imsg, "no such stream");
 }
 
@@ -157,8 +163,16 @@ streamd_conf(struct imsg *imsg)
 		imsg_bad("routed", imsg, "unterminated string");
 	if (sconf.dir[0] != '/')
 		imsg_bad("routed", imsg, "data directory not absolute");
-	if (sconf.backend != STREAMD_BACKEND_EMBEDDED)
+	if (sconf.backend != STREAMD_BACKEND_EMBEDDED &&
+	    sconf.backend != STREAMD_BACKEND_REDIS)
 		imsg_bad("routed", imsg, "unknown storage backend");
+	if (sconf.backend == STREAMD_BACKEND_REDIS && (memchr(sconf.redis_host,
+	    '\0', sizeof(sconf.redis_host)) == NULL ||
+	    memchr(sconf.redis_user, '\0', sizeof(sconf.redis_user)) == NULL ||
+	    memchr(sconf.redis_pass, '\0', sizeof(sconf.redis_pass)) == NULL ||
+	    sconf.redis_port == 0 || sconf.retain_age != 0 ||
+	    sconf.retain_bytes != 0))
+		imsg_bad("routed", imsg, "Redis address or credentials");
 	if (limits_check(sconf.limits) == -1)
 		imsg_bad("routed", imsg, "a limit out of its range");
 	limits_set(sconf.limits);
@@ -178,7 +192,7 @@ streamd_open(struct imsg *imsg)
 		imsg_bad("routed", imsg, "create is neither 0 nor 1");
 	commit();
 	memset(&ans, 0, sizeof(ans));
-	ans.status = store_open(req.name, req.create, &ans.stream, &existed,
+	ans.status = be->open(req.name, req.create, &ans.stream, &existed,
 	    &ans.first, &ans.next);
 	ans.existed = existed;
 	if (ans.status == STREAMD_OK && !existed)
@@ -204,10 +218,7 @@ streamd_append(struct imsg *imsg)
 	ans = &pending[npending++].ans;
 	memset(ans, 0, sizeof(*ans));
 	ans->stream = req.stream;
-	ans->status = store_append(req.stream, imsg->data + sizeof(req), len,
-	    &ans->index);
-	if (ans->status != STREAMD_OK)
-		ans->index = 0;
+	be->append(req.stream, imsg->data + sizeof(req), len, ans);
 }
 
 static void
@@ -225,7 +236,7 @@ streamd_read(struct imsg *imsg)
 	commit();
 	memset(&ans, 0, sizeof(ans));
 	ans.stream = req.stream;
-	ans.status = store_read(req.stream, req.index, req.limit, req.budget,
+	ans.status = be->read(req.stream, req.index, req.limit, req.budget,
 	    req.overhead, readbuf, &used, &ans.count, &ans.first, &ans.next);
 	iov[0].iov_base = &ans;
 	iov[0].iov_len = sizeof(ans);
@@ -247,7 +258,7 @@ streamd_stat(struct imsg *imsg)
 	commit();
 	memset(&ans, 0, sizeof(ans));
 	ans.stream = req.stream;
-	ans.status = store_stat(req.stream, &ans.first, &ans.next,
+	ans.status = be->stat(req.stream, &ans.first, &ans.next,
 	    &ans.bytes);
 	answer(imsg->hdr.type, imsg->hdr.peerid, &ans, sizeof(ans));
 }
@@ -270,7 +281,7 @@ streamd_save(struct imsg *imsg)
 	struct streamd_offset_req	 req;
 
 	check_offset_req(imsg, &req);
-	offsets_save(req.client, req.name, req.index);
+	be->save(req.client, req.name, req.index);
 }
 
 static void
@@ -284,7 +295,7 @@ streamd_get(struct imsg *imsg)
 		imsg_bad("routed", imsg, "an index in a GET");
 	commit();
 	memset(&ans, 0, sizeof(ans));
-	ans.found = offsets_get(req.client, req.name, &ans.index);
+	ans.found = be->get(req.client, req.name, &ans.index);
 	answer(imsg->hdr.type, imsg->hdr.peerid, &ans, sizeof(ans));
 }
 
@@ -333,19 +344,19 @@ streamd_loop(void)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		timeout = RETAIN_EVERY * 1000;
-		wait_ms = offsets_size() * 1000 / OFFSETS_RATE;
+		wait_ms = be->offsets_size() * 1000 / OFFSETS_RATE;
 		if (wait_ms < OFFSETS_FLUSH)
 			wait_ms = OFFSETS_FLUSH;
-		if (offsets_dirty()) {
+		if (be->dirty()) {
 			if (now_ms - flushed_ms >= wait_ms) {
-				offsets_flush();
+				be->flush();
 				flushed_ms = now_ms;
 			} else
 				timeout = (int)(wait_ms -
 				    (now_ms - flushed_ms));
 		}
 		if (monotime() - last_retain >= RETAIN_EVERY) {
-			store_retain(time(NULL));
+			be->retain(time(NULL));
 			last_retain = monotime();
 		}
 		timeout = min_timeout(timeout, log_count_flush());
@@ -377,6 +388,30 @@ streamd_init(void)
 	umask(077);
 }
 
+/*
+ * With Redis: the directory is only the chroot; no network namespace
+ * of its own (it connects to Redis, now and after Redis restarts), and
+ * the connection made before the sandbox, which lets it be made again
+ * to Redis's port alone.
+ */
+static void
+streamd_start_redis(struct priv_conf *pc)
+{
+	int	 dirfd;
+
+	be = &store_redis;
+	dirfd = sandbox_keep_dir(privsep_private_dir(pc->user, sconf.dir,
+	    "stream directory", "the node user"));
+	privsep_drop_private(pc->user, dirfd, sconf.dir);
+	if (landlock_confine_streamd_redis(sconf.redis_port) == -1)
+		fatalx("cannot confine streamd to Redis's port");
+	if (redis_init(&sconf) == -1)
+		fatalx("streams in Redis");
+	explicit_bzero(sconf.redis_pass, sizeof(sconf.redis_pass));
+	streamd_child.dirfd = dirfd;
+	sandbox_enter(SANDBOX_STREAMD_REDIS, NULL, 0);
+}
+
 /* Configured: the data directory, the privilege drop, the sandbox. */
 static void
 streamd_start(struct priv_conf *pc)
@@ -386,6 +421,10 @@ streamd_start(struct priv_conf *pc)
 
 	if (!gotconf)
 		fatalx("no stream configuration from routed");
+	if (sconf.backend == STREAMD_BACKEND_REDIS) {
+		streamd_start_redis(pc);
+		return;
+	}
 	dirfd = sandbox_keep_dir(privsep_private_dir(pc->user, sconf.dir,
 	    "stream directory", "the node user"));
 	/* An empty network namespace, when root can have one. */
@@ -420,8 +459,8 @@ streamd_start(struct priv_conf *pc)
 static void
 streamd_stop(void)
 {
-	offsets_close();
-	store_close();
+	be->offsets_close();
+	be->close();
 }
 
 int

@@ -179,3 +179,5 @@ done
 kill "$hubpid"
 wait "$hubpid" 2>/dev/null
 rm -rf "$SH"
+
+. "$TOP/regress/bench/redis.sh"

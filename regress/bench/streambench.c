@@ -5,7 +5,8 @@
  * of 64 B and 1 KiB, 1 and 32 appends in flight, each confirmed only
  * after its fsync (group commit shares one among those that arrive
  * together).  One line per case: "SIZE INFLIGHT APPENDS/S", then
- * "child exited: ..." of each run.
+ * "child exited: ..." of each run.  With STREAMBENCH_REDIS=ADDRESS:PORT
+ * in the environment, streamd keeps the streams in that Redis.
  *
  *	streambench ockam-streamd user dir [seconds]
  */
@@ -45,6 +46,7 @@ start(const char *streamd, const char *user, const char *dir,
 	memset(&sc, 0, sizeof(sc));
 	strlcpy(sc.dir, dir, sizeof(sc.dir));
 	limits_default(sc.limits);
+	child_redis_conf(&sc, "STREAMBENCH_REDIS");
 	child_conf_priv(user);
 	child_send(IMSG_STREAMD_CONF, 0, &sc, sizeof(sc));
 	child_send(IMSG_CONF_DONE, 0, NULL, 0);

@@ -19,13 +19,26 @@
  *			killed (SIGKILL) after n/2 are confirmed, started
  *			again: every confirmed record is there, once, in
  *			order, and appends go on after the last
+ *	share		n appends to the stream "shared", 32 in flight,
+ *			each "writer PID SEQ": run by two at once on one Redis
+ *	sharecheck	the stream "shared" holds n records, indices from 0,
+ *			each writer's in order, none twice or missing
+ *	load		n appends confirmed to the stream "load", 32 in
+ *			flight, refused ones sent again, while Redis is
+ *			killed and restarted: every confirmed record is
+ *			read back at its index
  *	sandbox		IMSG_REGRESS_SANDBOX execve: streamd must die of SIGSYS
  *	unlink		unlinkat(AT_FDCWD): SIGSYS
  *	escape		out of the data directory: refused; still answers
+ *	connect		a TCP connect() to 127.0.0.1 port 1: refused (with
+ *			Redis, by Landlock); still answers
  *	early, twice, noconf, badsize, unknown, badname, dotdot, slash,
  *	unterminated, badid, empty, big, budget, overhead, create,
  *	getindex, noclient
  *			what routed never sends: streamd must exit 1
+ *
+ * With STREAMDPOKE_REDIS=ADDRESS:PORT in the environment, streamd keeps
+ * its streams in that Redis (with STREAMDPOKE_REDIS_USER and _PASS).
  *
  * Every run ends with "child exited: status N" or "child exited:
  * signal N".  The exit status is 1 when a check made here failed.
@@ -83,6 +96,7 @@ configure(const char *scenario)
 	memset(&sc, 0, sizeof(sc));
 	strlcpy(sc.dir, dir, sizeof(sc.dir));
 	limits_default(sc.limits);
+	child_redis_conf(&sc, "STREAMDPOKE_REDIS");
 	child_conf_priv(user);
 	if (strcmp(scenario, "noconf") != 0)
 		child_send(IMSG_STREAMD_CONF, 0, &sc, sizeof(sc));
@@ -343,6 +357,244 @@ scenario_crash(uint64_t n)
 	append_n(o.stream, o.next, 10);
 }
 
+/* Every record of a stream from index 0, to fn(arg, index, bytes). */
+static int
+read_all(uint32_t stream, void (*fn)(void *, uint64_t, const char *,
+    uint32_t), void *arg)
+{
+	static uint8_t		 buf[sizeof(struct streamd_read) +
+				    STREAMD_READ_MAX];
+	struct streamd_read_req	 req;
+	struct streamd_read	 r;
+	size_t			 off;
+	ssize_t			 n;
+	uint64_t		 index = 0;
+	uint32_t		 i, len;
+
+	do {
+		memset(&req, 0, sizeof(req));
+		req.stream = stream;
+		req.index = index;
+		req.limit = 1000;
+		req.budget = STREAMD_READ_MAX;
+		req.overhead = 16;
+		if ((n = request(IMSG_STREAMD_READ, &req, sizeof(req), buf,
+		    sizeof(buf))) < (ssize_t)sizeof(r))
+			return (-1);
+		memcpy(&r, buf, sizeof(r));
+		if (r.status != STREAMD_OK || r.first != index) {
+			printf("read %llu: status %u first %llu\n",
+			    (unsigned long long)index, r.status,
+			    (unsigned long long)r.first);
+			return (-1);
+		}
+		for (i = 0, off = sizeof(r); i < r.count; i++) {
+			memcpy(&len, buf + off, sizeof(len));
+			off += sizeof(len);
+			if (off + len > (size_t)n)
+				return (-1);
+			fn(arg, index++, (const char *)buf + off, len);
+			off += len;
+		}
+	} while (r.count > 0);
+	return (0);
+}
+
+/*
+ * Appends of "TAG SEQ" to stream, window in flight, until n are
+ * confirmed; refused ones are counted (and the next sent after 10
+ * ms).  confirmed[k] is the index of the k-th confirmed, seqs[k] its
+ * SEQ.  Gives up after 60 s.
+ */
+static uint64_t
+append_window(uint32_t stream, const char *tag, uint64_t n, int window,
+    uint64_t *indices, uint64_t *seqs, uint64_t *refused)
+{
+	struct streamd_append_req	 req;
+	struct streamd_append		 ans;
+	struct iovec			 iov[2];
+	char				 buf[64];
+	uint64_t			 seq = 0, done = 0, flight[64];
+	uint32_t			 first = reqid + 1, got = 0;
+	long long			 end = now_ms() + 60000;
+	int				 inflight = 0;
+
+	req.stream = stream;
+	*refused = 0;
+	while (done < n && now_ms() < end) {
+		while (inflight < window && done + inflight < n) {
+			iov[0].iov_base = &req;
+			iov[0].iov_len = sizeof(req);
+			iov[1].iov_base = buf;
+			iov[1].iov_len = (size_t)snprintf(buf, sizeof(buf),
+			    "%s %llu", tag, (unsigned long long)seq);
+			child_sendv(IMSG_STREAMD_APPEND, ++reqid, iov, 2);
+			flight[(reqid - first) % 64] = seq++;
+			inflight++;
+		}
+		if (child_answer(IMSG_STREAMD_APPEND, first + got, &ans,
+		    sizeof(ans), TIMEOUT) != sizeof(ans))
+			break;
+		inflight--;
+		if (ans.status == STREAMD_OK) {
+			indices[done] = ans.index;
+			seqs[done++] = flight[got % 64];
+		} else {
+			(*refused)++;
+			usleep(10000);
+		}
+		got++;
+	}
+	return (done);
+}
+
+struct share {
+	pid_t		 pids[2];
+	uint64_t	 next[2];
+	uint64_t	 total;
+	int		 ok;
+};
+
+/* A record of "share": each writer's in order, from 0. */
+static void
+share_record(void *arg, uint64_t index, const char *data, uint32_t len)
+{
+	struct share		*sh = arg;
+	unsigned long long	 pid, seq;
+	char			 rec[64];
+	int			 w;
+
+	(void)index;
+	sh->total++;
+	if (len >= sizeof(rec)) {
+		sh->ok = 0;
+		return;
+	}
+	memcpy(rec, data, len);
+	rec[len] = '\0';
+	if (sscanf(rec, "writer-%llu %llu", &pid, &seq) != 2) {
+		sh->ok = 0;
+		return;
+	}
+	for (w = 0; w < 2 && sh->pids[w] != 0 && sh->pids[w] != (pid_t)pid;
+	    w++)
+		;
+	if (w == 2) {
+		sh->ok = 0;
+		return;
+	}
+	sh->pids[w] = (pid_t)pid;
+	if (seq != sh->next[w])
+		sh->ok = 0;
+	sh->next[w] = seq + 1;
+}
+
+/* n appends to "shared", as one of two hubs on one Redis. */
+static void
+scenario_share(uint64_t n)
+{
+	struct streamd_open	 o;
+	uint64_t		*idx, *seqs, done, refused, i;
+	char			 tag[32];
+	int			 ok = 1;
+
+	if (open_stream("shared", 1, &o) != STREAMD_OK)
+		return;
+	if ((idx = calloc(n, sizeof(*idx))) == NULL ||
+	    (seqs = calloc(n, sizeof(*seqs))) == NULL)
+		err(1, NULL);
+	snprintf(tag, sizeof(tag), "writer-%d", (int)getpid());
+	done = append_window(o.stream, tag, n, 32, idx, seqs, &refused);
+	for (i = 1; i < done; i++)
+		if (idx[i] <= idx[i - 1])
+			ok = 0;
+	check(done == n && refused == 0 && ok,
+	    "appends confirmed, indices increasing");
+	free(idx);
+	free(seqs);
+}
+
+/* What two "share" runs left: n records, each writer's all in order. */
+static void
+scenario_sharecheck(uint64_t n)
+{
+	struct streamd_open	 o;
+	struct share		 sh;
+
+	if (open_stream("shared", 0, &o) != STREAMD_OK)
+		return;
+	memset(&sh, 0, sizeof(sh));
+	sh.ok = 1;
+	if (read_all(o.stream, share_record, &sh) == -1)
+		sh.ok = 0;
+	printf("records %llu: writers %llu and %llu\n",
+	    (unsigned long long)sh.total, (unsigned long long)sh.next[0],
+	    (unsigned long long)sh.next[1]);
+	check(sh.ok && sh.total == n && sh.next[0] + sh.next[1] == n,
+	    "indices 0 to n - 1, each writer's records once and in order");
+}
+
+struct load {
+	uint64_t	*seq_at;	/* by index: SEQ + 1, 0: none */
+	uint64_t	 size;
+	int		 ok;
+};
+
+static void
+load_record(void *arg, uint64_t index, const char *data, uint32_t len)
+{
+	struct load		*ld = arg;
+	unsigned long long	 seq;
+	char			 rec[64];
+
+	if (len >= sizeof(rec) || index >= ld->size) {
+		ld->ok = 0;
+		return;
+	}
+	memcpy(rec, data, len);
+	rec[len] = '\0';
+	if (sscanf(rec, "load %llu", &seq) != 1)
+		ld->ok = 0;
+	else
+		ld->seq_at[index] = seq + 1;
+}
+
+/* n confirmed appends while Redis dies and comes back; all kept. */
+static void
+scenario_load(uint64_t n)
+{
+	struct streamd_open	 o;
+	struct load		 ld;
+	uint64_t		*idx, *seqs, done, refused, i, lost = 0;
+
+	if (open_stream("load", 1, &o) != STREAMD_OK)
+		return;
+	if ((idx = calloc(n, sizeof(*idx))) == NULL ||
+	    (seqs = calloc(n, sizeof(*seqs))) == NULL)
+		err(1, NULL);
+	done = append_window(o.stream, "load", n, 32, idx, seqs, &refused);
+	printf("confirmed %llu, refused %llu\n", (unsigned long long)done,
+	    (unsigned long long)refused);
+	check(done == n, "n appends confirmed");
+	memset(&ld, 0, sizeof(ld));
+	ld.ok = 1;
+	ld.size = n + refused + 1;
+	if ((ld.seq_at = calloc(ld.size, sizeof(*ld.seq_at))) == NULL)
+		err(1, NULL);
+	if (read_all(o.stream, load_record, &ld) == -1)
+		ld.ok = 0;
+	for (i = 0; i < done; i++)
+		if (idx[i] >= ld.size || ld.seq_at[idx[i]] != seqs[i] + 1)
+			lost++;
+	printf("confirmed records missing or changed: %llu\n",
+	    (unsigned long long)lost);
+	check(ld.ok && lost == 0, "every confirmed record read back at its "
+	    "index");
+	free(ld.seq_at);
+	free(idx);
+	free(seqs);
+}
+
 static void
 scenario_fatal(const char *s)
 {
@@ -443,10 +695,19 @@ main(int argc, char *argv[])
 		open_stream("torn", 0, &o);
 	else if (strcmp(s, "crash") == 0)
 		scenario_crash(n);
+	else if (strcmp(s, "share") == 0)
+		scenario_share(n);
+	else if (strcmp(s, "sharecheck") == 0)
+		scenario_sharecheck(n);
+	else if (strcmp(s, "load") == 0)
+		scenario_load(n);
 	else if (strcmp(s, "sandbox") == 0 || strcmp(s, "unlink") == 0) {
 		child_regress_sandbox(s[0] == 's' ? REGRESS_SB_EXEC :
 		    REGRESS_SB_UNLINK);
 		child_drain(TIMEOUT);
+	} else if (strcmp(s, "connect") == 0) {
+		child_regress_sandbox(REGRESS_SB_CONNECT);
+		open_stream(STREAM, 1, &o);
 	} else if (strcmp(s, "escape") == 0) {
 		child_regress_sandbox(REGRESS_SB_ESCAPE);
 		open_stream(STREAM, 1, &o);

@@ -819,6 +819,56 @@ test_stream_retain(void **state)
 	    "directory \"/d\" retain size 1048576 retain age 3600s\n");
 }
 
+/* storage redis: an address and a port, a directory, a password file. */
+static void
+test_stream_redis(void **state)
+{
+	struct ockam_conf	*conf;
+
+	(void)state;
+	conf = parse_text("stream service s index i storage redis "
+	    "127.0.0.1:6379 directory /d password-file /etc/ockam/redis\n");
+	assert_non_null(conf);
+	assert_int_equal(conf->stream->storage, STREAM_STORAGE_REDIS);
+	assert_string_equal(conf->stream->redis_host, "127.0.0.1");
+	assert_int_equal(conf->stream->redis_port, 6379);
+	assert_string_equal(conf->stream->dir, "/d");
+	assert_string_equal(conf->stream->redis_auth, "/etc/ockam/redis");
+	config_free(conf);
+	conf = parse_text("stream service s index i storage redis "
+	    "[::1]:7000 directory /d\n");
+	assert_non_null(conf);
+	assert_string_equal(conf->stream->redis_host, "::1");
+	assert_int_equal(conf->stream->redis_port, 7000);
+	assert_null(conf->stream->redis_auth);
+	config_free(conf);
+	assert_fails("stream service s index i storage redis localhost:6379 "
+	    "directory /d\n", 1, "not a numeric address and a port");
+	assert_fails("stream service s index i storage redis 127.0.0.1 "
+	    "directory /d\n", 1, "not a numeric address and a port");
+	assert_fails("stream service s index i storage redis 127.0.0.1:0 "
+	    "directory /d\n", 1, "not a numeric address and a port");
+	assert_fails("stream service s index i storage redis ::1:6379 "
+	    "directory /d\n", 1, "not a numeric address and a port");
+	assert_fails("stream service s index i storage redis 127.0.0.1:1 "
+	    "directory rel\n", 1, "not an absolute path");
+	assert_fails("stream service s index i storage redis 127.0.0.1:1 "
+	    "directory /d password-file rel\n", 1, "not an absolute path");
+	assert_null(parse_text("stream service s index i storage redis "
+	    "127.0.0.1:1 directory /d retain size 1M\n"));
+	assert_true(strstr(errtext, "no retention with Redis") != NULL);
+	assert_null(parse_text("stream service s index i storage embedded "
+	    "directory /d password-file /p\n"));
+	assert_true(strstr(errtext, "password-file without Redis") != NULL);
+	assert_fails("stream service s index i storage redis 127.0.0.1:1 "
+	    "directory /d storage embedded directory /e\n", 1,
+	    "stream storage given twice");
+	roundtrip("stream service \"s\" index \"i\" storage redis "
+	    "127.0.0.1:6379 directory \"/d\" password-file \"/p\"\n");
+	roundtrip("stream service \"s\" index \"i\" storage redis "
+	    "[::1]:6379 directory \"/d\"\n");
+}
+
 /* relay at HUB (a relay at a hub) and forwarding alias: what is refused. */
 static void
 test_relays(void **state)
@@ -879,6 +929,7 @@ main(void)
 		    test_teardown),
 		cmocka_unit_test_teardown(test_stream, test_teardown),
 		cmocka_unit_test_teardown(test_stream_retain, test_teardown),
+		cmocka_unit_test_teardown(test_stream_redis, test_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "privsep.h"
 #include "route.h"
 #include "sandbox.h"
+#include "streamd.h"
 
 struct child	 child = { .pid = -1 };
 int		 failed;
@@ -333,4 +335,30 @@ sandbox_role_of(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return ((int)i);
 	return (-1);
+}
+
+/*
+ * Redis storage for ockam-streamd when the environment variable env
+ * holds ADDRESS:PORT (and env_USER, env_PASS the ACL user, password).
+ */
+void
+child_redis_conf(struct streamd_conf *sc, const char *env)
+{
+	const char	*addr, *colon, *s;
+	char		 var[64];
+
+	if ((addr = getenv(env)) == NULL)
+		return;
+	if ((colon = strrchr(addr, ':')) == NULL ||
+	    (size_t)(colon - addr) >= sizeof(sc->redis_host))
+		errx(1, "%s=%s: not ADDRESS:PORT", env, addr);
+	memcpy(sc->redis_host, addr, colon - addr);
+	sc->redis_port = (uint16_t)strtoul(colon + 1, NULL, 10);
+	sc->backend = STREAMD_BACKEND_REDIS;
+	snprintf(var, sizeof(var), "%s_USER", env);
+	if ((s = getenv(var)) != NULL)
+		strlcpy(sc->redis_user, s, sizeof(sc->redis_user));
+	snprintf(var, sizeof(var), "%s_PASS", env);
+	if ((s = getenv(var)) != NULL)
+		strlcpy(sc->redis_pass, s, sizeof(sc->redis_pass));
 }

@@ -44,5 +44,7 @@ ssize_t	 child_answer(uint32_t, uint32_t, void *, size_t, int);
 void	 child_drain(int);
 int	 child_ready(int);
 int	 child_finish(void);
+struct streamd_conf;
+void	 child_redis_conf(struct streamd_conf *, const char *);
 
 #endif
