@@ -64,6 +64,7 @@ VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
+		  ockam-tcpd/portal.c \
 		  lib/sanitize.c
 # libtls is for ockam-tcpd alone: nothing else links it.
 TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)

@@ -210,7 +210,8 @@ sandbox_vault(scmp_filter_ctx ctx, int dirfd)
  * of any other family of that exact type kills.  connect() takes any
  * descriptor (a seccomp filter cannot read the address, and the only
  * sockets tcpd can make are TCP ones).  The listeners were bound at
- * start-up: bind() and listen() kill.  Socket options: only the ones
+ * start-up: bind() and listen() kill.  shutdown() is a portal's
+ * half-close (ockam-tcpd/portal.c).  Socket options: only the ones
  * conn_sockopts() sets and SO_ERROR after a non-blocking connect().
  */
 #define TCPD_SOCK_TYPE	(SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC)
@@ -225,6 +226,7 @@ sandbox_tcpd(scmp_filter_ctx ctx)
 	int			 r;
 
 	ALLOW(ctx, connect);
+	ALLOW(ctx, shutdown);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
 	    SCMP_A0(SCMP_CMP_EQ, AF_INET), SCMP_A1(SCMP_CMP_EQ, TCPD_SOCK_TYPE),
 	    SCMP_A2(SCMP_CMP_EQ, 0))) < 0 ||
