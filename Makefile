@@ -57,8 +57,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
 		  ockam-routed/chanlife.c ockam-routed/chansrc.c \
 		  ockam-routed/transport.c ockam-routed/tcpctl.c \
-		  ockam-routed/trust.c \
-		  lib/sanitize.c
+		  ockam-routed/trust.c ockam-routed/portal.c \
+		  ockam-routed/portalconf.c lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
@@ -78,7 +78,8 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
 ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
 CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
-	    $(BUILD)/obj/ockam-routed/confstmt.o $(PARSE_OBJ)
+	    $(BUILD)/obj/ockam-routed/confstmt.o \
+	    $(BUILD)/obj/ockam-routed/portalconf.o $(PARSE_OBJ)
 
 PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
 	   $(BUILD)/ockamctl $(EXAMPLES:%=$(BUILD)/examples/%)
@@ -231,7 +232,8 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 		   -fsanitize=fuzzer-no-link
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c lib/limit.c ockam-routed/config.c \
-		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
+		   ockam-routed/confstmt.c ockam-routed/portalconf.c \
+		   ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o

@@ -13,7 +13,6 @@
 
 #include "config.h"
 
-static void	print_string(const char *);
 static void	print_names(const char *, const struct names *);
 static void	print_secure(struct ockam_conf *);
 static void	print_limits(struct ockam_conf *);
@@ -35,6 +34,8 @@ config_new(void)
 	TAILQ_INIT(&conf->relays);
 	TAILQ_INIT(&conf->remotes);
 	TAILQ_INIT(&conf->aliases);
+	TAILQ_INIT(&conf->outlets);
+	TAILQ_INIT(&conf->inlets);
 	limits_default(conf->limits);
 	return (conf);
 }
@@ -60,6 +61,7 @@ config_free(struct ockam_conf *conf)
 
 	if (conf == NULL)
 		return;
+	portals_free(conf);
 	while ((rm = TAILQ_FIRST(&conf->remotes)) != NULL) {
 		TAILQ_REMOVE(&conf->remotes, rm, entry);
 		remote_conf_free(rm);
@@ -154,7 +156,8 @@ config_find_relay(struct ockam_conf *conf, const char *name)
 int
 config_name_taken(struct ockam_conf *conf, const char *name)
 {
-	return (config_find_worker(conf, name) != NULL ||
+	return (portal_name_taken(conf, name) ||
+	    config_find_worker(conf, name) != NULL ||
 	    config_find_sclistener(conf, name) != NULL ||
 	    config_find_relay(conf, name) != NULL);
 }
@@ -297,12 +300,16 @@ worker_kind_name(enum worker_kind kind)
 		return ("forwarder");
 	case WORKER_REMOTE:
 		return ("relay client");
+	case WORKER_OUTLET:
+		return ("outlet");
+	case WORKER_PORTAL:
+		return ("portal");
 	}
 	return ("unknown");
 }
 
 /* A quoted string that the lexer reads back as it was. */
-static void
+void
 print_string(const char *s)
 {
 	putchar('"');
@@ -477,6 +484,7 @@ print_secure(struct ockam_conf *conf)
 		printf("\n");
 	}
 	print_remotes(conf);
+	print_portals(conf);
 
 	printf("\nvault user ");
 	print_string(conf->vault_user);

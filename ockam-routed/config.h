@@ -39,6 +39,8 @@ enum worker_kind {
 	WORKER_FWD_STATIC,	/* hub: static_forwarding_service */
 	WORKER_FORWARDER,	/* hub: a forwarder they made */
 	WORKER_REMOTE,		/* a relay at a hub forwards to it */
+	WORKER_OUTLET,		/* a TCP portal outlet (portal.c) */
+	WORKER_PORTAL,		/* one portal connection's end */
 };
 
 /* A list of names: worker addresses or identifiers. */
@@ -113,6 +115,29 @@ struct alias_conf {
 };
 TAILQ_HEAD(alias_confs, alias_conf);
 
+/* outlet NAME to HOST:PORT consumers { LISTENER ... } (portal.c) */
+struct outlet_conf {
+	TAILQ_ENTRY(outlet_conf)	 entry;
+	char				 name[OCKAM_ADDR_MAX + 1];
+	char				 target[OCKAM_ADDR_MAX + 1];
+	struct names			 consumers;	/* channel listeners */
+};
+TAILQ_HEAD(outlet_confs, outlet_conf);
+
+/* inlet on ADDR port P [via ROUTE] to ROUTE (portal.c) */
+struct inlet_conf {
+	TAILQ_ENTRY(inlet_conf)		 entry;
+	uint32_t			 id;		/* 1.. */
+	int				 family;	/* 4 or 6 */
+	char				 addr[64];	/* numeric */
+	uint16_t			 port;
+	char				*via;		/* text, or NULL */
+	char				*to;
+	struct route			 via_route;	/* a channel listener */
+	struct route			 to_route;	/* the outlet */
+};
+TAILQ_HEAD(inlet_confs, inlet_conf);
+
 struct worker_conf {
 	TAILQ_ENTRY(worker_conf)	 entry;
 	enum worker_kind		 kind;
@@ -137,6 +162,8 @@ struct ockam_conf {
 	struct relay_confs	 relays;
 	struct remote_confs	 remotes;	/* relay at HUB */
 	struct alias_confs	 aliases;	/* forwarding alias */
+	struct outlet_confs	 outlets;	/* TCP portals */
+	struct inlet_confs	 inlets;
 	char			*tls_ca;	/* outgoing TLS: CA file */
 	uint32_t		 limits[LIMIT_MAX];
 	int			 limit_set[LIMIT_MAX];	/* given in the file */
@@ -174,6 +201,21 @@ void			 remote_heartbeat(const char *);
 void			 remote_consumer(const char *);
 void			 add_alias(const char *, const char *);
 void			 set_limit(const char *, const char *);
+struct ockam_conf	*stmt_conf(const char **);
+int			 listen_addr(const char *, const char *, const char *,
+			    char *, uint16_t *);
+void			 print_string(const char *);
+
+/* portalconf.c: outlet and inlet, for parse.y */
+void			 add_outlet(const char *, const char *);
+void			 outlet_consumer(const char *);
+void			 add_inlet(const char *, const char *, const char *,
+			    const char *);
+int			 check_portals(void);
+void			 portals_free(struct ockam_conf *);
+void			 print_portals(struct ockam_conf *);
+int			 portal_name_taken(struct ockam_conf *, const char *);
+int			 outlet_consumer_of(struct ockam_conf *, const char *);
 int			 check_config(void);
 
 /* config.c */

@@ -115,6 +115,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	IDENTITY INCLUDE LISTENER MODE PIN SECURECHANNEL SOCKET TRUST USER
 %token	VAULT FORWARDING SERVICE STATIC ALIAS AT HEARTBEAT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
+%token	INLET OUTLET VIA
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -135,6 +136,7 @@ grammar		: /* empty */
 		| grammar listen '\n'
 		| grammar tlsca '\n'
 		| grammar relay '\n'
+		| grammar portal '\n'
 		| grammar limit '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
 		;
@@ -303,6 +305,28 @@ rconsumer	: string			{ remote_consumer($1); }
 limit		: LIMIT string string		{ set_limit($2, $3); }
 		;
 
+portal		: OUTLET string TO string	{ add_outlet($2, $4); }
+		    outletopts
+		| INLET ON string PORT NUMBER TO string {
+			add_inlet($3, $5, NULL, $7);
+		}
+		| INLET ON string PORT NUMBER VIA string TO string {
+			add_inlet($3, $5, $7, $9);
+		}
+		;
+
+outletopts	: /* empty */
+		| CONSUMERS oconsumer
+		| CONSUMERS '{' optnl oconsumerlist '}'
+		;
+
+oconsumerlist	: oconsumer optnl
+		| oconsumerlist comma oconsumer optnl
+		;
+
+oconsumer	: string			{ outlet_consumer($1); }
+		;
+
 scloption	: IDENTITY string		{ sc_identity($2); }
 		| TRUST sctrust
 		| CONSUMERS consumer
@@ -378,12 +402,14 @@ lookup(const char *s)
 		{ "hop",		HOP },
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
+		{ "inlet",		INLET },
 		{ "key",		KEY },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
 		{ "listener",		LISTENER },
 		{ "mode",		MODE },
 		{ "on",			ON },
+		{ "outlet",		OUTLET },
 		{ "pin",		PIN },
 		{ "port",		PORT },
 		{ "relay",		RELAY },
@@ -396,6 +422,7 @@ lookup(const char *s)
 		{ "trust",		TRUST },
 		{ "user",		USER },
 		{ "vault",		VAULT },
+		{ "via",		VIA },
 	};
 	const struct keyword		*p;
 

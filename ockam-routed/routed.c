@@ -154,6 +154,7 @@ routed_loop(struct ockam_conf *conf)
 			sctrust_configure(conf);
 			hub_configure(conf);
 			relayc_configure(conf);
+			portal_configure(conf);
 			log_info("node ready");
 			announced = 1;
 		}
@@ -174,6 +175,7 @@ routed_loop(struct ockam_conf *conf)
 			channel_tick();
 			sctrust_tick();
 			relayc_tick();
+			portal_tick();
 			vault_tick();
 			control_tick();
 			last_tick = now;
@@ -313,6 +315,7 @@ main(int argc, char *argv[])
 
 	log_info("shutting down");
 	relayc_shutdown();
+	portal_shutdown();
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	vault_shutdown();

@@ -72,6 +72,7 @@ struct message {
 #define FLOW_REMOTE		3	/* through a relay at a hub (relayc.c) */
 /* Origins (and channel clients) that are relays at hubs, not clients. */
 #define ORIGIN_RELAYC		0x80000000U
+#define ORIGIN_PORTAL		0xc0000000U	/* an inlet's (portal.c) */
 #define MSG_REPORT		0x01	/* origin wants to hear of a drop */
 #define MSG_ADMITTED		0x02	/* its connection let it in */
 
@@ -87,6 +88,7 @@ struct worker {
 	struct relay_conf	*relay;		/* RELAY */
 	struct fwd		*fwd;		/* FORWARDER: hub.c */
 	struct remote		*remote;	/* REMOTE: relayc.c */
+	struct portal		*portal;	/* PORTAL: portal.c */
 	char			*name;		/* kept right after it */
 };
 
@@ -145,6 +147,19 @@ void		 relayc_conn_down(int, const char *);
 void		 relayc_channel_gone(uint32_t);
 void		 relayc_tick(void);
 void		 relayc_shutdown(void);
+
+/* portal.c */
+struct imsg;
+void		 portal_configure_tcpd(struct ockam_conf *);
+void		 portal_configure(struct ockam_conf *);
+void		 portal_handle(struct worker *, struct message *);
+int		 portal_flow_allows(struct message *, const char *);
+void		 portal_report(uint32_t, uint32_t, uint32_t, const char *);
+void		 portal_imsg(struct imsg *);
+void		 portal_imsg_data(struct imsg *);
+void		 portal_gone(uint8_t, uint32_t);
+void		 portal_tick(void);
+void		 portal_shutdown(void);
 
 /* identity.c */
 int		 identity_load(const char *, int, struct identity **, char *,

@@ -582,6 +582,7 @@ tcp_down(struct tcp_conn *tc)
 	}
 	chanlife_conn_down(c->id, c->tls, conn_name(c));
 	hub_gone(FLOW_TCP, c->id);
+	portal_gone(FLOW_TCP, c->id);
 	if (c->lc == NULL)
 		relayc_conn_down(c->tls, c->peer);
 	conn_free(c, tc->why);

@@ -1,0 +1,752 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * TCP portals (doc/design.md 6): an inlet is a socket tcpd accepts on
+ * a configured address, an outlet a worker that has tcpd connect to
+ * the target its configuration names.  Each TCP connection is carried
+ * by a pair of portal workers, one on each node, with the messages of
+ * lib/portal.h: Ping (inlet) and Pong (outlet), each with our offers,
+ * then Payload both ways, Credit, Shutdown and Disconnect.
+ *
+ * Pressure: the side that offered a window W may be sent W bytes of
+ * Payload; it grants more (Credit) as its tcpd writes them to the
+ * socket.  What a peer grants is what our tcpd may read of the socket
+ * (IMSG_TCP_PORTAL_CREDIT), so a far side that does not read stops the
+ * near client.  Towards a peer that made no offer (Ockam), tcpd is
+ * given back what it read at once, and its queue of 4 MiB a socket
+ * bounds what the far side can make us hold (past it the socket is
+ * closed).  EOF is a Shutdown to a peer that takes it (a half-close),
+ * a Disconnect to one that does not, as Ockam does.
+ *
+ * Access, checked at the first hop (portal_flow_allows): an outlet
+ * takes a Ping out of a channel whose listener it names as a consumer
+ * (or in on a TCP listener whose consumers name it); a portal worker
+ * takes messages from the one channel or connection it was opened on,
+ * and an inlet's worker, before the Pong, from its inlet's channel.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "channel.h"
+#include "ctl.h"
+#include "log.h"
+#include "portal.h"
+#include "privsep.h"
+#include "routed.h"
+#include "tcp.h"
+#include "util.h"
+
+#define PORTAL_WINDOW		(256U << 10)	/* what we offer */
+#define PORTAL_NOCREDIT		(256U << 10)	/* tcpd's, without Credit */
+#define PORTAL_MAX		1024		/* connections, node-wide */
+#define PORTAL_OPEN_WAIT	10		/* s for a channel and Pong */
+#define INLET_BACKOFF_MAX	32		/* s after channel failures */
+
+enum pstate {
+	PS_CHANNEL,		/* inlet: waits for its channel */
+	PS_PING,		/* inlet: Ping sent */
+	PS_CONNECT,		/* outlet: tcpd connects */
+	PS_UP,
+	PS_CLOSING,		/* CLOSE sent: freed at DOWN */
+};
+
+struct inlet {
+	TAILQ_ENTRY(inlet)	 entry;
+	struct inlet_conf	*ic;
+	uint32_t		 origin;	/* ORIGIN_PORTAL | n */
+	uint32_t		 reqid;
+	int			 opening;	/* a channel is being made */
+	uint32_t		 chan;		/* open channel, or 0 */
+	char			 enc[SC_NAME_LEN + 1];
+	unsigned int		 failures;
+	time_t			 retry;		/* not before */
+};
+
+struct portal {
+	TAILQ_ENTRY(portal)	 entry;
+	RB_ENTRY(portal)	 bysock;
+	struct worker		*w;
+	struct inlet		*in;		/* inlet side */
+	struct outlet_conf	*oc;		/* outlet side */
+	uint32_t		 sock;		/* tcpd's id */
+	enum pstate		 state;
+	time_t			 since;
+	struct route		 peer;		/* the far worker */
+	uint8_t			 flow_kind;	/* pinned, or FLOW_NONE */
+	uint32_t		 flow;
+	int			 credit_ok;	/* the peer's offers */
+	int			 shut_ok;
+	uint32_t		 rx_left;	/* credit_ok: it may send */
+	uint32_t		 unwritten;	/* at tcpd, not written */
+	uint32_t		 to_grant;	/* written, not granted */
+	uint32_t		 tx_credit;	/* tcpd may read */
+	uint32_t		 window;	/* the peer's, offered */
+	int			 disc_in;	/* Disconnect received */
+};
+
+static TAILQ_HEAD(, inlet)	 inlets = TAILQ_HEAD_INITIALIZER(inlets);
+static TAILQ_HEAD(, portal)	 portals = TAILQ_HEAD_INITIALIZER(portals);
+static struct ockam_conf	*pconf;
+static int			 nportals;
+static uint32_t			 next_sock;
+
+RB_HEAD(portal_socks, portal);
+static struct portal_socks	 socks = RB_INITIALIZER(&socks);
+static int			 portal_cmp(struct portal *, struct portal *);
+RB_PROTOTYPE(portal_socks, portal, bysock, portal_cmp);
+RB_GENERATE(portal_socks, portal, bysock, portal_cmp);
+
+static int
+portal_cmp(struct portal *a, struct portal *b)
+{
+	return (a->sock < b->sock ? -1 : a->sock > b->sock);
+}
+
+static struct log_count	 lc_full = LOG_COUNT_INIT(LOG_WARNING,
+    "portal connections full: closed new ones");
+static struct log_count	 lc_peer = LOG_COUNT_INIT(LOG_INFO,
+    "portal peer broke the protocol: portal closed");
+static struct log_count	 lc_chan = LOG_COUNT_INIT(LOG_WARNING,
+    "inlet channel failed: new connections closed until it is re-made");
+
+static void	 portal_close(struct portal *, int);
+
+static struct portal *
+portal_by_sock(uint32_t sock)
+{
+	struct portal	 key;
+
+	key.sock = sock;
+	return (RB_FIND(portal_socks, &socks, &key));
+}
+
+static void
+tcpd_portal(uint32_t type, uint32_t sock, uint32_t n, const char *peer)
+{
+	struct tcp_portal	 tp;
+
+	memset(&tp, 0, sizeof(tp));
+	tp.id = sock;
+	tp.n = n;
+	if (peer != NULL)
+		strlcpy(tp.peer, peer, sizeof(tp.peer));
+	children_send(CHILD_TCPD, type, &tp, sizeof(tp));
+}
+
+/* A portal message to the far worker: head, then data. */
+static void
+portal_send(struct portal *p, const uint8_t *head, size_t hlen,
+    const void *data, size_t dlen)
+{
+	struct message	*m;
+
+	if ((m = message_new()) == NULL ||
+	    (m->tm.payload = malloc(hlen + dlen)) == NULL) {
+		message_free(m);
+		log_warnx("portal %s: out of memory", p->w->name);
+		return;
+	}
+	memcpy(m->tm.payload, head, hlen);
+	if (dlen > 0)
+		memcpy(m->tm.payload + hlen, data, dlen);
+	m->tm.plen = hlen + dlen;
+	if (route_copy(&m->tm.onward, &p->peer) == -1 ||
+	    route_push_back(&m->tm.ret, OCKAM_ADDR_LOCAL, p->w->name,
+	    strlen(p->w->name)) == -1) {
+		message_free(m);
+		log_warnx("portal %s: out of memory", p->w->name);
+		return;
+	}
+	router_enqueue(m);
+}
+
+static void
+portal_send1(struct portal *p, uint8_t kind)
+{
+	portal_send(p, &kind, 1, NULL, 0);
+}
+
+static struct portal *
+portal_new(uint32_t sock, struct inlet *in, struct outlet_conf *oc)
+{
+	struct portal	*p;
+	char		 err[128];
+
+	if (nportals >= PORTAL_MAX) {
+		log_count(&lc_full, "%u open", nportals);
+		return (NULL);
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->w = worker_add(NULL, WORKER_PORTAL, 0, err,
+	    sizeof(err))) == NULL) {
+		free(p);
+		log_warnx("portal: out of memory");
+		return (NULL);
+	}
+	p->w->portal = p;
+	p->sock = sock;
+	p->in = in;
+	p->oc = oc;
+	p->since = monotime();
+	route_init(&p->peer);
+	p->rx_left = PORTAL_WINDOW;
+	TAILQ_INSERT_TAIL(&portals, p, entry);
+	RB_INSERT(portal_socks, &socks, p);
+	nportals++;
+	return (p);
+}
+
+static void
+portal_free(struct portal *p)
+{
+	TAILQ_REMOVE(&portals, p, entry);
+	RB_REMOVE(portal_socks, &socks, p);
+	nportals--;
+	worker_del(p->w);
+	route_clear(&p->peer);
+	free(p);
+}
+
+/* Close p's socket (abort: at once): it is freed when tcpd says DOWN. */
+static void
+portal_close(struct portal *p, int abort)
+{
+	if (p->state == PS_CLOSING)
+		return;
+	p->state = PS_CLOSING;
+	tcpd_portal(IMSG_TCP_PORTAL_CLOSE, p->sock, abort, NULL);
+}
+
+/* The far side broke the protocol: Disconnect, and close at once. */
+static void
+portal_abort(struct portal *p, const char *why)
+{
+	log_count(&lc_peer, "portal %s: %s", p->w->name, why);
+	if (p->peer.n > 0 && !p->disc_in)
+		portal_send1(p, PORTAL_DISCONNECT);
+	p->disc_in = 1;
+	portal_close(p, 1);
+}
+
+/* Our offers: a window of PORTAL_WINDOW and Shutdown. */
+static void
+portal_hello(struct portal *p, int pong)
+{
+	uint8_t	 buf[PORTAL_HEAD_MAX];
+	size_t	 n;
+
+	n = portal_encode_ping(buf, sizeof(buf), pong, PORTAL_WINDOW, 1);
+	portal_send(p, buf, n, NULL, 0);
+}
+
+/* tcpd may read n more bytes of p's socket. */
+static void
+portal_grant_tcpd(struct portal *p, uint32_t n)
+{
+	p->tx_credit += n;
+	tcpd_portal(IMSG_TCP_PORTAL_CREDIT, p->sock, n, NULL);
+}
+
+/* Both sides said hello: data may flow, within the peer's window. */
+static void
+portal_up(struct portal *p)
+{
+	p->state = PS_UP;
+	portal_grant_tcpd(p, p->credit_ok ? p->window : PORTAL_NOCREDIT);
+}
+
+/* What tcpd wrote may come again: Credit to the far side. */
+static void
+portal_credit(struct portal *p)
+{
+	uint8_t	 buf[PORTAL_HEAD_MAX];
+	size_t	 n;
+
+	n = portal_encode_credit(buf, sizeof(buf), p->to_grant);
+	p->rx_left += p->to_grant;
+	p->to_grant = 0;
+	portal_send(p, buf, n, NULL, 0);
+}
+
+static void
+inlet_ping(struct portal *p)
+{
+	struct inlet	*in = p->in;
+
+	route_clear(&p->peer);
+	if ((in->ic->via != NULL && route_push_back(&p->peer,
+	    OCKAM_ADDR_LOCAL, in->enc, strlen(in->enc)) == -1) ||
+	    route_append(&p->peer, &in->ic->to_route) == -1) {
+		portal_close(p, 1);
+		return;
+	}
+	p->state = PS_PING;
+	p->since = monotime();
+	portal_hello(p, 0);
+}
+
+/* Make the inlet's channel, with the node's initiator trust rules. */
+static void
+inlet_channel(struct inlet *in)
+{
+	struct trust_conf	 trust;
+	struct identity		*id;
+	char			 err[SC_WHY_MAX];
+
+	if ((id = identity_first()) == NULL) {
+		log_count(&lc_chan, "inlet %u: no identity", in->ic->id);
+		return;
+	}
+	trust_init(&trust);
+	in->opening = 1;
+	if (sctrust_create(&in->ic->via_route, id, &trust, 0, 0, in->origin,
+	    ++in->reqid, err, sizeof(err)) == -1)
+		portal_report(in->origin, in->reqid, CTL_ERR, err);
+	trust_free(&trust);
+}
+
+static void
+inlet_failed(struct inlet *in, const char *why)
+{
+	struct portal	*p, *next;
+	unsigned int	 n;
+
+	in->opening = 0;
+	in->chan = 0;
+	in->failures++;
+	n = in->failures > 6 ? 6 : in->failures;
+	in->retry = monotime() + (1 << (n - 1));
+	log_count(&lc_chan, "inlet %u via %s: %s; again in %d s", in->ic->id,
+	    in->ic->via, why, 1 << (n - 1));
+	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
+		if (p->in == in && p->state == PS_CHANNEL)
+			portal_close(p, 1);
+}
+
+/* The outcome of an inlet's channel (sctrust_create for origin). */
+void
+portal_report(uint32_t origin, uint32_t reqid, uint32_t status,
+    const char *msg)
+{
+	struct inlet	*in;
+	struct portal	*p, *next;
+	struct channel	*c = NULL;
+
+	TAILQ_FOREACH(in, &inlets, entry)
+		if (in->origin == origin)
+			break;
+	if (in == NULL || reqid != in->reqid || !in->opening)
+		return;
+	if (status == CTL_OK && strncmp(msg, "/service/", 9) == 0)
+		c = channel_by_enc(msg + 9);
+	if (c == NULL) {
+		inlet_failed(in, status == CTL_OK ? "the channel is gone" :
+		    msg);
+		return;
+	}
+	in->opening = 0;
+	in->failures = 0;
+	in->chan = c->id;
+	strlcpy(in->enc, c->enc, sizeof(in->enc));
+	log_info("inlet %u: channel %s to %s open", in->ic->id, c->enc,
+	    in->ic->via);
+	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
+		if (p->in == in && p->state == PS_CHANNEL)
+			inlet_ping(p);
+}
+
+/* tcpd accepted a connection on an inlet. */
+static void
+inlet_accepted(struct imsg *imsg, const struct tcp_portal *tp)
+{
+	struct inlet	*in;
+	struct portal	*p;
+
+	TAILQ_FOREACH(in, &inlets, entry)
+		if (in->ic->id == tp->inlet)
+			break;
+	if (in == NULL || (tp->id & TCP_PORTAL_OURS))
+		imsg_bad("tcpd", imsg, "no such inlet, or not tcpd's id");
+	if ((p = portal_new(tp->id, in, NULL)) == NULL) {
+		tcpd_portal(IMSG_TCP_PORTAL_CLOSE, tp->id, 1, NULL);
+		return;
+	}
+	log_debug("portal %s: inlet %u from %s", p->w->name, in->ic->id,
+	    safe_str(tp->peer, strnlen(tp->peer, sizeof(tp->peer))));
+	p->state = PS_CHANNEL;
+	if (in->ic->via == NULL || in->chan != 0) {
+		inlet_ping(p);
+		return;
+	}
+	if (in->opening)
+		return;
+	if (monotime() < in->retry) {
+		portal_close(p, 1);
+		return;
+	}
+	inlet_channel(in);
+}
+
+/*
+ * The far worker's Ping or Pong: where it is, the channel or connection
+ * it came on (all the portal takes from now on), its offers.
+ */
+static int
+portal_hello_from(struct portal *p, struct message *m,
+    const struct portal_msg *pm)
+{
+	route_clear(&p->peer);
+	if (route_copy(&p->peer, &m->tm.ret) == -1)
+		return (-1);
+	p->flow_kind = m->src_kind;
+	p->flow = m->src;
+	p->credit_ok = pm->credit_ok;
+	p->shut_ok = pm->shutdown_ok;
+	p->window = pm->window;
+	return (0);
+}
+
+/* A Ping at an outlet: a new portal, and tcpd connects. */
+static void
+outlet_ping(struct worker *w, struct message *m, const struct portal_msg *pm)
+{
+	struct outlet_conf	*oc;
+	struct portal		*p;
+
+	TAILQ_FOREACH(oc, &pconf->outlets, entry)
+		if (strcmp(oc->name, w->name) == 0)
+			break;
+	if (oc == NULL)
+		fatalx("outlet %s: not configured", w->name);
+	do {
+		next_sock = (next_sock + 1) | TCP_PORTAL_OURS;
+	} while (portal_by_sock(next_sock) != NULL);
+	if ((p = portal_new(next_sock, NULL, oc)) == NULL)
+		return;
+	if (portal_hello_from(p, m, pm) == -1) {
+		portal_free(p);
+		return;
+	}
+	p->state = PS_CONNECT;
+	log_debug("portal %s: outlet %s to %s", p->w->name, oc->name,
+	    oc->target);
+	tcpd_portal(IMSG_TCP_PORTAL_OPEN, p->sock, 0, oc->target);
+}
+
+/* Bytes for p's socket: DATA to tcpd. */
+static void
+portal_data_out(struct portal *p, const void *data, size_t len)
+{
+	struct ibuf	*b;
+
+	if ((b = imsg_create(&children[CHILD_TCPD].ibuf,
+	    IMSG_TCP_PORTAL_DATA, 0, 0, sizeof(p->sock) + len)) == NULL ||
+	    ibuf_add(b, &p->sock, sizeof(p->sock)) == -1 ||
+	    ibuf_add(b, data, len) == -1)
+		fatal("imsg to tcpd");
+	imsg_close(&children[CHILD_TCPD].ibuf, b);
+	p->unwritten += len;
+}
+
+/* What the far worker sent ours. */
+static void
+portal_input(struct portal *p, struct message *m, struct portal_msg *pm)
+{
+	switch (pm->kind) {
+	case PORTAL_PONG:
+		if (p->in == NULL || p->state != PS_PING)
+			break;
+		if (portal_hello_from(p, m, pm) == -1)
+			portal_close(p, 1);
+		else
+			portal_up(p);
+		return;
+	case PORTAL_PAYLOAD:
+		if (p->state != PS_UP)
+			break;
+		if (p->credit_ok && pm->len > p->rx_left) {
+			portal_abort(p, "payload past the window");
+			return;
+		}
+		if (p->credit_ok)
+			p->rx_left -= pm->len;
+		if (pm->len > 0)
+			portal_data_out(p, pm->data, pm->len);
+		return;
+	case PORTAL_CREDIT:
+		if (p->state != PS_UP || !p->credit_ok)
+			break;
+		if (pm->window > PORTAL_WINDOW_MAX - p->tx_credit) {
+			portal_abort(p, "credit past 1 GiB");
+			return;
+		}
+		portal_grant_tcpd(p, pm->window);
+		return;
+	case PORTAL_SHUTDOWN:
+		if (p->state != PS_UP || !p->shut_ok)
+			break;
+		tcpd_portal(IMSG_TCP_PORTAL_SHUT, p->sock, 0, NULL);
+		return;
+	case PORTAL_DISCONNECT:
+		p->disc_in = 1;
+		portal_close(p, 0);
+		return;
+	default:
+		break;
+	}
+	if (p->state != PS_CLOSING)
+		portal_abort(p, "message out of turn");
+}
+
+void
+portal_handle(struct worker *w, struct message *m)
+{
+	struct portal_msg	 pm;
+	const char		*why;
+
+	if (portal_decode(m->tm.payload, m->tm.plen, &pm, &why) == -1) {
+		if (w->kind == WORKER_PORTAL)
+			portal_abort(w->portal, why);
+		router_drop(m, "%s %s: %s", worker_kind_name(w->kind),
+		    w->name, why);
+		return;
+	}
+	if (w->kind == WORKER_OUTLET && pm.kind == PORTAL_PING)
+		outlet_ping(w, m, &pm);
+	else if (w->kind == WORKER_OUTLET)
+		log_debug("outlet %s: not a Ping, dropped", w->name);
+	else
+		portal_input(w->portal, m, &pm);
+	message_free(m);
+}
+
+/*
+ * First-hop access to an outlet or a portal worker (doc/design.md 6):
+ * 1 or 0, or -1 when name is neither (the router decides as before).
+ */
+int
+portal_flow_allows(struct message *m, const char *name)
+{
+	struct worker		*w;
+	struct outlet_conf	*oc;
+	struct channel		*c;
+	struct portal		*p;
+
+	if ((w = worker_find(name)) == NULL)
+		return (-1);
+	if (w->kind == WORKER_OUTLET) {
+		if (m->flow_kind != FLOW_CHANNEL)
+			return (-1);	/* a TCP listener's consumers */
+		TAILQ_FOREACH(oc, &pconf->outlets, entry)
+			if (strcmp(oc->name, name) == 0)
+				break;
+		return (oc != NULL && (c = channel_by_id(m->flow)) != NULL &&
+		    c->role == NOISE_RESPONDER && c->listener != NULL &&
+		    names_find(&oc->consumers, c->listener->name));
+	}
+	if (w->kind != WORKER_PORTAL)
+		return (-1);
+	p = w->portal;
+	if (p->flow_kind != FLOW_NONE)
+		return (m->flow_kind == p->flow_kind && m->flow == p->flow);
+	/* An inlet's, before the Pong: its channel, or (plain) TCP. */
+	if (p->in == NULL || p->state != PS_PING)
+		return (0);
+	if (p->in->ic->via != NULL)
+		return (m->flow_kind == FLOW_CHANNEL && m->flow == p->in->chan);
+	return (m->flow_kind == FLOW_TCP);
+}
+
+/* tcpd: a socket is up (accepted on an inlet, or opened for OPEN). */
+static void
+portal_imsg_up(struct imsg *imsg, struct tcp_portal *tp)
+{
+	struct portal	*p;
+
+	if (memchr(tp->peer, '\0', sizeof(tp->peer)) == NULL)
+		imsg_bad("tcpd", imsg, "unterminated peer");
+	p = portal_by_sock(tp->id);
+	if (tp->inlet != 0) {
+		if (p != NULL)
+			imsg_bad("tcpd", imsg, "portal id in use");
+		inlet_accepted(imsg, tp);
+		return;
+	}
+	if (p == NULL || p->state != PS_CONNECT) {
+		if (p == NULL || p->state != PS_CLOSING)
+			imsg_bad("tcpd", imsg, "UP for no OPEN");
+		return;
+	}
+	portal_hello(p, 1);
+	portal_up(p);
+}
+
+void
+portal_imsg(struct imsg *imsg)
+{
+	struct tcp_portal	 tp;
+	struct portal		*p;
+
+	memcpy(&tp, imsg->data, sizeof(tp));
+	if (imsg->hdr.type == IMSG_TCP_PORTAL_UP) {
+		portal_imsg_up(imsg, &tp);
+		return;
+	}
+	if ((p = portal_by_sock(tp.id)) == NULL)
+		imsg_bad("tcpd", imsg, "no such portal socket");
+	switch (imsg->hdr.type) {
+	case IMSG_TCP_PORTAL_WROTE:
+		if (tp.n == 0 || tp.n > p->unwritten)
+			imsg_bad("tcpd", imsg, "wrote more than it was sent");
+		p->unwritten -= tp.n;
+		p->to_grant += tp.n;
+		if (p->credit_ok && p->state == PS_UP && (p->unwritten == 0 ||
+		    p->to_grant >= PORTAL_WINDOW / 4))
+			portal_credit(p);
+		break;
+	case IMSG_TCP_PORTAL_SHUT:
+		if (p->state != PS_UP)
+			break;
+		if (p->shut_ok) {
+			portal_send1(p, PORTAL_SHUTDOWN);
+			break;
+		}
+		portal_send1(p, PORTAL_DISCONNECT);
+		p->disc_in = 1;		/* nothing more to say */
+		portal_close(p, 0);
+		break;
+	case IMSG_TCP_PORTAL_DOWN:
+		if (memchr(tp.why, '\0', sizeof(tp.why)) == NULL)
+			imsg_bad("tcpd", imsg, "unterminated reason");
+		log_debug("portal %s: socket closed: %s", p->w->name,
+		    safe_str(tp.why, strlen(tp.why)));
+		if (!p->disc_in && p->peer.n > 0 && p->state != PS_CHANNEL)
+			portal_send1(p, PORTAL_DISCONNECT);
+		portal_free(p);
+		break;
+	}
+}
+
+/* DATA from tcpd: bytes read from p's socket, within its credit. */
+void
+portal_imsg_data(struct imsg *imsg)
+{
+	uint8_t		 head[PORTAL_HEAD_MAX];
+	struct portal	*p;
+	uint32_t	 id;
+	size_t		 len = imsg->len - sizeof(id), n;
+
+	memcpy(&id, imsg->data, sizeof(id));
+	if ((p = portal_by_sock(id)) == NULL)
+		imsg_bad("tcpd", imsg, "no such portal socket");
+	if (len == 0 || len > PORTAL_DATA_MAX || len > p->tx_credit)
+		imsg_bad("tcpd", imsg, "portal data empty or past credit");
+	p->tx_credit -= len;
+	if (p->state != PS_UP)
+		return;
+	n = portal_payload_head(head, sizeof(head), len);
+	portal_send(p, head, n, (uint8_t *)imsg->data + sizeof(id), len);
+	if (!p->credit_ok)
+		portal_grant_tcpd(p, len);
+}
+
+/* A channel or a TCP connection is gone: so are the portals on it. */
+void
+portal_gone(uint8_t kind, uint32_t id)
+{
+	struct portal	*p, *next;
+	struct inlet	*in;
+
+	TAILQ_FOREACH(in, &inlets, entry)
+		if (kind == FLOW_CHANNEL && in->chan == id) {
+			log_info("inlet %u: channel %s closed", in->ic->id,
+			    in->enc);
+			in->chan = 0;
+			in->enc[0] = '\0';
+			TAILQ_FOREACH_SAFE(p, &portals, entry, next)
+				if (p->in == in && p->state == PS_PING)
+					portal_close(p, 1);
+		}
+	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
+		if (p->flow_kind == kind && p->flow == id) {
+			p->disc_in = 1;		/* nobody to tell */
+			portal_close(p, 1);
+		}
+}
+
+/* Once a second: portals that did not open in time are closed. */
+void
+portal_tick(void)
+{
+	struct portal	*p, *next;
+	time_t		 now = monotime();
+
+	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
+		if ((p->state == PS_CHANNEL || p->state == PS_PING ||
+		    p->state == PS_CONNECT) && now - p->since >
+		    PORTAL_OPEN_WAIT) {
+			log_debug("portal %s: not open after %d s",
+			    p->w->name, PORTAL_OPEN_WAIT);
+			portal_close(p, 1);
+		}
+}
+
+/* Start-up: inlets to tcpd (before CONF_DONE). */
+void
+portal_configure_tcpd(struct ockam_conf *conf)
+{
+	struct inlet_conf	*ic;
+	struct tcp_listen	 tl;
+
+	TAILQ_FOREACH(ic, &conf->inlets, entry) {
+		memset(&tl, 0, sizeof(tl));
+		tl.id = ic->id;
+		tl.family = ic->family;
+		tl.port = ic->port;
+		strlcpy(tl.addr, ic->addr, sizeof(tl.addr));
+		children_send(CHILD_TCPD, IMSG_TCP_INLET, &tl, sizeof(tl));
+	}
+}
+
+/* The node is ready: outlet workers, and the inlets' state. */
+void
+portal_configure(struct ockam_conf *conf)
+{
+	struct outlet_conf	*oc;
+	struct inlet_conf	*ic;
+	struct inlet		*in;
+	char			 err[128];
+
+	pconf = conf;
+	TAILQ_FOREACH(oc, &conf->outlets, entry)
+		if (worker_add(oc->name, WORKER_OUTLET, 0, err,
+		    sizeof(err)) == NULL)
+			fatalx("outlet %s: %s", oc->name, err);
+	TAILQ_FOREACH(ic, &conf->inlets, entry) {
+		if ((in = calloc(1, sizeof(*in))) == NULL)
+			fatal("inlet");
+		in->ic = ic;
+		in->origin = ORIGIN_PORTAL | ic->id;
+		TAILQ_INSERT_TAIL(&inlets, in, entry);
+	}
+}
+
+void
+portal_shutdown(void)
+{
+	struct portal	*p;
+	struct inlet	*in;
+
+	while ((p = TAILQ_FIRST(&portals)) != NULL)
+		portal_free(p);
+	while ((in = TAILQ_FIRST(&inlets)) != NULL) {
+		TAILQ_REMOVE(&inlets, in, entry);
+		free(in);
+	}
+}
