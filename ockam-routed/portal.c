@@ -172,33 +172,37 @@ portal_send1(struct portal *p, uint8_t kind)
 	portal_send(p, &kind, 1, NULL, 0);
 }
 
+/*
+ * A portal for tcpd's socket sock.  Past PORTAL_MAX (or without memory
+ * for its worker) it has no worker (w NULL): the caller closes it.
+ */
 static struct portal *
 portal_new(uint32_t sock, struct inlet *in, struct outlet_conf *oc)
 {
 	struct portal	*p;
 	char		 err[128];
 
-	if (nportals >= PORTAL_MAX) {
-		log_count(&lc_full, "%u open", nportals);
-		return (NULL);
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		fatal("portal");
+	p->sock = sock;
+	RB_INSERT(portal_socks, &socks, p);
+	TAILQ_INSERT_TAIL(&portals, p, entry);
+	nportals++;
+	if (nportals > PORTAL_MAX) {
+		log_count(&lc_full, "%d open", nportals - 1);
+		return (p);
 	}
-	if ((p = calloc(1, sizeof(*p))) == NULL ||
-	    (p->w = worker_add(NULL, WORKER_PORTAL, 0, err,
+	if ((p->w = worker_add(NULL, WORKER_PORTAL, 0, err,
 	    sizeof(err))) == NULL) {
-		free(p);
-		log_warnx("portal: out of memory");
-		return (NULL);
+		log_warnx("portal: %s", err);
+		return (p);
 	}
 	p->w->portal = p;
-	p->sock = sock;
 	p->in = in;
 	p->oc = oc;
 	p->since = monotime();
 	route_init(&p->peer);
 	p->rx_left = PORTAL_WINDOW;
-	TAILQ_INSERT_TAIL(&portals, p, entry);
-	RB_INSERT(portal_socks, &socks, p);
-	nportals++;
 	return (p);
 }
 
@@ -208,7 +212,8 @@ portal_free(struct portal *p)
 	TAILQ_REMOVE(&portals, p, entry);
 	RB_REMOVE(portal_socks, &socks, p);
 	nportals--;
-	worker_del(p->w);
+	if (p->w != NULL)
+		worker_del(p->w);
 	route_clear(&p->peer);
 	free(p);
 }
@@ -373,8 +378,9 @@ inlet_accepted(struct imsg *imsg, const struct tcp_portal *tp)
 			break;
 	if (in == NULL || (tp->id & TCP_PORTAL_OURS))
 		imsg_bad("tcpd", imsg, "no such inlet, or not tcpd's id");
-	if ((p = portal_new(tp->id, in, NULL)) == NULL) {
-		tcpd_portal(IMSG_TCP_PORTAL_CLOSE, tp->id, 1, NULL);
+	if ((p = portal_new(tp->id, in, NULL))->w == NULL) {
+		p->disc_in = 1;
+		portal_close(p, 1);
 		return;
 	}
 	log_debug("portal %s: inlet %u from %s", p->w->name, in->ic->id,
@@ -427,9 +433,9 @@ outlet_ping(struct worker *w, struct message *m, const struct portal_msg *pm)
 	do {
 		next_sock = (next_sock + 1) | TCP_PORTAL_OURS;
 	} while (portal_by_sock(next_sock) != NULL);
-	if ((p = portal_new(next_sock, NULL, oc)) == NULL)
-		return;
-	if (portal_hello_from(p, m, pm) == -1) {
+	/* (Over the bound: the inlet closes its client in 10 s.) */
+	p = portal_new(next_sock, NULL, oc);
+	if (p->w == NULL || portal_hello_from(p, m, pm) == -1) {
 		portal_free(p);
 		return;
 	}
@@ -605,8 +611,10 @@ portal_imsg(struct imsg *imsg)
 		if (tp.n == 0 || tp.n > p->unwritten)
 			imsg_bad("tcpd", imsg, "wrote more than it was sent");
 		p->unwritten -= tp.n;
+		if (!p->credit_ok)
+			break;
 		p->to_grant += tp.n;
-		if (p->credit_ok && p->state == PS_UP && (p->unwritten == 0 ||
+		if (p->state == PS_UP && (p->unwritten == 0 ||
 		    p->to_grant >= PORTAL_WINDOW / 4))
 			portal_credit(p);
 		break;
@@ -624,8 +632,8 @@ portal_imsg(struct imsg *imsg)
 	case IMSG_TCP_PORTAL_DOWN:
 		if (memchr(tp.why, '\0', sizeof(tp.why)) == NULL)
 			imsg_bad("tcpd", imsg, "unterminated reason");
-		log_debug("portal %s: socket closed: %s", p->w->name,
-		    safe_str(tp.why, strlen(tp.why)));
+		log_debug("portal %s: socket closed: %s", p->w != NULL ?
+		    p->w->name : "(none)", safe_str(tp.why, strlen(tp.why)));
 		if (!p->disc_in && p->peer.n > 0 && p->state != PS_CHANNEL)
 			portal_send1(p, PORTAL_DISCONNECT);
 		portal_free(p);
