@@ -137,9 +137,26 @@ wait_for 10 sh -c "[ \$($CTL -s $(node_sock bob) show workers |
     grep -c ' portal ') = 0 ]" &&
     ok "a target gone with bytes queued: its portal closes on both nodes" ||
     fail "portals left: bob $(portals bob), alice $(portals alice)"
+# The channel's connection cut under a portal: both its sockets close,
+# and the next client gets a new channel.
+$PEER serve $PS stall >/dev/null 2>&1 &
+TARGETS="$TARGETS $!"
+sleep 0.5
+timeout 30 $PEER eof $((PI + 2)) > "$T/cut" 2>&1 &
+cut=$!
+wait_for 10 sh -c "$CTL -s $(node_sock bob) show workers | grep -q ' portal '"
+ctl alice tcp-connection delete 127.0.0.1:$PB >/dev/null 2>&1
+wait $cut
+out=$(cat "$T/cut")
+if [ "$out" = eof ] && wait_for 10 sh -c "[ \$($CTL -s $(node_sock bob) \
+    show workers | grep -c ' portal ') = 0 ]"; then
+	ok "the channel's connection cut: the client and the target are closed"
+else fail "the channel's connection cut ($out; bob $(portals bob))"; fi
 out=$(timeout 60 $PEER echo $PI 100000 2>&1)
 set -- $out
-[ "$#" -eq 3 ] && [ "$1" = "$2" ] && ok "the portal still works after all that" ||
-    fail "the portal still works after all that ($out)"
+n=$(grep -c "inlet 1: channel .* open" "$(node_log alice)")
+[ "$#" -eq 3 ] && [ "$1" = "$2" ] && [ "$n" -ge 2 ] &&
+    ok "the portal works after that, through a new channel" ||
+    fail "the portal works after that, through a new channel ($out, $n)"
 alive "$(node_pid alice)" && alive "$(node_pid bob)" &&
     ok "both nodes alive" || { fail "both nodes alive"; show_log alice; show_log bob; }
