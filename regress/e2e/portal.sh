@@ -4,8 +4,10 @@
 # etc/portal-inlet.conf and etc/portal-outlet.conf: bytes exact both
 # ways through inlet -> secure channel -> outlet, a half-close, a target
 # that refuses or closes, an outlet that the channel's listener may not
-# open, a plain TCP route, and a client that writes to a target that
-# never reads, which no process may buffer (RSS from /proc).
+# open, an outlet behind a hub (etc/hub.conf, etc/hub-bob.conf), a
+# plain TCP route, a client that writes to a target that never reads,
+# which no process may buffer (RSS from /proc), and the channel's
+# connection cut under a portal.
 . "$(dirname "$0")/lib.sh"
 
 if ! command -v python3 >/dev/null 2>&1; then
@@ -19,7 +21,8 @@ PD=$(free_port $((PE + 1)))
 PS=$(free_port $((PD + 1)))
 PC=$(free_port $((PS + 1)))
 PR=$(free_port $((PC + 1)))
-PI=$(free_port $((PR + 1)))
+PH=$(free_port $((PR + 1)))
+PI=$(free_port $((PH + 1)))
 MB=4000000
 RSS_GROW=4096		# kB: what a process may grow by, stalled
 
@@ -54,10 +57,23 @@ for o in digest stall closer refused private; do
 done
 echo "inlet on 127.0.0.1 port $((PI + 6)) to" \
     "\"/ip4/127.0.0.1/tcp/$PB/service/outlet\"" >> "$T/inlet.conf"
+# The real deployment: an outlet behind NAT, reached through a hub.
+HUB=/ip4/127.0.0.1/tcp/$PH
+echo "inlet on 127.0.0.1 port $((PI + 7)) via" \
+    "\"$HUB/service/forward_to_bob/service/bob_secure_channel_listener\"" \
+    "to \"outlet\"" >> "$T/inlet.conf"
+sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
+cp "$TOP/etc/hub-bob.conf" "$T/natbob.conf"
+echo "outlet \"outlet\" to \"127.0.0.1:$PD\"" \
+    "consumers { \"bob_secure_channel_listener\" }" >> "$T/natbob.conf"
 
-mkdir -p "$T/bob" "$T/alice"
+mkdir -p "$T/bob" "$T/alice" "$T/hub" "$T/natbob"
 start_node bob "$T/outlet.conf" -D vaultdir="$T/bob/vault" ||
     { fail "outlet node starts"; exit 0; }
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+    { fail "hub starts"; exit 0; }
+start_node natbob "$T/natbob.conf" -D vaultdir="$T/natbob/vault" \
+    -D hub="$HUB" || { fail "an outlet node behind a hub starts"; exit 0; }
 start_node alice "$T/inlet.conf" -D vaultdir="$T/alice/vault" ||
     { fail "inlet node starts"; exit 0; }
 ok "nodes from etc/portal-outlet.conf and etc/portal-inlet.conf start"
@@ -93,6 +109,17 @@ if [ "$out" = eof ] && grep -q "denied: private may not receive" \
     "$(node_log bob)"; then
 	ok "an outlet whose consumers leave the listener out is not opened"
 else fail "an outlet not for this listener's channels ($out)"; fi
+
+# Through the hub: the node behind it claimed forward_to_bob.
+wait_for 10 sh -c "$CTL -s $(node_sock natbob) show relays |
+    grep -q 'client.* up'"
+out=$(timeout 60 $PEER digest $((PI + 7)) 2000000 2>&1)
+mine=${out%% |*}
+theirs=${out##*| }
+[ -n "$mine" ] && [ "$mine" = "$theirs" ] &&
+    grep -q "outlet outlet to 127.0.0.1:$PD" "$(node_log natbob)" &&
+    ok "through a hub: inlet, relay and channel to an outlet behind it" ||
+    fail "through a hub to an outlet behind it ($out)"
 
 # A plain route (no channel): the TCP listener's consumers name outlet.
 out=$(timeout 60 $PEER echo $((PI + 6)) 1000000 2>&1)
