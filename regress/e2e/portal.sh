@@ -23,7 +23,7 @@ PC=$(free_port $((PS + 1)))
 PR=$(free_port $((PC + 1)))
 PH=$(free_port $((PR + 1)))
 PI=$(free_port $((PH + 1)))
-MB=4000000
+MB=${PORTAL_BYTES:-4000000}	# PORTAL_BYTES=100000000 for the issue's 100 MB
 RSS_GROW=4096		# kB: what a process may grow by, stalled
 
 # The targets, until the script ends.
@@ -50,16 +50,17 @@ VIA="/ip4/127.0.0.1/tcp/$PB/service/bob_listener"
 sed -e "s/port 6000/port $PI/" -e "s|tcp/4000|tcp/$PB|" \
     "$TOP/etc/portal-inlet.conf" > "$T/inlet.conf"
 i=1
-for o in digest stall closer refused private; do
+for o in digest stall closer refused private nosuch; do
 	echo "inlet on 127.0.0.1 port $((PI + i)) via \"$VIA\" to \"$o\"" \
 	    >> "$T/inlet.conf"
 	i=$((i + 1))
 done
-echo "inlet on 127.0.0.1 port $((PI + 6)) to" \
+# PI + 7: plain TCP, PI + 8: through a hub
+echo "inlet on 127.0.0.1 port $((PI + 7)) to" \
     "\"/ip4/127.0.0.1/tcp/$PB/service/outlet\"" >> "$T/inlet.conf"
 # The real deployment: an outlet behind NAT, reached through a hub.
 HUB=/ip4/127.0.0.1/tcp/$PH
-echo "inlet on 127.0.0.1 port $((PI + 7)) via" \
+echo "inlet on 127.0.0.1 port $((PI + 8)) via" \
     "\"$HUB/service/forward_to_bob/service/bob_secure_channel_listener\"" \
     "to \"outlet\"" >> "$T/inlet.conf"
 sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
@@ -103,17 +104,26 @@ out=$(timeout 20 $PEER eof $((PI + 3)) 2>&1)
 [ "$out" = eof ] && ok "target closes: so is the client" ||
     fail "target closes: so is the client ($out)"
 
-# Not a consumer: bob_listener's channel may not open "private".
+# Not a consumer: bob_listener's channel may not open "private"; and
+# no outlet at all.  The client is closed when no Pong came in 10 s.
+timeout 30 $PEER eof $((PI + 6)) > "$T/nosuch" 2>&1 &
+ns=$!
 out=$(timeout 30 $PEER eof $((PI + 5)) 2>&1)
 if [ "$out" = eof ] && grep -q "denied: private may not receive" \
     "$(node_log bob)"; then
 	ok "an outlet whose consumers leave the listener out is not opened"
 else fail "an outlet not for this listener's channels ($out)"; fi
+wait $ns
+out=$(cat "$T/nosuch")
+[ "$out" = eof ] && grep -q 'no worker at address "nosuch"' \
+    "$(node_log bob)" &&
+    ok "an inlet route to an outlet the node does not have: closed" ||
+    fail "an inlet route to an outlet the node does not have ($out)"
 
 # Through the hub: the node behind it claimed forward_to_bob.
 wait_for 10 sh -c "$CTL -s $(node_sock natbob) show relays |
     grep -q 'client.* up'"
-out=$(timeout 60 $PEER digest $((PI + 7)) 2000000 2>&1)
+out=$(timeout 60 $PEER digest $((PI + 8)) 2000000 2>&1)
 mine=${out%% |*}
 theirs=${out##*| }
 [ -n "$mine" ] && [ "$mine" = "$theirs" ] &&
@@ -122,7 +132,7 @@ theirs=${out##*| }
     fail "through a hub to an outlet behind it ($out)"
 
 # A plain route (no channel): the TCP listener's consumers name outlet.
-out=$(timeout 60 $PEER echo $((PI + 6)) 1000000 2>&1)
+out=$(timeout 60 $PEER echo $((PI + 7)) 1000000 2>&1)
 set -- $out
 [ "$#" -eq 3 ] && [ "$1" = "$2" ] && [ "$3" = 1000000 ] &&
     ok "a plain TCP route to the outlet carries bytes both ways" ||
