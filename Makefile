@@ -57,7 +57,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
 		  ockam-routed/chanlife.c ockam-routed/chansrc.c \
 		  ockam-routed/transport.c ockam-routed/tcpctl.c \
-		  ockam-routed/trust.c ockam-routed/portal.c \
+		  ockam-routed/trust.c ockam-routed/portal.c ockam-routed/inlet.c \
 		  ockam-routed/portalconf.c lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c

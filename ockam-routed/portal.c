@@ -1,21 +1,22 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * TCP portals (doc/design.md 6): an inlet is a socket tcpd accepts on
- * a configured address, an outlet a worker that has tcpd connect to
- * the target its configuration names.  Each TCP connection is carried
- * by a pair of portal workers, one on each node, with the messages of
- * lib/portal.h: Ping (inlet) and Pong (outlet), each with our offers,
- * then Payload both ways, Credit, Shutdown and Disconnect.
+ * a configured address (inlet.c), an outlet a worker that has tcpd
+ * connect to the target its configuration names.  Each TCP connection
+ * is carried by a pair of portal workers, one on each node, with the
+ * messages of lib/portal.h: Ping (inlet) and Pong (outlet), each with
+ * our offers, then Payload both ways, Credit, Shutdown and Disconnect.
  *
  * Pressure: the side that offered a window W may be sent W bytes of
  * Payload; it grants more (Credit) as its tcpd writes them to the
  * socket.  What a peer grants is what our tcpd may read of the socket
  * (IMSG_TCP_PORTAL_CREDIT), so a far side that does not read stops the
  * near client.  Towards a peer that made no offer (Ockam), tcpd is
- * given back what it read at once, and its queue of 4 MiB a socket
- * bounds what the far side can make us hold (past it the socket is
- * closed).  EOF is a Shutdown to a peer that takes it (a half-close),
- * a Disconnect to one that does not, as Ockam does.
+ * given back what it read at once, and what that peer sends past
+ * PORTAL_HOLD not yet written stops the connection that brings it from
+ * being read (portal_hold); tcpd's queue of 4 MiB a socket is the last
+ * bound.  EOF is a Shutdown to a peer that takes it (a half-close), a
+ * Disconnect to one that does not, as Ockam does.
  *
  * Access, checked at the first hop (portal_flow_allows): an outlet
  * takes a Ping out of a channel whose listener it names as a consumer
@@ -37,61 +38,14 @@
 #include "ctl.h"
 #include "log.h"
 #include "portal.h"
+#include "portals.h"
 #include "privsep.h"
+#include "rconn.h"
 #include "routed.h"
 #include "tcp.h"
 #include "util.h"
 
-#define PORTAL_WINDOW		(256U << 10)	/* what we offer */
-#define PORTAL_NOCREDIT		(256U << 10)	/* tcpd's, without Credit */
-#define PORTAL_MAX		1024		/* connections, node-wide */
-#define PORTAL_OPEN_WAIT	10		/* s for a channel and Pong */
-#define INLET_BACKOFF_MAX	32		/* s after channel failures */
-
-enum pstate {
-	PS_CHANNEL,		/* inlet: waits for its channel */
-	PS_PING,		/* inlet: Ping sent */
-	PS_CONNECT,		/* outlet: tcpd connects */
-	PS_UP,
-	PS_CLOSING,		/* CLOSE sent: freed at DOWN */
-};
-
-struct inlet {
-	TAILQ_ENTRY(inlet)	 entry;
-	struct inlet_conf	*ic;
-	uint32_t		 origin;	/* ORIGIN_PORTAL | n */
-	uint32_t		 reqid;
-	int			 opening;	/* a channel is being made */
-	uint32_t		 chan;		/* open channel, or 0 */
-	char			 enc[SC_NAME_LEN + 1];
-	unsigned int		 failures;
-	time_t			 retry;		/* not before */
-};
-
-struct portal {
-	TAILQ_ENTRY(portal)	 entry;
-	RB_ENTRY(portal)	 bysock;
-	struct worker		*w;
-	struct inlet		*in;		/* inlet side */
-	struct outlet_conf	*oc;		/* outlet side */
-	uint32_t		 sock;		/* tcpd's id */
-	enum pstate		 state;
-	time_t			 since;
-	struct route		 peer;		/* the far worker */
-	uint8_t			 flow_kind;	/* pinned, or FLOW_NONE */
-	uint32_t		 flow;
-	int			 credit_ok;	/* the peer's offers */
-	int			 shut_ok;
-	uint32_t		 rx_left;	/* credit_ok: it may send */
-	uint32_t		 unwritten;	/* at tcpd, not written */
-	uint32_t		 to_grant;	/* written, not granted */
-	uint32_t		 tx_credit;	/* tcpd may read */
-	uint32_t		 window;	/* the peer's, offered */
-	int			 disc_in;	/* Disconnect received */
-};
-
-static TAILQ_HEAD(, inlet)	 inlets = TAILQ_HEAD_INITIALIZER(inlets);
-static TAILQ_HEAD(, portal)	 portals = TAILQ_HEAD_INITIALIZER(portals);
+struct portal_list	 portals = TAILQ_HEAD_INITIALIZER(portals);
 static struct ockam_conf	*pconf;
 static int			 nportals;
 static uint32_t			 next_sock;
@@ -112,10 +66,6 @@ static struct log_count	 lc_full = LOG_COUNT_INIT(LOG_WARNING,
     "portal connections full: closed new ones");
 static struct log_count	 lc_peer = LOG_COUNT_INIT(LOG_INFO,
     "portal peer broke the protocol: portal closed");
-static struct log_count	 lc_chan = LOG_COUNT_INIT(LOG_WARNING,
-    "inlet channel failed: new connections closed until it is re-made");
-
-static void	 portal_close(struct portal *, int);
 
 static struct portal *
 portal_by_sock(uint32_t sock)
@@ -176,7 +126,7 @@ portal_send1(struct portal *p, uint8_t kind)
  * A portal for tcpd's socket sock.  Past PORTAL_MAX (or without memory
  * for its worker) it has no worker (w NULL): the caller closes it.
  */
-static struct portal *
+struct portal *
 portal_new(uint32_t sock, struct inlet *in, struct outlet_conf *oc)
 {
 	struct portal	*p;
@@ -212,6 +162,8 @@ portal_free(struct portal *p)
 	TAILQ_REMOVE(&portals, p, entry);
 	RB_REMOVE(portal_socks, &socks, p);
 	nportals--;
+	if (p->xoff_conn != 0)
+		tcp_read_stop(p->xoff_conn, 0);
 	if (p->w != NULL)
 		worker_del(p->w);
 	route_clear(&p->peer);
@@ -219,7 +171,7 @@ portal_free(struct portal *p)
 }
 
 /* Close p's socket (abort: at once): it is freed when tcpd says DOWN. */
-static void
+void
 portal_close(struct portal *p, int abort)
 {
 	if (p->state == PS_CLOSING)
@@ -240,7 +192,7 @@ portal_abort(struct portal *p, const char *why)
 }
 
 /* Our offers: a window of PORTAL_WINDOW and Shutdown. */
-static void
+void
 portal_hello(struct portal *p, int pong)
 {
 	uint8_t	 buf[PORTAL_HEAD_MAX];
@@ -277,126 +229,6 @@ portal_credit(struct portal *p)
 	p->rx_left += p->to_grant;
 	p->to_grant = 0;
 	portal_send(p, buf, n, NULL, 0);
-}
-
-static void
-inlet_ping(struct portal *p)
-{
-	struct inlet	*in = p->in;
-
-	route_clear(&p->peer);
-	if ((in->ic->via != NULL && route_push_back(&p->peer,
-	    OCKAM_ADDR_LOCAL, in->enc, strlen(in->enc)) == -1) ||
-	    route_append(&p->peer, &in->ic->to_route) == -1) {
-		portal_close(p, 1);
-		return;
-	}
-	p->state = PS_PING;
-	p->since = monotime();
-	portal_hello(p, 0);
-}
-
-/* Make the inlet's channel, with the node's initiator trust rules. */
-static void
-inlet_channel(struct inlet *in)
-{
-	struct trust_conf	 trust;
-	struct identity		*id;
-	char			 err[SC_WHY_MAX];
-
-	if ((id = identity_first()) == NULL) {
-		log_count(&lc_chan, "inlet %u: no identity", in->ic->id);
-		return;
-	}
-	trust_init(&trust);
-	in->opening = 1;
-	if (sctrust_create(&in->ic->via_route, id, &trust, 0, 0, in->origin,
-	    ++in->reqid, err, sizeof(err)) == -1)
-		portal_report(in->origin, in->reqid, CTL_ERR, err);
-	trust_free(&trust);
-}
-
-static void
-inlet_failed(struct inlet *in, const char *why)
-{
-	struct portal	*p, *next;
-	unsigned int	 n;
-
-	in->opening = 0;
-	in->chan = 0;
-	in->failures++;
-	n = in->failures > 6 ? 6 : in->failures;
-	in->retry = monotime() + (1 << (n - 1));
-	log_count(&lc_chan, "inlet %u via %s: %s; again in %d s", in->ic->id,
-	    in->ic->via, why, 1 << (n - 1));
-	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
-		if (p->in == in && p->state == PS_CHANNEL)
-			portal_close(p, 1);
-}
-
-/* The outcome of an inlet's channel (sctrust_create for origin). */
-void
-portal_report(uint32_t origin, uint32_t reqid, uint32_t status,
-    const char *msg)
-{
-	struct inlet	*in;
-	struct portal	*p, *next;
-	struct channel	*c = NULL;
-
-	TAILQ_FOREACH(in, &inlets, entry)
-		if (in->origin == origin)
-			break;
-	if (in == NULL || reqid != in->reqid || !in->opening)
-		return;
-	if (status == CTL_OK && strncmp(msg, "/service/", 9) == 0)
-		c = channel_by_enc(msg + 9);
-	if (c == NULL) {
-		inlet_failed(in, status == CTL_OK ? "the channel is gone" :
-		    msg);
-		return;
-	}
-	in->opening = 0;
-	in->failures = 0;
-	in->chan = c->id;
-	strlcpy(in->enc, c->enc, sizeof(in->enc));
-	log_info("inlet %u: channel %s to %s open", in->ic->id, c->enc,
-	    in->ic->via);
-	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
-		if (p->in == in && p->state == PS_CHANNEL)
-			inlet_ping(p);
-}
-
-/* tcpd accepted a connection on an inlet. */
-static void
-inlet_accepted(struct imsg *imsg, const struct tcp_portal *tp)
-{
-	struct inlet	*in;
-	struct portal	*p;
-
-	TAILQ_FOREACH(in, &inlets, entry)
-		if (in->ic->id == tp->inlet)
-			break;
-	if (in == NULL || (tp->id & TCP_PORTAL_OURS))
-		imsg_bad("tcpd", imsg, "no such inlet, or not tcpd's id");
-	if ((p = portal_new(tp->id, in, NULL))->w == NULL) {
-		p->disc_in = 1;
-		portal_close(p, 1);
-		return;
-	}
-	log_debug("portal %s: inlet %u from %s", p->w->name, in->ic->id,
-	    safe_str(tp->peer, strnlen(tp->peer, sizeof(tp->peer))));
-	p->state = PS_CHANNEL;
-	if (in->ic->via == NULL || in->chan != 0) {
-		inlet_ping(p);
-		return;
-	}
-	if (in->opening)
-		return;
-	if (monotime() < in->retry) {
-		portal_close(p, 1);
-		return;
-	}
-	inlet_channel(in);
 }
 
 /*
@@ -445,6 +277,51 @@ outlet_ping(struct worker *w, struct message *m, const struct portal_msg *pm)
 	tcpd_portal(IMSG_TCP_PORTAL_OPEN, p->sock, 0, oc->target);
 }
 
+/*
+ * The TCP connection p's messages come in on: its own (plain TCP), or
+ * its channel's first hop.  0 when unknown.
+ */
+static uint32_t
+portal_conn(struct portal *p)
+{
+	struct channel	*c;
+	struct rconn	*rc;
+	struct addr	*a;
+
+	if (p->flow_kind == FLOW_TCP)
+		return (p->flow);
+	if (p->flow_kind != FLOW_CHANNEL ||
+	    (c = channel_by_id(p->flow)) == NULL)
+		return (0);
+	if (c->role == NOISE_RESPONDER)
+		return (c->src_conn);
+	if ((a = route_head(&c->remote)) == NULL ||
+	    (a->type != OCKAM_ADDR_TCP && a->type != OCKAM_ADDR_TLS) ||
+	    (rc = conn_by_name(a->type == OCKAM_ADDR_TLS, a->val, 0)) == NULL)
+		return (0);
+	return (rc->id);
+}
+
+/*
+ * A peer without Credit (Ockam) sends as it likes: past PORTAL_HOLD
+ * not yet written, the connection that brings its messages is not read
+ * (head-of-line blocking, the plain protocol's only pressure) until
+ * half of it is written.
+ */
+static void
+portal_hold(struct portal *p)
+{
+	if (p->credit_ok)
+		return;
+	if (p->xoff_conn == 0 && p->unwritten > PORTAL_HOLD &&
+	    (p->xoff_conn = portal_conn(p)) != 0)
+		tcp_read_stop(p->xoff_conn, 1);
+	else if (p->xoff_conn != 0 && p->unwritten < PORTAL_HOLD / 2) {
+		tcp_read_stop(p->xoff_conn, 0);
+		p->xoff_conn = 0;
+	}
+}
+
 /* Bytes for p's socket: DATA to tcpd. */
 static void
 portal_data_out(struct portal *p, const void *data, size_t len)
@@ -458,6 +335,7 @@ portal_data_out(struct portal *p, const void *data, size_t len)
 		fatal("imsg to tcpd");
 	imsg_close(&children[CHILD_TCPD].ibuf, b);
 	p->unwritten += len;
+	portal_hold(p);
 }
 
 /* What the far worker sent ours. */
@@ -611,8 +489,10 @@ portal_imsg(struct imsg *imsg)
 		if (tp.n == 0 || tp.n > p->unwritten)
 			imsg_bad("tcpd", imsg, "wrote more than it was sent");
 		p->unwritten -= tp.n;
-		if (!p->credit_ok)
+		if (!p->credit_ok) {
+			portal_hold(p);
 			break;
+		}
 		p->to_grant += tp.n;
 		if (p->state == PS_UP && (p->unwritten == 0 ||
 		    p->to_grant >= PORTAL_WINDOW / 4))
@@ -669,18 +549,9 @@ void
 portal_gone(uint8_t kind, uint32_t id)
 {
 	struct portal	*p, *next;
-	struct inlet	*in;
 
-	TAILQ_FOREACH(in, &inlets, entry)
-		if (kind == FLOW_CHANNEL && in->chan == id) {
-			log_info("inlet %u: channel %s closed", in->ic->id,
-			    in->enc);
-			in->chan = 0;
-			in->enc[0] = '\0';
-			TAILQ_FOREACH_SAFE(p, &portals, entry, next)
-				if (p->in == in && p->state == PS_PING)
-					portal_close(p, 1);
-		}
+	if (kind == FLOW_CHANNEL)
+		inlet_channel_gone(id);
 	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
 		if (p->flow_kind == kind && p->flow == id) {
 			p->disc_in = 1;		/* nobody to tell */
@@ -705,30 +576,11 @@ portal_tick(void)
 		}
 }
 
-/* Start-up: inlets to tcpd (before CONF_DONE). */
-void
-portal_configure_tcpd(struct ockam_conf *conf)
-{
-	struct inlet_conf	*ic;
-	struct tcp_listen	 tl;
-
-	TAILQ_FOREACH(ic, &conf->inlets, entry) {
-		memset(&tl, 0, sizeof(tl));
-		tl.id = ic->id;
-		tl.family = ic->family;
-		tl.port = ic->port;
-		strlcpy(tl.addr, ic->addr, sizeof(tl.addr));
-		children_send(CHILD_TCPD, IMSG_TCP_INLET, &tl, sizeof(tl));
-	}
-}
-
 /* The node is ready: outlet workers, and the inlets' state. */
 void
 portal_configure(struct ockam_conf *conf)
 {
 	struct outlet_conf	*oc;
-	struct inlet_conf	*ic;
-	struct inlet		*in;
 	char			 err[128];
 
 	pconf = conf;
@@ -736,25 +588,15 @@ portal_configure(struct ockam_conf *conf)
 		if (worker_add(oc->name, WORKER_OUTLET, 0, err,
 		    sizeof(err)) == NULL)
 			fatalx("outlet %s: %s", oc->name, err);
-	TAILQ_FOREACH(ic, &conf->inlets, entry) {
-		if ((in = calloc(1, sizeof(*in))) == NULL)
-			fatal("inlet");
-		in->ic = ic;
-		in->origin = ORIGIN_PORTAL | ic->id;
-		TAILQ_INSERT_TAIL(&inlets, in, entry);
-	}
+	inlet_configure(conf);
 }
 
 void
 portal_shutdown(void)
 {
 	struct portal	*p;
-	struct inlet	*in;
 
 	while ((p = TAILQ_FIRST(&portals)) != NULL)
 		portal_free(p);
-	while ((in = TAILQ_FIRST(&inlets)) != NULL) {
-		TAILQ_REMOVE(&inlets, in, entry);
-		free(in);
-	}
+	inlet_shutdown();
 }

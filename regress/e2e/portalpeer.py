@@ -16,10 +16,15 @@
   portalpeer.py flood PORT SECONDS [HOLD] writes for SECONDS without
       reading, prints how many bytes the socket had taken half-way and
       at the end, keeps the connection HOLD seconds more
+  portalpeer.py ockam PORT BYTES STATUS   a fake Ockam outlet (no
+      offers) on framed TCP: see ockam() below
+  portalpeer.py slowread PORT DELAY  reads nothing for DELAY s, then
+      to EOF; prints "N SHA"
 Every wait is bounded (socket timeout 30 s).
 """
 import hashlib
 import socket
+import struct
 import sys
 import threading
 import time
@@ -145,6 +150,123 @@ def flood(port, secs):
     time.sleep(float(sys.argv[4]) if len(sys.argv) > 4 else 0)
 
 
+def uv(n):
+    b = b""
+    while n >= 0x80:
+        b += bytes([n & 0x7f | 0x80])
+        n >>= 7
+    return b + bytes([n])
+
+
+def rduv(b, i):
+    n = sh = 0
+    while True:
+        c = b[i]
+        i += 1
+        n |= (c & 0x7f) << sh
+        sh += 7
+        if c < 0x80:
+            return n, i
+
+
+def rdroute(b, i):
+    n, i = rduv(b, i)
+    r = []
+    for _ in range(n):
+        t = b[i]
+        ln, i = rduv(b, i + 1)
+        r.append((t, b[i:i + ln]))
+        i += ln
+    return r, i
+
+
+def frame(onward, ret, payload):
+    def route(r):
+        return uv(len(r)) + b"".join(bytes([t]) + uv(len(v)) + v
+                                     for t, v in r)
+    m = b"\x01" + route(onward) + route(ret) + uv(len(payload)) + payload
+    return struct.pack(">H", len(m)) + m
+
+
+def ockam(port, nbytes, status):
+    """An Ockam outlet as the Rust one behaves: Pong with no offer, its
+    Payloads sent as fast as TCP takes them, whatever the inlet grants.
+    The first portal gets nbytes then a Disconnect; the second is a
+    sink.  status gets "sent N" as it goes, "sink N SHA disconnect"."""
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(1)
+    c, _ = ls.accept()
+    lock = threading.Lock()
+    portals = []
+    sink = {"n": 0, "h": hashlib.sha256(), "extra": 0}
+
+    def put(line):
+        with open(status, "a") as f:
+            f.write(line + "\n")
+
+    def send(fr):
+        with lock:
+            c.sendall(fr)
+
+    def flood(to, me):
+        sent = 0
+        for chunk in stream(nbytes):
+            for o in range(0, len(chunk), 48 * 1024):
+                d = chunk[o:o + 48 * 1024]
+                send(frame(to, me, b"\x03" + uv(len(d)) + d))
+                sent += len(d)
+                if sent % (4 << 20) == 0:
+                    put("sent %d" % sent)
+        send(frame(to, me, b"\x02"))
+        put("sent %d done" % sent)
+
+    buf = b""
+    while True:
+        d = c.recv(65536)
+        if not d:
+            break
+        buf += d
+        while len(buf) >= 2:
+            ln = struct.unpack(">H", buf[:2])[0]
+            if len(buf) < 2 + ln:
+                break
+            m, buf = buf[2:2 + ln], buf[2 + ln:]
+            on, i = rdroute(m, 1)
+            ret, i = rdroute(m, i)
+            pl, i = rduv(m, i)
+            pl = m[i:i + pl]
+            if pl[:1] == b"\x00":              # Ping: Pong, no offer
+                me = [(0, b"fake%d" % len(portals))]
+                portals.append(me)
+                send(frame(ret, me, b"\x01"))
+                if len(portals) == 1:
+                    threading.Thread(target=flood, args=(ret, me),
+                                     daemon=True).start()
+            elif pl[:1] == b"\x03" and on[-1][1] == b"fake1":
+                ln2, j = rduv(pl, 1)
+                sink["n"] += ln2
+                sink["h"].update(pl[j:j + ln2])
+            elif pl[:1] == b"\x02" and on[-1][1] == b"fake1":
+                put("sink %d %s disconnect extra %d" % (sink["n"],
+                    sink["h"].hexdigest(), sink["extra"]))
+            elif pl[:1] != b"\x02" and pl[:1] != b"\x03":
+                sink["extra"] += 1              # Credit, Shutdown: never
+                put("unexpected %r" % pl[:1])
+
+
+def slowread(port, delay):
+    """Connects, reads nothing for delay seconds, then to EOF."""
+    s = connect(port)
+    time.sleep(delay)
+    h, n = hashlib.sha256(), 0
+    for d in chunks(s):
+        h.update(d)
+        n += len(d)
+    print(n, h.hexdigest())
+
+
 def main():
     cmd, port = sys.argv[1], int(sys.argv[2])
     if cmd == "serve":
@@ -157,6 +279,10 @@ def main():
         eof(port)
     elif cmd == "flood":
         flood(port, float(sys.argv[3]))
+    elif cmd == "ockam":
+        ockam(port, int(sys.argv[3]), sys.argv[4])
+    elif cmd == "slowread":
+        slowread(port, float(sys.argv[3]))
 
 
 if __name__ == "__main__":
