@@ -28,23 +28,6 @@
 
 static struct outlet_conf	*curoc;
 
-static struct outlet_conf *
-outlet_find(struct ockam_conf *conf, const char *name)
-{
-	struct outlet_conf	*oc;
-
-	TAILQ_FOREACH(oc, &conf->outlets, entry)
-		if (strcmp(oc->name, name) == 0)
-			return (oc);
-	return (NULL);
-}
-
-int
-portal_name_taken(struct ockam_conf *conf, const char *name)
-{
-	return (outlet_find(conf, name) != NULL);
-}
-
 /* Does an outlet name listener name as a consumer? */
 int
 outlet_consumer_of(struct ockam_conf *conf, const char *name)
@@ -197,56 +180,3 @@ check_portals(void)
 	return (nerr);
 }
 
-void
-portals_free(struct ockam_conf *conf)
-{
-	struct outlet_conf	*oc;
-	struct inlet_conf	*ic;
-
-	while ((oc = TAILQ_FIRST(&conf->outlets)) != NULL) {
-		TAILQ_REMOVE(&conf->outlets, oc, entry);
-		names_free(&oc->consumers);
-		free(oc);
-	}
-	while ((ic = TAILQ_FIRST(&conf->inlets)) != NULL) {
-		TAILQ_REMOVE(&conf->inlets, ic, entry);
-		route_clear(&ic->via_route);
-		route_clear(&ic->to_route);
-		free(ic->via);
-		free(ic->to);
-		free(ic);
-	}
-}
-
-void
-print_portals(struct ockam_conf *conf)
-{
-	struct outlet_conf	*oc;
-	struct inlet_conf	*ic;
-	struct name_entry	*n;
-	int			 first;
-
-	TAILQ_FOREACH(oc, &conf->outlets, entry) {
-		printf("outlet ");
-		print_string(oc->name);
-		printf(" to ");
-		print_string(oc->target);
-		first = 1;
-		TAILQ_FOREACH(n, &oc->consumers, entry) {
-			printf("%s", first ? " consumers { " : " ");
-			print_string(n->name);
-			first = 0;
-		}
-		printf("%s\n", first ? "" : " }");
-	}
-	TAILQ_FOREACH(ic, &conf->inlets, entry) {
-		printf("inlet on %s port %u", ic->addr, ic->port);
-		if (ic->via != NULL) {
-			printf(" via ");
-			print_string(ic->via);
-		}
-		printf(" to ");
-		print_string(ic->to);
-		printf("\n");
-	}
-}

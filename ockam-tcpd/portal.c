@@ -333,11 +333,12 @@ portal_credit_req(struct imsg *imsg)
 	struct tcp_portal	 tp;
 	struct psock		*p;
 
-	if ((p = psock_req(imsg, &tp)) == NULL)
-		return;
-	if (tp.n == 0 || p->credit + tp.n > TCP_PORTAL_CREDIT_MAX)
+	p = psock_req(imsg, &tp);
+	if (tp.n == 0 || tp.n > TCP_PORTAL_CREDIT_MAX || (p != NULL &&
+	    p->credit + tp.n > TCP_PORTAL_CREDIT_MAX))
 		imsg_bad("routed", imsg, "portal credit 0 or too large");
-	p->credit += tp.n;
+	if (p != NULL)
+		p->credit += tp.n;
 }
 
 /* SHUT or CLOSE, each once the queue is written. */
@@ -347,10 +348,11 @@ portal_end_req(struct imsg *imsg)
 	struct tcp_portal	 tp;
 	struct psock		*p;
 
-	if ((p = psock_req(imsg, &tp)) == NULL)
-		return;
+	p = psock_req(imsg, &tp);
 	if (tp.n > 1)
 		imsg_bad("routed", imsg, "abort is neither 0 nor 1");
+	if (p == NULL)
+		return;
 	if (imsg->hdr.type == IMSG_TCP_PORTAL_SHUT) {
 		p->shut_req = 1;
 		return;
