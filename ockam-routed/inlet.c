@@ -42,7 +42,7 @@ inlet_ping(struct portal *p)
 	}
 	p->state = PS_PING;
 	p->since = monotime();
-	portal_hello(p, 0);
+	portal_hello(p, 0, in->origin);
 }
 
 /* Make the inlet's channel, with the node's initiator trust rules. */
@@ -59,8 +59,9 @@ inlet_channel(struct inlet *in)
 	}
 	trust_init(&trust);
 	in->opening = 1;
+	in->reqid = (in->reqid + 1) | INLET_REQ_CHANNEL;
 	if (sctrust_create(&in->ic->via_route, id, &trust, 0, 0, in->origin,
-	    ++in->reqid, err, sizeof(err)) == -1)
+	    in->reqid, err, sizeof(err)) == -1)
 		portal_report(in->origin, in->reqid, CTL_ERR, err);
 	trust_free(&trust);
 }
@@ -95,7 +96,19 @@ portal_report(uint32_t origin, uint32_t reqid, uint32_t status,
 	TAILQ_FOREACH(in, &inlets, entry)
 		if (in->origin == origin)
 			break;
-	if (in == NULL || reqid != in->reqid || !in->opening)
+	if (in == NULL)
+		return;
+	/* A Ping dropped on this node: its client need not wait. */
+	if (!(reqid & INLET_REQ_CHANNEL)) {
+		if ((p = portal_by_sock(reqid)) != NULL && p->in == in &&
+		    p->state == PS_PING && status != CTL_OK) {
+			log_debug("portal %s: %s", p->w->name, msg);
+			p->disc_in = 1;		/* nobody to tell */
+			portal_close(p, 1);
+		}
+		return;
+	}
+	if (reqid != in->reqid || !in->opening)
 		return;
 	if (status == CTL_OK && strncmp(msg, "/service/", 9) == 0)
 		c = channel_by_enc(msg + 9);

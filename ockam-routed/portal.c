@@ -14,7 +14,7 @@
  * near client.  Towards a peer that made no offer (Ockam), tcpd is
  * given back what it read at once, and what that peer sends past
  * PORTAL_HOLD not yet written stops the connection that brings it from
- * being read (portal_hold); tcpd's queue of 4 MiB a socket is the last
+ * being read (portal_hold); tcpd's queue of 32 MiB a socket is the last
  * bound.  EOF is a Shutdown to a peer that takes it (a half-close), a
  * Disconnect to one that does not, as Ockam does.
  *
@@ -67,7 +67,10 @@ static struct log_count	 lc_full = LOG_COUNT_INIT(LOG_WARNING,
 static struct log_count	 lc_peer = LOG_COUNT_INIT(LOG_INFO,
     "portal peer broke the protocol: portal closed");
 
-static struct portal *
+static void	 portal_send_from(struct portal *, uint32_t, const uint8_t *,
+		    size_t, const void *, size_t);
+
+struct portal *
 portal_by_sock(uint32_t sock)
 {
 	struct portal	 key;
@@ -94,6 +97,14 @@ static void
 portal_send(struct portal *p, const uint8_t *head, size_t hlen,
     const void *data, size_t dlen)
 {
+	portal_send_from(p, 0, head, hlen, data, dlen);
+}
+
+/* The same; a drop on this node is reported to origin when not 0. */
+static void
+portal_send_from(struct portal *p, uint32_t origin, const uint8_t *head,
+    size_t hlen, const void *data, size_t dlen)
+{
 	struct message	*m;
 
 	if ((m = message_new()) == NULL ||
@@ -112,6 +123,11 @@ portal_send(struct portal *p, const uint8_t *head, size_t hlen,
 		message_free(m);
 		log_warnx("portal %s: out of memory", p->w->name);
 		return;
+	}
+	if (origin != 0) {
+		m->origin = origin;
+		m->reqid = p->sock;
+		m->flags = MSG_REPORT;
 	}
 	router_enqueue(m);
 }
@@ -193,13 +209,13 @@ portal_abort(struct portal *p, const char *why)
 
 /* Our offers: a window of PORTAL_WINDOW and Shutdown. */
 void
-portal_hello(struct portal *p, int pong)
+portal_hello(struct portal *p, int pong, uint32_t origin)
 {
 	uint8_t	 buf[PORTAL_HEAD_MAX];
 	size_t	 n;
 
 	n = portal_encode_ping(buf, sizeof(buf), pong, PORTAL_WINDOW, 1);
-	portal_send(p, buf, n, NULL, 0);
+	portal_send_from(p, origin, buf, n, NULL, 0);
 }
 
 /* tcpd may read n more bytes of p's socket. */
@@ -467,7 +483,7 @@ portal_imsg_up(struct imsg *imsg, struct tcp_portal *tp)
 			imsg_bad("tcpd", imsg, "UP for no OPEN");
 		return;
 	}
-	portal_hello(p, 1);
+	portal_hello(p, 1, 0);
 	portal_up(p);
 }
 

@@ -22,6 +22,8 @@
 #define PORTAL_MAX		1024		/* connections, node-wide */
 #define PORTAL_OPEN_WAIT	10		/* s for a channel and Pong */
 #define INLET_BACKOFF_MAX	32		/* s after channel failures */
+#define INLET_REQ_CHANNEL	0x80000000U	/* reqid: a channel, else a
+						   Ping's portal (its sock) */
 
 enum pstate {
 	PS_CHANNEL,		/* inlet: waits for its channel */
@@ -72,7 +74,8 @@ extern struct portal_list	 portals;
 /* portal.c */
 struct portal	*portal_new(uint32_t, struct inlet *, struct outlet_conf *);
 void		 portal_close(struct portal *, int);
-void		 portal_hello(struct portal *, int);
+void		 portal_hello(struct portal *, int, uint32_t);
+struct portal	*portal_by_sock(uint32_t);
 
 /* inlet.c */
 struct tcp_portal;

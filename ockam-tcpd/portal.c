@@ -14,7 +14,7 @@
  * Bounds: TCPD_PORTALS_MAX sockets (an inlet's connection past it is
  * accepted and closed at once, never left waiting), and a queue of
  * TCPD_PORTAL_QUEUE_MAX bytes a socket (a far side that sends past its
- * window, which only a peer without Credit does, closes it).
+ * window, which only a peer without Credit does, closes it; tcpd.h).
  */
 #include <sys/types.h>
 #include <sys/queue.h>

@@ -36,7 +36,13 @@
 #define TCPD_HOST_MAX		256
 #define TCPD_INLET_MAX		64		/* portal inlets */
 #define TCPD_PORTALS_MAX	1024		/* portal sockets */
-#define TCPD_PORTAL_QUEUE_MAX	(4U << 20)	/* bytes to write, a socket */
+/*
+ * Bytes to write, a portal socket: only a peer without Credit gets
+ * near it, whose connection routed stops reading past 1 MiB; what was
+ * read by then (tcpd's queue to routed and routed's own, 8 MiB each at
+ * most) still comes.
+ */
+#define TCPD_PORTAL_QUEUE_MAX	(32U << 20)
 
 enum conn_state {
 	CONN_CONNECTING,	/* tcpd opened it, not connected yet */

@@ -25,7 +25,7 @@ PH=$(free_port $((PR + 1)))
 PK=$(free_port $((PH + 1)))
 # The inlets: I0 to I9, each free.
 prev=$PK
-for k in 0 1 2 3 4 5 6 7 8 9; do
+for k in 0 1 2 3 4 5 6 7 8 9 10; do
 	prev=$(free_port $((prev + 1)))
 	eval "I$k=$prev"
 done
@@ -86,6 +86,9 @@ done
 # I7: plain TCP, I8: through a hub
 echo "inlet on 127.0.0.1 port $I7 to" \
     "\"/ip4/127.0.0.1/tcp/$PB/service/outlet\"" >> "$T/inlet.conf"
+# I10: plain TCP to a port where nothing listens.
+echo "inlet on 127.0.0.1 port $I10 to" \
+    "\"/ip4/127.0.0.1/tcp/$PR/service/outlet\"" >> "$T/inlet.conf"
 # I9: a fake Ockam outlet (no offers), plain TCP.
 echo "inlet on 127.0.0.1 port $I9 to" \
     "\"/ip4/127.0.0.1/tcp/$PK/service/outlet\"" >> "$T/inlet.conf"
@@ -161,6 +164,11 @@ theirs=${out##*| }
     grep -q "outlet outlet to 127.0.0.1:$PD" "$(node_log natbob)" &&
     ok "through a hub: inlet, relay and channel to an outlet behind it" ||
     fail "through a hub to an outlet behind it ($out)"
+
+# The outlet's node cannot be reached: the client is closed at once.
+out=$(timeout 5 $PEER eof $I10 2>&1)
+[ "$out" = eof ] && ok "the outlet's node refuses: the client is closed at once" ||
+    fail "the outlet's node refuses: the client is closed at once ($out)"
 
 # A plain route (no channel): the TCP listener's consumers name outlet.
 out=$(timeout 60 $PEER echo $I7 1000000 2>&1)
