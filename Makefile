@@ -77,8 +77,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/chanctl.c ockam-routed/chanhold.c \
 		  ockam-routed/chanlife.c ockam-routed/chansrc.c \
 		  ockam-routed/transport.c ockam-routed/tcpctl.c \
-		  ockam-routed/trust.c \
-		  lib/sanitize.c
+		  ockam-routed/trust.c ockam-routed/portal.c ockam-routed/inlet.c \
+		  ockam-routed/portalconf.c lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
 STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
@@ -91,6 +91,7 @@ TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 		  ockam-tcpd/cut.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
+		  ockam-tcpd/portal.c \
 		  lib/sanitize.c
 # libtls is for ockam-tcpd alone: nothing else links it.
 TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
@@ -104,7 +105,8 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
 ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
 CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
-	    $(BUILD)/obj/ockam-routed/confstmt.o $(PARSE_OBJ)
+	    $(BUILD)/obj/ockam-routed/confstmt.o \
+	    $(BUILD)/obj/ockam-routed/portalconf.o $(PARSE_OBJ)
 
 PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
 	   $(BUILD)/ockam-streamd $(BUILD)/ockamctl \
@@ -307,7 +309,8 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c lib/limit.c lib/stream.c \
 		   ockam-routed/config.c \
-		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
+		   ockam-routed/confstmt.c ockam-routed/portalconf.c \
+		   ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o

@@ -64,6 +64,15 @@ static const char *const imsg_names[] = {
 	[IMSG_STREAMD_STAT] = "STREAMD_STAT",
 	[IMSG_STREAMD_SAVE] = "STREAMD_SAVE",
 	[IMSG_STREAMD_GET] = "STREAMD_GET",
+	[IMSG_TCP_INLET] = "TCP_INLET",
+	[IMSG_TCP_PORTAL_OPEN] = "TCP_PORTAL_OPEN",
+	[IMSG_TCP_PORTAL_UP] = "TCP_PORTAL_UP",
+	[IMSG_TCP_PORTAL_DATA] = "TCP_PORTAL_DATA",
+	[IMSG_TCP_PORTAL_CREDIT] = "TCP_PORTAL_CREDIT",
+	[IMSG_TCP_PORTAL_WROTE] = "TCP_PORTAL_WROTE",
+	[IMSG_TCP_PORTAL_SHUT] = "TCP_PORTAL_SHUT",
+	[IMSG_TCP_PORTAL_CLOSE] = "TCP_PORTAL_CLOSE",
+	[IMSG_TCP_PORTAL_DOWN] = "TCP_PORTAL_DOWN",
 };
 /* Every type has its name: a new one without is a compile error. */
 _Static_assert(sizeof(imsg_names) / sizeof(imsg_names[0]) == IMSG_MAX,

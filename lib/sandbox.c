@@ -250,6 +250,7 @@ sandbox_tcp_client(scmp_filter_ctx ctx)
 	int	 r;
 
 	ALLOW(ctx, connect);
+	ALLOW(ctx, shutdown);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
 	    SCMP_A0(SCMP_CMP_EQ, AF_INET), SCMP_A1(SCMP_CMP_EQ, TCP_SOCK_TYPE),
 	    SCMP_A2(SCMP_CMP_EQ, 0))) < 0 ||
@@ -312,6 +313,7 @@ sandbox_tcpd(scmp_filter_ctx ctx)
 	int			 r;
 
 	sandbox_tcp_client(ctx);
+	ALLOW(ctx, shutdown);		/* a portal's half-close */
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
 	    SCMP_A3(SCMP_CMP_EQ, SOCK_NONBLOCK | SOCK_CLOEXEC))) < 0)
 		fatalx("seccomp rule for accept4: %s", strerror(-r));

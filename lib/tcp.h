@@ -64,6 +64,36 @@
  * by id alone.  Routes name an accepted connection "@ID.TAG" (TAG: 16
  * random hex digits of routed's), which is not HOST:PORT; tcpd never
  * dials a name that starts with TCP_ACCEPTED_MARK.
+ *
+ * TCP portals (doc/design.md 6): raw sockets, no framing, each a
+ * portal connection of routed's; ids are tcpd's for accepted ones and
+ * routed's (TCP_PORTAL_OURS set) for those it asks tcpd to open.
+ *	IMSG_TCP_INLET		routed -> tcpd, start-up: struct tcp_listen
+ *				(tls 0, no certificate): a portal inlet,
+ *				bound before the sandbox like a listener
+ *	IMSG_TCP_PORTAL_OPEN	routed -> tcpd: struct tcp_portal (id,
+ *				peer): connect to an outlet's target
+ *	IMSG_TCP_PORTAL_UP	tcpd -> routed: struct tcp_portal: accepted
+ *				on inlet, or OPEN's connection is up (inlet
+ *				0).  Not read before routed gives it credit
+ *	IMSG_TCP_PORTAL_DATA	both ways: uint32_t id, then 1 to
+ *				TCP_PORTAL_DATA_MAX bytes: read from, or to
+ *				write to, that socket
+ *	IMSG_TCP_PORTAL_CREDIT	routed -> tcpd: struct tcp_portal (n): tcpd
+ *				may read n more bytes of it
+ *	IMSG_TCP_PORTAL_WROTE	tcpd -> routed: struct tcp_portal (n): n
+ *				bytes of DATA went out on the socket
+ *	IMSG_TCP_PORTAL_SHUT	tcpd -> routed: struct tcp_portal: the peer
+ *				shut its write side (EOF); routed -> tcpd:
+ *				shut ours once the queue is written
+ *	IMSG_TCP_PORTAL_CLOSE	routed -> tcpd: struct tcp_portal: close,
+ *				after writing what is queued (n 0, a few
+ *				seconds at most) or at once (n 1)
+ *	IMSG_TCP_PORTAL_DOWN	tcpd -> routed: struct tcp_portal: closed
+ *				(why; n 1 for an error or a reset); its id
+ *				may be used again after this
+ * An unknown id in DATA, CREDIT, SHUT or CLOSE is ignored (the socket
+ * may have gone meanwhile); an OPEN id in use is fatal.
  */
 #ifndef OCKAM_TCP_H
 #define OCKAM_TCP_H
@@ -120,6 +150,18 @@ struct tcp_conn {
 	char		 why[TCP_WHY_MAX];
 	uint64_t	 rx_bytes;	/* DOWN: totals */
 	uint64_t	 tx_bytes;
+};
+
+#define TCP_PORTAL_DATA_MAX	(48 * 1024)	/* portal.h's PORTAL_DATA_MAX */
+#define TCP_PORTAL_OURS		0x80000000U	/* ids routed gives OPEN */
+#define TCP_PORTAL_CREDIT_MAX	(1U << 30)	/* unread credit, at most */
+
+struct tcp_portal {
+	uint32_t	 id;
+	uint32_t	 inlet;		/* UP: the inlet's id, 0: OPEN's */
+	uint32_t	 n;		/* CREDIT, WROTE; CLOSE, DOWN: 1 abort */
+	char		 peer[TCP_PEER_MAX];	/* OPEN: the target; UP */
+	char		 why[TCP_WHY_MAX];	/* DOWN */
 };
 
 #endif /* OCKAM_TCP_H */

@@ -116,6 +116,7 @@ channel_free(struct channel *c, const char *why)
 	chanlife_gone(c, why);
 	hub_gone(FLOW_CHANNEL, c->id, OCKAM_ADDR_LOCAL, c->enc);
 	relayc_channel_gone(c->id);
+	portal_gone(FLOW_CHANNEL, c->id);
 	handshake_free(c);
 	if ((w = worker_find(c->enc)) != NULL && w->chan == c)
 		worker_del(w);

@@ -68,6 +68,16 @@ static const struct privsep_req tcpd_msgs[] = {
 	    sizeof(struct tcp_conn), tcp_imsg_flow },
 	{ IMSG_TCP_XON, P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_conn), tcp_imsg_flow },
+	{ IMSG_TCP_PORTAL_UP, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_portal), portal_imsg },
+	{ IMSG_TCP_PORTAL_DATA, P(PRIVSEP_RUN), REQ_MSG,
+	    sizeof(uint32_t), portal_imsg_data },
+	{ IMSG_TCP_PORTAL_WROTE, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_portal), portal_imsg },
+	{ IMSG_TCP_PORTAL_SHUT, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_portal), portal_imsg },
+	{ IMSG_TCP_PORTAL_DOWN, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_portal), portal_imsg },
 };
 
 /* streamd's answers, each for the oldest call (streamcall.c). */
@@ -178,8 +188,10 @@ children_start(struct ockam_conf *conf, const char *dir, int debug,
 			fatal("imsg_compose");
 		if (i == CHILD_VAULT)
 			vault_configure(conf->vault_dir, conf->limits);
-		if (i == CHILD_TCPD)
+		if (i == CHILD_TCPD) {
 			tcp_configure(conf);
+			portal_configure_tcpd(conf);
+		}
 		if (i == CHILD_STREAMD)
 			streamd_configure(conf);
 		if (imsg_compose(&children[i].ibuf, IMSG_CONF_DONE, 0, 0, -1,

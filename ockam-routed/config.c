@@ -13,7 +13,6 @@
 
 #include "config.h"
 
-static void	print_string(const char *);
 static void	print_names(const char *, const struct names *);
 static void	print_secure(struct ockam_conf *);
 static void	print_limits(struct ockam_conf *);
@@ -36,6 +35,8 @@ config_new(void)
 	TAILQ_INIT(&conf->relays);
 	TAILQ_INIT(&conf->remotes);
 	TAILQ_INIT(&conf->aliases);
+	TAILQ_INIT(&conf->outlets);
+	TAILQ_INIT(&conf->inlets);
 	limits_default(conf->limits);
 	return (conf);
 }
@@ -61,6 +62,7 @@ config_free(struct ockam_conf *conf)
 
 	if (conf == NULL)
 		return;
+	portals_free(conf);
 	while ((rm = TAILQ_FIRST(&conf->remotes)) != NULL) {
 		TAILQ_REMOVE(&conf->remotes, rm, entry);
 		remote_conf_free(rm);
@@ -161,7 +163,8 @@ config_find_relay(struct ockam_conf *conf, const char *name)
 int
 config_name_taken(struct ockam_conf *conf, const char *name)
 {
-	return (config_find_worker(conf, name) != NULL ||
+	return (portal_name_taken(conf, name) ||
+	    config_find_worker(conf, name) != NULL ||
 	    config_find_sclistener(conf, name) != NULL ||
 	    config_find_relay(conf, name) != NULL);
 }
@@ -310,12 +313,16 @@ worker_kind_name(enum worker_kind kind)
 		return ("stream index service");
 	case WORKER_STREAM:
 		return ("stream");
+	case WORKER_OUTLET:
+		return ("outlet");
+	case WORKER_PORTAL:
+		return ("portal");
 	}
 	return ("unknown");
 }
 
 /* A quoted string that the lexer reads back as it was. */
-static void
+void
 print_string(const char *s)
 {
 	putchar('"');
@@ -526,6 +533,7 @@ print_secure(struct ockam_conf *conf)
 		printf("\n");
 	}
 	print_remotes(conf);
+	print_portals(conf);
 
 	printf("\nvault user ");
 	print_string(conf->vault_user);
@@ -560,6 +568,78 @@ print_secure(struct ockam_conf *conf)
 			print_names("trust", &sl->trust.ids);
 		if (!TAILQ_EMPTY(&sl->consumers))
 			print_names("consumers", &sl->consumers);
+		printf("\n");
+	}
+}
+
+/* TCP portals (portalconf.c reads them). */
+static struct outlet_conf *
+outlet_find(struct ockam_conf *conf, const char *name)
+{
+	struct outlet_conf	*oc;
+
+	TAILQ_FOREACH(oc, &conf->outlets, entry)
+		if (strcmp(oc->name, name) == 0)
+			return (oc);
+	return (NULL);
+}
+
+int
+portal_name_taken(struct ockam_conf *conf, const char *name)
+{
+	return (outlet_find(conf, name) != NULL);
+}
+
+void
+portals_free(struct ockam_conf *conf)
+{
+	struct outlet_conf	*oc;
+	struct inlet_conf	*ic;
+
+	while ((oc = TAILQ_FIRST(&conf->outlets)) != NULL) {
+		TAILQ_REMOVE(&conf->outlets, oc, entry);
+		names_free(&oc->consumers);
+		free(oc);
+	}
+	while ((ic = TAILQ_FIRST(&conf->inlets)) != NULL) {
+		TAILQ_REMOVE(&conf->inlets, ic, entry);
+		route_clear(&ic->via_route);
+		route_clear(&ic->to_route);
+		free(ic->via);
+		free(ic->to);
+		free(ic);
+	}
+}
+
+void
+print_portals(struct ockam_conf *conf)
+{
+	struct outlet_conf	*oc;
+	struct inlet_conf	*ic;
+	struct name_entry	*n;
+	int			 first;
+
+	TAILQ_FOREACH(oc, &conf->outlets, entry) {
+		printf("outlet ");
+		print_string(oc->name);
+		printf(" to ");
+		print_string(oc->target);
+		first = 1;
+		TAILQ_FOREACH(n, &oc->consumers, entry) {
+			printf("%s", first ? " consumers { " : " ");
+			print_string(n->name);
+			first = 0;
+		}
+		printf("%s\n", first ? "" : " }");
+	}
+	TAILQ_FOREACH(ic, &conf->inlets, entry) {
+		printf("inlet on %s port %u", ic->addr, ic->port);
+		if (ic->via != NULL) {
+			printf(" via ");
+			print_string(ic->via);
+		}
+		printf(" to ");
+		print_string(ic->to);
 		printf("\n");
 	}
 }

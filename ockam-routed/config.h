@@ -43,6 +43,8 @@ enum worker_kind {
 	WORKER_STREAM_SERVICE,	/* hub: stream service */
 	WORKER_STREAM_INDEX,	/* hub: stream index service */
 	WORKER_STREAM,		/* hub: one stream's worker */
+	WORKER_OUTLET,		/* a TCP portal outlet (portal.c) */
+	WORKER_PORTAL,		/* one portal connection's end */
 };
 
 /* A list of names: worker addresses or identifiers. */
@@ -136,6 +138,29 @@ struct stream_conf {
 	char				*redis_auth;	/* user, password file */
 };
 
+/* outlet NAME to HOST:PORT consumers { LISTENER ... } (portal.c) */
+struct outlet_conf {
+	TAILQ_ENTRY(outlet_conf)	 entry;
+	char				 name[OCKAM_ADDR_MAX + 1];
+	char				 target[OCKAM_ADDR_MAX + 1];
+	struct names			 consumers;	/* channel listeners */
+};
+TAILQ_HEAD(outlet_confs, outlet_conf);
+
+/* inlet on ADDR port P [via ROUTE] to ROUTE (portal.c) */
+struct inlet_conf {
+	TAILQ_ENTRY(inlet_conf)		 entry;
+	uint32_t			 id;		/* 1.. */
+	int				 family;	/* 4 or 6 */
+	char				 addr[64];	/* numeric */
+	uint16_t			 port;
+	char				*via;		/* text, or NULL */
+	char				*to;
+	struct route			 via_route;	/* a channel listener */
+	struct route			 to_route;	/* the outlet */
+};
+TAILQ_HEAD(inlet_confs, inlet_conf);
+
 struct worker_conf {
 	TAILQ_ENTRY(worker_conf)	 entry;
 	enum worker_kind		 kind;
@@ -160,6 +185,8 @@ struct ockam_conf {
 	struct relay_confs	 relays;
 	struct remote_confs	 remotes;	/* relay at HUB */
 	struct alias_confs	 aliases;	/* forwarding alias */
+	struct outlet_confs	 outlets;	/* TCP portals */
+	struct inlet_confs	 inlets;
 	char			*tls_ca;	/* outgoing TLS: CA file */
 	struct stream_conf	*stream;	/* NULL: no stream services */
 	uint32_t		 limits[LIMIT_MAX];
@@ -206,6 +233,21 @@ void			 stream_redis(const char *, const char *);
 void			 stream_redis_auth(const char *);
 int			 stream_redis_creds(const char *, const char *,
 			    char *, char *, size_t);
+struct ockam_conf	*stmt_conf(const char **);
+int			 listen_addr(const char *, const char *, const char *,
+			    char *, uint16_t *);
+void			 print_string(const char *);
+
+/* portalconf.c: outlet and inlet, for parse.y */
+void			 add_outlet(const char *, const char *);
+void			 outlet_consumer(const char *);
+void			 add_inlet(const char *, const char *, const char *,
+			    const char *);
+int			 check_portals(void);
+void			 portals_free(struct ockam_conf *);
+void			 print_portals(struct ockam_conf *);
+int			 portal_name_taken(struct ockam_conf *, const char *);
+int			 outlet_consumer_of(struct ockam_conf *, const char *);
 int			 check_config(void);
 
 /* config.c */

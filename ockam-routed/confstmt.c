@@ -198,40 +198,59 @@ add_name(struct names *l, const char *what, const char *name)
 		fatal("%s", __func__);
 }
 
+/* The configuration being read, and its file (portalconf.c). */
+struct ockam_conf *
+stmt_conf(const char **file)
+{
+	*file = file_name;
+	return (conf);
+}
+
+/*
+ * A numeric IPv4 or IPv6 address and a port, the address in canonical
+ * text (so that ::1 and 0::1 are one address); the family, or -1.
+ */
+int
+listen_addr(const char *what, const char *addr, const char *portstr,
+    char *canon, uint16_t *port)
+{
+	struct in6_addr		 in6;
+	struct in_addr		 in4;
+	const char		*errstr;
+
+	*port = strtonum(portstr, 1, 65535, &errstr);
+	if (errstr != NULL) {
+		yyerror("port %s is %s (1 to 65535)", portstr, errstr);
+		return (-1);
+	}
+	if (inet_pton(AF_INET, addr, &in4) == 1 &&
+	    inet_ntop(AF_INET, &in4, canon, INET6_ADDRSTRLEN) != NULL)
+		return (4);
+	if (inet_pton(AF_INET6, addr, &in6) == 1 &&
+	    inet_ntop(AF_INET6, &in6, canon, INET6_ADDRSTRLEN) != NULL)
+		return (6);
+	yyerror("%s on \"%s\": not a numeric IPv4 or IPv6 address", what,
+	    addr);
+	return (-1);
+}
+
 /* listen on ADDRESS port PORT: a numeric IPv4 or IPv6 address. */
 void
 new_listen(const char *addr, const char *portstr)
 {
 	struct listen_conf	*lc, *o;
-	struct in6_addr		 in6;
-	struct in_addr		 in4;
-	const char		*errstr;
 	char			 canon[INET6_ADDRSTRLEN];
-	long long		 port;
+	uint16_t		 port;
 	int			 family;
 
 	curlc = NULL;
-	port = strtonum(portstr, 1, 65535, &errstr);
-	if (errstr != NULL) {
-		yyerror("port %s is %s (1 to 65535)", portstr, errstr);
+	if ((family = listen_addr("listen", addr, portstr, canon, &port)) ==
+	    -1)
 		return;
-	}
-	/* The canonical text, so that ::1 and 0::1 are one address. */
-	if (inet_pton(AF_INET, addr, &in4) == 1 &&
-	    inet_ntop(AF_INET, &in4, canon, sizeof(canon)) != NULL)
-		family = 4;
-	else if (inet_pton(AF_INET6, addr, &in6) == 1 &&
-	    inet_ntop(AF_INET6, &in6, canon, sizeof(canon)) != NULL)
-		family = 6;
-	else {
-		yyerror("listen on \"%s\": not a numeric IPv4 or IPv6 "
-		    "address", addr);
-		return;
-	}
 	addr = canon;
 	TAILQ_FOREACH(o, &conf->listeners, entry)
 		if (o->port == port && strcmp(o->addr, addr) == 0) {
-			yyerror("listen on %s port %lld given twice", addr,
+			yyerror("listen on %s port %u given twice", addr,
 			    port);
 			return;
 		}
@@ -505,7 +524,8 @@ check_config(void)
 			    sl->where, sl->name);
 			nerr++;
 		}
-		if (TAILQ_EMPTY(&sl->consumers))
+		if (TAILQ_EMPTY(&sl->consumers) &&
+		    !outlet_consumer_of(conf, sl->name))
 			log_warnx("%s: warning: secure-channel listener "
 			    "\"%s\" has no consumers: nothing that comes out "
 			    "of its channels can be delivered", sl->where,
@@ -539,6 +559,7 @@ check_config(void)
 		    "Redis storage", file_name, conf->stream->service);
 		nerr++;
 	}
+	nerr += check_portals();
 	if (conf->sctrust.everyone)
 		log_warnx("%s: warning: secure-channel trust everyone: the "
 		    "channels this node creates take any responder", file_name);

@@ -444,7 +444,9 @@ control_report(uint32_t id, uint32_t reqid, uint32_t status, const char *msg)
 {
 	struct ctl_conn	*c;
 
-	if (id & ORIGIN_RELAYC)
+	if ((id & ORIGIN_PORTAL) == ORIGIN_PORTAL)
+		portal_report(id, reqid, status, msg);
+	else if (id & ORIGIN_RELAYC)
 		relayc_report(id, reqid, status, msg);
 	else if (id & ORIGIN_CHANNEL)
 		channel_report(id & ~ORIGIN_CHANNEL, msg);

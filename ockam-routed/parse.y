@@ -121,6 +121,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	VAULT FORWARDING SERVICE STATIC ALIAS AT HEARTBEAT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE REDIS PASSWORDFILE
+%token	INLET OUTLET VIA
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -141,6 +142,7 @@ grammar		: /* empty */
 		| grammar listen '\n'
 		| grammar tlsca '\n'
 		| grammar relay '\n'
+		| grammar portal '\n'
 		| grammar limit '\n'
 		| grammar stream '\n'
 		| grammar error '\n'		{ errors++; yyerrok; }
@@ -339,6 +341,28 @@ rconsumer	: string			{ remote_consumer($1); }
 limit		: LIMIT string string		{ set_limit($2, $3); }
 		;
 
+portal		: OUTLET string TO string	{ add_outlet($2, $4); }
+		    outletopts
+		| INLET ON string PORT NUMBER TO string {
+			add_inlet($3, $5, NULL, $7);
+		}
+		| INLET ON string PORT NUMBER VIA string TO string {
+			add_inlet($3, $5, $7, $9);
+		}
+		;
+
+outletopts	: /* empty */
+		| CONSUMERS oconsumer
+		| CONSUMERS '{' optnl oconsumerlist '}'
+		;
+
+oconsumerlist	: oconsumer optnl
+		| oconsumerlist comma oconsumer optnl
+		;
+
+oconsumer	: string			{ outlet_consumer($1); }
+		;
+
 scloption	: IDENTITY string		{ sc_identity($2); }
 		| TRUST sctrust
 		| CONSUMERS consumer
@@ -428,12 +452,14 @@ lookup(const char *s)
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
 		{ "index",		INDEX },
+		{ "inlet",		INLET },
 		{ "key",		KEY },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
 		{ "listener",		LISTENER },
 		{ "mode",		MODE },
 		{ "on",			ON },
+		{ "outlet",		OUTLET },
 		{ "password-file",	PASSWORDFILE },
 		{ "pin",		PIN },
 		{ "port",		PORT },
@@ -452,6 +478,7 @@ lookup(const char *s)
 		{ "trust",		TRUST },
 		{ "user",		USER },
 		{ "vault",		VAULT },
+		{ "via",		VIA },
 	};
 	const struct keyword		*p;
 

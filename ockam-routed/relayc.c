@@ -548,8 +548,9 @@ remote_new(struct remote_conf *rc, int own, const struct trust_conf *trust,
 	r->scflags = scflags;
 	r->client = client;
 	r->creqid = creqid;
+	/* Below ORIGIN_CHANNEL: ORIGIN_PORTAL has both bits. */
 	r->id = ORIGIN_RELAYC | next_id++;
-	if (next_id >= ORIGIN_RELAYC)
+	if (next_id >= ORIGIN_CHANNEL)
 		next_id = 1;
 	r->changed = time(NULL);
 	TAILQ_INSERT_TAIL(&remotes, r, entry);

@@ -140,6 +140,7 @@ routed_loop(struct ockam_conf *conf)
 			sctrust_configure(conf);
 			hub_configure(conf);
 			relayc_configure(conf);
+			portal_configure(conf);
 			log_info("node ready");
 			notify_ready();
 			announced = 1;
@@ -161,6 +162,7 @@ routed_loop(struct ockam_conf *conf)
 			channel_tick();
 			sctrust_tick();
 			relayc_tick();
+			portal_tick();
 			vault_tick();
 			streamd_tick();
 			stream_wait_tick();
@@ -317,6 +319,7 @@ main(int argc, char *argv[])
 	log_info("shutting down");
 	notify_stopping();
 	relayc_shutdown();
+	portal_shutdown();
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	vault_shutdown();

@@ -79,6 +79,7 @@ struct message {
  */
 #define ORIGIN_RELAYC		0x80000000U
 #define ORIGIN_CHANNEL		0x40000000U
+#define ORIGIN_PORTAL		0xc0000000U	/* an inlet's (portal.c) */
 #define ORIGIN_INTERNAL		(ORIGIN_RELAYC | ORIGIN_CHANNEL)
 #define MSG_REPORT		0x01	/* origin wants to hear of a drop */
 #define MSG_ADMITTED		0x02	/* its connection let it in */
@@ -96,6 +97,7 @@ struct worker {
 	struct fwd		*fwd;		/* FORWARDER: hub.c */
 	struct remote		*remote;	/* REMOTE: relayc.c */
 	struct stream		*stream;	/* STREAM: stream.c */
+	struct portal		*portal;	/* PORTAL: portal.c */
 	char			*name;		/* kept right after it */
 };
 
@@ -235,6 +237,18 @@ void		 streamd_imsg(struct imsg *);
 void		 streamd_bad(const char *) __attribute__((__noreturn__));
 void		 streamd_tick(void);
 void		 streamd_shutdown(void);
+/* portal.c */
+struct imsg;
+void		 portal_configure_tcpd(struct ockam_conf *);
+void		 portal_configure(struct ockam_conf *);
+void		 portal_handle(struct worker *, struct message *);
+int		 portal_flow_allows(struct message *, const char *);
+void		 portal_report(uint32_t, uint32_t, uint32_t, const char *);
+void		 portal_imsg(struct imsg *);
+void		 portal_imsg_data(struct imsg *);
+void		 portal_gone(uint8_t, uint32_t);
+void		 portal_tick(void);
+void		 portal_shutdown(void);
 
 /* identity.c */
 int		 identity_load(const char *, int, struct identity **, char *,

@@ -286,9 +286,12 @@ router_flow_check(struct message *m, const struct addr *a)
 	char	 buf[OCKAM_ADDR_MAX + 8];
 	int	 ok;
 
-	switch (m->flow_kind) {
-	case FLOW_NONE:
+	if (m->flow_kind == FLOW_NONE)
 		return (1);
+	if (a->type == OCKAM_ADDR_LOCAL &&
+	    (ok = portal_flow_allows(m, a->val)) != -1)
+		goto checked;
+	switch (m->flow_kind) {
 	case FLOW_CHANNEL:
 		ok = a->type == OCKAM_ADDR_LOCAL ?
 		    channel_flow_allows(m, a->val) : hub_channel_reply(m, a);
@@ -303,6 +306,7 @@ router_flow_check(struct message *m, const struct addr *a)
 		ok = 0;
 		break;
 	}
+ checked:
 	if (!ok) {
 		if (a->type == OCKAM_ADDR_LOCAL)
 			snprintf(buf, sizeof(buf), "%s", a->val);

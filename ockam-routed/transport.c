@@ -588,6 +588,7 @@ tcp_down(struct tcp_conn *tc)
 	chanlife_conn_down(c->id, c->tls, conn_name(c));
 	hub_gone(FLOW_TCP, c->id, c->tls ? OCKAM_ADDR_TLS : OCKAM_ADDR_TCP,
 	    conn_name(c));
+	portal_gone(FLOW_TCP, c->id);
 	if (c->lc == NULL)
 		relayc_conn_down(c->tls, c->peer);
 	conn_free(c, tc->why);

@@ -119,6 +119,10 @@ worker_handle(struct worker *w, struct message *m)
 	case WORKER_REMOTE:
 		relayc_handle(w, m);
 		break;
+	case WORKER_OUTLET:
+	case WORKER_PORTAL:
+		portal_handle(w, m);
+		break;
 	case WORKER_FWD_SERVICE:
 	case WORKER_FWD_STATIC:
 	case WORKER_FORWARDER:

@@ -30,20 +30,17 @@ static struct timespec	 accept_resume;		/* paused until then */
 static struct log_count	 lc_nofd = LOG_COUNT_INIT(LOG_WARNING,
     "cannot accept, pausing for a second");
 
+/* Bind and listen (start-up, as root): l gets its id, name and fd. */
 void
-listener_add(const struct tcp_listen *tl)
+listener_bind(const struct tcp_listen *tl, struct listener *l)
 {
 	struct sockaddr_storage	 ss;
-	struct listener		*l;
 	socklen_t		 len;
 	int			 fd, on = 1;
 
-	if (nlisteners == TCPD_LISTEN_MAX)
-		fatalx("more than %d listeners", TCPD_LISTEN_MAX);
 	if (addr_numeric(tl->family, tl->addr, tl->port, &ss) == -1)
 		fatalx("listener %u: %s is not an IPv%u address", tl->id,
 		    tl->addr, tl->family);
-	l = &listeners[nlisteners];
 	memset(l, 0, sizeof(*l));
 	l->id = tl->id;
 	peer_format((struct sockaddr *)&ss, l->name, sizeof(l->name));
@@ -68,6 +65,17 @@ listener_add(const struct tcp_listen *tl)
 		peer_format((struct sockaddr *)&ss, l->name, sizeof(l->name));
 	}
 	l->fd = fd;
+}
+
+void
+listener_add(const struct tcp_listen *tl)
+{
+	struct listener		*l;
+
+	if (nlisteners == TCPD_LISTEN_MAX)
+		fatalx("more than %d listeners", TCPD_LISTEN_MAX);
+	l = &listeners[nlisteners];
+	listener_bind(tl, l);
 	if (tl->tls)
 		l->tls = tlsd_server(l->name, tl->cert, tl->key);
 	nlisteners++;

@@ -73,6 +73,18 @@ static const struct privsep_req tcpd_reqs[] = {
 	    sizeof(struct tcp_conn), tcpd_cutreq },
 	{ IMSG_REGRESS_CONNID, P(PRIVSEP_RUN), 0, sizeof(uint32_t),
 	    tcpd_regress_connid },
+	{ IMSG_TCP_INLET, P(PRIVSEP_START), 0,
+	    sizeof(struct tcp_listen), portal_inlet },
+	{ IMSG_TCP_PORTAL_OPEN, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_portal), portal_open_req },
+	{ IMSG_TCP_PORTAL_DATA, P(PRIVSEP_RUN), REQ_MSG,
+	    sizeof(uint32_t), portal_data_req },
+	{ IMSG_TCP_PORTAL_CREDIT, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_portal), portal_credit_req },
+	{ IMSG_TCP_PORTAL_SHUT, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_portal), portal_end_req },
+	{ IMSG_TCP_PORTAL_CLOSE, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_portal), portal_end_req },
 };
 #define NREQS	(sizeof(tcpd_reqs) / sizeof(tcpd_reqs[0]))
 
@@ -320,9 +332,10 @@ tcpd_loop(void)
 	struct timespec		 now;
 	struct conn		*c, *hog;
 	size_t			 max;
-	int			 i, n, npfd, nl, timeout, t, paused;
+	int			 i, n, npfd, nl, np, timeout, t, paused;
 
-	max = 1 + TCPD_LISTEN_MAX + limit(LIMIT_CONNECTIONS);
+	max = 1 + TCPD_LISTEN_MAX + limit(LIMIT_CONNECTIONS) +
+	    portal_pollmax();
 	if ((pfds = calloc(max, sizeof(*pfds))) == NULL ||
 	    (pconn = calloc(max, sizeof(*pconn))) == NULL)
 		fatal(NULL);
@@ -348,11 +361,16 @@ tcpd_loop(void)
 			pfds[npfd].events = n;
 			pconn[npfd++] = c;
 		}
+		np = npfd;
+		npfd += portal_pollfds(pfds + np, max - np);
 		timeout = conn_next_timeout(&now);
 		t = listener_next_timeout(&now);
 		if (t != -1 && (timeout == -1 || t < timeout))
 			timeout = t;
 		t = bounds_next_timeout(&now);
+		if (t != -1 && (timeout == -1 || t < timeout))
+			timeout = t;
+		t = portal_next_timeout(&now);
 		if (t != -1 && (timeout == -1 || t < timeout))
 			timeout = t;
 		t = log_count_flush();
@@ -371,21 +389,25 @@ tcpd_loop(void)
 		    privsep_child_input() == 0)
 			break;
 		conn_flush();
+		portal_flush();
 		for (i = 1; i < nl; i++)
 			if (pfds[i].revents & POLLIN)
 				listener_accept(&listeners[i - 1]);
 		hog = NULL;
-		for (i = nl; i < npfd; i++) {
+		for (i = nl; i < np; i++) {
 			paused = reading_paused;
 			conn_events(pconn[i], pfds[i].revents);
 			if (!paused && reading_paused && !pconn[i]->dead)
 				hog = pconn[i];
 		}
 		tcpd_fair(hog);
+		portal_events(pfds + np, npfd - np);
 		tcpd_now(&now);
 		conn_timeouts(&now);
 		bounds_timeouts(&now);
+		portal_timeouts(&now);
 		conn_reap();
+		portal_reap();
 		/* Write-through: what came in goes to routed now. */
 		if (imsgbuf_queuelen(&tcpd_ibuf) > 0 &&
 		    imsgbuf_write(&tcpd_ibuf) == -1)

@@ -34,6 +34,15 @@
 #define TCPD_KEEPINTVL		75
 #define TCPD_KEEPCNT		2
 #define TCPD_HOST_MAX		256
+#define TCPD_INLET_MAX		64		/* portal inlets */
+#define TCPD_PORTALS_MAX	1024		/* portal sockets */
+/*
+ * Bytes to write, a portal socket: only a peer without Credit gets
+ * near it, whose connection routed stops reading past 1 MiB; what was
+ * read by then (tcpd's queue to routed and routed's own, 8 MiB each at
+ * most) still comes.
+ */
+#define TCPD_PORTAL_QUEUE_MAX	(32U << 20)
 
 enum conn_state {
 	CONN_CONNECTING,	/* tcpd opened it, not connected yet */
@@ -173,10 +182,27 @@ void		 conn_write(struct conn *);
 /* listen.c */
 extern struct listener	 listeners[TCPD_LISTEN_MAX];
 extern int		 nlisteners;
+void		 listener_bind(const struct tcp_listen *, struct listener *);
 void		 listener_add(const struct tcp_listen *);
 void		 listener_accept(struct listener *);
 int		 listener_pollevents(void);
 int		 listener_next_timeout(const struct timespec *);
+
+/* portal.c */
+struct imsg;
+struct pollfd;
+void		 portal_inlet(struct imsg *);
+void		 portal_open_req(struct imsg *);
+void		 portal_data_req(struct imsg *);
+void		 portal_credit_req(struct imsg *);
+void		 portal_end_req(struct imsg *);
+int		 portal_pollfds(struct pollfd *, int);
+int		 portal_pollmax(void);
+void		 portal_events(struct pollfd *, int);
+void		 portal_flush(void);
+void		 portal_timeouts(const struct timespec *);
+int		 portal_next_timeout(const struct timespec *);
+void		 portal_reap(void);
 
 /* tls.c */
 void		 tlsd_init(void);

@@ -79,7 +79,8 @@ mkcerts() {
 suite() {
 	tag=$1 tlsdir=$2
 
-	for s in frames bad many noread drain slowrouted connect names; do
+	for s in frames bad many noread drain slowrouted connect names \
+	    portal; do
 		poke $tag.$s $s
 		results $tag.$s "$tag $s"
 		expect $tag.$s "$tag $s: tcpd exits 0 when routed goes away" \
@@ -127,7 +128,8 @@ suite() {
 	    "child exited: signal 31"
 
 	for s in late twice dupid badfamily badsize short emptymsg \
-	    undecodable unterminated unknown; do
+	    undecodable unterminated unknown pdata0 pdatabig popen pcredit \
+	    pclose; do
 		[ $s = twice ] && [ -z "$tlsdir" ] && continue
 		poke $tag.$s $s "$tlsdir"
 		r="from routed"
@@ -142,6 +144,10 @@ suite() {
 		undecodable)	why="TCP_SEND $r .*unsupported version" ;;
 		unterminated)	why="unterminated peer name" ;;
 		unknown)	why="unknown type 32767 $r" ;;
+		pdata0|pdatabig) why="portal data of 0 or over 48 KiB" ;;
+		popen)		why="portal id in use or not routed's" ;;
+		pcredit)	why="portal credit 0 or too large" ;;
+		pclose)		why="TCP_PORTAL_CLOSE $r (length [0-9]*): size" ;;
 		esac
 		expect $tag.$s "$tag: $s request is fatal: $why" \
 		    "malformed imsg" "$why" "child exited: status 1"

@@ -906,6 +906,68 @@ test_relays(void **state)
 	    "invalid");
 }
 
+/* outlet and inlet (portalconf.c): what they make, what they refuse. */
+static void
+test_portals(void **state)
+{
+	struct ockam_conf	*conf;
+	struct outlet_conf	*oc;
+	struct inlet_conf	*ic;
+
+	(void)state;
+	conf = parse_text(
+	    "vault directory /v\nidentity a\n"
+	    "outlet \"db\" to \"127.0.0.1:5432\" consumers { l1, l2 }\n"
+	    "outlet web to \"[::1]:80\"\n"
+	    "inlet on 127.0.0.1 port 6000 via "
+	    "\"/ip4/10.0.0.1/tcp/4000/service/l1\" to \"db\"\n"
+	    "inlet on 0::1 port 6001 to \"/ip4/10.0.0.1/tcp/4000/service/web\"\n");
+	if (conf == NULL)
+		fail_msg("%s", errtext);
+	oc = TAILQ_FIRST(&conf->outlets);
+	assert_string_equal(oc->name, "db");
+	assert_string_equal(oc->target, "127.0.0.1:5432");
+	assert_true(names_find(&oc->consumers, "l2"));
+	oc = TAILQ_NEXT(oc, entry);
+	assert_string_equal(oc->target, "[::1]:80");
+	assert_true(TAILQ_EMPTY(&oc->consumers));
+	assert_true(config_name_taken(conf, "web"));
+	ic = TAILQ_FIRST(&conf->inlets);
+	assert_int_equal(ic->id, 1);
+	assert_int_equal(ic->port, 6000);
+	assert_int_equal(ic->via_route.n, 2);
+	assert_int_equal(ic->to_route.n, 1);
+	ic = TAILQ_NEXT(ic, entry);
+	assert_int_equal(ic->id, 2);
+	assert_int_equal(ic->family, 6);
+	assert_string_equal(ic->addr, "::1");
+	assert_null(ic->via);
+	assert_int_equal(ic->to_route.n, 2);
+	config_free(conf);
+
+	assert_fails("outlet x to \"nohost\"\n", 1,
+	    "outlet x: target \"nohost\" is not HOST:PORT");
+	assert_fails("outlet x to \"h:0\"\n", 1, "is not HOST:PORT");
+	assert_fails("outlet x to \"@1.2:80\"\n", 1, "is not HOST:PORT");
+	assert_fails("hop x\noutlet x to \"h:1\"\n", 2,
+	    "worker \"x\" defined twice");
+	assert_fails("outlet x to \"h:1\"\nhop x\n", 2,
+	    "worker \"x\" defined twice");
+	assert_fails("inlet on host port 1 to x\n", 1,
+	    "inlet on \"host\": not a numeric IPv4 or IPv6 address");
+	assert_fails("inlet on 127.0.0.1 port 0 to x\n", 1, "port 0 is");
+	assert_fails("inlet on 127.0.0.1 port 1 to \"/ip4/x\"\n", 1,
+	    "inlet: bad route \"/ip4/x\"");
+	assert_fails("inlet on 127.0.0.1 port 1 to x\n"
+	    "inlet on 127.0.0.1 port 1 to y\n", 2,
+	    "inlet on 127.0.0.1 port 1 given twice");
+	assert_null(parse_text("inlet on 127.0.0.1 port 1 via x to y\n"));
+	assert_non_null(strstr(errtext, "a channel (via) needs an identity"));
+	roundtrip("vault directory /v\nidentity a\n"
+	    "outlet \"db\" to \"127.0.0.1:5432\" consumers { l1 l2 }\n"
+	    "inlet on 127.0.0.1 port 6000 via \"/service/l1\" to \"db\"\n");
+}
+
 int
 main(void)
 {
@@ -925,6 +987,7 @@ main(void)
 		cmocka_unit_test_teardown(test_include_loop, test_teardown),
 		cmocka_unit_test_teardown(test_include_depth, test_teardown),
 		cmocka_unit_test_teardown(test_relays, test_teardown),
+		cmocka_unit_test_teardown(test_portals, test_teardown),
 		cmocka_unit_test_teardown(test_print_roundtrip,
 		    test_teardown),
 		cmocka_unit_test_teardown(test_stream, test_teardown),

@@ -22,6 +22,35 @@
 #include "../common/poke.h"
 #include "tcpdpoke.h"
 
+/* Portal requests tcpd must die of. */
+static void
+portal_fatal(const char *s)
+{
+	struct tcp_portal	 tp;
+	unsigned char		 big[4 + TCP_PORTAL_DATA_MAX + 1];
+
+	memset(&tp, 0, sizeof(tp));
+	tp.id = TCP_PORTAL_OURS | 7;
+	strlcpy(tp.peer, "127.0.0.1:1", sizeof(tp.peer));
+	if (strcmp(s, "pdata0") == 0)
+		child_send(IMSG_TCP_PORTAL_DATA, 0, &tp.id, sizeof(tp.id));
+	else if (strcmp(s, "pdatabig") == 0) {
+		memset(big, 0, sizeof(big));
+		child_send(IMSG_TCP_PORTAL_DATA, 0, big, sizeof(big));
+	} else if (strcmp(s, "popen") == 0) {
+		tp.id = 7;
+		child_send(IMSG_TCP_PORTAL_OPEN, 0, &tp, sizeof(tp));
+	} else if (strcmp(s, "pcredit") == 0) {
+		child_send(IMSG_TCP_PORTAL_OPEN, 0, &tp, sizeof(tp));
+		tp.n = TCP_PORTAL_CREDIT_MAX + 1;
+		child_send(IMSG_TCP_PORTAL_CREDIT, 0, &tp, sizeof(tp));
+	} else if (strcmp(s, "pclose") == 0) {
+		memset(big, 0, sizeof(big));
+		memcpy(big, &tp, sizeof(tp));
+		child_send(IMSG_TCP_PORTAL_CLOSE, 0, big, sizeof(tp) + 1);
+	}
+}
+
 /* Requests tcpd must die of, after READY. */
 void
 scenario_fatal(const char *s)
@@ -52,6 +81,8 @@ scenario_fatal(const char *s)
 		child_send(IMSG_TCP_SEND, 0, buf, sizeof(tm) + 4);
 	} else if (strcmp(s, "unknown") == 0)
 		child_send(0x7fff, 0, NULL, 0);
+	else
+		portal_fatal(s);
 	drain_child();
 }
 
@@ -92,6 +123,9 @@ filter_allowed(void)
 	    0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) ==
 	    0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0,
 	    "filter: keepalive, TCP_NODELAY, SO_ERROR");
+	errno = 0;
+	check(shutdown(fd, SHUT_WR) == -1 && errno == ENOTCONN,
+	    "filter: shutdown, a portal's half-close");
 	close(fd);
 	if ((fd = socket(AF_INET6, TCP_SOCK, 0)) != -1 || errno ==
 	    EAFNOSUPPORT)

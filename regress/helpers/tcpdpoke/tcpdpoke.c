@@ -156,6 +156,7 @@ static int
 configure(const struct tcp_listen *tl, int ntl, int ca, int extra)
 {
 	struct tcp_tlsconf	 tc;
+	struct tcp_listen	 in;
 	struct ev		*e;
 	uint32_t		 lim[LIMIT_MAX];
 	int			 i;
@@ -172,6 +173,10 @@ configure(const struct tcp_listen *tl, int ntl, int ca, int extra)
 	child_send(IMSG_TCP_LIMITS, 0, lim, sizeof(lim));
 	for (i = 0; i < ntl; i++)
 		child_send(IMSG_TCP_LISTEN, 0, &tl[i], sizeof(tl[i]));
+	if (inlet1 != 0) {
+		mklisten(&in, 1, AF_INET, inlet1, NULL, NULL);
+		child_send(IMSG_TCP_INLET, 0, &in, sizeof(in));
+	}
 	for (i = 0; i < ca; i++) {
 		memset(&tc, 0, sizeof(tc));
 		snprintf(tc.ca, sizeof(tc.ca), "%s/ca.pem", dir);
@@ -268,6 +273,9 @@ main(int argc, char *argv[])
 		mklisten(&tl[0], 1, AF_INET, free_port(AF_INET), NULL, NULL);
 		tl[0].family = 5;
 		r = configure(tl, 1, 0, 0);
+	} else if (strcmp(s, "portal") == 0) {
+		inlet1 = free_port(AF_INET);
+		r = start_plain();
 	} else if (strcmp(s, "bindfail") == 0) {
 		p2 = 0;
 		if ((fd = tcp_server(AF_INET, &p2, 1, 0)) == -1)
@@ -300,6 +308,8 @@ main(int argc, char *argv[])
 		scenario_slowrouted();
 	else if (strcmp(s, "names") == 0)
 		scenario_names();
+	else if (strcmp(s, "portal") == 0)
+		scenario_portal();
 	else if (strcmp(s, "connect") == 0) {
 		scenario_connect();
 		if (have_ipv6)

@@ -92,5 +92,9 @@ void		 scenario_tls(uint16_t, uint16_t, uint16_t);
 void		 scenario_fatal(const char *);
 void		 scenario_filter(void);
 void		 scenario_names(void);
+void		 scenario_portal(void);
+
+/* portal.c */
+extern uint16_t	 inlet1;	/* inlet 1, 127.0.0.1, or 0 */
 
 #endif
