@@ -59,6 +59,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/streamname.c lib/stream.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c ockam-routed/confcheck.c \
+		  ockam-routed/confsclient.c ockam-routed/streamclient.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
@@ -96,6 +97,7 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
 ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
 CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
+	    $(BUILD)/obj/ockam-routed/confsclient.o \
 	    $(BUILD)/obj/ockam-routed/confstmt.o $(PARSE_OBJ)
 
 PROGS	 = $(BUILD)/ockam-routed $(BUILD)/ockam-vaultd $(BUILD)/ockam-tcpd \
@@ -295,7 +297,8 @@ FUZZ_CFLAGS	 = -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c lib/limit.c lib/stream.c \
 		   ockam-routed/config.c \
-		   ockam-routed/confstmt.c ockam-tcpd/frame.c \
+		   ockam-routed/confstmt.c ockam-routed/confsclient.c \
+		   lib/streamname.c ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a
 FUZZ_PARSE	 = $(FUZZ_BUILD)/obj/ockam-routed/parse.o

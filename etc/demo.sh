@@ -102,7 +102,8 @@ wait_for() {
 echo
 echo "== the guide \"Securely connecting devices\": a hub from etc/hub.conf"
 echo "   on $HUB, Bob (etc/hub-bob.conf: no listener) and Alice"
-start hub "$D/hub.conf" -s "$D/hub.sock" -D vaultdir="$D/hubvault"
+start hub "$D/hub.conf" -s "$D/hub.sock" -D vaultdir="$D/hubvault" \
+    -D statedir="$D/hubstreams"
 start bob "$TOP/etc/hub-bob.conf" -s "$D/bob.sock" -D vaultdir="$D/bobvault" \
     -D hub="$HUB"
 start alice "$TOP/etc/hub-alice.conf" -s "$D/alice.sock" \

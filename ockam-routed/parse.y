@@ -121,6 +121,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	VAULT FORWARDING SERVICE STATIC ALIAS AT HEARTBEAT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE
+%token	CLIENT CLIENTID INTERVAL NAME RECEIVE SEND
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -236,6 +237,30 @@ stream		: STREAM SERVICE string INDEX string	{
 				add_worker(WORKER_STREAM_INDEX, $5);
 			}
 		} streamopts
+		| STREAM CLIENT AT string	{ new_sclient(conf, $4); }
+		    sclientopts
+		;
+
+sclientopts	: /* empty */
+		| sclientopts sclientopt
+		;
+
+sclientopt	: SEND string		{ sclient_opt(SCOPT_SEND, $2); }
+		| RECEIVE string	{ sclient_opt(SCOPT_RECEIVE, $2); }
+		| NAME string		{ sclient_opt(SCOPT_NAME, $2); }
+		| CLIENTID string	{ sclient_opt(SCOPT_CLIENT_ID, $2); }
+		| INTERVAL NUMBER	{ sclient_opt(SCOPT_INTERVAL, $2); }
+		| SERVICE string	{ sclient_opt(SCOPT_SERVICE, $2); }
+		| INDEX string		{ sclient_opt(SCOPT_INDEX, $2); }
+		| CONSUMERS sconsumer
+		| CONSUMERS '{' optnl sconsumerlist '}'
+		;
+
+sconsumerlist	: sconsumer optnl
+		| sconsumerlist comma sconsumer optnl
+		;
+
+sconsumer	: string			{ sclient_consumer($1); }
 		;
 
 streamopts	: /* empty */
@@ -406,6 +431,8 @@ lookup(const char *s)
 		{ "ca",			CA },
 		{ "certificate",	CERTIFICATE },
 		{ "chroot",		CHROOT },
+		{ "client",		CLIENT },
+		{ "client-id",		CLIENTID },
 		{ "consumers",		CONSUMERS },
 		{ "control",		CONTROL },
 		{ "directory",		DIRECTORY },
@@ -419,17 +446,21 @@ lookup(const char *s)
 		{ "identity",		IDENTITY },
 		{ "include",		INCLUDE },
 		{ "index",		INDEX },
+		{ "interval",		INTERVAL },
 		{ "key",		KEY },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
 		{ "listener",		LISTENER },
 		{ "mode",		MODE },
+		{ "name",		NAME },
 		{ "on",			ON },
 		{ "pin",		PIN },
 		{ "port",		PORT },
+		{ "receive",		RECEIVE },
 		{ "relay",		RELAY },
 		{ "retain",		RETAIN },
 		{ "secure-channel",	SECURECHANNEL },
+		{ "send",		SEND },
 		{ "service",		SERVICE },
 		{ "size",		SIZE },
 		{ "socket",		SOCKET },

@@ -299,6 +299,9 @@ router_flow_check(struct message *m, const struct addr *a)
 	case FLOW_REMOTE:
 		ok = relayc_flow_allows(m, a);
 		break;
+	case FLOW_STREAM:
+		ok = sclient_flow_allows(m, a);
+		break;
 	default:
 		ok = 0;
 		break;
@@ -311,11 +314,13 @@ router_flow_check(struct message *m, const struct addr *a)
 			    safe_str(a->val, a->len));
 		router_drop(m, "denied: %s may not receive from that %s",
 		    buf, m->flow_kind == FLOW_CHANNEL ? "secure channel" :
-		    m->flow_kind == FLOW_REMOTE ? "relay" : "TCP connection");
+		    m->flow_kind == FLOW_REMOTE ? "relay" :
+		    m->flow_kind == FLOW_STREAM ? "stream client" :
+		    "TCP connection");
 		return (0);
 	}
-	/* Through a relay: its source stays the hub's connection. */
-	if (m->flow_kind != FLOW_REMOTE) {
+	/* Through a relay or a stream: its source stays the hub's. */
+	if (m->flow_kind != FLOW_REMOTE && m->flow_kind != FLOW_STREAM) {
 		m->src_kind = m->flow_kind;
 		m->src = m->flow;
 	}
