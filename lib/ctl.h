@@ -52,6 +52,12 @@
  *	CTL_SHOW_RELAYS	empty; answered by CTL_RELAY_INFO (strings: side
  *			"hub" or "client", address, state, remote address,
  *			route, since, detail)..., CTL_END
+ *	CTL_STREAM_CLIENT_CREATE string hub route (multiaddr text),
+ *			strings send stream, receive stream, sender address,
+ *			client id (empty: the sender address), u32 poll
+ *			interval ms (0: default), u32 count, count strings
+ *			(consumers); answered by CTL_RESULT with the sender's
+ *			route once it runs (it reaches the hub on its own)
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -93,6 +99,7 @@ enum ctl_type {
 	CTL_RELAY_DELETE,
 	CTL_SHOW_RELAYS,
 	CTL_RELAY_INFO,
+	CTL_STREAM_CLIENT_CREATE,
 	CTL_TYPE_MAX
 };
 

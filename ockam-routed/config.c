@@ -481,7 +481,7 @@ print_remotes(struct ockam_conf *conf)
 		print_string(sc->send);
 		printf(" receive ");
 		print_string(sc->receive);
-		printf(" name ");
+		printf(" sender ");
 		print_string(sc->name);
 		if (sc->client_id[0] != '\0') {
 			printf(" client-id ");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The statement "stream client at HUB send STREAM receive STREAM name
+ * The statement "stream client at HUB send STREAM receive STREAM sender
  * ADDRESS ..." of ockam.conf(5), and the checks of a stream client's
  * settings that ockamctl stream client create shares (streamclient.c).
  */
@@ -118,7 +118,7 @@ sclient_complete(const struct sclient_conf *sc, char *err, size_t errlen)
 	if (sc->send[0] == '\0' || sc->receive[0] == '\0' ||
 	    sc->name[0] == '\0') {
 		snprintf(err, errlen, "stream client at %s: send, receive "
-		    "and name are needed", sc->hub);
+		    "and sender are needed", sc->hub);
 		return (-1);
 	}
 	if (strcmp(sc->send, sc->receive) == 0) {

@@ -121,7 +121,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	VAULT FORWARDING SERVICE STATIC ALIAS AT HEARTBEAT
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE
-%token	CLIENT CLIENTID INTERVAL NAME RECEIVE SEND
+%token	CLIENT CLIENTID INTERVAL RECEIVE SEND SENDER
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -247,7 +247,7 @@ sclientopts	: /* empty */
 
 sclientopt	: SEND string		{ sclient_opt(SCOPT_SEND, $2); }
 		| RECEIVE string	{ sclient_opt(SCOPT_RECEIVE, $2); }
-		| NAME string		{ sclient_opt(SCOPT_NAME, $2); }
+		| SENDER string		{ sclient_opt(SCOPT_NAME, $2); }
 		| CLIENTID string	{ sclient_opt(SCOPT_CLIENT_ID, $2); }
 		| INTERVAL NUMBER	{ sclient_opt(SCOPT_INTERVAL, $2); }
 		| SERVICE string	{ sclient_opt(SCOPT_SERVICE, $2); }
@@ -452,7 +452,6 @@ lookup(const char *s)
 		{ "listen",		LISTEN },
 		{ "listener",		LISTENER },
 		{ "mode",		MODE },
-		{ "name",		NAME },
 		{ "on",			ON },
 		{ "pin",		PIN },
 		{ "port",		PORT },
@@ -461,6 +460,7 @@ lookup(const char *s)
 		{ "retain",		RETAIN },
 		{ "secure-channel",	SECURECHANNEL },
 		{ "send",		SEND },
+		{ "sender",		SENDER },
 		{ "service",		SERVICE },
 		{ "size",		SIZE },
 		{ "socket",		SOCKET },

@@ -41,7 +41,6 @@
 
 #include "buf.h"
 #include "channel.h"
-#include "ctl.h"
 #include "limit.h"
 #include "log.h"
 #include "multiaddr.h"
@@ -134,16 +133,6 @@ consumer_create(struct sclient *s)
 	if ((b = sc_buf()) != NULL)
 		stream_enc_create(b, s->sc->receive);
 	sc_send(s, s->cw->name, s->sc->service, NULL, b);
-}
-
-/* The client that waits for create hears how it went. */
-static void
-sc_tell(struct sclient *s, uint32_t status, const char *msg)
-{
-	if (s->client == 0)
-		return;
-	control_report(s->client, s->creqid, status, msg);
-	s->client = 0;
 }
 
 static void
@@ -256,8 +245,6 @@ producer_up(struct sclient *s, const struct route *ret)
 		s->p_nqueued--;
 		producer_push(s, m);
 	}
-	if (s->c_state == SCC_IDLE || s->c_state == SCC_PULL)
-		sc_tell(s, CTL_OK, s->sc->name);
 }
 
 /*
@@ -435,8 +422,6 @@ consumer_reply(struct sclient *s, struct message *m, int proto,
 		log_info("stream client %s: pulls %s from index %llu%s",
 		    s->sc->name, s->sc->receive, (unsigned long long)s->c_idx,
 		    x.has_index ? " (saved)" : "");
-		if (s->p_up)
-			sc_tell(s, CTL_OK, s->sc->name);
 		consumer_pull(s);
 		return;
 	case STREAM_P_PULL:
@@ -630,12 +615,10 @@ sclient_timeout(struct timespec *ts)
 
 /*
  * A new stream client: sc is the configuration's, or (own) ours to
- * free, also when this fails.  client, when not 0, hears once both
- * streams answered.
+ * free, also when this fails.
  */
 int
-sclient_new(struct sclient_conf *sc, int own, uint32_t client,
-    uint32_t creqid, char *err, size_t errlen)
+sclient_new(struct sclient_conf *sc, int own, char *err, size_t errlen)
 {
 	struct sclient	*s;
 	char		 name[OCKAM_ADDR_MAX + 1], hex[17];
@@ -672,8 +655,6 @@ sclient_new(struct sclient_conf *sc, int own, uint32_t client,
 	s->pw->sclient = s->cw->sclient = s;
 	s->sc = sc;
 	s->own = own;
-	s->client = client;
-	s->creqid = creqid;
 	strlcpy(s->client_id, sc->client_id[0] != '\0' ? sc->client_id :
 	    sc->name, sizeof(s->client_id));
 	s->id = next_id++;
@@ -694,12 +675,10 @@ sclient_new(struct sclient_conf *sc, int own, uint32_t client,
 }
 
 void
-sclient_delete(struct sclient *s, const char *why)
+sclient_delete(struct sclient *s)
 {
 	struct message	*m;
 
-	if (why != NULL)
-		sc_tell(s, CTL_ERR, why);
 	TAILQ_REMOVE(&sclients, s, entry);
 	nsclients--;
 	while ((m = TAILQ_FIRST(&s->p_queue)) != NULL) {
@@ -724,7 +703,7 @@ sclient_configure(struct ockam_conf *conf)
 	char			 err[256];
 
 	TAILQ_FOREACH(sc, &conf->sclients, entry)
-		if (sclient_new(sc, 0, 0, 0, err, sizeof(err)) == -1)
+		if (sclient_new(sc, 0, err, sizeof(err)) == -1)
 			fatalx("stream client at %s: %s", sc->hub, err);
 }
 
@@ -734,5 +713,5 @@ sclient_shutdown(void)
 	struct sclient	*s;
 
 	while ((s = TAILQ_FIRST(&sclients)) != NULL)
-		sclient_delete(s, "the node stops");
+		sclient_delete(s);
 }

@@ -52,14 +52,11 @@ struct sclient {
 	int64_t			 c_next;	/* ms: deadline or next pull */
 	unsigned int		 c_failures;
 	uint64_t		 nforwarded;
-	uint32_t		 client;	/* create waits */
-	uint32_t		 creqid;
 };
 TAILQ_HEAD(sclients, sclient);
 extern struct sclients	 sclients;
 
-int	 sclient_new(struct sclient_conf *, int, uint32_t, uint32_t, char *,
-	    size_t);
-void	 sclient_delete(struct sclient *, const char *);
+int	 sclient_new(struct sclient_conf *, int, char *, size_t);
+void	 sclient_delete(struct sclient *);
 
 #endif /* OCKAM_STREAMCLIENT_H */

@@ -92,3 +92,26 @@ n=$(ctl resp show channels 2>/dev/null | grep -c '^/service/.* responder ')
 out=$(ctl init message send "$ch2/service/echoer" 'Hello again' 2>&1)
 [ "$out" = "Hello again" ] && ok "an echo through the new channel" ||
     fail "an echo through the new channel ($out)"
+
+# ockamctl stream client create: the same over another pair of streams.
+out=$(ctl resp stream client create --send cli-b-to-a --receive cli-a-to-b \
+    --name to_a --consumer secure_channel_listener --interval 100 "$HUB" 2>&1)
+[ "$out" = /service/to_a ] && ok "stream client create on the responder" ||
+    fail "stream client create on the responder ($out)"
+out=$(ctl init stream client create --send cli-a-to-b --receive cli-b-to-a \
+    --name to_b --client-id a1 "$HUB" 2>&1)
+[ "$out" = /service/to_b ] && ok "stream client create on the initiator" ||
+    fail "stream client create on the initiator ($out)"
+ch3=$(ctl init secure-channel create \
+    /service/to_b/service/secure_channel_listener 2>&1)
+out=$(ctl init message send "$ch3/service/echoer" 'Hello World!' 2>&1)
+[ "$out" = "Hello World!" ] && ok "an echo over streams made by ockamctl" ||
+    fail "an echo over streams made by ockamctl ($ch3: $out)"
+for bad in "--send ../x --name n2" "--send a/b --name n2" \
+    "--send q --name to_b" "--send z --name n2"; do
+	out=$(ctl init stream client create $bad --receive z "$HUB" 2>&1)
+	case $out in
+	*"stream client create:"*) ok "stream client create $bad: refused" ;;
+	*) fail "stream client create $bad: refused ($out)" ;;
+	esac
+done
