@@ -248,16 +248,16 @@ producer_up(struct sclient *s, const struct route *ret)
 }
 
 /*
- * Did m come from the hub?  Its return route is the hub's route and
- * one address there; over TCP, it came over a connection.
+ * Did m come straight from the hub?  Its return route starts with the
+ * hub's first hop, and over TCP it came over a connection.
  */
 static int
 from_hub(struct sclient *s, const struct message *m)
 {
 	struct addr	*h = route_head(&s->hub), *a = route_head(&m->tm.ret);
 
-	if (a == NULL || h == NULL || m->tm.ret.n != s->hub.n + 1 ||
-	    a->type != h->type || strcmp(a->val, h->val) != 0)
+	if (a == NULL || h == NULL || a->type != h->type ||
+	    strcmp(a->val, h->val) != 0)
 		return (0);
 	if (h->type == OCKAM_ADDR_TCP || h->type == OCKAM_ADDR_TLS)
 		return (m->src_kind == FLOW_TCP);
@@ -384,8 +384,10 @@ consumer_pulled(struct sclient *s, struct message *m, struct cursor *cur)
 		consumer_index(s, 1);
 		s->c_saved = s->c_idx;
 	}
+	/* More at once, unless delivery lags: then the hub keeps them. */
 	s->c_state = SCC_IDLE;
-	s->c_next = now_ms() + (n > 0 ? 0 : s->sc->interval);
+	s->c_next = now_ms() + (n > 0 && router_pending() <
+	    ROUTED_QUEUE_MAX / 2 ? 0 : s->sc->interval);
 }
 
 /* A reply the consumer got from the hub. */
@@ -449,9 +451,13 @@ sclient_handle(struct worker *w, struct message *m)
 	int		 proto;
 
 	route_pop_front(&m->tm.onward);
-	if (from_hub(s, m) && m->tm.onward.n == 0) {
-		if (stream_decode(m->tm.payload, m->tm.plen, &proto, &cur,
-		    &why) == -1)
+	/* The hub answers from a worker there, to us alone. */
+	if (from_hub(s, m)) {
+		if (m->tm.onward.n != 0 || m->tm.ret.n != s->hub.n + 1)
+			log_count(&lc_hub, "stream client %s: not a reply: "
+			    "dropped", s->sc->name);
+		else if (stream_decode(m->tm.payload, m->tm.plen, &proto,
+		    &cur, &why) == -1)
 			log_count(&lc_hub, "stream client %s: %s", s->sc->name,
 			    why);
 		else if (w == s->pw)

@@ -65,6 +65,15 @@ check "the responder logs the denial" grep -q \
     "denied: echoer may not receive from that stream client" \
     "$(node_log resp)"
 
+# Garbage pushed to the stream the responder reads: logged, skipped.
+ctl init stream push "$HUB" sc-initiator-to-responder garbage > /dev/null 2>&1
+wait_for 5 grep -q "stream client to_initiator: message .* of sc-initiator-to-responder" \
+    "$(node_log resp)" && ok "a record that is no message: logged, skipped" ||
+    fail "a record that is no message: logged, skipped"
+out=$(ctl init message send "$ch/service/echoer" 'after garbage' 2>&1)
+[ "$out" = "after garbage" ] && ok "the channel still echoes" ||
+    fail "the channel still echoes ($out)"
+
 # The responder restarts: a handshake pushed meanwhile waits at the hub;
 # the consumer resumes from its saved index, past the first handshake.
 stop_node resp
