@@ -319,8 +319,8 @@ router_flow_check(struct message *m, const struct addr *a)
 		    "TCP connection");
 		return (0);
 	}
-	/* Through a relay or a stream: its source stays the hub's. */
-	if (m->flow_kind != FLOW_REMOTE && m->flow_kind != FLOW_STREAM) {
+	/* Through a relay: its source stays the hub's connection. */
+	if (m->flow_kind != FLOW_REMOTE) {
 		m->src_kind = m->flow_kind;
 		m->src = m->flow;
 	}

@@ -317,8 +317,7 @@ producer_reply(struct sclient *s, struct message *m, int proto,
  * in front of its return route.  0, or -1: not a message.
  */
 static int
-consumer_forward(struct sclient *s, const struct message *from,
-    const struct stream_msg *sm)
+consumer_forward(struct sclient *s, const struct stream_msg *sm)
 {
 	struct message	*m;
 	const char	*why;
@@ -344,17 +343,19 @@ consumer_forward(struct sclient *s, const struct message *from,
 		    s->sc->name);
 		return (0);
 	}
+	/*
+	 * Its source is the stream client, not the hub's connection: a
+	 * channel over the streams outlives the connection.
+	 */
 	m->flow_kind = FLOW_STREAM;
 	m->flow = s->id;
-	m->src_kind = from->src_kind;
-	m->src = from->src;
 	s->nforwarded++;
 	router_enqueue(m);
 	return (0);
 }
 
 static void
-consumer_pulled(struct sclient *s, struct message *m, struct cursor *cur)
+consumer_pulled(struct sclient *s, struct cursor *cur)
 {
 	struct stream_pulled	 p;
 	struct stream_msg	 sm;
@@ -371,7 +372,7 @@ consumer_pulled(struct sclient *s, struct message *m, struct cursor *cur)
 		n++;
 		if (sm.index < s->c_idx)
 			continue;	/* seen */
-		consumer_forward(s, m, &sm);
+		consumer_forward(s, &sm);
 		if (sm.index == UINT64_MAX)
 			break;
 		s->c_idx = sm.index + 1;
@@ -427,7 +428,7 @@ consumer_reply(struct sclient *s, struct message *m, int proto,
 		consumer_pull(s);
 		return;
 	case STREAM_P_PULL:
-		consumer_pulled(s, m, cur);
+		consumer_pulled(s, cur);
 		return;
 	case STREAM_P_ERROR:
 		if (stream_dec_error(cur, reason, sizeof(reason), &why) == -1)

@@ -7,7 +7,9 @@
 # echo through it; the hub stores only ciphertext; what the streams
 # bring reaches only the stream client's consumers; the responder,
 # restarted, resumes from its saved index (a handshake pushed while it
-# was down completes, the old one is not replayed).
+# was down completes, the old one is not replayed); a message sent
+# while the hub is down goes through the same channel after the hub's
+# restart.
 . "$(dirname "$0")/lib.sh"
 
 if [ ! -x "$BUILD/ockam-streamd" ]; then
@@ -124,3 +126,18 @@ for bad in "--send ../x --name n2" "--send a/b --name n2" \
 	*) fail "stream client create $bad: refused ($out)" ;;
 	esac
 done
+
+# The hub restarts: a message sent meanwhile waits at the initiator,
+# then goes through the same channel; the streams are on disk.
+stop_node hub
+ctl init message send -t 40 "$ch2/service/echoer" 'through a restart' \
+    > "$T/restart.out" 2>&1 &
+sender=$!
+sleep 1
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+    -D statedir="$T/hub/streams" || { fail "hub restarts"; exit 0; }
+wait "$sender"
+out=$(cat "$T/restart.out")
+[ "$out" = "through a restart" ] &&
+    ok "an echo sent while the hub was down, after its restart" ||
+    fail "an echo sent while the hub was down, after its restart ($out)"
