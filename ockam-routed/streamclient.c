@@ -15,8 +15,9 @@
  * The consumer (stc_ and 16 hex digits) creates the stream it
  * receives on, asks the index service for the index saved for its
  * client id, and pulls from there: a reply with messages is followed
- * by the next pull at once (a hub that waits for pushes answers it
- * when there are more), an empty one after the interval.  Each message
+ * by the next pull at once, and so is an empty one that took the
+ * interval or longer (a hub that holds a pull until the next push);
+ * another empty one, after the interval.  Each message
  * pulled is forwarded with the producer's address in front of its
  * return route, so that replies go back through the other stream; the
  * index after the last one is saved once they are forwarded, so that a
@@ -164,7 +165,8 @@ consumer_pull(struct sclient *s)
 	p.index = s->c_idx;
 	p.limit = SC_PULL_LIMIT;
 	s->c_state = SCC_PULL;
-	s->c_next = now_ms() + SC_PULL_WAIT;
+	s->c_sent = now_ms();
+	s->c_next = s->c_sent + SC_PULL_WAIT;
 	if ((b = sc_buf()) != NULL)
 		stream_enc_pull(b, &p);
 	sc_send(s, s->cw->name, NULL, &s->c_to, b);
@@ -360,6 +362,7 @@ consumer_pulled(struct sclient *s, struct cursor *cur)
 	struct stream_pulled	 p;
 	struct stream_msg	 sm;
 	const char		*why;
+	int64_t			 now;
 	int			 n = 0, r;
 
 	if (stream_dec_pulled(cur, &p, &why) == -1) {
@@ -385,10 +388,16 @@ consumer_pulled(struct sclient *s, struct cursor *cur)
 		consumer_index(s, 1);
 		s->c_saved = s->c_idx;
 	}
-	/* More at once, unless delivery lags: then the hub keeps them. */
+	/*
+	 * Again at once after messages, or after an empty reply that took
+	 * the interval or longer (a hub that waits for the next push):
+	 * never more than one empty pull an interval.  Not while delivery
+	 * lags: the hub keeps what waits.
+	 */
+	now = now_ms();
 	s->c_state = SCC_IDLE;
-	s->c_next = now_ms() + (n > 0 && router_pending() <
-	    ROUTED_QUEUE_MAX / 2 ? 0 : s->sc->interval);
+	s->c_next = now + ((n > 0 || now - s->c_sent >= s->sc->interval) &&
+	    router_pending() < ROUTED_QUEUE_MAX / 2 ? 0 : s->sc->interval);
 }
 
 /* A reply the consumer got from the hub. */

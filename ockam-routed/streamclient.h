@@ -50,6 +50,7 @@ struct sclient {
 	uint64_t		 c_saved;
 	uint64_t		 c_reqid;
 	int64_t			 c_next;	/* ms: deadline or next pull */
+	int64_t			 c_sent;	/* ms: the last pull */
 	unsigned int		 c_failures;
 	uint64_t		 nforwarded;
 };

@@ -50,6 +50,17 @@ out=$(ctl init message send "$ch/service/echoer" 'Hello World!' 2>&1)
 out=$(ctl init message send "$ch/service/echoer" 'second' 2>&1)
 [ "$out" = second ] && ok "a second echo" || fail "a second echo ($out)"
 
+# The hub holds a pull until the next push: an echo does not wait for
+# the poll interval (250 ms each way).
+t0=$(date +%s%N)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	ctl init message send "$ch/service/echoer" "e$i" > /dev/null 2>&1
+done
+ms=$((($(date +%s%N) - t0) / 10000000))
+echo "# 10 echoes over streams: $ms ms each"
+[ "$ms" -lt 250 ] && ok "an echo over streams takes less than a poll ($ms ms)" ||
+    fail "an echo over streams takes less than a poll ($ms ms)"
+
 # The hub's records: both streams, no plaintext.
 check "the hub stores both streams" sh -c \
     "ls '$T/hub/streams/streams' | grep -q sc-initiator-to-responder &&
