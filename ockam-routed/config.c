@@ -50,6 +50,16 @@ remote_conf_free(struct remote_conf *rc)
 }
 
 void
+sclient_conf_free(struct sclient_conf *sc)
+{
+	if (sc == NULL)
+		return;
+	names_free(&sc->consumers);
+	free(sc->hub);
+	free(sc);
+}
+
+void
 config_free(struct ockam_conf *conf)
 {
 	struct worker_conf	*w;

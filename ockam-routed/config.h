@@ -235,7 +235,6 @@ int			 check_sclients(struct ockam_conf *);
 struct sclient_conf	*sclient_conf_new(const char *, char *, size_t);
 struct sclient_conf	*sclient_conf_make(const char *, const char *[],
 			    char *, size_t);
-void			 sclient_conf_free(struct sclient_conf *);
 #define SCOPT_SEND		0
 #define SCOPT_RECEIVE		1
 #define SCOPT_NAME		2
@@ -249,6 +248,7 @@ void			 sclient_conf_free(struct sclient_conf *);
 struct ockam_conf	*config_new(void);
 void			 config_free(struct ockam_conf *);
 void			 remote_conf_free(struct remote_conf *);
+void			 sclient_conf_free(struct sclient_conf *);
 struct worker_conf	*config_find_worker(struct ockam_conf *, const char *);
 struct identity_conf	*config_find_identity(struct ockam_conf *,
 			    const char *);

@@ -44,16 +44,6 @@ sclient_conf_new(const char *hub, char *err, size_t errlen)
 	return (sc);
 }
 
-void
-sclient_conf_free(struct sclient_conf *sc)
-{
-	if (sc == NULL)
-		return;
-	names_free(&sc->consumers);
-	free(sc->hub);
-	free(sc);
-}
-
 /*
  * One setting of sc: opt (SCOPT_*) is val.  -1 with err saying why.
  * Stream names and client ids follow the rule of this project's hubs
