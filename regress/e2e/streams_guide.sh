@@ -16,6 +16,25 @@ if [ ! -x "$BUILD/ockam-streamd" ]; then
 	skip "ockam-streamd is not built"
 	exit 0
 fi
+# The statement: what a stream client needs, checked by -n.
+H=/ip4/127.0.0.1/tcp/4000
+for bad in "send a receive b" "send a receive a sender s" \
+    "send ../x receive b sender s" "send a receive b sender s interval 0" \
+    "send a receive b sender \"echoer\"" \
+    "send a receive b sender s client-id a/b"
+do
+	printf 'echoer "echoer"\nstream client at "%s" %s\n' "$H" "$bad" \
+	    > "$T/bad.conf"
+	if "$ROUTED" -n -f "$T/bad.conf" > "$T/bad.out" 2>&1; then
+		fail "stream client at HUB $bad: refused"
+	else ok "stream client at HUB $bad: refused"; fi
+done
+printf 'stream client at "%s" send a receive b sender s interval 100 %s\n' \
+    "$H" 'consumers { "x" "y" }' > "$T/good.conf"
+"$ROUTED" -nv -f "$T/good.conf" 2>&1 | grep -q \
+    '^stream client at .* sender "s" interval 100 .*consumers { "x" "y" }' &&
+    ok "-nv prints a stream client" || fail "-nv prints a stream client"
+
 PH=$(free_port 37100)
 HUB=/ip4/127.0.0.1/tcp/$PH
 sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
