@@ -177,6 +177,7 @@ int		 sclient_via(const char *, int, const char *);
 void		 sclient_conn_down(int, const char *);
 void		 sclient_run(void);
 void		 sclient_timeout(struct timespec *);
+void		 sclient_detail(const struct worker *, char *, size_t);
 void		 sclient_shutdown(void);
 
 /* stream.c, streamidx.c: the stream services */

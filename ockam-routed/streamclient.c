@@ -573,6 +573,28 @@ sclient_conn_down(int tls, const char *peer)
 	}
 }
 
+/* For show workers: a side's stream, state and counters. */
+void
+sclient_detail(const struct worker *w, char *buf, size_t len)
+{
+	static const char *const cstates[] = { "retrying", "creating",
+	    "getting its index", "pulling", "idle" };
+	const struct sclient	*s = w->sclient;
+
+	if (w == s->pw)
+		snprintf(buf, len, "to %s, %s, %llu pushed, %llu confirmed, "
+		    "%llu refused, %u waiting", s->sc->send, s->p_up ? "up" :
+		    s->p_retry ? "retrying" : "creating",
+		    (unsigned long long)s->npushed,
+		    (unsigned long long)s->nconfirmed,
+		    (unsigned long long)s->nrefused, s->p_nqueued);
+	else
+		snprintf(buf, len, "from %s, %s, index %llu, %llu forwarded",
+		    s->sc->receive, cstates[s->c_state],
+		    (unsigned long long)s->c_idx,
+		    (unsigned long long)s->nforwarded);
+}
+
 /* Timers: answers overdue, retries, the next pull. */
 void
 sclient_run(void)

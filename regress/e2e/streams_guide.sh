@@ -69,6 +69,14 @@ out=$(ctl init message send "$ch/service/echoer" 'Hello World!' 2>&1)
 out=$(ctl init message send "$ch/service/echoer" 'second' 2>&1)
 [ "$out" = second ] && ok "a second echo" || fail "a second echo ($out)"
 
+ctl init show workers > "$T/workers" 2>&1
+check "show workers: the producer, up" grep -q \
+    "^to_responder *stream producer to sc-initiator-to-responder, up, [1-9]" \
+    "$T/workers"
+check "show workers: the consumer, pulling or idle" grep -Eq \
+    "^stc_[0-9a-f]{16} *stream consumer from sc-responder-to-initiator, (pulling|idle), index [1-9]" \
+    "$T/workers"
+
 # The hub holds a pull until the next push: an echo does not wait for
 # the poll interval (250 ms each way).
 t0=$(date +%s%N)
