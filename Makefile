@@ -60,6 +60,8 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c ockam-routed/confcheck.c \
 		  ockam-routed/streamredis.c \
+		  ockam-routed/confsclient.c ockam-routed/streamclient.c \
+		  ockam-routed/sclientctl.c \
 		  ockam-routed/control.c ockam-routed/ctlpeer.c \
 		  ockam-routed/nodectl.c \
 		  ockam-routed/router.c \
@@ -97,7 +99,8 @@ TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
 TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
-		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c
+		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c \
+		  ockamctl/sclient.c
 EXAMPLES	= many-hops hub-bob hub-alice
 
 LIB	 = $(BUILD)/libockam.a
@@ -105,6 +108,7 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 PARSE_OBJ = $(BUILD)/obj/ockam-routed/parse.o
 ROUTED_OBJS = $(ROUTED_SRCS:%.c=$(BUILD)/obj/%.o) $(PARSE_OBJ)
 CONF_OBJS = $(BUILD)/obj/ockam-routed/config.o \
+	    $(BUILD)/obj/ockam-routed/confsclient.o \
 	    $(BUILD)/obj/ockam-routed/confstmt.o \
 	    $(BUILD)/obj/ockam-routed/portalconf.o $(PARSE_OBJ)
 
@@ -310,6 +314,7 @@ FUZZ_LIB_SRCS	 = lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c \
 		   lib/log.c lib/noise.c lib/limit.c lib/stream.c \
 		   ockam-routed/config.c \
 		   ockam-routed/confstmt.c ockam-routed/portalconf.c \
+		   ockam-routed/confsclient.c lib/streamname.c \
 		   ockam-tcpd/frame.c \
 		   regress/fuzz/fuzzutil.c
 FUZZ_LIB	 = $(FUZZ_BUILD)/libockam-fuzz.a

@@ -5,7 +5,9 @@
 # end to end, with real processes, and prints the replies; then three
 # nodes from etc/hub.conf, etc/hub-bob.conf and etc/hub-alice.conf do
 # the guide "Securely connecting devices" (Bob behind NAT, reached
-# through a hub that sees only ciphertext).
+# through a hub that sees only ciphertext); last, two nodes from
+# etc/streams-responder.conf and etc/streams-initiator.conf do "Secure
+# channel via Streams" through the same hub.
 #
 #	sh etc/demo.sh [build-dir]
 
@@ -102,7 +104,8 @@ wait_for() {
 echo
 echo "== the guide \"Securely connecting devices\": a hub from etc/hub.conf"
 echo "   on $HUB, Bob (etc/hub-bob.conf: no listener) and Alice"
-start hub "$D/hub.conf" -s "$D/hub.sock" -D vaultdir="$D/hubvault"
+start hub "$D/hub.conf" -s "$D/hub.sock" -D vaultdir="$D/hubvault" \
+    -D statedir="$D/hubstreams"
 start bob "$TOP/etc/hub-bob.conf" -s "$D/bob.sock" -D vaultdir="$D/bobvault" \
     -D hub="$HUB"
 start alice "$TOP/etc/hub-alice.conf" -s "$D/alice.sock" \
@@ -156,3 +159,23 @@ ctl hub show relays
 echo
 echo "== bob: ockamctl show relays"
 ctl bob show relays
+
+echo
+echo "== the guide \"Secure channel via Streams\": the same hub, and two nodes"
+echo "   that never connect to each other (etc/streams-responder.conf,"
+echo "   etc/streams-initiator.conf), each with a stream client at the hub"
+start responder "$TOP/etc/streams-responder.conf" -s "$D/responder.sock" \
+    -D vaultdir="$D/respvault" -D hub="$HUB"
+start initiator "$TOP/etc/streams-initiator.conf" -s "$D/initiator.sock" \
+    -D vaultdir="$D/initvault" -D hub="$HUB"
+R=/service/to_responder/service/secure_channel_listener
+echo "== initiator: ockamctl secure-channel create $R"
+CH3=$(ctl initiator secure-channel create "$R") || exit 1
+echo "$CH3"
+echo "== initiator: ockamctl message send $CH3/service/echoer 'Hello World!'"
+ctl initiator message send "$CH3/service/echoer" 'Hello World!' || exit 1
+if grep -rqa 'Hello World' "$D/hubstreams"; then
+	echo "demo: plaintext in the hub's records" >&2
+	exit 1
+fi
+echo "(the hub's records under $D/hubstreams hold no plaintext)"

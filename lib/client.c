@@ -468,6 +468,31 @@ ockam_relay_create(struct ockam_client *c, const char *hub,
 	return (request_ibuf(c, CTL_RELAY_CREATE, b, out, outlen));
 }
 
+/*
+ * A stream client at hub: names[] is the send stream, the receive
+ * stream, the sender address and the client id (NULL: the sender's);
+ * interval in ms (0: the node's default); n consumers.
+ */
+int
+ockam_stream_client_create(struct ockam_client *c, const char *hub,
+    const char *names[], uint32_t interval, const char **consumers,
+    uint32_t n, char *out, size_t outlen)
+{
+	struct ibuf	*b;
+	uint32_t	 i;
+
+	if ((b = ibuf_open(256, CTL_IMSG_MAX)) != NULL) {
+		ibuf_add_string(b, hub);
+		for (i = 0; i < 4; i++)
+			ibuf_add_string(b, names[i] == NULL ? "" : names[i]);
+		ibuf_add_h32(b, interval);
+		ibuf_add_h32(b, n);
+		for (i = 0; i < n; i++)
+			ibuf_add_string(b, consumers[i]);
+	}
+	return (request_ibuf(c, CTL_STREAM_CLIENT_CREATE, b, out, outlen));
+}
+
 /* Remove a relay: its address on the node, its alias or its remote. */
 int
 ockam_relay_delete(struct ockam_client *c, const char *what)

@@ -55,6 +55,12 @@
  *	CTL_SHOW_STREAMS empty; answered by CTL_STREAM_INFO (strings: name,
  *			worker, backend; u64 host order: messages, first
  *			index, next index, bytes)..., CTL_END
+ *	CTL_STREAM_CLIENT_CREATE string hub route (multiaddr text),
+ *			strings send stream, receive stream, sender address,
+ *			client id (empty: the sender address), u32 poll
+ *			interval ms (0: default), u32 count, count strings
+ *			(consumers); answered by CTL_RESULT with the sender's
+ *			route once it runs (it reaches the hub on its own)
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -98,6 +104,7 @@ enum ctl_type {
 	CTL_RELAY_INFO,
 	CTL_SHOW_STREAMS,
 	CTL_STREAM_INFO,
+	CTL_STREAM_CLIENT_CREATE,
 	CTL_TYPE_MAX
 };
 

@@ -43,6 +43,8 @@ enum limit_id {
 	LIMIT_FORWARDERS,		/* forwarders node-wide */
 	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
 	LIMIT_RELAYS,			/* relays this node keeps at hubs */
+	LIMIT_STREAM_CLIENTS,		/* stream clients this node keeps */
+	LIMIT_STREAM_CLIENT_QUEUE,	/* messages waiting for a stream */
 	/* routed: stream services */
 	LIMIT_STREAM_MESSAGE,		/* bytes of one pushed message */
 	LIMIT_STREAM_PENDING,		/* requests waiting for streamd */

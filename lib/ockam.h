@@ -75,6 +75,9 @@ int			 ockam_relay_create(struct ockam_client *,
 			    const struct ockam_sc_opts *, char *, size_t);
 int			 ockam_relay_delete(struct ockam_client *,
 			    const char *);
+int			 ockam_stream_client_create(struct ockam_client *,
+			    const char *, const char *[], uint32_t,
+			    const char **, uint32_t, char *, size_t);
 struct cursor;
 int			 ockam_list(struct ockam_client *, uint32_t,
 			    const void *, size_t, uint32_t,

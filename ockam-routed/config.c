@@ -37,6 +37,7 @@ config_new(void)
 	TAILQ_INIT(&conf->aliases);
 	TAILQ_INIT(&conf->outlets);
 	TAILQ_INIT(&conf->inlets);
+	TAILQ_INIT(&conf->sclients);
 	limits_default(conf->limits);
 	return (conf);
 }
@@ -50,6 +51,16 @@ remote_conf_free(struct remote_conf *rc)
 }
 
 void
+sclient_conf_free(struct sclient_conf *sc)
+{
+	if (sc == NULL)
+		return;
+	names_free(&sc->consumers);
+	free(sc->hub);
+	free(sc);
+}
+
+void
 config_free(struct ockam_conf *conf)
 {
 	struct worker_conf	*w;
@@ -59,6 +70,7 @@ config_free(struct ockam_conf *conf)
 	struct relay_conf	*rc;
 	struct remote_conf	*rm;
 	struct alias_conf	*ac;
+	struct sclient_conf	*sc;
 
 	if (conf == NULL)
 		return;
@@ -66,6 +78,10 @@ config_free(struct ockam_conf *conf)
 	while ((rm = TAILQ_FIRST(&conf->remotes)) != NULL) {
 		TAILQ_REMOVE(&conf->remotes, rm, entry);
 		remote_conf_free(rm);
+	}
+	while ((sc = TAILQ_FIRST(&conf->sclients)) != NULL) {
+		TAILQ_REMOVE(&conf->sclients, sc, entry);
+		sclient_conf_free(sc);
 	}
 	while ((ac = TAILQ_FIRST(&conf->aliases)) != NULL) {
 		TAILQ_REMOVE(&conf->aliases, ac, entry);
@@ -317,6 +333,10 @@ worker_kind_name(enum worker_kind kind)
 		return ("outlet");
 	case WORKER_PORTAL:
 		return ("portal");
+	case WORKER_STREAM_PRODUCER:
+		return ("stream producer");
+	case WORKER_STREAM_CONSUMER:
+		return ("stream consumer");
 	}
 	return ("unknown");
 }
@@ -452,6 +472,7 @@ print_remotes(struct ockam_conf *conf)
 {
 	struct remote_conf	*rm;
 	struct alias_conf	*ac;
+	struct sclient_conf	*sc;
 	struct name_entry	*n;
 	int			 first;
 
@@ -483,6 +504,31 @@ print_remotes(struct ockam_conf *conf)
 		}
 		printf("%s\n", first ? "" : " }");
 	}
+	TAILQ_FOREACH(sc, &conf->sclients, entry) {
+		printf("stream client at ");
+		print_string(sc->hub);
+		printf(" send ");
+		print_string(sc->send);
+		printf(" receive ");
+		print_string(sc->receive);
+		printf(" sender ");
+		print_string(sc->name);
+		if (sc->client_id[0] != '\0') {
+			printf(" client-id ");
+			print_string(sc->client_id);
+		}
+		printf(" interval %u service ", sc->interval);
+		print_string(sc->service);
+		printf(" index ");
+		print_string(sc->index);
+		first = 1;
+		TAILQ_FOREACH(n, &sc->consumers, entry) {
+			printf("%s", first ? " consumers { " : " ");
+			print_string(n->name);
+			first = 0;
+		}
+		printf("%s\n", first ? "" : " }");
+	}
 	TAILQ_FOREACH(ac, &conf->aliases, entry) {
 		printf("forwarding alias ");
 		print_string(ac->alias);
@@ -504,7 +550,7 @@ print_secure(struct ockam_conf *conf)
 	/* Each part after a blank line, as the examples in etc/ are. */
 	if (conf->tls_ca != NULL || !TAILQ_EMPTY(&conf->listeners) ||
 	    !TAILQ_EMPTY(&conf->relays) || !TAILQ_EMPTY(&conf->remotes) ||
-	    !TAILQ_EMPTY(&conf->aliases))
+	    !TAILQ_EMPTY(&conf->aliases) || !TAILQ_EMPTY(&conf->sclients))
 		printf("\n");
 	if (conf->tls_ca != NULL) {
 		printf("tls ca ");

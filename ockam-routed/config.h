@@ -45,6 +45,8 @@ enum worker_kind {
 	WORKER_STREAM,		/* hub: one stream's worker */
 	WORKER_OUTLET,		/* a TCP portal outlet (portal.c) */
 	WORKER_PORTAL,		/* one portal connection's end */
+	WORKER_STREAM_PRODUCER,	/* stream client: pushes what it gets */
+	WORKER_STREAM_CONSUMER,	/* stream client: pulls and forwards */
 };
 
 /* A list of names: worker addresses or identifiers. */
@@ -122,6 +124,30 @@ struct alias_conf {
 };
 TAILQ_HEAD(alias_confs, alias_conf);
 
+/*
+ * stream client at HUB: a producer at a local sender address pushes to
+ * one stream of a hub, a consumer pulls another and forwards what it
+ * pulls (streamclient.c).
+ */
+#define SCLIENT_INTERVAL	250	/* ms between polls, by default */
+#define SCLIENT_INTERVAL_MAX	60000
+#define SCLIENT_SERVICE		"stream"
+#define SCLIENT_INDEX		"stream_index"
+struct sclient_conf {
+	TAILQ_ENTRY(sclient_conf)	 entry;
+	char				*hub;		/* multiaddr text */
+	char				 send[256];	/* stream names */
+	char				 receive[256];
+	char				 name[OCKAM_ADDR_MAX + 1];
+	char				 client_id[256]; /* "": name */
+	char				 service[OCKAM_ADDR_MAX + 1];
+	char				 index[OCKAM_ADDR_MAX + 1];
+	uint32_t			 interval;	/* ms */
+	struct names			 consumers;
+	char				 where[CONF_WHERE_MAX];
+};
+TAILQ_HEAD(sclient_confs, sclient_conf);
+
 #define STREAM_STORAGE_EMBEDDED	0	/* ockam-streamd's own log */
 #define STREAM_STORAGE_REDIS	1	/* Redis Streams */
 
@@ -189,6 +215,7 @@ struct ockam_conf {
 	struct inlet_confs	 inlets;
 	char			*tls_ca;	/* outgoing TLS: CA file */
 	struct stream_conf	*stream;	/* NULL: no stream services */
+	struct sclient_confs	 sclients;	/* stream client at HUB */
 	uint32_t		 limits[LIMIT_MAX];
 	int			 limit_set[LIMIT_MAX];	/* given in the file */
 	int			 opts;
@@ -250,10 +277,28 @@ int			 portal_name_taken(struct ockam_conf *, const char *);
 int			 outlet_consumer_of(struct ockam_conf *, const char *);
 int			 check_config(void);
 
+/* confsclient.c: stream client at HUB */
+void			 new_sclient(struct ockam_conf *, const char *);
+void			 sclient_opt(int, const char *);
+void			 sclient_consumer(const char *);
+int			 check_sclients(struct ockam_conf *);
+struct sclient_conf	*sclient_conf_new(const char *, char *, size_t);
+struct sclient_conf	*sclient_conf_make(const char *, const char *[],
+			    char *, size_t);
+#define SCOPT_SEND		0
+#define SCOPT_RECEIVE		1
+#define SCOPT_NAME		2
+#define SCOPT_CLIENT_ID		3
+#define SCOPT_INTERVAL		4
+#define SCOPT_SERVICE		5
+#define SCOPT_INDEX		6
+#define SCOPT_MAX		7
+
 /* config.c */
 struct ockam_conf	*config_new(void);
 void			 config_free(struct ockam_conf *);
 void			 remote_conf_free(struct remote_conf *);
+void			 sclient_conf_free(struct sclient_conf *);
 struct worker_conf	*config_find_worker(struct ockam_conf *, const char *);
 struct identity_conf	*config_find_identity(struct ockam_conf *,
 			    const char *);

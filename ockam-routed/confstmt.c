@@ -540,6 +540,7 @@ check_config(void)
 		nerr++;
 	}
 	nerr += check_remotes();
+	nerr += check_sclients(conf);
 	if (conf->stream != NULL && conf->stream->dir == NULL) {
 		log_warnx("%s: stream service \"%s\": no storage directory",
 		    file_name, conf->stream->service);

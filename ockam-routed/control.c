@@ -67,7 +67,7 @@ static struct log_count	 log_overflow = LOG_COUNT_INIT(LOG_WARNING,
  * lib/ctl.h that come first: SEND's u32 flags, VERBOSE's u32, a
  * REGRESS's u8 and u32, SC_CREATE's string (one byte when empty) and
  * three u32s, UNPIN's route (its count), RELAY_CREATE's four strings
- * and three u32s.
+ * and three u32s, STREAM_CLIENT_CREATE's five strings and two u32s.
  */
 enum ctl_body {
 	BODY_EMPTY,		/* nothing */
@@ -130,6 +130,8 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_show_relays,		"malformed show request" },
 	{ CTL_SHOW_STREAMS,	BODY_EMPTY,	0,		REQ_WAITS,
 	    ctl_show_streams,		"malformed show request" },
+	{ CTL_STREAM_CLIENT_CREATE, BODY_MIN,	13,		0,
+	    ctl_sclient_create,		"malformed stream client request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
 	    control_regress,		"malformed regress request" },
 	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,

@@ -41,6 +41,7 @@ void	ctl_show_listeners(uint32_t, struct imsg *, const char *);
 /* relayctl.c: relays at hubs, and a hub's forwarders */
 #define RELAY_INFO_FIELDS	7
 void	ctl_relay_create(uint32_t, struct imsg *, const char *);
+void	ctl_sclient_create(uint32_t, struct imsg *, const char *);
 void	ctl_relay_delete(uint32_t, struct imsg *, const char *);
 void	ctl_show_relays(uint32_t, struct imsg *, const char *);
 

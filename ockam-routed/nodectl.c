@@ -110,6 +110,9 @@ control_show_workers(uint32_t conn, struct imsg *imsg, const char *arg)
 			snprintf(detail, sizeof(detail),
 			    "client %u, %llu received", w->owner,
 			    (unsigned long long)w->received);
+		else if (w->kind == WORKER_STREAM_PRODUCER ||
+		    w->kind == WORKER_STREAM_CONSUMER)
+			sclient_detail(w, detail, sizeof(detail));
 		else
 			snprintf(detail, sizeof(detail), "%llu received",
 			    (unsigned long long)w->received);

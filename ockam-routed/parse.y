@@ -122,6 +122,7 @@ static void		 add_worker(enum worker_kind, const char *);
 %token	CA CERTIFICATE KEY LIMIT LISTEN ON PORT RELAY TLS TO
 %token	EMBEDDED INDEX STORAGE STREAM AGE RETAIN SIZE REDIS PASSWORDFILE
 %token	INLET OUTLET VIA
+%token	CLIENT CLIENTID INTERVAL RECEIVE SEND SENDER
 %token	ERROR
 %token	<string>	STRING NUMBER
 %type	<string>	string
@@ -238,6 +239,30 @@ stream		: STREAM SERVICE string INDEX string	{
 				add_worker(WORKER_STREAM_INDEX, $5);
 			}
 		} streamopts
+		| STREAM CLIENT AT string	{ new_sclient(conf, $4); }
+		    sclientopts
+		;
+
+sclientopts	: /* empty */
+		| sclientopts sclientopt
+		;
+
+sclientopt	: SEND string		{ sclient_opt(SCOPT_SEND, $2); }
+		| RECEIVE string	{ sclient_opt(SCOPT_RECEIVE, $2); }
+		| SENDER string		{ sclient_opt(SCOPT_NAME, $2); }
+		| CLIENTID string	{ sclient_opt(SCOPT_CLIENT_ID, $2); }
+		| INTERVAL NUMBER	{ sclient_opt(SCOPT_INTERVAL, $2); }
+		| SERVICE string	{ sclient_opt(SCOPT_SERVICE, $2); }
+		| INDEX string		{ sclient_opt(SCOPT_INDEX, $2); }
+		| CONSUMERS sconsumer
+		| CONSUMERS '{' optnl sconsumerlist '}'
+		;
+
+sconsumerlist	: sconsumer optnl
+		| sconsumerlist comma sconsumer optnl
+		;
+
+sconsumer	: string			{ sclient_consumer($1); }
 		;
 
 streamopts	: /* empty */
@@ -439,6 +464,8 @@ lookup(const char *s)
 		{ "ca",			CA },
 		{ "certificate",	CERTIFICATE },
 		{ "chroot",		CHROOT },
+		{ "client",		CLIENT },
+		{ "client-id",		CLIENTID },
 		{ "consumers",		CONSUMERS },
 		{ "control",		CONTROL },
 		{ "directory",		DIRECTORY },
@@ -453,6 +480,7 @@ lookup(const char *s)
 		{ "include",		INCLUDE },
 		{ "index",		INDEX },
 		{ "inlet",		INLET },
+		{ "interval",		INTERVAL },
 		{ "key",		KEY },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
@@ -463,10 +491,13 @@ lookup(const char *s)
 		{ "password-file",	PASSWORDFILE },
 		{ "pin",		PIN },
 		{ "port",		PORT },
+		{ "receive",		RECEIVE },
 		{ "redis",		REDIS },
 		{ "relay",		RELAY },
 		{ "retain",		RETAIN },
 		{ "secure-channel",	SECURECHANNEL },
+		{ "send",		SEND },
+		{ "sender",		SENDER },
 		{ "service",		SERVICE },
 		{ "size",		SIZE },
 		{ "socket",		SOCKET },

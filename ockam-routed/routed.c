@@ -116,6 +116,7 @@ routed_loop(struct ockam_conf *conf)
 		tsp = &ts;
 		if (router_pending() > 0)
 			ts.tv_sec = 0;
+		sclient_timeout(&ts);
 		/* Signals are blocked except while we wait here. */
 		n = ppoll(pfd, CHILD_MAX + nctl, tsp, &empty);
 		if (n == -1 && errno != EINTR)
@@ -141,11 +142,13 @@ routed_loop(struct ockam_conf *conf)
 			hub_configure(conf);
 			relayc_configure(conf);
 			portal_configure(conf);
+			sclient_configure(conf);
 			log_info("node ready");
 			notify_ready();
 			announced = 1;
 		}
 		vault_run();
+		sclient_run();
 		router_run();
 		/*
 		 * Write-through: what routing queued goes out now, not
@@ -320,6 +323,7 @@ main(int argc, char *argv[])
 	notify_stopping();
 	relayc_shutdown();
 	portal_shutdown();
+	sclient_shutdown();
 	if (children[CHILD_VAULT].connected)
 		channel_shutdown();
 	vault_shutdown();

@@ -72,6 +72,7 @@ struct message {
 #define FLOW_CHANNEL		1	/* out of a secure channel */
 #define FLOW_TCP		2	/* in from a TCP connection */
 #define FLOW_REMOTE		3	/* through a relay at a hub (relayc.c) */
+#define FLOW_STREAM		4	/* pulled by a stream client */
 /*
  * Origins that are not control clients (whose ids stay below both):
  * relays at hubs (their requests and channels), and initiators, whose
@@ -98,6 +99,7 @@ struct worker {
 	struct remote		*remote;	/* REMOTE: relayc.c */
 	struct stream		*stream;	/* STREAM: stream.c */
 	struct portal		*portal;	/* PORTAL: portal.c */
+	struct sclient		*sclient;	/* STREAM_PRODUCER, _CONSUMER */
 	char			*name;		/* kept right after it */
 };
 
@@ -166,6 +168,19 @@ void		 relayc_conn_down(int, const char *);
 void		 relayc_channel_gone(uint32_t);
 void		 relayc_tick(void);
 void		 relayc_shutdown(void);
+
+/* streamclient.c */
+struct sclient;
+struct timespec;
+void		 sclient_configure(struct ockam_conf *);
+void		 sclient_handle(struct worker *, struct message *);
+int		 sclient_flow_allows(struct message *, const struct addr *);
+int		 sclient_via(const char *, int, const char *);
+void		 sclient_conn_down(int, const char *);
+void		 sclient_run(void);
+void		 sclient_timeout(struct timespec *);
+void		 sclient_detail(const struct worker *, char *, size_t);
+void		 sclient_shutdown(void);
 
 /* stream.c, streamidx.c: the stream services */
 struct ibuf;

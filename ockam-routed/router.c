@@ -302,6 +302,9 @@ router_flow_check(struct message *m, const struct addr *a)
 	case FLOW_REMOTE:
 		ok = relayc_flow_allows(m, a);
 		break;
+	case FLOW_STREAM:
+		ok = sclient_flow_allows(m, a);
+		break;
 	default:
 		ok = 0;
 		break;
@@ -315,7 +318,9 @@ router_flow_check(struct message *m, const struct addr *a)
 			    safe_str(a->val, a->len));
 		router_drop(m, "denied: %s may not receive from that %s",
 		    buf, m->flow_kind == FLOW_CHANNEL ? "secure channel" :
-		    m->flow_kind == FLOW_REMOTE ? "relay" : "TCP connection");
+		    m->flow_kind == FLOW_REMOTE ? "relay" :
+		    m->flow_kind == FLOW_STREAM ? "stream client" :
+		    "TCP connection");
 		return (0);
 	}
 	/* Through a relay: its source stays the hub's connection. */

@@ -260,7 +260,8 @@ conn_allows(struct rconn *c, const struct addr *a)
 	}
 	if (a->type == OCKAM_ADDR_LOCAL &&
 	    (channel_initiator_via(a->val, c->tls, c->peer) ||
-	    relayc_via(a->val, c->tls, c->peer, 0)))
+	    relayc_via(a->val, c->tls, c->peer, 0) ||
+	    sclient_via(a->val, c->tls, c->peer)))
 		return (1);
 	if (a->type != OCKAM_ADDR_LOCAL)
 		return ((dst = conn_by_head(a, c->tls, c->peer, key,
@@ -589,8 +590,10 @@ tcp_down(struct tcp_conn *tc)
 	hub_gone(FLOW_TCP, c->id, c->tls ? OCKAM_ADDR_TLS : OCKAM_ADDR_TCP,
 	    conn_name(c));
 	portal_gone(FLOW_TCP, c->id);
-	if (c->lc == NULL)
+	if (c->lc == NULL) {
 		relayc_conn_down(c->tls, c->peer);
+		sclient_conn_down(c->tls, c->peer);
+	}
 	conn_free(c, tc->why);
 }
 

@@ -135,5 +135,9 @@ worker_handle(struct worker *w, struct message *m)
 	case WORKER_STREAM_INDEX:
 		stream_index_handle(w, m);
 		break;
+	case WORKER_STREAM_PRODUCER:
+	case WORKER_STREAM_CONSUMER:
+		sclient_handle(w, m);
+		break;
 	}
 }

@@ -46,6 +46,10 @@ usage(void)
 	    "\tstream push [-x] [-S service] [-t seconds] route name text\n"
 	    "\tstream pull [-x] [-i index] [-l limit] [-S service] "
 	    "[-t seconds] route name\n"
+	    "\tstream client create --send stream --receive stream "
+	    "--name address\n"
+	    "\t    [--client-id id] [--interval ms] [--consumer address] "
+	    "hub-route\n"
 	    "\tlog brief | verbose\n", __progname);
 	exit(1);
 }
@@ -255,6 +259,9 @@ main(int argc, char *argv[])
 		return (cmd_tcp_connection(argc, argv));
 	if (strcmp(argv[0], "relay") == 0)
 		return (cmd_relay(argc, argv));
+	if (strcmp(argv[0], "stream") == 0 && argc > 1 &&
+	    strcmp(argv[1], "client") == 0)
+		return (cmd_stream_client(argc - 1, argv + 1));
 	if (strcmp(argv[0], "stream") == 0)
 		return (cmd_stream(argc, argv));
 	usage();

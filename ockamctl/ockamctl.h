@@ -29,6 +29,9 @@ int	cmd_identity(int, char *[]);
 int	cmd_secure_channel(int, char *[]);
 int	cmd_show_channels(void);
 
+/* sclient.c */
+int	cmd_stream_client(int, char *[]);
+
 /* stream.c */
 int	cmd_stream(int, char *[]);
 int	cmd_show_streams(void);

@@ -18,7 +18,7 @@ REGS=${BENCH_FORWARDERS:-10000}
   echo 'echoer "echoer"'
   echo "limit forwarders 65536"
   echo "limit forwarders-per-connection 65536"; } > "$D/hub.conf"
-start hub "$D/hub.conf" -D vaultdir="$D/vaulthub"
+start hub "$D/hub.conf" -D vaultdir="$D/vaulthub" -D statedir="$D/hubstreams"
 HUBPID=$PID
 fwd=$("$BUILD/ockamctl" -s "$D/b.sock" relay create --to bob_listener \
     "$HUBR") || exit 1

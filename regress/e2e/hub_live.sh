@@ -40,7 +40,8 @@ PIDS="$PIDS $!"
 trap 'kill $PIDS 2>/dev/null; cleanup' EXIT
 wait_for 5 sh -c "grep -q listening $T/tap && grep -q listening $T/tap2" ||
     { fail "the taps listen"; exit 0; }
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+    -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node bob "$T/bob.conf" -D vaultdir="$T/bob/vault" -D hub="$HUB" ||
     { fail "bob starts"; exit 0; }
@@ -130,7 +131,8 @@ kill -KILL "$(node_pid hub)"
 wait_for 5 node_down hub || fail "the hub's processes go with it"
 sleep 6
 window_end "hub down" bob tap
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+    -D statedir="$T/hub/streams" ||
     { fail "hub restarts"; exit 0; }
 t0=$(now)
 wait_for 20 relays && fwd=$(bobfwd) && [ "$fwd" != "$old" ] &&

@@ -119,8 +119,8 @@ start_hub_guide() {
 	HUB=/ip4/127.0.0.1/tcp/$(free_port "$1")
 	sed "s/port 4000/port ${HUB##*/}/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 	mkdir -p "$T/hub" "$T/bob" "$T/alice"
-	start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
-	    { fail "hub starts"; return 1; }
+	start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+	    -D statedir="$T/hub/streams" || { fail "hub starts"; return 1; }
 	start_node bob "$TOP/etc/hub-bob.conf" -D vaultdir="$T/bob/vault" \
 	    -D hub="$HUB" || { fail "bob starts"; return 1; }
 	start_node alice "$TOP/etc/hub-alice.conf" \

@@ -32,7 +32,8 @@ python3 "$T/notify.py" "$T/notify.sock" "$T/notify.out" &
 npid=$!
 wait_for 5 test -e "$T/notify.out.bound"
 NOTIFY_SOCKET=$T/notify.sock "$ROUTED" -d -f "$T/hub.conf" \
-    -s "$T/n1/ockam.sock" -D vaultdir="$T/n1/vault" > "$T/n1/log" 2>&1 &
+    -s "$T/n1/ockam.sock" -D vaultdir="$T/n1/vault" \
+    -D statedir="$T/n1/streams" > "$T/n1/log" 2>&1 &
 rpid=$!
 echo $rpid > "$T/n1/pid"
 NODES="$NODES n1"
@@ -54,6 +55,7 @@ pid_of() {
 	done
 }
 "$ROUTED" -f "$T/hub.conf" -s "$T/d1/ockam.sock" -D vaultdir="$T/d1/vault" \
+    -D statedir="$T/d1/streams" \
     > "$T/d1.out" 2>&1; rc=$?
 d1=$(pid_of "$T/d1/ockam.sock")
 [ $rc -eq 0 ] && [ -n "$d1" ] && ok "daemonized start: exit 0, the node runs" ||
@@ -62,6 +64,7 @@ d1=$(pid_of "$T/d1/ockam.sock")
     hi 2>&1)" = hi ] && ok "the daemonized node serves at once" ||
     fail "the daemonized node serves at once"
 "$ROUTED" -f "$T/hub.conf" -s "$T/d2/ockam.sock" -D vaultdir="$T/d2/vault" \
+    -D statedir="$T/d2/streams" \
     > "$T/d2.out" 2>&1; rc=$?
 [ $rc -eq 1 ] && grep -q "did not start" "$T/d2.out" &&
     ok "daemonized start with its port in use: exit 1 ($(cat "$T/d2.out"))" ||
@@ -74,7 +77,8 @@ wait_for 5 sh -c "! kill -0 $d1 2>/dev/null" && ok "the daemon stops on SIGTERM"
 # 3. The journal: stderr is the stream $JOURNAL_STREAM names.
 : > "$T/j.log"
 JOURNAL_STREAM=$(stat -c '%d:%i' "$T/j.log") "$ROUTED" -d -f "$T/hub.conf" \
-    -s "$T/n1/ockam.sock" -D vaultdir="$T/n1/vault" 2>> "$T/j.log" &
+    -s "$T/n1/ockam.sock" -D vaultdir="$T/n1/vault" \
+    -D statedir="$T/n1/streams" 2>> "$T/j.log" &
 echo $! > "$T/n1/pid"
 wait_for 10 grep -q "node ready" "$T/j.log"
 check "journal: info lines carry <6>" grep -q "^<6>routed: node ready" "$T/j.log"

@@ -105,7 +105,8 @@ echo "outlet \"outlet\" to \"127.0.0.1:$PD\"" \
 mkdir -p "$T/bob" "$T/alice" "$T/hub" "$T/natbob"
 start_node bob "$T/outlet.conf" -D vaultdir="$T/bob/vault" ||
     { fail "outlet node starts"; exit 0; }
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+    -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node natbob "$T/natbob.conf" -D vaultdir="$T/natbob/vault" \
     -D hub="$HUB" || { fail "an outlet node behind a hub starts"; exit 0; }

@@ -60,7 +60,8 @@ sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 sed 's/^relay at .*"bob_secure_channel_listener"$/& heartbeat 1/' \
     "$TOP/etc/hub-bob.conf" > "$T/bob.conf"
 mkdir -p "$T/hub" "$T/alice"
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" ||
+start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+    -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node alice "$TOP/etc/hub-alice.conf" -D vaultdir="$T/alice/vault" ||
     { fail "alice starts"; exit 0; }
