@@ -56,9 +56,11 @@ for t in "$TOP"/regress/e2e/*.sh; do
 	[ "$name" = lib ] && continue
 	wanted "$name" || continue
 	echo "=== $name"
+	t0=$(date +%s)
 	timeout 300 sh "$t" > "$LOG" 2>&1
 	rc=$?
 	cat "$LOG"
+	echo "# $name took $(( $(date +%s) - t0 )) s"
 	p=$(grep -c '^ok - ' "$LOG")
 	f=$(grep -c '^not ok - ' "$LOG")
 	s=$(grep -c '^skip - ' "$LOG")
