@@ -43,6 +43,11 @@ enum limit_id {
 	LIMIT_FORWARDERS,		/* forwarders node-wide */
 	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
 	LIMIT_RELAYS,			/* relays this node keeps at hubs */
+	/* routed: TCP portals (and tcpd's portal sockets) */
+	LIMIT_PORTALS,			/* portal connections node-wide */
+	LIMIT_PORTALS_INLET,		/* of one inlet */
+	LIMIT_PORTALS_SOURCE,		/* to outlets, out of one channel */
+	LIMIT_PORTAL_IDLE,		/* seconds without a byte */
 	LIMIT_STREAM_CLIENTS,		/* stream clients this node keeps */
 	LIMIT_STREAM_CLIENT_QUEUE,	/* messages waiting for a stream */
 	/* routed: stream services */

@@ -139,8 +139,29 @@ portal_send1(struct portal *p, uint8_t kind)
 }
 
 /*
- * A portal for tcpd's socket sock.  Past PORTAL_MAX (or without memory
- * for its worker) it has no worker (w NULL): the caller closes it.
+ * The open portals of inlet in, or (in NULL) those opened at an outlet
+ * by a Ping out of kind#id (a channel; a TCP connection, plain).
+ */
+static int
+portal_count(const struct inlet *in, uint8_t kind, uint32_t id)
+{
+	struct portal	*p;
+	int		 n = 0;
+
+	TAILQ_FOREACH(p, &portals, entry) {
+		if (p->state == PS_CLOSING)
+			continue;
+		if (in != NULL ? p->in == in : p->oc != NULL &&
+		    p->flow_kind == kind && p->flow == id)
+			n++;
+	}
+	return (n);
+}
+
+/*
+ * A portal for tcpd's socket sock.  Past the limits portals and
+ * portals-per-inlet (or without memory for its worker) it has no
+ * worker (w NULL): the caller closes it at once.
  */
 struct portal *
 portal_new(uint32_t sock, struct inlet *in, struct outlet_conf *oc)
@@ -154,8 +175,15 @@ portal_new(uint32_t sock, struct inlet *in, struct outlet_conf *oc)
 	RB_INSERT(portal_socks, &socks, p);
 	TAILQ_INSERT_TAIL(&portals, p, entry);
 	nportals++;
-	if (nportals > PORTAL_MAX) {
-		log_count(&lc_full, "%d open", nportals - 1);
+	if (nportals > (int)limit(LIMIT_PORTALS)) {
+		log_count(&lc_full, "%d open (limit portals)", nportals - 1);
+		return (p);
+	}
+	if (in != NULL && portal_count(in, 0, 0) >=
+	    (int)limit(LIMIT_PORTALS_INLET)) {
+		log_count(&lc_full, "inlet on %s port %u: %u open (limit "
+		    "portals-per-inlet)", in->ic->addr, in->ic->port,
+		    limit(LIMIT_PORTALS_INLET));
 		return (p);
 	}
 	if ((p->w = worker_add(NULL, WORKER_PORTAL, 0, err,
@@ -166,7 +194,7 @@ portal_new(uint32_t sock, struct inlet *in, struct outlet_conf *oc)
 	p->w->portal = p;
 	p->in = in;
 	p->oc = oc;
-	p->since = monotime();
+	p->since = p->active = monotime();
 	route_init(&p->peer);
 	p->rx_left = PORTAL_WINDOW;
 	return (p);
@@ -231,6 +259,7 @@ static void
 portal_up(struct portal *p)
 {
 	p->state = PS_UP;
+	p->active = monotime();
 	portal_grant_tcpd(p, p->credit_ok ? p->window : PORTAL_NOCREDIT);
 }
 
@@ -266,6 +295,23 @@ portal_hello_from(struct portal *p, struct message *m,
 	return (0);
 }
 
+/* A Ping refused: a Disconnect from the outlet to where it came from. */
+static void
+outlet_refuse(struct worker *w, const struct message *m)
+{
+	struct message	*r;
+	uint8_t		 disc = PORTAL_DISCONNECT;
+
+	if ((r = message_new()) == NULL ||
+	    route_copy(&r->tm.onward, &m->tm.ret) == -1 ||
+	    route_push_back(&r->tm.ret, OCKAM_ADDR_LOCAL, w->name,
+	    strlen(w->name)) == -1 || tmsg_set_payload(&r->tm, &disc, 1) == -1) {
+		message_free(r);
+		return;
+	}
+	router_enqueue(r);
+}
+
 /* A Ping at an outlet: a new portal, and tcpd connects. */
 static void
 outlet_ping(struct worker *w, struct message *m, const struct portal_msg *pm)
@@ -278,10 +324,19 @@ outlet_ping(struct worker *w, struct message *m, const struct portal_msg *pm)
 			break;
 	if (oc == NULL)
 		fatalx("outlet %s: not configured", w->name);
+	/* Over a bound: a Disconnect, so the inlet closes its client now. */
+	if (nportals >= (int)limit(LIMIT_PORTALS) ||
+	    portal_count(NULL, m->src_kind, m->src) >=
+	    (int)limit(LIMIT_PORTALS_SOURCE)) {
+		log_count(&lc_full, "outlet %s: Ping refused (limit %s)",
+		    oc->name, nportals >= (int)limit(LIMIT_PORTALS) ?
+		    "portals" : "portals-per-channel");
+		outlet_refuse(w, m);
+		return;
+	}
 	do {
 		next_sock = (next_sock + 1) | TCP_PORTAL_OURS;
 	} while (portal_by_sock(next_sock) != NULL);
-	/* (Over the bound: the inlet closes its client in 10 s.) */
 	p = portal_new(next_sock, NULL, oc);
 	if (p->w == NULL || portal_hello_from(p, m, pm) == -1) {
 		portal_free(p);
@@ -376,6 +431,7 @@ portal_input(struct portal *p, struct message *m, struct portal_msg *pm)
 		}
 		if (p->credit_ok)
 			p->rx_left -= pm->len;
+		p->active = monotime();
 		if (pm->len > 0)
 			portal_data_out(p, pm->data, pm->len);
 		return;
@@ -554,6 +610,7 @@ portal_imsg_data(struct imsg *imsg)
 	p->tx_credit -= len;
 	if (p->state != PS_UP)
 		return;
+	p->active = monotime();
 	n = portal_payload_head(head, sizeof(head), len);
 	portal_send(p, head, n, (uint8_t *)imsg->data + sizeof(id), len);
 	if (!p->credit_ok)
@@ -575,21 +632,35 @@ portal_gone(uint8_t kind, uint32_t id)
 		}
 }
 
-/* Once a second: portals that did not open in time are closed. */
+/*
+ * Once a second: portals that did not open in time are closed, and
+ * those without a byte either way for portal-idle-timeout.
+ */
 void
 portal_tick(void)
 {
-	struct portal	*p, *next;
-	time_t		 now = monotime();
+	static struct log_count	 lc_idle = LOG_COUNT_INIT(LOG_INFO,
+				    "portals closed: idle");
+	struct portal		*p, *next;
+	time_t			 now = monotime();
 
-	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
+	TAILQ_FOREACH_SAFE(p, &portals, entry, next) {
 		if ((p->state == PS_CHANNEL || p->state == PS_PING ||
 		    p->state == PS_CONNECT) && now - p->since >
 		    PORTAL_OPEN_WAIT) {
 			log_debug("portal %s: not open after %d s",
 			    p->w->name, PORTAL_OPEN_WAIT);
 			portal_close(p, 1);
+		} else if (p->state == PS_UP && now - p->active >=
+		    (time_t)limit(LIMIT_PORTAL_IDLE)) {
+			log_count(&lc_idle, "portal %s: %lld s", p->w->name,
+			    (long long)(now - p->active));
+			if (p->peer.n > 0 && !p->disc_in)
+				portal_send1(p, PORTAL_DISCONNECT);
+			p->disc_in = 1;
+			portal_close(p, 1);
 		}
+	}
 }
 
 /* The node is ready: outlet workers, and the inlets' state. */

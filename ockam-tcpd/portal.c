@@ -11,10 +11,11 @@
  * the queue is written); a socket read and written to its end, or
  * closed, reset or failed, is DOWN.
  *
- * Bounds: TCPD_PORTALS_MAX sockets (an inlet's connection past it is
- * accepted and closed at once, never left waiting), and a queue of
- * TCPD_PORTAL_QUEUE_MAX bytes a socket (a far side that sends past its
- * window, which only a peer without Credit does, closes it; tcpd.h).
+ * Bounds: the limit portals (at most TCPD_PORTALS_MAX) sockets (an
+ * inlet's connection past it is accepted and closed at once, never left
+ * waiting), and a queue of TCPD_PORTAL_QUEUE_MAX bytes a socket (a far
+ * side that sends past its window, which only a peer without Credit
+ * does, closes it; tcpd.h).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -31,6 +32,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "limit.h"
 #include "log.h"
 #include "privsep.h"
 #include "tcpd.h"
@@ -222,7 +224,7 @@ portal_open_req(struct imsg *imsg)
 	    tp.peer[0] == '\0')
 		imsg_bad("routed", imsg, "bad target");
 	p = psock_new(tp.id, 0, tp.peer);
-	if (npsocks > TCPD_PORTALS_MAX) {
+	if (npsocks > (int)limit(LIMIT_PORTALS)) {
 		psock_close(p, 1, "portal connections full");
 		return;
 	}
@@ -491,7 +493,7 @@ inlet_accept(struct inlet *in)
 			return;
 		}
 		peer_format((struct sockaddr *)&ss, peer, sizeof(peer));
-		if (npsocks >= TCPD_PORTALS_MAX) {
+		if (npsocks >= (int)limit(LIMIT_PORTALS)) {
 			log_count(&lc_full, "inlet %s: from %s", in->name,
 			    safe_str(peer, strlen(peer)));
 			close(fd);
