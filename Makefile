@@ -68,7 +68,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
 		  ockam-routed/notify.c ockam-routed/paths.c \
-		  ockam-routed/tcpcut.c \
+		  ockam-routed/tcpcut.c ockam-routed/portalctl.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
 		  ockam-routed/streamshow.c \
@@ -100,6 +100,7 @@ TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
 		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c \
+		  ockamctl/portal.c \
 		  ockamctl/sclient.c
 EXAMPLES	= many-hops hub-bob hub-alice
 

@@ -55,6 +55,10 @@
  *	CTL_SHOW_STREAMS empty; answered by CTL_STREAM_INFO (strings: name,
  *			worker, backend; u64 host order: messages, first
  *			index, next index, bytes)..., CTL_END
+ *	CTL_SHOW_PORTALS empty; answered by CTL_PORTAL_INFO (strings:
+ *			side "inlet" or "outlet", worker, state, where
+ *			(inlet ADDR:PORT, or outlet NAME to TARGET), the far
+ *			worker's route, age, detail)..., CTL_END
  *	CTL_STREAM_CLIENT_CREATE string hub route (multiaddr text),
  *			strings send stream, receive stream, sender address,
  *			client id (empty: the sender address), u32 poll
@@ -105,6 +109,8 @@ enum ctl_type {
 	CTL_SHOW_STREAMS,
 	CTL_STREAM_INFO,
 	CTL_STREAM_CLIENT_CREATE,
+	CTL_SHOW_PORTALS,
+	CTL_PORTAL_INFO,
 	CTL_TYPE_MAX
 };
 

@@ -132,6 +132,8 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_show_streams,		"malformed show request" },
 	{ CTL_STREAM_CLIENT_CREATE, BODY_MIN,	13,		0,
 	    ctl_sclient_create,		"malformed stream client request" },
+	{ CTL_SHOW_PORTALS,	BODY_EMPTY,	0,		0,
+	    ctl_show_portals,		"malformed show request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
 	    control_regress,		"malformed regress request" },
 	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,

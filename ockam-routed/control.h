@@ -45,4 +45,7 @@ void	ctl_sclient_create(uint32_t, struct imsg *, const char *);
 void	ctl_relay_delete(uint32_t, struct imsg *, const char *);
 void	ctl_show_relays(uint32_t, struct imsg *, const char *);
 
+/* portalctl.c: TCP portals */
+void	ctl_show_portals(uint32_t, struct imsg *, const char *);
+
 #endif /* OCKAM_CONTROL_H */

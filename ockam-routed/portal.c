@@ -138,6 +138,24 @@ portal_send1(struct portal *p, uint8_t kind)
 	portal_send(p, &kind, 1, NULL, 0);
 }
 
+const char *
+portal_state(const struct portal *p)
+{
+	switch (p->state) {
+	case PS_CHANNEL:
+		return ("channel");
+	case PS_PING:
+		return ("ping");
+	case PS_CONNECT:
+		return ("connect");
+	case PS_UP:
+		return ("up");
+	case PS_CLOSING:
+		return ("closing");
+	}
+	return ("unknown");
+}
+
 /*
  * The open portals of inlet in, or (in NULL) those opened at an outlet
  * by a Ping out of kind#id (a channel; a TCP connection, plain).
@@ -432,6 +450,7 @@ portal_input(struct portal *p, struct message *m, struct portal_msg *pm)
 		if (p->credit_ok)
 			p->rx_left -= pm->len;
 		p->active = monotime();
+		p->nin += pm->len;
 		if (pm->len > 0)
 			portal_data_out(p, pm->data, pm->len);
 		return;
@@ -611,6 +630,7 @@ portal_imsg_data(struct imsg *imsg)
 	if (p->state != PS_UP)
 		return;
 	p->active = monotime();
+	p->nout += len;
 	n = portal_payload_head(head, sizeof(head), len);
 	portal_send(p, head, n, (uint8_t *)imsg->data + sizeof(id), len);
 	if (!p->credit_ok)

@@ -66,6 +66,7 @@ struct portal {
 	uint32_t		 window;	/* the peer's, offered */
 	int			 disc_in;	/* Disconnect received */
 	uint32_t		 xoff_conn;	/* not read while we hold */
+	uint64_t		 nin, nout;	/* bytes: far side in, out */
 };
 
 TAILQ_HEAD(portal_list, portal);
@@ -76,6 +77,7 @@ struct portal	*portal_new(uint32_t, struct inlet *, struct outlet_conf *);
 void		 portal_close(struct portal *, int);
 void		 portal_hello(struct portal *, int, uint32_t);
 struct portal	*portal_by_sock(uint32_t);
+const char	*portal_state(const struct portal *);
 
 /* inlet.c */
 struct tcp_portal;

@@ -30,7 +30,7 @@ usage(void)
 	    "\tmessage send [-nx] [-t seconds] route text\n"
 	    "\tmessage receive [-x] [-c count] [-t seconds] address\n"
 	    "\tshow workers | channels | connections | listeners | relays |\n"
-	    "\t    streams\n"
+	    "\t    streams | portals\n"
 	    "\ttcp-connection delete peer | id\n"
 	    "\tidentity create name\n"
 	    "\tidentity show [name]\n"
@@ -141,6 +141,8 @@ cmd_show(int argc, char *argv[])
 		return (cmd_show_relays());
 	if (argc == 2 && strcmp(argv[1], "streams") == 0)
 		return (cmd_show_streams());
+	if (argc == 2 && strcmp(argv[1], "portals") == 0)
+		return (cmd_show_portals());
 	if (argc == 2 && (strcmp(argv[1], "connections") == 0 ||
 	    strcmp(argv[1], "listeners") == 0))
 		return (cmd_show_transport(argv[1]));

@@ -20,6 +20,9 @@ int			 show_list(uint32_t, uint32_t, int (*)(void *,
 int	cmd_message(int, char *[]);
 int	hex_decode(const char *, unsigned char **, size_t *);
 
+/* portal.c */
+int	cmd_show_portals(void);
+
 /* relay.c */
 int	cmd_relay(int, char *[]);
 int	cmd_show_relays(void);

@@ -77,6 +77,14 @@ check "the outlet node logs the refusal" grep -q \
 hold c4 "$I2"; wait_for 10 echoed c4
 check "another inlet, its own channel, still serves" grep -q '^echo' \
     "$T/c4"
+ctl in show portals > "$T/pin" 2>&1
+ctl out show portals > "$T/pout" 2>&1
+check "show portals on the inlet node: three up, 2 bytes each way" sh -c \
+    "[ \$(grep -c '^inlet .* up ' $T/pin) = 3 ] &&
+    [ \$(grep -c '2 bytes in, 2 out' $T/pin) = 3 ]"
+check "show portals on the outlet node: three, to the target" sh -c \
+    "[ \$(grep -c '^outlet .* up .*outlet outlet to 127.0.0.1:$PE' \
+    $T/pout) = 3 ]"
 
 # Idle: the three held portals carry nothing; 4 s later they go.
 wait_for 12 sh -c "grep -q '^closed' $T/c1 && grep -q '^closed' $T/c2 &&
@@ -88,6 +96,8 @@ for c in c1 c2 c4; do
 done
 check "the idle closes are logged" grep -q "portals closed: idle" \
     "$(node_log in)"
+check "after the idle closes, show portals says none" sh -c \
+    "$CTL -s $(node_sock out) show portals | grep -qx none"
 hold c6 "$I1"; wait_for 10 echoed c6
 check "after them a new client is served" grep -q '^echo' "$T/c6"
 
