@@ -5,9 +5,11 @@
 # end to end, with real processes, and prints the replies; then three
 # nodes from etc/hub.conf, etc/hub-bob.conf and etc/hub-alice.conf do
 # the guide "Securely connecting devices" (Bob behind NAT, reached
-# through a hub that sees only ciphertext); last, two nodes from
+# through a hub that sees only ciphertext); then two nodes from
 # etc/streams-responder.conf and etc/streams-initiator.conf do "Secure
-# channel via Streams" through the same hub.
+# channel via Streams" through the same hub; last, a web server is
+# fetched through a TCP portal (etc/portal-outlet.conf,
+# etc/portal-inlet.conf).
 #
 #	sh etc/demo.sh [build-dir]
 
@@ -179,3 +181,38 @@ if grep -rqa 'Hello World' "$D/hubstreams"; then
 	exit 1
 fi
 echo "(the hub's records under $D/hubstreams hold no plaintext)"
+
+echo
+echo "== the TCP portal: a web server (python3 -m http.server) reached"
+echo "   through an inlet -> secure channel -> outlet between two nodes"
+echo "   (etc/portal-outlet.conf, etc/portal-inlet.conf)"
+# port FROM: the first free TCP port from FROM on
+port() {
+	p=$1
+	while grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp; do
+		p=$((p + 1))
+	done
+	echo "$p"
+}
+PW=$(port 24080)
+mkdir -p "$D/www"
+echo 'Hello Ockam through a portal!' > "$D/www/index.html"
+(cd "$D/www" && exec python3 -m http.server --bind 127.0.0.1 "$PW") \
+    > "$D/www.log" 2>&1 &
+PIDS="$PIDS $!"
+PO=$(port 24400)
+PI=$(port 24600)
+sed -e "s/port 4000/port $PO/" -e "s/127.0.0.1:5000/127.0.0.1:$PW/" \
+    "$TOP/etc/portal-outlet.conf" > "$D/outlet.conf"
+sed -e "s/port 6000/port $PI/" -e "s|tcp/4000|tcp/$PO|" \
+    "$TOP/etc/portal-inlet.conf" > "$D/inlet.conf"
+start outlet "$D/outlet.conf" -s "$D/outlet.sock" -D vaultdir="$D/outvault"
+start inlet "$D/inlet.conf" -s "$D/inlet.sock" -D vaultdir="$D/invault"
+echo "== GET http://127.0.0.1:$PI/ (the inlet)"
+page=$(python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode(),
+    end="")' "http://127.0.0.1:$PI/") || exit 1
+echo "$page"
+[ "$page" = 'Hello Ockam through a portal!' ] || exit 1
+echo "== outlet: ockamctl show portals (the browser's connection is done)"
+ctl outlet show portals
