@@ -132,6 +132,7 @@ TLS hops, client and server, around it).
 EOC
 
 . "$TOP/regress/bench/hub.sh"
+. "$TOP/regress/bench/portal.sh"
 
 # The stream storage alone: confirmed appends/s, each after its fsync.
 # On a disk, not tmpfs (where fsync costs nothing): /var/tmp.

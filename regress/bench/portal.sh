@@ -1,0 +1,159 @@
+# SPDX-License-Identifier: ISC
+# make bench, TCP portals (sourced by run.sh, after the references):
+# iperf3, one stream for 10 s, and tcpecho's 64 B round trips and 16 KiB
+# echoes, each straight to its server, through an ockam-c portal (inlet
+# -> secure channel over TCP -> outlet, two nodes), through ssh -L
+# (aes256-gcm, an sshd started here on 127.0.0.1 with throwaway keys)
+# and through the stunnel TLS 1.3 pair of run.sh, in the same run.
+
+if ! command -v iperf3 >/dev/null 2>&1 || [ ! -x /usr/sbin/sshd ] ||
+    ! command -v ssh >/dev/null 2>&1; then
+	echo
+	echo "portals: iperf3, sshd or ssh missing (./setup installs them)"
+	return 0 2>/dev/null || exit 0
+fi
+
+# iperf3 PORT: receiver Mbit/s of one stream for 10 s, or -
+iperf() {
+	iperf3 -c 127.0.0.1 -p "$1" -t 10 -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]
+        ["bits_per_second"] / 1e6))
+except Exception:
+    print("-")'
+}
+
+PI3=$(port 29100)
+iperf3 -s -B 127.0.0.1 -p "$PI3" > "$D/iperf3.log" 2>&1 & PIDS="$PIDS $!"
+
+# The portal: an outlet to tcpecho and one to iperf3, an inlet each.
+PPO=$(port 29200)
+PPE=$(port $((PPO + 1)))
+PPI=$(port $((PPE + 1)))
+sed -e "s/port 4000/port $PPO/" -e "s/127.0.0.1:5000/127.0.0.1:$PE/" \
+    "$TOP/etc/portal-outlet.conf" > "$D/poutlet.conf"
+echo "outlet \"iperf\" to \"127.0.0.1:$PI3\" consumers { \"bob_listener\" }" \
+    >> "$D/poutlet.conf"
+sed -e "s/port 6000/port $PPE/" -e "s|tcp/4000|tcp/$PPO|" \
+    "$TOP/etc/portal-inlet.conf" > "$D/pinlet.conf"
+echo "inlet on 127.0.0.1 port $PPI via" \
+    "\"/ip4/127.0.0.1/tcp/$PPO/service/bob_listener\" to \"iperf\"" \
+    >> "$D/pinlet.conf"
+start poutlet "$D/poutlet.conf" -D vaultdir="$D/poutvault"
+POPID=$PID
+start pinlet "$D/pinlet.conf" -D vaultdir="$D/pinvault"
+PIPID=$PID
+
+# ssh -L: an sshd of our own, a key for root, two forwards.
+PSSH=$(port 29300)
+PLE=$(port $((PSSH + 1)))
+PLI=$(port $((PLE + 1)))
+ssh-keygen -q -t ed25519 -N '' -f "$D/hostkey" > /dev/null
+ssh-keygen -q -t ed25519 -N '' -f "$D/userkey" > /dev/null
+cp "$D/userkey.pub" "$D/authorized_keys"
+chmod 600 "$D/authorized_keys"
+mkdir -p /run/sshd 2>/dev/null
+cat > "$D/sshd_config" <<EOC
+ListenAddress 127.0.0.1
+Port $PSSH
+HostKey $D/hostkey
+AuthorizedKeysFile $D/authorized_keys
+PidFile $D/sshd.pid
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+AllowTcpForwarding yes
+Ciphers aes256-gcm@openssh.com
+EOC
+/usr/sbin/sshd -D -f "$D/sshd_config" > "$D/sshd.log" 2>&1 & PIDS="$PIDS $!"
+sleep 0.5
+ssh -N -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null -o Ciphers=aes256-gcm@openssh.com \
+    -o ExitOnForwardFailure=yes -i "$D/userkey" -p "$PSSH" \
+    -L "127.0.0.1:$PLE:127.0.0.1:$PE" -L "127.0.0.1:$PLI:127.0.0.1:$PI3" \
+    "$(id -un)@127.0.0.1" > "$D/ssh.log" 2>&1 & PIDS="$PIDS $!"
+n=0
+until grep -qi ":$(printf '%04X' "$PLI") " /proc/net/tcp || [ $n -gt 50 ]
+do
+	n=$((n + 1)); sleep 0.1
+done
+
+# stunnel: another pair, in front of iperf3 (the echo one is run.sh's).
+tls_i="-"
+if [ -n "$ST" ]; then
+	PT1=$(port 29400)
+	PT2=$(port $((PT1 + 1)))
+	cat > "$D/stunnel2.conf" <<EOC
+foreground = yes
+pid =
+[server]
+accept = 127.0.0.1:$PT1
+connect = 127.0.0.1:$PI3
+cert = $D/cert.pem
+key = $D/key.pem
+sslVersion = TLSv1.3
+[client]
+client = yes
+accept = 127.0.0.1:$PT2
+connect = 127.0.0.1:$PT1
+sslVersion = TLSv1.3
+EOC
+	"$ST" "$D/stunnel2.conf" > "$D/stunnel2.log" 2>&1 & PIDS="$PIDS $!"
+	sleep 0.5
+fi
+
+cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+PROCS="$POPID $(tcpd_of "$POPID") $PIPID $(tcpd_of "$PIPID")"
+c0=""; for p in $PROCS; do c0="$c0 $(cpu "$p")"; done
+i_direct=$(iperf "$PI3")
+i_portal=$(iperf "$PPI")
+c1=""; for p in $PROCS; do c1="$c1 $(cpu "$p")"; done
+i_ssh=$(iperf "$PLI")
+[ -n "$ST" ] && tls_i=$(iperf "$PT2")
+e_portal=$("$BUILD/regress/tcpecho" client "$PPE") || e_portal="- - -"
+e_ssh=$("$BUILD/regress/tcpecho" client "$PLE") || e_ssh="- - -"
+
+printf '\n%-44s %10s %10s %12s %8s\n' "a TCP service, reached through" \
+    "RTT 64 B" "RTT 64 B" "MB/s" "iperf3"
+printf '%-44s %10s %10s %12s %8s\n' "" "p50 (us)" "p99 (us)" "16 KiB" \
+    "Mbit/s"
+prow() { printf '%-44s %10s %10s %12s %8s\n' "$1" "$2" "$3" "$4" "$5"; }
+prow "nothing: straight to the server" $tcp "$i_direct"
+prow "an ockam-c portal (inlet, channel, outlet)" $e_portal "$i_portal"
+prow "ssh -L, aes256-gcm" $e_ssh "$i_ssh"
+prow "stunnel, TLS 1.3 (two hops)" $tls "$tls_i"
+set -- $e_portal
+ep=$1
+set -- $e_ssh
+es=$1
+python3 - "$i_portal" "$i_ssh" "$tls_i" "$ep" "$es" <<'PY'
+import sys
+def f(x):
+    try: return float(x)
+    except ValueError: return None
+p, s, t, rp, rs = (f(x) for x in sys.argv[1:])
+best = max(x for x in (s, t) if x is not None) if (s or t) else None
+if p and best:
+    print("portal / better of ssh -L and stunnel, iperf3: %.2fx "
+        "(target at least 1.00x)" % (p / best))
+if rp and rs:
+    print("portal / ssh -L, 64 B RTT p50: %.2fx (target at most 1.50x)"
+        % (rp / rs))
+PY
+set -- $c0
+set -- $c1 "$@"
+cat <<EOC
+
+CPU ms of the portal's iperf3 run (10 s), by process: the outlet's
+routed and tcpd, the inlet's routed and tcpd:$(
+python3 -c 'import sys
+a = sys.argv[1:]; n = len(a) // 2
+print(" " + " ".join(str((int(a[i]) - int(a[n + i])) * 10) for i in range(n)))' "$@")
+A portal byte crosses the inlet's tcpd and routed, TCP, the outlet's
+tcpd and routed, and each routed seals or opens it in the secure
+channel (AES-256-GCM, libsodium); ssh and stunnel do the same work in
+one process a side.
+EOC
