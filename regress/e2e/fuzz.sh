@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# The libFuzzer targets of regress/fuzz, 5 seconds each from their
+# The libFuzzer targets of regress/fuzz, 3 seconds each from their
 # seed corpora: no crash, leak, sanitizer report or broken invariant.
 # They are built (make fuzz-progs, into build-fuzz/) when out of date;
 # without clang or libFuzzer the test is skipped.  Longer runs:
@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 FB=$TOP/build-fuzz
-SECS=5
+SECS=3
 
 probe='int LLVMFuzzerTestOneInput(const unsigned char *, unsigned long);
 int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)
