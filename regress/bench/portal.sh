@@ -86,21 +86,7 @@ tls_i="-"
 if [ -n "$ST" ]; then
 	PT1=$(port 29400)
 	PT2=$(port $((PT1 + 1)))
-	cat > "$D/stunnel2.conf" <<EOC
-foreground = yes
-pid =
-[server]
-accept = 127.0.0.1:$PT1
-connect = 127.0.0.1:$PI3
-cert = $D/cert.pem
-key = $D/key.pem
-sslVersion = TLSv1.3
-[client]
-client = yes
-accept = 127.0.0.1:$PT2
-connect = 127.0.0.1:$PT1
-sslVersion = TLSv1.3
-EOC
+	stunnel_conf "$D/stunnel2.conf" "$PT1" "$PI3" "$PT2"
 	"$ST" "$D/stunnel2.conf" > "$D/stunnel2.log" 2>&1 & PIDS="$PIDS $!"
 	sleep 0.5
 fi

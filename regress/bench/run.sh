@@ -35,7 +35,9 @@ start() {
 
 # port FROM: as free_port in regress/e2e/lib.sh, OCKAM_PORT_BASE too.
 port() {
-	b=$(( $1 - 20000 + ${OCKAM_PORT_BASE:-20000} ))
+	b=$1
+	[ "${OCKAM_PORT_BASE:-20000}" -ne 20000 ] && [ "$b" -lt 36000 ] &&
+	    b=$(( b - 20000 + OCKAM_PORT_BASE ))
 	for p in $(seq "$b" $(( b + 500 ))); do
 		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp ||
 		    { echo "$p"; return; }
@@ -78,6 +80,26 @@ secure=$("$BUILD/regress/bench" "$D/a.sock" route "$ch/service/echoer")
 hs2=$("$BUILD/regress/bench" "$D/a.sock" handshakes \
     "/ip4/127.0.0.1/tcp/$PB/service/bob_listener")
 
+# stunnel_conf FILE SERVER TARGET CLIENT: an stunnel TLS 1.3 pair, its
+# server on port SERVER in front of TARGET, its client on CLIENT
+stunnel_conf() {
+	cat > "$1" <<EOC
+foreground = yes
+pid =
+[server]
+accept = 127.0.0.1:$2
+connect = 127.0.0.1:$3
+cert = $D/cert.pem
+key = $D/key.pem
+sslVersion = TLSv1.3
+[client]
+client = yes
+accept = 127.0.0.1:$4
+connect = 127.0.0.1:$2
+sslVersion = TLSv1.3
+EOC
+}
+
 # References: plain TCP, and stunnel (TLS 1.3) in front of it.
 PE=$(port 26000)
 "$BUILD/regress/tcpecho" server "$PE" & PIDS="$PIDS $!"
@@ -92,21 +114,7 @@ then
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 	    -nodes -days 2 -subj /CN=localhost -keyout "$D/key.pem" \
 	    -out "$D/cert.pem" > /dev/null 2>&1
-	cat > "$D/stunnel.conf" <<EOC
-foreground = yes
-pid =
-[server]
-accept = 127.0.0.1:$PS1
-connect = 127.0.0.1:$PE
-cert = $D/cert.pem
-key = $D/key.pem
-sslVersion = TLSv1.3
-[client]
-client = yes
-accept = 127.0.0.1:$PS2
-connect = 127.0.0.1:$PS1
-sslVersion = TLSv1.3
-EOC
+	stunnel_conf "$D/stunnel.conf" "$PS1" "$PE" "$PS2"
 	"$ST" "$D/stunnel.conf" > "$D/stunnel.log" 2>&1 & PIDS="$PIDS $!"
 	sleep 0.5
 	tls=$("$BUILD/regress/tcpecho" client "$PS2") || tls="- - -"

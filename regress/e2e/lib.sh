@@ -13,6 +13,11 @@ CTL=$BUILD/ockamctl
 HELPERS=$BUILD/regress
 NODE_USER=_ockam
 VAULT_USER=_ockamvault
+case ${OCKAM_PORT_BASE:-20000} in
+20000|3[6-9][0-9][0-9][0-9]|4[0-8][0-9][0-9][0-9]|49000) ;;
+*)	echo "not ok - OCKAM_PORT_BASE must be 20000, or 36000 to 49000" \
+	    "(not $OCKAM_PORT_BASE)"; exit 1 ;;
+esac
 T=$(mktemp -d /tmp/ockam-regress.XXXXXX)
 chmod 755 "$T"
 NODES=""
@@ -45,10 +50,13 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # free_port FROM: the first TCP port from FROM on (200 tried) that
 # nothing on this machine uses.  FROM is written for a suite whose
-# ports start at 20000; OCKAM_PORT_BASE moves them all (two suites on
-# one machine: 20000 and 40000).
+# ports are 20000 to 36000; OCKAM_PORT_BASE (36000 to 49000) moves
+# them all, so that two suites share a machine.  A FROM already moved
+# (a port found before, plus one) stays as it is.
 free_port() {
-	b=$(( $1 - 20000 + ${OCKAM_PORT_BASE:-20000} ))
+	b=$1
+	[ "${OCKAM_PORT_BASE:-20000}" -ne 20000 ] && [ "$b" -lt 36000 ] &&
+	    b=$(( b - 20000 + OCKAM_PORT_BASE ))
 	for p in $(seq "$b" $(( b + 200 ))); do
 		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp ||
 		    { echo "$p"; return; }
