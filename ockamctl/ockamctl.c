@@ -117,6 +117,17 @@ show_list(uint32_t type, uint32_t info, int (*item)(void *,
 	return (header);
 }
 
+/* A listing's line of n strings, and nothing after them; -1 if not. */
+int
+cur_fields(struct cursor *cur, char f[][FIELD_MAX], int n)
+{
+	int	 i;
+
+	for (i = 0; i < n; i++)
+		cur_string(cur, f[i], FIELD_MAX);
+	return (cur_end(cur));
+}
+
 static void
 show_worker(void *arg, const char *kind, const char *name, const char *detail)
 {

@@ -13,8 +13,10 @@ long long		 parse_timeout(const char *);
 void			 parse_route(const char *, struct route *);
 void			 verb_options(char *[]);
 struct cursor;
+#define FIELD_MAX	1024	/* a string of a listing's line */
 int			 show_list(uint32_t, uint32_t, int (*)(void *,
 			    struct cursor *), const char *);
+int			 cur_fields(struct cursor *, char [][FIELD_MAX], int);
 
 /* message.c */
 int	cmd_message(int, char *[]);

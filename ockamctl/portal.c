@@ -15,12 +15,10 @@
 static int
 portal_item(void *arg, struct cursor *cur)
 {
-	char	 f[PORTAL_FIELDS][1024];
-	int	 i, *header = arg;
+	char	 f[PORTAL_FIELDS][FIELD_MAX];
+	int	*header = arg;
 
-	for (i = 0; i < PORTAL_FIELDS; i++)
-		cur_string(cur, f[i], sizeof(f[i]));
-	if (cur_end(cur) == -1)
+	if (cur_fields(cur, f, PORTAL_FIELDS) == -1)
 		return (-1);
 	if (!*header) {
 		printf("%-6s %-34s %-8s %-8s %s\n", "SIDE", "PORTAL", "STATE",

@@ -124,12 +124,10 @@ cmd_relay(int argc, char *argv[])
 static int
 relay_item(void *arg, struct cursor *cur)
 {
-	char	 f[7][1024];
-	int	 i, *header = arg;
+	char	 f[7][FIELD_MAX];
+	int	*header = arg;
 
-	for (i = 0; i < 7; i++)
-		cur_string(cur, f[i], sizeof(f[i]));
-	if (cur_end(cur) == -1)
+	if (cur_fields(cur, f, 7) == -1)
 		return (-1);
 	if (!*header) {
 		printf("%-6s %-32s %-11s %-19s %s\n", "SIDE", "ADDRESS",

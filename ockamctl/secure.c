@@ -189,12 +189,10 @@ cmd_secure_channel(int argc, char *argv[])
 static int
 channel_item(void *arg, struct cursor *cur)
 {
-	char	 f[8][1024];
-	int	 i, *header = arg;
+	char	 f[8][FIELD_MAX];
+	int	*header = arg;
 
-	for (i = 0; i < 8; i++)
-		cur_string(cur, f[i], sizeof(f[i]));
-	if (cur_end(cur) == -1)
+	if (cur_fields(cur, f, 8) == -1)
 		return (-1);
 	if (!*header) {
 		printf("%-42s %-9s %-9s %s\n", "CHANNEL", "ROLE", "STATE",
