@@ -68,7 +68,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
 		  ockam-routed/notify.c ockam-routed/paths.c \
-		  ockam-routed/tcpcut.c ockam-routed/portalctl.c \
+		  ockam-routed/tcpcut.c ockam-routed/tcpbind.c ockam-routed/portalctl.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
 		  ockam-routed/streamshow.c \

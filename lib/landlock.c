@@ -10,7 +10,8 @@
  *	landlock_confine_routed() routed: no file at all but the removal
  *				of its control socket, beneath the
  *				socket's directory
- *	landlock_confine_tcpd()	tcpd: no file at all
+ *	landlock_confine_tcpd()	tcpd: no file at all; with "listen
+ *				static", no TCP bind() either
  *	landlock_confine_streamd() streamd: read, write, create, cut and
  *				remove files, make directories, beneath
  *				its data directory, nothing else
@@ -18,7 +19,7 @@
  *				all, TCP connect() to Redis's port alone
  *
  * and, where the kernel has network rules (ABI 4), no TCP bind() for
- * any of them (the listeners are bound at start-up, before this), and
+ * any of them but a tcpd that binds at run time, and
  * no TCP connect() for routed, the vault and streamd.  Rights the running
  * kernel does not know are left out; bookworm's headers stop at ABI 2,
  * later ones are defined here.
@@ -209,7 +210,8 @@ landlock_confine_routed(int dirfd)
 }
 
 int
-landlock_confine_tcpd(void)
+landlock_confine_tcpd(int bind)
 {
-	return (ll_confine("no files", -1, 0, LL_NET_BIND_TCP, -1));
+	return (ll_confine("no files", -1, 0, bind ? 0 : LL_NET_BIND_TCP,
+	    -1));
 }

@@ -73,6 +73,9 @@ static const char *const imsg_names[] = {
 	[IMSG_TCP_PORTAL_SHUT] = "TCP_PORTAL_SHUT",
 	[IMSG_TCP_PORTAL_CLOSE] = "TCP_PORTAL_CLOSE",
 	[IMSG_TCP_PORTAL_DOWN] = "TCP_PORTAL_DOWN",
+	[IMSG_TCP_RUNBIND] = "TCP_RUNBIND",
+	[IMSG_TCP_BOUND] = "TCP_BOUND",
+	[IMSG_TCP_UNLISTEN] = "TCP_UNLISTEN",
 };
 /* Every type has its name: a new one without is a compile error. */
 _Static_assert(sizeof(imsg_names) / sizeof(imsg_names[0]) == IMSG_MAX,

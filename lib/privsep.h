@@ -67,6 +67,9 @@ enum imsg_type {
 	IMSG_TCP_PORTAL_SHUT,
 	IMSG_TCP_PORTAL_CLOSE,
 	IMSG_TCP_PORTAL_DOWN,
+	IMSG_TCP_RUNBIND,	/* tcp.h: listeners at run time */
+	IMSG_TCP_BOUND,
+	IMSG_TCP_UNLISTEN,
 	IMSG_MAX
 };
 

@@ -299,12 +299,17 @@ sandbox_streamd_redis(scmp_filter_ctx ctx)
 }
 
 /*
- * tcpd: TCP sockets (sandbox_tcp_client()) and nothing for files.  The
- * listeners were bound at start-up: bind() and listen() kill.  Socket
- * options: besides a client's, the ones conn_sockopts() sets.
+ * tcpd: TCP sockets (sandbox_tcp_client()) and nothing for files.
+ * Socket options: besides a client's, the ones conn_sockopts() sets.
+ * Listeners and inlets added at run time (reload, ockamctl tcp-inlet)
+ * are bound here, by the unprivileged tcpd: bind(), listen(),
+ * getsockname() and the options of listener_bind(); the kernel keeps
+ * the ports below 1024 for root.  With "listen static" in ockam.conf
+ * (SANDBOX_TCPD_STATIC) every listener was bound at start-up, and
+ * bind() and listen() kill.
  */
 static void
-sandbox_tcpd(scmp_filter_ctx ctx)
+sandbox_tcpd(scmp_filter_ctx ctx, int bind)
 {
 	static const int	 tcpopts[] = {
 		TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT
@@ -323,6 +328,19 @@ sandbox_tcpd(scmp_filter_ctx ctx)
 		    SCMP_A2(SCMP_CMP_EQ, tcpopts[i]))) < 0)
 			fatalx("seccomp rule for setsockopt: %s",
 			    strerror(-r));
+	if (!bind)
+		return;
+	ALLOW(ctx, bind);
+	ALLOW(ctx, listen);
+	ALLOW(ctx, getsockname);
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
+	    2, SCMP_A1(SCMP_CMP_EQ, SOL_SOCKET),
+	    SCMP_A2(SCMP_CMP_EQ, SO_REUSEADDR))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt),
+	    2, SCMP_A1(SCMP_CMP_EQ, IPPROTO_IPV6),
+	    SCMP_A2(SCMP_CMP_EQ, IPV6_V6ONLY))) < 0)
+		fatalx("seccomp rule for a listener's options: %s",
+		    strerror(-r));
 }
 
 static scmp_filter_ctx
@@ -333,11 +351,11 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		fatalx("seccomp_init failed");
-	if (role == SANDBOX_TCPD)
+	if (role == SANDBOX_TCPD || role == SANDBOX_TCPD_STATIC)
 		dirfd = -1;
 	sandbox_common(ctx, dirfd, (role == SANDBOX_VAULT ||
 	    role == SANDBOX_STREAMD) && dirfd != -1, role == SANDBOX_TCPD ||
-	    role == SANDBOX_STREAMD_REDIS);
+	    role == SANDBOX_TCPD_STATIC || role == SANDBOX_STREAMD_REDIS);
 	switch (role) {
 	case SANDBOX_ROUTED:
 		sandbox_routed(ctx, dirfd, pids, npids);
@@ -346,7 +364,8 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 		sandbox_vault(ctx, dirfd);
 		break;
 	case SANDBOX_TCPD:
-		sandbox_tcpd(ctx);
+	case SANDBOX_TCPD_STATIC:
+		sandbox_tcpd(ctx, role == SANDBOX_TCPD);
 		break;
 	case SANDBOX_STREAMD:
 		if (dirfd == -1)

@@ -13,6 +13,7 @@ enum sandbox_role {
 	SANDBOX_TCPD,
 	SANDBOX_STREAMD,
 	SANDBOX_STREAMD_REDIS,
+	SANDBOX_TCPD_STATIC,	/* tcpd with "listen static": no bind */
 };
 
 int	sandbox_keep_dir(int);

@@ -9,6 +9,11 @@
  * Start-up (between CONF_PRIV and CONF_DONE, before tcpd's sandbox):
  *	IMSG_TCP_LISTEN		routed -> tcpd: struct tcp_listen
  *				(tcpd binds it as root; failing is fatal)
+ *	IMSG_TCP_RUNBIND	routed -> tcpd, once, empty: tcpd may bind
+ *				listeners and inlets at run time (its
+ *				sandbox lets bind() through); without it,
+ *				("listen static") a LISTEN or INLET at run
+ *				time is fatal
  *	IMSG_TCP_TLSCONF	routed -> tcpd: struct tcp_tlsconf
  *	IMSG_TCP_LIMITS		routed -> tcpd: uint32_t[LIMIT_MAX], the
  *				bounds of limit.h, each in its range (once;
@@ -56,6 +61,18 @@
  *				read; an unknown id is ignored
  *	IMSG_TCP_UNCUT		routed -> tcpd: struct tcp_conn (by id): no
  *				more cut-through from or to it
+ *
+ *	IMSG_TCP_LISTEN, INLET	routed -> tcpd, at run time with RUNBIND:
+ *				struct tcp_listen, plain TCP only (the TLS
+ *				files are read at start-up alone), an id
+ *				not in use; tcpd binds it unprivileged and
+ *				answers BOUND
+ *	IMSG_TCP_BOUND		tcpd -> routed: struct tcp_bound: error 0
+ *				and the name bound (its port, if 0 was
+ *				asked), or the errno of the step that failed
+ *	IMSG_TCP_UNLISTEN	routed -> tcpd: struct tcp_bound (id,
+ *				inlet): close that listener or inlet; what
+ *				it accepted stays up.  An unknown id is fatal
  *
  * Peer names are the text of a TCP address: "A.B.C.D:PORT",
  * "[IPv6]:PORT" or "HOST:PORT".  For a connection tcpd opened it is the
@@ -118,6 +135,14 @@ struct tcp_listen {
 	char		 addr[64];	/* numeric */
 	char		 cert[PATH_MAX];	/* tls: PEM files */
 	char		 key[PATH_MAX];
+};
+
+struct tcp_bound {
+	uint32_t	 id;
+	uint8_t		 inlet;		/* 1: a portal inlet's id */
+	uint8_t		 pad[3];
+	int32_t		 error;		/* 0, or an errno */
+	char		 name[TCP_PEER_MAX];	/* BOUND: bound to */
 };
 
 struct tcp_tlsconf {

@@ -78,6 +78,8 @@ static const struct privsep_req tcpd_msgs[] = {
 	    sizeof(struct tcp_portal), portal_imsg },
 	{ IMSG_TCP_PORTAL_DOWN, P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_portal), portal_imsg },
+	{ IMSG_TCP_BOUND, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_bound), tcp_imsg_bound },
 };
 
 /* streamd's answers, each for the oldest call (streamcall.c). */

@@ -548,7 +548,8 @@ print_secure(struct ockam_conf *conf)
 	struct relay_conf	*rc;
 
 	/* Each part after a blank line, as the examples in etc/ are. */
-	if (conf->tls_ca != NULL || !TAILQ_EMPTY(&conf->listeners) ||
+	if (conf->tls_ca != NULL || conf->listen_static ||
+	    !TAILQ_EMPTY(&conf->listeners) ||
 	    !TAILQ_EMPTY(&conf->relays) || !TAILQ_EMPTY(&conf->remotes) ||
 	    !TAILQ_EMPTY(&conf->aliases) || !TAILQ_EMPTY(&conf->sclients))
 		printf("\n");
@@ -557,6 +558,8 @@ print_secure(struct ockam_conf *conf)
 		print_string(conf->tls_ca);
 		printf("\n");
 	}
+	if (conf->listen_static)
+		printf("listen static\n");
 	TAILQ_FOREACH(lc, &conf->listeners, entry) {
 		printf("listen on ");
 		print_string(lc->addr);

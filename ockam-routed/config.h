@@ -208,6 +208,7 @@ struct ockam_conf {
 	struct trust_conf	 sctrust;	/* initiators: none default */
 	int			 scpin;		/* initiators: pin first use */
 	struct listen_confs	 listeners;
+	int			 listen_static;	/* no bind at run time */
 	struct relay_confs	 relays;
 	struct remote_confs	 remotes;	/* relay at HUB */
 	struct alias_confs	 aliases;	/* forwarding alias */

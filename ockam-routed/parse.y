@@ -307,6 +307,7 @@ scloptions	: /* empty */
 
 listen		: LISTEN ON string PORT NUMBER	{ new_listen($3, $5); }
 		    listenoptions
+		| LISTEN STATIC			{ conf->listen_static = 1; }
 		;
 
 listenoptions	: /* empty */

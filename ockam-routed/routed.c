@@ -329,6 +329,7 @@ main(int argc, char *argv[])
 	vault_shutdown();
 	streamd_shutdown();
 	router_flush();
+	tcp_bind_shutdown();
 	tcp_shutdown();
 	control_cleanup();
 	children_stop();

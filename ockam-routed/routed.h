@@ -306,6 +306,16 @@ int		 tcp_backlogged(void);
 int		 tcp_conn_addr(uint32_t, char *, size_t);
 void		 tcp_read_stop(uint32_t, int);
 
+/* tcpbind.c */
+struct tcp_listen;
+struct tcp_bound;
+typedef void	(*tcp_bound_cb)(void *, const struct tcp_bound *);
+void		 tcp_bind_static(int);
+int		 tcp_bind(int, const struct tcp_listen *, tcp_bound_cb, void *);
+void		 tcp_unbind(int, uint32_t);
+void		 tcp_imsg_bound(struct imsg *);
+void		 tcp_bind_shutdown(void);
+
 /* control.c */
 int		 control_init(struct ockam_conf *, uid_t);
 int		 control_dirfd(void);

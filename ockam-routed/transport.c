@@ -341,6 +341,9 @@ tcp_configure(struct ockam_conf *conf)
 			fatalx("listen on %s: path too long", lc->addr);
 		children_send(CHILD_TCPD, IMSG_TCP_LISTEN, &tl, sizeof(tl));
 	}
+	tcp_bind_static(conf->listen_static);
+	if (!conf->listen_static)
+		children_send(CHILD_TCPD, IMSG_TCP_RUNBIND, NULL, 0);
 	if (conf->tls_ca != NULL) {
 		memset(&tc, 0, sizeof(tc));
 		if (strlcpy(tc.ca, conf->tls_ca, sizeof(tc.ca)) >=

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Listeners: bound at start-up while still root (the sandbox has no
- * bind or listen), accepted from afterwards.  A new connection that
+ * Listeners: bound at start-up while still root, or at run time by the
+ * unprivileged tcpd (reload) unless the node is "listen static", whose
+ * sandbox has no bind or listen; accepted from afterwards.  A new connection that
  * bounds.c refuses (the slots are full, or its address has its share)
  * is accepted and closed at once; out of descriptors, accepting pauses
  * for a second rather than spinning on a listener that stays readable.
@@ -16,6 +17,7 @@
 #include <poll.h>
 #include <string.h>
 #include <syslog.h>
+#include <tls.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -30,57 +32,125 @@ static struct timespec	 accept_resume;		/* paused until then */
 static struct log_count	 lc_nofd = LOG_COUNT_INIT(LOG_WARNING,
     "cannot accept, pausing for a second");
 
-/* Bind and listen (start-up, as root): l gets its id, name and fd. */
-void
-listener_bind(const struct tcp_listen *tl, struct listener *l)
+/*
+ * Bind and listen: l gets its id, name and fd.  0, or -1 with errno
+ * set and *step naming what failed; l->name is set either way.
+ */
+int
+listener_bind(const struct tcp_listen *tl, struct listener *l,
+    const char **step)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
-	int			 fd, on = 1;
+	int			 fd, on = 1, saved;
 
-	if (addr_numeric(tl->family, tl->addr, tl->port, &ss) == -1)
-		fatalx("listener %u: %s is not an IPv%u address", tl->id,
-		    tl->addr, tl->family);
 	memset(l, 0, sizeof(*l));
 	l->id = tl->id;
+	l->fd = -1;
+	if (addr_numeric(tl->family, tl->addr, tl->port, &ss) == -1) {
+		strlcpy(l->name, tl->addr, sizeof(l->name));
+		*step = "not a numeric address";
+		errno = EINVAL;
+		return (-1);
+	}
 	peer_format((struct sockaddr *)&ss, l->name, sizeof(l->name));
 
+	*step = "socket";
 	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
-		fatal("cannot listen on %s: socket", l->name);
+		return (-1);
+	*step = "SO_REUSEADDR";
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
-		fatal("cannot listen on %s: SO_REUSEADDR", l->name);
+		goto fail;
+	*step = "IPV6_V6ONLY";
 	if (ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
-		fatal("cannot listen on %s: IPV6_V6ONLY", l->name);
+		goto fail;
+	*step = "bind";
 	if (bind(fd, (struct sockaddr *)&ss, sa_len((struct sockaddr *)&ss))
 	    == -1)
-		fatal("cannot listen on %s", l->name);
+		goto fail;
+	*step = "listen";
 	if (listen(fd, TCPD_BACKLOG) == -1)
-		fatal("cannot listen on %s: listen", l->name);
+		goto fail;
 	if (tl->port == 0) {
+		*step = "getsockname";
 		len = sizeof(ss);
 		if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
-			fatal("getsockname");
+			goto fail;
 		peer_format((struct sockaddr *)&ss, l->name, sizeof(l->name));
 	}
 	l->fd = fd;
+	return (0);
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return (-1);
 }
 
-void
-listener_add(const struct tcp_listen *tl)
+/*
+ * A listener from routed: at start-up (fatal when it cannot be bound),
+ * or at run time (0, or -1 with errno and *step).
+ */
+int
+listener_add(const struct tcp_listen *tl, struct listener *out,
+    const char **step)
 {
 	struct listener		*l;
 
-	if (nlisteners == TCPD_LISTEN_MAX)
-		fatalx("more than %d listeners", TCPD_LISTEN_MAX);
+	memset(out, 0, sizeof(*out));
+	if (nlisteners == TCPD_LISTEN_MAX) {
+		*step = "too many listeners";
+		errno = ENOSPC;
+		return (-1);
+	}
 	l = &listeners[nlisteners];
-	listener_bind(tl, l);
+	if (listener_bind(tl, l, step) == -1) {
+		*out = *l;
+		return (-1);
+	}
 	if (tl->tls)
 		l->tls = tlsd_server(l->name, tl->cert, tl->key);
 	nlisteners++;
+	*out = *l;
 	log_info("listener %u on %s%s", l->id, l->name,
 	    tl->tls ? " (TLS)" : "");
+	return (0);
+}
+
+/*
+ * Close listener id (routed's UNLISTEN): marked now, its slot freed by
+ * listener_reap() before the next poll, so that this round's poll
+ * results still line up.  What it accepted stays up.
+ */
+int
+listener_remove(uint32_t id)
+{
+	int	 i;
+
+	for (i = 0; i < nlisteners; i++) {
+		if (listeners[i].id != id || listeners[i].fd == -1)
+			continue;
+		log_info("listener %u on %s closed", id, listeners[i].name);
+		close(listeners[i].fd);
+		listeners[i].fd = -1;
+		tls_free(listeners[i].tls);
+		listeners[i].tls = NULL;
+		return (0);
+	}
+	return (-1);
+}
+
+void
+listener_reap(void)
+{
+	int	 i, j;
+
+	for (i = j = 0; i < nlisteners; i++)
+		if (listeners[i].fd != -1)
+			listeners[j++] = listeners[i];
+	nlisteners = j;
 }
 
 void
@@ -91,6 +161,8 @@ listener_accept(struct listener *l)
 	socklen_t		 len;
 	int			 fd, i;
 
+	if (l->fd == -1)		/* closed in this round */
+		return;
 	for (i = 0; i < ACCEPT_ROUND; i++) {
 		len = sizeof(ss);
 		if ((fd = accept4(l->fd, (struct sockaddr *)&ss, &len,

@@ -86,6 +86,7 @@ struct inlet {
 
 static struct inlet	 inlets[TCPD_INLET_MAX];
 static int		 ninlets;
+static int		 ninlets_polled;	/* in this round's poll */
 static struct psocklist	 psocks = TAILQ_HEAD_INITIALIZER(psocks);
 static struct psocklist	 pgrave = TAILQ_HEAD_INITIALIZER(pgrave);
 static int		 npsocks;
@@ -178,25 +179,49 @@ portal_inlet(struct imsg *imsg)
 {
 	struct tcp_listen	 tl;
 	struct listener		 l;
+	const char		*step = NULL;
 	int			 i;
 
-	memcpy(&tl, imsg->data, sizeof(tl));
-	if (memchr(tl.addr, '\0', sizeof(tl.addr)) == NULL)
-		imsg_bad("routed", imsg, "unterminated address");
-	if (tl.id == 0 || tl.tls != 0 || tl.cert[0] != '\0' ||
-	    tl.key[0] != '\0' || (tl.family != 4 && tl.family != 6))
+	tcpd_bind_req(imsg, &tl);
+	if (tl.tls != 0 || tl.cert[0] != '\0' || tl.key[0] != '\0')
 		imsg_bad("routed", imsg, "not a plain TCP inlet");
 	for (i = 0; i < ninlets; i++)
-		if (inlets[i].id == tl.id)
+		if (inlets[i].id == tl.id && inlets[i].fd != -1)
 			imsg_bad("routed", imsg, "inlet id used twice");
-	if (ninlets == TCPD_INLET_MAX)
-		fatalx("more than %d inlets", TCPD_INLET_MAX);
-	listener_bind(&tl, &l);
-	inlets[ninlets].id = tl.id;
-	inlets[ninlets].fd = l.fd;
-	strlcpy(inlets[ninlets].name, l.name, sizeof(inlets[ninlets].name));
-	ninlets++;
-	log_info("portal inlet %u on %s", tl.id, l.name);
+	memset(&l, 0, sizeof(l));
+	if (ninlets == TCPD_INLET_MAX) {
+		step = "too many inlets";
+		errno = ENOSPC;
+	} else if (listener_bind(&tl, &l, &step) == 0) {
+		step = NULL;
+		inlets[ninlets].id = tl.id;
+		inlets[ninlets].fd = l.fd;
+		strlcpy(inlets[ninlets].name, l.name,
+		    sizeof(inlets[ninlets].name));
+		ninlets++;
+		log_info("portal inlet %u on %s", tl.id, l.name);
+	}
+	tcpd_bound(&tl, 1, l.name[0] != '\0' ? l.name : tl.addr, step);
+}
+
+/*
+ * Close inlet id: its slot goes at the next portal_pollfds(), so that
+ * this round's poll results still line up.  Its connections stay.
+ */
+int
+portal_inlet_remove(uint32_t id)
+{
+	int	 i;
+
+	for (i = 0; i < ninlets; i++) {
+		if (inlets[i].id != id || inlets[i].fd == -1)
+			continue;
+		log_info("portal inlet %u on %s closed", id, inlets[i].name);
+		close(inlets[i].fd);
+		inlets[i].fd = -1;
+		return (0);
+	}
+	return (-1);
 }
 
 static struct psock *
@@ -530,13 +555,18 @@ portal_pollfds(struct pollfd *pfds, int room)
 {
 	struct timespec	 now;
 	struct psock	*p;
-	int		 i, n = 0, ev;
+	int		 i, j, n = 0, ev;
 
 	if (accept_resume.tv_sec != 0) {
 		tcpd_now(&now);
 		if (timespeccmp(&now, &accept_resume, >=))
 			timespecclear(&accept_resume);
 	}
+	for (i = j = 0; i < ninlets; i++)	/* closed since last round */
+		if (inlets[i].fd != -1)
+			inlets[j++] = inlets[i];
+	ninlets = j;
+	ninlets_polled = ninlets;
 	for (i = 0; i < ninlets; i++, n++) {
 		pfds[n].fd = accept_resume.tv_sec == 0 ? inlets[i].fd : -1;
 		pfds[n].events = POLLIN;
@@ -569,8 +599,8 @@ portal_events(struct pollfd *pfds, int n)
 	struct psock	*p;
 	int		 i, j, rev;
 
-	for (i = 0; i < ninlets && i < n; i++)
-		if (pfds[i].revents & POLLIN)
+	for (i = 0; i < ninlets_polled && i < n; i++)
+		if ((pfds[i].revents & POLLIN) && inlets[i].fd != -1)
 			inlet_accept(&inlets[i]);
 	for (j = 0; j < npolled && i < n; i++, j++) {
 		p = polled[j];

@@ -37,6 +37,8 @@
 #define REQ_MSG		PRIVSEP_REQ_MSG
 
 static void	tcpd_listen(struct imsg *);
+static void	tcpd_runbind(struct imsg *);
+static void	tcpd_unlisten(struct imsg *);
 static void	tcpd_tlsconf(struct imsg *);
 static void	tcpd_limits(struct imsg *);
 static void	tcpd_sendreq(struct imsg *);
@@ -50,11 +52,16 @@ static void	tcpd_start(struct priv_conf *);
 static void	tcpd_loop(void);
 
 struct imsgbuf		 tcpd_ibuf;
+static int		 runbind;	/* may bind at run time */
+static int		 running;	/* sandboxed */
 
 /* What routed may ask tcpd, besides what every child takes. */
 static const struct privsep_req tcpd_reqs[] = {
-	{ IMSG_TCP_LISTEN, P(PRIVSEP_START), 0,
+	{ IMSG_TCP_LISTEN, P(PRIVSEP_START) | P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_listen), tcpd_listen },
+	{ IMSG_TCP_RUNBIND, P(PRIVSEP_START), REQ_ONCE, 0, tcpd_runbind },
+	{ IMSG_TCP_UNLISTEN, P(PRIVSEP_RUN), 0,
+	    sizeof(struct tcp_bound), tcpd_unlisten },
 	{ IMSG_TCP_TLSCONF, P(PRIVSEP_START), REQ_ONCE,
 	    sizeof(struct tcp_tlsconf), tcpd_tlsconf },
 	{ IMSG_TCP_LIMITS, P(PRIVSEP_START), REQ_ONCE,
@@ -73,7 +80,7 @@ static const struct privsep_req tcpd_reqs[] = {
 	    sizeof(struct tcp_conn), tcpd_cutreq },
 	{ IMSG_REGRESS_CONNID, P(PRIVSEP_RUN), 0, sizeof(uint32_t),
 	    tcpd_regress_connid },
-	{ IMSG_TCP_INLET, P(PRIVSEP_START), 0,
+	{ IMSG_TCP_INLET, P(PRIVSEP_START) | P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_listen), portal_inlet },
 	{ IMSG_TCP_PORTAL_OPEN, P(PRIVSEP_RUN), 0,
 	    sizeof(struct tcp_portal), portal_open_req },
@@ -138,30 +145,98 @@ tcpd_send(uint32_t type, const void *data, size_t len)
 	tcpd_sendv(type, &iov, 1);
 }
 
+/*
+ * A LISTEN or INLET: its strings terminated, its id not 0.  At run time
+ * (returns 1) only where routed said RUNBIND, and plain TCP alone.
+ */
+int
+tcpd_bind_req(struct imsg *imsg, struct tcp_listen *tl)
+{
+	memcpy(tl, imsg->data, sizeof(*tl));
+	if (memchr(tl->addr, '\0', sizeof(tl->addr)) == NULL ||
+	    memchr(tl->cert, '\0', sizeof(tl->cert)) == NULL ||
+	    memchr(tl->key, '\0', sizeof(tl->key)) == NULL)
+		imsg_bad("routed", imsg, "unterminated string");
+	if (tl->id == 0)
+		imsg_bad("routed", imsg, "id 0");
+	if (tl->family != 4 && tl->family != 6)
+		imsg_bad("routed", imsg, "family is neither 4 nor 6");
+	if (tl->tls > 1)
+		imsg_bad("routed", imsg, "tls is neither 0 nor 1");
+	if (tl->tls && (tl->cert[0] == '\0' || tl->key[0] == '\0'))
+		imsg_bad("routed", imsg, "TLS listener without a certificate "
+		    "or key");
+	if (!running)
+		return (0);
+	if (!runbind)
+		imsg_bad("routed", imsg, "a listener at run time, but the "
+		    "node is \"listen static\"");
+	if (tl->tls)
+		imsg_bad("routed", imsg, "a TLS listener at run time");
+	return (1);
+}
+
+/*
+ * The outcome of a bind: fatal at start-up, else said to routed (and
+ * logged when it failed, as the reload or ockamctl that asked will say
+ * too).
+ */
+void
+tcpd_bound(const struct tcp_listen *tl, int inlet, const char *name,
+    const char *step)
+{
+	struct tcp_bound	 tb;
+	int			 saved = errno;
+
+	if (step != NULL && !running)
+		fatal("cannot listen on %s: %s", name, step);
+	memset(&tb, 0, sizeof(tb));
+	tb.id = tl->id;
+	tb.inlet = inlet;
+	tb.error = step != NULL ? saved : 0;
+	strlcpy(tb.name, name, sizeof(tb.name));
+	if (step != NULL)
+		log_warnx("cannot listen on %s: %s: %s", name, step,
+		    strerror(saved));
+	if (running)
+		tcpd_send(IMSG_TCP_BOUND, &tb, sizeof(tb));
+}
+
 static void
 tcpd_listen(struct imsg *imsg)
 {
 	struct tcp_listen	 tl;
+	struct listener		 l;
+	const char		*step = NULL;
 	int			 i;
 
-	memcpy(&tl, imsg->data, sizeof(tl));
-	if (memchr(tl.addr, '\0', sizeof(tl.addr)) == NULL ||
-	    memchr(tl.cert, '\0', sizeof(tl.cert)) == NULL ||
-	    memchr(tl.key, '\0', sizeof(tl.key)) == NULL)
-		imsg_bad("routed", imsg, "unterminated string");
-	if (tl.id == 0)
-		imsg_bad("routed", imsg, "listener id 0");
-	if (tl.family != 4 && tl.family != 6)
-		imsg_bad("routed", imsg, "family is neither 4 nor 6");
-	if (tl.tls > 1)
-		imsg_bad("routed", imsg, "tls is neither 0 nor 1");
-	if (tl.tls && (tl.cert[0] == '\0' || tl.key[0] == '\0'))
-		imsg_bad("routed", imsg, "TLS listener without a certificate "
-		    "or key");
+	tcpd_bind_req(imsg, &tl);
 	for (i = 0; i < nlisteners; i++)
-		if (listeners[i].id == tl.id)
+		if (listeners[i].id == tl.id && listeners[i].fd != -1)
 			imsg_bad("routed", imsg, "listener id used twice");
-	listener_add(&tl);
+	if (listener_add(&tl, &l, &step) == 0)
+		step = NULL;
+	tcpd_bound(&tl, 0, l.name[0] != '\0' ? l.name : tl.addr, step);
+}
+
+static void
+tcpd_runbind(struct imsg *imsg)
+{
+	(void)imsg;
+	runbind = 1;
+}
+
+static void
+tcpd_unlisten(struct imsg *imsg)
+{
+	struct tcp_bound	 tb;
+
+	memcpy(&tb, imsg->data, sizeof(tb));
+	if (tb.inlet > 1)
+		imsg_bad("routed", imsg, "inlet is neither 0 nor 1");
+	if ((tb.inlet ? portal_inlet_remove(tb.id) :
+	    listener_remove(tb.id)) == -1)
+		imsg_bad("routed", imsg, "no such listener or inlet");
 }
 
 static void
@@ -341,6 +416,7 @@ tcpd_loop(void)
 		fatal(NULL);
 	for (;;) {
 		tcpd_now(&now);
+		listener_reap();
 		pfds[0].fd = tcpd_ibuf.fd;
 		pfds[0].events = POLLIN;
 		if (imsgbuf_queuelen(&tcpd_ibuf) > 0)
@@ -430,10 +506,11 @@ tcpd_start(struct priv_conf *pc)
 	heap_keep();
 
 	privsep_drop(pc->user, pc->chroot);
-	/* No file and no new listener, where the kernel has Landlock. */
-	if (landlock_confine_tcpd() == -1)
+	/* No file, and no new listener if "listen static". */
+	if (landlock_confine_tcpd(runbind) == -1)
 		fatalx("cannot confine tcpd with Landlock");
-	sandbox_enter(SANDBOX_TCPD, NULL, 0);
+	sandbox_enter(runbind ? SANDBOX_TCPD : SANDBOX_TCPD_STATIC, NULL, 0);
+	running = 1;
 }
 
 int

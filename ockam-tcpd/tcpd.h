@@ -115,10 +115,14 @@ struct listener {
 };
 
 /* tcpd.c */
+struct imsg;
 extern struct imsgbuf	 tcpd_ibuf;
 void		 tcpd_send(uint32_t, const void *, size_t);
 void		 tcpd_sendv(uint32_t, const struct iovec *, int);
 void		 tcpd_now(struct timespec *);
+int		 tcpd_bind_req(struct imsg *, struct tcp_listen *);
+void		 tcpd_bound(const struct tcp_listen *, int, const char *,
+		    const char *);
 
 /* conn.c */
 extern struct connlist	 conns;
@@ -182,8 +186,12 @@ void		 conn_write(struct conn *);
 /* listen.c */
 extern struct listener	 listeners[TCPD_LISTEN_MAX];
 extern int		 nlisteners;
-void		 listener_bind(const struct tcp_listen *, struct listener *);
-void		 listener_add(const struct tcp_listen *);
+int		 listener_bind(const struct tcp_listen *, struct listener *,
+		    const char **);
+int		 listener_add(const struct tcp_listen *, struct listener *,
+		    const char **);
+int		 listener_remove(uint32_t);
+void		 listener_reap(void);
 void		 listener_accept(struct listener *);
 int		 listener_pollevents(void);
 int		 listener_next_timeout(const struct timespec *);
@@ -192,6 +200,7 @@ int		 listener_next_timeout(const struct timespec *);
 struct imsg;
 struct pollfd;
 void		 portal_inlet(struct imsg *);
+int		 portal_inlet_remove(uint32_t);
 void		 portal_open_req(struct imsg *);
 void		 portal_data_req(struct imsg *);
 void		 portal_credit_req(struct imsg *);

@@ -132,14 +132,23 @@ then ok "routed: stat of a path kills (SIGSYS)"
 else fail "routed: stat of a path kills ($(exit_status sb_fds))"; fi
 wait_for 1 node_down sb_fds
 
-# tcpd binds nothing after start-up.
-start_node sb_bind "$CONF" || { fail "node starts"; exit 0; }
+# A tcpd binds at run time (listeners added by a reload, inlets by
+# tcp-inlet create) unprivileged; with "listen static" it binds nothing
+# after start-up.
+start_node sb_runbind "$CONF" || { fail "node starts"; exit 0; }
+ctl sb_runbind regress sandbox tcpd 5 >/dev/null 2>&1
+wait_for 5 grep -q "regress: bind succeeded" "$(node_log sb_runbind)" &&
+    ctl sb_runbind show workers >/dev/null && ok "tcpd: binds after start-up, node up" ||
+    fail "tcpd: binds after start-up, node up"
+stop_node sb_runbind
+{ cat "$CONF"; echo "listen static"; } > "$T/static.conf"
+start_node sb_bind "$T/static.conf" || { fail "node starts"; exit 0; }
 ctl sb_bind regress sandbox tcpd 5 >/dev/null 2>&1
 if wait_exit sb_bind 5 && grep -q \
     "lost child: tcpd (pid [0-9]*) terminated by signal 31" \
     "$(node_log sb_bind)"; then
-	ok "tcpd: bind after start-up kills it (SIGSYS), node down"
-else fail "tcpd: bind after start-up kills it (SIGSYS), node down"; fi
+	ok "tcpd, listen static: bind after start-up kills it (SIGSYS), node down"
+else fail "tcpd, listen static: bind after start-up kills it (SIGSYS), node down"; fi
 # Landlock refuses the bind first where it can (regress/unit/test_landlock).
 if grep -q -e "tcpd: Landlock ABI [4-9][0-9]*: no files, no TCP bind" \
     -e "tcpd: Landlock is not available" -e "tcpd: .*no network rules" \

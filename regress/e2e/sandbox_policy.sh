@@ -26,7 +26,9 @@ rules() {
 
 action() { awk -v n="$2" '$1 == n { $1 = ""; print substr($0, 2) }' "$1"; }
 
-for role in routed vault tcpd streamd; do
+# tcpd binds the listeners added at run time (reload, tcp-inlet create);
+# tcpd-static is tcpd of a node with "listen static", which never binds.
+for role in routed vault tcpd tcpd-static streamd; do
 	rules $role > "$T/$role.rules"
 	if [ ! -s "$T/$role.rules" ]; then
 		fail "$role: filter exported"
@@ -44,6 +46,7 @@ for role in routed vault tcpd streamd; do
 	    setresuid chroot mount pivot_root bpf perf_event_open \
 	    userfaultfd io_uring_setup kexec_load init_module \
 	    open_by_handle_at socketpair memfd_create; do
+		case $role:$s in tcpd:bind|tcpd:listen) continue ;; esac
 		[ -n "$(action "$T/$role.rules" $s)" ] && bad="$bad $s"
 	done
 	[ -z "$bad" ] && ok "$role: exec, fork, ptrace, bind, setuid... all kill" ||
@@ -55,11 +58,11 @@ for role in routed vault tcpd streamd; do
 		case $role:$s in vault:openat|streamd:openat)
 		    want="ALLOW ERRNO(13) ERRNO(13) cond" ;; esac
 		# tcpd: its sockets (checked below).
-		case $role:$s in tcpd:socket|tcpd:connect) continue ;; esac
+		case $role:$s in tcpd*:socket|tcpd*:connect) continue ;; esac
 		[ "$(action "$T/$role.rules" $s)" = "$want" ] || bad="$bad $s"
 	done
 	what="socket, connect, open fail"
-	[ "$role" = tcpd ] && what="open fails"
+	case $role in tcpd*) what="open fails" ;; esac
 	[ -z "$bad" ] && ok "$role: $what with EACCES" ||
 	    fail "$role: $what with EACCES:$bad"
 	bad=""
@@ -82,35 +85,49 @@ done
 [ "$(action "$T/routed.rules" kill)" = "ALLOW cond" ] &&
     ok "routed: kill only with a checked pid" ||
     fail "routed: kill only with a checked pid"
-bad=""
-for s in kill wait4 unlinkat renameat mkdirat getsockname getpeername \
-    sendfile splice; do
-	[ -n "$(action "$T/tcpd.rules" $s)" ] && bad="$bad $s"
+for role in tcpd tcpd-static; do
+	bad=""
+	for s in kill wait4 unlinkat renameat mkdirat getpeername sendfile \
+	    splice; do
+		[ -n "$(action "$T/$role.rules" $s)" ] && bad="$bad $s"
+	done
+	[ $role = tcpd-static ] && [ -n "$(action "$T/$role.rules" \
+	    getsockname)" ] && bad="$bad getsockname"
+	[ -z "$bad" ] &&
+	    ok "$role: no kill, wait, unlink, rename, mkdir, sendfile" ||
+	    fail "$role: let through:$bad"
+	# Sockets: TCP over IPv4 and IPv6 only, exactly as tcpd makes them
+	# (two ALLOW rules with conditions); other types and protocols, and
+	# AF_UNIX, EACCES.  accept4 with tcpd's flags only; socket options
+	# by name (two more for a listener's, where tcpd binds).
+	a=$(action "$T/$role.rules" socket)
+	[ "$(echo "$a" | grep -o ALLOW | wc -l)" -eq 2 ] &&
+	    [ "$(echo "$a" | grep -o 'ERRNO(13)' | wc -l)" -eq 5 ] &&
+	    [ "$(echo "$a" | grep -o -w 'cond')" = cond ] &&
+	    [ "$(echo "$a" | tr ' ' '\n' |
+	    grep -v -c -x 'ALLOW\|ERRNO(13)\|cond')" -eq 0 ] &&
+	    ok "$role: socket only for TCP, with its arguments checked" ||
+	    fail "$role: socket only for TCP ($a)"
+	[ "$(action "$T/$role.rules" connect)" = "ALLOW" ] &&
+	    ok "$role: connect allowed" || fail "$role: connect allowed"
+	bad=""
+	for s in accept4 getsockopt; do
+		[ "$(action "$T/$role.rules" $s)" = "ALLOW cond" ] ||
+		    bad="$bad $s"
+	done
+	want="ALLOW ALLOW ALLOW ALLOW ALLOW cond"
+	[ $role = tcpd ] && want="ALLOW ALLOW ALLOW ALLOW ALLOW ALLOW ALLOW cond"
+	[ "$(action "$T/$role.rules" setsockopt)" = "$want" ] ||
+	    bad="$bad setsockopt"
+	[ -z "$bad" ] &&
+	    ok "$role: accept4 and socket options only with checked arguments" ||
+	    fail "$role: unconditional:$bad"
 done
-[ -z "$bad" ] && ok "tcpd: no kill, wait, unlink, rename, mkdir, sendfile" ||
-    fail "tcpd: let through:$bad"
-# Sockets: TCP over IPv4 and IPv6 only, exactly as tcpd makes them (two
-# ALLOW rules with conditions); other types and protocols, and AF_UNIX,
-# EACCES.  accept4 with tcpd's flags only; socket options by name.
-a=$(action "$T/tcpd.rules" socket)
-[ "$(echo "$a" | grep -o ALLOW | wc -l)" -eq 2 ] &&
-    [ "$(echo "$a" | grep -o 'ERRNO(13)' | wc -l)" -eq 5 ] &&
-    [ "$(echo "$a" | grep -o -w 'cond')" = cond ] &&
-    [ "$(echo "$a" | tr ' ' '\n' | grep -v -c -x 'ALLOW\|ERRNO(13)\|cond')" \
-    -eq 0 ] &&
-    ok "tcpd: socket only for TCP, with its arguments checked" ||
-    fail "tcpd: socket only for TCP ($a)"
-[ "$(action "$T/tcpd.rules" connect)" = "ALLOW" ] &&
-    ok "tcpd: connect allowed" || fail "tcpd: connect allowed"
-bad=""
-for s in accept4 getsockopt; do
-	[ "$(action "$T/tcpd.rules" $s)" = "ALLOW cond" ] || bad="$bad $s"
-done
-[ "$(action "$T/tcpd.rules" setsockopt)" = \
-    "ALLOW ALLOW ALLOW ALLOW ALLOW cond" ] || bad="$bad setsockopt"
-[ -z "$bad" ] &&
-    ok "tcpd: accept4 and socket options only with checked arguments" ||
-    fail "tcpd: unconditional:$bad"
+[ "$(action "$T/tcpd.rules" bind)" = ALLOW ] &&
+    [ "$(action "$T/tcpd.rules" listen)" = ALLOW ] &&
+    [ "$(action "$T/tcpd.rules" getsockname)" = ALLOW ] &&
+    ok "tcpd: bind, listen, getsockname for listeners at run time" ||
+    fail "tcpd: bind, listen, getsockname for listeners at run time"
 
 # Paths: newfstatat (fstat(3) in glibc) only with AT_EMPTY_PATH below
 # the kept directory; routed unlinks only in its control directory.
@@ -121,7 +138,7 @@ only_cond() {
 	    [ "$(echo "$a" | tr ' ' '\n' | grep -v -c -x 'ALLOW\|cond')" -eq 0 ]
 }
 bad=""
-for role in routed vault tcpd streamd; do
+for role in routed vault tcpd tcpd-static streamd; do
 	only_cond "$T/$role.rules" newfstatat || bad="$bad $role"
 done
 [ -z "$bad" ] && ok "newfstatat only with its arguments checked" ||
@@ -153,14 +170,18 @@ for c in "1:unlinkat(AT_FDCWD)" "2:stat(/etc/shadow)" \
     "3:fstatat(kept dir, \"..\", AT_EMPTY_PATH)"; do
 	v=${c%%:*} what=${c#*:}
 	bad=""
-	for role in routed vault tcpd streamd; do
+	for role in routed vault tcpd tcpd-static streamd; do
 		killed $role $v || bad="$bad $role"
 	done
 	[ -z "$bad" ] && ok "$what kills every role" ||
 	    fail "$what kills every role (not:$bad)"
 done
-if killed tcpd 5; then ok "tcpd: bind after start-up kills"
-else fail "tcpd: bind after start-up kills"; fi
+if killed tcpd-static 5; then ok "tcpd, listen static: bind after start-up kills"
+else fail "tcpd, listen static: bind after start-up kills"; fi
+try tcpd 5
+grep -q "regress: bind succeeded" "$T/try/out" && grep -qx "exit 0" "$T/try/out" &&
+    ok "tcpd: binds after start-up (unprivileged)" ||
+    fail "tcpd: binds after start-up (unprivileged)"
 try routed 5
 grep -q "regress: socket refused: Permission denied" "$T/try/out" &&
     ok "routed: socket refused" || fail "routed: socket refused"

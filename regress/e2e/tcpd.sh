@@ -134,7 +134,7 @@ suite() {
 		poke $tag.$s $s "$tlsdir"
 		r="from routed"
 		case $s in
-		late)		why="TCP_LISTEN $r .*not permitted now" ;;
+		late)		why="a listener at run time, but the node is .listen static" ;;
 		twice)		why="TCP_TLSCONF $r .*not permitted twice" ;;
 		dupid)		why="listener id used twice" ;;
 		badfamily)	why="family is neither 4 nor 6" ;;
@@ -156,7 +156,7 @@ suite() {
 	poke $tag.bindfail bindfail
 	port=$(sed -n 's/^port \([0-9]*\) taken$/\1/p' "$T/$tag.bindfail")
 	expect $tag.bindfail "$tag: a listener that cannot bind is fatal" \
-	    "cannot listen on 127.0.0.1:$port: Address already in use" \
+	    "cannot listen on 127.0.0.1:$port: bind: Address already in use" \
 	    "no READY" "child exited: status 1"
 }
 

@@ -6,7 +6,7 @@
  * sandbox forbids (privsep_regress_violate(), REGRESS_SB_*), and say
  * how it ended.
  *
- *	sandboxtry routed | vault | tcpd | streamd dir variant
+ *	sandboxtry routed | vault | tcpd | tcpd-static | streamd dir variant
  *
  * dir is the role's kept directory (routed: its control socket's,
  * the vault: its key directory, streamd: its data directory; tcpd
@@ -43,7 +43,7 @@ try_child(void *arg)
 	struct try	*t = arg;
 	int		 dirfd = -1, r;
 
-	if (t->role != SANDBOX_TCPD) {
+	if (t->role != SANDBOX_TCPD && t->role != SANDBOX_TCPD_STATIC) {
 		if ((dirfd = open(t->dir, O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC)) == -1)
 			err(1, "%s", t->dir);
@@ -60,7 +60,7 @@ try_child(void *arg)
 		r = landlock_confine_streamd(dirfd);
 		break;
 	default:
-		r = landlock_confine_tcpd();
+		r = landlock_confine_tcpd(t->role == SANDBOX_TCPD);
 		break;
 	}
 	if (r == -1)
@@ -77,8 +77,8 @@ main(int argc, char *argv[])
 	int		 st, role;
 
 	if (argc != 4)
-		errx(1, "usage: sandboxtry routed | vault | tcpd | streamd dir "
-		    "variant");
+		errx(1, "usage: sandboxtry routed | vault | tcpd | tcpd-static | "
+		    "streamd dir variant");
 	if ((role = sandbox_role_of(argv[1])) == -1)
 		errx(1, "unknown role %s", argv[1]);
 	t.role = role;

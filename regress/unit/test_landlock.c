@@ -51,7 +51,7 @@ confined_as(enum role role, const char *path, int (*check)(int))
 		if (role == ROUTED)
 			r = landlock_confine_routed(fd);
 		else if (role == TCPD)
-			r = landlock_confine_tcpd();
+			r = landlock_confine_tcpd(0);
 		else
 			r = landlock_confine_dir(fd);
 		if (r == 1)

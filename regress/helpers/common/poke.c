@@ -328,6 +328,8 @@ sandbox_role_of(const char *name)
 		[SANDBOX_VAULT] = "vault",
 		[SANDBOX_TCPD] = "tcpd",
 		[SANDBOX_STREAMD] = "streamd",
+		[SANDBOX_STREAMD_REDIS] = "streamd-redis",
+		[SANDBOX_TCPD_STATIC] = "tcpd-static",
 	};
 	size_t				 i;
 

@@ -93,7 +93,8 @@ filter_child(void *arg)
 {
 	void	(**fn)(void) = arg;
 
-	sandbox_enter(SANDBOX_TCPD, NULL, 0);
+	/* A "listen static" tcpd's: bind and listen kill. */
+	sandbox_enter(SANDBOX_TCPD_STATIC, NULL, 0);
 	(*fn)();
 }
 
