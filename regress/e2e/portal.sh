@@ -33,7 +33,7 @@ done
 listening() {
 	grep -qi "0100007F:$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp
 }
-MB=${PORTAL_BYTES:-4000000}	# PORTAL_BYTES=100000000 for the issue's 100 MB
+MB=${PORTAL_BYTES:-100000000}	# the issue's 100 MB; PORTAL_BYTES for less
 RSS_GROW=4096		# kB: what a process may grow by, stalled
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 # grown SECONDS PID...: big lists the processes whose RSS grew more than
