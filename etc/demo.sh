@@ -168,16 +168,22 @@ echo
 echo "== the guide \"Secure channel via Streams\": the same hub, and two nodes"
 echo "   that never connect to each other (etc/streams-responder.conf,"
 echo "   etc/streams-initiator.conf), each with a stream client at the hub"
-start responder "$TOP/etc/streams-responder.conf" -s "$D/responder.sock" \
-    -D vaultdir="$D/respvault" -D hub="$HUB"
-start initiator "$TOP/etc/streams-initiator.conf" -s "$D/initiator.sock" \
-    -D vaultdir="$D/initvault" -D hub="$HUB"
-R=/service/to_responder/service/secure_channel_listener
-echo "== initiator: ockamctl secure-channel create $R"
-CH3=$(ctl initiator secure-channel create "$R") || exit 1
-echo "$CH3"
-echo "== initiator: ockamctl message send $CH3/service/echoer 'Hello World!'"
-ctl initiator message send "$CH3/service/echoer" 'Hello World!' || exit 1
+# streams_guide HUB R I: the responder R and the initiator I from etc/,
+# each with a stream client at HUB; a channel over the streams, an echo
+streams_guide() {
+	start "$2" "$TOP/etc/streams-responder.conf" -s "$D/$2.sock" \
+	    -D vaultdir="$D/$2vault" -D hub="$1"
+	start "$3" "$TOP/etc/streams-initiator.conf" -s "$D/$3.sock" \
+	    -D vaultdir="$D/$3vault" -D hub="$1"
+	R=/service/to_responder/service/secure_channel_listener
+	echo "== initiator: ockamctl secure-channel create $R"
+	CHS=$(ctl "$3" secure-channel create "$R") || exit 1
+	echo "$CHS"
+	echo "== initiator: ockamctl message send $CHS/service/echoer" \
+	    "'Hello World!'"
+	ctl "$3" message send "$CHS/service/echoer" 'Hello World!' || exit 1
+}
+streams_guide "$HUB" responder initiator
 if grep -rqa 'Hello World' "$D/hubstreams"; then
 	echo "demo: plaintext in the hub's records" >&2
 	exit 1
@@ -244,16 +250,7 @@ sed "s/port 4000/port $PHR/" "$TOP/etc/hub-redis.conf" > "$D/hub-redis.conf"
 start hubr "$D/hub-redis.conf" -s "$D/hubr.sock" -D vaultdir="$D/hubrvault" \
     -D statedir="$D/hubrstreams" -D redis="127.0.0.1:$PR" \
     -D redispass="$D/redis.pass"
-start respr "$TOP/etc/streams-responder.conf" -s "$D/respr.sock" \
-    -D vaultdir="$D/resprvault" -D hub="$HUBR"
-start initr "$TOP/etc/streams-initiator.conf" -s "$D/initr.sock" \
-    -D vaultdir="$D/initrvault" -D hub="$HUBR"
-R=/service/to_responder/service/secure_channel_listener
-echo "== initiator: ockamctl secure-channel create $R"
-CH4=$(ctl initr secure-channel create "$R") || exit 1
-echo "$CH4"
-echo "== initiator: ockamctl message send $CH4/service/echoer 'Hello World!'"
-ctl initr message send "$CH4/service/echoer" 'Hello World!' || exit 1
+streams_guide "$HUBR" respr initr
 echo "== hub: ockamctl show streams"
 ctl hubr show streams
 if redis-cli -p "$PR" -a demo-secret --no-auth-warning \
