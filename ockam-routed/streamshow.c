@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * ockamctl show streams (CTL_SHOW_STREAMS): every stream in this hub's
- * storage, opened since start-up or not (the embedded log's streams on
- * disk, or the streams in Redis, whichever hub made them).  ockam-streamd
- * lists them STREAMD_LIST_COUNT at a time (LIST); each goes to the
- * client as one CTL_STREAM_INFO, with its worker when the stream
- * service opened it ("-" when not), then CTL_END.  At most
+ * storage, opened since start-up or not (the embedded log's streams
+ * on disk, or the streams in Redis, whichever hub made them).
+ * ockam-streamd lists them STREAMD_LIST_COUNT at a time (LIST); each
+ * goes to the client as one CTL_STREAM_INFO, with its worker when the
+ * stream service opened it ("-" when not), then CTL_END.  At most
  * SHOW_STREAMS_MAX go (bounding what one listing queues for its
- * client): past them, and when streamd could not list them all (Redis
- * gone, or a SCAN that gave more than an answer holds), the listing
- * ends with CTL_RESULT saying so.  On a node without a stream service
- * the listing is empty.  A client that went meanwhile misses
+ * client), and at most SHOW_ROUNDS_MAX LISTs are asked (a Redis with
+ * many other keys): past them, and when streamd could not list them
+ * all (Redis gone, or a SCAN that gave more than an answer holds), the
+ * listing ends with CTL_RESULT saying so.  On a node without a stream
+ * service the listing is empty.  A client that went meanwhile misses
  * nothing but its answers.
  */
 #include <sys/types.h>
@@ -30,12 +31,15 @@
 #include "streamd.h"
 
 #define SHOW_STREAMS_MAX	1024	/* streams in one listing */
+#define SHOW_ROUNDS_MAX		8192	/* LISTs in one listing (Redis: a
+					   SCAN of 32 keys each) */
 
 /* One listing: whom to answer, how far it went. */
 struct st_show {
 	uint32_t	 conn;
 	uint32_t	 reqid;
 	uint32_t	 sent;		/* streams listed */
+	uint32_t	 rounds;	/* LISTs asked */
 	uint32_t	 cut;		/* streams streamd could not list */
 };
 
@@ -77,6 +81,11 @@ show_ask(struct st_show *sh, uint64_t cursor)
 	struct streamd_list_req	 req;
 	struct st_req		*q;
 
+	if (++sh->rounds > SHOW_ROUNDS_MAX) {
+		show_end(sh, "listing cut: Redis holds too many keys to scan "
+		    "them all");
+		return;
+	}
 	if ((q = calloc(1, sizeof(*q))) == NULL) {
 		show_end(sh, "out of memory");
 		return;
