@@ -9,7 +9,9 @@
 # etc/streams-responder.conf and etc/streams-initiator.conf do "Secure
 # channel via Streams" through the same hub; last, a web server is
 # fetched through a TCP portal (etc/portal-outlet.conf,
-# etc/portal-inlet.conf).
+# etc/portal-inlet.conf); and, when redis-server is installed, "Secure
+# channel via Streams" again with the hub's streams in Redis
+# (etc/hub-redis.conf).
 #
 #	sh etc/demo.sh [build-dir]
 
@@ -166,16 +168,22 @@ echo
 echo "== the guide \"Secure channel via Streams\": the same hub, and two nodes"
 echo "   that never connect to each other (etc/streams-responder.conf,"
 echo "   etc/streams-initiator.conf), each with a stream client at the hub"
-start responder "$TOP/etc/streams-responder.conf" -s "$D/responder.sock" \
-    -D vaultdir="$D/respvault" -D hub="$HUB"
-start initiator "$TOP/etc/streams-initiator.conf" -s "$D/initiator.sock" \
-    -D vaultdir="$D/initvault" -D hub="$HUB"
-R=/service/to_responder/service/secure_channel_listener
-echo "== initiator: ockamctl secure-channel create $R"
-CH3=$(ctl initiator secure-channel create "$R") || exit 1
-echo "$CH3"
-echo "== initiator: ockamctl message send $CH3/service/echoer 'Hello World!'"
-ctl initiator message send "$CH3/service/echoer" 'Hello World!' || exit 1
+# streams_guide HUB R I: the responder R and the initiator I from etc/,
+# each with a stream client at HUB; a channel over the streams, an echo
+streams_guide() {
+	start "$2" "$TOP/etc/streams-responder.conf" -s "$D/$2.sock" \
+	    -D vaultdir="$D/$2vault" -D hub="$1"
+	start "$3" "$TOP/etc/streams-initiator.conf" -s "$D/$3.sock" \
+	    -D vaultdir="$D/$3vault" -D hub="$1"
+	R=/service/to_responder/service/secure_channel_listener
+	echo "== initiator: ockamctl secure-channel create $R"
+	CHS=$(ctl "$3" secure-channel create "$R") || exit 1
+	echo "$CHS"
+	echo "== initiator: ockamctl message send $CHS/service/echoer" \
+	    "'Hello World!'"
+	ctl "$3" message send "$CHS/service/echoer" 'Hello World!' || exit 1
+}
+streams_guide "$HUB" responder initiator
 if grep -rqa 'Hello World' "$D/hubstreams"; then
 	echo "demo: plaintext in the hub's records" >&2
 	exit 1
@@ -216,3 +224,39 @@ echo "$page"
 [ "$page" = 'Hello Ockam through a portal!' ] || exit 1
 echo "== outlet: ockamctl show portals (the browser's connection is done)"
 ctl outlet show portals
+
+echo
+echo "== the guide \"Secure channel via Streams\" over Redis: a hub from"
+echo "   etc/hub-redis.conf keeps its streams in a redis-server on 127.0.0.1,"
+echo "   and the same two configurations talk through it"
+if ! command -v redis-server > /dev/null 2>&1 ||
+    ! command -v redis-cli > /dev/null 2>&1; then
+	echo "(skipped: redis-server is not installed; ./setup installs it)"
+	exit 0
+fi
+PR=$(port 26379)
+mkdir -p "$D/redis"
+redis-server --port "$PR" --bind 127.0.0.1 --dir "$D/redis" --save "" \
+    --appendonly no --requirepass demo-secret --daemonize no \
+    > "$D/redis.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for "redis-server did not start" redis-cli -p "$PR" -a demo-secret \
+    --no-auth-warning ping
+printf 'demo-secret\n' > "$D/redis.pass"
+chmod 600 "$D/redis.pass"
+PHR=$(port $((PH + 1)))
+HUBR=/ip4/127.0.0.1/tcp/$PHR
+sed "s/port 4000/port $PHR/" "$TOP/etc/hub-redis.conf" > "$D/hub-redis.conf"
+start hubr "$D/hub-redis.conf" -s "$D/hubr.sock" -D vaultdir="$D/hubrvault" \
+    -D statedir="$D/hubrstreams" -D redis="127.0.0.1:$PR" \
+    -D redispass="$D/redis.pass"
+streams_guide "$HUBR" respr initr
+echo "== hub: ockamctl show streams"
+ctl hubr show streams
+if redis-cli -p "$PR" -a demo-secret --no-auth-warning \
+    xrange 'ockam:{sc-initiator-to-responder}:log' - + |
+    grep -qa 'Hello World'; then
+	echo "demo: plaintext in Redis" >&2
+	exit 1
+fi
+echo "(redis-cli XRANGE: Redis holds no plaintext)"

@@ -23,6 +23,8 @@
  *	IMSG_STREAMD_SAVE	struct streamd_offset_req, no answer
  *	IMSG_STREAMD_GET	struct streamd_offset_req ->
  *				struct streamd_offset
+ *	IMSG_STREAMD_LIST	struct streamd_list_req ->
+ *				struct streamd_list, then its entries
  *
  * Names.  A stream name or a client id is a NUL-terminated string in
  * its fixed array; a stream name must pass streamd_name_valid() (routed
@@ -57,6 +59,7 @@
 #define STREAMD_DATA_MAX	65535	/* one record */
 #define STREAMD_READ_MAX	65535	/* READ: largest byte budget */
 #define STREAMD_READ_COUNT	4096	/* READ: most records in one answer */
+#define STREAMD_LIST_COUNT	64	/* LIST: most entries in one answer */
 
 #define STREAMD_BACKEND_EMBEDDED 0	/* the append-only log of streamd */
 #define STREAMD_BACKEND_REDIS	1	/* Redis Streams (redis.c) */
@@ -167,6 +170,34 @@ struct streamd_stat {
 	uint64_t	first;
 	uint64_t	next;
 	uint64_t	bytes;		/* on disk, headers included */
+};
+
+/*
+ * Every stream in the storage, opened or not (ockamctl show streams),
+ * from cursor on: 0 starts a listing, and the answer's cursor is where
+ * the next LIST goes on, 0 once the listing is complete.  The embedded
+ * log's cursor counts the streams it loaded at start-up or opened
+ * since; Redis's is its SCAN cursor (a stream may then come twice).
+ * The answer is struct streamd_list then count (at most
+ * STREAMD_LIST_COUNT) struct streamd_list_ent; cut counts the streams
+ * Redis gave past that room, which this listing misses.
+ */
+struct streamd_list_req {
+	uint64_t	cursor;
+};
+
+struct streamd_list {
+	uint32_t	status;		/* OK, IO (Redis) */
+	uint32_t	count;
+	uint32_t	cut;
+	uint64_t	cursor;
+};
+
+struct streamd_list_ent {
+	char		name[STREAMD_NAME_MAX];
+	uint64_t	first;
+	uint64_t	next;
+	uint64_t	bytes;
 };
 
 /*

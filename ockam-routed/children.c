@@ -95,6 +95,8 @@ static const struct privsep_req streamd_msgs[] = {
 	    sizeof(struct streamd_stat), streamd_imsg },
 	{ IMSG_STREAMD_GET, P(PRIVSEP_RUN), 0,
 	    sizeof(struct streamd_offset), streamd_imsg },
+	{ IMSG_STREAMD_LIST, P(PRIVSEP_RUN), REQ_MSG,
+	    sizeof(struct streamd_list), streamd_imsg },
 };
 
 static int	 vault_used[NITEMS(vault_msgs)];

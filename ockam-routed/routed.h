@@ -252,6 +252,8 @@ void		 streamd_imsg(struct imsg *);
 void		 streamd_bad(const char *) __attribute__((__noreturn__));
 void		 streamd_tick(void);
 void		 streamd_shutdown(void);
+/* streamshow.c */
+void		 stream_show_backend(const char *);
 /* portal.c */
 struct imsg;
 void		 portal_configure_tcpd(struct ockam_conf *);

@@ -144,6 +144,7 @@ streamd_configure(struct ockam_conf *conf)
 	sc.backend = STREAMD_BACKEND_EMBEDDED;
 	if (conf->stream->storage == STREAM_STORAGE_REDIS) {
 		sc.backend = STREAMD_BACKEND_REDIS;
+		stream_show_backend("redis");
 		if (strlcpy(sc.redis_host, conf->stream->redis_host,
 		    sizeof(sc.redis_host)) >= sizeof(sc.redis_host))
 			fatalx("Redis address too long");

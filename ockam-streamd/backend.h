@@ -19,6 +19,7 @@
 #include <time.h>
 
 struct streamd_append;
+struct streamd_list_ent;
 
 struct store_backend {
 	const char	*name;
@@ -34,6 +35,8 @@ struct store_backend {
 	int		 (*stat)(uint32_t, uint64_t *, uint64_t *,
 			    uint64_t *);
 	int		 (*valid_id)(uint32_t);
+	int		 (*list)(uint64_t *, struct streamd_list_ent *,
+			    uint32_t *, uint32_t *);
 	void		 (*retain)(time_t);
 	int		 (*save)(const char *, const char *, uint64_t);
 	int		 (*get)(const char *, const char *, uint64_t *);
@@ -49,5 +52,9 @@ extern const struct store_backend	store_redis;
 /* redis.c */
 struct streamd_conf;
 int	redis_init(const struct streamd_conf *);
+
+/* redislist.c */
+int	redis_list(uint64_t *, struct streamd_list_ent *, uint32_t *,
+	    uint32_t *);
 
 #endif /* OCKAM_STREAMD_BACKEND_H */

@@ -29,6 +29,7 @@ const struct store_backend store_embedded = {
 	.read = store_read,
 	.stat = store_stat,
 	.valid_id = store_valid_id,
+	.list = store_list,
 	.retain = store_retain,
 	.save = offsets_save,
 	.get = offsets_get,

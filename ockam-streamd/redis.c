@@ -476,6 +476,7 @@ const struct store_backend store_redis = {
 	.read = redis_read,
 	.stat = redis_stat,
 	.valid_id = redis_valid_id,
+	.list = redis_list,
 	.retain = redis_retain,
 	.save = redis_save,
 	.get = redis_get,

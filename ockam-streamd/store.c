@@ -27,6 +27,7 @@
 #include "log.h"
 #include "store.h"
 #include "streamd.h"
+#include "util.h"
 
 #define STORE_FDS_MAX	256	/* write descriptors kept open */
 
@@ -403,6 +404,8 @@ store_init(const struct store_conf *conf)
 	const char	*name;
 	struct stream	*s;
 	DIR		*d;
+	char		 example[STREAMD_NAME_MAX];
+	uint32_t	 invalid = 0, over = 0;
 	int		 existed;
 
 	sc = *conf;
@@ -416,8 +419,11 @@ store_init(const struct store_conf *conf)
 		return (-1);
 	while ((name = dir_next(d)) != NULL) {
 		if (!streamd_name_valid(name, strlen(name))) {
-			log_warnx("streams/%s: not a stream name: left alone",
-			    name);
+			if (invalid++ == 0) {
+				strlcpy(example, name, sizeof(example));
+				if (!printable_word(example, sizeof(example)))
+					strlcpy(example, "?", sizeof(example));
+			}
 			continue;
 		}
 		switch (stream_load(name, 0, &existed, &s)) {
@@ -427,8 +433,7 @@ store_init(const struct store_conf *conf)
 			    (unsigned long long)s->next);
 			break;
 		case STREAMD_ERR_LIMIT:
-			log_warnx("streams/%s: over the limit of %u streams: "
-			    "not loaded", name, sc.streams_max);
+			over++;
 			break;
 		case STREAMD_ERR_NOTFOUND:
 			break;
@@ -438,6 +443,15 @@ store_init(const struct store_conf *conf)
 		}
 	}
 	closedir(d);
+	/* One line each, however many there are. */
+	if (invalid > 0)
+		log_warnx("streams/: %u entr%s not a stream name (such as "
+		    "\"%s\"): left alone", invalid, invalid > 1 ? "ies are" :
+		    "y is", example);
+	if (over > 0)
+		log_warnx("streams/: %u stream%s over the limit of %u "
+		    "streams: not loaded, not listed", over, over > 1 ? "s" : "",
+		    sc.streams_max);
 	return (0);
 }
 
@@ -704,6 +718,31 @@ out:
 	if (fd != -1 && i != s->nsegs - 1)
 		close(fd);
 	return (status);
+}
+
+/*
+ * The streams from *cursor (0 for the first) on, up to
+ * STREAMD_LIST_COUNT into ents; *cursor then says where the next
+ * listing goes on, 0 at the end (streamd.h LIST).
+ */
+int
+store_list(uint64_t *cursor, struct streamd_list_ent *ents, uint32_t *count,
+    uint32_t *cut)
+{
+	struct streamd_list_ent	*e;
+	uint64_t		 i;
+
+	*count = *cut = 0;
+	for (i = *cursor; i < nstreams && *count < STREAMD_LIST_COUNT; i++) {
+		e = &ents[(*count)++];
+		memset(e, 0, sizeof(*e));
+		strlcpy(e->name, streams[i]->name, sizeof(e->name));
+		e->first = streams[i]->first;
+		e->next = streams[i]->durable;
+		e->bytes = streams[i]->bytes;
+	}
+	*cursor = i < nstreams ? i : 0;
+	return (STREAMD_OK);
 }
 
 int

@@ -73,6 +73,9 @@ int		 store_read(uint32_t, uint64_t, uint64_t, uint32_t, uint32_t,
 		    uint8_t *, size_t *, uint32_t *, uint64_t *, uint64_t *);
 int		 store_stat(uint32_t, uint64_t *, uint64_t *, uint64_t *);
 int		 store_valid_id(uint32_t);
+struct streamd_list_ent;
+int		 store_list(uint64_t *, struct streamd_list_ent *, uint32_t *,
+		    uint32_t *);
 void		 store_retain(time_t);
 
 #endif /* OCKAM_STREAMD_STORE_H */

@@ -59,6 +59,7 @@ static void	streamd_read(struct imsg *);
 static void	streamd_stat(struct imsg *);
 static void	streamd_save(struct imsg *);
 static void	streamd_get(struct imsg *);
+static void	streamd_list(struct imsg *);
 static void	streamd_init(void);
 static void	streamd_start(struct priv_conf *);
 static void	streamd_start_redis(struct priv_conf *);
@@ -94,6 +95,8 @@ static const struct privsep_req streamd_reqs[] = {
 	    sizeof(struct streamd_offset_req), streamd_save },
 	{ IMSG_STREAMD_GET, P(PRIVSEP_RUN), 0,
 	    sizeof(struct streamd_offset_req), streamd_get },
+	{ IMSG_STREAMD_LIST, P(PRIVSEP_RUN), 0,
+	    sizeof(struct streamd_list_req), streamd_list },
 };
 #define NREQS	(sizeof(streamd_reqs) / sizeof(streamd_reqs[0]))
 
@@ -261,6 +264,31 @@ streamd_stat(struct imsg *imsg)
 	ans.status = be->stat(req.stream, &ans.first, &ans.next,
 	    &ans.bytes);
 	answer(imsg->hdr.type, imsg->hdr.peerid, &ans, sizeof(ans));
+}
+
+/* What the storage holds, STREAMD_LIST_COUNT streams at a time. */
+static void
+streamd_list(struct imsg *imsg)
+{
+	struct streamd_list_req	 req;
+	struct streamd_list	 ans;
+	struct streamd_list_ent	 ents[STREAMD_LIST_COUNT];
+	struct iovec		 iov[2];
+
+	memcpy(&req, imsg->data, sizeof(req));
+	commit();
+	memset(&ans, 0, sizeof(ans));
+	ans.cursor = req.cursor;
+	ans.status = be->list(&ans.cursor, ents, &ans.count, &ans.cut);
+	if (ans.status != STREAMD_OK)
+		ans.count = 0;
+	iov[0].iov_base = &ans;
+	iov[0].iov_len = sizeof(ans);
+	iov[1].iov_base = ents;
+	iov[1].iov_len = ans.count * sizeof(ents[0]);
+	if (imsg_composev(&ibuf, imsg->hdr.type, imsg->hdr.peerid, 0, -1,
+	    iov, ans.count > 0 ? 2 : 1) == -1)
+		fatal("imsg_composev");
 }
 
 static void

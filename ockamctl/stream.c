@@ -244,7 +244,7 @@ stream_item(void *arg, struct cursor *cur)
 	return (0);
 }
 
-/* show streams: what this node's stream service has opened. */
+/* show streams: every stream in this hub's storage. */
 int
 cmd_show_streams(void)
 {

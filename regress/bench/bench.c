@@ -298,6 +298,47 @@ node_channel(const char *sock, size_t len, double seconds)
 }
 
 /*
+ * The client's worker and a message along route (text) back to it, n
+ * 64-byte round trips one at a time into rtt (microseconds, sorted).
+ */
+static struct ockam_client *
+rtt_setup(const char *sock, const char *text, struct tmsg *m)
+{
+	struct ockam_client	*c = connect_node(sock);
+	char			 me[OCKAM_ADDR_MAX + 1], ebuf[256];
+
+	if (ockam_worker_add(c, NULL, me, sizeof(me)) == -1)
+		errx(1, "%s", ockam_error(c));
+	tmsg_init(m);
+	if (multiaddr_parse(text, &m->onward, ebuf, sizeof(ebuf)) == -1)
+		errx(1, "%s", ebuf);
+	route_push_back(&m->ret, OCKAM_ADDR_LOCAL, me, strlen(me));
+	return (c);
+}
+
+static void
+rtt_run(struct ockam_client *c, struct tmsg *m, double *rtt, long n)
+{
+	static unsigned char	 payload[64];
+	struct tmsg		 reply;
+	double			 t0;
+	long			 i;
+
+	tmsg_set_payload(m, payload, sizeof(payload));
+	for (i = 0; i < n; i++) {
+		t0 = now();
+		if (ockam_send(c, m, 0) == -1)
+			errx(1, "send: %s", ockam_error(c));
+		tmsg_init(&reply);
+		if (ockam_receive(c, &reply, 5000) != 1)
+			errx(1, "no reply: %s", ockam_error(c));
+		tmsg_clear(&reply);
+		rtt[i] = (now() - t0) * 1e6;
+	}
+	pctl_sort(rtt, n);
+}
+
+/*
  * RTT of 64-byte round trips one at a time, then MB/s of 16 KiB
  * messages echoed back with WINDOW in flight, along route (which must
  * end at an echoer).  Prints "RTT_P50_US RTT_P99_US MB_S".
@@ -306,38 +347,17 @@ node_channel(const char *sock, size_t len, double seconds)
 static void
 route_bench(const char *sock, const char *text)
 {
-	struct ockam_client	*c = connect_node(sock);
-	struct tmsg		 m, reply;
+	struct tmsg		 m;
+	struct ockam_client	*c = rtt_setup(sock, text, &m);
 	static double		 rtt[RTT_N];
-	char			 me[OCKAM_ADDR_MAX + 1], ebuf[256];
 	unsigned char		*payload;
 	double			 t0, mbs;
-	long			 i, n, sent = 0, got = 0;
+	long			 n, sent = 0, got = 0;
 	size_t			 len;
 
-	if (ockam_worker_add(c, NULL, me, sizeof(me)) == -1)
-		errx(1, "%s", ockam_error(c));
-	tmsg_init(&m);
-	if (multiaddr_parse(text, &m.onward, ebuf, sizeof(ebuf)) == -1)
-		errx(1, "%s", ebuf);
-	route_push_back(&m.ret, OCKAM_ADDR_LOCAL, me, strlen(me));
+	rtt_run(c, &m, rtt, RTT_N);
 	if ((payload = calloc(1, 16384)) == NULL)
 		err(1, NULL);
-
-	len = 64;
-	tmsg_set_payload(&m, payload, len);
-	for (i = 0; i < RTT_N; i++) {
-		t0 = now();
-		if (ockam_send(c, &m, 0) == -1)
-			errx(1, "send: %s", ockam_error(c));
-		tmsg_init(&reply);
-		if (ockam_receive(c, &reply, 5000) != 1)
-			errx(1, "no reply: %s", ockam_error(c));
-		tmsg_clear(&reply);
-		rtt[i] = (now() - t0) * 1e6;
-	}
-	pctl_sort(rtt, RTT_N);
-
 	len = 16384;
 	n = 10000;
 	tmsg_set_payload(&m, payload, len);
@@ -348,6 +368,28 @@ route_bench(const char *sock, const char *text)
 	printf("%.1f %.1f %.1f\n", pctl_at(rtt, RTT_N, 0.5),
 	    pctl_at(rtt, RTT_N, 0.99), mbs);
 	free(payload);
+	tmsg_clear(&m);
+	ockam_disconnect(c);
+}
+
+/*
+ * n 64-byte round trips along route, one at a time, after a few to
+ * warm it up: prints "RTT_P50_US RTT_P99_US" (a slow route, such as
+ * an echo through a secure channel over streams).
+ */
+static void
+rtt_bench(const char *sock, const char *text, long n)
+{
+	struct tmsg		 m;
+	struct ockam_client	*c = rtt_setup(sock, text, &m);
+	double			*rtt;
+
+	if ((rtt = calloc(n, sizeof(*rtt))) == NULL)
+		err(1, NULL);
+	rtt_run(c, &m, rtt, n < 5 ? n : 5);
+	rtt_run(c, &m, rtt, n);
+	printf("%.1f %.1f\n", pctl_at(rtt, n, 0.5), pctl_at(rtt, n, 0.99));
+	free(rtt);
 	tmsg_clear(&m);
 	ockam_disconnect(c);
 }
@@ -433,6 +475,14 @@ main(int argc, char *argv[])
 		printf("%.0f\n", registrations(argv[1], argv[3], n, k));
 		return (0);
 	}
+	if (argc == 5 && strcmp(argv[2], "rtt") == 0) {
+		/* Round trips alone along a route: how many. */
+		n = strtonum(argv[4], 1, 1000000, &errstr);
+		if (errstr != NULL)
+			errx(1, "rtt: %s", errstr);
+		rtt_bench(argv[1], argv[3], n);
+		return (0);
+	}
 	if (argc == 4 && strcmp(argv[2], "route") == 0) {
 		/* Round trips to an echoer along a route: RTT and MB/s. */
 		route_bench(argv[1], argv[3]);
@@ -461,8 +511,9 @@ main(int argc, char *argv[])
 		return (0);
 	}
 	if (argc != 2)
-		errx(1, "usage: bench socket [route ROUTE | handshakes "
-		    "[ROUTE [CLIENTS ...]] | register ROUTE N CLIENTS]");
+		errx(1, "usage: bench socket [route ROUTE | rtt ROUTE N | "
+		    "handshakes [ROUTE [CLIENTS ...]] | register ROUTE N "
+		    "CLIENTS]");
 	if (sodium_init() == -1 || !crypto_aead_aes256gcm_is_available())
 		errx(1, "libsodium without AES-256-GCM on this CPU");
 

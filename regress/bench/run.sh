@@ -4,7 +4,8 @@
 # over TCP on 127.0.0.1 next to plain TCP and an stunnel TLS 1.3 tunnel
 # measured by this script in the same run, then a hub between them
 # (hub.sh); then the stream storage, ockam-streamd alone, and a hub's
-# stream service over TCP.
+# stream service over TCP; an echo through a secure channel over
+# streams (streamecho.sh); Redis (redis.sh).
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "$BUILD" && pwd) || exit 1
@@ -189,4 +190,5 @@ kill "$hubpid"
 wait "$hubpid" 2>/dev/null
 rm -rf "$SH"
 
+. "$TOP/regress/bench/streamecho.sh"
 . "$TOP/regress/bench/redis.sh"

@@ -49,7 +49,7 @@ cat > "$T/redis/users.acl" <<EOF
 user default on nopass ~* +@all
 user probe on >probe +ping
 user hub on >hub-secret ~ockam:* -@all +evalsha +script|load +hget +hmget \
-    +hset +hincrby +hlen +xadd +xrange
+    +hset +hincrby +hlen +xadd +xrange +scan
 EOF
 start_redis || { fail "redis-server starts"; cat "$T/redis/log"; exit 0; }
 export STREAMDPOKE_REDIS=127.0.0.1:$RP STREAMDPOKE_REDIS_USER=hub \
@@ -186,3 +186,13 @@ out=$(ctl client stream pull "$H2" a_to_b 2>&1 | tr '\n' '|')
 out=$(ctl client stream pull -i 1 -l 2 "$H1" a_to_b 2>&1 | tr '\n' '|')
 [ "$out" = "1 two|2 three|" ] && ok "pull by index and limit on the first" ||
     fail "pull by index and limit on the first ($out)"
+
+# show streams on a hub restarted on Redis: every stream there, those
+# it has not opened (streamd's own, the other hub's) too.
+stop_node hub2
+start_node hub2 "$T/hub2.conf" || { fail "hub2 restarts"; show_log hub2; }
+out=$(ctl hub2 show streams 2>&1)
+echo "$out" | grep -qE '^a_to_b +- +4 +0 +[0-9]+ redis$' &&
+    echo "$out" | grep -qE '^alice_to_bob +- +[0-9]+ +0 +[0-9]+ redis$' &&
+    ok "show streams after a restart: the streams in Redis, unopened" ||
+    fail "show streams after a restart: the streams in Redis ($out)"

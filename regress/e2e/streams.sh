@@ -266,7 +266,18 @@ out=$(ctl client show streams 2>&1)
 
 # What was confirmed is there after a restart.
 stop_node hub
+# Entries that are no stream's are left alone, said in one line.
+mkdir -p "$T/hub/data/streams/.hidden" "$T/hub/data/streams/not a name"
 start_node hub "$T/hub.conf" || { fail "hub restarts"; show_log hub; exit 0; }
+# Before anything opens them: every stream in storage is listed.
+out=$(ctl hub show streams 2>&1)
+echo "$out" | grep -qE '^alice_to_bob +- +4 +0 +[0-9]+ embedded$' &&
+    echo "$out" | grep -qE '^burst +- ' &&
+    ok "show streams after a restart: the streams in storage, unopened" ||
+    fail "show streams after a restart: the streams in storage ($out)"
+n=$(grep -c 'entries are not a stream name' "$(node_log hub)")
+[ "$n" = 1 ] && ok "two entries not streams: one log line" ||
+    fail "two entries not streams: one log line ($n)"
 out=$(ctl client stream pull "$HUB" alice_to_bob 2>&1 | tr '\n' '|')
 [ "$out" = "0 one|1 two|2 three|3 secret|" ] &&
     ok "after a restart of the hub: the same records" ||
@@ -274,3 +285,34 @@ out=$(ctl client stream pull "$HUB" alice_to_bob 2>&1 | tr '\n' '|')
 out=$(ctl client stream push "$HUB" alice_to_bob four 2>&1)
 [ "$out" = 4 ] && ok "and the next push gets index 4" ||
     fail "and the next push gets index 4 ($out)"
+
+# show streams is bounded: 1030 streams on disk, the first 1024 listed,
+# then why the listing ended.
+PB=$(free_port $((PH + 1)))
+mkdir -p "$T/big/data/streams"
+i=0
+while [ $i -lt 1030 ]; do
+	mkdir "$T/big/data/streams/s$i"
+	: > "$T/big/data/streams/s$i/00000000000000000000.seg"
+	i=$((i + 1))
+done
+chmod 700 "$T/big/data"
+if is_root && have_user; then chown -R "$NODE_USER" "$T/big"; fi
+cat > "$T/big.conf" <<EOF2
+listen on 127.0.0.1 port $PB consumers { "stream" }
+stream service "stream" index "stream_index" \\
+    storage embedded directory "$T/big/data"
+limit streams 2000
+EOF2
+if start_node big "$T/big.conf"; then
+	ctl big show streams > "$T/big.out" 2> "$T/big.err"
+	st=$?
+	n=$(grep -c '^s[0-9]* ' "$T/big.out")
+	[ "$n" = 1024 ] && [ $st -ne 0 ] &&
+	    grep -q 'only the first 1024 streams are listed' "$T/big.err" &&
+	    ok "show streams: 1024 of 1030 listed, then it says so" ||
+	    fail "show streams: 1024 of 1030 listed ($n, $st, $(cat "$T/big.err"))"
+else
+	fail "a hub with 1030 streams starts"
+	show_log big
+fi
