@@ -290,6 +290,8 @@ inlet_shutdown(void)
 {
 	struct inlet	*in;
 
-	while ((in = TAILQ_FIRST(&inlets)) != NULL)
+	while ((in = TAILQ_FIRST(&inlets)) != NULL) {
+		inlet_done(in, ECANCELED, "the node stops");
 		inlet_free(in);
+	}
 }
