@@ -51,5 +51,6 @@ void	ctl_show_portals(uint32_t, struct imsg *, const char *);
 /* inletctl.c */
 void	ctl_tcp_inlet_create(uint32_t, struct imsg *, const char *);
 void	ctl_tcp_inlet_delete(uint32_t, struct imsg *, const char *);
+void	ctl_inlet_listeners(uint32_t, uint32_t);
 
 #endif /* OCKAM_CONTROL_H */

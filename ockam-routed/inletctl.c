@@ -130,6 +130,28 @@ ctl_tcp_inlet_create(uint32_t conn, struct imsg *imsg, const char *arg)
 	inlet_conf_clear(&ic);
 }
 
+/* show listeners: the inlets that run, "inlet ID", where, where to. */
+void
+ctl_inlet_listeners(uint32_t conn, uint32_t reqid)
+{
+	struct inlet	*in;
+	const char	*f[3];
+	char		 kind[32], to[1000];	/* ockamctl reads 1023 */
+
+	for (in = inlet_next(NULL); in != NULL; in = inlet_next(in)) {
+		if (in->state != INLET_UP)
+			continue;
+		snprintf(kind, sizeof(kind), "inlet %u", in->ic->id);
+		snprintf(to, sizeof(to), "%s%s%sto %s", in->ch != NULL ?
+		    "via " : "", in->ch != NULL ? in->ic->via : "",
+		    in->ch != NULL ? ", " : "", in->ic->to);
+		f[0] = kind;
+		f[1] = in->name;
+		f[2] = to;
+		control_strings(conn, CTL_LISTENER_INFO, reqid, f, 3);
+	}
+}
+
 void
 ctl_tcp_inlet_delete(uint32_t conn, struct imsg *imsg, const char *what)
 {

@@ -103,6 +103,12 @@ ctl st tcp-inlet create --from "127.0.0.1:$I3" --to outlet > "$T/st1" 2>&1
     ok "a listen static node refuses: $(cat "$T/st1")" ||
     fail "a listen static node refuses ($(cat "$T/st1"))"
 
+ctl in show listeners > "$T/ls" 2>&1
+expect ls "show listeners: the inlets that run, their routes" \
+    "^inlet $ID1  *127.0.0.1:$I1  *via $VIA, to outlet\$" \
+    "^inlet [0-9]*  *127.0.0.1:$P2 " \
+    "^inlet [0-9]*  *127.0.0.1:$I2  *to /ip4/127.0.0.1/tcp/$PB/service/outlet\$"
+
 # Delete: an open connection closes, and the port refuses.
 timeout 30 $PEER eof "$I1" > "$T/held" 2>&1 &
 held=$!
