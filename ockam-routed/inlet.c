@@ -28,6 +28,8 @@
 static struct inlet_list	 inlets = TAILQ_HEAD_INITIALIZER(inlets);
 static int			 ninlets;
 static uint32_t			 next_id = 1;	/* never used again */
+static struct log_count		 lc_bind = LOG_COUNT_INIT(LOG_WARNING,
+    "inlets not started");
 
 struct inlet *
 inlet_next(struct inlet *in)
@@ -134,7 +136,7 @@ inlet_bound(void *arg, const struct tcp_bound *tb)
 	if (tb->error != 0) {
 		snprintf(msg, sizeof(msg), "inlet on %s: %s", in->name,
 		    strerror(tb->error));
-		log_warnx("%s", msg);
+		log_count(&lc_bind, "%s", msg);
 		inlet_done(in, tb->error, msg);
 		inlet_free(in);
 		return;
@@ -193,6 +195,7 @@ inlet_start(struct inlet_conf *ic, void (*done)(void *, int, const char *),
 		snprintf(msg, sizeof(msg), "cannot bind now: %s",
 		    strerror(error));
  fail:
+	log_count(&lc_bind, "%s", msg);
 	if (done != NULL)
 		done(arg, error, msg);
 	return (-1);

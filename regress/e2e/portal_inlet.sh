@@ -82,6 +82,8 @@ else
 	    ok "port below 1024: $(cat "$T/c4")" ||
 	    fail "port below 1024 ($(cat "$T/c4"))"
 fi
+check "the failures are counted in the log" grep -q "inlets not started" \
+    "$(node_log in)"
 create c5 --from "127.0.0.1:$I3" --to "/ip4/1.2.3/tcp/1/service/x"
 [ "$c5_rc" != 0 ] && grep -q "bad route" "$T/c5" &&
     ok "a bad route: $(cat "$T/c5")" || fail "a bad route ($(cat "$T/c5"))"
