@@ -27,7 +27,7 @@
 
 static struct inlet_list	 inlets = TAILQ_HEAD_INITIALIZER(inlets);
 static int			 ninlets;
-static uint32_t			 next_id = 1;	/* never used again */
+static uint32_t			 next_id = 1;	/* not used again */
 static struct log_count		 lc_bind = LOG_COUNT_INIT(LOG_WARNING,
     "inlets not started");
 

@@ -136,7 +136,7 @@ ctl_inlet_listeners(uint32_t conn, uint32_t reqid)
 {
 	struct inlet	*in;
 	const char	*f[3];
-	char		 kind[32], to[1000];	/* ockamctl reads 1023 */
+	char		 kind[32], to[1000];	/* ockamctl takes 1023 */
 
 	for (in = inlet_next(NULL); in != NULL; in = inlet_next(in)) {
 		if (in->state != INLET_UP)

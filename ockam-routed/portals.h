@@ -2,8 +2,8 @@
 /*
  * TCP portals inside routed (doc/design.md 6): a portal connection's
  * worker and its state in portal.c, inlets in inlet.c and their
- * channels in inletchan.c, run-time outlets in outlet.c.  The messages are lib/portal.h's, tcpd's side
- * ockam-tcpd/portal.c.
+ * channels in inletchan.c, the outlets in outlet.c.  The messages are
+ * lib/portal.h's, tcpd's side ockam-tcpd/portal.c.
  */
 #ifndef OCKAM_PORTALS_H
 #define OCKAM_PORTALS_H
@@ -36,7 +36,7 @@ enum pstate {
 /* The channel of the inlets via one route (inletchan.c). */
 struct inlet_chan {
 	TAILQ_ENTRY(inlet_chan)	 entry;
-	struct route		 via;		/* a channel listener */
+	struct route		 via;	/* to a channel listener */
 	char			*via_text;
 	int			 refs;		/* inlets */
 	uint32_t		 origin;	/* ORIGIN_PORTAL | n */
@@ -51,17 +51,17 @@ struct inlet_chan {
 enum inlet_state {
 	INLET_BINDING,		/* tcpd binds it */
 	INLET_UP,
-	INLET_STOPPED,		/* while binding: freed at tcpd's answer */
+	INLET_STOPPED,		/* while binding: freed at tcpd's word */
 };
 
 struct inlet {
 	TAILQ_ENTRY(inlet)	 entry;
 	struct inlet_conf	*ic;		/* its own copy */
-	struct inlet_chan	*ch;		/* via: its channel, or NULL */
+	struct inlet_chan	*ch;		/* via's channel, or NULL */
 	enum inlet_state	 state;
 	char			 name[TCP_PEER_MAX];	/* bound to */
 	void			(*done)(void *, int, const char *);
-	void			*arg;		/* done's, while binding */
+	void			*arg;		/* done's */
 };
 TAILQ_HEAD(inlet_list, inlet);
 
@@ -125,7 +125,8 @@ void		 outlet_remove(const char *);
 struct tcp_portal;
 struct inlet	*inlet_next(struct inlet *);
 struct inlet	*inlet_find(uint32_t, const char *);
-void		 inlet_name(int, const char *, unsigned int, char *, size_t);
+void		 inlet_name(int, const char *, unsigned int, char *,
+		    size_t);
 void		 inlet_accepted(struct imsg *, const struct tcp_portal *);
 void		 inlet_configure(struct ockam_conf *);
 void		 inlet_shutdown(void);

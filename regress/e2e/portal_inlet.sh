@@ -144,7 +144,8 @@ if [ -e /proc/net/if_inet6 ] && grep -q '^0*1 ' /proc/net/if_inet6; then
 	create c10 --from "[::1]:0" --to outlet
 	P10=$(sed -n 's/^Inlet [0-9]* listening on \[::1\]:\([0-9]*\)$/\1/p' \
 	    "$T/c10")
-	[ -n "$P10" ] && ctl in tcp-inlet delete "[0::1]:$P10" >/dev/null 2>&1 &&
+	[ -n "$P10" ] &&
+	    ctl in tcp-inlet delete "[0::1]:$P10" >/dev/null 2>&1 &&
 	    ok "IPv6: [::1]:0 made, and deleted by [0::1]:$P10" ||
 	    fail "IPv6 inlet ($(cat "$T/c10"))"
 else
