@@ -80,6 +80,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/chanlife.c ockam-routed/chansrc.c \
 		  ockam-routed/transport.c ockam-routed/tcpctl.c \
 		  ockam-routed/trust.c ockam-routed/portal.c ockam-routed/inlet.c \
+		  ockam-routed/inletchan.c ockam-routed/inletctl.c \
+		  ockam-routed/outlet.c \
 		  ockam-routed/portalconf.c lib/sanitize.c
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
@@ -101,7 +103,7 @@ TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
 		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c \
-		  ockamctl/portal.c \
+		  ockamctl/portal.c ockamctl/inlet.c \
 		  ockamctl/sclient.c
 EXAMPLES	= many-hops hub-bob hub-alice
 

@@ -65,6 +65,13 @@
  *			interval ms (0: default), u32 count, count strings
  *			(consumers); answered by CTL_RESULT with the sender's
  *			route once it runs (it reaches the hub on its own)
+ *	CTL_TCP_INLET_CREATE strings from (ADDR:PORT, [IPv6]:PORT; port 0:
+ *			the kernel's pick), via (empty: none), to (routes as
+ *			in ockam.conf); answered, once tcpd bound it, by
+ *			CTL_RESULT with "ID NAME" (NAME the address bound)
+ *			or why not
+ *	CTL_TCP_INLET_DELETE string: an inlet's id or the address it
+ *			is bound to; answered by CTL_RESULT
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -111,6 +118,8 @@ enum ctl_type {
 	CTL_STREAM_CLIENT_CREATE,
 	CTL_SHOW_PORTALS,
 	CTL_PORTAL_INFO,
+	CTL_TCP_INLET_CREATE,
+	CTL_TCP_INLET_DELETE,
 	CTL_TYPE_MAX
 };
 

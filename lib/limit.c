@@ -44,7 +44,8 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	[LIMIT_FORWARDERS_CONNECTION] = { "forwarders-per-connection",
 	    LIMIT_COUNT, 16, 1, 65536 },
 	[LIMIT_RELAYS] = { "relays", LIMIT_COUNT, 64, 1, 4096 },
-	/* tcpd keeps 1024 portal sockets at most: the largest bound. */
+	/* tcpd keeps 64 inlets (TCPD_INLET_MAX), 1024 portal sockets. */
+	[LIMIT_INLETS] = { "inlets", LIMIT_COUNT, 64, 1, 64 },
 	[LIMIT_PORTALS] = { "portals", LIMIT_COUNT, 1024, 1, 1024 },
 	[LIMIT_PORTALS_INLET] = { "portals-per-inlet", LIMIT_COUNT, 256, 1,
 	    1024 },

@@ -44,6 +44,7 @@ enum limit_id {
 	LIMIT_FORWARDERS_CONNECTION,	/* per connection or channel */
 	LIMIT_RELAYS,			/* relays this node keeps at hubs */
 	/* routed: TCP portals (and tcpd's portal sockets) */
+	LIMIT_INLETS,			/* portal inlets node-wide */
 	LIMIT_PORTALS,			/* portal connections node-wide */
 	LIMIT_PORTALS_INLET,		/* of one inlet */
 	LIMIT_PORTALS_SOURCE,		/* to outlets, out of one channel */

@@ -160,6 +160,22 @@ route_move(struct route *dst, struct route *src)
 	src->n = 0;
 }
 
+/* Do a and b name the same addresses, in the same order? */
+int
+route_equal(const struct route *a, const struct route *b)
+{
+	struct addr	*x, *y;
+
+	if (a->n != b->n)
+		return (0);
+	for (x = TAILQ_FIRST(&a->q), y = TAILQ_FIRST(&b->q); x != NULL &&
+	    y != NULL; x = TAILQ_NEXT(x, entry), y = TAILQ_NEXT(y, entry))
+		if (x->type != y->type || x->len != y->len ||
+		    memcmp(x->val, y->val, x->len) != 0)
+			return (0);
+	return (1);
+}
+
 /* Replace dst with a copy of src.  On failure dst is unchanged. */
 int
 route_copy(struct route *dst, const struct route *src)

@@ -49,6 +49,7 @@ int		 route_push_front(struct route *, uint8_t, const char *,
 struct addr	*route_head(const struct route *);
 void		 route_pop_front(struct route *);
 int		 route_copy(struct route *, const struct route *);
+int		 route_equal(const struct route *, const struct route *);
 int		 route_prepend(struct route *, const struct route *);
 int		 route_append(struct route *, const struct route *);
 int		 addr_is(const struct addr *, uint8_t, const char *);

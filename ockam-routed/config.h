@@ -271,6 +271,8 @@ void			 add_outlet(const char *, const char *);
 void			 outlet_consumer(const char *);
 void			 add_inlet(const char *, const char *, const char *,
 			    const char *);
+int			 inlet_route(const char *, struct route *, char *,
+			    size_t);
 int			 check_portals(void);
 void			 portals_free(struct ockam_conf *);
 void			 print_portals(struct ockam_conf *);

@@ -67,7 +67,8 @@ static struct log_count	 log_overflow = LOG_COUNT_INIT(LOG_WARNING,
  * lib/ctl.h that come first: SEND's u32 flags, VERBOSE's u32, a
  * REGRESS's u8 and u32, SC_CREATE's string (one byte when empty) and
  * three u32s, UNPIN's route (its count), RELAY_CREATE's four strings
- * and three u32s, STREAM_CLIENT_CREATE's five strings and two u32s.
+ * and three u32s, STREAM_CLIENT_CREATE's five strings and two u32s,
+ * TCP_INLET_CREATE's three strings.
  */
 enum ctl_body {
 	BODY_EMPTY,		/* nothing */
@@ -134,6 +135,10 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_sclient_create,		"malformed stream client request" },
 	{ CTL_SHOW_PORTALS,	BODY_EMPTY,	0,		0,
 	    ctl_show_portals,		"malformed show request" },
+	{ CTL_TCP_INLET_CREATE,	BODY_MIN,	3,		REQ_WAITS,
+	    ctl_tcp_inlet_create,	"malformed inlet request" },
+	{ CTL_TCP_INLET_DELETE,	BODY_STRING,	TCP_PEER_MAX,	0,
+	    ctl_tcp_inlet_delete,	"malformed inlet request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
 	    control_regress,		"malformed regress request" },
 	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,

@@ -48,4 +48,9 @@ void	ctl_show_relays(uint32_t, struct imsg *, const char *);
 /* portalctl.c: TCP portals */
 void	ctl_show_portals(uint32_t, struct imsg *, const char *);
 
+/* inletctl.c */
+void	ctl_tcp_inlet_create(uint32_t, struct imsg *, const char *);
+void	ctl_tcp_inlet_delete(uint32_t, struct imsg *, const char *);
+void	ctl_inlet_listeners(uint32_t, uint32_t);
+
 #endif /* OCKAM_CONTROL_H */

@@ -115,21 +115,6 @@ static struct log_count		 lc_claim = LOG_COUNT_INIT(LOG_INFO,
 static struct log_count		 lc_made = LOG_COUNT_INIT(LOG_INFO,
     "forwarders registered");
 
-static int
-route_same(const struct route *a, const struct route *b)
-{
-	struct addr	*x, *y;
-
-	if (a->n != b->n)
-		return (0);
-	for (x = TAILQ_FIRST(&a->q), y = TAILQ_FIRST(&b->q); x != NULL &&
-	    y != NULL; x = TAILQ_NEXT(x, entry), y = TAILQ_NEXT(y, entry))
-		if (x->type != y->type || x->len != y->len ||
-		    memcmp(x->val, y->val, x->len) != 0)
-			return (0);
-	return (1);
-}
-
 /* The forwarders of a tie: n more (or fewer); their count. */
 static int
 tie_count(uint8_t kind, uint32_t id, int n)
@@ -361,7 +346,7 @@ fwd_register(struct worker *svc, struct message *m)
 	for (f = head_first(h->type, h->val); f != NULL; f = head_next(f))
 		if (f->alias[0] == '\0' && f->tie_kind == m->src_kind &&
 		    f->tie == (m->src_kind == FLOW_NONE ? 0 : m->src) &&
-		    route_same(&f->route, &m->tm.ret))
+		    route_equal(&f->route, &m->tm.ret))
 			break;
 	if (f == NULL && (f = fwd_new(svc, "", m)) == NULL) {
 		message_free(m);

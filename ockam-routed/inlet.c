@@ -1,183 +1,259 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Portal inlets (doc/design.md 6): the listeners tcpd binds for them
- * at start-up, and for an inlet with via, the secure channel the node
- * opens itself when a client comes, with its first identity and its
- * initiator trust rules (sctrust_create, its outcome reported here by
- * an origin with ORIGIN_PORTAL).  A channel that closes is opened
- * again for the next client; after a failure clients are closed at
- * once for 1 s, doubled with each failure in a row up to
- * INLET_BACKOFF_MAX.
+ * Portal inlets (doc/design.md 6): the listeners tcpd binds for them,
+ * those of the configuration at start-up, and those started while the
+ * node runs (ockamctl tcp-inlet create, a reload) through tcp_bind(),
+ * which tcpd binds unprivileged.  Each inlet keeps its own copy of its
+ * inlet_conf and an id never used again in the node's life, so that a
+ * connection tcpd accepted on an inlet just before it was stopped is
+ * known for what it is and closed.  An inlet with via shares the
+ * channel of every inlet via the same route (inletchan.c).  At most
+ * limit inlets (a node's, ockam.conf(5)) run or wait for their bind.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 
-#include "ctl.h"
 #include "log.h"
 #include "portals.h"
 #include "privsep.h"
 #include "tcp.h"
 #include "util.h"
 
-static TAILQ_HEAD(, inlet)	 inlets = TAILQ_HEAD_INITIALIZER(inlets);
-static struct log_count	 lc_chan = LOG_COUNT_INIT(LOG_WARNING,
-    "inlet channel failed: new connections closed until it is re-made");
+static struct inlet_list	 inlets = TAILQ_HEAD_INITIALIZER(inlets);
+static int			 ninlets;
+static uint32_t			 next_id = 1;	/* not used again */
+static struct log_count		 lc_bind = LOG_COUNT_INIT(LOG_WARNING,
+    "inlets not started");
 
-static void
-inlet_ping(struct portal *p)
+struct inlet *
+inlet_next(struct inlet *in)
 {
-	struct inlet	*in = p->in;
-
-	route_clear(&p->peer);
-	if ((in->ic->via != NULL && route_push_back(&p->peer,
-	    OCKAM_ADDR_LOCAL, in->enc, strlen(in->enc)) == -1) ||
-	    route_append(&p->peer, &in->ic->to_route) == -1) {
-		portal_close(p, 1);
-		return;
-	}
-	p->state = PS_PING;
-	p->since = monotime();
-	portal_hello(p, 0, in->origin);
+	return (in == NULL ? TAILQ_FIRST(&inlets) : TAILQ_NEXT(in, entry));
 }
 
-/* Make the inlet's channel, with the node's initiator trust rules. */
-static void
-inlet_channel(struct inlet *in)
-{
-	struct trust_conf	 trust;
-	struct identity		*id;
-	char			 err[SC_WHY_MAX];
-
-	if ((id = identity_first()) == NULL) {
-		log_count(&lc_chan, "inlet %u: no identity", in->ic->id);
-		return;
-	}
-	trust_init(&trust);
-	in->opening = 1;
-	in->reqid = (in->reqid + 1) | INLET_REQ_CHANNEL;
-	if (sctrust_create(&in->ic->via_route, id, &trust, 0, 0, in->origin,
-	    in->reqid, err, sizeof(err)) == -1)
-		portal_report(in->origin, in->reqid, CTL_ERR, err);
-	trust_free(&trust);
-}
-
-static void
-inlet_failed(struct inlet *in, const char *why)
-{
-	struct portal	*p, *next;
-	unsigned int	 n;
-
-	in->opening = 0;
-	in->chan = 0;
-	in->failures++;
-	n = in->failures > 5 ? INLET_BACKOFF_MAX : 1U << (in->failures - 1);
-	in->retry = monotime() + n;
-	log_count(&lc_chan, "inlet %u via %s: %s; again in %u s", in->ic->id,
-	    in->ic->via, why, n);
-	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
-		if (p->in == in && p->state == PS_CHANNEL)
-			portal_close(p, 1);
-}
-
-/* The outcome of an inlet's channel (sctrust_create for origin). */
+/* "A.B.C.D:PORT" or "[IPv6]:PORT", as tcpd names what it bound. */
 void
-portal_report(uint32_t origin, uint32_t reqid, uint32_t status,
-    const char *msg)
+inlet_name(int family, const char *addr, unsigned int port, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
+/* A running inlet by its id, or its bound name. */
+struct inlet *
+inlet_find(uint32_t id, const char *name)
 {
 	struct inlet	*in;
-	struct portal	*p, *next;
-	struct channel	*c = NULL;
 
 	TAILQ_FOREACH(in, &inlets, entry)
-		if (in->origin == origin)
+		if (in->state == INLET_UP && (id != 0 ? in->ic->id == id :
+		    strcmp(in->name, name) == 0))
+			return (in);
+	return (NULL);
+}
+
+static struct inlet_conf *
+inlet_conf_dup(const struct inlet_conf *ic)
+{
+	struct inlet_conf	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("inlet");
+	c->family = ic->family;
+	c->port = ic->port;
+	strlcpy(c->addr, ic->addr, sizeof(c->addr));
+	route_init(&c->via_route);
+	route_init(&c->to_route);
+	if ((ic->via != NULL && (c->via = strdup(ic->via)) == NULL) ||
+	    (c->to = strdup(ic->to)) == NULL ||
+	    route_copy(&c->via_route, &ic->via_route) == -1 ||
+	    route_copy(&c->to_route, &ic->to_route) == -1)
+		fatal("inlet");
+	return (c);
+}
+
+static struct inlet *
+inlet_new(struct inlet_conf *ic)
+{
+	struct inlet	*in;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		fatal("inlet");
+	in->ic = inlet_conf_dup(ic);
+	in->ic->id = ic->id;
+	if (ic->via != NULL)
+		in->ch = inlet_chan_get(ic);
+	inlet_name(ic->family, ic->addr, ic->port, in->name,
+	    sizeof(in->name));
+	TAILQ_INSERT_TAIL(&inlets, in, entry);
+	ninlets++;
+	return (in);
+}
+
+static void
+inlet_free(struct inlet *in)
+{
+	TAILQ_REMOVE(&inlets, in, entry);
+	ninlets--;
+	inlet_chan_put(in->ch);
+	route_clear(&in->ic->via_route);
+	route_clear(&in->ic->to_route);
+	free(in->ic->via);
+	free(in->ic->to);
+	free(in->ic);
+	free(in);
+}
+
+static void
+inlet_done(struct inlet *in, int error, const char *msg)
+{
+	void	(*done)(void *, int, const char *) = in->done;
+
+	in->done = NULL;
+	if (done != NULL)
+		done(in->arg, error, msg);
+}
+
+/* tcpd's answer to an inlet's bind. */
+static void
+inlet_bound(void *arg, const struct tcp_bound *tb)
+{
+	struct inlet	*in = arg;
+	char		 msg[TCP_PEER_MAX + 160];
+
+	if (in->state == INLET_STOPPED) {
+		if (tb->error == 0)
+			tcp_unbind(1, tb->id);
+		inlet_free(in);
+		return;
+	}
+	if (tb->error != 0) {
+		snprintf(msg, sizeof(msg), "inlet on %s: %s", in->name,
+		    strerror(tb->error));
+		log_count(&lc_bind, "%s", msg);
+		inlet_done(in, tb->error, msg);
+		inlet_free(in);
+		return;
+	}
+	in->state = INLET_UP;
+	strlcpy(in->name, tb->name, sizeof(in->name));
+	log_info("inlet %u on %s%s%s to %s", in->ic->id, in->name,
+	    in->ch != NULL ? " via " : "", in->ch != NULL ? in->ic->via : "",
+	    in->ic->to);
+	snprintf(msg, sizeof(msg), "%u %s", in->ic->id, in->name);
+	inlet_done(in, 0, msg);
+}
+
+/*
+ * Start an inlet while the node runs (portals.h).  done is called once,
+ * with 0 and "ID NAME", or an errno and why; -1 when that was at once.
+ */
+int
+inlet_start(struct inlet_conf *ic, void (*done)(void *, int, const char *),
+    void *arg)
+{
+	struct tcp_listen	 tl;
+	struct inlet		*in;
+	char			 msg[160];
+	int			 error;
+
+	if (ninlets >= (int)limit(LIMIT_INLETS)) {
+		snprintf(msg, sizeof(msg), "%d inlets run already (limit "
+		    "inlets)", ninlets);
+		error = ENOSPC;
+		goto fail;
+	}
+	if (next_id >= ORIGIN_PORTAL) {
+		strlcpy(msg, "no inlet ids left", sizeof(msg));
+		error = ENOSPC;
+		goto fail;
+	}
+	ic->id = next_id++;
+	memset(&tl, 0, sizeof(tl));
+	tl.id = ic->id;
+	tl.family = ic->family;
+	tl.port = ic->port;
+	strlcpy(tl.addr, ic->addr, sizeof(tl.addr));
+	in = inlet_new(ic);
+	in->state = INLET_BINDING;
+	in->done = done;
+	in->arg = arg;
+	if (tcp_bind(1, &tl, inlet_bound, in) == 0)
+		return (0);
+	error = errno;
+	inlet_free(in);
+	if (error == EPERM)
+		strlcpy(msg, "this node binds at start-up alone: listen static",
+		    sizeof(msg));
+	else
+		snprintf(msg, sizeof(msg), "cannot bind now: %s",
+		    strerror(error));
+ fail:
+	log_count(&lc_bind, "%s", msg);
+	if (done != NULL)
+		done(arg, error, msg);
+	return (-1);
+}
+
+/* Stop inlet id: its listener closes, and so do its portals. */
+void
+inlet_stop(uint32_t id)
+{
+	struct inlet	*in;
+
+	TAILQ_FOREACH(in, &inlets, entry)
+		if (in->ic->id == id && in->state != INLET_STOPPED)
 			break;
 	if (in == NULL)
 		return;
-	/* A Ping dropped on this node: its client need not wait. */
-	if (!(reqid & INLET_REQ_CHANNEL)) {
-		if ((p = portal_by_sock(reqid)) != NULL && p->in == in &&
-		    p->state == PS_PING && status != CTL_OK) {
-			log_debug("portal %s: %s", p->w->name, msg);
-			p->disc_in = 1;		/* nobody to tell */
-			portal_close(p, 1);
-		}
+	portal_close_all(in, NULL);
+	if (in->state == INLET_BINDING) {
+		/* Freed when tcpd answers; whoever asked hears now. */
+		in->state = INLET_STOPPED;
+		inlet_done(in, ECANCELED, "inlet stopped before it was bound");
 		return;
 	}
-	if (reqid != in->reqid || !in->opening)
-		return;
-	if (status == CTL_OK && strncmp(msg, "/service/", 9) == 0)
-		c = channel_by_enc(msg + 9);
-	if (c == NULL) {
-		inlet_failed(in, status == CTL_OK ? "the channel is gone" :
-		    msg);
-		return;
-	}
-	in->opening = 0;
-	in->failures = 0;
-	in->chan = c->id;
-	strlcpy(in->enc, c->enc, sizeof(in->enc));
-	log_info("inlet %u: channel %s to %s open", in->ic->id, c->enc,
-	    in->ic->via);
-	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
-		if (p->in == in && p->state == PS_CHANNEL)
-			inlet_ping(p);
+	log_info("inlet %u on %s stopped", in->ic->id, in->name);
+	tcp_unbind(1, id);
+	inlet_free(in);
 }
 
-/* tcpd accepted a connection on an inlet. */
+/*
+ * tcpd accepted a connection on an inlet.  On one stopped since (tcpd
+ * had not yet read our word), it is closed at once.
+ */
 void
 inlet_accepted(struct imsg *imsg, const struct tcp_portal *tp)
 {
 	struct inlet	*in;
 	struct portal	*p;
 
+	if (tp->id & TCP_PORTAL_OURS)
+		imsg_bad("tcpd", imsg, "not tcpd's portal id");
 	TAILQ_FOREACH(in, &inlets, entry)
 		if (in->ic->id == tp->inlet)
 			break;
-	if (in == NULL || (tp->id & TCP_PORTAL_OURS))
-		imsg_bad("tcpd", imsg, "no such inlet, or not tcpd's id");
-	if ((p = portal_new(tp->id, in, NULL))->w == NULL) {
+	if (in == NULL && (tp->inlet == 0 || tp->inlet >= next_id))
+		imsg_bad("tcpd", imsg, "no such inlet");
+	if (in == NULL || in->state != INLET_UP) {
+		log_debug("portal socket %u: its inlet %u is stopped", tp->id,
+		    tp->inlet);
+		in = NULL;
+	}
+	if ((p = portal_new(tp->id, in, NULL))->w == NULL || in == NULL) {
 		p->disc_in = 1;
 		portal_close(p, 1);
 		return;
 	}
 	log_debug("portal %s: inlet %u from %s", p->w->name, in->ic->id,
 	    safe_str(tp->peer, strnlen(tp->peer, sizeof(tp->peer))));
-	p->state = PS_CHANNEL;
-	if (in->ic->via == NULL || in->chan != 0) {
-		inlet_ping(p);
-		return;
-	}
-	if (in->opening)
-		return;
-	if (monotime() < in->retry) {
-		portal_close(p, 1);
-		return;
-	}
-	inlet_channel(in);
-}
-
-/* The inlet's channel closed: so do the portals that wait for a Pong. */
-void
-inlet_channel_gone(uint32_t id)
-{
-	struct inlet	*in;
-	struct portal	*p, *next;
-
-	TAILQ_FOREACH(in, &inlets, entry) {
-		if (in->chan != id)
-			continue;
-		log_info("inlet %u: channel %s closed", in->ic->id, in->enc);
-		in->chan = 0;
-		in->enc[0] = '\0';
-		TAILQ_FOREACH_SAFE(p, &portals, entry, next)
-			if (p->in == in && p->state == PS_PING)
-				portal_close(p, 1);
-	}
+	inlet_chan_client(p);
 }
 
 /* Start-up: inlets to tcpd (before CONF_DONE). */
@@ -197,7 +273,7 @@ portal_configure_tcpd(struct ockam_conf *conf)
 	}
 }
 
-/* The node is ready: the inlets' state. */
+/* The node is ready: the configuration's inlets, bound at start-up. */
 void
 inlet_configure(struct ockam_conf *conf)
 {
@@ -205,11 +281,10 @@ inlet_configure(struct ockam_conf *conf)
 	struct inlet		*in;
 
 	TAILQ_FOREACH(ic, &conf->inlets, entry) {
-		if ((in = calloc(1, sizeof(*in))) == NULL)
-			fatal("inlet");
-		in->ic = ic;
-		in->origin = ORIGIN_PORTAL | ic->id;
-		TAILQ_INSERT_TAIL(&inlets, in, entry);
+		in = inlet_new(ic);
+		in->state = INLET_UP;
+		if (ic->id >= next_id)
+			next_id = ic->id + 1;
 	}
 }
 
@@ -219,7 +294,7 @@ inlet_shutdown(void)
 	struct inlet	*in;
 
 	while ((in = TAILQ_FIRST(&inlets)) != NULL) {
-		TAILQ_REMOVE(&inlets, in, entry);
-		free(in);
+		inlet_done(in, ECANCELED, "the node stops");
+		inlet_free(in);
 	}
 }

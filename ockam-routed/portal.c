@@ -46,7 +46,6 @@
 #include "util.h"
 
 struct portal_list	 portals = TAILQ_HEAD_INITIALIZER(portals);
-static struct ockam_conf	*pconf;
 static int			 nportals;
 static uint32_t			 next_sock;
 
@@ -199,9 +198,8 @@ portal_new(uint32_t sock, struct inlet *in, struct outlet_conf *oc)
 	}
 	if (in != NULL && portal_count(in, 0, 0) >=
 	    (int)limit(LIMIT_PORTALS_INLET)) {
-		log_count(&lc_full, "inlet on %s port %u: %u open (limit "
-		    "portals-per-inlet)", in->ic->addr, in->ic->port,
-		    limit(LIMIT_PORTALS_INLET));
+		log_count(&lc_full, "inlet on %s: %u open (limit "
+		    "portals-per-inlet)", in->name, limit(LIMIT_PORTALS_INLET));
 		return (p);
 	}
 	if ((p->w = worker_add(NULL, WORKER_PORTAL, 0, err,
@@ -337,10 +335,7 @@ outlet_ping(struct worker *w, struct message *m, const struct portal_msg *pm)
 	struct outlet_conf	*oc;
 	struct portal		*p;
 
-	TAILQ_FOREACH(oc, &pconf->outlets, entry)
-		if (strcmp(oc->name, w->name) == 0)
-			break;
-	if (oc == NULL)
+	if ((oc = outlet_by_name(w->name)) == NULL)
 		fatalx("outlet %s: not configured", w->name);
 	/* Over a bound: a Disconnect, so the inlet closes its client now. */
 	if (nportals >= (int)limit(LIMIT_PORTALS) ||
@@ -518,9 +513,7 @@ portal_flow_allows(struct message *m, const char *name)
 	if (w->kind == WORKER_OUTLET) {
 		if (m->flow_kind != FLOW_CHANNEL)
 			return (-1);	/* a TCP listener's consumers */
-		TAILQ_FOREACH(oc, &pconf->outlets, entry)
-			if (strcmp(oc->name, name) == 0)
-				break;
+		oc = outlet_by_name(name);
 		return (oc != NULL && (c = channel_by_id(m->flow)) != NULL &&
 		    c->role == NOISE_RESPONDER && c->listener != NULL &&
 		    names_find(&oc->consumers, c->listener->name));
@@ -533,8 +526,9 @@ portal_flow_allows(struct message *m, const char *name)
 	/* An inlet's, before the Pong: its channel, or (plain) TCP. */
 	if (p->in == NULL || p->state != PS_PING)
 		return (0);
-	if (p->in->ic->via != NULL)
-		return (m->flow_kind == FLOW_CHANNEL && m->flow == p->in->chan);
+	if (p->in->ch != NULL)
+		return (m->flow_kind == FLOW_CHANNEL &&
+		    m->flow == p->in->ch->chan);
 	return (m->flow_kind == FLOW_TCP);
 }
 
@@ -683,18 +677,32 @@ portal_tick(void)
 	}
 }
 
+/*
+ * The portals of inlet in, or of outlet oc, close at once: their
+ * inlet or outlet is stopped (their far sides hear a Disconnect).
+ */
+void
+portal_close_all(struct inlet *in, struct outlet_conf *oc)
+{
+	struct portal	*p;
+
+	TAILQ_FOREACH(p, &portals, entry) {
+		if ((in == NULL || p->in != in) && (oc == NULL || p->oc != oc))
+			continue;
+		portal_close(p, 1);
+		p->in = NULL;
+		p->oc = NULL;
+	}
+}
+
 /* The node is ready: outlet workers, and the inlets' state. */
 void
 portal_configure(struct ockam_conf *conf)
 {
 	struct outlet_conf	*oc;
-	char			 err[128];
 
-	pconf = conf;
 	TAILQ_FOREACH(oc, &conf->outlets, entry)
-		if (worker_add(oc->name, WORKER_OUTLET, 0, err,
-		    sizeof(err)) == NULL)
-			fatalx("outlet %s: %s", oc->name, err);
+		outlet_add(oc);
 	inlet_configure(conf);
 }
 
@@ -706,4 +714,5 @@ portal_shutdown(void)
 	while ((p = TAILQ_FIRST(&portals)) != NULL)
 		portal_free(p);
 	inlet_shutdown();
+	outlet_shutdown();
 }

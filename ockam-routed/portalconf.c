@@ -91,25 +91,40 @@ outlet_consumer(const char *name)
 		add_name(&curoc->consumers, "outlet consumer", name);
 }
 
-/* A route as text: multiaddr, or a single local name. */
-static int
-portal_route(const char *text, struct route *r)
+/*
+ * An inlet's route as text: multiaddr, or a single local name (also
+ * for ockamctl tcp-inlet create); -1 with why in err.
+ */
+int
+inlet_route(const char *text, struct route *r, char *err, size_t len)
 {
-	char	 err[256];
+	char	 why[256];
 
 	route_init(r);
 	if (text[0] != '/') {
 		if (route_push_back(r, OCKAM_ADDR_LOCAL, text,
 		    strlen(text)) == -1 || addr_valid(OCKAM_ADDR_LOCAL, text,
 		    strlen(text)) == -1) {
-			yyerror("inlet: bad route \"%s\"", text);
+			snprintf(err, len, "bad route \"%s\"", text);
 			route_clear(r);
 			return (-1);
 		}
 		return (0);
 	}
-	if (multiaddr_parse(text, r, err, sizeof(err)) == -1) {
-		yyerror("inlet: bad route \"%s\": %s", text, err);
+	if (multiaddr_parse(text, r, why, sizeof(why)) == -1) {
+		snprintf(err, len, "bad route \"%s\": %s", text, why);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+portal_route(const char *text, struct route *r)
+{
+	char	 err[512];
+
+	if (inlet_route(text, r, err, sizeof(err)) == -1) {
+		yyerror("inlet: %s", err);
 		return (-1);
 	}
 	return (0);
@@ -164,8 +179,16 @@ check_portals(void)
 	struct inlet_conf	*ic;
 	const char		*file;
 	int			 nerr = 0;
+	uint32_t		 n = 0;
 
 	conf = stmt_conf(&file);
+	TAILQ_FOREACH(ic, &conf->inlets, entry)
+		n++;
+	if (n > conf->limits[LIMIT_INLETS]) {
+		log_warnx("%s: %u inlets, more than limit inlets (%u)", file,
+		    n, conf->limits[LIMIT_INLETS]);
+		nerr++;
+	}
 	TAILQ_FOREACH(oc, &conf->outlets, entry)
 		if (TAILQ_EMPTY(&oc->consumers))
 			log_warnx("%s: warning: outlet \"%s\" has no "

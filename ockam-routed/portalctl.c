@@ -16,6 +16,7 @@
 #include "imsg.h"
 #include "multiaddr.h"
 #include "portals.h"
+#include "tcp.h"
 #include "util.h"
 
 #define PORTAL_INFO_FIELDS	7
@@ -33,8 +34,8 @@ ctl_show_portals(uint32_t conn, struct imsg *imsg, const char *arg)
 		if (p->w == NULL)
 			continue;	/* over a bound: closing at once */
 		if (p->in != NULL)
-			snprintf(local, sizeof(local), "inlet %s:%u",
-			    p->in->ic->addr, p->in->ic->port);
+			snprintf(local, sizeof(local), "inlet %s",
+			    p->in->name);
 		else if (p->oc != NULL)
 			snprintf(local, sizeof(local), "outlet %s to %s",
 			    p->oc->name, p->oc->target);
@@ -50,7 +51,8 @@ ctl_show_portals(uint32_t conn, struct imsg *imsg, const char *arg)
 		    (unsigned long long)p->nout,
 		    (long long)(monotime() - p->active),
 		    p->credit_ok ? ", credit" : ", no credit (an Ockam peer)");
-		f[0] = p->in != NULL ? "inlet" : "outlet";
+		/* Its inlet or outlet may be stopped: it closes. */
+		f[0] = p->sock & TCP_PORTAL_OURS ? "outlet" : "inlet";
 		f[1] = p->w->name;
 		f[2] = portal_state(p);
 		f[3] = local;

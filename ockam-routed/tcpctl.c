@@ -117,5 +117,6 @@ ctl_show_listeners(uint32_t conn, struct imsg *imsg, const char *arg)
 	TAILQ_FOREACH(sl, &conf->sclisteners, entry)
 		listener_info(conn, imsg->hdr.peerid, "secure-channel",
 		    sl->name, &sl->consumers);
+	ctl_inlet_listeners(conn, imsg->hdr.peerid);
 	control_reply(conn, CTL_END, imsg->hdr.peerid, NULL, 0);
 }

@@ -32,6 +32,8 @@ usage(void)
 	    "\tshow workers | channels | connections | listeners | relays |\n"
 	    "\t    streams | portals\n"
 	    "\ttcp-connection delete peer | id\n"
+	    "\ttcp-inlet create --from address:port [--via route] --to route\n"
+	    "\ttcp-inlet delete id | address:port\n"
 	    "\tidentity create name\n"
 	    "\tidentity show [name]\n"
 	    "\tsecure-channel create [-AP] [-i identity] [-T identifier] "
@@ -270,6 +272,8 @@ main(int argc, char *argv[])
 		return (cmd_secure_channel(argc, argv));
 	if (strcmp(argv[0], "tcp-connection") == 0)
 		return (cmd_tcp_connection(argc, argv));
+	if (strcmp(argv[0], "tcp-inlet") == 0)
+		return (cmd_tcp_inlet(argc, argv));
 	if (strcmp(argv[0], "relay") == 0)
 		return (cmd_relay(argc, argv));
 	if (strcmp(argv[0], "stream") == 0 && argc > 1 &&

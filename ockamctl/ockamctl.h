@@ -18,6 +18,9 @@ int			 show_list(uint32_t, uint32_t, int (*)(void *,
 			    struct cursor *), const char *);
 int			 cur_fields(struct cursor *, char [][FIELD_MAX], int);
 
+/* inlet.c */
+int	cmd_tcp_inlet(int, char *[]);
+
 /* message.c */
 int	cmd_message(int, char *[]);
 int	hex_decode(const char *, unsigned char **, size_t *);

@@ -120,7 +120,7 @@ set -- $out
 if [ "$#" -eq 3 ] && [ "$1" = "$2" ] && [ "$3" = $MB ]; then
 	ok "$MB bytes both ways through inlet, channel and outlet, sha256 equal"
 else fail "$MB bytes both ways through the portal ($out)"; fi
-grep -q "inlet 1: channel .* open" "$(node_log alice)" &&
+grep -q "inlets via $VIA: channel .* open" "$(node_log alice)" &&
     ok "the inlet opened its secure channel itself" ||
     fail "the inlet opened its secure channel itself"
 
@@ -260,7 +260,7 @@ if [ "$out" = eof ] && wait_for 10 sh -c "[ \$($CTL -s $(node_sock bob) \
 else fail "the channel's connection cut ($out; bob $(portals bob))"; fi
 out=$(timeout 60 $PEER echo $I0 100000 2>&1)
 set -- $out
-n=$(grep -c "inlet 1: channel .* open" "$(node_log alice)")
+n=$(grep -c "inlets via $VIA: channel .* open" "$(node_log alice)")
 [ "$#" -eq 3 ] && [ "$1" = "$2" ] && [ "$n" -ge 2 ] &&
     ok "the portal works after that, through a new channel" ||
     fail "the portal works after that, through a new channel ($out, $n)"

@@ -23,12 +23,19 @@ TARGET=$!
 trap 'kill $TARGET 2>/dev/null; cleanup' EXIT
 sed -e "s/port 4000/port $PB/" -e "s/127.0.0.1:5000/127.0.0.1:$PE/" \
     "$TOP/etc/portal-outlet.conf" > "$T/outlet.conf"
-echo "limit portals-per-channel 2" >> "$T/outlet.conf"
+# bob_listener2: a second channel for I2 (inlets via one route share
+# theirs)
+sed -i -e '/^listen on/s/}$/"bob_listener2" }/' \
+    -e '/^outlet/s/}$/"bob_listener2" }/' "$T/outlet.conf"
+cat >> "$T/outlet.conf" <<EOF
+secure-channel listener "bob_listener2" identity "bob" trust everyone
+limit portals-per-channel 2
+EOF
 VIA="/ip4/127.0.0.1/tcp/$PB/service/bob_listener"
 sed -e "s/port 6000/port $I1/" -e "s|tcp/4000|tcp/$PB|" \
     "$TOP/etc/portal-inlet.conf" > "$T/inlet.conf"
 cat >> "$T/inlet.conf" <<EOF
-inlet on 127.0.0.1 port $I2 via "$VIA" to "outlet"
+inlet on 127.0.0.1 port $I2 via "${VIA}2" to "outlet"
 limit portals-per-inlet 3
 limit portal-idle-timeout 4
 EOF
