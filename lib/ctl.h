@@ -65,6 +65,10 @@
  *			interval ms (0: default), u32 count, count strings
  *			(consumers); answered by CTL_RESULT with the sender's
  *			route once it runs (it reaches the hub on its own)
+ *	CTL_SHOW_SUMMARY empty; answered by CTL_SUMMARY_INFO (string key,
+ *			string value, u8 kind: CTL_SUM_*)..., CTL_END; a
+ *			key of kind CTL_SUM_ITEM comes first with an empty
+ *			value (the list's start), then once per item
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -111,6 +115,8 @@ enum ctl_type {
 	CTL_STREAM_CLIENT_CREATE,
 	CTL_SHOW_PORTALS,
 	CTL_PORTAL_INFO,
+	CTL_SHOW_SUMMARY,
+	CTL_SUMMARY_INFO,
 	CTL_TYPE_MAX
 };
 
@@ -125,6 +131,12 @@ enum ctl_type {
 #define CTL_ERR			1	/* the request failed; see message */
 #define CTL_ERR_UNDELIVERED	2	/* a message of ours was dropped */
 #define CTL_ERR_PROTO		3	/* malformed request */
+#define CTL_ERR_REFUSED		4	/* not allowed: permission, a limit */
+
+/* CTL_SUMMARY_INFO kinds */
+#define CTL_SUM_TEXT		0
+#define CTL_SUM_NUMBER		1	/* decimal digits */
+#define CTL_SUM_ITEM		2	/* one of a list */
 
 /* CTL_REGRESS_* targets */
 #define CTL_TARGET_ROUTED	0
