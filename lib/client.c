@@ -143,7 +143,12 @@ client_next(struct ockam_client *c, struct imsg *imsg, int timeout)
 	struct pollfd	 pfd;
 	int		 n, deadline = now_ms() + timeout, left;
 
-	if (imsgbuf_flush(&c->ibuf) == -1) {
+	/*
+	 * A node that closed the connection (it refused this client) may
+	 * have said why first: that is still to be read.
+	 */
+	if (imsgbuf_flush(&c->ibuf) == -1 && errno != EPIPE &&
+	    errno != ECONNRESET) {
 		client_lost(c, "write to node: %s", strerror(errno));
 		return (-1);
 	}
