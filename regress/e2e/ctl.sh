@@ -137,6 +137,12 @@ jcheck "-j stream pull: bytes not UTF-8 as \\u00XX, control chars" \
 grep -q '"\\u00ff\\n\\u0001"' "$T/j.out" &&
     ok "-j stream pull: the escapes as written" ||
     fail "-j stream pull: the escapes as written ($(cat "$T/j.out"))"
+# UTF-8 that is not well-formed (overlong, a surrogate, cut short)
+# byte by byte; well-formed 3- and 4-byte sequences as they are
+ctl hub stream push -x "$HUB" s2 c080eda080f09f9880e282ace282 >/dev/null 2>&1
+jcheck "-j stream pull: ill-formed UTF-8 escaped, well-formed kept" \
+    "d['messages'][0]['data'] == '\u00c0\u0080\u00ed\u00a0\u0080' +
+    '\U0001f600\u20ac\u00e2\u0082'" stream pull "$HUB" s2
 jcheck "-j show streams: s1, two messages, numbers" \
     "[s for s in d['streams'] if s['name'] == 's1' and
     s['messages'] == 2 and s['first'] == 0 and s['next'] == 2]" \
