@@ -41,7 +41,6 @@ client_err(struct ockam_client *c, const char *fmt, ...)
 	va_list	 ap;
 
 	c->fail = OCKAM_FAIL_OP;
-
 	va_start(ap, fmt);
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
