@@ -8,7 +8,9 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,11 +30,15 @@
 static time_t	 started;
 static char	 conffile[1024];
 
-/* At start: when, and from which file. */
+/* At start, before the chroot: when, and from which file. */
 void
 summary_start(const char *file)
 {
+	char	 path[PATH_MAX];
+
 	started = monotime();
+	if (realpath(file, path) != NULL)
+		file = path;
 	strlcpy(conffile, file, sizeof(conffile));
 }
 
