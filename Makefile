@@ -71,7 +71,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/tcpcut.c ockam-routed/tcpbind.c ockam-routed/portalctl.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
-		  ockam-routed/streamshow.c \
+		  ockam-routed/streamshow.c ockam-routed/summaryctl.c \
 		  ockam-routed/children.c \
 		  ockam-routed/vaultcall.c ockam-routed/identity.c \
 		  ockam-routed/channel.c ockam-routed/handshake.c \
@@ -104,7 +104,8 @@ TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
 		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c \
 		  ockamctl/portal.c ockamctl/inlet.c \
-		  ockamctl/sclient.c
+		  ockamctl/sclient.c ockamctl/verbs.c ockamctl/json.c \
+		  ockamctl/list.c ockamctl/node.c
 EXAMPLES	= many-hops hub-bob hub-alice
 
 LIB	 = $(BUILD)/libockam.a

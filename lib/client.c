@@ -32,6 +32,7 @@ struct ockam_client {
 	uint32_t		 reqid;
 	TAILQ_HEAD(, pending)	 pending;	/* arrived while waiting */
 	char			 err[CTL_MSG_MAX];
+	int			 fail;		/* OCKAM_FAIL_* */
 };
 
 static void
@@ -39,6 +40,7 @@ client_err(struct ockam_client *c, const char *fmt, ...)
 {
 	va_list	 ap;
 
+	c->fail = OCKAM_FAIL_OP;
 	va_start(ap, fmt);
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
@@ -50,18 +52,33 @@ ockam_error(const struct ockam_client *c)
 	return (c->err);
 }
 
+int
+ockam_failure(const struct ockam_client *c)
+{
+	return (c->fail);
+}
+
+/* A failure of the connection itself. */
+static void
+client_lost(struct ockam_client *c, const char *fmt, const char *why)
+{
+	client_err(c, fmt, why);
+	c->fail = OCKAM_FAIL_NODE;
+}
+
 struct ockam_client *
 ockam_connect(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un	 sun;
 	struct ockam_client	*c;
-	int			 fd;
+	int			 fd, saved;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
 	    sizeof(sun.sun_path)) {
 		snprintf(err, errlen, "socket path too long: %s", path);
+		errno = ENAMETOOLONG;
 		return (NULL);
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
@@ -72,7 +89,9 @@ ockam_connect(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "connect %s: %s%s", path,
 		    strerror(errno), errno == ENOENT || errno == ECONNREFUSED ?
 		    " (is ockam-routed running?)" : "");
+		saved = errno;
 		close(fd);
+		errno = saved;
 		return (NULL);
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
@@ -80,6 +99,7 @@ ockam_connect(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		free(c);
 		close(fd);
+		errno = ENOMEM;
 		return (NULL);
 	}
 	TAILQ_INIT(&c->pending);
@@ -122,8 +142,13 @@ client_next(struct ockam_client *c, struct imsg *imsg, int timeout)
 	struct pollfd	 pfd;
 	int		 n, deadline = now_ms() + timeout, left;
 
-	if (imsgbuf_flush(&c->ibuf) == -1) {
-		client_err(c, "write to node: %s", strerror(errno));
+	/*
+	 * A node that closed the connection (it refused this client) may
+	 * have said why first: that is still to be read.
+	 */
+	if (imsgbuf_flush(&c->ibuf) == -1 && errno != EPIPE &&
+	    errno != ECONNRESET) {
+		client_lost(c, "write to node: %s", strerror(errno));
 		return (-1);
 	}
 	for (;;) {
@@ -147,11 +172,11 @@ client_next(struct ockam_client *c, struct imsg *imsg, int timeout)
 		if (n == 0)
 			return (0);
 		if ((n = imsgbuf_read(&c->ibuf)) == -1) {
-			client_err(c, "read from node: %s", strerror(errno));
+			client_lost(c, "read from node: %s", strerror(errno));
 			return (-1);
 		}
 		if (n == 0) {
-			client_err(c, "the node closed the connection");
+			client_lost(c, "%s", "the node closed the connection");
 			return (-1);
 		}
 	}
@@ -189,6 +214,8 @@ client_result(struct ockam_client *c, struct imsg *imsg, char *out,
 	}
 	if (status != CTL_OK) {
 		client_err(c, "%s", msg);
+		if (status == CTL_ERR_REFUSED)
+			c->fail = OCKAM_FAIL_REFUSED;
 		return (-1);
 	}
 	if (out != NULL && strlcpy(out, msg, outlen) >= outlen) {
@@ -298,7 +325,7 @@ ockam_send(struct ockam_client *c, const struct tmsg *m, int flags)
 		r = -1;
 	ibuf_free(b);
 	if (r == 0 && imsgbuf_flush(&c->ibuf) == -1) {
-		client_err(c, "write to node: %s", strerror(errno));
+		client_lost(c, "write to node: %s", strerror(errno));
 		r = -1;
 	}
 	return (r);
@@ -518,7 +545,9 @@ ockam_list(struct ockam_client *c, uint32_t type, const void *data,
 	for (;;) {
 		if (client_next(c, &imsg, -1) != 1)
 			return (-1);
-		if (imsg.hdr.peerid != id) {
+		/* Request id 0: about the connection, e.g. its refusal. */
+		if (imsg.hdr.peerid != id && !(imsg.hdr.peerid == 0 &&
+		    imsg.hdr.type == CTL_RESULT)) {
 			if (client_keep(c, &imsg) == -1)
 				return (-1);
 			continue;

@@ -72,6 +72,10 @@
  *			or why not
  *	CTL_TCP_INLET_DELETE string: an inlet's id or the address it
  *			is bound to; answered by CTL_RESULT
+ *	CTL_SHOW_SUMMARY empty; answered by CTL_SUMMARY_INFO (string key,
+ *			string value, u8 kind: CTL_SUM_*)..., CTL_END; a
+ *			key of kind CTL_SUM_ITEM comes first with an empty
+ *			value (the list's start), then once per item
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -120,6 +124,8 @@ enum ctl_type {
 	CTL_PORTAL_INFO,
 	CTL_TCP_INLET_CREATE,
 	CTL_TCP_INLET_DELETE,
+	CTL_SHOW_SUMMARY,
+	CTL_SUMMARY_INFO,
 	CTL_TYPE_MAX
 };
 
@@ -134,6 +140,12 @@ enum ctl_type {
 #define CTL_ERR			1	/* the request failed; see message */
 #define CTL_ERR_UNDELIVERED	2	/* a message of ours was dropped */
 #define CTL_ERR_PROTO		3	/* malformed request */
+#define CTL_ERR_REFUSED		4	/* not allowed: permission, a limit */
+
+/* CTL_SUMMARY_INFO kinds */
+#define CTL_SUM_TEXT		0
+#define CTL_SUM_NUMBER		1	/* decimal digits */
+#define CTL_SUM_ITEM		2	/* one of a list */
 
 /* CTL_REGRESS_* targets */
 #define CTL_TARGET_ROUTED	0

@@ -45,11 +45,22 @@ struct ockam_sc_opts {
 #define OCKAM_TRUST_ANY		0x01	/* any peer (trust nothing else) */
 #define OCKAM_TRUST_PIN		0x02	/* pin the peer on first use */
 
+/*
+ * What kind of failure the last call had (ockam_failure()).  When
+ * ockam_connect() fails, errno says why.
+ */
+#define OCKAM_FAIL_OP		1	/* the operation failed */
+#define OCKAM_FAIL_REFUSED	2	/* the node refused it: permission,
+					   policy or a limit */
+#define OCKAM_FAIL_NODE		3	/* the node went away, or the
+					   connection to it failed */
+
 struct ockam_client;
 
 struct ockam_client	*ockam_connect(const char *, char *, size_t);
 void			 ockam_disconnect(struct ockam_client *);
 const char		*ockam_error(const struct ockam_client *);
+int			 ockam_failure(const struct ockam_client *);
 int			 ockam_worker_add(struct ockam_client *, const char *,
 			    char *, size_t);
 int			 ockam_worker_del(struct ockam_client *, const char *);

@@ -139,6 +139,8 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_tcp_inlet_create,	"malformed inlet request" },
 	{ CTL_TCP_INLET_DELETE,	BODY_STRING,	TCP_PEER_MAX,	0,
 	    ctl_tcp_inlet_delete,	"malformed inlet request" },
+	{ CTL_SHOW_SUMMARY,	BODY_EMPTY,	0,		0,
+	    ctl_show_summary,		"malformed show request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
 	    control_regress,		"malformed regress request" },
 	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,
@@ -348,6 +350,29 @@ control_find(uint32_t id)
 	return (NULL);
 }
 
+/*
+ * Tell a client that is not allowed so (CTL_ERR_REFUSED, request id
+ * 0), once, without waiting, and close it.
+ */
+static void
+control_refuse(int fd)
+{
+	struct imsgbuf	 ibuf;
+	struct ibuf	*b;
+
+	if (imsgbuf_init(&ibuf, fd, CTL_IMSG_MAX) == 0) {
+		if ((b = imsg_create(&ibuf, CTL_RESULT, 0, 0, 64)) != NULL) {
+			ibuf_add_h32(b, CTL_ERR_REFUSED);
+			ibuf_add_string(b, "permission denied: this user may "
+			    "not use the control socket");
+			if (imsg_close(&ibuf, b) == 0)
+				(void)imsgbuf_write(&ibuf);
+		}
+		imsgbuf_clear(&ibuf);
+	}
+	close(fd);
+}
+
 void
 control_accept(void)
 {
@@ -372,7 +397,7 @@ control_accept(void)
 	    (cred.gid == ctl_gid || peer_in_group(fd, ctl_gid)))) {
 		log_count(&log_refused, "uid %d gid %d pid %d",
 		    (int)cred.uid, (int)cred.gid, (int)cred.pid);
-		close(fd);
+		control_refuse(fd);
 		return;
 	}
 	if (nconns >= (int)limit(LIMIT_CONTROL_CLIENTS))
@@ -428,6 +453,16 @@ control_result(struct ctl_conn *c, uint32_t reqid, uint32_t status,
 fail:
 	log_warn("control: client %u: cannot queue a reply", c->id);
 	c->closing = 1;
+}
+
+/*
+ * The status of a failure whose text is err: a bound of limit.c says
+ * "(limit NAME)", and a request refused by one is CTL_ERR_REFUSED.
+ */
+uint32_t
+control_err_status(const char *err)
+{
+	return (strstr(err, "(limit ") != NULL ? CTL_ERR_REFUSED : CTL_ERR);
 }
 
 /* Any reply to a client, by connection id; -1 if it is gone. */

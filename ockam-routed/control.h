@@ -13,6 +13,9 @@
 
 struct imsg;
 
+/* control.c */
+uint32_t control_err_status(const char *);
+
 /* nodectl.c: messages, workers, the node itself */
 void	control_send(uint32_t, struct imsg *, const char *);
 void	control_worker_add(uint32_t, struct imsg *, const char *);
@@ -44,6 +47,10 @@ void	ctl_relay_create(uint32_t, struct imsg *, const char *);
 void	ctl_sclient_create(uint32_t, struct imsg *, const char *);
 void	ctl_relay_delete(uint32_t, struct imsg *, const char *);
 void	ctl_show_relays(uint32_t, struct imsg *, const char *);
+
+/* summaryctl.c: show summary */
+void	summary_start(const char *);
+void	ctl_show_summary(uint32_t, struct imsg *, const char *);
 
 /* portalctl.c: TCP portals */
 void	ctl_show_portals(uint32_t, struct imsg *, const char *);

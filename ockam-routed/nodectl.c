@@ -62,7 +62,7 @@ control_worker_add(uint32_t conn, struct imsg *imsg, const char *name)
 	if ((c = control_find(conn)) == NULL)
 		return;
 	if (c->nworkers >= CTL_MAX_WORKERS) {
-		control_report(conn, imsg->hdr.peerid, CTL_ERR,
+		control_report(conn, imsg->hdr.peerid, CTL_ERR_REFUSED,
 		    "too many workers for one client");
 		return;
 	}

@@ -42,6 +42,7 @@ struct rconn		*conn_by_name(int, const char *, int);
 struct rconn		*conn_next(struct rconn *);
 const char		*conn_name(const struct rconn *);
 struct ockam_conf	*tcp_conf(void);
+size_t			 tcp_held_bytes(void);
 
 /* tcpcut.c */
 void			 tcp_cut(struct rconn *, const struct addr *);

@@ -112,7 +112,8 @@ ctl_relay_create(uint32_t conn, struct imsg *imsg, const char *arg)
 	/* The outcome reaches the client later. */
 	if (remote_new(rc, 1, &trust, flags, conn, imsg->hdr.peerid, err,
 	    sizeof(err)) == -1)
-		control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
+		control_report(conn, imsg->hdr.peerid,
+		    control_err_status(err), err);
 	trust_free(&trust);
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "control.h"
 #include "landlock.h"
 #include "log.h"
 #include "privsep.h"
@@ -300,6 +301,7 @@ main(int argc, char *argv[])
 	owner = getuid();
 	if (control_init(conf, owner) == -1)
 		fatalx("cannot create control socket %s", conf->csock);
+	summary_start(conffile);
 	children_start(conf, dir, debug, verbose + 1);
 	/* The children started (streamd not always): routed may kill. */
 	for (i = 0, npids = 0; i < CHILD_MAX; i++)

@@ -127,6 +127,7 @@ struct message	*message_new(void);
 void		 message_free(struct message *);
 int		 router_enqueue(struct message *);
 int		 router_pending(void);
+size_t		 router_queued_bytes(void);
 int		 router_backlogged(void);
 void		 router_run(void);
 void		 router_flush(void);

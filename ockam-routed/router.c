@@ -190,6 +190,13 @@ router_enqueue(struct message *m)
 	return (0);
 }
 
+/* Bytes of the messages waiting for delivery (show summary). */
+size_t
+router_queued_bytes(void)
+{
+	return (queued_bytes);
+}
+
 int
 router_pending(void)
 {

@@ -74,7 +74,8 @@ ctl_sclient_create(uint32_t conn, struct imsg *imsg, const char *arg)
 	}
 	snprintf(route, sizeof(route), "/service/%s", sc->name);
 	if (sclient_new(sc, 1, err, sizeof(err)) == -1) {
-		control_report(conn, imsg->hdr.peerid, CTL_ERR, err);
+		control_report(conn, imsg->hdr.peerid,
+		    control_err_status(err), err);
 		return;
 	}
 	log_info("stream client %s: made by a control client, at %s",

@@ -113,6 +113,13 @@ tcp_conf(void)
 	return (tcpconf);
 }
 
+/* Bytes held for peers that do not read (show summary). */
+size_t
+tcp_held_bytes(void)
+{
+	return (held);
+}
+
 /* The name routes give c: @ID.TAG when accepted, else its peer name. */
 const char *
 conn_name(const struct rconn *c)

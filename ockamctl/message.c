@@ -51,32 +51,45 @@ hex_decode(const char *s, unsigned char **out, size_t *outlen)
  * Print a payload, flushed: a BARE string as text, anything else as
  * hex.  what names it in the note that says so ("reply", "message").
  * The text is the network's: what is not printable ASCII goes out as
- * vis(3) escapes, never as bytes a terminal would obey.
+ * vis(3) escapes, never as bytes a terminal would obey.  With -j, a
+ * value in the JSON document: { "text": ... } or { "hex": ... }.
  */
 static void
 print_payload(const unsigned char *p, size_t len, int hex, const char *what)
 {
 	struct cursor	 cur;
-	const char	*s;
+	const char	*s = NULL;
 	char		*v;
-	size_t		 slen, i;
+	size_t		 slen = 0, i;
 
 	if (!hex) {
 		cur_init(&cur, p, len);
 		s = cur_bare(&cur, &slen, len);
-		if (cur_end(&cur) == 0 && memchr(s, '\0', slen) == NULL) {
-			if ((v = malloc(4 * slen + 1)) == NULL)
-				err(1, NULL);
-			strvisx(v, s, slen, VIS_CSTYLE | VIS_OCTAL | VIS_TAB |
-			    VIS_NL | VIS_NOSLASH);
-			puts(v);
-			fflush(stdout);
-			free(v);
-			return;
-		}
+		if (cur_end(&cur) == -1 || memchr(s, '\0', slen) != NULL)
+			s = NULL;
+	}
+	if (jflag) {
+		json_object(what);
+		if (s != NULL)
+			json_bytes("text", s, slen);
+		else
+			json_hex("hex", p, len);
+		json_end();
+		return;
+	}
+	if (s != NULL) {
+		if ((v = malloc(4 * slen + 1)) == NULL)
+			err(1, NULL);
+		strvisx(v, s, slen, VIS_CSTYLE | VIS_OCTAL | VIS_TAB |
+		    VIS_NL | VIS_NOSLASH);
+		puts(v);
+		fflush(stdout);
+		free(v);
+		return;
+	}
+	if (!hex)
 		fprintf(stderr, "ockamctl: the %s is not a string; "
 		    "printing it in hex\n", what);
-	}
 	for (i = 0; i < len; i++)
 		printf("%02x", p[i]);
 	putchar('\n');
@@ -94,14 +107,14 @@ set_payload(struct tmsg *m, const char *text, int hex)
 
 	if (hex) {
 		if (hex_decode(text, &raw, &rawlen) == -1)
-			errx(1, "bad hex payload");
+			usage_error("bad hex payload \"%.32s\"", text);
 		r = tmsg_set_payload(m, raw, rawlen);
 		free(raw);
 	} else {
 		if ((b = ibuf_open(64, OCKAM_MSG_MAX)) == NULL)
 			err(1, NULL);
 		if (ibuf_add_string(b, text) == -1)
-			errx(1, "message too long");
+			usage_error("message too long");
 		r = tmsg_set_payload(m, ibuf_data(b), ibuf_size(b));
 		ibuf_free(b);
 	}
@@ -124,13 +137,13 @@ send_barrier(struct ockam_client *c, const char *route)
 	int		 r;
 
 	if (ockam_worker_add(c, NULL, pw, sizeof(pw)) == -1)
-		errx(1, "cannot register a worker: %s", ockam_error(c));
+		node_fail(c, "cannot register a worker");
 	tmsg_init(&probe);
 	if (route_push_back(&probe.onward, OCKAM_ADDR_LOCAL, pw,
 	    strlen(pw)) == -1)
 		err(1, "probe route");
 	if (ockam_send(c, &probe, OCKAM_SEND_REPORT) == -1)
-		errx(1, "send: %s", ockam_error(c));
+		node_fail(c, "send");
 	do {
 		tmsg_init(&back);
 		r = ockam_receive(c, &back, DEFAULT_TIMEOUT * 1000);
@@ -138,7 +151,7 @@ send_barrier(struct ockam_client *c, const char *route)
 			errx(1, "the node did not take the message to %s "
 			    "within %d seconds", route, DEFAULT_TIMEOUT);
 		if (r == -1)
-			errx(1, "message not delivered: %s", ockam_error(c));
+			node_fail(c, "message not delivered");
 		r = route_head(&back.onward) != NULL &&
 		    strcmp(route_head(&back.onward)->val, pw) == 0;
 		tmsg_clear(&back);
@@ -146,23 +159,16 @@ send_barrier(struct ockam_client *c, const char *route)
 	tmsg_clear(&probe);
 }
 
-static int
+int
 cmd_message_send(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "hex", no_argument, NULL, 'x' },
-		{ "no-reply", no_argument, NULL, 'n' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ockam_client	*c;
 	struct tmsg		 m, reply;
 	char			 me[OCKAM_ADDR_MAX + 1];
 	long long		 timeout = DEFAULT_TIMEOUT;
 	int			 ch, hex = 0, noreply = 0, r;
 
-	verb_options(argv);
-	while ((ch = getopt_long(argc, argv, "nt:x", longopts, NULL)) != -1) {
+	while ((ch = verb_getopt(argc, argv)) != -1) {
 		switch (ch) {
 		case 'n':
 			noreply = 1;
@@ -173,14 +179,9 @@ cmd_message_send(int argc, char *argv[])
 		case 'x':
 			hex = 1;
 			break;
-		default:
-			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 2)
-		usage();
+	verb_operands(&argc, &argv);
 
 	tmsg_init(&m);
 	tmsg_init(&reply);
@@ -189,22 +190,31 @@ cmd_message_send(int argc, char *argv[])
 
 	c = connect_node();
 	if (ockam_worker_add(c, NULL, me, sizeof(me)) == -1)
-		errx(1, "cannot register a worker: %s", ockam_error(c));
+		node_fail(c, "cannot register a worker");
 	if (route_push_back(&m.ret, OCKAM_ADDR_LOCAL, me,
 	    strlen(me)) == -1)
 		err(1, "return route");
 	if (ockam_send(c, &m, OCKAM_SEND_REPORT) == -1)
-		errx(1, "send: %s", ockam_error(c));
-	if (noreply)
+		node_fail(c, "send");
+	if (noreply) {
 		send_barrier(c, argv[0]);
-	else {
+		if (jflag) {
+			json_object(NULL);
+			json_bool("sent", 1);
+			json_end();
+		}
+	} else {
 		r = ockam_receive(c, &reply, timeout * 1000);
 		if (r == 0)
 			errx(1, "no reply from %s within %lld second%s",
 			    argv[0], timeout, timeout == 1 ? "" : "s");
 		if (r == -1)
-			errx(1, "message not delivered: %s", ockam_error(c));
+			node_fail(c, "message not delivered");
+		if (jflag)
+			json_object(NULL);
 		print_payload(reply.payload, reply.plen, hex, "reply");
+		if (jflag)
+			json_end();
 	}
 	tmsg_clear(&m);
 	tmsg_clear(&reply);
@@ -227,30 +237,23 @@ mono_ms(void)
  * until count messages came or the timeout passed.  Exit 0 when at
  * least one came, EXIT_TIMEOUT when none did.
  */
-static int
+int
 cmd_message_receive(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "count", required_argument, NULL, 'c' },
-		{ "hex", no_argument, NULL, 'x' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct ockam_client	*c;
 	struct tmsg		 m;
 	const char		*errstr;
-	char			 me[OCKAM_ADDR_MAX + 1];
+	char			 me[OCKAM_ADDR_MAX + 1], what[64];
 	long long		 count = 0, got = 0, timeout = 0, deadline = 0;
 	long long		 left;
 	int			 ch, hex = 0, r;
 
-	verb_options(argv);
-	while ((ch = getopt_long(argc, argv, "c:t:x", longopts, NULL)) != -1) {
+	while ((ch = verb_getopt(argc, argv)) != -1) {
 		switch (ch) {
 		case 'c':
 			count = strtonum(optarg, 1, LLONG_MAX, &errstr);
 			if (errstr != NULL)
-				errx(1, "count %s is %s", optarg, errstr);
+				usage_error("count %s is %s", optarg, errstr);
 			break;
 		case 't':
 			timeout = parse_timeout(optarg);
@@ -258,19 +261,23 @@ cmd_message_receive(int argc, char *argv[])
 		case 'x':
 			hex = 1;
 			break;
-		default:
-			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 1 || argv[0][0] == '\0')
-		usage();
+	verb_operands(&argc, &argv);
+	if (argv[0][0] == '\0')
+		usage_error("empty ADDRESS");
 
 	c = connect_node();
-	if (ockam_worker_add(c, argv[0], me, sizeof(me)) == -1)
-		errx(1, "cannot register a worker at %s: %s", argv[0],
-		    ockam_error(c));
+	if (ockam_worker_add(c, argv[0], me, sizeof(me)) == -1) {
+		snprintf(what, sizeof(what), "cannot register a worker at %s",
+		    argv[0]);
+		node_fail(c, what);
+	}
+	if (jflag) {
+		json_object(NULL);
+		json_string("address", me);
+		json_array("messages");
+	}
 	if (timeout > 0)
 		deadline = mono_ms() + timeout * 1000;
 	while (count == 0 || got < count) {
@@ -279,28 +286,23 @@ cmd_message_receive(int argc, char *argv[])
 			left = 0;
 		tmsg_init(&m);
 		if ((r = ockam_receive(c, &m, (int)left)) == -1)
-			errx(1, "receive: %s", ockam_error(c));
+			node_fail(c, "receive");
 		if (r == 0)
 			break;
-		print_payload(m.payload, m.plen, hex, "message");
+		print_payload(m.payload, m.plen, hex, jflag ? NULL :
+		    "message");
 		tmsg_clear(&m);
 		got++;
 	}
 	ockam_disconnect(c);
+	if (jflag) {
+		json_end();
+		json_end();
+	}
 	if (got == 0) {
 		warnx("nothing came to %s within %lld second%s", me,
 		    timeout, timeout == 1 ? "" : "s");
 		return (EXIT_TIMEOUT);
 	}
 	return (0);
-}
-
-int
-cmd_message(int argc, char *argv[])
-{
-	if (argc >= 2 && strcmp(argv[1], "send") == 0)
-		return (cmd_message_send(argc - 1, argv + 1));
-	if (argc >= 2 && strcmp(argv[1], "receive") == 0)
-		return (cmd_message_receive(argc - 1, argv + 1));
-	usage();
 }

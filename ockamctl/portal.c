@@ -10,31 +10,29 @@
 #include "ctl.h"
 #include "ockamctl.h"
 
-#define PORTAL_FIELDS	7
-
-static int
-portal_item(void *arg, struct cursor *cur)
+static void
+portal_more(char *f[])
 {
-	char	 f[PORTAL_FIELDS][FIELD_MAX];
-	int	*header = arg;
-
-	if (cur_fields(cur, f, PORTAL_FIELDS) == -1)
-		return (-1);
-	if (!*header) {
-		printf("%-6s %-34s %-8s %-8s %s\n", "SIDE", "PORTAL", "STATE",
-		    "AGE", "WHERE");
-		*header = 1;
-	}
-	printf("%-6s %-34s %-8s %-8s %s\n", f[0], f[1], f[2], f[5], f[3]);
 	printf("    far side %s\n    %s\n", f[4], f[6]);
-	return (0);
 }
 
+static const struct column portal_cols[] = {
+	{ "side",	"SIDE",		0, 6, 0 },
+	{ "portal",	"PORTAL",	1, 34, 0 },
+	{ "state",	"STATE",	2, 8, 0 },
+	{ "age",	"AGE",		5, 8, 0 },
+	{ "where",	"WHERE",	3, 0, 0 },
+	{ "far_side",	NULL,		4, 0, 0 },
+	{ "detail",	NULL,		6, 0, 0 },
+};
+static const struct listing portal_list = {
+	"portals", CTL_SHOW_PORTALS, CTL_PORTAL_INFO, portal_cols, 7, 7, NULL,
+	portal_more
+};
+
 int
-cmd_show_portals(void)
+cmd_show_portals(int argc, char *argv[])
 {
-	if (show_list(CTL_SHOW_PORTALS, CTL_PORTAL_INFO, portal_item,
-	    "show portals") == 0)
-		printf("none\n");
-	return (0);
+	verb_operands(&argc, &argv);
+	return (show_listing(&portal_list, NULL, 0, 0));
 }

@@ -6,6 +6,7 @@
 
 #include <err.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,200 +17,227 @@
 #include "ockam.h"
 #include "ockamctl.h"
 
-#define TRUST_MAX	64
-
-static int
-identity_item(void *arg, struct cursor *cur)
+/*
+ * The trust options of secure-channel create and relay create: -A
+ * (--trust-any), -P (--pin), -i (--identity), -T (--trust).
+ */
+void
+trust_init(struct trust_opts *t)
 {
-	char	 name[128], id[128];
+	memset(t, 0, sizeof(*t));
+	t->o.trust = t->trust;
+}
 
-	(void)arg;
-	cur_string(cur, name, sizeof(name));
-	cur_string(cur, id, sizeof(id));
-	if (cur_end(cur) == -1)
-		return (-1);
-	printf("%-24s %s\n", name, id);
+/* 1 if ch is one of them (taken), 0 if not. */
+int
+trust_option(struct trust_opts *t, int ch, char *arg)
+{
+	switch (ch) {
+	case 'A':
+		t->o.flags |= OCKAM_TRUST_ANY;
+		return (1);
+	case 'P':
+		t->o.flags |= OCKAM_TRUST_PIN;
+		return (1);
+	case 'i':
+		t->o.identity = arg;
+		return (1);
+	case 'T':
+		if (t->o.ntrust >= TRUST_MAX)
+			usage_error("at most %d --trust", TRUST_MAX);
+		t->trust[t->o.ntrust++] = arg;
+		return (1);
+	}
 	return (0);
 }
 
-/* identity create NAME | identity show [NAME] */
+/* After the options: those that do not go together. */
+void
+trust_check(const struct trust_opts *t)
+{
+	if ((t->o.flags & OCKAM_TRUST_ANY) && (t->o.ntrust > 0 ||
+	    (t->o.flags & OCKAM_TRUST_PIN)))
+		usage_error("--trust-any goes with neither --trust nor --pin");
+}
+
+/* A create's one result: its text, or { key: text } with -j. */
+void
+print_result(const char *key, const char *text)
+{
+	if (jflag) {
+		json_object(NULL);
+		json_string(key, text);
+		json_end();
+	} else
+		printf("%s\n", text);
+}
+
+static const struct column identity_cols[] = {
+	{ "name",	"NAME",		0, 24, 0 },
+	{ "identifier",	"IDENTIFIER",	1, 0, 0 },
+};
+static const struct listing identity_list = {
+	"identities", CTL_IDENTITY_SHOW, CTL_IDENTITY_INFO, identity_cols,
+	2, 2, NULL, NULL
+};
+
+/* identity create NAME */
 int
-cmd_identity(int argc, char *argv[])
+cmd_identity_create(int argc, char *argv[])
 {
 	struct ockam_client	*c;
 	struct ibuf		*b;
 	char			 out[256];
-	int			 r;
 
-	if (argc < 2 || argc > 3)
-		usage();
+	verb_operands(&argc, &argv);
 	if ((b = ibuf_open(64, 256)) == NULL)
 		err(1, NULL);
-	if (strcmp(argv[1], "create") == 0 && argc == 3) {
-		ibuf_add_string(b, argv[2]);
-		c = connect_node();
-		r = ockam_request(c, CTL_IDENTITY_CREATE, ibuf_data(b),
-		    ibuf_size(b), out, sizeof(out));
-		if (r == 0)
-			printf("%s\n", out);
-	} else if (strcmp(argv[1], "show") == 0) {
-		ibuf_add_string(b, argc == 3 ? argv[2] : "");
-		c = connect_node();
-		r = ockam_list(c, CTL_IDENTITY_SHOW, ibuf_data(b),
-		    ibuf_size(b), CTL_IDENTITY_INFO, identity_item, NULL);
+	if (ibuf_add_string(b, argv[0]) == -1)
+		usage_error("name too long");
+	c = connect_node();
+	if (ockam_request(c, CTL_IDENTITY_CREATE, ibuf_data(b),
+	    ibuf_size(b), out, sizeof(out)) == -1)
+		node_fail(c, NULL);
+	if (jflag) {
+		json_object(NULL);
+		json_string("name", argv[0]);
+		json_string("identifier", out);
+		json_end();
 	} else
-		usage();
-	if (r == -1)
-		errx(1, "identity %s: %s", argv[1], ockam_error(c));
+		printf("%s\n", out);
 	ibuf_free(b);
 	ockam_disconnect(c);
 	return (0);
 }
 
-static int
-sc_create(int argc, char *argv[])
+/* identity show [NAME]: with a name, its line without a header. */
+int
+cmd_identity_show(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "identity", required_argument, NULL, 'i' },
-		{ "pin", no_argument, NULL, 'P' },
-		{ "trust", required_argument, NULL, 'T' },
-		{ "trust-any", no_argument, NULL, 'A' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct ibuf	*b;
+
+	verb_operands(&argc, &argv);
+	if ((b = ibuf_open(64, 256)) == NULL)
+		err(1, NULL);
+	if (ibuf_add_string(b, argc == 1 ? argv[0] : "") == -1)
+		usage_error("name too long");
+	show_listing(&identity_list, ibuf_data(b), ibuf_size(b),
+	    argc == 1 ? LIST_NOHEAD : 0);
+	ibuf_free(b);
+	return (0);
+}
+
+int
+cmd_sc_create(int argc, char *argv[])
+{
 	struct ockam_client	*c;
-	struct ockam_sc_opts	 o;
+	struct trust_opts	 t;
 	struct route		 to;
-	const char		*trust[TRUST_MAX];
 	char			 out[256];
 	int			 ch;
 
-	memset(&o, 0, sizeof(o));
-	o.trust = trust;
-	verb_options(argv);
-	while ((ch = getopt_long(argc, argv, "Ai:PT:t:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'A':
-			o.flags |= OCKAM_TRUST_ANY;
-			break;
-		case 'P':
-			o.flags |= OCKAM_TRUST_PIN;
-			break;
-		case 'i':
-			o.identity = optarg;
-			break;
-		case 'T':
-			if (o.ntrust >= TRUST_MAX)
-				errx(1, "at most %d --trust", TRUST_MAX);
-			trust[o.ntrust++] = optarg;
-			break;
-		case 't':
-			o.seconds = parse_timeout(optarg);
-			break;
-		default:
-			usage();
-		}
+	trust_init(&t);
+	while ((ch = verb_getopt(argc, argv)) != -1) {
+		if (trust_option(&t, ch, optarg))
+			continue;
+		if (ch == 't')
+			t.o.seconds = parse_timeout(optarg);
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 1)
-		usage();
-	if ((o.flags & OCKAM_TRUST_ANY) && (o.ntrust > 0 ||
-	    (o.flags & OCKAM_TRUST_PIN)))
-		errx(1, "--trust-any goes with neither --trust nor --pin");
+	verb_operands(&argc, &argv);
+	trust_check(&t);
 	route_init(&to);
 	parse_route(argv[0], &to);
 	c = connect_node();
-	if (ockam_secure_channel_create(c, &to, &o, out, sizeof(out)) == -1)
-		errx(1, "secure-channel create: %s", ockam_error(c));
-	printf("%s\n", out);
+	if (ockam_secure_channel_create(c, &to, &t.o, out, sizeof(out)) == -1)
+		node_fail(c, NULL);
+	print_result("channel", out);
 	route_clear(&to);
 	ockam_disconnect(c);
 	return (0);
 }
 
 /* secure-channel delete ADDRESS: /service/NAME or NAME */
-static int
-sc_delete(int argc, char *argv[])
+int
+cmd_sc_delete(int argc, char *argv[])
 {
 	struct ockam_client	*c;
 
-	if (argc != 2)
-		usage();
+	verb_operands(&argc, &argv);
 	c = connect_node();
-	if (ockam_secure_channel_delete(c, argv[1]) == -1)
-		errx(1, "secure-channel delete: %s", ockam_error(c));
+	if (ockam_secure_channel_delete(c, argv[0]) == -1)
+		node_fail(c, NULL);
+	if (jflag)
+		print_result("deleted", argv[0]);
 	ockam_disconnect(c);
 	return (0);
 }
 
 /* secure-channel unpin ROUTE: prints the identifier that was pinned */
-static int
-sc_unpin(int argc, char *argv[])
+int
+cmd_sc_unpin(int argc, char *argv[])
 {
 	struct ockam_client	*c;
 	struct route		 to;
 	struct ibuf		*b;
 	char			 out[256];
 
-	if (argc != 2)
-		usage();
+	verb_operands(&argc, &argv);
 	route_init(&to);
-	parse_route(argv[1], &to);
+	parse_route(argv[0], &to);
 	if ((b = ibuf_open(256, CTL_IMSG_MAX)) == NULL)
 		err(1, NULL);
 	if (route_encode(b, &to) == -1)
-		errx(1, "route too long");
+		usage_error("route too long");
 	c = connect_node();
 	if (ockam_request(c, CTL_SC_UNPIN, ibuf_data(b), ibuf_size(b), out,
 	    sizeof(out)) == -1)
-		errx(1, "secure-channel unpin: %s", ockam_error(c));
-	printf("%s\n", out);
+		node_fail(c, NULL);
+	print_result("identifier", out);
 	ibuf_free(b);
 	route_clear(&to);
 	ockam_disconnect(c);
 	return (0);
 }
 
-int
-cmd_secure_channel(int argc, char *argv[])
-{
-	if (argc < 2)
-		usage();
-	if (strcmp(argv[1], "create") == 0)
-		return (sc_create(argc - 1, argv + 1));
-	if (strcmp(argv[1], "delete") == 0)
-		return (sc_delete(argc - 1, argv + 1));
-	if (strcmp(argv[1], "unpin") == 0)
-		return (sc_unpin(argc - 1, argv + 1));
-	usage();
-}
-
+/* The channel's route, /service/ENCRYPTOR, as it is used. */
 static int
-channel_item(void *arg, struct cursor *cur)
+channel_decode(struct cursor *cur, char f[][FIELD_MAX])
 {
-	char	 f[8][FIELD_MAX];
-	int	*header = arg;
+	char	 enc[FIELD_MAX];
 
 	if (cur_fields(cur, f, 8) == -1)
 		return (-1);
-	if (!*header) {
-		printf("%-42s %-9s %-9s %s\n", "CHANNEL", "ROLE", "STATE",
-		    "PEER");
-		*header = 1;
-	}
-	printf("/service/%-33s %-9s %-9s %s\n", f[0], f[2], f[3],
-	    f[4][0] ? f[4] : "-");
-	printf("    identity %s, decryptor %s, remote %s\n    %s\n", f[5],
-	    f[1], f[6], f[7]);
+	strlcpy(enc, f[0], sizeof(enc));
+	strlcpy(f[0], "/service/", FIELD_MAX);
+	strlcat(f[0], enc, FIELD_MAX);
 	return (0);
 }
 
-int
-cmd_show_channels(void)
+static void
+channel_more(char *f[])
 {
-	show_list(CTL_SHOW_CHANNELS, CTL_CHANNEL_INFO, channel_item,
-	    "show channels");
-	return (0);
+	printf("    identity %s, decryptor %s, remote %s\n    %s\n", f[5],
+	    f[1], f[6], f[7]);
+}
+
+static const struct column channel_cols[] = {
+	{ "channel",	"CHANNEL",	0, 42, 0 },
+	{ "role",	"ROLE",		2, 9, 0 },
+	{ "state",	"STATE",	3, 9, 0 },
+	{ "peer",	"PEER",		4, 0, COL_DASH },
+	{ "identity",	NULL,		5, 0, 0 },
+	{ "decryptor",	NULL,		1, 0, 0 },
+	{ "remote",	NULL,		6, 0, 0 },
+	{ "counters",	NULL,		7, 0, 0 },
+};
+static const struct listing channel_list = {
+	"channels", CTL_SHOW_CHANNELS, CTL_CHANNEL_INFO, channel_cols, 8, 8,
+	channel_decode, channel_more
+};
+
+int
+cmd_show_channels(int argc, char *argv[])
+{
+	verb_operands(&argc, &argv);
+	return (show_listing(&channel_list, NULL, 0, 0));
 }

@@ -51,7 +51,7 @@ exchange(struct stream_ctx *s, const struct route *to, struct ibuf *b,
 	int		 proto, r;
 
 	if (ibuf_error(b))
-		errx(1, "request too long");
+		usage_error("request too long");
 	tmsg_init(&req);
 	if (route_copy(&req.onward, to) == -1 ||
 	    route_push_back(&req.ret, OCKAM_ADDR_LOCAL, s->me,
@@ -60,14 +60,14 @@ exchange(struct stream_ctx *s, const struct route *to, struct ibuf *b,
 		err(1, "request");
 	ibuf_free(b);
 	if (ockam_send(s->c, &req, OCKAM_SEND_REPORT) == -1)
-		errx(1, "send: %s", ockam_error(s->c));
+		node_fail(s->c, "send");
 	tmsg_clear(&req);
 	tmsg_init(m);
 	r = ockam_receive(s->c, m, s->timeout * 1000);
 	if (r == 0)
 		errx(1, "no reply within %lld seconds", s->timeout);
 	if (r == -1)
-		errx(1, "not delivered: %s", ockam_error(s->c));
+		node_fail(s->c, "not delivered");
 	if (stream_decode(m->payload, m->plen, &proto, cur, &errstr) == -1)
 		errx(1, "malformed reply: %s", errstr);
 	if (proto == STREAM_P_ERROR) {
@@ -106,13 +106,13 @@ stream_open(struct stream_ctx *s, const char *hub, const char *service,
 	parse_route(hub, &to);
 	if (route_push_back(&to, OCKAM_ADDR_LOCAL, service,
 	    strlen(service)) == -1)
-		errx(1, "invalid service name \"%s\"", service);
-	s->c = connect_node();
-	if (ockam_worker_add(s->c, NULL, s->me, sizeof(s->me)) == -1)
-		errx(1, "cannot register a worker: %s", ockam_error(s->c));
+		usage_error("invalid service name \"%s\"", service);
 	b = newbuf();
 	if (stream_enc_create(b, name) == -1)
-		errx(1, "stream name too long");
+		usage_error("stream name too long");
+	s->c = connect_node();
+	if (ockam_worker_add(s->c, NULL, s->me, sizeof(s->me)) == -1)
+		node_fail(s->c, "cannot register a worker");
 	exchange(s, &to, b, &m, STREAM_P_CREATE, &cur);
 	if (stream_dec_init(&cur, &init, &errstr) == -1)
 		errx(1, "malformed Init: %s", errstr);
@@ -124,7 +124,7 @@ stream_open(struct stream_ctx *s, const char *hub, const char *service,
 	route_clear(&to);
 }
 
-/* Raw bytes: vis(3) escaped text, or hex. */
+/* Raw bytes: vis(3) escaped text, or hex; with -j, "data" or "hex". */
 static void
 print_data(const void *data, size_t len, int hex)
 {
@@ -132,6 +132,14 @@ print_data(const void *data, size_t len, int hex)
 	char			*v;
 	size_t			 i;
 
+	if (jflag && !hex) {
+		json_bytes("data", data, len);
+		return;
+	}
+	if (jflag) {
+		json_hex("hex", data, len);
+		return;
+	}
 	if (hex) {
 		for (i = 0; i < len; i++)
 			printf("%02x", p[i]);
@@ -153,7 +161,13 @@ stream_create(struct stream_ctx *s)
 
 	if (multiaddr_print(&s->worker, text, sizeof(text)) == -1)
 		errx(1, "the worker's route cannot be printed");
-	printf("%s %s\n", s->name, text);
+	if (jflag) {
+		json_object(NULL);
+		json_string("stream", s->name);
+		json_string("route", text);
+		json_end();
+	} else
+		printf("%s %s\n", s->name, text);
 }
 
 static void
@@ -170,7 +184,7 @@ stream_push(struct stream_ctx *s, const char *text)
 	memset(&push, 0, sizeof(push));
 	if (s->hex) {
 		if (hex_decode(text, &raw, &push.len) == -1)
-			errx(1, "bad hex message");
+			usage_error("bad hex message \"%.32s\"", text);
 		push.data = raw;
 	} else {
 		push.data = text;
@@ -183,7 +197,13 @@ stream_push(struct stream_ctx *s, const char *text)
 		errx(1, "malformed PushConfirm: %s", errstr);
 	if (pc.status != STREAM_OK)
 		errx(1, "push refused by the hub");
-	printf("%llu\n", (unsigned long long)pc.index);
+	if (jflag) {
+		json_object(NULL);
+		json_string("stream", s->name);
+		json_u64("index", pc.index);
+		json_end();
+	} else
+		printf("%llu\n", (unsigned long long)pc.index);
 	tmsg_clear(&m);
 	free(raw);
 }
@@ -207,56 +227,63 @@ stream_pull(struct stream_ctx *s, uint64_t index, uint64_t limit)
 	exchange(s, &s->worker, b, &m, STREAM_P_PULL, &cur);
 	if (stream_dec_pulled(&cur, &got, &errstr) == -1)
 		errx(1, "malformed PullResponse: %s", errstr);
+	if (jflag) {
+		json_object(NULL);
+		json_string("stream", s->name);
+		json_array("messages");
+	}
 	while (stream_pulled_next(&got, &sm, &errstr) == 1) {
-		printf("%llu ", (unsigned long long)sm.index);
+		if (jflag) {
+			json_object(NULL);
+			json_u64("index", sm.index);
+		} else
+			printf("%llu ", (unsigned long long)sm.index);
 		print_data(sm.data, sm.len, s->hex);
+		if (jflag)
+			json_end();
+	}
+	if (jflag) {
+		json_end();
+		json_end();
 	}
 	fflush(stdout);
 	tmsg_clear(&m);
 }
 
 static int
-stream_item(void *arg, struct cursor *cur)
+streaminfo_decode(struct cursor *cur, char f[][FIELD_MAX])
 {
-	char		 name[STREAM_NAME_MAX + 1], worker[OCKAM_ADDR_MAX + 1];
-	char		 backend[32];
-	uint64_t	 n, first, next, bytes;
-	int		*header = arg;
+	int	 i;
 
-	cur_string(cur, name, sizeof(name));
-	cur_string(cur, worker, sizeof(worker));
-	cur_string(cur, backend, sizeof(backend));
-	n = cur_h64(cur);
-	first = cur_h64(cur);
-	next = cur_h64(cur);
-	bytes = cur_h64(cur);
-	if (cur_end(cur) == -1)
-		return (-1);
-	if (!*header) {
-		printf("%-32s %-22s %10s %10s %12s %s\n", "STREAM", "WORKER",
-		    "MESSAGES", "FIRST", "BYTES", "BACKEND");
-		*header = 1;
-	}
-	printf("%-32s %-22s %10llu %10llu %12llu %s\n", name, worker,
-	    (unsigned long long)n, (unsigned long long)first,
-	    (unsigned long long)bytes, backend);
-	(void)next;
-	return (0);
+	cur_string(cur, f[0], STREAM_NAME_MAX + 1);
+	cur_string(cur, f[1], OCKAM_ADDR_MAX + 1);
+	cur_string(cur, f[2], 32);
+	for (i = 3; i < 7; i++)
+		snprintf(f[i], FIELD_MAX, "%llu",
+		    (unsigned long long)cur_h64(cur));
+	return (cur_end(cur));
 }
+
+static const struct column stream_cols[] = {
+	{ "name",	"STREAM",	0, 32, 0 },
+	{ "worker",	"WORKER",	1, 22, 0 },
+	{ "messages",	"MESSAGES",	3, 10, COL_NUM | COL_RIGHT },
+	{ "first",	"FIRST",	4, 10, COL_NUM | COL_RIGHT },
+	{ "next",	NULL,		5, 0, COL_NUM },
+	{ "bytes",	"BYTES",	6, 12, COL_NUM | COL_RIGHT },
+	{ "backend",	"BACKEND",	2, 0, 0 },
+};
+static const struct listing stream_list = {
+	"streams", CTL_SHOW_STREAMS, CTL_STREAM_INFO, stream_cols, 7, 7,
+	streaminfo_decode, NULL
+};
 
 /* show streams: every stream in this hub's storage. */
 int
-cmd_show_streams(void)
+cmd_show_streams(int argc, char *argv[])
 {
-	struct ockam_client	*c;
-	int			 header = 0;
-
-	c = connect_node();
-	if (ockam_list(c, CTL_SHOW_STREAMS, NULL, 0, CTL_STREAM_INFO,
-	    stream_item, &header) == -1)
-		errx(1, "show streams: %s", ockam_error(c));
-	ockam_disconnect(c);
-	return (0);
+	verb_operands(&argc, &argv);
+	return (show_listing(&stream_list, NULL, 0, 0));
 }
 
 static uint64_t
@@ -268,80 +295,84 @@ parse_u64(const char *s, const char *what)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0)
-		errx(1, "%s \"%s\": not a number of 0 to 2^64-1", what, s);
+		usage_error("%s \"%s\": not a number of 0 to 2^64-1", what,
+		    s);
 	return (v);
 }
 
 /*
- * stream create|push|pull [-x] [-i index] [-l limit] [-S service]
- * [-t seconds] route ...
+ * stream create|push|pull: the options they share, then the stream
+ * opened (created or joined) at the hub.
  */
-int
-cmd_stream(int argc, char *argv[])
+static void
+stream_begin(struct stream_ctx *s, int *argc, char ***argv,
+    uint64_t *index, uint64_t *limit)
 {
-	static const struct option longopts[] = {
-		{ "hex", no_argument, NULL, 'x' },
-		{ "index", required_argument, NULL, 'i' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "service", required_argument, NULL, 'S' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct stream_ctx	 s;
-	const char		*verb, *service = DEFAULT_SERVICE;
-	uint64_t		 index = 0, limit = DEFAULT_LIMIT;
-	int			 ch, want;
+	const char	*service = DEFAULT_SERVICE;
+	int		 ch;
 
-	if (argc < 2)
-		usage();
-	verb = argv[1];
-	argc--;
-	argv++;
-	memset(&s, 0, sizeof(s));
-	s.timeout = DEFAULT_TIMEOUT;
-	verb_options(argv);
-	while ((ch = getopt_long(argc, argv, "i:l:S:t:x", longopts,
-	    NULL)) != -1) {
+	memset(s, 0, sizeof(*s));
+	s->timeout = DEFAULT_TIMEOUT;
+	while ((ch = verb_getopt(*argc, *argv)) != -1) {
 		switch (ch) {
 		case 'i':
-			index = parse_u64(optarg, "index");
+			*index = parse_u64(optarg, "index");
 			break;
 		case 'l':
-			limit = parse_u64(optarg, "limit");
+			*limit = parse_u64(optarg, "limit");
 			break;
 		case 'S':
 			service = optarg;
 			break;
 		case 't':
-			s.timeout = parse_timeout(optarg);
+			s->timeout = parse_timeout(optarg);
 			break;
 		case 'x':
-			s.hex = 1;
+			s->hex = 1;
 			break;
-		default:
-			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (strcmp(verb, "create") == 0)
-		want = argc == 1 || argc == 2;
-	else if (strcmp(verb, "push") == 0)
-		want = argc == 3;
-	else if (strcmp(verb, "pull") == 0)
-		want = argc == 2;
-	else
-		want = 0;
-	if (!want)
-		usage();
-	stream_open(&s, argv[0], service, argc > 1 ? argv[1] : NULL);
-	if (strcmp(verb, "create") == 0)
-		stream_create(&s);
-	else if (strcmp(verb, "push") == 0)
-		stream_push(&s, argv[2]);
-	else
-		stream_pull(&s, index, limit);
-	route_clear(&s.worker);
-	ockam_disconnect(s.c);
+	verb_operands(argc, argv);
+	stream_open(s, (*argv)[0], service, *argc > 1 ? (*argv)[1] : NULL);
+}
+
+static int
+stream_end(struct stream_ctx *s)
+{
+	route_clear(&s->worker);
+	ockam_disconnect(s->c);
 	return (0);
+}
+
+int
+cmd_stream_create(int argc, char *argv[])
+{
+	struct stream_ctx	 s;
+	uint64_t		 index = 0, limit = DEFAULT_LIMIT;
+
+	stream_begin(&s, &argc, &argv, &index, &limit);
+	stream_create(&s);
+	return (stream_end(&s));
+}
+
+int
+cmd_stream_push(int argc, char *argv[])
+{
+	struct stream_ctx	 s;
+	uint64_t		 index = 0, limit = DEFAULT_LIMIT;
+
+	stream_begin(&s, &argc, &argv, &index, &limit);
+	stream_push(&s, argv[2]);
+	return (stream_end(&s));
+}
+
+int
+cmd_stream_pull(int argc, char *argv[])
+{
+	struct stream_ctx	 s;
+	uint64_t		 index = 0, limit = DEFAULT_LIMIT;
+
+	stream_begin(&s, &argc, &argv, &index, &limit);
+	stream_pull(&s, index, limit);
+	return (stream_end(&s));
 }

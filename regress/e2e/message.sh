@@ -121,8 +121,8 @@ out=$(ctl n1 message send /service/echoer 'still here' 2>&1)
     fail "node still serving (got: $out)"
 
 # Usage errors.
-check "receive without an address: usage, exit 1" \
-    sh -c "$CTL -s $(node_sock n1) message receive; [ \$? -eq 1 ]"
+check "receive without an address: usage, exit 64" \
+    sh -c "$CTL -s $(node_sock n1) message receive; [ \$? -eq 64 ]"
 check "receive -c 0: refused" \
     sh -c "! $CTL -s $(node_sock n1) message receive -c 0 x"
 check "message with no verb: usage" \

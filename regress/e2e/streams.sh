@@ -261,8 +261,8 @@ echo "$out" | grep -qE "$re" &&
     ok "show streams: names, workers, messages, bytes, backend" ||
     fail "show streams: names, workers, messages, bytes, backend ($out)"
 out=$(ctl client show streams 2>&1)
-[ -z "$out" ] && ok "show streams on a node without streams: nothing" ||
-    fail "show streams on a node without streams: nothing ($out)"
+[ "$out" = none ] && ok "show streams on a node without streams: none" ||
+    fail "show streams on a node without streams: none ($out)"
 
 # What was confirmed is there after a restart.
 stop_node hub
