@@ -16,9 +16,8 @@ fi
 PYTHONPATH=$TOP/regress/e2e
 export PYTHONPATH
 PH=$(free_port 28000)
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 mkdir -p "$T/hub" "$T/alice" "$T/carol"
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node alice "$TOP/etc/initiator.conf" -D vaultdir="$T/alice/vault" ||

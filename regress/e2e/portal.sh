@@ -63,8 +63,7 @@ done
 trap 'kill $TARGETS 2>/dev/null; cleanup' EXIT
 for p in $PE $PD $PS $PC; do wait_for 10 listening $p; done
 
-sed -e "s/port 4000/port $PB/" -e "s/127.0.0.1:5000/127.0.0.1:$PE/" \
-    -e "/^listen/s/}$/\"outlet\" }/" \
+sed -e "/^listen/s/}$/\"outlet\" }/" \
     "$TOP/etc/portal-outlet.conf" > "$T/outlet.conf"
 cat >> "$T/outlet.conf" <<EOF
 secure-channel listener "other_listener" identity "bob" trust everyone
@@ -75,8 +74,7 @@ outlet "refused" to "127.0.0.1:$PR" consumers { "bob_listener" }
 outlet "private" to "127.0.0.1:$PE" consumers { "other_listener" }
 EOF
 VIA="/ip4/127.0.0.1/tcp/$PB/service/bob_listener"
-sed -e "s/port 6000/port $I0/" -e "s|tcp/4000|tcp/$PB|" \
-    "$TOP/etc/portal-inlet.conf" > "$T/inlet.conf"
+cp "$TOP/etc/portal-inlet.conf" "$T/inlet.conf"
 i=1
 for o in digest stall closer refused private nosuch; do
 	echo "inlet on 127.0.0.1 port $(eval echo \$I$i) via \"$VIA\" to \"$o\"" \
@@ -97,20 +95,21 @@ HUB=/ip4/127.0.0.1/tcp/$PH
 echo "inlet on 127.0.0.1 port $I8 via" \
     "\"$HUB/service/forward_to_bob/service/bob_secure_channel_listener\"" \
     "to \"outlet\"" >> "$T/inlet.conf"
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 cp "$TOP/etc/hub-bob.conf" "$T/natbob.conf"
 echo "outlet \"outlet\" to \"127.0.0.1:$PD\"" \
     "consumers { \"bob_secure_channel_listener\" }" >> "$T/natbob.conf"
 
 mkdir -p "$T/bob" "$T/alice" "$T/hub" "$T/natbob"
-start_node bob "$T/outlet.conf" -D vaultdir="$T/bob/vault" ||
+start_node bob "$T/outlet.conf" -D port="$PB" -D target_port="$PE" \
+    -D vaultdir="$T/bob/vault" ||
     { fail "outlet node starts"; exit 0; }
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node natbob "$T/natbob.conf" -D vaultdir="$T/natbob/vault" \
     -D hub="$HUB" || { fail "an outlet node behind a hub starts"; exit 0; }
-start_node alice "$T/inlet.conf" -D vaultdir="$T/alice/vault" ||
+start_node alice "$T/inlet.conf" -D port="$I0" -D bob_port="$PB" \
+    -D vaultdir="$T/alice/vault" ||
     { fail "inlet node starts"; exit 0; }
 ok "nodes from etc/portal-outlet.conf and etc/portal-inlet.conf start"
 
