@@ -81,6 +81,8 @@ for o in digest stall closer refused private nosuch; do
 	    >> "$T/inlet.conf"
 	i=$((i + 1))
 done
+# A client no outlet answers is closed after 3 s, not 10.
+echo "limit portal-open-timeout 3" >> "$T/inlet.conf"
 # I7: plain TCP, I8: through a hub
 echo "inlet on 127.0.0.1 port $I7 to" \
     "\"/ip4/127.0.0.1/tcp/$PB/service/outlet\"" >> "$T/inlet.conf"
@@ -139,14 +141,19 @@ out=$(timeout 20 $PEER eof $I3 2>&1)
     fail "target closes: so is the client ($out)"
 
 # Not a consumer: bob_listener's channel may not open "private"; and
-# no outlet at all.  The client is closed when no Pong came in 10 s.
+# no outlet at all.  The client is closed when no Pong came in 3 s.
 timeout 30 $PEER eof $I6 > "$T/nosuch" 2>&1 &
 ns=$!
+s=$(date +%s)
 out=$(timeout 30 $PEER eof $I5 2>&1)
+s=$(( $(date +%s) - s ))
 if [ "$out" = eof ] && grep -q "denied: private may not receive" \
     "$(node_log bob)"; then
 	ok "an outlet whose consumers leave the listener out is not opened"
 else fail "an outlet not for this listener's channels ($out)"; fi
+[ "$s" -ge 3 ] && [ "$s" -le 6 ] &&
+    ok "portal-open-timeout 3: its client closed after $s s" ||
+    fail "portal-open-timeout 3: its client closed after $s s"
 wait $ns
 out=$(cat "$T/nosuch")
 [ "$out" = eof ] && grep -q 'no worker at address "nosuch"' \
@@ -184,12 +191,12 @@ OB=67108864
 $PEER ockam $PK $OB "$T/ockam.status" >/dev/null 2>&1 &
 TARGETS="$TARGETS $!"
 wait_for 10 listening $PK
-timeout 60 $PEER slowread $I9 6 > "$T/slowread" 2>&1 &
+timeout 60 $PEER slowread $I9 4.5 > "$T/slowread" 2>&1 &
 sr=$!
-sleep 3
+sleep 2
 grown 2 $(node_pid alice) $(child_pid alice ockam-tcpd)
 sent=$(tail -n 1 "$T/ockam.status" 2>/dev/null)
-echo "# the fake Ockam outlet at 5 s: $sent"
+echo "# the fake Ockam outlet at 4 s: $sent"
 case $sent in
 sent*done|"") fail "an Ockam peer's pressure: it was not held ($sent)" ;;
 *) [ -z "$big" ] &&
@@ -220,14 +227,14 @@ grep -q "sent past its window" "$(node_log alice)" &&
 # A target that never reads: once the kernel's buffers are full, the
 # inlet stops reading its client and nothing grows from the middle of
 # the flood on.
-timeout 30 $PEER flood $I2 8 4 > "$T/flood" 2>&1 &
+timeout 30 $PEER flood $I2 6 1 > "$T/flood" 2>&1 &
 fl=$!
-sleep 4.5
-grown 5 $(node_pid alice) $(child_pid alice ockam-tcpd) $(node_pid bob) \
+sleep 3
+grown 3 $(node_pid alice) $(child_pid alice ockam-tcpd) $(node_pid bob) \
     $(child_pid bob ockam-tcpd)
 wait $fl
 set -- $(cat "$T/flood")
-echo "# the inlet took $1 bytes in 4 s, $2 in 8 s"
+echo "# the inlet took $1 bytes in 3 s, $2 in 6 s"
 if [ -z "$big" ] && [ "$#" -eq 2 ] && [ "$1" = "$2" ] &&
     [ "$2" -lt 33554432 ]; then
 	ok "slow reader: the client stopped at $2 bytes, no process grew"
