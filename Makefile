@@ -297,10 +297,13 @@ bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),
-# and a build without the sandbox for the valgrind test.
+# and a build without the sandbox for the valgrind test.  Both with two
+# jobs (CI has two cores), unless make was given a -j of its own.
+REGRESS_J	 = $(if $(filter -j%,$(MAKEFLAGS)),,-j2)
 regress:
-	$(MAKE) BUILD=build-regress SANITIZE=1 REGRESS=1 regress-progs
-	$(MAKE) BUILD=build-valgrind NOSANDBOX=1 all
+	$(MAKE) $(REGRESS_J) BUILD=build-regress SANITIZE=1 REGRESS=1 \
+	    regress-progs
+	$(MAKE) $(REGRESS_J) BUILD=build-valgrind NOSANDBOX=1 all
 	VGBUILD=build-valgrind sh regress/run.sh build-regress
 
 # Fuzzing (regress/fuzz): libFuzzer targets built with clang, ASan and

@@ -92,7 +92,6 @@ cat "$D/many.log"
 PH=4000
 while grep -qi ":$(printf '%04X' $PH) " /proc/net/tcp; do PH=$((PH + 1)); done
 HUB=/ip4/127.0.0.1/tcp/$PH
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$D/hub.conf"
 ctl() { n=$1; shift; "$CTL" -s "$D/$n.sock" "$@"; }
 # wait_for WHAT CMD...: until CMD succeeds, 10 s at most
 wait_for() {
@@ -108,8 +107,8 @@ wait_for() {
 echo
 echo "== the guide \"Securely connecting devices\": a hub from etc/hub.conf"
 echo "   on $HUB, Bob (etc/hub-bob.conf: no listener) and Alice"
-start hub "$D/hub.conf" -s "$D/hub.sock" -D vaultdir="$D/hubvault" \
-    -D statedir="$D/hubstreams"
+start hub "$TOP/etc/hub.conf" -s "$D/hub.sock" -D port="$PH" \
+    -D vaultdir="$D/hubvault" -D statedir="$D/hubstreams"
 start bob "$TOP/etc/hub-bob.conf" -s "$D/bob.sock" -D vaultdir="$D/bobvault" \
     -D hub="$HUB"
 start alice "$TOP/etc/hub-alice.conf" -s "$D/alice.sock" \
@@ -210,12 +209,10 @@ echo 'Hello Ockam through a portal!' > "$D/www/index.html"
 PIDS="$PIDS $!"
 PO=$(port 24400)
 PI=$(port 24600)
-sed -e "s/port 4000/port $PO/" -e "s/127.0.0.1:5000/127.0.0.1:$PW/" \
-    "$TOP/etc/portal-outlet.conf" > "$D/outlet.conf"
-sed -e "s/port 6000/port $PI/" -e "s|tcp/4000|tcp/$PO|" \
-    "$TOP/etc/portal-inlet.conf" > "$D/inlet.conf"
-start outlet "$D/outlet.conf" -s "$D/outlet.sock" -D vaultdir="$D/outvault"
-start inlet "$D/inlet.conf" -s "$D/inlet.sock" -D vaultdir="$D/invault"
+start outlet "$TOP/etc/portal-outlet.conf" -s "$D/outlet.sock" \
+    -D port="$PO" -D target_port="$PW" -D vaultdir="$D/outvault"
+start inlet "$TOP/etc/portal-inlet.conf" -s "$D/inlet.sock" \
+    -D port="$PI" -D bob_port="$PO" -D vaultdir="$D/invault"
 echo "== GET http://127.0.0.1:$PI/ (the inlet)"
 page=$(python3 -c 'import sys, urllib.request
 print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode(),

@@ -53,6 +53,8 @@ const struct limit_def limit_defs[LIMIT_MAX] = {
 	    1, 1024 },
 	[LIMIT_PORTAL_IDLE] = { "portal-idle-timeout", LIMIT_SECONDS, 3600,
 	    1, 604800 },
+	[LIMIT_PORTAL_OPEN] = { "portal-open-timeout", LIMIT_SECONDS, 10,
+	    1, 600 },
 	[LIMIT_STREAM_CLIENTS] = { "stream-clients", LIMIT_COUNT, 64, 1,
 	    4096 },
 	[LIMIT_STREAM_CLIENT_QUEUE] = { "stream-client-queue", LIMIT_COUNT,

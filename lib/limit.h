@@ -49,6 +49,7 @@ enum limit_id {
 	LIMIT_PORTALS_INLET,		/* of one inlet */
 	LIMIT_PORTALS_SOURCE,		/* to outlets, out of one channel */
 	LIMIT_PORTAL_IDLE,		/* seconds without a byte */
+	LIMIT_PORTAL_OPEN,		/* seconds to be up */
 	LIMIT_STREAM_CLIENTS,		/* stream clients this node keeps */
 	LIMIT_STREAM_CLIENT_QUEUE,	/* messages waiting for a stream */
 	/* routed: stream services */

@@ -99,6 +99,7 @@ static int		 lgetc(int);
 static void		 lungetc(int);
 static int		 findeol(void);
 static int		 lookup(const char *);
+static int		 lex_macro(void);
 static int		 symset(const char *, const char *, int);
 static char		*symget(const char *);
 static int		 valid_macro_name(const char *);
@@ -642,15 +643,23 @@ lex_word(int c)
 	size_t	 len = 0, i;
 	int	 expanded, token;
 
-	/* Words out of a macro are values, never keywords. */
+	/* Words with a macro in them are values, never keywords. */
 	expanded = (file->expbuf != NULL);
 	do {
+		if (c == '$') {
+			/* In a word ("tcp/$port"): its value goes on. */
+			if (lex_macro() != 0)
+				return (ERROR);
+			expanded = 1;
+			continue;
+		}
 		if (len + 1 >= sizeof(buf)) {
 			yyerror("string too long");
 			return (findeol());
 		}
 		buf[len++] = c;
-	} while (is_word_char(c = lgetc(0)));
+	} while (is_word_char(c = lgetc(0)) ||
+	    (c == '$' && file->expbuf == NULL));
 	lungetc(c);
 	buf[len] = '\0';
 

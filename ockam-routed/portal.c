@@ -661,9 +661,9 @@ portal_tick(void)
 	TAILQ_FOREACH_SAFE(p, &portals, entry, next) {
 		if ((p->state == PS_CHANNEL || p->state == PS_PING ||
 		    p->state == PS_CONNECT) && now - p->since >
-		    PORTAL_OPEN_WAIT) {
-			log_debug("portal %s: not open after %d s",
-			    p->w->name, PORTAL_OPEN_WAIT);
+		    (time_t)limit(LIMIT_PORTAL_OPEN)) {
+			log_debug("portal %s: not open after %lld s",
+			    p->w->name, (long long)(now - p->since));
 			portal_close(p, 1);
 		} else if (p->state == PS_UP && now - p->active >=
 		    (time_t)limit(LIMIT_PORTAL_IDLE)) {

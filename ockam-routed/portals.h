@@ -20,7 +20,6 @@
 #define PORTAL_WINDOW		(256U << 10)	/* what we offer */
 #define PORTAL_NOCREDIT		(256U << 10)	/* tcpd's, without Credit */
 #define PORTAL_HOLD		(1U << 20)	/* unwritten, from such a peer */
-#define PORTAL_OPEN_WAIT	10		/* s for a channel and Pong */
 #define INLET_BACKOFF_MAX	32		/* s after channel failures */
 #define INLET_REQ_CHANNEL	0x80000000U	/* reqid: a channel, else a
 						   Ping's portal (its sock) */

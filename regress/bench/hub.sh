@@ -12,13 +12,13 @@ PH=$(port 25500)
 HUBR=/ip4/127.0.0.1/tcp/$PH
 REGS=${BENCH_FORWARDERS:-10000}
 # The hub has an echoer too, to tell its part of a round trip.
-{ sed -e "s/port 4000/port $PH/" \
-      -e 's/consumers { "forwarding_service"/& "echoer"/' \
+{ sed 's/consumers { "forwarding_service"/& "echoer"/' \
       "$TOP/etc/hub.conf"
   echo 'echoer "echoer"'
   echo "limit forwarders 65536"
   echo "limit forwarders-per-connection 65536"; } > "$D/hub.conf"
-start hub "$D/hub.conf" -D vaultdir="$D/vaulthub" -D statedir="$D/hubstreams"
+start hub "$D/hub.conf" -D port="$PH" -D vaultdir="$D/vaulthub" \
+    -D statedir="$D/hubstreams"
 HUBPID=$PID
 fwd=$("$BUILD/ockamctl" -s "$D/b.sock" relay create --to bob_listener \
     "$HUBR") || exit 1

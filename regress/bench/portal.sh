@@ -31,18 +31,18 @@ iperf3 -s -B 127.0.0.1 -p "$PI3" > "$D/iperf3.log" 2>&1 & PIDS="$PIDS $!"
 PPO=$(port 29200)
 PPE=$(port $((PPO + 1)))
 PPI=$(port $((PPE + 1)))
-sed -e "s/port 4000/port $PPO/" -e "s/127.0.0.1:5000/127.0.0.1:$PE/" \
-    "$TOP/etc/portal-outlet.conf" > "$D/poutlet.conf"
+cp "$TOP/etc/portal-outlet.conf" "$D/poutlet.conf"
 echo "outlet \"iperf\" to \"127.0.0.1:$PI3\" consumers { \"bob_listener\" }" \
     >> "$D/poutlet.conf"
-sed -e "s/port 6000/port $PPE/" -e "s|tcp/4000|tcp/$PPO|" \
-    "$TOP/etc/portal-inlet.conf" > "$D/pinlet.conf"
+cp "$TOP/etc/portal-inlet.conf" "$D/pinlet.conf"
 echo "inlet on 127.0.0.1 port $PPI via" \
     "\"/ip4/127.0.0.1/tcp/$PPO/service/bob_listener\" to \"iperf\"" \
     >> "$D/pinlet.conf"
-start poutlet "$D/poutlet.conf" -D vaultdir="$D/poutvault"
+start poutlet "$D/poutlet.conf" -D port="$PPO" -D target_port="$PE" \
+    -D vaultdir="$D/poutvault"
 POPID=$PID
-start pinlet "$D/pinlet.conf" -D vaultdir="$D/pinvault"
+start pinlet "$D/pinlet.conf" -D port="$PPE" -D bob_port="$PPO" \
+    -D vaultdir="$D/pinvault"
 PIPID=$PID
 
 # ssh -L: an sshd of our own, a key for root, two forwards.

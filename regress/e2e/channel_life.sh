@@ -10,14 +10,14 @@
 PR=$(free_port 22200)
 ROUTE=/ip4/127.0.0.1/tcp/$PR/service/bob_listener
 
-sed "s/port 4000/port $PR/" "$TOP/etc/responder.conf" > "$T/responder.conf"
+cp "$TOP/etc/responder.conf" "$T/responder.conf"
 cat >> "$T/responder.conf" <<EOF
 limit channels-per-peer 4
 limit channels-per-listener 6
 limit channel-idle-timeout 6
 EOF
 mkdir -p "$T/bob" "$T/alice"
-start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" ||
+start_node bob "$T/responder.conf" -D port="$PR" -D vaultdir="$T/bob/vault" ||
     { fail "responder starts"; exit 0; }
 start_node alice "$TOP/etc/initiator.conf" -D vaultdir="$T/alice/vault" ||
     { fail "initiator starts"; exit 0; }

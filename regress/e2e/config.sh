@@ -10,6 +10,28 @@ for f in "$TOP"/etc/*.conf; do
 	else fail "-n: $(basename "$f") is valid ($out)"; fi
 done
 
+# Every port an etc/ file names is a macro at its top: -D moves each
+# one, and -nv then prints the moved ports and no other.
+n=0 files=0
+for f in "$TOP"/etc/*.conf; do
+	b=$(basename "$f") flags="" new=""
+	for m in $(sed -n 's/^\([a-z_]*port\) = "\([0-9]*\)"$/\1/p' "$f"); do
+		n=$((n + 1))
+		flags="$flags -D $m=$((9000 + n))" new="$new $((9000 + n))"
+	done
+	[ -n "$flags" ] && files=$((files + 1))
+	# shellcheck disable=SC2086
+	got=$("$ROUTED" -nv -f "$f" $flags 2>&1 |
+	    grep -oE '(port |tcp/|[0-9]:)[0-9]+' | grep -oE '[0-9]+$' |
+	    sort -u | xargs)
+	want=$(for p in $new; do echo "$p"; done | sort -u | xargs)
+	[ "$got" = "$want" ] &&
+	    ok "-D moves every port of $b (${want:-none})" ||
+	    fail "-D moves every port of $b (printed $got, moved $want)"
+done
+[ "$files" -ge 8 ] && ok "the port macros of $files files in etc/" ||
+    fail "the port macros of $files files in etc/ (8 expected)"
+
 # -nv prints the configuration, and what it prints parses again.
 "$ROUTED" -nv -f "$TOP/etc/many-hops.conf" > "$T/printed.conf" 2>&1
 if grep -q '^hop "h2"' "$T/printed.conf" &&

@@ -14,15 +14,13 @@ PT=$(free_port 26100)
 PN=$(free_port 26200)
 PS=$(free_port 26300)
 
-sed "s/port 4000/port $PT/" "$TOP/etc/responder.conf" > "$T/responder.conf"
-sed "s/port 3000/port $PM/; s#tcp/4000#tcp/$PT#" "$TOP/etc/middle.conf" \
-    > "$T/middle.conf"
 cat > "$T/n.conf" <<EOC
 listen on 127.0.0.1 port $PN consumers { "late" }
 EOC
 cp "$TOP/etc/initiator.conf" "$T/initiator.conf"
 mkdir -p "$T/bob" "$T/alice"
-start_node middle "$T/middle.conf" || { fail "middle starts"; exit 0; }
+start_node middle "$TOP/etc/middle.conf" -D port="$PM" -D bob_port="$PT" ||
+    { fail "middle starts"; exit 0; }
 start_node alice "$T/initiator.conf" -D vaultdir="$T/alice/vault" ||
     { fail "initiator starts"; exit 0; }
 
@@ -44,7 +42,8 @@ grep -q "cannot reach 127.0.0.1:$PT" "$(node_log middle)" &&
     fail "the middle dials the target instead"
 
 # The guide, now that Bob is up on that port.
-start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" ||
+start_node bob "$TOP/etc/responder.conf" -D port="$PT" \
+    -D vaultdir="$T/bob/vault" ||
     { fail "responder starts"; exit 0; }
 ROUTE=/ip4/127.0.0.1/tcp/$PM/service/forward_to_bob/service/bob_listener
 ch=$(ctl alice secure-channel create "$ROUTE" 2>&1)

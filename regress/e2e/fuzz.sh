@@ -22,7 +22,8 @@ if ! echo "$probe" | clang -x c -fsanitize=fuzzer -o "$T/probe" - \
 	skip "fuzz: libFuzzer not installed (libclang-rt-dev)"
 	exit 0
 fi
-if ! make -s -C "$TOP" fuzz-progs > "$T/build.log" 2>&1; then
+# Two jobs, two cores (a make above us need not have said -j).
+if ! MAKEFLAGS= make -s -j2 -C "$TOP" fuzz-progs > "$T/build.log" 2>&1; then
 	fail "fuzz: make fuzz-progs"
 	sed 's/^/#   /' "$T/build.log" | tail -n 40
 	exit 0
@@ -30,13 +31,24 @@ fi
 
 # fuzz_config makes its directory under TMPDIR: inside $T.
 export TMPDIR=$T
+fuzz() {
+	mkdir -p "$T/corpus-$1"
+	timeout $((SECS + 25)) "$FB/$1" -max_total_time=$SECS -timeout=5 \
+	    -error_exitcode=1 -timeout_exitcode=1 -artifact_prefix="$T/$1-" \
+	    "$T/corpus-$1" "$TOP/regress/fuzz/corpus/$1" > "$T/$1.log" 2>&1
+	echo $? > "$T/$1.rc"
+}
+# Two targets at a time, one a core; then each one's result.
+n=0
+for f in "$TOP"/regress/fuzz/fuzz_*.c; do
+	fuzz "$(basename "$f" .c)" &
+	n=$((n + 1))
+	[ $((n % 2)) -eq 0 ] && wait
+done
+wait
 for f in "$TOP"/regress/fuzz/fuzz_*.c; do
 	t=$(basename "$f" .c)
-	mkdir -p "$T/corpus-$t"
-	timeout $((SECS + 25)) "$FB/$t" -max_total_time=$SECS -timeout=5 \
-	    -error_exitcode=1 -timeout_exitcode=1 -artifact_prefix="$T/$t-" \
-	    "$T/corpus-$t" "$TOP/regress/fuzz/corpus/$t" > "$T/$t.log" 2>&1
-	rc=$?
+	rc=$(cat "$T/$t.rc")
 	runs=$(sed -n 's/^Done \([0-9]*\) runs in .*/\1/p' "$T/$t.log" |
 	    tail -n 1)
 	if [ "$rc" -eq 77 ]; then

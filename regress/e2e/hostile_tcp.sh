@@ -13,15 +13,15 @@ FT=4				# frame-timeout of the middle, seconds
 
 PM=$(free_port 21100)
 PR=$(free_port 21300)
-sed "s/port 4000/port $PR/" "$TOP/etc/responder.conf" > "$T/responder.conf"
-sed "s/port 3000/port $PM/; s#tcp/4000#tcp/$PR#" "$TOP/etc/middle.conf" \
-    > "$T/middle.conf"
+cp "$TOP/etc/middle.conf" "$T/middle.conf"
 [ "${HT_LIMITS:-1}" = 1 ] && echo "limit frame-timeout $FT" >> "$T/middle.conf"
 cp "$TOP/etc/initiator.conf" "$T/initiator.conf"
 mkdir -p "$T/bob" "$T/alice"
-start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" ||
+start_node bob "$TOP/etc/responder.conf" -D port="$PR" \
+    -D vaultdir="$T/bob/vault" ||
     { fail "responder starts"; exit 0; }
-start_node middle "$T/middle.conf" || { fail "middle starts"; exit 0; }
+start_node middle "$T/middle.conf" -D port="$PM" -D bob_port="$PR" ||
+    { fail "middle starts"; exit 0; }
 start_node alice "$T/initiator.conf" -D vaultdir="$T/alice/vault" ||
     { fail "initiator starts"; exit 0; }
 ROUTE=/ip4/127.0.0.1/tcp/$PM/service/forward_to_bob/service/bob_listener

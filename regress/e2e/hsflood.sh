@@ -13,9 +13,9 @@ FLOOD=$HELPERS/hsflood
 SEND=$HELPERS/scsend
 ROUTE=/ip4/127.0.0.1/tcp/$PR/service/bob_listener
 
-sed "s/port 4000/port $PR/" "$TOP/etc/responder.conf" > "$T/responder.conf"
 mkdir -p "$T/bob" "$T/alice"
-start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" ||
+start_node bob "$TOP/etc/responder.conf" -D port="$PR" \
+    -D vaultdir="$T/bob/vault" ||
     { fail "responder starts"; exit 0; }
 start_node alice "$TOP/etc/initiator.conf" -D vaultdir="$T/alice/vault" ||
     { fail "initiator starts"; exit 0; }

@@ -16,9 +16,8 @@ fi
 PYTHONPATH=$TOP/regress/e2e
 export PYTHONPATH
 PH=$(free_port 28000)
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 mkdir -p "$T/hub" "$T/alice" "$T/carol"
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node alice "$TOP/etc/initiator.conf" -D vaultdir="$T/alice/vault" ||
@@ -39,11 +38,19 @@ ctl hub show workers 2>&1 | grep -qE 'FWD_[0-9a-f]{16}' &&
 
 # Raw clients: frames written and read by hand (doc/design.md 4).
 cat "$(dirname "$0")/frames.py" - > "$T/raw.py" <<'PY'
+import os
 def reg(s, svc, ret, pl):
     s.sendall(frame([(0, svc)], ret, pl)); return recv(s)
 def name(r): return r[1][-1][1].decode() if r and r[1] else "-"
 def say(*a): print(*a); sys.stdout.flush()
 REG = bare(b"register")
+def unanswered(s, svc, ret, pl):
+    # Nothing answers pl: what comes first answers a registration sent
+    # after it (the hub answers a connection's frames in order).
+    s.sendall(frame([(0, svc)], ret, pl))
+    s.sendall(frame([(0, b"forwarding_service")], [(0, b"P")], REG))
+    r = recv(s)
+    return r is not None and r[0] == [(0, b"P")]
 cmd = sys.argv[2]
 if cmd == "path":
     a, b = conn(), conn()
@@ -64,38 +71,45 @@ if cmd == "path":
             e[2] == b"\x05reply")
     say(f.decode())
     sys.stdout.flush()
-    time.sleep(float(sys.argv[3]))
+    # Closed once the script has seen the forwarder: sys.argv[3] exists.
+    for i in range(100):
+        if os.path.exists(sys.argv[3]): break
+        time.sleep(0.1)
     a.close()
     time.sleep(0.5)
-    b.sendall(frame([(0, f), (0, b"echoer")], [(0, b"B")], b"\x04late"))
-    say("late", recv(b) is None)
+    say("late", unanswered(b, f, [(0, b"B")], b"\x04late"))
 elif cmd == "bound":
     a = conn()
     got = set()
     for i in range(1000):
         a.sendall(frame([(0, b"forwarding_service")], [(0, b"F%d" % i)],
             REG))
-    while True:
+    # F0 again: renewed, its answer the last.
+    a.sendall(frame([(0, b"forwarding_service")], [(0, b"F0")], REG))
+    f0 = 0
+    while f0 < 2:
         r = recv(a)
         if r is None: break
         got.add(name(r))
+        f0 += r[0] == [(0, b"F0")]
     say(len(got))
 elif cmd == "bad":
     a = conn()
     # static over plain TCP, empty return route, garbage, a huge alias
-    say("tcp", reg(a, b"static_forwarding_service", [(0, b"F")],
-        bare(b"bob")) is None)
-    say("noret", reg(a, b"forwarding_service", [], REG) is None)
+    say("tcp", unanswered(a, b"static_forwarding_service", [(0, b"F")],
+        bare(b"bob")))
+    say("noret", unanswered(a, b"forwarding_service", [], REG))
     for pl in (b"", b"\xff\xff", bare(b"a/b"), bare(b".."),
                bare(b"x\x01"), bare(b"x" * 65), bare(b"y" * 300)):
-        if reg(a, b"static_forwarding_service", [(0, b"F")], pl) is not None:
+        if not unanswered(a, b"static_forwarding_service", [(0, b"F")],
+            pl):
             say("accepted", pl); break
     else:
         say("malformed", True)
     say("serving", name(reg(conn(), b"forwarding_service",
         [(0, b"G")], REG)).startswith("FWD_"))
 PY
-python3 "$T/raw.py" "$PH" path 2 > "$T/path.out" 2>&1 &
+python3 "$T/raw.py" "$PH" path "$T/path.close" > "$T/path.out" 2>&1 &
 raw=$!
 wait_for 5 grep -q '^FWD_' "$T/path.out"
 fwd=$(grep '^FWD_' "$T/path.out")
@@ -110,6 +124,7 @@ check "the reply goes back to the sender's connection" \
 ctl hub show workers 2>&1 | grep -q "$fwd" &&
     ok "$fwd is a worker while its connection is up" ||
     fail "$fwd is a worker while its connection is up"
+: > "$T/path.close"
 wait $raw
 check "its connection closed: a message to $fwd is dropped" \
     grep -q "^late True" "$T/path.out"

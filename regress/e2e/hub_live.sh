@@ -28,7 +28,7 @@ mkdir -p "$T/hub" "$T/bob" "$T/alice" "$T/carol"
 start_node carol "$T/carol.conf" -D vaultdir="$T/carol/vault" ||
     { fail "carol starts"; exit 0; }
 carol=$(ctl carol identity show carol | awk '{ print $2 }')
-{ sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf"
+{ cat "$TOP/etc/hub.conf"
   echo "forwarding alias \"bound\" identity \"$carol\""; } > "$T/hub.conf"
 sed 's/^relay at .*"bob_secure_channel_listener"$/& heartbeat 1/' \
     "$TOP/etc/hub-bob.conf" > "$T/bob.conf"
@@ -40,7 +40,7 @@ PIDS="$PIDS $!"
 trap 'kill $PIDS 2>/dev/null; cleanup' EXIT
 wait_for 5 sh -c "grep -q listening $T/tap && grep -q listening $T/tap2" ||
     { fail "the taps listen"; exit 0; }
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$T/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node bob "$T/bob.conf" -D vaultdir="$T/bob/vault" -D hub="$HUB" ||
@@ -131,7 +131,7 @@ kill -KILL "$(node_pid hub)"
 wait_for 5 node_down hub || fail "the hub's processes go with it"
 sleep 6
 window_end "hub down" bob tap
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$T/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" ||
     { fail "hub restarts"; exit 0; }
 t0=$(now)

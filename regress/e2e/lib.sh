@@ -106,14 +106,18 @@ start_node() {
 	return 0
 }
 
-# start_three: the nodes of the guide "Secure Channels" over two TCP
-# hops, Bob from $T/responder.conf, the middle node from $T/middle.conf
-# and Alice from etc/initiator.conf, with their vaults under $T
+# start_three PR PM: the nodes of the guide "Secure Channels" over two
+# TCP hops, Bob on port PR from etc/responder.conf, the middle node on
+# port PM from etc/middle.conf (either from $T when the test wrote it
+# there) and Alice from etc/initiator.conf, with their vaults under $T
 start_three() {
+	r=$TOP/etc/responder.conf m=$TOP/etc/middle.conf
+	[ -f "$T/responder.conf" ] && r=$T/responder.conf
+	[ -f "$T/middle.conf" ] && m=$T/middle.conf
 	mkdir -p "$T/bob" "$T/alice"
-	start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" ||
+	start_node bob "$r" -D port="$1" -D vaultdir="$T/bob/vault" ||
 	    { fail "responder starts"; return 1; }
-	start_node middle "$T/middle.conf" ||
+	start_node middle "$m" -D port="$2" -D bob_port="$1" ||
 	    { fail "middle starts"; return 1; }
 	start_node alice "$TOP/etc/initiator.conf" \
 	    -D vaultdir="$T/alice/vault" ||
@@ -125,12 +129,12 @@ start_three() {
 # with their vaults under $T; HUB is the hub's route
 start_hub_guide() {
 	HUB=/ip4/127.0.0.1/tcp/$(free_port "$1")
-	sed "s/port 4000/port ${HUB##*/}/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 	mkdir -p "$T/hub" "$T/bob" "$T/alice"
-	start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+	start_node hub "$TOP/etc/hub.conf" -D port="${HUB##*/}" \
+	    -D vaultdir="$T/hub/vault" \
 	    -D statedir="$T/hub/streams" || { fail "hub starts"; return 1; }
 	start_node bob "$TOP/etc/hub-bob.conf" -D vaultdir="$T/bob/vault" \
-	    -D hub="$HUB" || { fail "bob starts"; return 1; }
+	    -D hub_port="${HUB##*/}" || { fail "bob starts"; return 1; }
 	start_node alice "$TOP/etc/hub-alice.conf" \
 	    -D vaultdir="$T/alice/vault" || { fail "alice starts"; return 1; }
 	ok "hub, bob and alice from etc/"

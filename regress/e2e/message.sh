@@ -138,11 +138,11 @@ wait_for 8 test -s "$T/held.rc"
 # channel listener only, takes what Alice sends through a channel, and
 # nothing that comes to it outside one.
 PR=$(free_port 28600)
-sed -e "s/port 4000/port $PR/" \
-    -e 's/consumers { "echoer" }/consumers { "echoer" "app" }/' \
+sed 's/consumers { "echoer" }/consumers { "echoer" "app" }/' \
     "$TOP/etc/responder.conf" > "$T/responder.conf"
 mkdir -p "$T/bob" "$T/alice"
-if start_node bob "$T/responder.conf" -D vaultdir="$T/bob/vault" &&
+if start_node bob "$T/responder.conf" -D port="$PR" \
+    -D vaultdir="$T/bob/vault" &&
     start_node alice "$TOP/etc/initiator.conf" -D vaultdir="$T/alice/vault"
 then
 	( ctl bob message receive -c 2 -t 4 app >"$T/app.out" 2>&1

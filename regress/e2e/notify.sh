@@ -11,7 +11,6 @@ if ! command -v python3 >/dev/null 2>&1; then
 	exit 0
 fi
 P=$(free_port 29400)
-sed "s/port 4000/port $P/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 mkdir -p "$T/n1" "$T/d1" "$T/d2"
 # Unprivileged, routed must be able to remove its socket at exit.
 if is_root && have_user; then chown "$NODE_USER" "$T/n1" "$T/d1" "$T/d2"; fi
@@ -31,7 +30,7 @@ PY
 python3 "$T/notify.py" "$T/notify.sock" "$T/notify.out" &
 npid=$!
 wait_for 5 test -e "$T/notify.out.bound"
-NOTIFY_SOCKET=$T/notify.sock "$ROUTED" -d -f "$T/hub.conf" \
+NOTIFY_SOCKET=$T/notify.sock "$ROUTED" -d -f "$TOP/etc/hub.conf" -D port="$P" \
     -s "$T/n1/ockam.sock" -D vaultdir="$T/n1/vault" \
     -D statedir="$T/n1/streams" > "$T/n1/log" 2>&1 &
 rpid=$!
@@ -54,8 +53,8 @@ pid_of() {
 		    grep -q "router $1" && { echo "${d#/proc/}"; return; }
 	done
 }
-"$ROUTED" -f "$T/hub.conf" -s "$T/d1/ockam.sock" -D vaultdir="$T/d1/vault" \
-    -D statedir="$T/d1/streams" \
+"$ROUTED" -f "$TOP/etc/hub.conf" -D port="$P" -s "$T/d1/ockam.sock" \
+    -D vaultdir="$T/d1/vault" -D statedir="$T/d1/streams" \
     > "$T/d1.out" 2>&1; rc=$?
 d1=$(pid_of "$T/d1/ockam.sock")
 [ $rc -eq 0 ] && [ -n "$d1" ] && ok "daemonized start: exit 0, the node runs" ||
@@ -63,8 +62,8 @@ d1=$(pid_of "$T/d1/ockam.sock")
 [ "$(ctl d1 message send "/ip4/127.0.0.1/tcp/$P/service/forwarding_service" \
     hi 2>&1)" = hi ] && ok "the daemonized node serves at once" ||
     fail "the daemonized node serves at once"
-"$ROUTED" -f "$T/hub.conf" -s "$T/d2/ockam.sock" -D vaultdir="$T/d2/vault" \
-    -D statedir="$T/d2/streams" \
+"$ROUTED" -f "$TOP/etc/hub.conf" -D port="$P" -s "$T/d2/ockam.sock" \
+    -D vaultdir="$T/d2/vault" -D statedir="$T/d2/streams" \
     > "$T/d2.out" 2>&1; rc=$?
 [ $rc -eq 1 ] && grep -q "did not start" "$T/d2.out" &&
     ok "daemonized start with its port in use: exit 1 ($(cat "$T/d2.out"))" ||
@@ -76,8 +75,9 @@ wait_for 5 sh -c "! kill -0 $d1 2>/dev/null" && ok "the daemon stops on SIGTERM"
 
 # 3. The journal: stderr is the stream $JOURNAL_STREAM names.
 : > "$T/j.log"
-JOURNAL_STREAM=$(stat -c '%d:%i' "$T/j.log") "$ROUTED" -d -f "$T/hub.conf" \
-    -s "$T/n1/ockam.sock" -D vaultdir="$T/n1/vault" \
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/j.log") "$ROUTED" -d \
+    -f "$TOP/etc/hub.conf" -D port="$P" -s "$T/n1/ockam.sock" \
+    -D vaultdir="$T/n1/vault" \
     -D statedir="$T/n1/streams" 2>> "$T/j.log" &
 echo $! > "$T/n1/pid"
 wait_for 10 grep -q "node ready" "$T/j.log"

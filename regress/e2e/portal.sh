@@ -63,8 +63,7 @@ done
 trap 'kill $TARGETS 2>/dev/null; cleanup' EXIT
 for p in $PE $PD $PS $PC; do wait_for 10 listening $p; done
 
-sed -e "s/port 4000/port $PB/" -e "s/127.0.0.1:5000/127.0.0.1:$PE/" \
-    -e "/^listen/s/}$/\"outlet\" }/" \
+sed -e "/^listen/s/}$/\"outlet\" }/" \
     "$TOP/etc/portal-outlet.conf" > "$T/outlet.conf"
 cat >> "$T/outlet.conf" <<EOF
 secure-channel listener "other_listener" identity "bob" trust everyone
@@ -75,14 +74,15 @@ outlet "refused" to "127.0.0.1:$PR" consumers { "bob_listener" }
 outlet "private" to "127.0.0.1:$PE" consumers { "other_listener" }
 EOF
 VIA="/ip4/127.0.0.1/tcp/$PB/service/bob_listener"
-sed -e "s/port 6000/port $I0/" -e "s|tcp/4000|tcp/$PB|" \
-    "$TOP/etc/portal-inlet.conf" > "$T/inlet.conf"
+cp "$TOP/etc/portal-inlet.conf" "$T/inlet.conf"
 i=1
 for o in digest stall closer refused private nosuch; do
 	echo "inlet on 127.0.0.1 port $(eval echo \$I$i) via \"$VIA\" to \"$o\"" \
 	    >> "$T/inlet.conf"
 	i=$((i + 1))
 done
+# A client no outlet answers is closed after 3 s, not 10.
+echo "limit portal-open-timeout 3" >> "$T/inlet.conf"
 # I7: plain TCP, I8: through a hub
 echo "inlet on 127.0.0.1 port $I7 to" \
     "\"/ip4/127.0.0.1/tcp/$PB/service/outlet\"" >> "$T/inlet.conf"
@@ -97,20 +97,21 @@ HUB=/ip4/127.0.0.1/tcp/$PH
 echo "inlet on 127.0.0.1 port $I8 via" \
     "\"$HUB/service/forward_to_bob/service/bob_secure_channel_listener\"" \
     "to \"outlet\"" >> "$T/inlet.conf"
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 cp "$TOP/etc/hub-bob.conf" "$T/natbob.conf"
 echo "outlet \"outlet\" to \"127.0.0.1:$PD\"" \
     "consumers { \"bob_secure_channel_listener\" }" >> "$T/natbob.conf"
 
 mkdir -p "$T/bob" "$T/alice" "$T/hub" "$T/natbob"
-start_node bob "$T/outlet.conf" -D vaultdir="$T/bob/vault" ||
+start_node bob "$T/outlet.conf" -D port="$PB" -D target_port="$PE" \
+    -D vaultdir="$T/bob/vault" ||
     { fail "outlet node starts"; exit 0; }
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node natbob "$T/natbob.conf" -D vaultdir="$T/natbob/vault" \
     -D hub="$HUB" || { fail "an outlet node behind a hub starts"; exit 0; }
-start_node alice "$T/inlet.conf" -D vaultdir="$T/alice/vault" ||
+start_node alice "$T/inlet.conf" -D port="$I0" -D bob_port="$PB" \
+    -D vaultdir="$T/alice/vault" ||
     { fail "inlet node starts"; exit 0; }
 ok "nodes from etc/portal-outlet.conf and etc/portal-inlet.conf start"
 
@@ -140,14 +141,19 @@ out=$(timeout 20 $PEER eof $I3 2>&1)
     fail "target closes: so is the client ($out)"
 
 # Not a consumer: bob_listener's channel may not open "private"; and
-# no outlet at all.  The client is closed when no Pong came in 10 s.
+# no outlet at all.  The client is closed when no Pong came in 3 s.
 timeout 30 $PEER eof $I6 > "$T/nosuch" 2>&1 &
 ns=$!
+s=$(date +%s)
 out=$(timeout 30 $PEER eof $I5 2>&1)
+s=$(( $(date +%s) - s ))
 if [ "$out" = eof ] && grep -q "denied: private may not receive" \
     "$(node_log bob)"; then
 	ok "an outlet whose consumers leave the listener out is not opened"
 else fail "an outlet not for this listener's channels ($out)"; fi
+[ "$s" -ge 3 ] && [ "$s" -le 6 ] &&
+    ok "portal-open-timeout 3: its client closed after $s s" ||
+    fail "portal-open-timeout 3: its client closed after $s s"
 wait $ns
 out=$(cat "$T/nosuch")
 [ "$out" = eof ] && grep -q 'no worker at address "nosuch"' \
@@ -185,12 +191,12 @@ OB=67108864
 $PEER ockam $PK $OB "$T/ockam.status" >/dev/null 2>&1 &
 TARGETS="$TARGETS $!"
 wait_for 10 listening $PK
-timeout 60 $PEER slowread $I9 6 > "$T/slowread" 2>&1 &
+timeout 60 $PEER slowread $I9 4.5 > "$T/slowread" 2>&1 &
 sr=$!
-sleep 3
+sleep 2
 grown 2 $(node_pid alice) $(child_pid alice ockam-tcpd)
 sent=$(tail -n 1 "$T/ockam.status" 2>/dev/null)
-echo "# the fake Ockam outlet at 5 s: $sent"
+echo "# the fake Ockam outlet at 4 s: $sent"
 case $sent in
 sent*done|"") fail "an Ockam peer's pressure: it was not held ($sent)" ;;
 *) [ -z "$big" ] &&
@@ -221,14 +227,14 @@ grep -q "sent past its window" "$(node_log alice)" &&
 # A target that never reads: once the kernel's buffers are full, the
 # inlet stops reading its client and nothing grows from the middle of
 # the flood on.
-timeout 30 $PEER flood $I2 8 4 > "$T/flood" 2>&1 &
+timeout 30 $PEER flood $I2 6 1 > "$T/flood" 2>&1 &
 fl=$!
-sleep 4.5
-grown 5 $(node_pid alice) $(child_pid alice ockam-tcpd) $(node_pid bob) \
+sleep 3
+grown 3 $(node_pid alice) $(child_pid alice ockam-tcpd) $(node_pid bob) \
     $(child_pid bob ockam-tcpd)
 wait $fl
 set -- $(cat "$T/flood")
-echo "# the inlet took $1 bytes in 4 s, $2 in 8 s"
+echo "# the inlet took $1 bytes in 3 s, $2 in 6 s"
 if [ -z "$big" ] && [ "$#" -eq 2 ] && [ "$1" = "$2" ] &&
     [ "$2" -lt 33554432 ]; then
 	ok "slow reader: the client stopped at $2 bytes, no process grew"

@@ -21,8 +21,7 @@ I2=$(free_port $((I1 + 1)))
 $PEER serve "$PE" echo >/dev/null 2>&1 &
 TARGET=$!
 trap 'kill $TARGET 2>/dev/null; cleanup' EXIT
-sed -e "s/port 4000/port $PB/" -e "s/127.0.0.1:5000/127.0.0.1:$PE/" \
-    "$TOP/etc/portal-outlet.conf" > "$T/outlet.conf"
+cp "$TOP/etc/portal-outlet.conf" "$T/outlet.conf"
 # bob_listener2: a second channel for I2 (inlets via one route share
 # theirs)
 sed -i -e '/^listen on/s/}$/"bob_listener2" }/' \
@@ -32,17 +31,18 @@ secure-channel listener "bob_listener2" identity "bob" trust everyone
 limit portals-per-channel 2
 EOF
 VIA="/ip4/127.0.0.1/tcp/$PB/service/bob_listener"
-sed -e "s/port 6000/port $I1/" -e "s|tcp/4000|tcp/$PB|" \
-    "$TOP/etc/portal-inlet.conf" > "$T/inlet.conf"
+cp "$TOP/etc/portal-inlet.conf" "$T/inlet.conf"
 cat >> "$T/inlet.conf" <<EOF
 inlet on 127.0.0.1 port $I2 via "${VIA}2" to "outlet"
 limit portals-per-inlet 3
 limit portal-idle-timeout 4
 EOF
 mkdir -p "$T/out" "$T/in"
-start_node out "$T/outlet.conf" -D vaultdir="$T/out/vault" ||
+start_node out "$T/outlet.conf" -D port="$PB" -D target_port="$PE" \
+    -D vaultdir="$T/out/vault" ||
     { fail "outlet node starts"; exit 0; }
-start_node in "$T/inlet.conf" -D vaultdir="$T/in/vault" ||
+start_node in "$T/inlet.conf" -D port="$I1" -D bob_port="$PB" \
+    -D vaultdir="$T/in/vault" ||
     { fail "inlet node starts"; exit 0; }
 
 # hold NAME PORT: a client that sends "hi", reads its echo, then waits;
@@ -112,7 +112,8 @@ check "after them a new client is served" grep -q '^echo' "$T/c6"
 stop_node in
 sed -i 's/^limit portals-per-inlet 3/limit portals-per-inlet 1/' \
     "$T/inlet.conf"
-start_node in "$T/inlet.conf" -D vaultdir="$T/in/vault" ||
+start_node in "$T/inlet.conf" -D port="$I1" -D bob_port="$PB" \
+    -D vaultdir="$T/in/vault" ||
     { fail "inlet node starts again"; exit 0; }
 hold c7 "$I1"; wait_for 10 echoed c7
 hold c8 "$I1"; wait_for 5 test -s "$T/c8"

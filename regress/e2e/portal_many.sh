@@ -17,16 +17,16 @@ PI=$(free_port $((PE + 1)))
 $PEER serve "$PE" echo >/dev/null 2>&1 &
 TARGET=$!
 trap 'kill $TARGET 2>/dev/null; cleanup' EXIT
-sed -e "s/port 4000/port $PB/" -e "s/127.0.0.1:5000/127.0.0.1:$PE/" \
-    "$TOP/etc/portal-outlet.conf" > "$T/outlet.conf"
+cp "$TOP/etc/portal-outlet.conf" "$T/outlet.conf"
 echo "limit portals-per-channel 1024" >> "$T/outlet.conf"
-sed -e "s/port 6000/port $PI/" -e "s|tcp/4000|tcp/$PB|" \
-    "$TOP/etc/portal-inlet.conf" > "$T/inlet.conf"
+cp "$TOP/etc/portal-inlet.conf" "$T/inlet.conf"
 echo "limit portals-per-inlet 1024" >> "$T/inlet.conf"
 mkdir -p "$T/out" "$T/in"
-start_node out "$T/outlet.conf" -D vaultdir="$T/out/vault" ||
+start_node out "$T/outlet.conf" -D port="$PB" -D target_port="$PE" \
+    -D vaultdir="$T/out/vault" ||
     { fail "outlet node starts"; exit 0; }
-start_node in "$T/inlet.conf" -D vaultdir="$T/in/vault" ||
+start_node in "$T/inlet.conf" -D port="$PI" -D bob_port="$PB" \
+    -D vaultdir="$T/in/vault" ||
     { fail "inlet node starts"; exit 0; }
 
 # N clients at once, each 4 KiB of its own bytes, read back whole.

@@ -12,11 +12,9 @@ if ! command -v bash >/dev/null 2>&1; then
 fi
 PR=$(free_port 24600)
 PM=$(free_port $((PR + 1)))
-sed "s/port 4000/port $PR/; s/{ \"bob_listener\" }/{ \"bob_listener\" \"sink\" }/" \
+sed "s/{ \"bob_listener\" }/{ \"bob_listener\" \"sink\" }/" \
     "$TOP/etc/responder.conf" > "$T/responder.conf"
-sed "s/port 3000/port $PM/; s#tcp/4000#tcp/$PR#" "$TOP/etc/middle.conf" \
-    > "$T/middle.conf"
-start_three || exit 0
+start_three "$PR" "$PM" || exit 0
 
 ROUTE=/ip4/127.0.0.1/tcp/$PM/service/forward_to_bob/service/bob_listener
 ch=$(ctl alice secure-channel create "$ROUTE" 2>&1)

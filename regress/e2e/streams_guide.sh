@@ -37,9 +37,8 @@ printf 'stream client at "%s" send a receive b sender s interval 100 %s\n' \
 
 PH=$(free_port 37100)
 HUB=/ip4/127.0.0.1/tcp/$PH
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 mkdir -p "$T/hub" "$T/resp" "$T/init"
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" || { fail "hub starts"; exit 0; }
 start_resp() {
 	start_node resp "$TOP/etc/streams-responder.conf" \
@@ -172,7 +171,7 @@ ctl init message send -t 40 "$ch2/service/echoer" 'through a restart' \
     > "$T/restart.out" 2>&1 &
 sender=$!
 sleep 1
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" || { fail "hub restarts"; exit 0; }
 wait "$sender"
 out=$(cat "$T/restart.out")

@@ -16,9 +16,8 @@ fi
 VGBUILD=$(cd "$VGBUILD" && pwd)
 PH=$(free_port 37200)
 HUB=/ip4/127.0.0.1/tcp/$PH
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 mkdir -p "$T/hub"
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" || { fail "hub starts"; exit 0; }
 
 # vg NAME CONF: a node under valgrind, its logs in $T/NAME
@@ -57,7 +56,7 @@ vctl init stream push "$HUB" sc-initiator-to-responder garbage \
     > /dev/null 2>&1
 stop_node hub
 sleep 1
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" || { fail "hub restarts"; exit 0; }
 out=$(vctl init message send -t 60 "$ch/service/echoer" again 2>&1)
 [ "$out" = again ] && ok "valgrind: an echo after the hub's restart" ||

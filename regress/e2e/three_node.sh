@@ -9,12 +9,11 @@
 PM=$(free_port 23000)
 PR=$(free_port 24000)
 
-sed "s/port 4000/port $PR/" "$TOP/etc/responder.conf" > "$T/responder.conf"
 # The middle also lets a tap (an app worker that records what it
 # forwards) receive from its listener, to show what the middle sees.
-sed "s/port 3000/port $PM/; s#tcp/4000#tcp/$PR#; s/{ \"forward_to_bob\" }/{ \"forward_to_bob\" \"tap\" }/" \
+sed "s/{ \"forward_to_bob\" }/{ \"forward_to_bob\" \"tap\" }/" \
     "$TOP/etc/middle.conf" > "$T/middle.conf"
-start_three || exit 0
+start_three "$PR" "$PM" || exit 0
 ok "three nodes from etc/responder.conf, middle.conf, initiator.conf"
 
 ROUTE=/ip4/127.0.0.1/tcp/$PM/service/forward_to_bob/service/bob_listener

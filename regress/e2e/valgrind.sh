@@ -56,11 +56,10 @@ vg_clean "$d" 3
 # deleted (by alias and by address), the node stopped with a third.
 PH=$(free_port 28300)
 HUB=/ip4/127.0.0.1/tcp/$PH
-sed "s/port 4000/port $PH/" "$TOP/etc/hub.conf" > "$T/hub.conf"
 sed 's/^relay at .*"bob_secure_channel_listener"$/& heartbeat 1/' \
     "$TOP/etc/hub-bob.conf" > "$T/bob.conf"
 mkdir -p "$T/hub" "$T/alice"
-start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
+start_node hub "$TOP/etc/hub.conf" -D port="$PH" -D vaultdir="$T/hub/vault" \
     -D statedir="$T/hub/streams" ||
     { fail "hub starts"; exit 0; }
 start_node alice "$TOP/etc/hub-alice.conf" -D vaultdir="$T/alice/vault" ||

@@ -511,6 +511,18 @@ test_macros(void **state)
 	assert_worker(conf, "user", WORKER_HOP);
 	config_free(conf);
 
+	/* In a word, a macro's value goes on with the word. */
+	conf = parse_text("p = 4000\nk = er\n"
+	    "hop /ip4/127.0.0.1/tcp/$p/service/x$p\nhop us$k\n");
+	if (conf == NULL)
+		fail_msg("%s", errtext);
+	assert_worker(conf, "/ip4/127.0.0.1/tcp/4000/service/x4000",
+	    WORKER_HOP);
+	assert_worker(conf, "user", WORKER_HOP);
+	config_free(conf);
+	assert_fails("hop tcp/$nope\n", 1, "macro \"nope\" not defined");
+	assert_fails("hop tcp/$\n", 1, "macro name expected");
+
 	/* Unused macros are reported in verbose mode only. */
 	conf = parse_path(conf_file("unused = 1\n"), OCKAM_OPT_VERBOSE);
 	assert_non_null(conf);
