@@ -243,8 +243,8 @@ printf 'demo-secret\n' > "$D/redis.pass"
 chmod 600 "$D/redis.pass"
 PHR=$(port $((PH + 1)))
 HUBR=/ip4/127.0.0.1/tcp/$PHR
-sed "s/port 4000/port $PHR/" "$TOP/etc/hub-redis.conf" > "$D/hub-redis.conf"
-start hubr "$D/hub-redis.conf" -s "$D/hubr.sock" -D vaultdir="$D/hubrvault" \
+start hubr "$TOP/etc/hub-redis.conf" -s "$D/hubr.sock" -D port="$PHR" \
+    -D vaultdir="$D/hubrvault" \
     -D statedir="$D/hubrstreams" -D redis="127.0.0.1:$PR" \
     -D redispass="$D/redis.pass"
 streams_guide "$HUBR" respr initr

@@ -20,10 +20,10 @@ done
 # initiator, N echoes; prints "p50 p99" (us)
 se_echo() {
 	sp=$(port $((28700 + $1)))
-	{ sed "s/port 4000/port $sp/" "$TOP/etc/hub.conf"
+	{ cat "$TOP/etc/hub.conf"
 	  echo "limit stream-pull-wait $1"; } > "$D/se-hub$1.conf"
 	start sehub$1 "$D/se-hub$1.conf" -D vaultdir="$D/sehv$1" \
-	    -D statedir="$3/streams$1"
+	    -D statedir="$3/streams$1" -D port="$sp"
 	sepids=$PID
 	start seresp$1 "$D/se-responder.conf" -D vaultdir="$D/serv$1" \
 	    -D hub="/ip4/127.0.0.1/tcp/$sp"

@@ -21,8 +21,7 @@ I3=$(free_port $((I2 + 1)))
 $PEER serve "$PE" echo >/dev/null 2>&1 &
 TARGET=$!
 trap 'kill $TARGET 2>/dev/null; cleanup' EXIT
-sed -e "s/port 4000/port $PB/" -e "s/127.0.0.1:5000/127.0.0.1:$PE/" \
-    -e "/^listen/s/}$/\"outlet\" }/" \
+sed -e "/^listen/s/}$/\"outlet\" }/" \
     "$TOP/etc/portal-outlet.conf" > "$T/outlet.conf"
 VIA="/ip4/127.0.0.1/tcp/$PB/service/bob_listener"
 # The inlet node: the example's, without its inlet; at most 3.
@@ -30,7 +29,8 @@ sed -e '/^inlet on/,$d' "$TOP/etc/portal-inlet.conf" > "$T/inlet.conf"
 echo "limit inlets 3" >> "$T/inlet.conf"
 { cat "$T/inlet.conf"; echo "listen static"; } > "$T/static.conf"
 mkdir -p "$T/out" "$T/in" "$T/st"
-start_node out "$T/outlet.conf" -D vaultdir="$T/out/vault" ||
+start_node out "$T/outlet.conf" -D vaultdir="$T/out/vault" \
+    -D port="$PB" -D target_port="$PE" ||
     { fail "outlet node starts"; exit 0; }
 start_node in "$T/inlet.conf" -D vaultdir="$T/in/vault" ||
     { fail "inlet node starts"; exit 0; }

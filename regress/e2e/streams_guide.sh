@@ -73,7 +73,7 @@ check "show workers: the producer, up" grep -q \
     "^to_responder *stream producer to sc-initiator-to-responder, up, [1-9]" \
     "$T/workers"
 check "show workers: the consumer, pulling or idle" grep -Eq \
-    "^stc_[0-9a-f]{16} *stream consumer from sc-responder-to-initiator, (pulling|idle), index [1-9]" \
+    "^stc_[0-9a-f]{16} *stream consumer +from sc-responder-to-initiator, (pulling|idle), index [1-9]" \
     "$T/workers"
 
 # The hub holds a pull until the next push: an echo does not wait for

@@ -35,11 +35,11 @@ chmod 600 "$T/redis/pass"
 
 PH=$(free_port 37200)
 HUB=/ip4/127.0.0.1/tcp/$PH
-sed "s/port 4000/port $PH/" "$TOP/etc/hub-redis.conf" > "$T/hub.conf"
+cp "$TOP/etc/hub-redis.conf" "$T/hub.conf"
 if is_root && have_user; then chown "$NODE_USER" "$T/hub"; fi
 start_hub() {
 	start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
-	    -D statedir="$T/hub/streams" -D redis="127.0.0.1:$RP" \
+	    -D statedir="$T/hub/streams" -D redis="127.0.0.1:$RP" -D port="$PH" \
 	    -D redispass="$T/redis/pass"
 }
 start_hub || { fail "hub starts on Redis"; exit 0; }
