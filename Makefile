@@ -69,6 +69,9 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
 		  ockam-routed/notify.c ockam-routed/paths.c \
 		  ockam-routed/tcpcut.c ockam-routed/tcpbind.c ockam-routed/portalctl.c \
+		  ockam-routed/reload.c ockam-routed/reloaddiff.c \
+		  ockam-routed/reloadapply.c ockam-routed/reloadportal.c \
+		  ockam-routed/tcpreload.c ockam-routed/relayreload.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
 		  ockam-routed/streamshow.c \
@@ -100,7 +103,7 @@ TLS_CFLAGS	:= $(shell pkg-config --cflags libtls 2>/dev/null)
 TLS_LIBS	:= $(shell pkg-config --libs libtls 2>/dev/null || echo -ltls)
 CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
 		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c \
-		  ockamctl/portal.c \
+		  ockamctl/portal.c ockamctl/reload.c \
 		  ockamctl/sclient.c
 EXAMPLES	= many-hops hub-bob hub-alice
 

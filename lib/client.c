@@ -32,6 +32,7 @@ struct ockam_client {
 	uint32_t		 reqid;
 	TAILQ_HEAD(, pending)	 pending;	/* arrived while waiting */
 	char			 err[CTL_MSG_MAX];
+	uint32_t		 status;	/* of the last CTL_RESULT */
 };
 
 static void
@@ -48,6 +49,13 @@ const char *
 ockam_error(const struct ockam_client *c)
 {
 	return (c->err);
+}
+
+/* The status of the last result (CTL_OK, CTL_ERR...: lib/ctl.h). */
+uint32_t
+ockam_status(const struct ockam_client *c)
+{
+	return (c->status);
 }
 
 struct ockam_client *
@@ -183,6 +191,7 @@ client_result(struct ockam_client *c, struct imsg *imsg, char *out,
 
 	imsg_cursor(imsg, &cur);
 	status = cur_h32(&cur);
+	c->status = status;
 	if (cur_string(&cur, msg, sizeof(msg)) == -1 || cur_end(&cur) == -1) {
 		client_err(c, "malformed result from the node");
 		return (-1);

@@ -65,6 +65,9 @@
  *			interval ms (0: default), u32 count, count strings
  *			(consumers); answered by CTL_RESULT with the sender's
  *			route once it runs (it reaches the hub on its own)
+ *	CTL_RELOAD	empty: read the configuration again and apply it;
+ *			answered once done by CTL_RESULT: "reloaded: ..."
+ *			or CTL_ERR_CONFIG with the errors (file:line)
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -111,6 +114,7 @@ enum ctl_type {
 	CTL_STREAM_CLIENT_CREATE,
 	CTL_SHOW_PORTALS,
 	CTL_PORTAL_INFO,
+	CTL_RELOAD,
 	CTL_TYPE_MAX
 };
 
@@ -125,6 +129,7 @@ enum ctl_type {
 #define CTL_ERR			1	/* the request failed; see message */
 #define CTL_ERR_UNDELIVERED	2	/* a message of ours was dropped */
 #define CTL_ERR_PROTO		3	/* malformed request */
+#define CTL_ERR_CONFIG		4	/* RELOAD: the configuration refused */
 
 /* CTL_REGRESS_* targets */
 #define CTL_TARGET_ROUTED	0

@@ -134,6 +134,8 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_sclient_create,		"malformed stream client request" },
 	{ CTL_SHOW_PORTALS,	BODY_EMPTY,	0,		0,
 	    ctl_show_portals,		"malformed show request" },
+	{ CTL_RELOAD,		BODY_EMPTY,	0,		REQ_WAITS,
+	    ctl_reload,			"malformed reload request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
 	    control_regress,		"malformed regress request" },
 	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,

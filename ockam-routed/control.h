@@ -48,4 +48,7 @@ void	ctl_show_relays(uint32_t, struct imsg *, const char *);
 /* portalctl.c: TCP portals */
 void	ctl_show_portals(uint32_t, struct imsg *, const char *);
 
+/* reload.c */
+void	ctl_reload(uint32_t, struct imsg *, const char *);
+
 #endif /* OCKAM_CONTROL_H */

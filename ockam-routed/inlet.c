@@ -24,7 +24,7 @@
 #include "tcp.h"
 #include "util.h"
 
-static TAILQ_HEAD(, inlet)	 inlets = TAILQ_HEAD_INITIALIZER(inlets);
+struct inlets		 inlets = TAILQ_HEAD_INITIALIZER(inlets);
 static struct log_count	 lc_chan = LOG_COUNT_INIT(LOG_WARNING,
     "inlet channel failed: new connections closed until it is re-made");
 

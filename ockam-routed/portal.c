@@ -698,6 +698,13 @@ portal_configure(struct ockam_conf *conf)
 	inlet_configure(conf);
 }
 
+/* Reload: the outlets in force (reloadportal.c). */
+void
+portal_conf_set(struct ockam_conf *conf)
+{
+	pconf = conf;
+}
+
 void
 portal_shutdown(void)
 {

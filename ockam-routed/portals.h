@@ -69,6 +69,9 @@ struct portal {
 	uint64_t		 nin, nout;	/* bytes: far side in, out */
 };
 
+TAILQ_HEAD(inlets, inlet);
+extern struct inlets		 inlets;
+
 TAILQ_HEAD(portal_list, portal);
 extern struct portal_list	 portals;
 
@@ -85,5 +88,11 @@ void		 inlet_accepted(struct imsg *, const struct tcp_portal *);
 void		 inlet_channel_gone(uint32_t);
 void		 inlet_configure(struct ockam_conf *);
 void		 inlet_shutdown(void);
+int		 inlet_start(struct inlet_conf *, void (*)(void *, int,
+		    const char *), void *);
+void		 inlet_stop(uint32_t);
+void		 outlet_add(struct outlet_conf *);
+void		 outlet_remove(const char *);
+void		 portal_conf_set(struct ockam_conf *);
 
 #endif /* OCKAM_PORTALS_H */

@@ -42,6 +42,7 @@ struct rconn		*conn_by_name(int, const char *, int);
 struct rconn		*conn_next(struct rconn *);
 const char		*conn_name(const struct rconn *);
 struct ockam_conf	*tcp_conf(void);
+void			 tcp_conf_set(struct ockam_conf *);
 
 /* tcpcut.c */
 void			 tcp_cut(struct rconn *, const struct addr *);

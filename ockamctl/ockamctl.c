@@ -50,7 +50,8 @@ usage(void)
 	    "--name address\n"
 	    "\t    [--client-id id] [--interval ms] [--consumer address] "
 	    "hub-route\n"
-	    "\tlog brief | verbose\n", __progname);
+	    "\tlog brief | verbose\n"
+	    "\treload\n", __progname);
 	exit(1);
 }
 
@@ -277,5 +278,7 @@ main(int argc, char *argv[])
 		return (cmd_stream_client(argc - 1, argv + 1));
 	if (strcmp(argv[0], "stream") == 0)
 		return (cmd_stream(argc, argv));
+	if (strcmp(argv[0], "reload") == 0)
+		return (cmd_reload(argc, argv));
 	usage();
 }

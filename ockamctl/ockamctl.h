@@ -22,6 +22,9 @@ int			 cur_fields(struct cursor *, char [][FIELD_MAX], int);
 int	cmd_message(int, char *[]);
 int	hex_decode(const char *, unsigned char **, size_t *);
 
+/* reload.c */
+int	cmd_reload(int, char *[]);
+
 /* portal.c */
 int	cmd_show_portals(void);
 
