@@ -402,9 +402,16 @@ install: all
 	    etc/ockam-routed.service > $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
 	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
 	$(INSTALL) -m 644 etc/ockam.conf $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf.sample
+	# Read again on reload by the node's user: root:_ockam 0640 when
+	# installing on this system (the package's postinst does the same).
 	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf ]; then \
 		$(INSTALL) -m 644 etc/ockam.conf \
 		    $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+		if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+		    getent group _ockam >/dev/null; then \
+			chgrp _ockam $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+			chmod 640 $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+		fi; \
 	fi
 
 # The sample stays when the configuration is the operator's own.

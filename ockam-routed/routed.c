@@ -346,9 +346,9 @@ main(int argc, char *argv[])
 	vault_shutdown();
 	streamd_shutdown();
 	router_flush();
-	reload_shutdown();
 	tcp_bind_shutdown();
 	tcp_shutdown();
+	reload_shutdown();
 	control_cleanup();
 	children_stop();
 	hub_shutdown();
