@@ -30,7 +30,7 @@ static const int restart_limits[] = {
 	LIMIT_CONTROL_CLIENTS,
 };
 
-static uint32_t	 next_listen, next_inlet;	/* ids never used */
+static uint32_t	 next_listen = 1, next_inlet = 1;	/* ids never used */
 
 /* Strings, or both NULL. */
 int

@@ -83,14 +83,16 @@ inlet_start(struct inlet_conf *ic, void (*done)(void *, int, const char *),
 }
 
 /*
- * Close inlet id and its portals.  Its state stays, pointing nowhere,
- * until the node stops: the portals closing still name it.
+ * Close inlet id, its portals and its channel.  Its state stays,
+ * pointing nowhere, until the node stops: the portals closing still
+ * name it.
  */
 void
 inlet_stop(uint32_t id)
 {
 	struct inlet	*in;
 	struct portal	*p, *next;
+	struct channel	*c;
 
 	TAILQ_FOREACH(in, &inlets, entry)
 		if (in->ic->id == id)
@@ -99,6 +101,11 @@ inlet_stop(uint32_t id)
 		return;
 	tcp_unbind(1, id);
 	in->ic = &inlet_gone;
+	if (in->chan != 0 && (c = channel_by_id(in->chan)) != NULL) {
+		if (c->open)
+			chan_send_close(c);
+		channel_free(c, "its inlet was removed");
+	}
 	in->chan = 0;
 	TAILQ_FOREACH_SAFE(p, &portals, entry, next)
 		if (p->in == in && p->state != PS_CLOSING)

@@ -31,10 +31,11 @@ EOF
 	mv "$C/bob.conf.new" "$C/bob.conf"
 }
 bobconf '"echoer"'
-grep -v '^secure-channel pin' "$TOP/etc/initiator.conf" > "$T/alice.conf"
+grep -v '^secure-channel pin' "$TOP/etc/initiator.conf" > "$C/alice.conf"
+chmod 644 "$C/alice.conf"
 start_node bob "$C/bob.conf" -D vaultdir="$T/bob/vault" ||
     { fail "bob starts"; exit 0; }
-start_node alice "$T/alice.conf" -D vaultdir="$T/alice/vault" ||
+start_node alice "$C/alice.conf" -D vaultdir="$T/alice/vault" ||
     { fail "alice starts"; exit 0; }
 bobid=$(ctl bob identity show bob | awk '{ print $2 }')
 ch=$(ctl alice secure-channel create -T "$bobid" \
@@ -124,10 +125,52 @@ wait_for 5 sh -c "! '$CTL' -s '$(node_sock alice)' show connections |
     grep -q ':$PB2'" && ok "its connection closed" ||
     fail "its connection closed"
 
-# 6. Trust removed: the channel closes, a new one is refused.
+# 6. Portals: an outlet on bob, an inlet on alice (with an initiator
+# trust list), both added by reload, bytes through; the inlet removed.
+if command -v python3 >/dev/null 2>&1; then
+	PEER="python3 $TOP/regress/e2e/portalpeer.py"
+	PE=$(free_port $((PB2 + 5)))
+	PI=$(free_port $((PE + 1)))
+	$PEER serve "$PE" echo >/dev/null 2>&1 &
+	target=$!
+	listening() {
+		grep -qi "0100007F:$(printf '%04X' "$1") 00000000:0000 0A" \
+		    /proc/net/tcp
+	}
+	wait_for 10 listening "$PE"
+	bobconf '"echo2"' everyone "echoer \"echo2\"
+outlet \"out\" to \"127.0.0.1:$PE\" consumers { \"bob_listener\" }"
+	out=$(ctl bob reload 2>&1)
+	echo "$out" | grep -q "outlets +1 -0" && ok "an outlet added ($out)" ||
+	    fail "an outlet added ($out)"
+	cp "$C/alice.conf" "$T/alice.orig"
+	cat >> "$C/alice.conf" <<EOF
+secure-channel trust { "$bobid" }
+inlet on 127.0.0.1 port $PI \\
+    via "/ip4/127.0.0.1/tcp/$PB/service/bob_listener" to "out"
+EOF
+	out=$(ctl alice reload 2>&1)
+	echo "$out" | grep -q "inlets +1 -0" &&
+	    ok "an inlet added, bound at tcpd ($out)" ||
+	    fail "an inlet added ($out)"
+	out=$(timeout 30 $PEER echo "$PI" 100000 2>&1)
+	set -- $out
+	[ "$#" -eq 3 ] && [ "$1" = "$2" ] && [ "$3" = 100000 ] &&
+	    ok "bytes both ways through the new inlet and outlet" ||
+	    fail "bytes through the new inlet and outlet ($out)"
+	cp "$T/alice.orig" "$C/alice.conf"
+	out=$(ctl alice reload 2>&1)
+	echo "$out" | grep -q "inlets +0 -1" && wait_for 5 sh -c \
+	    "! grep -qi '0100007F:$(printf '%04X' "$PI") 00000000:0000 0A' \
+	    /proc/net/tcp" && ok "an inlet removed: its port closed ($out)" ||
+	    fail "an inlet removed: its port closed ($out)"
+	kill "$target" 2>/dev/null
+else skip "python3 is needed for the portal's target"; fi
+
+# 7. Trust removed: the channel closes, a new one is refused.
 bobconf '"echo2"' "{ \"$OTHER\" }" 'echoer "echo2"'
 out=$(ctl bob reload 2>&1)
-echo "$out" | grep -q "channels closed 1" &&
+echo "$out" | grep -q "channels closed [1-9]" &&
     grep -q "no longer trusted" "$(node_log bob)" &&
     ok "a peer no longer trusted: its channel closes ($out)" ||
     fail "a peer no longer trusted: its channel closes ($out)"
@@ -136,7 +179,7 @@ out=$(ctl alice secure-channel create -T "$bobid" -t 3 \
     fail "a new channel is refused ($out)" ||
     ok "a new channel is refused"
 
-# 7. The file must be readable by the node's user.
+# 8. The file must be readable by the node's user.
 if is_root && have_user; then
 	chmod 600 "$C/bob.conf"
 	out=$(ctl bob reload 2>&1); st=$?
@@ -148,7 +191,7 @@ if is_root && have_user; then
 else skip "not root: the node runs as this user"; fi
 alive "$(node_pid bob)" && ok "bob still runs" || fail "bob still runs"
 
-# 8. listen static: a new listener needs a restart.
+# 9. listen static: a new listener needs a restart.
 PC=$(free_port $((PB2 + 2)))
 PC2=$(free_port $((PC + 1)))
 mkdir -p "$T/carol"
