@@ -93,6 +93,31 @@ stream_equal(const struct stream_conf *a, const struct stream_conf *b)
 	    str_equal(a->redis_auth, b->redis_auth));
 }
 
+/*
+ * A forwarding service stays: the forwarders it made name it.  (The
+ * stream services are compared with their storage.)
+ */
+static int
+services_kept(struct ockam_conf *o, struct ockam_conf *n, char *why,
+    size_t len)
+{
+	struct worker_conf	*wc, *nwc;
+
+	TAILQ_FOREACH(wc, &o->workers, entry) {
+		if (wc->kind != WORKER_FWD_SERVICE &&
+		    wc->kind != WORKER_FWD_STATIC)
+			continue;
+		if ((nwc = config_find_worker(n, wc->name)) != NULL &&
+		    nwc->kind == wc->kind)
+			continue;
+		snprintf(why, len, "%s %s: removed, and it needs a restart "
+		    "(its forwarders name it)", worker_kind_name(wc->kind),
+		    wc->name);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Nothing that is read once changed?  -1 and why if something did. */
 int
 reload_diff(struct ockam_conf *o, struct ockam_conf *n, char *why,
@@ -135,7 +160,7 @@ reload_diff(struct ockam_conf *o, struct ockam_conf *n, char *why,
 			return (-1);
 		}
 	}
-	return (0);
+	return (services_kept(o, n, why, len));
 }
 
 static void
