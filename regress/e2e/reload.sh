@@ -164,6 +164,18 @@ EOF
 	    "! grep -qi '0100007F:$(printf '%04X' "$PI") 00000000:0000 0A' \
 	    /proc/net/tcp" && ok "an inlet removed: its port closed ($out)" ||
 	    fail "an inlet removed: its port closed ($out)"
+	# A bind that fails: what was bound with it is closed again.
+	PF=$(free_port $((PI + 1)))
+	cp "$C/bob.conf" "$T/bob.orig"
+	printf 'listen on 127.0.0.1 port %s\nlisten on 127.0.0.1 port %s\n' \
+	    "$PF" "$PE" >> "$C/bob.conf"
+	out=$(ctl bob reload 2>&1); st=$?
+	[ $st -eq 3 ] && echo "$out" | grep -q "port $PE: Address already in use" &&
+	    wait_for 5 sh -c "! grep -qi \
+	    '0100007F:$(printf '%04X' "$PF") 00000000:0000 0A' /proc/net/tcp" &&
+	    ok "a bind fails: refused with tcpd's error, the other unbound" ||
+	    fail "a bind fails: refused, the other unbound ($st: $out)"
+	cp "$T/bob.orig" "$C/bob.conf"
 	kill "$target" 2>/dev/null
 else skip "python3 is needed for the portal's target"; fi
 
