@@ -103,6 +103,13 @@ out=$(ctl bob reload 2>&1); st=$?
 [ $st -eq 3 ] && echo "$out" | grep -q "outside .*restart the node" &&
     ok "an include outside the directory: refused" ||
     fail "an include outside the directory: refused ($st: $out)"
+echo 'echoer "e5"' > "$C/inside.conf"
+chmod 644 "$C/inside.conf"
+{ cat "$T/good.conf"; echo "include \"$C/inside.conf\""; } > "$C/bob.conf"
+out=$(ctl bob reload 2>&1); st=$?
+[ $st -eq 0 ] && ctl bob show workers | grep -q '^e5 ' &&
+    ok "an include by its absolute name in the directory: read" ||
+    fail "an include by its absolute name in the directory ($st: $out)"
 
 # 4. SIGHUP: a consumer removed; the channel stays, that worker not.
 n=$(grep -c "reloaded: " "$(node_log bob)")
