@@ -50,7 +50,7 @@ echo_ok "$ch" echoer && ok "a channel to bob echoes" ||
     fail "a channel to bob echoes ($ch)"
 
 # 1. Under traffic: a worker and a listener added, the channel stays.
-( i=0; while [ $i -lt 40 ]; do
+( i=0; while [ $i -lt 20 ]; do
 	echo_ok "$ch" echoer && echo good || echo bad
 	i=$((i + 1))
 done > "$T/traffic" ) &
@@ -64,8 +64,8 @@ if [ $st -eq 0 ] && echo "$out" | grep -q "^reloaded: workers +1 -0" &&
     echo "$out" | grep -q "listeners +1 -0"; then
 	ok "reload adds a worker and a listener ($out)"
 else fail "reload adds a worker and a listener ($st: $out)"; fi
-[ "$(grep -c good "$T/traffic")" -eq 40 ] &&
-    ok "40 echoes through the channel during the reload, none lost" ||
+[ "$(grep -c good "$T/traffic")" -eq 20 ] &&
+    ok "20 echoes through the channel during the reload, none lost" ||
     fail "echoes during the reload: $(grep -c bad "$T/traffic") lost"
 echo_ok "$ch" echo2 && ok "the channel reaches the new worker" ||
     fail "the channel reaches the new worker"
