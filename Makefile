@@ -69,6 +69,9 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
 		  ockam-routed/notify.c ockam-routed/paths.c \
 		  ockam-routed/tcpcut.c ockam-routed/tcpbind.c ockam-routed/portalctl.c \
+		  ockam-routed/reload.c ockam-routed/reloaddiff.c \
+		  ockam-routed/reloadapply.c ockam-routed/reloadportal.c \
+		  ockam-routed/tcpreload.c ockam-routed/relayreload.c \
 		  ockam-routed/stream.c ockam-routed/streamidx.c \
 		  ockam-routed/streamcall.c ockam-routed/streamwait.c \
 		  ockam-routed/streamshow.c ockam-routed/summaryctl.c \
@@ -105,7 +108,7 @@ CTL_SRCS	= ockamctl/ockamctl.c ockamctl/message.c ockamctl/secure.c \
 		  ockamctl/relay.c ockamctl/stream.c ockamctl/transport.c \
 		  ockamctl/portal.c ockamctl/inlet.c \
 		  ockamctl/sclient.c ockamctl/verbs.c ockamctl/json.c \
-		  ockamctl/list.c ockamctl/node.c
+		  ockamctl/list.c ockamctl/node.c ockamctl/reload.c
 EXAMPLES	= many-hops hub-bob hub-alice
 
 LIB	 = $(BUILD)/libockam.a
@@ -406,9 +409,16 @@ install: all
 	    etc/ockam-routed.service > $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
 	chmod 644 $(DESTDIR)$(SYSTEMDDIR)/ockam-routed.service
 	$(INSTALL) -m 644 etc/ockam.conf $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf.sample
+	# Read again on reload by the node's user: root:_ockam 0640 when
+	# installing on this system (the package's postinst does the same).
 	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf ]; then \
 		$(INSTALL) -m 644 etc/ockam.conf \
 		    $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+		if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && \
+		    getent group _ockam >/dev/null; then \
+			chgrp _ockam $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+			chmod 640 $(DESTDIR)$(SYSCONFDIR)/ockam/ockam.conf; \
+		fi; \
 	fi
 
 # The sample stays when the configuration is the operator's own.

@@ -33,6 +33,7 @@ struct ockam_client {
 	TAILQ_HEAD(, pending)	 pending;	/* arrived while waiting */
 	char			 err[CTL_MSG_MAX];
 	int			 fail;		/* OCKAM_FAIL_* */
+	uint32_t		 status;	/* of the last CTL_RESULT */
 };
 
 static void
@@ -64,6 +65,13 @@ client_lost(struct ockam_client *c, const char *fmt, const char *why)
 {
 	client_err(c, fmt, why);
 	c->fail = OCKAM_FAIL_NODE;
+}
+
+/* The status of the last result (CTL_OK, CTL_ERR...: lib/ctl.h). */
+uint32_t
+ockam_status(const struct ockam_client *c)
+{
+	return (c->status);
 }
 
 struct ockam_client *
@@ -208,6 +216,7 @@ client_result(struct ockam_client *c, struct imsg *imsg, char *out,
 
 	imsg_cursor(imsg, &cur);
 	status = cur_h32(&cur);
+	c->status = status;
 	if (cur_string(&cur, msg, sizeof(msg)) == -1 || cur_end(&cur) == -1) {
 		client_err(c, "malformed result from the node");
 		return (-1);

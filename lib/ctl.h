@@ -76,6 +76,9 @@
  *			string value, u8 kind: CTL_SUM_*)..., CTL_END; a
  *			key of kind CTL_SUM_ITEM comes first with an empty
  *			value (the list's start), then once per item
+ *	CTL_RELOAD	empty: read the configuration again and apply it;
+ *			answered once done by CTL_RESULT: "reloaded: ..."
+ *			or CTL_ERR_CONFIG with the errors (file:line)
  *	CTL_REGRESS_*	test-only, refused unless built with OCKAM_REGRESS
  */
 #ifndef OCKAM_CTL_H
@@ -126,6 +129,7 @@ enum ctl_type {
 	CTL_TCP_INLET_DELETE,
 	CTL_SHOW_SUMMARY,
 	CTL_SUMMARY_INFO,
+	CTL_RELOAD,
 	CTL_TYPE_MAX
 };
 
@@ -146,6 +150,7 @@ enum ctl_type {
 #define CTL_SUM_TEXT		0
 #define CTL_SUM_NUMBER		1	/* decimal digits */
 #define CTL_SUM_ITEM		2	/* one of a list */
+#define CTL_ERR_CONFIG		5	/* RELOAD: the configuration refused */
 
 /* CTL_REGRESS_* targets */
 #define CTL_TARGET_ROUTED	0

@@ -9,7 +9,9 @@
  *				nothing else
  *	landlock_confine_routed() routed: no file at all but the removal
  *				of its control socket, beneath the
- *				socket's directory
+ *				socket's directory, and reading the
+ *				files beneath its configuration's
+ *				(reload)
  *	landlock_confine_tcpd()	tcpd: no file at all; with "listen
  *				static", no TCP bind() either
  *	landlock_confine_streamd() streamd: read, write, create, cut and
@@ -97,6 +99,9 @@ ll_fs_handled(int abi)
 	return (handled);
 }
 
+static int	ll_beneath(int, int, uint64_t, uint64_t);
+static int	ll_confdirfd = -1;	/* routed: read files beneath */
+
 /*
  * Every file right the kernel knows is handled; dirfd (-1: none) gets
  * the rights beneath.  net: the TCP rights to handle, with no rule, so
@@ -109,7 +114,6 @@ ll_confine(const char *what, int dirfd, uint64_t beneath, uint64_t net,
     int port)
 {
 	struct ll_ruleset_attr		 ra;
-	struct landlock_path_beneath_attr pb;
 	struct ll_net_port_attr		 np;
 	int				 abi, rfd, r = -1;
 
@@ -119,7 +123,6 @@ ll_confine(const char *what, int dirfd, uint64_t beneath, uint64_t net,
 	(void)net;
 	(void)port;
 	(void)np;
-	(void)pb;
 	(void)rfd;
 	(void)r;
 	log_warnx("built without Landlock, for valgrind: do not deploy");
@@ -142,16 +145,10 @@ ll_confine(const char *what, int dirfd, uint64_t beneath, uint64_t net,
 		log_warn("landlock_create_ruleset");
 		return (-1);
 	}
-	if (dirfd != -1) {
-		memset(&pb, 0, sizeof(pb));
-		pb.allowed_access = beneath & ra.handled_access_fs;
-		pb.parent_fd = dirfd;
-		if (syscall(SYS_landlock_add_rule, rfd,
-		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1) {
-			log_warn("landlock_add_rule");
-			goto out;
-		}
-	}
+	if (ll_beneath(rfd, dirfd, beneath, ra.handled_access_fs) == -1 ||
+	    ll_beneath(rfd, ll_confdirfd, LANDLOCK_ACCESS_FS_READ_FILE,
+	    ra.handled_access_fs) == -1)
+		goto out;
 	if (abi >= 4 && port != -1) {
 		memset(&np, 0, sizeof(np));
 		np.allowed_access = LL_NET_CONNECT_TCP;
@@ -178,6 +175,25 @@ out:
 	return (r);
 }
 
+/* The rights beneath dirfd (-1: none), of those handled. */
+static int
+ll_beneath(int rfd, int dirfd, uint64_t beneath, uint64_t handled)
+{
+	struct landlock_path_beneath_attr pb;
+
+	if (dirfd == -1)
+		return (0);
+	memset(&pb, 0, sizeof(pb));
+	pb.allowed_access = beneath & handled;
+	pb.parent_fd = dirfd;
+	if (syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH,
+	    &pb, 0) == -1) {
+		log_warn("landlock_add_rule");
+		return (-1);
+	}
+	return (0);
+}
+
 int
 landlock_confine_dir(int dirfd)
 {
@@ -201,12 +217,23 @@ landlock_confine_streamd_redis(int port)
 	    0, LL_NET_BIND_TCP | LL_NET_CONNECT_TCP, port));
 }
 
+/*
+ * routed: the removal of its control socket beneath dirfd, and, when
+ * confdirfd is not -1, reading the files beneath it (reload).
+ */
 int
-landlock_confine_routed(int dirfd)
+landlock_confine_routed(int dirfd, int confdirfd)
 {
-	return (ll_confine("no files but the control socket's removal",
-	    dirfd, LANDLOCK_ACCESS_FS_REMOVE_FILE,
-	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP, -1));
+	int	 r;
+
+	ll_confdirfd = confdirfd;
+	r = ll_confine(confdirfd != -1 ? "no files but the control "
+	    "socket's removal and reading the configuration" : "no files "
+	    "but the control socket's removal", dirfd,
+	    LANDLOCK_ACCESS_FS_REMOVE_FILE,
+	    LL_NET_BIND_TCP | LL_NET_CONNECT_TCP, -1);
+	ll_confdirfd = -1;
+	return (r);
 }
 
 int

@@ -28,6 +28,7 @@ static int		 journal;	/* stderr is systemd's journal */
 
 static int		 log_journal(void);
 static const char	*procname = "ockam";
+static void		(*tee)(int, const char *);	/* log_tee() */
 
 void
 log_init(int n_debug, int facility)
@@ -98,7 +99,14 @@ vlog(int pri, const char *fmt, va_list ap)
 {
 	char	buf[1024];
 	int	saved_errno = errno;
+	va_list	ap2;
 
+	if (tee != NULL && pri <= LOG_WARNING) {
+		va_copy(ap2, ap);
+		vsnprintf(buf, sizeof(buf), fmt, ap2);
+		va_end(ap2);
+		tee(pri, buf);
+	}
 	if (debug) {
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		if (journal)
@@ -110,6 +118,16 @@ vlog(int pri, const char *fmt, va_list ap)
 	} else
 		vsyslog(pri, fmt, ap);
 	errno = saved_errno;
+}
+
+/*
+ * While fn is set, it also gets each warning and error, as written (a
+ * reload gathers what the parser says, for ockamctl: reload.c).
+ */
+void
+log_tee(void (*fn)(int, const char *))
+{
+	tee = fn;
 }
 
 void

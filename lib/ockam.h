@@ -61,6 +61,7 @@ struct ockam_client	*ockam_connect(const char *, char *, size_t);
 void			 ockam_disconnect(struct ockam_client *);
 const char		*ockam_error(const struct ockam_client *);
 int			 ockam_failure(const struct ockam_client *);
+uint32_t		 ockam_status(const struct ockam_client *);
 int			 ockam_worker_add(struct ockam_client *, const char *,
 			    char *, size_t);
 int			 ockam_worker_del(struct ockam_client *, const char *);

@@ -45,6 +45,11 @@
 #define SANDBOX_FD_TOP		1024
 #define SANDBOX_DUMP_DIRFD	(SANDBOX_FD_TOP - 1)
 static int	 sandbox_dirfd = -1;
+/*
+ * routed's second directory: its configuration's, read again on
+ * reload, kept right below the first (sandbox_keep_conf()).
+ */
+static int	 sandbox_confdirfd = -1;
 
 #define ALLOW(ctx, name)	\
 	sandbox_rule((ctx), SCMP_ACT_ALLOW, SCMP_SYS(name), #name)
@@ -145,12 +150,39 @@ sandbox_common(scmp_filter_ctx ctx, int dirfd, int files, int net)
 }
 
 /*
+ * routed's reload: its configuration files, read-only, relative to
+ * their directory (and stat'ed there first: a FIFO would block open).
+ * openat() with other flags, or on any other directory, fails with
+ * EACCES like libc's probes.
+ */
+static void
+sandbox_routed_conf(scmp_filter_ctx ctx, int confdirfd)
+{
+	scmp_datum_t	 fd = (scmp_datum_t)confdirfd;
+	scmp_datum_t	 ro = (scmp_datum_t)(O_RDONLY | O_CLOEXEC);
+	int		 r;
+
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 2,
+	    SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A2(SCMP_CMP_EQ, ro))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(openat), 2, SCMP_A0(SCMP_CMP_EQ, fd),
+	    SCMP_A2(SCMP_CMP_NE, ro))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(openat), 1, SCMP_A0(SCMP_CMP_NE, fd))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(newfstatat),
+	    2, SCMP_A0(SCMP_CMP_EQ, fd), SCMP_A3(SCMP_CMP_EQ, 0))) < 0)
+		fatalx("seccomp rule for the configuration's directory: %s",
+		    strerror(-r));
+}
+
+/*
  * routed: its control clients and its children.  unlinkat() only
  * relative to the control socket's directory, for the socket, at exit
  * (Landlock keeps it beneath that directory, where the kernel has it).
  */
 static void
-sandbox_routed(scmp_filter_ctx ctx, int dirfd, const pid_t *pids, int npids)
+sandbox_routed(scmp_filter_ctx ctx, int dirfd, int confdirfd,
+    const pid_t *pids, int npids)
 {
 	int	 i, r;
 
@@ -167,6 +199,8 @@ sandbox_routed(scmp_filter_ctx ctx, int dirfd, const pid_t *pids, int npids)
 		if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill),
 		    1, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pids[i]))) < 0)
 			fatalx("seccomp rule for kill: %s", strerror(-r));
+	if (confdirfd != -1)
+		sandbox_routed_conf(ctx, confdirfd);
 }
 
 /*
@@ -345,7 +379,7 @@ sandbox_tcpd(scmp_filter_ctx ctx, int bind)
 
 static scmp_filter_ctx
 sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
-    int dirfd)
+    int dirfd, int confdirfd)
 {
 	scmp_filter_ctx	 ctx;
 
@@ -353,12 +387,15 @@ sandbox_build(enum sandbox_role role, const pid_t *pids, int npids,
 		fatalx("seccomp_init failed");
 	if (role == SANDBOX_TCPD || role == SANDBOX_TCPD_STATIC)
 		dirfd = -1;
-	sandbox_common(ctx, dirfd, (role == SANDBOX_VAULT ||
-	    role == SANDBOX_STREAMD) && dirfd != -1, role == SANDBOX_TCPD ||
+	if (role != SANDBOX_ROUTED || dirfd == -1)
+		confdirfd = -1;
+	sandbox_common(ctx, confdirfd != -1 ? confdirfd : dirfd,
+	    ((role == SANDBOX_VAULT || role == SANDBOX_STREAMD) &&
+	    dirfd != -1) || confdirfd != -1, role == SANDBOX_TCPD ||
 	    role == SANDBOX_TCPD_STATIC || role == SANDBOX_STREAMD_REDIS);
 	switch (role) {
 	case SANDBOX_ROUTED:
-		sandbox_routed(ctx, dirfd, pids, npids);
+		sandbox_routed(ctx, dirfd, confdirfd, pids, npids);
 		break;
 	case SANDBOX_VAULT:
 		sandbox_vault(ctx, dirfd);
@@ -410,6 +447,31 @@ sandbox_keep_dir(int dirfd)
 	return (dirfd);
 }
 
+/*
+ * routed: keep its configuration's directory as well, right below the
+ * one sandbox_keep_dir() kept (called first), so that the filter tells
+ * both from every other descriptor.  Returns the descriptor to use.
+ */
+int
+sandbox_keep_conf(int dirfd)
+{
+	int	 fd;
+
+	if (dirfd == -1 || sandbox_dirfd < 1)
+		fatalx("%s: no directory to keep it below", __func__);
+	if (dirfd != sandbox_dirfd - 1) {
+		if ((fd = fcntl(dirfd, F_DUPFD_CLOEXEC, sandbox_dirfd - 1)) ==
+		    -1)
+			fatal("cannot move descriptor %d up", dirfd);
+		if (fd != sandbox_dirfd - 1)
+			fatalx("descriptor %d is taken", sandbox_dirfd - 1);
+		close(dirfd);
+		dirfd = fd;
+	}
+	sandbox_confdirfd = dirfd;
+	return (dirfd);
+}
+
 void
 sandbox_enter(enum sandbox_role role, const pid_t *pids, int npids)
 {
@@ -435,12 +497,14 @@ sandbox_enter(enum sandbox_role role, const pid_t *pids, int npids)
 	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
 		fatal("setrlimit RLIMIT_NPROC");
 	/* Every new descriptor is below the kept directory's. */
-	rl.rlim_cur = rl.rlim_max = (rlim_t)sandbox_dirfd;
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(sandbox_confdirfd != -1 ?
+	    sandbox_confdirfd : sandbox_dirfd);
 	if (sandbox_dirfd != -1 && setrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("setrlimit RLIMIT_NOFILE");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_NO_NEW_PRIVS");
-	ctx = sandbox_build(role, pids, npids, sandbox_dirfd);
+	ctx = sandbox_build(role, pids, npids, sandbox_dirfd,
+	    sandbox_confdirfd);
 	if ((r = seccomp_load(ctx)) < 0)
 		fatalx("seccomp_load: %s", strerror(-r));
 	seccomp_release(ctx);
@@ -456,7 +520,9 @@ sandbox_dump(enum sandbox_role role, int fd)
 	int		 r;
 
 	ctx = sandbox_build(role, &none, role == SANDBOX_ROUTED ? 1 : 0,
-	    sandbox_dirfd != -1 ? sandbox_dirfd : SANDBOX_DUMP_DIRFD);
+	    sandbox_dirfd != -1 ? sandbox_dirfd : SANDBOX_DUMP_DIRFD,
+	    sandbox_confdirfd != -1 ? sandbox_confdirfd :
+	    SANDBOX_DUMP_DIRFD - 1);
 	r = seccomp_export_pfc(ctx, fd);
 	seccomp_release(ctx);
 	return (r < 0 ? -1 : 0);

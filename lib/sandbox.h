@@ -17,6 +17,7 @@ enum sandbox_role {
 };
 
 int	sandbox_keep_dir(int);
+int	sandbox_keep_conf(int);
 void	sandbox_enter(enum sandbox_role, const pid_t *, int);
 int	sandbox_dump(enum sandbox_role, int);
 

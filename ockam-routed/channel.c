@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "multiaddr.h"
+#include "reload.h"
 #include "util.h"
 
 struct channels		 channels = TAILQ_HEAD_INITIALIZER(channels);
@@ -366,6 +367,79 @@ channel_configure(struct ockam_conf *conf)
 		    sizeof(err))) == NULL)
 			fatalx("secure-channel listener %s: %s", sl->name, err);
 		w->scl = sl;
+	}
+}
+
+/* Reload: a responder end n no longer allows, and why; NULL: kept. */
+static const char *
+channel_refused(struct channel *c, struct ockam_conf *n)
+{
+	struct sclistener_conf	*sl;
+
+	if ((sl = config_find_sclistener(n, c->listener->name)) == NULL)
+		return ("its listener was removed by a reload");
+	if (c->peer[0] != '\0' && !trust_allows(&sl->trust, c->peer))
+		return ("its peer is no longer trusted (reload)");
+	return (NULL);
+}
+
+/*
+ * Reload: n's secure channel listeners.  One kept keeps its channels
+ * but those whose peer its new trust list refuses; one removed closes
+ * its channels.  The rest follow their listener's new rules.
+ */
+void
+channel_reconf(struct ockam_conf *n, struct reload_sum *sum)
+{
+	struct sclistener_conf	*sl;
+	struct channel		*c;
+	struct worker		*w, *next;
+	const char		*why;
+	char			 err[256];
+
+ again:
+	TAILQ_FOREACH(c, &channels, entry) {
+		if (c->listener == NULL ||
+		    (why = channel_refused(c, n)) == NULL)
+			continue;
+		if (c->open)
+			chan_send_close(c);
+		channel_free(c, why);
+		sum->removed[RL_CHANNELS]++;
+		goto again;
+	}
+	TAILQ_FOREACH(c, &channels, entry)
+		if (c->listener != NULL)
+			c->listener = config_find_sclistener(n,
+			    c->listener->name);
+	for (w = worker_next(NULL); w != NULL; w = next) {
+		next = worker_next(w);
+		if (w->kind != WORKER_SC_LISTENER)
+			continue;
+		if ((sl = config_find_sclistener(n, w->name)) != NULL) {
+			if (!trust_equal(&w->scl->trust, &sl->trust) ||
+			    !names_equal(&w->scl->consumers, &sl->consumers) ||
+			    strcmp(w->scl->identity, sl->identity) != 0)
+				sum->changed++;
+			w->scl = sl;
+			continue;
+		}
+		log_info("reload: secure channel listener %s removed",
+		    w->name);
+		sum->removed[RL_SCLISTENERS]++;
+		worker_del(w);
+	}
+	TAILQ_FOREACH(sl, &n->sclisteners, entry) {
+		if (worker_find(sl->name) != NULL)
+			continue;
+		if ((w = worker_add(sl->name, WORKER_SC_LISTENER, 0, err,
+		    sizeof(err))) == NULL) {
+			log_warnx("reload: secure channel listener %s: %s",
+			    sl->name, err);
+			continue;
+		}
+		w->scl = sl;
+		sum->added[RL_SCLISTENERS]++;
 	}
 }
 

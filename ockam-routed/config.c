@@ -622,8 +622,8 @@ print_secure(struct ockam_conf *conf)
 }
 
 /* TCP portals (portalconf.c reads them). */
-static struct outlet_conf *
-outlet_find(struct ockam_conf *conf, const char *name)
+struct outlet_conf *
+config_find_outlet(struct ockam_conf *conf, const char *name)
 {
 	struct outlet_conf	*oc;
 
@@ -636,7 +636,7 @@ outlet_find(struct ockam_conf *conf, const char *name)
 int
 portal_name_taken(struct ockam_conf *conf, const char *name)
 {
-	return (outlet_find(conf, name) != NULL);
+	return (config_find_outlet(conf, name) != NULL);
 }
 
 void

@@ -222,8 +222,13 @@ struct ockam_conf {
 	int			 opts;
 };
 
-/* parse.y */
+/* parse.y: on reload, files are read through a conf_reader (reload.c) */
+struct conf_reader {
+	int		(*open)(const char *);	/* a descriptor, or -1, errno */
+	const char	*dir;			/* all it reaches */
+};
 struct ockam_conf	*parse_config(const char *, int);
+void			 parse_reader(const struct conf_reader *);
 int			 cmdline_symset(char *);
 void			 conf_where(char *, size_t);
 void			 cmdline_symclear(void);
@@ -308,6 +313,7 @@ struct identity_conf	*config_find_identity(struct ockam_conf *,
 struct sclistener_conf	*config_find_sclistener(struct ockam_conf *,
 			    const char *);
 struct relay_conf	*config_find_relay(struct ockam_conf *, const char *);
+struct outlet_conf	*config_find_outlet(struct ockam_conf *, const char *);
 int			 config_name_taken(struct ockam_conf *, const char *);
 int			 names_add(struct names *, const char *);
 int			 names_find(const struct names *, const char *);

@@ -141,6 +141,8 @@ static const struct ctl_request ctl_requests[] = {
 	    ctl_tcp_inlet_delete,	"malformed inlet request" },
 	{ CTL_SHOW_SUMMARY,	BODY_EMPTY,	0,		0,
 	    ctl_show_summary,		"malformed show request" },
+	{ CTL_RELOAD,		BODY_EMPTY,	0,		REQ_WAITS,
+	    ctl_reload,			"malformed reload request" },
 	{ CTL_REGRESS_SANDBOX,	BODY_FIXED,	5,		REQ_REGRESS,
 	    control_regress,		"malformed regress request" },
 	{ CTL_REGRESS_BADIMSG,	BODY_FIXED,	5,		REQ_REGRESS,

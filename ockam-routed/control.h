@@ -59,5 +59,7 @@ void	ctl_show_portals(uint32_t, struct imsg *, const char *);
 void	ctl_tcp_inlet_create(uint32_t, struct imsg *, const char *);
 void	ctl_tcp_inlet_delete(uint32_t, struct imsg *, const char *);
 void	ctl_inlet_listeners(uint32_t, uint32_t);
+/* reload.c */
+void	ctl_reload(uint32_t, struct imsg *, const char *);
 
 #endif /* OCKAM_CONTROL_H */

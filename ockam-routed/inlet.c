@@ -78,6 +78,17 @@ inlet_conf_dup(const struct inlet_conf *ic)
 	return (c);
 }
 
+/* Free what inlet_conf_dup() made. */
+static void
+inlet_conf_free(struct inlet_conf *ic)
+{
+	route_clear(&ic->via_route);
+	route_clear(&ic->to_route);
+	free(ic->via);
+	free(ic->to);
+	free(ic);
+}
+
 static struct inlet *
 inlet_new(struct inlet_conf *ic)
 {
@@ -102,12 +113,29 @@ inlet_free(struct inlet *in)
 	TAILQ_REMOVE(&inlets, in, entry);
 	ninlets--;
 	inlet_chan_put(in->ch);
-	route_clear(&in->ic->via_route);
-	route_clear(&in->ic->to_route);
-	free(in->ic->via);
-	free(in->ic->to);
-	free(in->ic);
+	inlet_conf_free(in->ic);
 	free(in);
+}
+
+/*
+ * Reload: running inlet id takes ic's route and via (its address stays).
+ * Its open portals go on as they are; the next client goes the new way,
+ * through the channel of the new via.
+ */
+void
+inlet_update(uint32_t id, const struct inlet_conf *ic)
+{
+	struct inlet		*in;
+	struct inlet_chan	*ch;
+
+	if ((in = inlet_find(id, NULL)) == NULL)
+		return;
+	ch = ic->via != NULL ? inlet_chan_get(ic) : NULL;
+	inlet_chan_put(in->ch);
+	in->ch = ch;
+	inlet_conf_free(in->ic);
+	in->ic = inlet_conf_dup(ic);
+	in->ic->id = id;
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -120,6 +121,19 @@ notify_ready(void)
 		close(ready_pipe);
 		ready_pipe = -1;
 	}
+}
+
+/* A reload starts: systemd waits for READY=1 again (sd_notify(3)). */
+void
+notify_reloading(void)
+{
+	struct timespec	 ts;
+	char		 msg[80];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	notify_send(msg);
 }
 
 void

@@ -62,6 +62,26 @@ outlet_add(struct outlet_conf *oc)
 	}
 }
 
+/*
+ * Reload: outlet oc->name goes to oc's target, for oc's consumers, from
+ * its next Ping on; its open portals go on as they are.
+ */
+void
+outlet_update(const struct outlet_conf *oc)
+{
+	struct outlet_conf	*c;
+	struct name_entry	*n;
+
+	if ((c = outlet_by_name(oc->name)) == NULL)
+		return;
+	strlcpy(c->target, oc->target, sizeof(c->target));
+	names_free(&c->consumers);
+	TAILQ_INIT(&c->consumers);
+	TAILQ_FOREACH(n, &oc->consumers, entry)
+		if (names_add(&c->consumers, n->name) == -1)
+			fatal("outlet");
+}
+
 /* Stop outlet name: its worker goes, and its portals close at once. */
 void
 outlet_remove(const char *name)

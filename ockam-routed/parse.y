@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 
@@ -92,6 +93,7 @@ int		 yylex(void);
 void		 yyerror(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 
+static const struct conf_reader *reader;	/* reload: parse_reader() */
 static struct file	*pushfile(const char *, int);
 static void		 popfile(void);
 static void		 include_file(const char *);
@@ -804,6 +806,7 @@ pushfile(const char *name, int nested)
 {
 	struct file	*nfile;
 	struct stat	 st;
+	int		 fd;
 
 	if ((nfile = calloc(1, sizeof(*nfile))) == NULL ||
 	    (nfile->name = strdup(name)) == NULL)
@@ -812,15 +815,22 @@ pushfile(const char *name, int nested)
 	 * Regular files only, checked before opening (a FIFO would block
 	 * fopen, /dev/zero would never end) and again after.
 	 */
-	if (stat(name, &st) == -1)
+	if (reader != NULL) {
+		/* It checks what it opens as below. */
+		if ((fd = reader->open(name)) == -1)
+			goto fail;
+		if ((nfile->stream = fdopen(fd, "r")) == NULL) {
+			close(fd);
+			goto fail;
+		}
+	} else if (stat(name, &st) == -1)
 		goto fail;
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode)) {
 		if (!S_ISDIR(st.st_mode))
 			log_warnx("%s: not a regular file", name);
 		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto fail;
-	}
-	if ((nfile->stream = fopen(name, "r")) == NULL)
+	} else if ((nfile->stream = fopen(name, "r")) == NULL)
 		goto fail;
 	if (fstat(fileno(nfile->stream), &st) == -1)
 		goto fail;
@@ -886,7 +896,7 @@ include_file(const char *path)
 	} else if ((full = strdup(path)) == NULL)
 		fatal("%s", __func__);
 
-	if (stat(full, &st) == 0) {
+	if (reader == NULL && stat(full, &st) == 0) {
 		TAILQ_FOREACH(f, &files, entry) {
 			if (f->dev == st.st_dev && f->ino == st.st_ino) {
 				yyerror("include \"%s\": include loop", path);
@@ -895,7 +905,11 @@ include_file(const char *path)
 			}
 		}
 	}
-	if ((nfile = pushfile(full, 1)) == NULL)
+	if ((nfile = pushfile(full, 1)) == NULL && reader != NULL &&
+	    errno == EXDEV)
+		yyerror("include %s: outside %s, read at start-up only; "
+		    "restart the node", path, reader->dir);
+	else if (nfile == NULL)
 		yyerror("include \"%s\": %s", path, strerror(errno));
 	else
 		file = nfile;
@@ -1035,6 +1049,16 @@ cmdline_symset(char *s)
 	ret = symset(nam, val + 1, 1);
 	free(nam);
 	return (ret);
+}
+
+/*
+ * Reload: files are opened by r->open (NULL: by name again), which
+ * reaches r->dir alone; an include loop is then found by depth.
+ */
+void
+parse_reader(const struct conf_reader *r)
+{
+	reader = r;
 }
 
 /* "file:line" of the statement being read, for whole-file checks. */

@@ -129,6 +129,9 @@ void		 inlet_name(int, const char *, unsigned int, char *,
 void		 inlet_accepted(struct imsg *, const struct tcp_portal *);
 void		 inlet_configure(struct ockam_conf *);
 void		 inlet_shutdown(void);
+void		 inlet_update(uint32_t, const struct inlet_conf *);
+
+
 
 /* inletchan.c */
 struct inlet_chan *inlet_chan_get(const struct inlet_conf *);
@@ -138,6 +141,7 @@ void		 inlet_channel_gone(uint32_t);
 
 /* outlet.c */
 struct outlet_conf *outlet_by_name(const char *);
+void		 outlet_update(const struct outlet_conf *);
 void		 outlet_shutdown(void);
 
 #endif /* OCKAM_PORTALS_H */

@@ -43,6 +43,7 @@ struct rconn		*conn_next(struct rconn *);
 const char		*conn_name(const struct rconn *);
 struct ockam_conf	*tcp_conf(void);
 size_t			 tcp_held_bytes(void);
+void			 tcp_conf_set(struct ockam_conf *);
 
 /* tcpcut.c */
 void			 tcp_cut(struct rconn *, const struct addr *);

@@ -25,12 +25,14 @@
 #include "landlock.h"
 #include "log.h"
 #include "privsep.h"
+#include "reload.h"
 #include "routed.h"
 #include "sandbox.h"
 
 volatile sig_atomic_t	 routed_quit;
 int			 routed_failed;
 static volatile sig_atomic_t routed_sigchld;
+static volatile sig_atomic_t routed_sighup;
 
 static __dead void
 usage(void)
@@ -52,6 +54,9 @@ sighdlr(int sig)
 		break;
 	case SIGCHLD:
 		routed_sigchld = 1;
+		break;
+	case SIGHUP:
+		routed_sighup = 1;
 		break;
 	}
 }
@@ -147,6 +152,11 @@ routed_loop(struct ockam_conf *conf)
 			log_info("node ready");
 			notify_ready();
 			announced = 1;
+		}
+		/* SIGHUP: a reload, once the node is ready. */
+		if (announced && routed_sighup) {
+			routed_sighup = 0;
+			reload_request(0, 0);
 		}
 		vault_run();
 		sclient_run();
@@ -287,6 +297,7 @@ main(int argc, char *argv[])
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
 		fatal("sigprocmask");
 	memset(&sa, 0, sizeof(sa));
@@ -295,8 +306,8 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
 
 	owner = getuid();
 	if (control_init(conf, owner) == -1)
@@ -310,16 +321,22 @@ main(int argc, char *argv[])
 
 	router_init();
 	start_workers(conf);
+	/* Reload reads the file through its directory, kept from here. */
+	reload_init(conf, conffile, csock);
 
 	privsep_drop(conf->user, conf->chroot);
-	/* No file but the socket's removal, no TCP: where there is Landlock. */
-	if (landlock_confine_routed(control_dirfd()) == -1)
+	/*
+	 * No file but the socket's removal and reading the configuration,
+	 * no TCP: where there is Landlock.
+	 */
+	if (landlock_confine_routed(control_dirfd(), reload_dirfd()) == -1)
 		fatalx("cannot confine routed with Landlock");
 	sandbox_enter(SANDBOX_ROUTED, pids, npids);
 	setproctitle("router %s", conf->csock);
 	log_info("started, control socket %s", conf->csock);
 
 	routed_loop(conf);
+	conf = reload_conf();
 
 	log_info("shutting down");
 	notify_stopping();
@@ -333,6 +350,7 @@ main(int argc, char *argv[])
 	router_flush();
 	tcp_bind_shutdown();
 	tcp_shutdown();
+	reload_shutdown();
 	control_cleanup();
 	children_stop();
 	hub_shutdown();

@@ -156,6 +156,7 @@ void		 helper_dir(const char *, char *, size_t);
 void		 notify_daemonize(void);
 void		 notify_init(void);
 void		 notify_ready(void);
+void		 notify_reloading(void);
 void		 notify_stopping(void);
 
 /* relayc.c */

@@ -45,6 +45,7 @@
 #include "log.h"
 #include "privsep.h"
 #include "rconn.h"
+#include "reload.h"
 #include "routed.h"
 #include "tcp.h"
 #include "util.h"
@@ -118,6 +119,13 @@ size_t
 tcp_held_bytes(void)
 {
 	return (held);
+}
+
+/* Reload: the listeners and relays in force (tcpreload.c). */
+void
+tcp_conf_set(struct ockam_conf *conf)
+{
+	tcpconf = conf;
 }
 
 /* The name routes give c: @ID.TAG when accepted, else its peer name. */
@@ -534,7 +542,8 @@ tcp_up(struct tcp_conn *tc)
 		TAILQ_FOREACH(lc, &tcpconf->listeners, entry)
 			if (lc->id == tc->listener)
 				break;
-		if (lc == NULL)
+		if (lc == NULL && (lc = tcp_listener_late(tc->listener,
+		    tc->conn)) == NULL)
 			fatalx("tcpd: a connection on unknown listener %u",
 			    tc->listener);
 	}

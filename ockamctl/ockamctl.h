@@ -35,6 +35,7 @@ extern int			 jflag;		/* -j: JSON */
 
 /* ockamctl.c */
 #define EXIT_FAILED	1	/* the operation failed */
+#define EXIT_CONFIG	3	/* reload: the configuration refused */
 __dead void		 usage_error(const char *, ...)
 			    __attribute__((__format__ (printf, 1, 2)));
 int			 verb_getopt(int, char *[]);
@@ -97,6 +98,8 @@ int	cmd_show_workers(int, char *[]);
 int	cmd_show_summary(int, char *[]);
 int	cmd_log(int, char *[]);
 int	cmd_regress(int, char *[]);
+/* reload.c */
+int	cmd_reload(int, char *[]);
 
 /* portal.c */
 int	cmd_show_portals(int, char *[]);

@@ -15,15 +15,18 @@ mkdir -p "$T/n1" "$T/d1" "$T/d2"
 # Unprivileged, routed must be able to remove its socket at exit.
 if is_root && have_user; then chown "$NODE_USER" "$T/n1" "$T/d1" "$T/d2"; fi
 
-# 1. Type=notify: one datagram, READY=1 and MAINPID, once ready.
+# 1. Type=notify: one datagram, READY=1 and MAINPID, once ready; on
+# SIGHUP (ExecReload), RELOADING=1 with MONOTONIC_USEC, then READY=1.
 cat > "$T/notify.py" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1]); s.settimeout(15)
 open(sys.argv[2] + ".bound", "w").close()
 try:
-    d = s.recv(4096)
-    open(sys.argv[2], "wb").write(d)
+    for i in range(3):
+        d = s.recv(4096)
+        with open(sys.argv[2], "ab") as f:
+            f.write(d + b"\n--\n")
 except socket.timeout:
     pass
 PY
@@ -42,6 +45,13 @@ if grep -q "^READY=1" "$T/notify.out" &&
 	ok "NOTIFY_SOCKET: READY=1 and MAINPID=$rpid"
 else fail "NOTIFY_SOCKET: READY=1 and MAINPID ($(cat "$T/notify.out"))"; fi
 check "READY=1 comes once the node is ready" grep -q "node ready" "$T/n1/log"
+kill -HUP $rpid
+wait_for 10 sh -c "[ \$(grep -c '^--' '$T/notify.out') -ge 3 ]"
+if [ "$(grep -v '^MAINPID\|^MONOTONIC_USEC=[0-9]*$' "$T/notify.out" |
+    tr '\n' ' ')" = "READY=1 -- RELOADING=1 -- READY=1 -- " ] &&
+    grep -q "^MONOTONIC_USEC=[0-9]" "$T/notify.out"; then
+	ok "SIGHUP: RELOADING=1 and MONOTONIC_USEC, then READY=1"
+else fail "SIGHUP: RELOADING=1, then READY=1 ($(cat "$T/notify.out"))"; fi
 kill "$npid" 2>/dev/null
 stop_node n1
 

@@ -57,6 +57,11 @@ for role in routed vault tcpd tcpd-static streamd; do
 		# The vault, streamd: openat relative to their directory.
 		case $role:$s in vault:openat|streamd:openat)
 		    want="ALLOW ERRNO(13) ERRNO(13) cond" ;; esac
+		# routed: read-only, relative to its configuration's
+		# directory, for reload.
+		case $role:$s in routed:openat)
+		    want="ALLOW ERRNO(13) ERRNO(13) ERRNO(13) ERRNO(13) cond" ;;
+		esac
 		# tcpd: its sockets (checked below).
 		case $role:$s in tcpd*:socket|tcpd*:connect) continue ;; esac
 		[ "$(action "$T/$role.rules" $s)" = "$want" ] || bad="$bad $s"

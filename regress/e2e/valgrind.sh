@@ -14,10 +14,13 @@ VGBUILD=$(cd "$VGBUILD" && pwd)
 ROUTE=/service/h1/service/h2/service/h3/service/echoer
 
 d=$T/vg
-mkdir -p "$d"
+mkdir -p "$d" "$d/conf"
 if is_root && have_user; then chown "$NODE_USER" "$d"; fi
-vg_start "$d" "$TOP/etc/secure-channel-many-hops.conf" \
-    -D vaultdir="$d/vault" || exit 0
+# In a directory of its own, which the node reads again on reload.
+chmod 755 "$d/conf"
+cp "$TOP/etc/secure-channel-many-hops.conf" "$d/conf/node.conf"
+chmod 644 "$d/conf/node.conf"
+vg_start "$d" "$d/conf/node.conf" -D vaultdir="$d/vault" || exit 0
 S=$d/ockam.sock
 [ "$("$CTL" -s "$S" message send "$ROUTE" 'Hello Ockam!' 2>&1)" = \
     "Hello Ockam!" ] && ok "valgrind: many hops" || fail "valgrind: many hops"
@@ -46,6 +49,18 @@ ch=$("$CTL" -s "$S" secure-channel create \
     > /dev/null 2>&1
 ch=$("$CTL" -s "$S" secure-channel create /service/secure_channel_listener \
     2>&1)
+# Reload: a listener and a worker added, a broken file refused, both
+# removed again.
+cp "$d/conf/node.conf" "$d/orig.conf"
+printf 'listen on 127.0.0.1 port %s\necho "e2"\n' "$(free_port 23500)" \
+    >> "$d/conf/node.conf"
+"$CTL" -s "$S" reload > /dev/null 2>&1
+sed -i 's/^echo "e2"$/echoer "e2"/' "$d/conf/node.conf"
+"$CTL" -s "$S" reload > "$d/reload.out" 2>&1
+cp "$d/orig.conf" "$d/conf/node.conf"
+"$CTL" -s "$S" reload >> "$d/reload.out" 2>&1
+[ "$(grep -c '^reloaded: ' "$d/reload.out")" -eq 2 ] &&
+    ok "valgrind: reloads" || fail "valgrind: reloads ($(cat "$d/reload.out"))"
 vg_stop
 vg_clean "$d" 3
 

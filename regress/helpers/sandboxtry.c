@@ -51,7 +51,7 @@ try_child(void *arg)
 	}
 	switch (t->role) {
 	case SANDBOX_ROUTED:
-		r = landlock_confine_routed(dirfd);
+		r = landlock_confine_routed(dirfd, -1);
 		break;
 	case SANDBOX_VAULT:
 		r = landlock_confine_dir(dirfd);

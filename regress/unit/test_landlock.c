@@ -49,7 +49,7 @@ confined_as(enum role role, const char *path, int (*check)(int))
 		if ((fd = open(path, O_RDONLY | O_DIRECTORY)) == -1)
 			_exit(90);
 		if (role == ROUTED)
-			r = landlock_confine_routed(fd);
+			r = landlock_confine_routed(fd, -1);
 		else if (role == TCPD)
 			r = landlock_confine_tcpd(0);
 		else
