@@ -64,6 +64,7 @@ static void	streamd_start(struct priv_conf *);
 static void	streamd_start_redis(struct priv_conf *);
 static void	streamd_loop(void);
 static void	streamd_stop(void);
+static void	append_failed(uint32_t, uint64_t, uint64_t);
 
 static struct imsgbuf		 ibuf;
 static struct streamd_conf	 sconf;
@@ -120,6 +121,26 @@ answer(uint32_t type, uint32_t peerid, const void *ans, size_t len)
 {
 	if (imsg_compose(&ibuf, type, peerid, 0, -1, ans, len) == -1)
 		fatal("imsg_compose");
+}
+
+/*
+ * Appends of stream id from..to-1, answered OK when gathered, were not
+ * written (store.c): they are answered STREAMD_ERR_IO instead.
+ */
+static void
+append_failed(uint32_t id, uint64_t from, uint64_t to)
+{
+	struct streamd_append	*a;
+	size_t			 i;
+
+	for (i = 0; i < npending; i++) {
+		a = &pending[i].ans;
+		if (a->stream == id && a->status == STREAMD_OK &&
+		    a->index >= from && a->index < to) {
+			a->status = STREAMD_ERR_IO;
+			a->index = 0;
+		}
+	}
 }
 
 /* Confirm the appends written: one fsync per stream, then answers. */
@@ -446,6 +467,7 @@ streamd_start(struct priv_conf *pc)
 	stc.retain_age = sconf.retain_age;
 	stc.stream_bytes = limit(LIMIT_STREAM_BYTES);
 	stc.streams_max = limit(LIMIT_STREAMS);
+	stc.failed = append_failed;
 	/* Every stream checked, and what a crash tore cut off, said. */
 	if (store_init(&stc) == -1)
 		fatal("streams in %s", sconf.dir);
