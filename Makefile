@@ -90,7 +90,7 @@ STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
 # hiredis is for ockam-streamd alone (Redis storage).
 HIREDIS_LIBS	:= $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
-		  ockam-tcpd/cut.c \
+		  ockam-tcpd/cut.c ockam-tcpd/watch.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
 		  ockam-tcpd/portal.c \

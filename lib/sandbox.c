@@ -314,6 +314,9 @@ sandbox_tcpd(scmp_filter_ctx ctx)
 
 	sandbox_tcp_client(ctx);
 	ALLOW(ctx, shutdown);		/* a portal's half-close */
+	ALLOW(ctx, epoll_ctl);		/* the set made before (watch.c) */
+	ALLOW(ctx, epoll_wait);
+	ALLOW(ctx, epoll_pwait);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
 	    SCMP_A3(SCMP_CMP_EQ, SOCK_NONBLOCK | SOCK_CLOEXEC))) < 0)
 		fatalx("seccomp rule for accept4: %s", strerror(-r));
