@@ -86,7 +86,8 @@ VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
 		  ockam-streamd/segment.c ockam-streamd/offsets.c \
 		  ockam-streamd/embedded.c ockam-streamd/redis.c \
-		  ockam-streamd/redisconn.c lib/sanitize.c
+		  ockam-streamd/redisconn.c ockam-streamd/syncer.c \
+		  lib/sanitize.c
 # hiredis is for ockam-streamd alone (Redis storage).
 HIREDIS_LIBS	:= $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \

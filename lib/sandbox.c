@@ -227,6 +227,8 @@ sandbox_streamd(scmp_filter_ctx ctx, int dirfd)
 	ALLOW(ctx, pwritev);
 	ALLOW(ctx, ftruncate);
 	ALLOW(ctx, getdents64);
+	ALLOW(ctx, io_submit);		/* fsyncs in the background */
+	ALLOW(ctx, io_getevents);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mkdirat), 1,
 	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dirfd))) < 0)
 		fatalx("seccomp rule for mkdirat: %s", strerror(-r));

@@ -612,6 +612,49 @@ store_commit(void)
 	}
 }
 
+/*
+ * A commit in the background (streamd.c, syncer.c): each stream
+ * appended to since the last commit has its records written and is
+ * taken, with its descriptor and the index its fsync makes durable
+ * (store_synced() once it is done).  None is taken, 0, when more than
+ * max are waiting: store_commit() then.  A descriptor closed meanwhile
+ * is harmless: the fsync in flight holds the file.
+ */
+size_t
+store_take(struct store_sync *out, size_t max)
+{
+	struct stream	*s;
+	size_t		 n = 0;
+
+	for (s = dirty_list; s != NULL; s = s->dirty_next)
+		if (++n > max)
+			return (0);
+	n = 0;
+	while ((s = dirty_list) != NULL) {
+		dirty_list = s->dirty_next;
+		s->dirty = 0;
+		(void)stream_flush(s);
+		out[n].id = s->id;
+		out[n].fd = s->wfd;
+		out[n++].next = s->next;
+	}
+	return (n);
+}
+
+/* The fsyncs of what store_take() gave are done. */
+void
+store_synced(const struct store_sync *ss, size_t n)
+{
+	struct stream	*s;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		s = streams[ss[i].id - 1];
+		if (ss[i].next > s->durable)
+			s->durable = ss[i].next;
+	}
+}
+
 /* The segment holding index (first <= index < durable). */
 static size_t
 seg_find(const struct stream *s, uint64_t index)

@@ -48,6 +48,13 @@ struct store_conf {
 	void		 (*failed)(uint32_t, uint64_t, uint64_t);
 };
 
+/* A stream taken for an fsync in the background (store_take()). */
+struct store_sync {
+	uint32_t	 id;
+	int		 fd;		/* -1: nothing to fsync */
+	uint64_t	 next;		/* durable below it once synced */
+};
+
 /* Records appended but not written yet: where they go, their bytes. */
 struct recbuf {
 	uint8_t		*buf;
@@ -90,6 +97,8 @@ int		 store_open(const char *, int, uint32_t *, int *, uint64_t *,
 		    uint64_t *);
 int		 store_append(uint32_t, const void *, size_t, uint64_t *);
 void		 store_commit(void);
+size_t		 store_take(struct store_sync *, size_t);
+void		 store_synced(const struct store_sync *, size_t);
 int		 store_read(uint32_t, uint64_t, uint64_t, uint32_t, uint32_t,
 		    uint8_t *, size_t *, uint32_t *, uint64_t *, uint64_t *);
 int		 store_stat(uint32_t, uint64_t *, uint64_t *, uint64_t *);

@@ -18,9 +18,14 @@
  * a record too large), is fatal.
  *
  * Group commit: APPEND answers wait while the loop reads what routed
- * sent; then one fsync per stream written confirms them all.  Any other
- * request confirms the waiting appends first, so that answers keep the
- * order of the requests and a READ sees every confirmed record.
+ * sent; then one fsync per stream written confirms them all.  With the
+ * embedded log those fsyncs run in the background (syncer.c) while the
+ * loop reads, writes and gathers the next appends, whose fsyncs start
+ * when these are done: a push waits for one fsync and at most part of
+ * another, and the disk is never idle while pushes wait.  Any other
+ * request confirms the waiting appends first (waiting for the fsyncs
+ * in flight), so that answers keep the order of the requests and a
+ * READ sees every confirmed record.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -41,6 +46,7 @@
 #include "sandbox.h"
 #include "store.h"
 #include "streamd.h"
+#include "syncer.h"
 #include "util.h"
 
 #define P(phase)	PRIVSEP_PHASE(phase)
@@ -65,6 +71,9 @@ static void	streamd_start_redis(struct priv_conf *);
 static void	streamd_loop(void);
 static void	streamd_stop(void);
 static void	append_failed(uint32_t, uint64_t, uint64_t);
+static void	synced(void);
+static void	commit_start(void);
+static void	commit(void);
 
 static struct imsgbuf		 ibuf;
 static struct streamd_conf	 sconf;
@@ -72,11 +81,17 @@ static int			 gotconf;
 static const struct store_backend *be = &store_embedded;
 
 /* An append written, its answer waiting for the commit. */
-static struct {
+struct waiting {
 	uint32_t		 peerid;
 	struct streamd_append	 ans;
-}				 pending[PENDING_MAX];
+};
+static struct waiting		 pending[PENDING_MAX];
 static size_t			 npending;
+/* Appends whose fsyncs run in the background, and their streams. */
+static struct waiting		 inflight[PENDING_MAX];
+static size_t			 ninflight;
+static struct store_sync	 taken[SYNCER_MAX];
+static size_t			 ntaken;
 static uint8_t			 readbuf[STREAMD_READ_MAX];
 
 /* What routed may ask streamd, besides what every child takes. */
@@ -143,12 +158,65 @@ append_failed(uint32_t id, uint64_t from, uint64_t to)
 	}
 }
 
-/* Confirm the appends written: one fsync per stream, then answers. */
+/* The fsyncs in the background are done: their appends are answered. */
+static void
+synced(void)
+{
+	size_t	 i;
+
+	store_synced(taken, ntaken);
+	for (i = 0; i < ninflight; i++)
+		answer(IMSG_STREAMD_APPEND, inflight[i].peerid,
+		    &inflight[i].ans, sizeof(inflight[i].ans));
+	ninflight = ntaken = 0;
+}
+
+/*
+ * After a read of routed's channel: the appends gathered are written
+ * and their fsyncs started in the background, unless some still run
+ * (then they wait for the next call), or made in line by commit() when
+ * that cannot be.
+ */
+static void
+commit_start(void)
+{
+	int	 fds[SYNCER_MAX];
+	size_t	 i, nfd = 0;
+
+	if (npending == 0 || ninflight != 0)
+		return;
+	if (be != &store_embedded || syncer_fd() == -1 ||
+	    (ntaken = store_take(taken, SYNCER_MAX)) == 0) {
+		commit();
+		return;
+	}
+	memcpy(inflight, pending, npending * sizeof(pending[0]));
+	ninflight = npending;
+	npending = 0;
+	for (i = 0; i < ntaken; i++)
+		if (taken[i].fd != -1)
+			fds[nfd++] = taken[i].fd;
+	if (nfd > 0 && syncer_start(fds, nfd) == -1)
+		for (i = 0; i < nfd; i++)
+			if (fdatasync(fds[i]) == -1)
+				fatal("fsync");
+	if (syncer_left() == 0)
+		synced();
+}
+
+/*
+ * Confirm the appends written: those whose fsyncs run first, then one
+ * fsync per stream for the rest, then answers.
+ */
 static void
 commit(void)
 {
 	size_t	 i;
 
+	if (ninflight != 0) {
+		syncer_reap(1);
+		synced();
+	}
 	if (npending == 0)
 		return;
 	be->commit();
@@ -355,7 +423,7 @@ min_timeout(int a, int b)
 static void
 streamd_loop(void)
 {
-	struct pollfd	 pfd;
+	struct pollfd	 pfd[2];
 	struct timespec	 ts;
 	time_t		 last_retain = monotime();
 	int64_t		 now_ms, flushed_ms = 0, wait_ms;
@@ -381,22 +449,27 @@ streamd_loop(void)
 			last_retain = monotime();
 		}
 		timeout = min_timeout(timeout, log_count_flush());
-		pfd.fd = ibuf.fd;
-		pfd.events = POLLIN;
+		pfd[0].fd = ibuf.fd;
+		pfd[0].events = POLLIN;
 		if (imsgbuf_queuelen(&ibuf) > 0)
-			pfd.events |= POLLOUT;
-		if (poll(&pfd, 1, timeout) == -1) {
+			pfd[0].events |= POLLOUT;
+		pfd[1].fd = ninflight != 0 ? syncer_fd() : -1;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
-		if ((pfd.revents & POLLOUT) && write_routed() == 0)
+		if ((pfd[1].revents & POLLIN) && syncer_reap(0) == 0) {
+			synced();
+			commit_start();
+		}
+		if ((pfd[0].revents & POLLOUT) && write_routed() == 0)
 			break;
-		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		if (privsep_child_input() == 0)
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    privsep_child_input() == 0)
 			break;
-		commit();
+		commit_start();
 		if (imsgbuf_queuelen(&ibuf) > 0 && write_routed() == 0)
 			break;
 	}
@@ -473,6 +546,7 @@ streamd_start(struct priv_conf *pc)
 		fatal("streams in %s", sconf.dir);
 	if (offsets_init(dirfd, limit(LIMIT_STREAM_OFFSETS)) == -1)
 		fatal("offsets in %s", sconf.dir);
+	(void)syncer_init();
 	store_retain(time(NULL));
 	streamd_child.dirfd = dirfd;
 	sandbox_enter(SANDBOX_STREAMD, NULL, 0);

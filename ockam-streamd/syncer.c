@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * fsyncs in the background: Linux AIO's IOCB_CMD_FDSYNC, one per
+ * stream, run by the kernel while streamd reads and writes the next
+ * appends; an eventfd says when some are done.  No thread, no library:
+ * the context and the eventfd are made before the sandbox, which then
+ * allows io_submit() and io_getevents() alone.  Where the kernel cannot
+ * (no AIO, or no FDSYNC on that file system), syncer_start() fails and
+ * streamd fsyncs in line, as before.
+ */
+#include <sys/types.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+
+#include <linux/aio_abi.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "syncer.h"
+
+static aio_context_t	 ctx;
+static int		 efd = -1;
+static struct iocb	 cbs[SYNCER_MAX];
+static size_t		 left;		/* submitted, not done */
+
+/* Before the sandbox; -1 (and fsyncs in line) when the kernel cannot. */
+int
+syncer_init(void)
+{
+	if (syscall(SYS_io_setup, SYNCER_MAX, &ctx) == -1) {
+		log_info("no asynchronous fsync (io_setup: %s): each one "
+		    "waits", strerror(errno));
+		return (-1);
+	}
+	if ((efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		fatal("eventfd");
+	return (0);
+}
+
+/* Readable when fsyncs are done; -1 when there is no syncer. */
+int
+syncer_fd(void)
+{
+	return (efd);
+}
+
+size_t
+syncer_left(void)
+{
+	return (left);
+}
+
+/*
+ * fdatasync() each of fds[0..n-1] in the background.  -1 when they
+ * cannot be submitted (none is): the caller fsyncs them itself, and
+ * so does every later commit.
+ */
+int
+syncer_start(const int *fds, size_t n)
+{
+	struct iocb	*p[SYNCER_MAX];
+	size_t		 i;
+	long		 r;
+
+	if (efd == -1 || n == 0 || n > SYNCER_MAX || left != 0)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		memset(&cbs[i], 0, sizeof(cbs[i]));
+		cbs[i].aio_lio_opcode = IOCB_CMD_FDSYNC;
+		cbs[i].aio_fildes = fds[i];
+		cbs[i].aio_flags = IOCB_FLAG_RESFD;
+		cbs[i].aio_resfd = efd;
+		p[i] = &cbs[i];
+	}
+	if ((r = syscall(SYS_io_submit, ctx, (long)n, p)) != (long)n) {
+		if (r > 0)
+			fatalx("io_submit: %ld of %zu fsyncs", r, n);
+		log_info("no asynchronous fsync (io_submit: %s): each one "
+		    "waits", strerror(errno));
+		close(efd);
+		efd = -1;
+		return (-1);
+	}
+	left = n;
+	return (0);
+}
+
+/*
+ * Take the fsyncs done, waiting for all of them when wait is set.
+ * Returns how many are still running.  A failed fsync is fatal, as one
+ * made in line is (store.c).
+ */
+size_t
+syncer_reap(int wait)
+{
+	struct io_event		 ev[SYNCER_MAX];
+	struct timespec		 zero = { 0, 0 };
+	uint64_t		 cnt;
+	long			 n, i;
+
+	if (left == 0)
+		return (0);
+	if (read(efd, &cnt, sizeof(cnt)) == -1 && errno != EAGAIN)
+		fatal("eventfd");
+	for (;;) {
+		n = syscall(SYS_io_getevents, ctx, wait ? (long)left : 0L,
+		    (long)left, ev, wait ? NULL : &zero);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("io_getevents");
+		break;
+	}
+	for (i = 0; i < n; i++)
+		if ((int64_t)ev[i].res < 0) {
+			errno = -(int)ev[i].res;
+			fatal("asynchronous fsync");
+		}
+	left -= n;
+	return (left);
+}
