@@ -229,7 +229,8 @@ $(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(
 # The stream storage tests link streamd's storage.
 STORE_OBJS = $(BUILD)/obj/ockam-streamd/store.o \
 	     $(BUILD)/obj/ockam-streamd/segment.o \
-	     $(BUILD)/obj/ockam-streamd/offsets.o
+	     $(BUILD)/obj/ockam-streamd/offsets.o \
+	     $(BUILD)/obj/ockam-streamd/syncer.o
 $(BUILD)/regress/test_streamlog: $(BUILD)/obj/regress/unit/test_streamlog.o $(STORE_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(STORE_OBJS) $(LIB) $(LDLIBS) -lcmocka

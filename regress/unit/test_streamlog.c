@@ -4,8 +4,9 @@
  * append and read by index and budget, nothing readable before its
  * commit, a torn tail and a corrupt record cut off at the next start,
  * a missing segment, retention by size and by age, the bounds, saved
- * offsets kept across a restart, stream names, and writes that fail
- * (a file size limit) taken back and said.
+ * offsets kept across a restart, stream names, writes that fail (a
+ * file size limit) taken back and said, and a commit in the background
+ * (store_take(), the syncer, store_synced()).
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -29,6 +30,7 @@
 
 #include "../../ockam-streamd/offsets.h"
 #include "../../ockam-streamd/store.h"
+#include "../../ockam-streamd/syncer.h"
 #include "log.h"
 #include "streamd.h"
 
@@ -527,6 +529,63 @@ test_failed_write(void **state)
 	assert_int_equal(read_all(id, 0, NULL), 15);
 }
 
+/*
+ * A commit in the background: the records taken are written but not
+ * readable until store_synced(); the syncer fsyncs them; more streams
+ * waiting than the caller can take are not taken at all.
+ */
+static void
+test_background(void **state)
+{
+	struct store_sync	 ss[2];
+	char			 name[16];
+	uint64_t		 next, first, index;
+	uint32_t		 id, count;
+	size_t			 used, i;
+	int			 fd;
+
+	(void)state;
+	id = open_stream("bg", &next);
+	append_n(id, 0, 5);
+	for (i = 5; i < 10; i++) {
+		assert_int_equal(store_append(id, "x", 1, &index), STREAMD_OK);
+		assert_int_equal(index, i);
+	}
+	assert_int_equal(store_take(ss, 2), 1);
+	assert_int_equal(ss[0].id, id);
+	assert_int_equal(ss[0].next, 10);
+	assert_true(ss[0].fd != -1);
+	assert_int_equal(store_read(id, 5, 100, STREAMD_READ_MAX, 4, rbuf,
+	    &used, &count, &first, &next), STREAMD_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_take(ss, 2), 0);		/* none left */
+	if (syncer_init() == 0) {
+		assert_true(syncer_fd() != -1);
+		fd = ss[0].fd;
+		assert_int_equal(syncer_start(&fd, 1), 0);
+		assert_int_equal(syncer_reap(1), 0);
+		assert_int_equal(syncer_left(), 0);
+	}
+	store_synced(ss, 1);
+	assert_int_equal(store_read(id, 5, 100, STREAMD_READ_MAX, 4, rbuf,
+	    &used, &count, &first, &next), STREAMD_OK);
+	assert_int_equal(count, 5);
+	assert_int_equal(next, 10);
+
+	/* three streams waiting, room for two: none taken */
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "bg%zu", i);
+		id = open_stream(name, &next);
+		assert_int_equal(store_append(id, "y", 1, &index),
+		    STREAMD_OK);
+	}
+	assert_int_equal(store_take(ss, 2), 0);
+	store_commit();
+	assert_int_equal(store_read(id, 0, 100, STREAMD_READ_MAX, 4, rbuf,
+	    &used, &count, &first, &next), STREAMD_OK);
+	assert_int_equal(count, 1);
+}
+
 /* More streams than write descriptors kept open: each still works. */
 static void
 test_many_streams(void **state)
@@ -687,6 +746,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_background, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_streams, setup,
 		    teardown),
