@@ -20,12 +20,12 @@
  * Group commit: APPEND answers wait while the loop reads what routed
  * sent; then one fsync per stream written confirms them all.  With the
  * embedded log those fsyncs run in the background (syncer.c) while the
- * loop reads, writes and gathers the next appends, whose fsyncs start
- * when these are done: a push waits for one fsync and at most part of
- * another, and the disk is never idle while pushes wait.  Any other
- * request confirms the waiting appends first (waiting for the fsyncs
- * in flight), so that answers keep the order of the requests and a
- * READ sees every confirmed record.
+ * loop reads, writes and commits the next appends, up to SYNCER_COMMITS
+ * commits at once, answered in their order: a push waits for its own
+ * fsync, not for one under way that started before it was written.
+ * Any other request confirms the waiting appends first (waiting for the
+ * fsyncs in flight), so that answers keep the order of the requests and
+ * a READ sees every confirmed record.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -71,7 +71,8 @@ static void	streamd_start_redis(struct priv_conf *);
 static void	streamd_loop(void);
 static void	streamd_stop(void);
 static void	append_failed(uint32_t, uint64_t, uint64_t);
-static void	synced(void);
+static void	synced(unsigned int);
+static void	answer_synced(void);
 static void	commit_start(void);
 static void	commit(void);
 
@@ -87,11 +88,15 @@ struct waiting {
 };
 static struct waiting		 pending[PENDING_MAX];
 static size_t			 npending;
-/* Appends whose fsyncs run in the background, and their streams. */
-static struct waiting		 inflight[PENDING_MAX];
-static size_t			 ninflight;
-static struct store_sync	 taken[SYNCER_MAX];
-static size_t			 ntaken;
+/* Commits whose fsyncs run in the background, oldest first (syncer.c). */
+static struct inflight {
+	struct waiting		 w[PENDING_MAX];	/* their appends */
+	size_t			 nw;
+	struct store_sync	 taken[SYNCER_MAX];	/* their streams */
+	size_t			 ntaken;
+	size_t			 left;			/* fsyncs running */
+}				 inflight[SYNCER_COMMITS];
+static unsigned int		 ifirst, nif;
 static uint8_t			 readbuf[STREAMD_READ_MAX];
 
 /* What routed may ask streamd, besides what every child takes. */
@@ -158,50 +163,70 @@ append_failed(uint32_t id, uint64_t from, uint64_t to)
 	}
 }
 
-/* The fsyncs in the background are done: their appends are answered. */
+/* An fsync of commit tag is done. */
 static void
-synced(void)
+synced(unsigned int tag)
 {
-	size_t	 i;
+	if (inflight[tag].left == 0)
+		fatalx("fsync of commit %u done twice", tag);
+	inflight[tag].left--;
+}
 
-	store_synced(taken, ntaken);
-	for (i = 0; i < ninflight; i++)
-		answer(IMSG_STREAMD_APPEND, inflight[i].peerid,
-		    &inflight[i].ans, sizeof(inflight[i].ans));
-	ninflight = ntaken = 0;
+/* The oldest commits whose fsyncs are all done: their appends answered. */
+static void
+answer_synced(void)
+{
+	struct inflight	*f;
+	size_t		 i;
+
+	while (nif > 0 && (f = &inflight[ifirst])->left == 0) {
+		store_synced(f->taken, f->ntaken);
+		for (i = 0; i < f->nw; i++)
+			answer(IMSG_STREAMD_APPEND, f->w[i].peerid,
+			    &f->w[i].ans, sizeof(f->w[i].ans));
+		ifirst = (ifirst + 1) % SYNCER_COMMITS;
+		nif--;
+	}
 }
 
 /*
  * After a read of routed's channel: the appends gathered are written
- * and their fsyncs started in the background, unless some still run
- * (then they wait for the next call), or made in line by commit() when
- * that cannot be.
+ * and their fsyncs started in the background, unless SYNCER_COMMITS
+ * commits still run (then they wait for the next call), or made in line
+ * by commit() when that cannot be.
  */
 static void
 commit_start(void)
 {
-	int	 fds[SYNCER_MAX];
-	size_t	 i, nfd = 0;
+	struct inflight	*f;
+	unsigned int	 tag;
+	int		 fds[SYNCER_MAX];
+	size_t		 i, nfd = 0;
 
-	if (npending == 0 || ninflight != 0)
+	if (npending == 0 || nif == SYNCER_COMMITS)
 		return;
+	tag = (ifirst + nif) % SYNCER_COMMITS;
+	f = &inflight[tag];
 	if (be != &store_embedded || syncer_fd() == -1 ||
-	    (ntaken = store_take(taken, SYNCER_MAX)) == 0) {
+	    (f->ntaken = store_take(f->taken, SYNCER_MAX)) == 0) {
 		commit();
 		return;
 	}
-	memcpy(inflight, pending, npending * sizeof(pending[0]));
-	ninflight = npending;
+	memcpy(f->w, pending, npending * sizeof(pending[0]));
+	f->nw = npending;
 	npending = 0;
-	for (i = 0; i < ntaken; i++)
-		if (taken[i].fd != -1)
-			fds[nfd++] = taken[i].fd;
-	if (nfd > 0 && syncer_start(fds, nfd) == -1)
+	nif++;
+	for (i = 0; i < f->ntaken; i++)
+		if (f->taken[i].fd != -1)
+			fds[nfd++] = f->taken[i].fd;
+	f->left = nfd;
+	if (nfd > 0 && syncer_start(fds, nfd, tag) == -1) {
 		for (i = 0; i < nfd; i++)
 			if (fdatasync(fds[i]) == -1)
 				fatal("fsync");
-	if (syncer_left() == 0)
-		synced();
+		f->left = 0;
+	}
+	answer_synced();
 }
 
 /*
@@ -213,9 +238,9 @@ commit(void)
 {
 	size_t	 i;
 
-	if (ninflight != 0) {
-		syncer_reap(1);
-		synced();
+	if (nif != 0) {
+		syncer_reap(1, synced);
+		answer_synced();
 	}
 	if (npending == 0)
 		return;
@@ -453,16 +478,16 @@ streamd_loop(void)
 		pfd[0].events = POLLIN;
 		if (imsgbuf_queuelen(&ibuf) > 0)
 			pfd[0].events |= POLLOUT;
-		pfd[1].fd = ninflight != 0 ? syncer_fd() : -1;
+		pfd[1].fd = nif != 0 ? syncer_fd() : -1;
 		pfd[1].events = POLLIN;
 		if (poll(pfd, 2, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
-		if ((pfd[1].revents & POLLIN) && syncer_reap(0) == 0) {
-			synced();
-			commit_start();
+		if (pfd[1].revents & POLLIN) {
+			syncer_reap(0, synced);
+			answer_synced();
 		}
 		if ((pfd[0].revents & POLLOUT) && write_routed() == 0)
 			break;

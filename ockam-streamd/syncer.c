@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * fsyncs in the background: Linux AIO's IOCB_CMD_FDSYNC, one per
- * stream, run by the kernel while streamd reads and writes the next
- * appends; an eventfd says when some are done.  No thread, no library:
+ * stream of a commit, up to SYNCER_COMMITS commits at once, run by the
+ * kernel while streamd reads and writes the next appends; an eventfd
+ * says when some are done, and each says its commit's tag.  No thread, no library:
  * the context and the eventfd are made before the sandbox, which then
  * allows io_submit() and io_getevents() alone.  Where the kernel cannot
  * (no AIO, or no FDSYNC on that file system), syncer_start() fails and
@@ -25,14 +26,14 @@
 
 static aio_context_t	 ctx;
 static int		 efd = -1;
-static struct iocb	 cbs[SYNCER_MAX];
+static struct iocb	 cbs[SYNCER_COMMITS][SYNCER_MAX];
 static size_t		 left;		/* submitted, not done */
 
 /* Before the sandbox; -1 (and fsyncs in line) when the kernel cannot. */
 int
 syncer_init(void)
 {
-	if (syscall(SYS_io_setup, SYNCER_MAX, &ctx) == -1) {
+	if (syscall(SYS_io_setup, SYNCER_COMMITS * SYNCER_MAX, &ctx) == -1) {
 		log_info("no asynchronous fsync (io_setup: %s): each one "
 		    "waits", strerror(errno));
 		return (-1);
@@ -56,26 +57,29 @@ syncer_left(void)
 }
 
 /*
- * fdatasync() each of fds[0..n-1] in the background.  -1 when they
- * cannot be submitted (none is): the caller fsyncs them itself, and
- * so does every later commit.
+ * fdatasync() each of fds[0..n-1] in the background, for the commit
+ * tagged tag (below SYNCER_COMMITS, none of its fsyncs running).  -1
+ * when they cannot be submitted (none is): the caller fsyncs them
+ * itself, and so does every later commit.
  */
 int
-syncer_start(const int *fds, size_t n)
+syncer_start(const int *fds, size_t n, unsigned int tag)
 {
-	struct iocb	*p[SYNCER_MAX];
+	struct iocb	*p[SYNCER_MAX], *cb;
 	size_t		 i;
 	long		 r;
 
-	if (efd == -1 || n == 0 || n > SYNCER_MAX || left != 0)
+	if (efd == -1 || n == 0 || n > SYNCER_MAX || tag >= SYNCER_COMMITS)
 		return (-1);
 	for (i = 0; i < n; i++) {
-		memset(&cbs[i], 0, sizeof(cbs[i]));
-		cbs[i].aio_lio_opcode = IOCB_CMD_FDSYNC;
-		cbs[i].aio_fildes = fds[i];
-		cbs[i].aio_flags = IOCB_FLAG_RESFD;
-		cbs[i].aio_resfd = efd;
-		p[i] = &cbs[i];
+		cb = &cbs[tag][i];
+		memset(cb, 0, sizeof(*cb));
+		cb->aio_data = tag;
+		cb->aio_lio_opcode = IOCB_CMD_FDSYNC;
+		cb->aio_fildes = fds[i];
+		cb->aio_flags = IOCB_FLAG_RESFD;
+		cb->aio_resfd = efd;
+		p[i] = cb;
 	}
 	if ((r = syscall(SYS_io_submit, ctx, (long)n, p)) != (long)n) {
 		if (r > 0)
@@ -86,19 +90,19 @@ syncer_start(const int *fds, size_t n)
 		efd = -1;
 		return (-1);
 	}
-	left = n;
+	left += n;
 	return (0);
 }
 
 /*
- * Take the fsyncs done, waiting for all of them when wait is set.
- * Returns how many are still running.  A failed fsync is fatal, as one
- * made in line is (store.c).
+ * Take the fsyncs done, waiting for all of them when wait is set, and
+ * tell done() the tag of each.  Returns how many are still running.  A
+ * failed fsync is fatal, as one made in line is (store.c).
  */
 size_t
-syncer_reap(int wait)
+syncer_reap(int wait, void (*done)(unsigned int))
 {
-	struct io_event		 ev[SYNCER_MAX];
+	struct io_event		 ev[SYNCER_COMMITS * SYNCER_MAX];
 	struct timespec		 zero = { 0, 0 };
 	uint64_t		 cnt;
 	long			 n, i;
@@ -116,11 +120,16 @@ syncer_reap(int wait)
 			fatal("io_getevents");
 		break;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if ((int64_t)ev[i].res < 0) {
 			errno = -(int)ev[i].res;
 			fatal("asynchronous fsync");
 		}
+		if (ev[i].data >= SYNCER_COMMITS)
+			fatalx("asynchronous fsync: tag %llu",
+			    (unsigned long long)ev[i].data);
+		done((unsigned int)ev[i].data);
+	}
 	left -= n;
 	return (left);
 }

@@ -7,12 +7,13 @@
 
 #include <stddef.h>
 
-#define SYNCER_MAX	64	/* streams whose fsyncs run at once */
+#define SYNCER_MAX	64	/* streams in one commit */
+#define SYNCER_COMMITS	8	/* commits whose fsyncs run at once */
 
 int	 syncer_init(void);
 int	 syncer_fd(void);
-int	 syncer_start(const int *, size_t);
+int	 syncer_start(const int *, size_t, unsigned int);
 size_t	 syncer_left(void);
-size_t	 syncer_reap(int);
+size_t	 syncer_reap(int, void (*)(unsigned int));
 
 #endif /* OCKAM_STREAMD_SYNCER_H */

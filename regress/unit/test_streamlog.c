@@ -529,6 +529,14 @@ test_failed_write(void **state)
 	assert_int_equal(read_all(id, 0, NULL), 15);
 }
 
+static unsigned int	 tags;
+
+static void
+note_tag(unsigned int tag)
+{
+	tags |= 1U << tag;
+}
+
 /*
  * A commit in the background: the records taken are written but not
  * readable until store_synced(); the syncer fsyncs them; more streams
@@ -562,8 +570,12 @@ test_background(void **state)
 	if (syncer_init() == 0) {
 		assert_true(syncer_fd() != -1);
 		fd = ss[0].fd;
-		assert_int_equal(syncer_start(&fd, 1), 0);
-		assert_int_equal(syncer_reap(1), 0);
+		assert_int_equal(syncer_start(&fd, 1, 3), 0);
+		assert_int_equal(syncer_start(&fd, 1, 5), 0);
+		assert_int_equal(syncer_left(), 2);
+		tags = 0;
+		assert_int_equal(syncer_reap(1, note_tag), 0);
+		assert_int_equal(tags, 1 << 3 | 1 << 5);
 		assert_int_equal(syncer_left(), 0);
 	}
 	store_synced(ss, 1);
