@@ -92,11 +92,12 @@ STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
 		  ockam-streamd/segment.c ockam-streamd/offsets.c \
 		  ockam-streamd/embedded.c ockam-streamd/redis.c \
 		  ockam-streamd/redisconn.c ockam-streamd/redislist.c \
+		  ockam-streamd/syncer.c \
 		  lib/sanitize.c
 # hiredis is for ockam-streamd alone (Redis storage).
 HIREDIS_LIBS	:= $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
 TCPD_SRCS	= ockam-tcpd/tcpd.c ockam-tcpd/conn.c ockam-tcpd/connect.c \
-		  ockam-tcpd/cut.c \
+		  ockam-tcpd/cut.c ockam-tcpd/watch.c \
 		  ockam-tcpd/io.c ockam-tcpd/frame.c ockam-tcpd/listen.c \
 		  ockam-tcpd/tls.c ockam-tcpd/resolve.c ockam-tcpd/bounds.c \
 		  ockam-tcpd/portal.c \
@@ -235,7 +236,8 @@ $(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(
 # The stream storage tests link streamd's storage.
 STORE_OBJS = $(BUILD)/obj/ockam-streamd/store.o \
 	     $(BUILD)/obj/ockam-streamd/segment.o \
-	     $(BUILD)/obj/ockam-streamd/offsets.o
+	     $(BUILD)/obj/ockam-streamd/offsets.o \
+	     $(BUILD)/obj/ockam-streamd/syncer.o
 $(BUILD)/regress/test_streamlog: $(BUILD)/obj/regress/unit/test_streamlog.o $(STORE_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(STORE_OBJS) $(LIB) $(LDLIBS) -lcmocka

@@ -261,6 +261,8 @@ sandbox_streamd(scmp_filter_ctx ctx, int dirfd)
 	ALLOW(ctx, pwritev);
 	ALLOW(ctx, ftruncate);
 	ALLOW(ctx, getdents64);
+	ALLOW(ctx, io_submit);		/* fsyncs in the background */
+	ALLOW(ctx, io_getevents);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mkdirat), 1,
 	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)dirfd))) < 0)
 		fatalx("seccomp rule for mkdirat: %s", strerror(-r));
@@ -353,6 +355,9 @@ sandbox_tcpd(scmp_filter_ctx ctx, int bind)
 
 	sandbox_tcp_client(ctx);
 	ALLOW(ctx, shutdown);		/* a portal's half-close */
+	ALLOW(ctx, epoll_ctl);		/* the set made before (watch.c) */
+	ALLOW(ctx, epoll_wait);
+	ALLOW(ctx, epoll_pwait);
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(accept4), 1,
 	    SCMP_A3(SCMP_CMP_EQ, SOCK_NONBLOCK | SOCK_CLOEXEC))) < 0)
 		fatalx("seccomp rule for accept4: %s", strerror(-r));

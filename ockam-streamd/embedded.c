@@ -10,7 +10,10 @@
 #include "store.h"
 #include "streamd.h"
 
-/* The answer is filled at once; store_commit() makes it durable. */
+/*
+ * The answer is filled at once; store_commit() writes and makes it
+ * durable, or takes it back (append_failed() in streamd.c).
+ */
 static void
 embedded_append(uint32_t id, const void *data, size_t len,
     struct streamd_append *ans)

@@ -3,7 +3,8 @@
  * One record and one segment file of a stream (store.h): encoding,
  * checking, and the scan at start-up that finds where the good records
  * of a segment end and cuts off what follows (a record torn by a
- * crash, or one whose checksum is wrong).
+ * crash, or one whose checksum is wrong); the records of a stream
+ * gathered between two commits, to be written with one call.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -244,4 +245,66 @@ fail:
 	if (n >= 0)
 		errno = EIO;
 	return (-1);
+}
+
+/* A record's header and bytes after those gathered: -1 without memory. */
+int
+recbuf_add(struct recbuf *rb, const uint8_t *hdr, const void *data,
+    size_t len)
+{
+	uint8_t	*p;
+	size_t	 n;
+
+	if (rb->size - rb->len < REC_HDR + len) {
+		n = rb->size == 0 ? 4096 : rb->size;
+		while (n - rb->len < REC_HDR + len)
+			n *= 2;
+		if ((p = realloc(rb->buf, n)) == NULL)
+			return (-1);
+		rb->buf = p;
+		rb->size = n;
+	}
+	memcpy(rb->buf + rb->len, hdr, REC_HDR);
+	memcpy(rb->buf + rb->len + REC_HDR, data, len);
+	rb->len += REC_HDR + len;
+	return (0);
+}
+
+/*
+ * Write what was gathered at its offset in fd, and empty the buffer
+ * (either way).  -1 when it did not all go (errno says why).
+ */
+int
+recbuf_write(struct recbuf *rb, int fd)
+{
+	size_t	 done = 0;
+	ssize_t	 n;
+	int	 r = 0;
+
+	while (done < rb->len) {
+		n = pwrite(fd, rb->buf + done, rb->len - done,
+		    (off_t)(rb->off + done));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			r = -1;
+			break;
+		}
+		done += n;
+	}
+	rb->len = 0;
+	/* A large buffer (a burst of records) is given back. */
+	if (rb->size > RECBUF_KEEP)
+		recbuf_free(rb);
+	return (r);
+}
+
+void
+recbuf_free(struct recbuf *rb)
+{
+	free(rb->buf);
+	rb->buf = NULL;
+	rb->len = rb->size = 0;
 }

@@ -4,13 +4,15 @@
  * files, found and checked at start-up, appended to, read by index,
  * trimmed by retention.
  *
- * Durability: store_append() writes a record; store_commit() fsyncs
- * every stream written since the last commit, once, and only then are
- * the records confirmed and readable (a reader never sees a record a
- * crash could take back).  A failed fsync is fatal: after it the kernel
+ * Durability: store_append() gathers a record (up to RECBUF_MAX bytes
+ * of them, then they are written); store_commit() writes what each
+ * stream gathered with one call and fsyncs every stream written since
+ * the last commit, once, and only then are the records confirmed and
+ * readable (a reader never sees a record a crash could take back).  A failed fsync is fatal: after it the kernel
  * may have dropped the pages it could not write, and what is on disk is
  * known again only by the scan at the next start (PostgreSQL's lesson).
- * A failed write (a full disk) is cut off and answered STREAMD_ERR_IO.
+ * A failed write (a full disk) is cut off, and the records it held are
+ * taken back and said (store_conf's failed()): answered STREAMD_ERR_IO.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -46,6 +48,11 @@ struct stream {
 	uint64_t	 cur_index;	/* the next record of the last read */
 	uint64_t	 cur_off;	/* ... is at this offset */
 	uint64_t	 cur_seg;	/* ... of the segment starting there */
+	uint32_t	 id;
+	struct recbuf	 wb;		/* gathered, in the last segment */
+	uint64_t	 wb_count;	/* ... which had this count, */
+	int64_t		 wb_newest;	/* newest and marks before them */
+	size_t		 wb_nmarks;
 };
 
 static struct store_conf	 sc;
@@ -286,6 +293,7 @@ stream_free(struct stream *s)
 	for (i = 0; i < s->nsegs; i++)
 		seg_free(&s->segs[i]);
 	free(s->segs);
+	recbuf_free(&s->wb);
 	free(s);
 }
 
@@ -346,6 +354,7 @@ stream_load(const char *name, int create, int *existed, struct stream **sp)
 	s->first = s->segs[0].first;
 	s->next = s->durable = last->first + last->count;
 	streams[nstreams++] = s;
+	s->id = nstreams;
 	*sp = s;
 	return (STREAMD_OK);
 fail:
@@ -495,10 +504,44 @@ store_open(const char *name, int create, uint32_t *id, int *existed,
 	return (STREAMD_OK);
 }
 
+/*
+ * Write the records gathered.  When they do not all go, what went is
+ * cut off, the stream is as it was before them, and failed() says
+ * which they were.
+ */
+static int
+stream_flush(struct stream *s)
+{
+	struct segment	*sg = &s->segs[s->nsegs - 1];
+	uint64_t	 from;
+	int		 fd;
+
+	if (s->wb.len == 0)
+		return (0);
+	if ((fd = stream_wfd(s)) != -1 && recbuf_write(&s->wb, fd) == 0)
+		return (0);
+	log_warn("stream %s: write", s->name);
+	s->wb.len = 0;
+	if (fd != -1 && ftruncate(fd, (off_t)s->wb.off) == -1)
+		fatal("stream %s: cannot cut a failed write off", s->name);
+	from = sg->first + s->wb_count;
+	s->bytes -= sg->size - s->wb.off;
+	sg->size = s->wb.off;
+	sg->count = s->wb_count;
+	sg->newest = s->wb_newest;
+	sg->nmarks = s->wb_nmarks;
+	if (sc.failed != NULL)
+		sc.failed(s->id, from, s->next);
+	s->next = from;
+	return (-1);
+}
+
 /* The segment is full: make it durable and start another. */
 static int
 stream_roll(struct stream *s, time_t now)
 {
+	if (stream_flush(s) == -1)
+		return (-1);
 	if (s->wfd != -1 && fdatasync(s->wfd) == -1)
 		fatal("stream %s: fsync", s->name);
 	s->durable = s->next;
@@ -510,18 +553,18 @@ stream_roll(struct stream *s, time_t now)
 	return (0);
 }
 
-/* Write one record; it is confirmed by the next store_commit(). */
+/*
+ * Gather one record; it is written and confirmed by the next
+ * store_commit(), or said failed (store_conf) if it cannot be written.
+ */
 int
 store_append(uint32_t id, const void *data, size_t len, uint64_t *index)
 {
 	struct stream	*s = streams[id - 1];
 	struct segment	*sg;
-	struct iovec	 iov[2];
 	uint8_t		 hdr[REC_HDR];
 	uint64_t	 reclen = REC_HDR + len;
 	time_t		 now = time(NULL);
-	ssize_t		 n;
-	int		 fd;
 
 	if (len == 0 || len > STREAMD_DATA_MAX)
 		fatalx("store_append: record of %zu bytes", len);
@@ -534,23 +577,21 @@ store_append(uint32_t id, const void *data, size_t len, uint64_t *index)
 	if (s->bytes + reclen > sc.stream_bytes)
 		return (STREAMD_ERR_LIMIT);
 	sg = &s->segs[s->nsegs - 1];
-	if ((fd = stream_wfd(s)) == -1) {
+	if (stream_wfd(s) == -1) {
 		log_warn("stream %s: open", s->name);
 		return (STREAMD_ERR_IO);
 	}
+	if (s->wb.len + reclen > RECBUF_MAX && stream_flush(s) == -1)
+		return (STREAMD_ERR_IO);
+	if (s->wb.len == 0) {
+		s->wb.off = sg->size;
+		s->wb_count = sg->count;
+		s->wb_newest = sg->newest;
+		s->wb_nmarks = sg->nmarks;
+	}
 	rec_encode(hdr, (uint32_t)len, s->next, (int64_t)now, data);
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = sizeof(hdr);
-	iov[1].iov_base = (void *)data;
-	iov[1].iov_len = len;
-	if ((n = pwritev(fd, iov, 2, (off_t)sg->size)) != (ssize_t)reclen) {
-		if (n == -1)
-			log_warn("stream %s: write", s->name);
-		else
-			log_warnx("stream %s: short write", s->name);
-		if (ftruncate(fd, (off_t)sg->size) == -1)
-			fatal("stream %s: cannot cut a failed write off",
-			    s->name);
+	if (recbuf_add(&s->wb, hdr, data, len) == -1) {
+		log_warn("stream %s: append", s->name);
 		return (STREAMD_ERR_IO);
 	}
 	if (seg_mark(sg, sg->size) == -1)
@@ -568,7 +609,7 @@ store_append(uint32_t id, const void *data, size_t len, uint64_t *index)
 	return (STREAMD_OK);
 }
 
-/* One fsync per stream written since the last commit. */
+/* One write and one fsync per stream appended to since the last commit. */
 void
 store_commit(void)
 {
@@ -577,10 +618,54 @@ store_commit(void)
 	while ((s = dirty_list) != NULL) {
 		dirty_list = s->dirty_next;
 		s->dirty = 0;
+		(void)stream_flush(s);
 		/* No descriptor: a new segment failed, the full one synced. */
 		if (s->wfd != -1 && fdatasync(s->wfd) == -1)
 			fatal("stream %s: fsync", s->name);
 		s->durable = s->next;
+	}
+}
+
+/*
+ * A commit in the background (streamd.c, syncer.c): each stream
+ * appended to since the last commit has its records written and is
+ * taken, with its descriptor and the index its fsync makes durable
+ * (store_synced() once it is done).  None is taken, 0, when more than
+ * max are waiting: store_commit() then.  A descriptor closed meanwhile
+ * is harmless: the fsync in flight holds the file.
+ */
+size_t
+store_take(struct store_sync *out, size_t max)
+{
+	struct stream	*s;
+	size_t		 n = 0;
+
+	for (s = dirty_list; s != NULL; s = s->dirty_next)
+		if (++n > max)
+			return (0);
+	n = 0;
+	while ((s = dirty_list) != NULL) {
+		dirty_list = s->dirty_next;
+		s->dirty = 0;
+		(void)stream_flush(s);
+		out[n].id = s->id;
+		out[n].fd = s->wfd;
+		out[n++].next = s->next;
+	}
+	return (n);
+}
+
+/* The fsyncs of what store_take() gave are done. */
+void
+store_synced(const struct store_sync *ss, size_t n)
+{
+	struct stream	*s;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		s = streams[ss[i].id - 1];
+		if (ss[i].next > s->durable)
+			s->durable = ss[i].next;
 	}
 }
 

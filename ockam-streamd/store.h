@@ -29,6 +29,8 @@
 #define SEG_MARK_STRIDE		64	/* an offset kept every N records */
 #define SEG_MAX_DEFAULT		(8ULL << 20)
 #define SEG_MAX_MIN		(4ULL << 10)
+#define RECBUF_MAX		(256U << 10)	/* records written at once */
+#define RECBUF_KEEP		(16U << 10)	/* kept by a stream after */
 
 struct store_conf {
 	int		 dirfd;		/* the data directory */
@@ -37,6 +39,28 @@ struct store_conf {
 	uint32_t	 retain_age;	/* seconds; 0: no bound */
 	uint64_t	 stream_bytes;	/* hard bound per stream */
 	uint32_t	 streams_max;
+	/*
+	 * Records from..to-1 of stream id, each already given its index
+	 * by store_append(), could not be written: they are not in the
+	 * stream (store_commit() wrote the records of a stream in one
+	 * write).  NULL: no one to tell.
+	 */
+	void		 (*failed)(uint32_t, uint64_t, uint64_t);
+};
+
+/* A stream taken for an fsync in the background (store_take()). */
+struct store_sync {
+	uint32_t	 id;
+	int		 fd;		/* -1: nothing to fsync */
+	uint64_t	 next;		/* durable below it once synced */
+};
+
+/* Records appended but not written yet: where they go, their bytes. */
+struct recbuf {
+	uint8_t		*buf;
+	size_t		 len;
+	size_t		 size;
+	uint64_t	 off;		/* in the file, of buf[0] */
 };
 
 /* One segment file: records first .. first + count - 1. */
@@ -61,6 +85,10 @@ void		 seg_name(char *, size_t, const char *, uint64_t);
 int		 seg_mark(struct segment *, uint64_t);
 int		 seg_recover(int, const char *, struct segment *);
 void		 seg_free(struct segment *);
+int		 recbuf_add(struct recbuf *, const uint8_t *, const void *,
+		    size_t);
+int		 recbuf_write(struct recbuf *, int);
+void		 recbuf_free(struct recbuf *);
 
 /* store.c: the streams. */
 int		 store_init(const struct store_conf *);
@@ -69,6 +97,8 @@ int		 store_open(const char *, int, uint32_t *, int *, uint64_t *,
 		    uint64_t *);
 int		 store_append(uint32_t, const void *, size_t, uint64_t *);
 void		 store_commit(void);
+size_t		 store_take(struct store_sync *, size_t);
+void		 store_synced(const struct store_sync *, size_t);
 int		 store_read(uint32_t, uint64_t, uint64_t, uint32_t, uint32_t,
 		    uint8_t *, size_t *, uint32_t *, uint64_t *, uint64_t *);
 int		 store_stat(uint32_t, uint64_t *, uint64_t *, uint64_t *);

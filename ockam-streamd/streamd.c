@@ -18,9 +18,14 @@
  * a record too large), is fatal.
  *
  * Group commit: APPEND answers wait while the loop reads what routed
- * sent; then one fsync per stream written confirms them all.  Any other
- * request confirms the waiting appends first, so that answers keep the
- * order of the requests and a READ sees every confirmed record.
+ * sent; then one fsync per stream written confirms them all.  With the
+ * embedded log those fsyncs run in the background (syncer.c) while the
+ * loop reads, writes and commits the next appends, up to SYNCER_COMMITS
+ * commits at once, answered in their order: a push waits for its own
+ * fsync, not for one under way that started before it was written.
+ * Any other request confirms the waiting appends first (waiting for the
+ * fsyncs in flight), so that answers keep the order of the requests and
+ * a READ sees every confirmed record.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -41,6 +46,7 @@
 #include "sandbox.h"
 #include "store.h"
 #include "streamd.h"
+#include "syncer.h"
 #include "util.h"
 
 #define P(phase)	PRIVSEP_PHASE(phase)
@@ -65,6 +71,11 @@ static void	streamd_start(struct priv_conf *);
 static void	streamd_start_redis(struct priv_conf *);
 static void	streamd_loop(void);
 static void	streamd_stop(void);
+static void	append_failed(uint32_t, uint64_t, uint64_t);
+static void	synced(unsigned int);
+static void	answer_synced(void);
+static void	commit_start(void);
+static void	commit(void);
 
 static struct imsgbuf		 ibuf;
 static struct streamd_conf	 sconf;
@@ -72,11 +83,21 @@ static int			 gotconf;
 static const struct store_backend *be = &store_embedded;
 
 /* An append written, its answer waiting for the commit. */
-static struct {
+struct waiting {
 	uint32_t		 peerid;
 	struct streamd_append	 ans;
-}				 pending[PENDING_MAX];
+};
+static struct waiting		 pending[PENDING_MAX];
 static size_t			 npending;
+/* Commits whose fsyncs run in the background, oldest first (syncer.c). */
+static struct inflight {
+	struct waiting		 w[PENDING_MAX];	/* their appends */
+	size_t			 nw;
+	struct store_sync	 taken[SYNCER_MAX];	/* their streams */
+	size_t			 ntaken;
+	size_t			 left;			/* fsyncs running */
+}				 inflight[SYNCER_COMMITS];
+static unsigned int		 ifirst, nif;
 static uint8_t			 readbuf[STREAMD_READ_MAX];
 
 /* What routed may ask streamd, besides what every child takes. */
@@ -125,12 +146,105 @@ answer(uint32_t type, uint32_t peerid, const void *ans, size_t len)
 		fatal("imsg_compose");
 }
 
-/* Confirm the appends written: one fsync per stream, then answers. */
+/*
+ * Appends of stream id from..to-1, answered OK when gathered, were not
+ * written (store.c): they are answered STREAMD_ERR_IO instead.
+ */
+static void
+append_failed(uint32_t id, uint64_t from, uint64_t to)
+{
+	struct streamd_append	*a;
+	size_t			 i;
+
+	for (i = 0; i < npending; i++) {
+		a = &pending[i].ans;
+		if (a->stream == id && a->status == STREAMD_OK &&
+		    a->index >= from && a->index < to) {
+			a->status = STREAMD_ERR_IO;
+			a->index = 0;
+		}
+	}
+}
+
+/* An fsync of commit tag is done. */
+static void
+synced(unsigned int tag)
+{
+	if (inflight[tag].left == 0)
+		fatalx("fsync of commit %u done twice", tag);
+	inflight[tag].left--;
+}
+
+/* The oldest commits whose fsyncs are all done: their appends answered. */
+static void
+answer_synced(void)
+{
+	struct inflight	*f;
+	size_t		 i;
+
+	while (nif > 0 && (f = &inflight[ifirst])->left == 0) {
+		store_synced(f->taken, f->ntaken);
+		for (i = 0; i < f->nw; i++)
+			answer(IMSG_STREAMD_APPEND, f->w[i].peerid,
+			    &f->w[i].ans, sizeof(f->w[i].ans));
+		ifirst = (ifirst + 1) % SYNCER_COMMITS;
+		nif--;
+	}
+}
+
+/*
+ * After a read of routed's channel: the appends gathered are written
+ * and their fsyncs started in the background, unless SYNCER_COMMITS
+ * commits still run (then they wait for the next call), or made in line
+ * by commit() when that cannot be.
+ */
+static void
+commit_start(void)
+{
+	struct inflight	*f;
+	unsigned int	 tag;
+	int		 fds[SYNCER_MAX];
+	size_t		 i, nfd = 0;
+
+	if (npending == 0 || nif == SYNCER_COMMITS)
+		return;
+	tag = (ifirst + nif) % SYNCER_COMMITS;
+	f = &inflight[tag];
+	if (be != &store_embedded || syncer_fd() == -1 ||
+	    (f->ntaken = store_take(f->taken, SYNCER_MAX)) == 0) {
+		commit();
+		return;
+	}
+	memcpy(f->w, pending, npending * sizeof(pending[0]));
+	f->nw = npending;
+	npending = 0;
+	nif++;
+	for (i = 0; i < f->ntaken; i++)
+		if (f->taken[i].fd != -1)
+			fds[nfd++] = f->taken[i].fd;
+	f->left = nfd;
+	if (nfd > 0 && syncer_start(fds, nfd, tag) == -1) {
+		for (i = 0; i < nfd; i++)
+			if (fdatasync(fds[i]) == -1)
+				fatal("fsync");
+		f->left = 0;
+	}
+	answer_synced();
+}
+
+/*
+ * Confirm the appends written: those whose fsyncs run first, then one
+ * fsync per stream for the rest, then answers.
+ */
 static void
 commit(void)
 {
 	size_t	 i;
 
+	if (nif != 0) {
+		syncer_reap(1, synced);
+		answer_synced();
+	}
 	if (npending == 0)
 		return;
 	be->commit();
@@ -362,7 +476,7 @@ min_timeout(int a, int b)
 static void
 streamd_loop(void)
 {
-	struct pollfd	 pfd;
+	struct pollfd	 pfd[2];
 	struct timespec	 ts;
 	time_t		 last_retain = monotime();
 	int64_t		 now_ms, flushed_ms = 0, wait_ms;
@@ -388,22 +502,27 @@ streamd_loop(void)
 			last_retain = monotime();
 		}
 		timeout = min_timeout(timeout, log_count_flush());
-		pfd.fd = ibuf.fd;
-		pfd.events = POLLIN;
+		pfd[0].fd = ibuf.fd;
+		pfd[0].events = POLLIN;
 		if (imsgbuf_queuelen(&ibuf) > 0)
-			pfd.events |= POLLOUT;
-		if (poll(&pfd, 1, timeout) == -1) {
+			pfd[0].events |= POLLOUT;
+		pfd[1].fd = nif != 0 ? syncer_fd() : -1;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
-		if ((pfd.revents & POLLOUT) && write_routed() == 0)
+		if (pfd[1].revents & POLLIN) {
+			syncer_reap(0, synced);
+			answer_synced();
+		}
+		if ((pfd[0].revents & POLLOUT) && write_routed() == 0)
 			break;
-		if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
-			continue;
-		if (privsep_child_input() == 0)
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    privsep_child_input() == 0)
 			break;
-		commit();
+		commit_start();
 		if (imsgbuf_queuelen(&ibuf) > 0 && write_routed() == 0)
 			break;
 	}
@@ -474,11 +593,13 @@ streamd_start(struct priv_conf *pc)
 	stc.retain_age = sconf.retain_age;
 	stc.stream_bytes = limit(LIMIT_STREAM_BYTES);
 	stc.streams_max = limit(LIMIT_STREAMS);
+	stc.failed = append_failed;
 	/* Every stream checked, and what a crash tore cut off, said. */
 	if (store_init(&stc) == -1)
 		fatal("streams in %s", sconf.dir);
 	if (offsets_init(dirfd, limit(LIMIT_STREAM_OFFSETS)) == -1)
 		fatal("offsets in %s", sconf.dir);
+	(void)syncer_init();
 	store_retain(time(NULL));
 	streamd_child.dirfd = dirfd;
 	sandbox_enter(SANDBOX_STREAMD, NULL, 0);

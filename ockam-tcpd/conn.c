@@ -250,6 +250,7 @@ conn_close(struct conn *c, const char *why)
 		tls_free(c->tls);
 		c->tls = NULL;
 	}
+	watch_forget(c);
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;

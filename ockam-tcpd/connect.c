@@ -94,6 +94,7 @@ conn_connect_done(struct conn *c)
 	peer_format((struct sockaddr *)&c->addrs[c->nexta - 1], a, sizeof(a));
 	snprintf(c->errbuf, sizeof(c->errbuf), "connect to %s: %s", a,
 	    strerror(err));
+	watch_forget(c);
 	close(c->fd);
 	c->fd = -1;
 	conn_try(c);

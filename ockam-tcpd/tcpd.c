@@ -407,7 +407,7 @@ tcpd_loop(void)
 	struct timespec		 now;
 	struct conn		*c, *hog;
 	size_t			 max;
-	int			 i, n, npfd, nl, np, timeout, t, paused;
+	int			 i, n, npfd, nl, np, nc, timeout, t, paused;
 
 	max = 1 + TCPD_LISTEN_MAX + limit(LIMIT_CONNECTIONS) +
 	    portal_pollmax();
@@ -429,13 +429,16 @@ tcpd_loop(void)
 			pconn[npfd] = NULL;
 		}
 		nl = npfd;
+		/* The connections: their epoll set's descriptor (watch.c). */
+		pfds[npfd].fd = watch_fd();
+		pfds[npfd++].events = POLLIN;
+		nc = 0;
 		TAILQ_FOREACH(c, &conns, entry) {
-			if (npfd == (int)max)
+			if (nc == (int)max)
 				fatalx("poll set full");
-			n = conn_pollevents(c);
-			pfds[npfd].fd = n != 0 ? c->fd : -1;
-			pfds[npfd].events = n;
-			pconn[npfd++] = c;
+			watch_update(c);
+			c->revents = 0;
+			pconn[nc++] = c;
 		}
 		np = npfd;
 		npfd += portal_pollfds(pfds + np, max - np);
@@ -469,10 +472,12 @@ tcpd_loop(void)
 		for (i = 1; i < nl; i++)
 			if (pfds[i].revents & POLLIN)
 				listener_accept(&listeners[i - 1]);
+		if (pfds[nl].revents & POLLIN)
+			watch_events();
 		hog = NULL;
-		for (i = nl; i < np; i++) {
+		for (i = 0; i < nc; i++) {
 			paused = reading_paused;
-			conn_events(pconn[i], pfds[i].revents);
+			conn_events(pconn[i], pconn[i]->revents);
 			if (!paused && reading_paused && !pconn[i]->dead)
 				hog = pconn[i];
 		}
@@ -503,6 +508,7 @@ tcpd_start(struct priv_conf *pc)
 	hosts_load("/etc/hosts");
 	tlsd_prime();
 	tcpd_rlimit();
+	watch_init(limit(LIMIT_CONNECTIONS) + 1);
 	heap_keep();
 
 	privsep_drop(pc->user, pc->chroot);

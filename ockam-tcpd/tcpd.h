@@ -98,6 +98,8 @@ struct conn {
 	int			 rstop;		/* routed: do not read */
 	int			 wpend;		/* SEND queued: write soon */
 	int			 silent;	/* accepted, no frame yet */
+	int			 wev;		/* in the epoll set (watch.c) */
+	int			 revents;	/* ... which said these */
 	enum conn_state		 state;
 	char			 peer[TCP_PEER_MAX];
 	char			 host[TCPD_HOST_MAX];	/* to verify (TLS) */
@@ -152,6 +154,13 @@ void		 conn_up(struct conn *);
 void		 conn_fail(const struct tcp_msg *, const char *);
 void		 conn_close(struct conn *, const char *);
 void		 conn_regress_lastid(uint32_t);
+
+/* watch.c */
+void		 watch_init(int);
+int		 watch_fd(void);
+void		 watch_update(struct conn *);
+void		 watch_forget(struct conn *);
+void		 watch_events(void);
 
 /* bounds.c */
 int		 bounds_accept(const struct sockaddr *);

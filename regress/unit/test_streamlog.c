@@ -4,14 +4,18 @@
  * append and read by index and budget, nothing readable before its
  * commit, a torn tail and a corrupt record cut off at the next start,
  * a missing segment, retention by size and by age, the bounds, saved
- * offsets kept across a restart, and stream names.
+ * offsets kept across a restart, stream names, writes that fail (a
+ * file size limit) taken back and said, and a commit in the background
+ * (store_take(), the syncer, store_synced()).
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +30,7 @@
 
 #include "../../ockam-streamd/offsets.h"
 #include "../../ockam-streamd/store.h"
+#include "../../ockam-streamd/syncer.h"
 #include "log.h"
 #include "streamd.h"
 
@@ -450,6 +455,149 @@ test_limits(void **state)
 	store_commit();
 }
 
+static uint32_t	 failed_id;
+static uint64_t	 failed_from, failed_to;
+
+static void
+note_failed(uint32_t id, uint64_t from, uint64_t to)
+{
+	failed_id = id;
+	failed_from = from;
+	failed_to = to;
+}
+
+/*
+ * Writes that fail (past RLIMIT_FSIZE, as on a full disk), at the
+ * commit and when the records gathered fill RECBUF_MAX: what went is
+ * cut off, the records are said failed, their indices are used again.
+ */
+static void
+test_failed_write(void **state)
+{
+	char		 path[PATH_MAX], buf[512];
+	struct rlimit	 old, rl;
+	struct stat	 st;
+	uint64_t	 next, index, i;
+	uint32_t	 id;
+	size_t		 len;
+	int		 r = STREAMD_OK;
+
+	(void)state;
+	conf.failed = note_failed;
+	restart();
+	id = open_stream("full", &next);
+	append_n(id, 0, 10);
+	seg_path(path, sizeof(path), "full", 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	rl = old;
+	rl.rlim_cur = st.st_size + 100;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+
+	/* at the commit: all 20 gathered are taken back */
+	for (i = 10; i < 30; i++) {
+		len = record(i, buf);
+		assert_int_equal(store_append(id, buf, len, &index),
+		    STREAMD_OK);
+		assert_int_equal(index, i);
+	}
+	store_commit();
+	assert_int_equal(failed_id, id);
+	assert_int_equal(failed_from, 10);
+	assert_int_equal(failed_to, 30);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, rl.rlim_cur - 100);
+
+	/* when RECBUF_MAX is full: the append that needs the room too */
+	failed_to = 0;
+	for (i = 10; i < 10 + RECBUF_MAX; i++) {
+		len = record(i, buf);
+		if ((r = store_append(id, buf, len, &index)) != STREAMD_OK)
+			break;
+		assert_int_equal(index, i);
+	}
+	assert_int_equal(r, STREAMD_ERR_IO);
+	assert_int_equal(failed_from, 10);
+	assert_int_equal(failed_to, i);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	store_commit();
+	append_n(id, 10, 5);
+	assert_int_equal(read_all(id, 0, NULL), 15);
+	restart();
+	assert_int_equal(read_all(id, 0, NULL), 15);
+}
+
+static unsigned int	 tags;
+
+static void
+note_tag(unsigned int tag)
+{
+	tags |= 1U << tag;
+}
+
+/*
+ * A commit in the background: the records taken are written but not
+ * readable until store_synced(); the syncer fsyncs them; more streams
+ * waiting than the caller can take are not taken at all.
+ */
+static void
+test_background(void **state)
+{
+	struct store_sync	 ss[2];
+	char			 name[16];
+	uint64_t		 next, first, index;
+	uint32_t		 id, count;
+	size_t			 used, i;
+	int			 fd;
+
+	(void)state;
+	id = open_stream("bg", &next);
+	append_n(id, 0, 5);
+	for (i = 5; i < 10; i++) {
+		assert_int_equal(store_append(id, "x", 1, &index), STREAMD_OK);
+		assert_int_equal(index, i);
+	}
+	assert_int_equal(store_take(ss, 2), 1);
+	assert_int_equal(ss[0].id, id);
+	assert_int_equal(ss[0].next, 10);
+	assert_true(ss[0].fd != -1);
+	assert_int_equal(store_read(id, 5, 100, STREAMD_READ_MAX, 4, rbuf,
+	    &used, &count, &first, &next), STREAMD_OK);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_take(ss, 2), 0);		/* none left */
+	if (syncer_init() == 0) {
+		assert_true(syncer_fd() != -1);
+		fd = ss[0].fd;
+		assert_int_equal(syncer_start(&fd, 1, 3), 0);
+		assert_int_equal(syncer_start(&fd, 1, 5), 0);
+		assert_int_equal(syncer_left(), 2);
+		tags = 0;
+		assert_int_equal(syncer_reap(1, note_tag), 0);
+		assert_int_equal(tags, 1 << 3 | 1 << 5);
+		assert_int_equal(syncer_left(), 0);
+	}
+	store_synced(ss, 1);
+	assert_int_equal(store_read(id, 5, 100, STREAMD_READ_MAX, 4, rbuf,
+	    &used, &count, &first, &next), STREAMD_OK);
+	assert_int_equal(count, 5);
+	assert_int_equal(next, 10);
+
+	/* three streams waiting, room for two: none taken */
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "bg%zu", i);
+		id = open_stream(name, &next);
+		assert_int_equal(store_append(id, "y", 1, &index),
+		    STREAMD_OK);
+	}
+	assert_int_equal(store_take(ss, 2), 0);
+	store_commit();
+	assert_int_equal(store_read(id, 0, 100, STREAMD_READ_MAX, 4, rbuf,
+	    &used, &count, &first, &next), STREAMD_OK);
+	assert_int_equal(count, 1);
+}
+
 /* More streams than write descriptors kept open: each still works. */
 static void
 test_many_streams(void **state)
@@ -609,6 +757,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_retention_age, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_write, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_background, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_streams, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_offsets, setup,
