@@ -295,11 +295,16 @@ $(BUILD)/regress/pushbench: $(BUILD)/obj/regress/bench/pushbench.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(BUILD)/regress/aeadbench: $(BUILD)/obj/regress/bench/aeadbench.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(CRYPTO_LIBS)
+
 # Benchmarks: an optimized build, tables against raw libsodium, plain
 # TCP and stunnel, a channel through a hub against a direct one, and
 # the stream storage alone and behind a hub's stream service.
 bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
-    $(BUILD)/regress/streambench $(BUILD)/regress/pushbench
+    $(BUILD)/regress/streambench $(BUILD)/regress/pushbench \
+    $(BUILD)/regress/aeadbench
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),
