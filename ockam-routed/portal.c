@@ -411,18 +411,24 @@ portal_hold(struct portal *p)
 	}
 }
 
-/* Bytes for p's socket: DATA to tcpd. */
+/*
+ * The bytes of m's Payload for p's socket: DATA to tcpd, which takes m's
+ * payload as it is, not copied (imsg_close_part()).
+ */
 static void
-portal_data_out(struct portal *p, const void *data, size_t len)
+portal_data_out(struct portal *p, struct message *m, const uint8_t *data,
+    size_t len)
 {
 	struct ibuf	*b;
 
 	if ((b = imsg_create(&children[CHILD_TCPD].ibuf,
-	    IMSG_TCP_PORTAL_DATA, 0, 0, sizeof(p->sock) + len)) == NULL ||
+	    IMSG_TCP_PORTAL_DATA, 0, 0, sizeof(p->sock))) == NULL ||
 	    ibuf_add(b, &p->sock, sizeof(p->sock)) == -1 ||
-	    ibuf_add(b, data, len) == -1)
+	    imsg_close_part(&children[CHILD_TCPD].ibuf, b, m->tm.payload,
+	    m->tm.plen, data - m->tm.payload, len) == -1)
 		fatal("imsg to tcpd");
-	imsg_close(&children[CHILD_TCPD].ibuf, b);
+	m->tm.payload = NULL;
+	m->tm.plen = 0;
 	p->unwritten += len;
 	portal_hold(p);
 }
@@ -452,7 +458,7 @@ portal_input(struct portal *p, struct message *m, struct portal_msg *pm)
 		p->active = monotime();
 		p->nin += pm->len;
 		if (pm->len > 0)
-			portal_data_out(p, pm->data, pm->len);
+			portal_data_out(p, m, pm->data, pm->len);
 		return;
 	case PORTAL_CREDIT:
 		if (p->state != PS_UP || !p->credit_ok)

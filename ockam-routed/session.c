@@ -293,23 +293,39 @@ chan_rx_key(struct channel *c, uint64_t epoch, uint8_t *key,
 	return (0);
 }
 
+/*
+ * Deliver the TransportMessage at body (len bytes, inside from's
+ * payload): from's buffer becomes the new message's payload, the
+ * payload moved to its front and the rest wiped, not copied anew.
+ */
 static void
 chan_deliver(struct channel *c, const uint8_t *body, size_t len,
-    const struct message *from)
+    struct message *from)
 {
 	static struct log_count	 bad = LOG_COUNT_INIT(LOG_ERR,
 				    "secure channels: bad messages inside");
 	struct message		*m;
+	const void		*pl;
 	const char		*errstr;
+	size_t			 plen;
 
 	if ((m = message_new()) == NULL) {
 		log_warnx("secure channel %s: out of memory", c->enc);
 		return;
 	}
-	if (tmsg_decode(&m->tm, body, len, &errstr) == -1) {
+	if (tmsg_decode_routes(&m->tm, body, len, &pl, &plen,
+	    &errstr) == -1) {
 		log_count(&bad, "%s: %s", c->enc, errstr);
 		message_free(m);
 		return;
+	}
+	if (plen > 0) {
+		memmove(from->tm.payload, pl, plen);
+		explicit_bzero(from->tm.payload + plen, from->tm.plen - plen);
+		m->tm.payload = from->tm.payload;
+		m->tm.plen = plen;
+		from->tm.payload = NULL;
+		from->tm.plen = 0;
 	}
 	/* Replies go back through our encryptor. */
 	if (route_push_front(&m->tm.ret, OCKAM_ADDR_LOCAL, c->enc,
