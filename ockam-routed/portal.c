@@ -69,6 +69,7 @@ static struct log_count	 lc_peer = LOG_COUNT_INIT(LOG_INFO,
 
 static void	 portal_send_from(struct portal *, uint32_t, const uint8_t *,
 		    size_t, const void *, size_t);
+static void	 portal_send_buf(struct portal *, uint32_t, uint8_t *, size_t);
 
 struct portal *
 portal_by_sock(uint32_t sock)
@@ -105,18 +106,32 @@ static void
 portal_send_from(struct portal *p, uint32_t origin, const uint8_t *head,
     size_t hlen, const void *data, size_t dlen)
 {
-	struct message	*m;
+	uint8_t		*buf;
 
-	if ((m = message_new()) == NULL ||
-	    (m->tm.payload = malloc(hlen + dlen)) == NULL) {
-		message_free(m);
+	if ((buf = malloc(hlen + dlen)) == NULL) {
 		log_warnx("portal %s: out of memory", p->w->name);
 		return;
 	}
-	memcpy(m->tm.payload, head, hlen);
+	memcpy(buf, head, hlen);
 	if (dlen > 0)
-		memcpy(m->tm.payload + hlen, data, dlen);
-	m->tm.plen = hlen + dlen;
+		memcpy(buf + hlen, data, dlen);
+	portal_send_buf(p, origin, buf, hlen + dlen);
+}
+
+/* A message to the far worker of len bytes at buf, which it takes. */
+static void
+portal_send_buf(struct portal *p, uint32_t origin, uint8_t *buf,
+    size_t len)
+{
+	struct message	*m;
+
+	if ((m = message_new()) == NULL) {
+		freezero(buf, len);
+		log_warnx("portal %s: out of memory", p->w->name);
+		return;
+	}
+	m->tm.payload = buf;
+	m->tm.plen = len;
 	if (route_copy(&m->tm.onward, &p->peer) == -1 ||
 	    route_push_back(&m->tm.ret, OCKAM_ADDR_LOCAL, p->w->name,
 	    strlen(p->w->name)) == -1) {
@@ -638,7 +653,14 @@ portal_imsg_data(struct imsg *imsg)
 	p->active = monotime();
 	p->nout += len;
 	n = portal_payload_head(head, sizeof(head), len);
-	portal_send(p, head, n, (uint8_t *)imsg->data + sizeof(id), len);
+	if (n == sizeof(id)) {
+		/* The head in the id's place: the imsg's buffer is taken. */
+		memcpy(imsg->data, head, n);
+		portal_send_buf(p, 0, imsg->data, imsg->len);
+		imsg->data = NULL;
+	} else
+		portal_send(p, head, n, (uint8_t *)imsg->data + sizeof(id),
+		    len);
 	if (!p->credit_ok)
 		portal_grant_tcpd(p, len);
 }
