@@ -267,6 +267,37 @@ tmsg_decode_routes(struct tmsg *m, const void *data, size_t len,
 }
 
 /*
+ * tmsg_decode() of the len bytes at off in buf (an allocation of size
+ * bytes) that takes buf over instead of copying the payload: the
+ * payload is moved to buf's front and the rest of buf wiped.  On
+ * failure buf is not taken.
+ */
+int
+tmsg_decode_take(struct tmsg *m, unsigned char *buf, size_t size,
+    size_t off, size_t len, const char **errstr)
+{
+	const void	*pl;
+	size_t		 plen;
+
+	if (off > size || len > size - off) {
+		if (errstr != NULL)
+			*errstr = "message outside its buffer";
+		return (-1);
+	}
+	if (tmsg_decode_routes(m, buf + off, len, &pl, &plen, errstr) == -1)
+		return (-1);
+	memmove(buf, pl, plen);
+	explicit_bzero(buf + plen, size - plen);
+	if (plen == 0) {
+		free(buf);
+		buf = NULL;
+	}
+	m->payload = buf;
+	m->plen = plen;
+	return (0);
+}
+
+/*
  * Check that data is one TransportMessage as tmsg_decode() would take
  * it, without copying anything out; *nonward gets the number of
  * addresses in its onward route (0: a heartbeat).

@@ -295,8 +295,7 @@ chan_rx_key(struct channel *c, uint64_t epoch, uint8_t *key,
 
 /*
  * Deliver the TransportMessage at body (len bytes, inside from's
- * payload): from's buffer becomes the new message's payload, the
- * payload moved to its front and the rest wiped, not copied anew.
+ * payload): from's buffer becomes the new message's (tmsg_decode_take).
  */
 static void
 chan_deliver(struct channel *c, const uint8_t *body, size_t len,
@@ -305,28 +304,20 @@ chan_deliver(struct channel *c, const uint8_t *body, size_t len,
 	static struct log_count	 bad = LOG_COUNT_INIT(LOG_ERR,
 				    "secure channels: bad messages inside");
 	struct message		*m;
-	const void		*pl;
 	const char		*errstr;
-	size_t			 plen;
 
 	if ((m = message_new()) == NULL) {
 		log_warnx("secure channel %s: out of memory", c->enc);
 		return;
 	}
-	if (tmsg_decode_routes(&m->tm, body, len, &pl, &plen,
-	    &errstr) == -1) {
+	if (tmsg_decode_take(&m->tm, from->tm.payload, from->tm.plen,
+	    body - from->tm.payload, len, &errstr) == -1) {
 		log_count(&bad, "%s: %s", c->enc, errstr);
 		message_free(m);
 		return;
 	}
-	if (plen > 0) {
-		memmove(from->tm.payload, pl, plen);
-		explicit_bzero(from->tm.payload + plen, from->tm.plen - plen);
-		m->tm.payload = from->tm.payload;
-		m->tm.plen = plen;
-		from->tm.payload = NULL;
-		from->tm.plen = 0;
-	}
+	from->tm.payload = NULL;
+	from->tm.plen = 0;
 	/* Replies go back through our encryptor. */
 	if (route_push_front(&m->tm.ret, OCKAM_ADDR_LOCAL, c->enc,
 	    strlen(c->enc)) == -1) {
