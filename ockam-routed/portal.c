@@ -605,9 +605,14 @@ portal_imsg(struct imsg *imsg)
 			portal_hold(p);
 			break;
 		}
+		/*
+		 * A quarter window at a time, never per write: the far side
+		 * still has three quarters to send, and a Credit per Payload
+		 * would be a message back, and a wake-up of each process on
+		 * the way, for each one.
+		 */
 		p->to_grant += tp.n;
-		if (p->state == PS_UP && (p->unwritten == 0 ||
-		    p->to_grant >= PORTAL_WINDOW / 4))
+		if (p->state == PS_UP && p->to_grant >= PORTAL_WINDOW / 4)
 			portal_credit(p);
 		break;
 	case IMSG_TCP_PORTAL_SHUT:
