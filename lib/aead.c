@@ -61,7 +61,8 @@ aead_init(const char *name)
 	memset(buf, 0, sizeof(buf));
 	memset(&a, 0, sizeof(a));
 	for (impl = AEAD_OPENSSL; impl <= AEAD_SODIUM; impl++) {
-		if (impl == AEAD_SODIUM && !crypto_aead_aes256gcm_is_available())
+		if (impl == AEAD_SODIUM &&
+		    !crypto_aead_aes256gcm_is_available())
 			continue;
 		if (aead_key(&a, impl, 1, key) == -1 ||
 		    aead_seal(&a, nonce, buf, sizeof(buf), tag) == -1 ||
