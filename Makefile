@@ -56,7 +56,7 @@ LIB_SRCS	= lib/buf.c lib/route.c lib/wire.c lib/multiaddr.c lib/log.c \
 		  lib/client.c \
 		  lib/util.c lib/replay.c lib/noise.c lib/landlock.c \
 		  lib/recent.c lib/limit.c lib/portal.c lib/version.c \
-		  lib/streamname.c lib/stream.c
+		  lib/streamname.c lib/stream.c lib/aead.c
 ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/confstmt.c ockam-routed/confcheck.c \
 		  ockam-routed/streamredis.c \
@@ -190,8 +190,13 @@ $(LIB): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJS)
 
+# libcrypto is for the channels' AEAD in routed (lib/aead.c) alone.
+CRYPTO_CFLAGS	:= $(shell pkg-config --cflags libcrypto 2>/dev/null)
+CRYPTO_LIBS	:= $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+$(BUILD)/obj/lib/aead.o: CFLAGS += $(CRYPTO_CFLAGS)
+
 $(BUILD)/ockam-routed: $(ROUTED_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(ROUTED_OBJS) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(ROUTED_OBJS) $(LIB) $(LDLIBS) $(CRYPTO_LIBS)
 
 $(BUILD)/ockam-vaultd: $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(VAULTD_SRCS:%.c=$(BUILD)/obj/%.o) $(LIB) $(LDLIBS)
@@ -248,6 +253,11 @@ $(BUILD)/regress/test_frame: $(BUILD)/obj/regress/unit/test_frame.o $(FRAME_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(FRAME_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
+# The AEAD tests compare libcrypto's AES-256-GCM with libsodium's.
+$(BUILD)/regress/test_aead: $(BUILD)/obj/regress/unit/test_aead.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(CRYPTO_LIBS) -lcmocka
+
 # The crypto tests read the vector files of regress/vectors with
 # regress/unit/vectors.c.
 VECTOR_TESTS = $(BUILD)/regress/test_noise $(BUILD)/regress/test_wycheproof
@@ -294,11 +304,16 @@ $(BUILD)/regress/pushbench: $(BUILD)/obj/regress/bench/pushbench.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(BUILD)/regress/aeadbench: $(BUILD)/obj/regress/bench/aeadbench.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(CRYPTO_LIBS)
+
 # Benchmarks: an optimized build, tables against raw libsodium, plain
 # TCP and stunnel, a channel through a hub against a direct one, and
 # the stream storage alone and behind a hub's stream service.
 bench: all $(BUILD)/regress/bench $(BUILD)/regress/tcpecho \
-    $(BUILD)/regress/streambench $(BUILD)/regress/pushbench
+    $(BUILD)/regress/streambench $(BUILD)/regress/pushbench \
+    $(BUILD)/regress/aeadbench
 	sh regress/bench/run.sh $(BUILD)
 
 # The test build: sanitizers plus the test-only hooks (OCKAM_REGRESS),

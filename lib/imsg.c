@@ -258,11 +258,23 @@ imsg_close(struct imsgbuf *ib, struct ibuf *b)
 int
 imsg_close_tail(struct imsgbuf *ib, struct ibuf *b, void *tail, size_t len)
 {
+	return (imsg_close_part(ib, b, tail, len, 0, len));
+}
+
+/*
+ * imsg_close_tail() of the len bytes at off in tail, an allocation of
+ * size bytes, all of which is wiped when it is freed.
+ */
+int
+imsg_close_part(struct imsgbuf *ib, struct ibuf *b, void *tail, size_t size,
+    size_t off, size_t len)
+{
 	struct ibuf	*t = NULL;
 	uint32_t	 hlen;
 
 	if (ibuf_error(b) || ibuf_size(b) > IMSG_HEADER_SIZE + ib->maxsize ||
-	    len > IMSG_HEADER_SIZE + ib->maxsize - ibuf_size(b)) {
+	    len > IMSG_HEADER_SIZE + ib->maxsize - ibuf_size(b) ||
+	    off > size || len > size - off) {
 		ibuf_free(b);
 		errno = ERANGE;
 		return (-1);
@@ -276,7 +288,7 @@ imsg_close_tail(struct imsgbuf *ib, struct ibuf *b, void *tail, size_t len)
 		}
 		hlen |= IMSG_FD_MARK;
 	}
-	if (len > 0 && (t = ibuf_wrap(tail, len)) == NULL) {
+	if (len > 0 && (t = ibuf_wrap(tail, size)) == NULL) {
 		ibuf_free(b);
 		return (-1);
 	}
@@ -284,6 +296,8 @@ imsg_close_tail(struct imsgbuf *ib, struct ibuf *b, void *tail, size_t len)
 	TAILQ_INSERT_TAIL(&ib->wq, b, entry);
 	ib->wqlen += ibuf_size(b);
 	if (t != NULL) {
+		t->rpos = off;
+		t->wpos = off + len;
 		TAILQ_INSERT_TAIL(&ib->wq, t, entry);
 		ib->wqlen += len;
 	}

@@ -75,6 +75,8 @@ struct ibuf	*imsg_create(struct imsgbuf *, uint32_t, uint32_t, pid_t,
 int		 imsg_close(struct imsgbuf *, struct ibuf *);
 int		 imsg_close_tail(struct imsgbuf *, struct ibuf *, void *,
 		    size_t);
+int		 imsg_close_part(struct imsgbuf *, struct ibuf *, void *,
+		    size_t, size_t, size_t);
 void		 imsg_free(struct imsg *);
 void		 imsg_cursor(const struct imsg *, struct cursor *);
 

@@ -68,6 +68,10 @@ int		 tmsg_encode_head(struct ibuf *, const struct tmsg *);
 int		 tmsg_decode(struct tmsg *, const void *, size_t,
 		    const char **);
 int		 tmsg_check(const void *, size_t, size_t *, const char **);
+int		 tmsg_decode_routes(struct tmsg *, const void *, size_t,
+		    const void **, size_t *, const char **);
+int		 tmsg_decode_take(struct tmsg *, unsigned char *, size_t,
+		    size_t, size_t, const char **);
 int		 tmsg_head(const void *, size_t, uint8_t *, const char **,
 		    size_t *, size_t *);
 size_t		 tmsg_hop(const void *, size_t, uint8_t, const char *,

@@ -182,12 +182,13 @@ trailer_ok(const unsigned char *p, size_t len)
 
 /*
  * Read one TransportMessage into m, or with m NULL only check it; the
- * length of its onward route goes to *nonward.  On failure m may hold
- * part of the message.
+ * length of its onward route goes to *nonward.  With pl set the payload
+ * is not copied: *pl points at it in data, *plen is its length.  On
+ * failure m may hold part of the message.
  */
 static int
 tmsg_parse(struct tmsg *m, const void *data, size_t len, uint64_t *nonward,
-    const char **errstr)
+    const char **errstr, const void **pl, size_t *pllen)
 {
 	struct cursor	 c;
 	const void	*payload;
@@ -221,7 +222,10 @@ tmsg_parse(struct tmsg *m, const void *data, size_t len, uint64_t *nonward,
 		*errstr = "trailing bytes";
 		return (-1);
 	}
-	if (m != NULL && tmsg_set_payload(m, payload, plen) == -1) {
+	if (pl != NULL) {
+		*pl = payload;
+		*pllen = plen;
+	} else if (m != NULL && tmsg_set_payload(m, payload, plen) == -1) {
 		*errstr = "out of memory";
 		return (-1);
 	}
@@ -236,16 +240,60 @@ int
 tmsg_decode(struct tmsg *m, const void *data, size_t len,
     const char **errstr)
 {
+	return (tmsg_decode_routes(m, data, len, NULL, NULL, errstr));
+}
+
+/*
+ * tmsg_decode() of the routes alone: m's payload stays empty, and *pl
+ * and *plen say where the payload is in data (for a caller that takes
+ * data's buffer over instead of copying it).  With pl NULL, this is
+ * tmsg_decode().
+ */
+int
+tmsg_decode_routes(struct tmsg *m, const void *data, size_t len,
+    const void **pl, size_t *plen, const char **errstr)
+{
 	const char	*why;
 	uint64_t	 nonward;
 
 	tmsg_clear(m);
-	if (tmsg_parse(m, data, len, &nonward, &why) == -1) {
+	if (tmsg_parse(m, data, len, &nonward, &why, pl, plen) == -1) {
 		tmsg_clear(m);
 		if (errstr != NULL)
 			*errstr = why;
 		return (-1);
 	}
+	return (0);
+}
+
+/*
+ * tmsg_decode() of the len bytes at off in buf (an allocation of size
+ * bytes) that takes buf over instead of copying the payload: the
+ * payload is moved to buf's front and the rest of buf wiped.  On
+ * failure buf is not taken.
+ */
+int
+tmsg_decode_take(struct tmsg *m, unsigned char *buf, size_t size,
+    size_t off, size_t len, const char **errstr)
+{
+	const void	*pl;
+	size_t		 plen;
+
+	if (off > size || len > size - off) {
+		if (errstr != NULL)
+			*errstr = "message outside its buffer";
+		return (-1);
+	}
+	if (tmsg_decode_routes(m, buf + off, len, &pl, &plen, errstr) == -1)
+		return (-1);
+	memmove(buf, pl, plen);
+	explicit_bzero(buf + plen, size - plen);
+	if (plen == 0) {
+		free(buf);
+		buf = NULL;
+	}
+	m->payload = buf;
+	m->plen = plen;
 	return (0);
 }
 
@@ -261,7 +309,7 @@ tmsg_check(const void *data, size_t len, size_t *nonward,
 	const char	*why;
 	uint64_t	 n;
 
-	if (tmsg_parse(NULL, data, len, &n, &why) == -1) {
+	if (tmsg_parse(NULL, data, len, &n, &why, NULL, NULL) == -1) {
 		if (errstr != NULL)
 			*errstr = why;
 		return (-1);

@@ -128,6 +128,7 @@ channel_free(struct channel *c, const char *why)
 	route_clear(&c->remote);
 	recent_clear(&c->senders);
 	sctrust_free(c);
+	chan_close_keys(c);
 	sodium_memzero(c, sizeof(*c));
 	free(c);
 }

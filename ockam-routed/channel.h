@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <time.h>
 
+#include "aead.h"
 #include "limit.h"
 #include "noise.h"
 #include "replay.h"
@@ -108,10 +109,10 @@ struct channel {
 	struct route		 remote;	/* the peer's decryptor */
 	char			 peer[OCKAM_IDENTIFIER_LEN + 1];
 	struct noise_cipher	 tx;
-	crypto_aead_aes256gcm_state tx_st;	/* tx.k expanded */
+	struct aead		 tx_st;		/* tx.k set up */
 	uint64_t		 tx_n;
 	uint8_t			 rx_key[NOISE_KEYLEN];
-	crypto_aead_aes256gcm_state rx_st;	/* rx_key expanded */
+	struct aead		 rx_st;		/* rx_key set up */
 	uint8_t			 rx_prev[NOISE_KEYLEN];
 	uint64_t		 rx_epoch;
 	int			 rx_has_prev;
@@ -157,6 +158,7 @@ void		 chan_send_close_why(struct channel *, uint8_t);
 void		 chan_send_confirm(struct channel *);
 void		 chan_send_refusal(struct channel *, struct noise_cipher *,
 		    uint8_t);
+void		 chan_close_keys(struct channel *);
 void		 chan_open(struct channel *, struct noise_cipher *,
 		    struct noise_cipher *);
 

@@ -68,6 +68,7 @@ static struct log_count	 lc_peer = LOG_COUNT_INIT(LOG_INFO,
 
 static void	 portal_send_from(struct portal *, uint32_t, const uint8_t *,
 		    size_t, const void *, size_t);
+static void	 portal_send_buf(struct portal *, uint32_t, uint8_t *, size_t);
 
 struct portal *
 portal_by_sock(uint32_t sock)
@@ -104,18 +105,32 @@ static void
 portal_send_from(struct portal *p, uint32_t origin, const uint8_t *head,
     size_t hlen, const void *data, size_t dlen)
 {
-	struct message	*m;
+	uint8_t		*buf;
 
-	if ((m = message_new()) == NULL ||
-	    (m->tm.payload = malloc(hlen + dlen)) == NULL) {
-		message_free(m);
+	if ((buf = malloc(hlen + dlen)) == NULL) {
 		log_warnx("portal %s: out of memory", p->w->name);
 		return;
 	}
-	memcpy(m->tm.payload, head, hlen);
+	memcpy(buf, head, hlen);
 	if (dlen > 0)
-		memcpy(m->tm.payload + hlen, data, dlen);
-	m->tm.plen = hlen + dlen;
+		memcpy(buf + hlen, data, dlen);
+	portal_send_buf(p, origin, buf, hlen + dlen);
+}
+
+/* A message to the far worker of len bytes at buf, which it takes. */
+static void
+portal_send_buf(struct portal *p, uint32_t origin, uint8_t *buf,
+    size_t len)
+{
+	struct message	*m;
+
+	if ((m = message_new()) == NULL) {
+		freezero(buf, len);
+		log_warnx("portal %s: out of memory", p->w->name);
+		return;
+	}
+	m->tm.payload = buf;
+	m->tm.plen = len;
 	if (route_copy(&m->tm.onward, &p->peer) == -1 ||
 	    route_push_back(&m->tm.ret, OCKAM_ADDR_LOCAL, p->w->name,
 	    strlen(p->w->name)) == -1) {
@@ -406,18 +421,24 @@ portal_hold(struct portal *p)
 	}
 }
 
-/* Bytes for p's socket: DATA to tcpd. */
+/*
+ * The bytes of m's Payload for p's socket: DATA to tcpd, which takes m's
+ * payload as it is, not copied (imsg_close_part()).
+ */
 static void
-portal_data_out(struct portal *p, const void *data, size_t len)
+portal_data_out(struct portal *p, struct message *m, const uint8_t *data,
+    size_t len)
 {
 	struct ibuf	*b;
 
 	if ((b = imsg_create(&children[CHILD_TCPD].ibuf,
-	    IMSG_TCP_PORTAL_DATA, 0, 0, sizeof(p->sock) + len)) == NULL ||
+	    IMSG_TCP_PORTAL_DATA, 0, 0, sizeof(p->sock))) == NULL ||
 	    ibuf_add(b, &p->sock, sizeof(p->sock)) == -1 ||
-	    ibuf_add(b, data, len) == -1)
+	    imsg_close_part(&children[CHILD_TCPD].ibuf, b, m->tm.payload,
+	    m->tm.plen, data - m->tm.payload, len) == -1)
 		fatal("imsg to tcpd");
-	imsg_close(&children[CHILD_TCPD].ibuf, b);
+	m->tm.payload = NULL;
+	m->tm.plen = 0;
 	p->unwritten += len;
 	portal_hold(p);
 }
@@ -447,7 +468,7 @@ portal_input(struct portal *p, struct message *m, struct portal_msg *pm)
 		p->active = monotime();
 		p->nin += pm->len;
 		if (pm->len > 0)
-			portal_data_out(p, pm->data, pm->len);
+			portal_data_out(p, m, pm->data, pm->len);
 		return;
 	case PORTAL_CREDIT:
 		if (p->state != PS_UP || !p->credit_ok)
@@ -578,9 +599,14 @@ portal_imsg(struct imsg *imsg)
 			portal_hold(p);
 			break;
 		}
+		/*
+		 * A quarter window at a time, never per write: the far side
+		 * still has three quarters to send, and a Credit per Payload
+		 * would be a message back, and a wake-up of each process on
+		 * the way, for each one.
+		 */
 		p->to_grant += tp.n;
-		if (p->state == PS_UP && (p->unwritten == 0 ||
-		    p->to_grant >= PORTAL_WINDOW / 4))
+		if (p->state == PS_UP && p->to_grant >= PORTAL_WINDOW / 4)
 			portal_credit(p);
 		break;
 	case IMSG_TCP_PORTAL_SHUT:
@@ -626,7 +652,14 @@ portal_imsg_data(struct imsg *imsg)
 	p->active = monotime();
 	p->nout += len;
 	n = portal_payload_head(head, sizeof(head), len);
-	portal_send(p, head, n, (uint8_t *)imsg->data + sizeof(id), len);
+	if (n == sizeof(id)) {
+		/* The head in the id's place: the imsg's buffer is taken. */
+		memcpy(imsg->data, head, n);
+		portal_send_buf(p, 0, imsg->data, imsg->len);
+		imsg->data = NULL;
+	} else
+		portal_send(p, head, n, (uint8_t *)imsg->data + sizeof(id),
+		    len);
 	if (!p->credit_ok)
 		portal_grant_tcpd(p, len);
 }

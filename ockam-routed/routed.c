@@ -20,6 +20,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "aead.h"
 #include "channel.h"
 #include "control.h"
 #include "landlock.h"
@@ -285,6 +286,10 @@ main(int argc, char *argv[])
 	helper_dir(helpers, dir, sizeof(dir));
 	if (sodium_init() == -1)
 		fatalx("libsodium cannot start");
+	/* The channels' AEAD, before the sandbox (lib/aead.c). */
+	if (aead_init(getenv("OCKAM_AEAD")) == -1)
+		fatalx("OCKAM_AEAD: AES-256-GCM by \"openssl\" (the default) "
+		    "or \"libsodium\" and it must run here");
 
 	log_init(debug, LOG_DAEMON);
 	log_setverbose(verbose + 1);
@@ -358,6 +363,7 @@ main(int argc, char *argv[])
 	router_shutdown();
 	identity_shutdown();
 	config_free(conf);
+	aead_done();
 	log_count_final();
 	log_info("terminating");
 	return (routed_failed ? 1 : 0);

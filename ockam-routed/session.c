@@ -10,9 +10,10 @@
  * demand and keeps the previous epoch's key for stragglers.
  * Nothing about the receive state changes until a tag has verified.
  *
- * Each direction keeps its key expanded (crypto_aead_aes256gcm_state),
- * made again when the key changes; it is wiped with the channel.  A
- * message is built, sealed and opened in one buffer, in place.
+ * Each direction keeps its key set up (struct aead: an OpenSSL context
+ * or libsodium's expanded key, lib/aead.h), given the new key when it
+ * changes; it is wiped with the channel.  A message is built, sealed and
+ * opened in one buffer, in place.
  */
 #include <sys/types.h>
 
@@ -28,12 +29,20 @@
 #define SC_NONCE_LEN	8
 #define SC_MAX_PLAIN	(OCKAM_MSG_MAX - SC_NONCE_LEN - NOISE_TAGLEN - 1)
 
-/* The expanded form of key; AES-256-GCM is there (noise_available()). */
+/* Set key up in st, to seal (enc 1) or to open (enc 0). */
 static void
-chan_expand(crypto_aead_aes256gcm_state *st, const uint8_t *key)
+chan_expand(struct aead *st, int enc, const uint8_t *key)
 {
-	if (crypto_aead_aes256gcm_beforenm(st, key) != 0)
-		fatalx("secure channel: cannot expand an AES-256-GCM key");
+	if (aead_key(st, aead_default(), enc, key) == -1)
+		fatalx("secure channel: cannot set up an AES-256-GCM key");
+}
+
+/* At the channel's end: both directions' keys, and their contexts. */
+void
+chan_close_keys(struct channel *c)
+{
+	aead_clear(&c->tx_st);
+	aead_clear(&c->rx_st);
 }
 
 void
@@ -41,8 +50,8 @@ chan_open(struct channel *c, struct noise_cipher *tx, struct noise_cipher *rx)
 {
 	memcpy(&c->tx, tx, sizeof(c->tx));
 	memcpy(c->rx_key, rx->k, sizeof(c->rx_key));
-	chan_expand(&c->tx_st, c->tx.k);
-	chan_expand(&c->rx_st, c->rx_key);
+	chan_expand(&c->tx_st, 1, c->tx.k);
+	chan_expand(&c->rx_st, 0, c->rx_key);
 	c->tx_n = 0;
 	c->rx_epoch = 0;
 	c->rx_has_prev = 0;
@@ -74,12 +83,10 @@ be64_get(const uint8_t *p)
 
 /* The 12-byte AEAD nonce: 4 zero bytes and the u64 as on the wire. */
 static void
-chan_nonce(uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES],
-    const uint8_t *wire)
+chan_nonce(uint8_t nonce[AEAD_NONCELEN], const uint8_t *wire)
 {
-	memset(nonce, 0, crypto_aead_aes256gcm_NPUBBYTES - SC_NONCE_LEN);
-	memcpy(nonce + crypto_aead_aes256gcm_NPUBBYTES - SC_NONCE_LEN, wire,
-	    SC_NONCE_LEN);
+	memset(nonce, 0, AEAD_NONCELEN - SC_NONCE_LEN);
+	memcpy(nonce + AEAD_NONCELEN - SC_NONCE_LEN, wire, SC_NONCE_LEN);
 }
 
 /*
@@ -111,7 +118,7 @@ static int
 chan_seal(struct channel *c, struct ibuf *b, const struct message *from)
 {
 	struct message	*m = NULL;
-	uint8_t		 nonce[crypto_aead_aes256gcm_NPUBBYTES];
+	uint8_t		 nonce[AEAD_NONCELEN];
 	uint8_t		*p, *tag;
 	size_t		 ptlen;
 	uint64_t	 n = c->tx_n;
@@ -132,15 +139,13 @@ chan_seal(struct channel *c, struct ibuf *b, const struct message *from)
 		goto fail;
 	if (n > 0 && n % REKEY_INTERVAL == 0) {
 		noise_rekey(c->tx.k);
-		chan_expand(&c->tx_st, c->tx.k);
+		chan_expand(&c->tx_st, 1, c->tx.k);
 	}
 	p = ibuf_data(b);
 	be64_put(p, n);
 	chan_nonce(nonce, p);
 	c->tx_n++;
-	if (crypto_aead_aes256gcm_encrypt_detached_afternm(p + SC_NONCE_LEN,
-	    tag, NULL, p + SC_NONCE_LEN, ptlen, NULL, 0, NULL, nonce,
-	    &c->tx_st) != 0)
+	if (aead_seal(&c->tx_st, nonce, p + SC_NONCE_LEN, ptlen, tag) == -1)
 		goto fail;
 	if ((m->tm.payload = ibuf_take(b, &m->tm.plen)) == NULL) {
 		message_free(m);
@@ -254,7 +259,7 @@ void
 chan_send_refusal(struct channel *c, struct noise_cipher *tx, uint8_t why)
 {
 	memcpy(&c->tx, tx, sizeof(c->tx));
-	chan_expand(&c->tx_st, c->tx.k);
+	chan_expand(&c->tx_st, 1, c->tx.k);
 	c->tx_n = 0;
 	chan_send_kind(c, SC_KIND_CLOSE, why);
 }
@@ -288,9 +293,13 @@ chan_rx_key(struct channel *c, uint64_t epoch, uint8_t *key,
 	return (0);
 }
 
+/*
+ * Deliver the TransportMessage at body (len bytes, inside from's
+ * payload): from's buffer becomes the new message's (tmsg_decode_take).
+ */
 static void
 chan_deliver(struct channel *c, const uint8_t *body, size_t len,
-    const struct message *from)
+    struct message *from)
 {
 	static struct log_count	 bad = LOG_COUNT_INIT(LOG_ERR,
 				    "secure channels: bad messages inside");
@@ -301,11 +310,14 @@ chan_deliver(struct channel *c, const uint8_t *body, size_t len,
 		log_warnx("secure channel %s: out of memory", c->enc);
 		return;
 	}
-	if (tmsg_decode(&m->tm, body, len, &errstr) == -1) {
+	if (tmsg_decode_take(&m->tm, from->tm.payload, from->tm.plen,
+	    body - from->tm.payload, len, &errstr) == -1) {
 		log_count(&bad, "%s: %s", c->enc, errstr);
 		message_free(m);
 		return;
 	}
+	from->tm.payload = NULL;
+	from->tm.plen = 0;
 	/* Replies go back through our encryptor. */
 	if (route_push_front(&m->tm.ret, OCKAM_ADDR_LOCAL, c->enc,
 	    strlen(c->enc)) == -1) {
@@ -330,13 +342,12 @@ chan_deliver(struct channel *c, const uint8_t *body, size_t len,
 void
 chan_decrypt(struct channel *c, struct message *m)
 {
-	crypto_aead_aes256gcm_state	 st;
-	const crypto_aead_aes256gcm_state *stp = &c->rx_st;
-	uint8_t				 key[NOISE_KEYLEN], prev[NOISE_KEYLEN];
-	uint8_t				 nonce[crypto_aead_aes256gcm_NPUBBYTES];
-	uint8_t				*pt;
-	uint64_t			 n, epoch;
-	size_t				 ptlen;
+	struct aead	 st, *stp = &c->rx_st;
+	uint8_t		 key[NOISE_KEYLEN], prev[NOISE_KEYLEN];
+	uint8_t		 nonce[AEAD_NONCELEN];
+	uint8_t		*pt;
+	uint64_t	 n, epoch;
+	size_t		 ptlen;
 
 	if (m->tm.plen < SC_NONCE_LEN + NOISE_TAGLEN + 1) {
 		c->nbad++;
@@ -358,14 +369,14 @@ chan_decrypt(struct channel *c, struct message *m)
 			    "expired key", c->enc, (unsigned long long)n);
 			goto out;
 		}
-		chan_expand(&st, key);
+		memset(&st, 0, sizeof(st));
 		stp = &st;
+		chan_expand(stp, 0, key);
 	}
 	pt = m->tm.payload + SC_NONCE_LEN;
 	ptlen = m->tm.plen - SC_NONCE_LEN - NOISE_TAGLEN;
 	chan_nonce(nonce, m->tm.payload);
-	if (crypto_aead_aes256gcm_decrypt_detached_afternm(pt, NULL, pt,
-	    ptlen, pt + ptlen, NULL, 0, nonce, stp) != 0) {
+	if (aead_open(stp, nonce, pt, ptlen, pt + ptlen) == -1) {
 		c->nbad++;
 		router_drop(m, "secure channel %s: message %llu does not "
 		    "verify", c->enc, (unsigned long long)n);
@@ -377,7 +388,10 @@ chan_decrypt(struct channel *c, struct message *m)
 	if (epoch > c->rx_epoch) {
 		memcpy(c->rx_prev, prev, sizeof(c->rx_prev));
 		memcpy(c->rx_key, key, sizeof(c->rx_key));
+		/* The new epoch's context becomes the channel's. */
+		aead_clear(&c->rx_st);
 		memcpy(&c->rx_st, &st, sizeof(c->rx_st));
+		sodium_memzero(&st, sizeof(st));
 		c->rx_epoch = epoch;
 		c->rx_has_prev = 1;
 	}
@@ -404,7 +418,8 @@ chan_decrypt(struct channel *c, struct message *m)
 		break;
 	}
  out:
-	sodium_memzero(&st, sizeof(st));
+	if (stp == &st)
+		aead_clear(&st);
 	sodium_memzero(key, sizeof(key));
 	sodium_memzero(prev, sizeof(prev));
 }

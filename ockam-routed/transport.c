@@ -515,8 +515,12 @@ tcp_recv(struct imsg *imsg, struct tcp_msg *tm, struct cursor *cur)
 		    safe_str(c->peer, strlen(c->peer)));
 		return;
 	}
-	if (tmsg_decode(&m->tm, cur->p, cur->left, &errstr) == -1)
+	/* The imsg's buffer is taken: the payload is not copied. */
+	if (tmsg_decode_take(&m->tm, imsg->data, imsg->len,
+	    (const unsigned char *)cur->p - imsg->data, cur->left,
+	    &errstr) == -1)
 		imsg_bad("tcpd", imsg, errstr);
+	imsg->data = NULL;
 	/* The hop it came over, so that replies find their way back. */
 	if (route_push_front(&m->tm.ret, c->tls ? OCKAM_ADDR_TLS :
 	    OCKAM_ADDR_TCP, conn_name(c), strlen(conn_name(c))) == -1) {

@@ -13,15 +13,18 @@ if ! command -v iperf3 >/dev/null 2>&1 || [ ! -x /usr/sbin/sshd ] ||
 	return 0 2>/dev/null || exit 0
 fi
 
-# iperf3 PORT: receiver Mbit/s of one stream for 10 s, or -
+# iperf3 PORT: receiver Mbit/s of one stream for 10 s, or -; the bytes
+# received into $D/iperf.bytes
 iperf() {
 	iperf3 -c 127.0.0.1 -p "$1" -t 10 -J 2>/dev/null | python3 -c '
 import json, sys
 try:
-    print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]
-        ["bits_per_second"] / 1e6))
+    r = json.load(sys.stdin)["end"]["sum_received"]
+    print("%.0f" % (r["bits_per_second"] / 1e6))
+    open(sys.argv[1], "w").write("%d\n" % r["bytes"])
 except Exception:
-    print("-")'
+    print("-")
+    open(sys.argv[1], "w").write("0\n")' "$D/iperf.bytes"
 }
 
 PI3=$(port 29100)
@@ -38,12 +41,22 @@ cp "$TOP/etc/portal-inlet.conf" "$D/pinlet.conf"
 echo "inlet on 127.0.0.1 port $PPI via" \
     "\"/ip4/127.0.0.1/tcp/$PPO/service/bob_listener\" to \"iperf\"" \
     >> "$D/pinlet.conf"
-start poutlet "$D/poutlet.conf" -D port="$PPO" -D target_port="$PE" \
-    -D vaultdir="$D/poutvault"
-POPID=$PID
-start pinlet "$D/pinlet.conf" -D port="$PPE" -D bob_port="$PPO" \
-    -D vaultdir="$D/pinvault"
-PIPID=$PID
+# portal_start AEAD: both nodes, their channels' AES-256-GCM by AEAD
+# (OCKAM_AEAD, ockam-routed(8)), fresh vaults; portal_stop ends them.
+portal_start() {
+	export OCKAM_AEAD=$1
+	start poutlet "$D/poutlet.conf" -D port="$PPO" -D target_port="$PE" \
+	    -D vaultdir="$D/poutvault-$1"
+	POPID=$PID
+	start pinlet "$D/pinlet.conf" -D port="$PPE" -D bob_port="$PPO" \
+	    -D vaultdir="$D/pinvault-$1"
+	PIPID=$PID
+	unset OCKAM_AEAD
+}
+portal_stop() {
+	kill "$POPID" "$PIPID"
+	wait "$POPID" "$PIPID" 2>/dev/null
+}
 
 # ssh -L: an sshd of our own, a key for root, two forwards.
 PSSH=$(port 29300)
@@ -92,54 +105,73 @@ if [ -n "$ST" ]; then
 fi
 
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-PROCS="$POPID $(tcpd_of "$POPID") $PIPID $(tcpd_of "$PIPID")"
-c0=""; for p in $PROCS; do c0="$c0 $(cpu "$p")"; done
+# portal_run AEAD: iperf3 and tcpecho through the portal; the results in
+# i_AEAD, e_AEAD and, CPU ms per GB of the iperf3 run by process, c_AEAD.
+portal_run() {
+	portal_start "$1"
+	PROCS="$POPID $(tcpd_of "$POPID") $PIPID $(tcpd_of "$PIPID")"
+	c0=""; for p in $PROCS; do c0="$c0 $(cpu "$p")"; done
+	i=$(iperf "$PPI")
+	c1=""; for p in $PROCS; do c1="$c1 $(cpu "$p")"; done
+	e=$("$BUILD/regress/tcpecho" client "$PPE") || e="- - -"
+	c=$(python3 -c 'import sys
+a = sys.argv[2:]; n = len(a) // 2; gb = int(sys.argv[1]) / 1e9
+print(" ".join("%.0f" % ((int(a[n + i]) - int(a[i])) * 10 / gb)
+    if gb > 0 else "-" for i in range(n)))' "$(cat "$D/iperf.bytes")" \
+	    $c0 $c1)
+	portal_stop
+	eval "i_$1=\$i; e_$1=\$e; c_$1=\$c"
+}
+
 i_direct=$(iperf "$PI3")
-i_portal=$(iperf "$PPI")
-c1=""; for p in $PROCS; do c1="$c1 $(cpu "$p")"; done
+portal_run openssl
+portal_run libsodium
 i_ssh=$(iperf "$PLI")
 [ -n "$ST" ] && tls_i=$(iperf "$PT2")
-e_portal=$("$BUILD/regress/tcpecho" client "$PPE") || e_portal="- - -"
 e_ssh=$("$BUILD/regress/tcpecho" client "$PLE") || e_ssh="- - -"
 
+"$BUILD/regress/aeadbench"
 printf '\n%-44s %10s %10s %12s %8s\n' "a TCP service, reached through" \
     "RTT 64 B" "RTT 64 B" "MB/s" "iperf3"
 printf '%-44s %10s %10s %12s %8s\n' "" "p50 (us)" "p99 (us)" "16 KiB" \
     "Mbit/s"
 prow() { printf '%-44s %10s %10s %12s %8s\n' "$1" "$2" "$3" "$4" "$5"; }
 prow "nothing: straight to the server" $tcp "$i_direct"
-prow "an ockam-c portal (inlet, channel, outlet)" $e_portal "$i_portal"
+prow "an ockam-c portal, AES-GCM by OpenSSL" $e_openssl "$i_openssl"
+prow "an ockam-c portal, AES-GCM by libsodium" $e_libsodium \
+    "$i_libsodium"
 prow "ssh -L, aes256-gcm" $e_ssh "$i_ssh"
 prow "stunnel, TLS 1.3 (two hops)" $tls "$tls_i"
-set -- $e_portal
-ep=$1
 set -- $e_ssh
 es=$1
-python3 - "$i_portal" "$i_ssh" "$tls_i" "$ep" "$es" <<'PY'
+for a in openssl libsodium; do
+	eval "ip=\$i_$a; set -- \$e_$a"
+	python3 - "$a" "$ip" "$i_ssh" "$tls_i" "$1" "$es" <<'PY'
 import sys
 def f(x):
     try: return float(x)
     except ValueError: return None
-p, s, t, rp, rs = (f(x) for x in sys.argv[1:])
+a = sys.argv[1]
+p, s, t, rp, rs = (f(x) for x in sys.argv[2:])
 best = max(x for x in (s, t) if x is not None) if (s or t) else None
 if p and best:
-    print("portal / better of ssh -L and stunnel, iperf3: %.2fx "
-        "(target at least 1.00x)" % (p / best))
+    print("portal (%s) / better of ssh -L and stunnel, iperf3: %.2fx "
+        "(target at least 1.00x)" % (a, p / best))
 if rp and rs:
-    print("portal / ssh -L, 64 B RTT p50: %.2fx (target at most 1.50x)"
-        % (rp / rs))
+    print("portal (%s) / ssh -L, 64 B RTT p50: %.2fx (target at most "
+        "1.50x)" % (a, rp / rs))
 PY
-set -- $c0
-set -- $c1 "$@"
+done
+
+printf '\n%-44s %8s %8s %8s %8s\n' "CPU ms per GB through the portal (iperf3)" \
+    "outlet" "outlet" "inlet" "inlet"
+printf '%-44s %8s %8s %8s %8s\n' "" "routed" "tcpd" "routed" "tcpd"
+printf '%-44s %8s %8s %8s %8s\n' "AES-GCM by OpenSSL" $c_openssl
+printf '%-44s %8s %8s %8s %8s\n' "AES-GCM by libsodium" $c_libsodium
 cat <<EOC
 
-CPU ms of the portal's iperf3 run (10 s), by process: the outlet's
-routed and tcpd, the inlet's routed and tcpd:$(
-python3 -c 'import sys
-a = sys.argv[1:]; n = len(a) // 2
-print(" " + " ".join(str((int(a[i]) - int(a[n + i])) * 10) for i in range(n)))' "$@")
 A portal byte crosses the inlet's tcpd and routed, TCP, the outlet's
 tcpd and routed, and each routed seals or opens it in the secure
-channel (AES-256-GCM, libsodium); ssh and stunnel do the same work in
-one process a side.
+channel (AES-256-GCM by OpenSSL, or by libsodium with OCKAM_AEAD);
+ssh and stunnel do the same work in one process a side.
 EOC

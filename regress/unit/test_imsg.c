@@ -291,6 +291,39 @@ test_close_tail(void **state)
 	chan_close(&c);
 }
 
+/* A tail's slice: only its bytes go, the whole of it is freed. */
+static void
+test_close_part(void **state)
+{
+	struct chan	 c;
+	struct imsg	 m;
+	struct ibuf	*b;
+	char		*tail;
+
+	(void)state;
+	chan_open(&c, 64, 0);
+	assert_non_null(b = imsg_create(&c.w, 50, 0, 0, 2));
+	assert_int_equal(ibuf_add(b, "ab", 2), 0);
+	assert_non_null(tail = strdup("xxcdefyy"));
+	assert_int_equal(imsg_close_part(&c.w, b, tail, 8, 2, 4), 0);
+	assert_int_equal(imsgbuf_queuelen(&c.w), IMSG_HEADER_SIZE + 6);
+	/* A slice past the tail: refused, the tail stays the caller's. */
+	assert_non_null(b = imsg_create(&c.w, 51, 0, 0, 1));
+	assert_int_equal(ibuf_add_u8(b, 'z'), 0);
+	assert_non_null(tail = strdup("1234"));
+	assert_int_equal(imsg_close_part(&c.w, b, tail, 4, 2, 3), -1);
+	assert_int_equal(errno, ERANGE);
+	free(tail);
+	assert_int_equal(imsgbuf_flush(&c.w), 0);
+	recv_one(&c.r, &m);
+	assert_int_equal(m.hdr.type, 50);
+	assert_int_equal(m.len, 6);
+	assert_memory_equal(m.data, "abcdef", 6);
+	imsg_free(&m);
+	assert_int_equal(imsgbuf_get(&c.r, &m), 0);
+	chan_close(&c);
+}
+
 static void
 test_partial_arrival(void **state)
 {
@@ -823,6 +856,7 @@ main(void)
 		cmocka_unit_test(test_free_clear),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_type_names),
+		cmocka_unit_test(test_close_part),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

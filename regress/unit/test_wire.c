@@ -367,6 +367,70 @@ test_hop(void **state)
 	tmsg_clear(&got);
 }
 
+/* The routes alone: the same routes, the payload found where it is. */
+static void
+test_decode_routes(void **state)
+{
+	struct tmsg	 m;
+	const void	*pl;
+	size_t		 plen;
+	const char	*errstr = NULL;
+
+	(void)state;
+	tmsg_init(&m);
+	assert_int_equal(tmsg_decode_routes(&m, ka_echoer, KA_LEN(ka_echoer),
+	    &pl, &plen, &errstr), 0);
+	assert_int_equal(m.onward.n, 1);
+	assert_true(addr_is(route_head(&m.onward), OCKAM_ADDR_LOCAL,
+	    "echoer"));
+	assert_int_equal(m.ret.n, 1);
+	assert_true(addr_is(route_head(&m.ret), OCKAM_ADDR_LOCAL, "app"));
+	assert_null(m.payload);
+	assert_int_equal(m.plen, 0);
+	assert_int_equal(plen, 13);
+	assert_ptr_equal(pl, ka_echoer + KA_LEN(ka_echoer) - 13);
+	assert_memory_equal(pl, "\x0c" "Hello Ockam!", 13);
+	tmsg_clear(&m);
+	/* Truncated: refused as tmsg_decode() refuses it. */
+	assert_int_equal(tmsg_decode_routes(&m, ka_echoer,
+	    KA_LEN(ka_echoer) - 1, &pl, &plen, &errstr), -1);
+	assert_string_equal(errstr, "truncated");
+	assert_int_equal(m.onward.n, 0);
+}
+
+/* Taking a buffer over: the payload at its front, the rest zero. */
+static void
+test_decode_take(void **state)
+{
+	struct tmsg	 m;
+	unsigned char	*buf, zero[64];
+	size_t		 n = KA_LEN(ka_echoer), size = n + 20;
+	const char	*errstr = NULL;
+
+	(void)state;
+	memset(zero, 0, sizeof(zero));
+	assert_non_null(buf = malloc(size));
+	memset(buf, 0xee, size);
+	memcpy(buf + 7, ka_echoer, n);
+	tmsg_init(&m);
+	/* Outside the buffer, or truncated: refused, buf still ours. */
+	assert_int_equal(tmsg_decode_take(&m, buf, size, 7, size, &errstr),
+	    -1);
+	assert_int_equal(tmsg_decode_take(&m, buf, size, 7, n - 1, &errstr),
+	    -1);
+	assert_string_equal(errstr, "truncated");
+	assert_int_equal(buf[0], 0xee);
+	assert_int_equal(tmsg_decode_take(&m, buf, size, 7, n, &errstr), 0);
+	assert_ptr_equal(m.payload, buf);
+	assert_int_equal(m.plen, 13);
+	assert_memory_equal(buf, "\x0c" "Hello Ockam!", 13);
+	assert_memory_equal(buf + 13, zero, size - 13);
+	assert_true(addr_is(route_head(&m.onward), OCKAM_ADDR_LOCAL,
+	    "echoer"));
+	assert_true(addr_is(route_head(&m.ret), OCKAM_ADDR_LOCAL, "app"));
+	tmsg_clear(&m);
+}
+
 static void
 test_known_answers(void **state)
 {
@@ -691,6 +755,8 @@ main(void)
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_encode_limits),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_decode_routes),
+		cmocka_unit_test(test_decode_take),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
