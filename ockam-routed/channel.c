@@ -387,7 +387,9 @@ channel_refused(struct channel *c, struct ockam_conf *n)
 /*
  * Reload: n's secure channel listeners.  One kept keeps its channels
  * but those whose peer its new trust list refuses; one removed closes
- * its channels.  The rest follow their listener's new rules.
+ * its channels.  The rest follow their listener's new rules.  An
+ * initiator's channel made by the file's rules closes when the new
+ * "secure-channel trust" refuses its responder (sctrust_refused()).
  */
 void
 channel_reconf(struct ockam_conf *n, struct reload_sum *sum)
@@ -400,8 +402,9 @@ channel_reconf(struct ockam_conf *n, struct reload_sum *sum)
 
  again:
 	TAILQ_FOREACH(c, &channels, entry) {
-		if (c->listener == NULL ||
-		    (why = channel_refused(c, n)) == NULL)
+		why = c->listener != NULL ? channel_refused(c, n) :
+		    sctrust_refused(c, &n->sctrust);
+		if (why == NULL)
 			continue;
 		if (c->open)
 			chan_send_close(c);

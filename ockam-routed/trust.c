@@ -172,7 +172,15 @@ sctrust_create(const struct route *to, struct identity *ident,
 		    "a long route", (flags & CTL_SC_TRUST_ANY) ?
 		    "--trust-any" : "secure-channel trust everyone");
 		trust->everyone = 1;
-		return (channel_new_initiator(to, ident, trust, NULL, timeout,
+		/*
+		 * By the file's rule: a blank pin (nothing to record) marks
+		 * the channel as the file's, for a reload to judge again.
+		 */
+		pin = NULL;
+		if (!(flags & CTL_SC_TRUST_ANY) &&
+		    (pin = calloc(1, sizeof(*pin))) == NULL)
+			goto oom;
+		return (channel_new_initiator(to, ident, trust, pin, timeout,
 		    client, reqid, err, errlen));
 	}
 	trust->everyone = 0;
@@ -455,6 +463,26 @@ sctrust_tick(void)
 		if (c->pin == NULL || !c->pin->recording)
 			report_open(c);
 	}
+}
+
+/*
+ * Reload: may an initiator's open channel made by the file's rules (it
+ * has a pin: no -T, no --trust-any) stay under t, the new "secure-channel
+ * trust"?  NULL: yes; else why not.  A responder pinned on first use
+ * stays: pins are the vault's, not the file's.
+ */
+const char *
+sctrust_refused(const struct channel *c, const struct trust_conf *t)
+{
+	const struct sc_pin	*p = c->pin;
+
+	if (c->role != NOISE_INITIATOR || p == NULL || !c->open ||
+	    c->peer[0] == '\0')
+		return (NULL);
+	if (trust_allows(t, c->peer) || own_identity(c->peer) ||
+	    (p->pinned[0] != '\0' && strcmp(p->pinned, c->peer) == 0))
+		return (NULL);
+	return ("its responder is no longer in secure-channel trust (reload)");
 }
 
 void

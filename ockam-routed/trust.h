@@ -41,6 +41,7 @@ struct identity;
 struct route;
 
 void	 sctrust_configure(struct ockam_conf *);
+const char *sctrust_refused(const struct channel *, const struct trust_conf *);
 int	 sctrust_create(const struct route *, struct identity *,
 	    struct trust_conf *, uint32_t, int, uint32_t, uint32_t, char *,
 	    size_t);

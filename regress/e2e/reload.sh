@@ -3,7 +3,8 @@
 # Reload (issue 14, item 3): SIGHUP and ockamctl reload read the
 # configuration again and apply the difference, all or nothing.  A
 # channel carrying echo traffic survives a reload that adds a worker
-# and a listener; a consumer or trust removed takes effect; a listener
+# and a listener; a consumer or trust removed takes effect (a listener's
+# trust, and an initiator's); a listener
 # removed closes its connections; a broken configuration, a change that
 # needs a restart and a new listener on a "listen static" node are
 # refused, and the node keeps serving on the old configuration.
@@ -185,6 +186,26 @@ EOF
 	cp "$T/bob.orig" "$C/bob.conf"
 	kill "$target" 2>/dev/null
 else skip "python3 is needed for the portal's target"; fi
+
+# 6b. An initiator's trust: a channel made by the file's rules closes
+# when "secure-channel trust" no longer lists its responder; one made
+# with -T stays.
+cp "$C/alice.conf" "$T/alice.notrust"
+echo "secure-channel trust { \"$bobid\" }" >> "$C/alice.conf"
+ctl alice reload > /dev/null 2>&1
+chf=$(ctl alice secure-channel create \
+    "/ip4/127.0.0.1/tcp/$PB/service/bob_listener" 2>&1)
+echo_ok "$chf" echo2 && ok "a channel by the file's initiator trust" ||
+    fail "a channel by the file's initiator trust ($chf)"
+cp "$T/alice.notrust" "$C/alice.conf"
+out=$(ctl alice reload 2>&1)
+echo "$out" | grep -q "channels closed 1" &&
+    grep -q "no longer in secure-channel trust" "$(node_log alice)" &&
+    ! echo_ok "$chf" echo2 1 &&
+    ok "its responder no longer trusted: that channel closes ($out)" ||
+    fail "its responder no longer trusted: that channel closes ($out)"
+echo_ok "$ch" echo2 && ok "the channel made with -T stays" ||
+    fail "the channel made with -T stays"
 
 # 7. Trust removed: the channel closes, a new one is refused.
 bobconf '"echo2"' "{ \"$OTHER\" }" 'echoer "echo2"'
