@@ -265,6 +265,28 @@ hub_configure(struct ockam_conf *conf)
 	aliases = &conf->aliases;
 }
 
+/*
+ * Reload: the static forwarders whose alias the new configuration binds
+ * to other identities than the one that claimed it go.  How many.
+ */
+int
+hub_reconf(void)
+{
+	struct fwd	*f, *next;
+	int		 n = 0;
+
+	TAILQ_FOREACH_SAFE(f, &fwds, entry, next) {
+		if (f->alias[0] == '\0' || alias_bound(f->alias, f->peer) != 0)
+			continue;
+		log_info("reload: forwarder %s closed: alias \"%s\" is bound "
+		    "to other identities than %s", f->w->name, f->alias,
+		    f->peer);
+		fwd_free(f);
+		n++;
+	}
+	return (n);
+}
+
 /* The answer of f: from its address, along its route. */
 static void
 fwd_answer(struct fwd *f, const void *payload, size_t plen)

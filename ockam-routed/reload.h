@@ -25,6 +25,7 @@ enum reload_what {
 	RL_SCLIENTS,
 	RL_OUTLETS,
 	RL_INLETS,
+	RL_FORWARDERS,		/* closed: their alias is others' now */
 	RL_MAX
 };
 struct reload_sum {

@@ -115,6 +115,7 @@ reload_apply(struct ockam_conf *o, struct ockam_conf *n,
 	if (!aliases_equal(o, n))
 		sum->changed++;
 	hub_configure(n);
+	sum->removed[RL_FORWARDERS] += hub_reconf();
 	relayc_reconf(o, n, sum);
 	sclient_reconf(o, n, sum);
 	portal_reconf(o, n, sum);

@@ -314,7 +314,7 @@ reload_summary(const struct reload_sum *s, char *buf, size_t len)
 	static const char *names[RL_MAX] = {
 		"workers", "relays", "listeners", "secure channel listeners",
 		"connections closed", "channels closed", "relays at hubs",
-		"stream clients", "outlets", "inlets",
+		"stream clients", "outlets", "inlets", "forwarders closed",
 	};
 	size_t	 off = 0;
 	int	 i;
@@ -323,7 +323,8 @@ reload_summary(const struct reload_sum *s, char *buf, size_t len)
 	for (i = 0; i < RL_MAX && off < len; i++) {
 		if (s->added[i] == 0 && s->removed[i] == 0)
 			continue;
-		if (i == RL_CONNECTIONS || i == RL_CHANNELS)
+		if (i == RL_CONNECTIONS || i == RL_CHANNELS ||
+		    i == RL_FORWARDERS)
 			off += snprintf(buf + off, len - off, "%s%s %d",
 			    off ? ", " : "", names[i], s->removed[i]);
 		else

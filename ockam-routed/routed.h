@@ -141,6 +141,7 @@ int		 worker_forward(struct worker *, struct message *,
 
 /* hub.c */
 void		 hub_configure(struct ockam_conf *);
+int		 hub_reconf(void);
 void		 hub_handle(struct worker *, struct message *);
 int		 hub_flow_allows(const struct addr *, const struct names *);
 int		 hub_channel_reply(struct message *, const struct addr *);

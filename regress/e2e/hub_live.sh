@@ -352,6 +352,21 @@ wait_for 5 sh -c "! '$CTL' -s '$(node_sock hub)' show relays |
     ok "its channel closed: forward_to_bob is gone from the hub" ||
     fail "its channel closed: forward_to_bob is gone from the hub"
 
+# A reload that binds "bound" to another identity: carol's forwarder
+# for it closes, and her next claim is refused.
+other=I$(printf '%064d' 7)
+{ cat "$TOP/etc/hub.conf"
+  echo "forwarding alias \"bound\" identity \"$other\""; } > "$T/hub.conf"
+check "carol's forward_to_bound is up" sh -c \
+    "'$CTL' -s '$(node_sock hub)' show relays | grep -q forward_to_bound"
+out=$(ctl hub reload 2>&1)
+echo "$out" | grep -q "forwarders closed 1" &&
+    grep -q "forwarder forward_to_bound closed: alias \"bound\"" \
+    "$(node_log hub)" &&
+    ! ctl hub show relays | grep -q forward_to_bound &&
+    ok "reload: an alias bound to another identity, its forwarder closed ($out)" ||
+    fail "reload: an alias bound to another identity ($out)"
+
 for node in eve carol alice bob hub; do
 	stop_node $node
 	[ "$(exit_status $node)" = 0 ] &&
