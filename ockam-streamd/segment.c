@@ -9,7 +9,9 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,4 +309,62 @@ recbuf_free(struct recbuf *rb)
 	free(rb->buf);
 	rb->buf = NULL;
 	rb->len = rb->size = 0;
+}
+
+/* The segment of segs holding index (first <= index < durable). */
+size_t
+seg_find(const struct segment *segs, size_t nsegs, uint64_t index)
+{
+	size_t	 lo = 0, hi = nsegs - 1, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (segs[mid].first <= index)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (lo);
+}
+
+/* fsync a directory below the data directory dirfd ("." for itself). */
+int
+dir_sync(int dirfd, const char *path)
+{
+	int	 fd, r;
+
+	if ((fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return (-1);
+	r = fsync(fd);
+	close(fd);
+	return (r);
+}
+
+/* A directory below the data directory, to read. */
+DIR *
+dir_open(int dirfd, const char *path)
+{
+	DIR	*d;
+	int	 fd;
+
+	if ((fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return (NULL);
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return (d);
+}
+
+/* Its next name but "." and "..", or NULL. */
+const char *
+dir_next(DIR *d)
+{
+	struct dirent	*de;
+
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			return (de->d_name);
+	return (NULL);
 }

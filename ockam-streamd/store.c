@@ -69,48 +69,6 @@ stream_path(char *buf, size_t size, const char *name)
 		fatalx("stream path too long");
 }
 
-/* fsync a directory below the data directory ("." for itself). */
-static int
-dir_sync(const char *path)
-{
-	int	 fd, r;
-
-	if ((fd = openat(sc.dirfd, path, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1)
-		return (-1);
-	r = fsync(fd);
-	close(fd);
-	return (r);
-}
-
-/* A directory below the data directory, to read. */
-static DIR *
-dir_open(const char *path)
-{
-	DIR	*d;
-	int	 fd;
-
-	if ((fd = openat(sc.dirfd, path, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1)
-		return (NULL);
-	if ((d = fdopendir(fd)) == NULL)
-		close(fd);
-	return (d);
-}
-
-/* Its next name but "." and "..", or NULL. */
-static const char *
-dir_next(DIR *d)
-{
-	struct dirent	*de;
-
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			return (de->d_name);
-	return (NULL);
-}
-
 static void
 stream_close_wfd(struct stream *s)
 {
@@ -207,7 +165,7 @@ stream_new_seg(struct stream *s)
 	memset(sg, 0, sizeof(*sg));
 	sg->first = s->next;
 	stream_path(path, sizeof(path), s->name);
-	if (dir_sync(path) == -1)
+	if (dir_sync(sc.dirfd, path) == -1)
 		fatal("stream %s: fsync of its directory", s->name);
 	return (0);
 }
@@ -226,7 +184,7 @@ stream_list(struct stream *s)
 	uint64_t	 first;
 
 	stream_path(path, sizeof(path), s->name);
-	if ((d = dir_open(path)) == NULL)
+	if ((d = dir_open(sc.dirfd, path)) == NULL)
 		return (-1);
 	while ((name = dir_next(d)) != NULL) {
 		if (seg_name_parse(name, &first) == -1) {
@@ -319,7 +277,7 @@ stream_load(const char *name, int create, int *existed, struct stream **sp)
 	*existed = 1;
 	if (create && mkdirat(sc.dirfd, path, 0700) == 0) {
 		*existed = 0;
-		if (dir_sync("streams") == -1)
+		if (dir_sync(sc.dirfd, "streams") == -1)
 			fatal("fsync of the streams directory");
 	} else if (create && errno != EEXIST) {
 		log_warn("stream %s: mkdir", name);
@@ -424,7 +382,7 @@ store_init(const struct store_conf *conf)
 		return (-1);
 	if (mkdirat(sc.dirfd, "streams", 0700) == -1 && errno != EEXIST)
 		return (-1);
-	if ((d = dir_open("streams")) == NULL)
+	if ((d = dir_open(sc.dirfd, "streams")) == NULL)
 		return (-1);
 	while ((name = dir_next(d)) != NULL) {
 		if (!streamd_name_valid(name, strlen(name))) {
@@ -669,22 +627,6 @@ store_synced(const struct store_sync *ss, size_t n)
 	}
 }
 
-/* The segment holding index (first <= index < durable). */
-static size_t
-seg_find(const struct stream *s, uint64_t index)
-{
-	size_t	 lo = 0, hi = s->nsegs - 1, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo + 1) / 2;
-		if (s->segs[mid].first <= index)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return (lo);
-}
-
 /* A descriptor to read segment i from: the write one for the last. */
 static int
 seg_rfd(struct stream *s, size_t i)
@@ -754,7 +696,7 @@ store_read(uint32_t id, uint64_t index, uint64_t limit, uint32_t budget,
 	*next = s->durable;
 	if (index >= s->durable || limit == 0)
 		return (STREAMD_OK);
-	i = seg_find(s, index);
+	i = seg_find(s->segs, s->nsegs, index);
 	if ((fd = seg_rfd(s, i)) == -1 ||
 	    seg_seek(s, i, fd, index, &off) == -1)
 		goto ioerr;

@@ -20,6 +20,7 @@
 #ifndef OCKAM_STREAMD_STORE_H
 #define OCKAM_STREAMD_STORE_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -82,6 +83,10 @@ int		 rec_check(const uint8_t *, uint64_t, uint32_t *, int64_t *);
 int		 rec_crc_ok(const uint8_t *, const void *);
 int		 seg_name_parse(const char *, uint64_t *);
 void		 seg_name(char *, size_t, const char *, uint64_t);
+size_t		 seg_find(const struct segment *, size_t, uint64_t);
+int		 dir_sync(int, const char *);
+DIR		*dir_open(int, const char *);
+const char	*dir_next(DIR *);
 int		 seg_mark(struct segment *, uint64_t);
 int		 seg_recover(int, const char *, struct segment *);
 void		 seg_free(struct segment *);
