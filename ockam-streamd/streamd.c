@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +56,7 @@
 
 #define PENDING_MAX	1024	/* appends waiting for their fsync */
 #define OFFSETS_FLUSH	200	/* ms between writes of the offsets */
+static int64_t	 offsets_flush_ms = OFFSETS_FLUSH;
 #define OFFSETS_RATE	(4 << 20) /* ... and at most this many bytes/s */
 #define RETAIN_EVERY	10	/* seconds between retention runs */
 
@@ -487,8 +489,8 @@ streamd_loop(void)
 		now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		timeout = RETAIN_EVERY * 1000;
 		wait_ms = be->offsets_size() * 1000 / OFFSETS_RATE;
-		if (wait_ms < OFFSETS_FLUSH)
-			wait_ms = OFFSETS_FLUSH;
+		if (wait_ms < offsets_flush_ms)
+			wait_ms = offsets_flush_ms;
 		if (be->dirty()) {
 			if (now_ms - flushed_ms >= wait_ms) {
 				be->flush();
@@ -568,6 +570,23 @@ streamd_start(struct priv_conf *pc)
 
 	if (!gotconf)
 		fatalx("no stream configuration from routed");
+#ifdef OCKAM_REGRESS
+	/*
+	 * The regress build alone: the offsets written this seldom, so that
+	 * a crash always finds some saved since (streams_crash_consumer.sh).
+	 */
+	{
+		const char	*e, *errstr;
+
+		if ((e = getenv("OCKAM_REGRESS_OFFSETS_MS")) != NULL) {
+			offsets_flush_ms = strtonum(e, 1, 60000, &errstr);
+			if (errstr != NULL)
+				fatalx("OCKAM_REGRESS_OFFSETS_MS %s", errstr);
+			log_warnx("regress: offsets written every %lld ms",
+			    (long long)offsets_flush_ms);
+		}
+	}
+#endif
 	if (sconf.backend == STREAMD_BACKEND_REDIS) {
 		streamd_start_redis(pc);
 		return;

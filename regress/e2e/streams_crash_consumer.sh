@@ -23,6 +23,9 @@ cp "$TOP/etc/hub.conf" "$T/hub.conf"
 sed 's/consumers { "echoer" }/consumers { "echoer" "app" }/' \
     "$TOP/etc/streams-responder.conf" > "$T/resp.conf"
 mkdir -p "$T/hub" "$T/resp" "$T/init"
+# The hub's streamd writes the consumers' offsets every second, not 200 ms.
+OCKAM_REGRESS_OFFSETS_MS=1000
+export OCKAM_REGRESS_OFFSETS_MS
 start_hub() {
 	start_node hub "$T/hub.conf" -D vaultdir="$T/hub/vault" \
 	    -D statedir="$T/hub/streams" -D port="$PH"
@@ -53,6 +56,12 @@ wait_for 5 sh -c "'$CTL' -s '$(node_sock resp)' show workers |
 done) &
 SEND=$!
 wait_for 20 sh -c "[ \$(wc -l < $T/app.out) -ge 40 ]"
+# The offsets written once (every second here, OCKAM_REGRESS_OFFSETS_MS
+# of the regress build), then 10 more messages: saved since, not yet
+# written, so that the restart replays them.
+wait_for 5 test -s "$T/hub/streams/offsets"
+n=$(wc -l < "$T/app.out")
+wait_for 5 sh -c "[ \$(wc -l < $T/app.out) -ge $((n + 10)) ]"
 kill -KILL "$(node_pid hub)" "$(child_pid hub ockam-streamd)" \
     "$(child_pid hub ockam-tcpd)" "$(child_pid hub ockam-vaultd)" 2>/dev/null
 before=$(wc -l < "$T/app.out")
