@@ -68,7 +68,8 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 		  ockam-routed/workers.c ockam-routed/hub.c \
 		  ockam-routed/relayc.c ockam-routed/relayctl.c \
 		  ockam-routed/notify.c ockam-routed/paths.c \
-		  ockam-routed/tcpcut.c ockam-routed/tcpbind.c ockam-routed/portalctl.c \
+		  ockam-routed/tcpcut.c ockam-routed/tcpbind.c \
+		  ockam-routed/tcpconn.c ockam-routed/portalctl.c \
 		  ockam-routed/reload.c ockam-routed/reloaddiff.c \
 		  ockam-routed/reloadapply.c ockam-routed/reloadportal.c \
 		  ockam-routed/tcpreload.c ockam-routed/relayreload.c \

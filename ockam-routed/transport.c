@@ -724,45 +724,6 @@ tcp_imsg_flow(struct imsg *imsg)
 }
 
 /*
- * The remote address of connection id without its port ("A.B.C.D",
- * "[IPv6]", a host name): what the bounds per address count.
- */
-int
-tcp_conn_addr(uint32_t id, char *buf, size_t len)
-{
-	struct rconn	*c;
-	char		*p;
-
-	if ((c = conn_by_id(id)) == NULL)
-		return (-1);
-	strlcpy(buf, c->peer, len);
-	if ((p = strrchr(buf, ':')) != NULL &&
-	    (buf[0] != '[' || p[-1] == ']'))
-		*p = '\0';
-	return (0);
-}
-
-/*
- * A channel holds what came on connection id (stop) or no longer does:
- * tcpd stops reading it while any channel holds (lib/tcp.h).
- */
-void
-tcp_read_stop(uint32_t id, int stop)
-{
-	struct tcp_conn	 tc;
-	struct rconn	*c;
-
-	if ((c = conn_by_id(id)) == NULL)
-		return;
-	if (stop ? c->rstop++ != 0 : (c->rstop == 0 || --c->rstop != 0))
-		return;
-	memset(&tc, 0, sizeof(tc));
-	tc.conn = id;
-	children_send(CHILD_TCPD, stop ? IMSG_TCP_STOPREAD : IMSG_TCP_READ,
-	    &tc, sizeof(tc));
-}
-
-/*
  * Back-pressure: while routed's queue to tcpd is above the high-water
  * mark, neither control clients nor tcpd are read (their writes block)
  * until it is below the low-water mark again.  A peer's traffic can

@@ -2,10 +2,11 @@
 /*
  * Listeners: bound at start-up while still root, or at run time by the
  * unprivileged tcpd (reload) unless the node is "listen static", whose
- * sandbox has no bind or listen; accepted from afterwards.  A new connection that
- * bounds.c refuses (the slots are full, or its address has its share)
- * is accepted and closed at once; out of descriptors, accepting pauses
- * for a second rather than spinning on a listener that stays readable.
+ * sandbox has no bind or listen; accepted from afterwards.  A new
+ * connection that bounds.c refuses (the slots are full, or its address
+ * has its share) is accepted and closed at once; out of descriptors,
+ * accepting pauses for a second rather than spinning on a listener that
+ * stays readable.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
