@@ -353,15 +353,19 @@ tcpd_regress_connid(struct imsg *imsg)
 }
 
 /*
- * Enough descriptors for every connection, every listener and a few
- * more; raised while still root when the hard limit is lower.
+ * Enough descriptors for every connection, portal socket, listener and
+ * inlet and a few more; raised while still root when the hard limit is
+ * lower.
  */
 static void
 tcpd_rlimit(void)
 {
 	struct rlimit	 rl;
-	rlim_t		 want = limit(LIMIT_CONNECTIONS) + nlisteners + 32;
+	rlim_t		 want;
 
+	/* Listeners and inlets may come at run time: room for them all. */
+	want = limit(LIMIT_CONNECTIONS) + limit(LIMIT_PORTALS) +
+	    TCPD_LISTEN_MAX + TCPD_INLET_MAX + 32;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("getrlimit");
 	if (rl.rlim_cur >= want)
