@@ -18,6 +18,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "channel.h"
 #include "ctl.h"
 #include "log.h"
 #include "portals.h"
@@ -54,12 +55,22 @@ inlet_chan_get(const struct inlet_conf *ic)
 	return (ch);
 }
 
-/* An inlet leaves it; the last one frees it (the channel idles out). */
+/*
+ * An inlet leaves it; the last one frees it and closes its channel,
+ * which nothing would use again.
+ */
 void
 inlet_chan_put(struct inlet_chan *ch)
 {
+	struct channel	*c;
+
 	if (ch == NULL || --ch->refs > 0)
 		return;
+	if (ch->chan != 0 && (c = channel_by_id(ch->chan)) != NULL) {
+		if (c->open)
+			chan_send_close(c);
+		channel_free(c, "its last inlet stopped");
+	}
 	TAILQ_REMOVE(&ichans, ch, entry);
 	route_clear(&ch->via);
 	free(ch->via_text);

@@ -130,6 +130,11 @@ case $out in *refused*) ok "its port refuses connections";;
 ctl in tcp-inlet delete "127.0.0.1:$P2" > "$T/d2" 2>&1 &&
     ok "tcp-inlet delete by ADDRESS:PORT" ||
     fail "tcp-inlet delete by ADDRESS:PORT ($(cat "$T/d2"))"
+wait_for 5 sh -c "! '$CTL' -s '$(node_sock in)' show channels |
+    grep -q '^/service/.* initiator  *open'" &&
+    grep -q "its last inlet stopped" "$(node_log in)" &&
+    ok "the last inlet via a route gone: its channel closed" ||
+    { fail "the last inlet via a route gone: its channel closed"; ctl in show channels; }
 ctl in tcp-inlet delete "$ID1" > "$T/d3" 2>&1
 [ $? != 0 ] && grep -q "no such inlet" "$T/d3" &&
     ok "deleting it again: $(cat "$T/d3")" ||
