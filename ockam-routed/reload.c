@@ -434,16 +434,26 @@ static struct ockam_conf *
 reload_parse(char *why, size_t len)
 {
 	struct ockam_conf	*conf;
-	int			 fd;
+	int			 fd, saved;
 
 	if ((fd = reload_open(conffile)) == -1) {
 		if (errno == EBADF)
 			snprintf(why, len, "cannot read %s: its directory "
 			    "was not open at start-up; restart the node",
 			    conffile);
-		else
+		else {
+			saved = errno;
 			snprintf(why, len, "cannot read %s as %s: %s",
-			    conffile, user, strerror(errno));
+			    conffile, user, strerror(saved));
+			/* Landlock's refusal looks like the file's mode. */
+			if (saved == EACCES) {
+				strlcat(why, " (the node reads it as its user, "
+				    "beneath ", len);
+				strlcat(why, confdir, len);
+				strlcat(why, " only: not through a link out of "
+				    "it)", len);
+			}
+		}
 		return (NULL);
 	}
 	close(fd);

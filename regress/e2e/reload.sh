@@ -229,6 +229,23 @@ if is_root && have_user; then
 	    fail "a file the node cannot read ($st: $out)"
 	chmod 644 "$C/bob.conf"
 else skip "not root: the node runs as this user"; fi
+# A link out of the directory: Landlock refuses it, and the reason says
+# where the node reads.
+if grep -q "routed: Landlock is not available" "$(node_log bob)"; then
+	skip "a link out of the directory (no Landlock here)"
+else
+	cp "$C/bob.conf" "$T/outside-bob.conf"
+	chmod 644 "$T/outside-bob.conf"
+	mv "$C/bob.conf" "$T/bob.conf.saved"
+	ln -s ../outside-bob.conf "$C/bob.conf"
+	out=$(ctl bob reload 2>&1); st=$?
+	[ $st -eq 3 ] && echo "$out" | grep -q \
+	    "Permission denied (the node reads it as its user, beneath $C only" &&
+	    ok "a link out of the directory: refused, saying where it reads" ||
+	    fail "a link out of the directory ($st: $out)"
+	rm -f "$C/bob.conf"
+	mv "$T/bob.conf.saved" "$C/bob.conf"
+fi
 alive "$(node_pid bob)" && ok "bob still runs" || fail "bob still runs"
 
 # 9. listen static: a new listener needs a restart.
