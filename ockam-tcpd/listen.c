@@ -98,23 +98,32 @@ int
 listener_add(const struct tcp_listen *tl, struct listener *out,
     const char **step)
 {
-	struct listener		*l;
+	struct listener		 fresh, *l = NULL;
+	int			 i;
 
 	memset(out, 0, sizeof(*out));
-	if (nlisteners == TCPD_LISTEN_MAX) {
+	/*
+	 * A slot closed in this round serves again (its poll result too:
+	 * an accept then finds nothing).
+	 */
+	for (i = 0; i < nlisteners && l == NULL; i++)
+		if (listeners[i].fd == -1)
+			l = &listeners[i];
+	if (l == NULL && nlisteners == TCPD_LISTEN_MAX) {
 		*step = "too many listeners";
 		errno = ENOSPC;
 		return (-1);
 	}
-	l = &listeners[nlisteners];
-	if (listener_bind(tl, l, step) == -1) {
-		*out = *l;
+	if (listener_bind(tl, &fresh, step) == -1) {
+		*out = fresh;
 		return (-1);
 	}
 	if (tl->tls)
-		l->tls = tlsd_server(l->name, tl->cert, tl->key);
-	nlisteners++;
-	*out = *l;
+		fresh.tls = tlsd_server(fresh.name, tl->cert, tl->key);
+	if (l == NULL)
+		l = &listeners[nlisteners++];
+	*l = fresh;
+	*out = fresh;
 	log_info("listener %u on %s%s", l->id, l->name,
 	    tl->tls ? " (TLS)" : "");
 	return (0);

@@ -179,6 +179,7 @@ portal_inlet(struct imsg *imsg)
 {
 	struct tcp_listen	 tl;
 	struct listener		 l;
+	struct inlet		*in;
 	const char		*step = NULL;
 	int			 i;
 
@@ -189,16 +190,20 @@ portal_inlet(struct imsg *imsg)
 		if (inlets[i].id == tl.id && inlets[i].fd != -1)
 			imsg_bad("routed", imsg, "inlet id used twice");
 	memset(&l, 0, sizeof(l));
-	if (ninlets == TCPD_INLET_MAX) {
+	/* A slot closed in this round serves again (see listener_add()). */
+	for (i = 0, in = NULL; i < ninlets && in == NULL; i++)
+		if (inlets[i].fd == -1)
+			in = &inlets[i];
+	if (in == NULL && ninlets == TCPD_INLET_MAX) {
 		step = "too many inlets";
 		errno = ENOSPC;
 	} else if (listener_bind(&tl, &l, &step) == 0) {
 		step = NULL;
-		inlets[ninlets].id = tl.id;
-		inlets[ninlets].fd = l.fd;
-		strlcpy(inlets[ninlets].name, l.name,
-		    sizeof(inlets[ninlets].name));
-		ninlets++;
+		if (in == NULL)
+			in = &inlets[ninlets++];
+		in->id = tl.id;
+		in->fd = l.fd;
+		strlcpy(in->name, l.name, sizeof(in->name));
 		log_info("portal inlet %u on %s", tl.id, l.name);
 	}
 	tcpd_bound(&tl, 1, l.name[0] != '\0' ? l.name : tl.addr, step);
