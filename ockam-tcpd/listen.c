@@ -22,12 +22,17 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "privsep.h"
 #include "tcpd.h"
 
 #define ACCEPT_ROUND	64	/* accepts per listener per poll */
 
 struct listener	 listeners[TCPD_LISTEN_MAX];
 int		 nlisteners;
+const struct listen_set listen_set = {
+	listeners, &nlisteners, TCPD_LISTEN_MAX, "listener",
+	"too many listeners", "listener id used twice"
+};
 
 static struct timespec	 accept_resume;		/* paused until then */
 static struct log_count	 lc_nofd = LOG_COUNT_INIT(LOG_WARNING,
@@ -91,26 +96,28 @@ fail:
 }
 
 /*
- * A listener from routed: at start-up (fatal when it cannot be bound),
- * or at run time (0, or -1 with errno and *step).
+ * Add a socket bound for tl to set: a slot closed in this round serves
+ * again (its poll result too: an accept then finds nothing), else the
+ * next one.  An id in use is routed's error (fatal).  0, or -1 with
+ * errno and *step; out gets what was bound (its name either way).
  */
 int
-listener_add(const struct tcp_listen *tl, struct listener *out,
-    const char **step)
+lset_add(const struct listen_set *set, struct imsg *imsg,
+    const struct tcp_listen *tl, struct listener *out, const char **step)
 {
 	struct listener		 fresh, *l = NULL;
 	int			 i;
 
 	memset(out, 0, sizeof(*out));
-	/*
-	 * A slot closed in this round serves again (its poll result too:
-	 * an accept then finds nothing).
-	 */
-	for (i = 0; i < nlisteners && l == NULL; i++)
-		if (listeners[i].fd == -1)
-			l = &listeners[i];
-	if (l == NULL && nlisteners == TCPD_LISTEN_MAX) {
-		*step = "too many listeners";
+	for (i = 0; i < *set->n; i++) {
+		if (set->l[i].fd == -1) {
+			if (l == NULL)
+				l = &set->l[i];
+		} else if (set->l[i].id == tl->id)
+			imsg_bad("routed", imsg, set->dup);
+	}
+	if (l == NULL && *set->n == set->max) {
+		*step = set->full;
 		errno = ENOSPC;
 		return (-1);
 	}
@@ -121,46 +128,48 @@ listener_add(const struct tcp_listen *tl, struct listener *out,
 	if (tl->tls)
 		fresh.tls = tlsd_server(fresh.name, tl->cert, tl->key);
 	if (l == NULL)
-		l = &listeners[nlisteners++];
+		l = &set->l[(*set->n)++];
 	*l = fresh;
 	*out = fresh;
-	log_info("listener %u on %s%s", l->id, l->name,
+	log_info("%s %u on %s%s", set->what, l->id, l->name,
 	    tl->tls ? " (TLS)" : "");
 	return (0);
 }
 
 /*
- * Close listener id (routed's UNLISTEN): marked now, its slot freed by
- * listener_reap() before the next poll, so that this round's poll
- * results still line up.  What it accepted stays up.
+ * Close id of set (routed's UNLISTEN): marked now, its slot freed by
+ * lset_reap() before the next poll, so that this round's poll results
+ * still line up.  What it accepted stays up.
  */
 int
-listener_remove(uint32_t id)
+lset_close(const struct listen_set *set, uint32_t id)
 {
-	int	 i;
+	struct listener	*l;
+	int		 i;
 
-	for (i = 0; i < nlisteners; i++) {
-		if (listeners[i].id != id || listeners[i].fd == -1)
+	for (i = 0; i < *set->n; i++) {
+		l = &set->l[i];
+		if (l->id != id || l->fd == -1)
 			continue;
-		log_info("listener %u on %s closed", id, listeners[i].name);
-		close(listeners[i].fd);
-		listeners[i].fd = -1;
-		tls_free(listeners[i].tls);
-		listeners[i].tls = NULL;
+		log_info("%s %u on %s closed", set->what, id, l->name);
+		close(l->fd);
+		l->fd = -1;
+		tls_free(l->tls);
+		l->tls = NULL;
 		return (0);
 	}
 	return (-1);
 }
 
 void
-listener_reap(void)
+lset_reap(const struct listen_set *set)
 {
 	int	 i, j;
 
-	for (i = j = 0; i < nlisteners; i++)
-		if (listeners[i].fd != -1)
-			listeners[j++] = listeners[i];
-	nlisteners = j;
+	for (i = j = 0; i < *set->n; i++)
+		if (set->l[i].fd != -1)
+			set->l[j++] = set->l[i];
+	*set->n = j;
 }
 
 void

@@ -78,14 +78,12 @@ struct psock {
 };
 TAILQ_HEAD(psocklist, psock);
 
-struct inlet {
-	uint32_t		 id;
-	int			 fd;
-	char			 name[TCP_PEER_MAX];
-};
-
-static struct inlet	 inlets[TCPD_INLET_MAX];
+static struct listener	 inlets[TCPD_INLET_MAX];
 static int		 ninlets;
+const struct listen_set	 inlet_set = {
+	inlets, &ninlets, TCPD_INLET_MAX, "portal inlet", "too many inlets",
+	"inlet id used twice"
+};
 static int		 ninlets_polled;	/* in this round's poll */
 static struct psocklist	 psocks = TAILQ_HEAD_INITIALIZER(psocks);
 static struct psocklist	 pgrave = TAILQ_HEAD_INITIALIZER(pgrave);
@@ -179,54 +177,14 @@ portal_inlet(struct imsg *imsg)
 {
 	struct tcp_listen	 tl;
 	struct listener		 l;
-	struct inlet		*in;
 	const char		*step = NULL;
-	int			 i;
 
 	tcpd_bind_req(imsg, &tl);
 	if (tl.tls != 0 || tl.cert[0] != '\0' || tl.key[0] != '\0')
 		imsg_bad("routed", imsg, "not a plain TCP inlet");
-	for (i = 0; i < ninlets; i++)
-		if (inlets[i].id == tl.id && inlets[i].fd != -1)
-			imsg_bad("routed", imsg, "inlet id used twice");
-	memset(&l, 0, sizeof(l));
-	/* A slot closed in this round serves again (see listener_add()). */
-	for (i = 0, in = NULL; i < ninlets && in == NULL; i++)
-		if (inlets[i].fd == -1)
-			in = &inlets[i];
-	if (in == NULL && ninlets == TCPD_INLET_MAX) {
-		step = "too many inlets";
-		errno = ENOSPC;
-	} else if (listener_bind(&tl, &l, &step) == 0) {
+	if (lset_add(&inlet_set, imsg, &tl, &l, &step) == 0)
 		step = NULL;
-		if (in == NULL)
-			in = &inlets[ninlets++];
-		in->id = tl.id;
-		in->fd = l.fd;
-		strlcpy(in->name, l.name, sizeof(in->name));
-		log_info("portal inlet %u on %s", tl.id, l.name);
-	}
 	tcpd_bound(&tl, 1, l.name[0] != '\0' ? l.name : tl.addr, step);
-}
-
-/*
- * Close inlet id: its slot goes at the next portal_pollfds(), so that
- * this round's poll results still line up.  Its connections stay.
- */
-int
-portal_inlet_remove(uint32_t id)
-{
-	int	 i;
-
-	for (i = 0; i < ninlets; i++) {
-		if (inlets[i].id != id || inlets[i].fd == -1)
-			continue;
-		log_info("portal inlet %u on %s closed", id, inlets[i].name);
-		close(inlets[i].fd);
-		inlets[i].fd = -1;
-		return (0);
-	}
-	return (-1);
 }
 
 static struct psock *
@@ -498,7 +456,7 @@ psock_read(struct psock *p)
 }
 
 static void
-inlet_accept(struct inlet *in)
+inlet_accept(struct listener *in)
 {
 	struct sockaddr_storage	 ss;
 	struct timespec		 now;
@@ -560,17 +518,14 @@ portal_pollfds(struct pollfd *pfds, int room)
 {
 	struct timespec	 now;
 	struct psock	*p;
-	int		 i, j, n = 0, ev;
+	int		 i, n = 0, ev;
 
 	if (accept_resume.tv_sec != 0) {
 		tcpd_now(&now);
 		if (timespeccmp(&now, &accept_resume, >=))
 			timespecclear(&accept_resume);
 	}
-	for (i = j = 0; i < ninlets; i++)	/* closed since last round */
-		if (inlets[i].fd != -1)
-			inlets[j++] = inlets[i];
-	ninlets = j;
+	lset_reap(&inlet_set);		/* closed since last round */
 	ninlets_polled = ninlets;
 	for (i = 0; i < ninlets; i++, n++) {
 		pfds[n].fd = accept_resume.tv_sec == 0 ? inlets[i].fd : -1;

@@ -208,13 +208,9 @@ tcpd_listen(struct imsg *imsg)
 	struct tcp_listen	 tl;
 	struct listener		 l;
 	const char		*step = NULL;
-	int			 i;
 
 	tcpd_bind_req(imsg, &tl);
-	for (i = 0; i < nlisteners; i++)
-		if (listeners[i].id == tl.id && listeners[i].fd != -1)
-			imsg_bad("routed", imsg, "listener id used twice");
-	if (listener_add(&tl, &l, &step) == 0)
+	if (lset_add(&listen_set, imsg, &tl, &l, &step) == 0)
 		step = NULL;
 	tcpd_bound(&tl, 0, l.name[0] != '\0' ? l.name : tl.addr, step);
 }
@@ -234,8 +230,7 @@ tcpd_unlisten(struct imsg *imsg)
 	memcpy(&tb, imsg->data, sizeof(tb));
 	if (tb.inlet > 1)
 		imsg_bad("routed", imsg, "inlet is neither 0 nor 1");
-	if ((tb.inlet ? portal_inlet_remove(tb.id) :
-	    listener_remove(tb.id)) == -1)
+	if (lset_close(tb.inlet ? &inlet_set : &listen_set, tb.id) == -1)
 		imsg_bad("routed", imsg, "no such listener or inlet");
 }
 
@@ -420,7 +415,7 @@ tcpd_loop(void)
 		fatal(NULL);
 	for (;;) {
 		tcpd_now(&now);
-		listener_reap();
+		lset_reap(&listen_set);
 		pfds[0].fd = tcpd_ibuf.fd;
 		pfds[0].events = POLLIN;
 		if (imsgbuf_queuelen(&tcpd_ibuf) > 0)

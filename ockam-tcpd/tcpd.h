@@ -197,10 +197,20 @@ extern struct listener	 listeners[TCPD_LISTEN_MAX];
 extern int		 nlisteners;
 int		 listener_bind(const struct tcp_listen *, struct listener *,
 		    const char **);
-int		 listener_add(const struct tcp_listen *, struct listener *,
-		    const char **);
-int		 listener_remove(uint32_t);
-void		 listener_reap(void);
+/* A set of listening sockets: the listeners, or the portal inlets. */
+struct listen_set {
+	struct listener	*l;
+	int		*n;
+	int		 max;
+	const char	*what;		/* in the log */
+	const char	*full;		/* why not, at max */
+	const char	*dup;		/* routed's error: an id twice */
+};
+extern const struct listen_set	 listen_set;
+int		 lset_add(const struct listen_set *, struct imsg *,
+		    const struct tcp_listen *, struct listener *, const char **);
+int		 lset_close(const struct listen_set *, uint32_t);
+void		 lset_reap(const struct listen_set *);
 void		 listener_accept(struct listener *);
 int		 listener_pollevents(void);
 int		 listener_next_timeout(const struct timespec *);
@@ -209,7 +219,7 @@ int		 listener_next_timeout(const struct timespec *);
 struct imsg;
 struct pollfd;
 void		 portal_inlet(struct imsg *);
-int		 portal_inlet_remove(uint32_t);
+extern const struct listen_set	 inlet_set;
 void		 portal_open_req(struct imsg *);
 void		 portal_data_req(struct imsg *);
 void		 portal_credit_req(struct imsg *);
