@@ -35,12 +35,25 @@ outlet_free(struct outlet_conf *oc)
 	free(oc);
 }
 
+/* c, routed's copy, takes oc's target and consumers. */
+static void
+outlet_set(struct outlet_conf *c, const struct outlet_conf *oc)
+{
+	struct name_entry	*n;
+
+	strlcpy(c->target, oc->target, sizeof(c->target));
+	names_free(&c->consumers);
+	TAILQ_INIT(&c->consumers);
+	TAILQ_FOREACH(n, &oc->consumers, entry)
+		if (names_add(&c->consumers, n->name) == -1)
+			fatal("outlet");
+}
+
 /* Run outlet oc (a copy of it): its worker takes Pings from now on. */
 void
 outlet_add(struct outlet_conf *oc)
 {
 	struct outlet_conf	*c;
-	struct name_entry	*n;
 	char			 err[128];
 
 	if (outlet_by_name(oc->name) != NULL) {
@@ -50,12 +63,9 @@ outlet_add(struct outlet_conf *oc)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("outlet");
 	strlcpy(c->name, oc->name, sizeof(c->name));
-	strlcpy(c->target, oc->target, sizeof(c->target));
 	TAILQ_INIT(&c->consumers);
 	TAILQ_INSERT_TAIL(&outlets, c, entry);
-	TAILQ_FOREACH(n, &oc->consumers, entry)
-		if (names_add(&c->consumers, n->name) == -1)
-			fatal("outlet");
+	outlet_set(c, oc);
 	if (worker_add(c->name, WORKER_OUTLET, 0, err, sizeof(err)) == NULL) {
 		log_warnx("outlet %s: %s", c->name, err);
 		outlet_free(c);
@@ -70,16 +80,9 @@ void
 outlet_update(const struct outlet_conf *oc)
 {
 	struct outlet_conf	*c;
-	struct name_entry	*n;
 
-	if ((c = outlet_by_name(oc->name)) == NULL)
-		return;
-	strlcpy(c->target, oc->target, sizeof(c->target));
-	names_free(&c->consumers);
-	TAILQ_INIT(&c->consumers);
-	TAILQ_FOREACH(n, &oc->consumers, entry)
-		if (names_add(&c->consumers, n->name) == -1)
-			fatal("outlet");
+	if ((c = outlet_by_name(oc->name)) != NULL)
+		outlet_set(c, oc);
 }
 
 /* Stop outlet name: its worker goes, and its portals close at once. */
