@@ -11,6 +11,7 @@
 #include <err.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,17 +81,38 @@ tcp_server(int family, uint16_t *port, int backlog, int rcvbuf)
 	return (fd);
 }
 
-/* A port nobody listens on (bound to 0, then closed). */
+/*
+ * A port nobody listens on (bound, then closed).  Not one the kernel
+ * picks (0): those are the ephemeral ports that any connection of the
+ * same moment (tcpd.sh runs its connect scenario beside the others)
+ * may take as its own before tcpd binds it.  From FREE_PORT_COUNT ports
+ * FREE_PORT_OFF above OCKAM_PORT_BASE (20000: below the kernel's range,
+ * and above what the e2e scripts name), starting anywhere among them.
+ */
+#define FREE_PORT_OFF	10400
+#define FREE_PORT_COUNT	1600
 uint16_t
 free_port(int family)
 {
-	uint16_t	 port = 0;
-	int		 fd;
+	const char	*e, *errstr;
+	uint16_t	 port;
+	int		 base = 20000, fd, i, start;
 
-	if ((fd = tcp_server(family, &port, 1, 0)) == -1)
-		err(1, "free port");
-	close(fd);
-	return (port);
+	if ((e = getenv("OCKAM_PORT_BASE")) != NULL) {
+		base = strtonum(e, 20000, 49000, &errstr);
+		if (errstr != NULL)
+			errx(1, "OCKAM_PORT_BASE %s: %s", e, errstr);
+	}
+	start = arc4random_uniform(FREE_PORT_COUNT);
+	for (i = 0; i < FREE_PORT_COUNT; i++) {
+		port = base + FREE_PORT_OFF + (start + i) % FREE_PORT_COUNT;
+		if ((fd = tcp_server(family, &port, 1, 0)) != -1) {
+			close(fd);
+			return (port);
+		}
+	}
+	errx(1, "no free port in %d to %d", base + FREE_PORT_OFF,
+	    base + FREE_PORT_OFF + FREE_PORT_COUNT - 1);
 }
 
 /* A blocking client with 5-second timeouts. */
