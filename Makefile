@@ -90,6 +90,7 @@ ROUTED_SRCS	= ockam-routed/routed.c ockam-routed/config.c \
 VAULTD_SRCS	= ockam-vaultd/vaultd.c ockam-vaultd/keystore.c \
 		  ockam-vaultd/pins.c lib/sanitize.c
 STREAMD_SRCS	= ockam-streamd/streamd.c ockam-streamd/store.c \
+		  ockam-streamd/storeread.c \
 		  ockam-streamd/segment.c ockam-streamd/offsets.c \
 		  ockam-streamd/embedded.c ockam-streamd/redis.c \
 		  ockam-streamd/redisconn.c ockam-streamd/redislist.c \
@@ -241,6 +242,7 @@ $(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(
 
 # The stream storage tests link streamd's storage.
 STORE_OBJS = $(BUILD)/obj/ockam-streamd/store.o \
+	     $(BUILD)/obj/ockam-streamd/storeread.o \
 	     $(BUILD)/obj/ockam-streamd/segment.o \
 	     $(BUILD)/obj/ockam-streamd/offsets.o \
 	     $(BUILD)/obj/ockam-streamd/syncer.o

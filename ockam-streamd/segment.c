@@ -21,6 +21,8 @@
 #include "store.h"
 #include "streamd.h"
 
+static const uint8_t	 zero_hdr[REC_HDR];
+
 /* CRC32C (Castagnoli, reflected 0x82f63b78), a table built once. */
 static uint32_t	 crc_table[256];
 
@@ -177,12 +179,37 @@ seg_free(struct segment *sg)
 	memset(sg, 0, sizeof(*sg));
 }
 
+/* Whether bytes from..to of fd are all zero: 1, 0, or -1 (errno). */
+static int
+seg_zeros(int fd, uint64_t from, uint64_t to, uint8_t *buf, size_t size)
+{
+	ssize_t	 n;
+	size_t	 i;
+
+	while (from < to) {
+		n = pread(fd, buf, to - from < size ? to - from : size,
+		    (off_t)from);
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return (-1);
+		}
+		for (i = 0; i < (size_t)n; i++)
+			if (buf[i] != 0)
+				return (0);
+		from += n;
+	}
+	return (1);
+}
+
 /*
  * Read a segment (sg->first set) from its start: every record must be
- * whole, have the next index and the right checksum.  What follows the
- * last good one is cut off and said.  Returns 0 when the file was
- * whole, 1 when something was cut off (the segments after this one
- * cannot follow it any more), -1 when the file cannot be read.
+ * whole, have the next index and the right checksum.  A header of
+ * zeros ends the records: the zeros written ahead of them (store.c,
+ * stream_zero()).  What follows the last good record is cut off; said,
+ * unless it was only those zeros.  Returns 0 when the file was whole,
+ * 1 when a record was cut off (the segments after this one cannot
+ * follow it any more), -1 when the file cannot be read.
  */
 int
 seg_recover(int fd, const char *what, struct segment *sg)
@@ -194,6 +221,7 @@ seg_recover(int fd, const char *what, struct segment *sg)
 	int64_t		 when;
 	ssize_t		 n = -1;
 	const char	*why = NULL;
+	int		 zeros;
 
 	if (fstat(fd, &sb) == -1)
 		return (-1);
@@ -208,6 +236,10 @@ seg_recover(int fd, const char *what, struct segment *sg)
 		}
 		if ((n = pread(fd, hdr, REC_HDR, (off_t)off)) != REC_HDR)
 			goto fail;
+		if (memcmp(hdr, zero_hdr, REC_HDR) == 0) {
+			why = "a header of zeros, with bytes after it";
+			break;
+		}
 		if (rec_check(hdr, sg->first + sg->count, &len, &when) == -1) {
 			why = "bad record header";
 			break;
@@ -231,22 +263,57 @@ seg_recover(int fd, const char *what, struct segment *sg)
 		sg->newest = when;
 		off += REC_HDR + len;
 	}
-	free(data);
 	sg->size = off;
-	if (why == NULL)
+	if (why == NULL) {
+		free(data);
+		return (0);
+	}
+	if ((zeros = seg_zeros(fd, off, (uint64_t)sb.st_size, data,
+	    STREAMD_DATA_MAX)) == -1) {
+		n = -1;
+		goto fail;
+	}
+	free(data);
+	if (ftruncate(fd, (off_t)off) == -1 || fsync(fd) == -1)
+		return (-1);
+	if (zeros)
 		return (0);
 	log_warnx("%s: %s at offset %llu (index %llu): %llu bytes cut off",
 	    what, why, (unsigned long long)off,
 	    (unsigned long long)(sg->first + sg->count),
 	    (unsigned long long)((uint64_t)sb.st_size - off));
-	if (ftruncate(fd, (off_t)off) == -1 || fsync(fd) == -1)
-		return (-1);
 	return (1);
 fail:
 	free(data);
 	if (n >= 0)
 		errno = EIO;
 	return (-1);
+}
+
+/*
+ * Write zeros at bytes from..to of fd (store.c writes them ahead of the
+ * records, so that the fsync of a record need not commit the file's
+ * size and blocks).  -1 when they did not all go (errno says why).
+ */
+int
+seg_zero(int fd, uint64_t from, uint64_t to)
+{
+	static const uint8_t	 zeros[64 << 10];
+	ssize_t			 n;
+
+	while (from < to) {
+		n = pwrite(fd, zeros, to - from < sizeof(zeros) ?
+		    to - from : sizeof(zeros), (off_t)from);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return (-1);
+		}
+		from += n;
+	}
+	return (0);
 }
 
 /* A record's header and bytes after those gathered: -1 without memory. */

@@ -28,39 +28,21 @@
 
 #include "log.h"
 #include "store.h"
+#include "storeint.h"
 #include "streamd.h"
 #include "util.h"
 
 #define STORE_FDS_MAX	256	/* write descriptors kept open */
 
-struct stream {
-	char		 name[STREAMD_NAME_MAX];
-	struct segment	*segs;		/* oldest first; the last is written */
-	size_t		 nsegs;
-	uint64_t	 first;
-	uint64_t	 next;
-	uint64_t	 durable;	/* records below it are on disk */
-	uint64_t	 bytes;
-	int		 wfd;		/* the last segment's, or -1 */
-	uint64_t	 used;		/* tick of the last use of wfd */
-	int		 dirty;
-	struct stream	*dirty_next;
-	uint64_t	 cur_index;	/* the next record of the last read */
-	uint64_t	 cur_off;	/* ... is at this offset */
-	uint64_t	 cur_seg;	/* ... of the segment starting there */
-	uint32_t	 id;
-	struct recbuf	 wb;		/* gathered, in the last segment */
-	uint64_t	 wb_count;	/* ... which had this count, */
-	int64_t		 wb_newest;	/* newest and marks before them */
-	size_t		 wb_nmarks;
-};
 
-static struct store_conf	 sc;
-static struct stream		**streams;	/* by id - 1 */
-static uint32_t			 nstreams;
+struct store_conf		 sc;
+struct stream			**streams;	/* by id - 1 */
+uint32_t			 nstreams;
 static struct stream		*dirty_list;
 static int			 nwfds;
 static uint64_t			 tick;
+
+static int	stream_unzero(struct stream *);
 
 static void
 stream_path(char *buf, size_t size, const char *name)
@@ -97,7 +79,7 @@ wfd_room(void)
 }
 
 /* The last segment's descriptor, opened when it is not. */
-static int
+int
 stream_wfd(struct stream *s)
 {
 	char	 path[PATH_MAX];
@@ -161,6 +143,8 @@ stream_new_seg(struct stream *s)
 		return (-1);
 	s->wfd = fd;
 	nwfds++;
+	s->zeroed = 0;
+	s->nozero = 0;
 	sg = &s->segs[s->nsegs++];
 	memset(sg, 0, sizeof(*sg));
 	sg->first = s->next;
@@ -311,6 +295,8 @@ stream_load(const char *name, int create, int *existed, struct stream **sp)
 	last = &s->segs[s->nsegs - 1];
 	s->first = s->segs[0].first;
 	s->next = s->durable = last->first + last->count;
+	s->zeroed = last->size;
+	s->zstep = ZERO_MIN;
 	streams[nstreams++] = s;
 	s->id = nstreams;
 	*sp = s;
@@ -428,8 +414,12 @@ store_close(void)
 	uint32_t	 i;
 
 	store_commit();
-	for (i = 0; i < nstreams; i++)
+	for (i = 0; i < nstreams; i++) {
+		if (stream_unzero(streams[i]) == -1)
+			log_warn("stream %s: cutting off the zeros after its "
+			    "records", streams[i]->name);
 		stream_free(streams[i]);
+	}
 	free(streams);
 	streams = NULL;
 	nstreams = 0;
@@ -463,6 +453,55 @@ store_open(const char *name, int create, uint32_t *id, int *existed,
 }
 
 /*
+ * Zeros ahead of the records written up to end, when those went past
+ * the file's end: zstep bytes of them (doubling from ZERO_MIN up to
+ * ZERO_MAX), to a page, within the segment's bound.  The fsync that
+ * confirms these records commits the file's new size once; the records
+ * after them are written over zeros, and their fsyncs write data
+ * blocks alone, no metadata (doc/design.md 7).  When the zeros cannot
+ * be written, the file ends with the records, as without them.
+ */
+static void
+stream_zero(struct stream *s, int fd, uint64_t end)
+{
+	uint64_t	 to;
+
+	if (end <= s->zeroed)
+		return;
+	s->zeroed = end;
+	to = (end + s->zstep + ZERO_MIN - 1) & ~(uint64_t)(ZERO_MIN - 1);
+	if (to > sc.segment_max)
+		to = sc.segment_max;
+	if (s->nozero || to <= end)
+		return;
+	if (seg_zero(fd, end, to) == -1) {
+		log_warn("stream %s: zeros ahead of its records", s->name);
+		s->nozero = 1;
+		if (ftruncate(fd, (off_t)end) == -1)
+			fatal("stream %s: cannot cut zeros off", s->name);
+		return;
+	}
+	s->zeroed = to;
+	if (s->zstep < ZERO_MAX)
+		s->zstep *= 2;
+}
+
+/* The zeros after the last segment's records cut off. */
+static int
+stream_unzero(struct stream *s)
+{
+	uint64_t	 size = s->segs[s->nsegs - 1].size;
+	int		 fd;
+
+	if (s->zeroed <= size)
+		return (0);
+	if ((fd = stream_wfd(s)) == -1 || ftruncate(fd, (off_t)size) == -1)
+		return (-1);
+	s->zeroed = size;
+	return (0);
+}
+
+/*
  * Write the records gathered.  When they do not all go, what went is
  * cut off, the stream is as it was before them, and failed() says
  * which they were.
@@ -471,17 +510,21 @@ static int
 stream_flush(struct stream *s)
 {
 	struct segment	*sg = &s->segs[s->nsegs - 1];
-	uint64_t	 from;
+	uint64_t	 from, end = s->wb.off + s->wb.len;
 	int		 fd;
 
 	if (s->wb.len == 0)
 		return (0);
-	if ((fd = stream_wfd(s)) != -1 && recbuf_write(&s->wb, fd) == 0)
+	if ((fd = stream_wfd(s)) != -1 && recbuf_write(&s->wb, fd) == 0) {
+		stream_zero(s, fd, end);
 		return (0);
+	}
 	log_warn("stream %s: write", s->name);
 	s->wb.len = 0;
 	if (fd != -1 && ftruncate(fd, (off_t)s->wb.off) == -1)
 		fatal("stream %s: cannot cut a failed write off", s->name);
+	if (fd != -1)
+		s->zeroed = s->wb.off;
 	from = sg->first + s->wb_count;
 	s->bytes -= sg->size - s->wb.off;
 	sg->size = s->wb.off;
@@ -500,6 +543,9 @@ stream_roll(struct stream *s, time_t now)
 {
 	if (stream_flush(s) == -1)
 		return (-1);
+	if (stream_unzero(s) == -1)
+		log_warn("stream %s: cutting off the zeros after its records",
+		    s->name);
 	if (s->wfd != -1 && fdatasync(s->wfd) == -1)
 		fatal("stream %s: fsync", s->name);
 	s->durable = s->next;
@@ -625,162 +671,6 @@ store_synced(const struct store_sync *ss, size_t n)
 		if (ss[i].next > s->durable)
 			s->durable = ss[i].next;
 	}
-}
-
-/* A descriptor to read segment i from: the write one for the last. */
-static int
-seg_rfd(struct stream *s, size_t i)
-{
-	char	 path[PATH_MAX];
-
-	if (i == s->nsegs - 1)
-		return (stream_wfd(s));
-	seg_name(path, sizeof(path), s->name, s->segs[i].first);
-	return (openat(sc.dirfd, path, O_RDONLY | O_CLOEXEC));
-}
-
-/* The offset of record index in segment i (fd open on it). */
-static int
-seg_seek(struct stream *s, size_t i, int fd, uint64_t index, uint64_t *off)
-{
-	struct segment	*sg = &s->segs[i];
-	uint8_t		 hdr[REC_HDR];
-	uint64_t	 at, k;
-	uint32_t	 len;
-	int64_t		 when;
-
-	if (s->cur_seg == sg->first && s->cur_index == index &&
-	    s->cur_off != 0) {
-		*off = s->cur_off;
-		return (0);
-	}
-	k = (index - sg->first) / SEG_MARK_STRIDE;
-	at = sg->marks[k];
-	for (k = sg->first + k * SEG_MARK_STRIDE; k < index; k++) {
-		if (pread(fd, hdr, REC_HDR, (off_t)at) != REC_HDR ||
-		    rec_check(hdr, k, &len, &when) == -1)
-			return (-1);
-		at += REC_HDR + len;
-	}
-	*off = at;
-	return (0);
-}
-
-/*
- * Read records from index (or the oldest kept) into buf (bufsize
- * bytes), each a uint32_t length and its bytes: at most limit and
- * STREAMD_READ_COUNT records, each costing its length plus overhead,
- * all of them at most budget (streamd.h): buf has STREAMD_READ_MAX
- * bytes, which budget and overhead (checked by the caller) keep it in.
- */
-int
-store_read(uint32_t id, uint64_t index, uint64_t limit, uint32_t budget,
-    uint32_t overhead, uint8_t *buf, size_t *used, uint32_t *count,
-    uint64_t *first, uint64_t *next)
-{
-	struct stream	*s = streams[id - 1];
-	uint8_t		 hdr[REC_HDR];
-	uint64_t	 off, cost = 0, end;
-	uint32_t	 len;
-	int64_t		 when;
-	size_t		 i;
-	int		 fd = -1, status = STREAMD_OK;
-
-	if (budget > STREAMD_READ_MAX || overhead < sizeof(len))
-		fatalx("store_read: budget %u, overhead %u", budget, overhead);
-	*used = 0;
-	*count = 0;
-	if (index < s->first)
-		index = s->first;
-	*first = index;
-	*next = s->durable;
-	if (index >= s->durable || limit == 0)
-		return (STREAMD_OK);
-	i = seg_find(s->segs, s->nsegs, index);
-	if ((fd = seg_rfd(s, i)) == -1 ||
-	    seg_seek(s, i, fd, index, &off) == -1)
-		goto ioerr;
-	while (index < s->durable && *count < limit &&
-	    *count < STREAMD_READ_COUNT) {
-		end = s->segs[i].first + s->segs[i].count;
-		if (index == end) {
-			if (i != s->nsegs - 1)
-				close(fd);
-			i++;
-			off = 0;
-			if ((fd = seg_rfd(s, i)) == -1)
-				goto ioerr;
-			continue;
-		}
-		if (pread(fd, hdr, REC_HDR, (off_t)off) != REC_HDR ||
-		    rec_check(hdr, index, &len, &when) == -1)
-			goto ioerr;
-		if (cost + len + overhead > budget)
-			break;
-		memcpy(buf + *used, &len, sizeof(len));
-		if (pread(fd, buf + *used + sizeof(len), len,
-		    (off_t)(off + REC_HDR)) != (ssize_t)len ||
-		    !rec_crc_ok(hdr, buf + *used + sizeof(len)))
-			goto ioerr;
-		*used += sizeof(len) + len;
-		cost += len + overhead;
-		off += REC_HDR + len;
-		index++;
-		(*count)++;
-	}
-	s->cur_seg = s->segs[i].first;
-	s->cur_index = index;
-	s->cur_off = off;
-	if (*count == 0 && index < s->durable)
-		status = STREAMD_ERR_BIG;
-	goto out;
-ioerr:
-	log_warnx("stream %s: record %llu cannot be read: disk error or "
-	    "corrupt record", s->name, (unsigned long long)index);
-	s->cur_off = 0;
-	*used = 0;
-	*count = 0;
-	status = STREAMD_ERR_IO;
-out:
-	if (fd != -1 && i != s->nsegs - 1)
-		close(fd);
-	return (status);
-}
-
-/*
- * The streams from *cursor (0 for the first) on, up to
- * STREAMD_LIST_COUNT into ents; *cursor then says where the next
- * listing goes on, 0 at the end (streamd.h LIST).
- */
-int
-store_list(uint64_t *cursor, struct streamd_list_ent *ents, uint32_t *count,
-    uint32_t *cut)
-{
-	struct streamd_list_ent	*e;
-	uint64_t		 i;
-
-	*count = *cut = 0;
-	for (i = *cursor; i < nstreams && *count < STREAMD_LIST_COUNT; i++) {
-		e = &ents[(*count)++];
-		memset(e, 0, sizeof(*e));
-		strlcpy(e->name, streams[i]->name, sizeof(e->name));
-		e->first = streams[i]->first;
-		e->next = streams[i]->durable;
-		e->bytes = streams[i]->bytes;
-	}
-	*cursor = i < nstreams ? i : 0;
-	return (STREAMD_OK);
-}
-
-int
-store_stat(uint32_t id, uint64_t *first, uint64_t *next, uint64_t *bytes)
-{
-	struct stream	*s = streams[id - 1];
-
-	*first = s->first;
-	*next = s->durable;
-	*bytes = s->bytes;
-	return (STREAMD_OK);
 }
 
 /* Retention by age, for every stream (by size, at each new segment). */

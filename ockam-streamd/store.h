@@ -12,7 +12,9 @@
  *
  * crc is CRC32C over the length, the index, the time and the bytes.
  * A stream's indices are contiguous from 0: each segment starts where
- * the one before it ends, the last one is where appends go.
+ * the one before it ends, the last one is where appends go.  The last
+ * one may end with zeros, written ahead of the records (store.c,
+ * stream_zero()): a header of zeros ends the records.
  *
  * All paths are relative to the data directory's descriptor, and a
  * stream name is checked by streamd_name_valid() before it is one.
@@ -32,6 +34,8 @@
 #define SEG_MAX_MIN		(4ULL << 10)
 #define RECBUF_MAX		(256U << 10)	/* records written at once */
 #define RECBUF_KEEP		(16U << 10)	/* kept by a stream after */
+#define ZERO_MIN		(4U << 10)	/* zeros ahead of the records */
+#define ZERO_MAX		(1U << 20)
 
 struct store_conf {
 	int		 dirfd;		/* the data directory */
@@ -89,6 +93,7 @@ DIR		*dir_open(int, const char *);
 const char	*dir_next(DIR *);
 int		 seg_mark(struct segment *, uint64_t);
 int		 seg_recover(int, const char *, struct segment *);
+int		 seg_zero(int, uint64_t, uint64_t);
 void		 seg_free(struct segment *);
 int		 recbuf_add(struct recbuf *, const uint8_t *, const void *,
 		    size_t);

@@ -5,7 +5,8 @@
  * commit, a torn tail and a corrupt record cut off at the next start,
  * a missing segment, retention by size and by age, the bounds, saved
  * offsets kept across a restart, stream names, writes that fail (a
- * file size limit) taken back and said, and a commit in the background
+ * file size limit) taken back and said, zeros written ahead of the
+ * records and cut off, and a commit in the background
  * (store_take(), the syncer, store_synced()).
  */
 #include <sys/types.h>
@@ -477,7 +478,7 @@ test_failed_write(void **state)
 	char		 path[PATH_MAX], buf[512];
 	struct rlimit	 old, rl;
 	struct stat	 st;
-	uint64_t	 next, index, i;
+	uint64_t	 next, index, i, first, last, bytes;
 	uint32_t	 id;
 	size_t		 len;
 	int		 r = STREAMD_OK;
@@ -488,11 +489,14 @@ test_failed_write(void **state)
 	id = open_stream("full", &next);
 	append_n(id, 0, 10);
 	seg_path(path, sizeof(path), "full", 0);
+	assert_int_equal(store_stat(id, &first, &last, &bytes), STREAMD_OK);
 	assert_int_equal(stat(path, &st), 0);
+	/* zeros written ahead do not let the records past the limit */
+	assert_true((uint64_t)st.st_size > bytes + 100);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	signal(SIGXFSZ, SIG_IGN);
 	rl = old;
-	rl.rlim_cur = st.st_size + 100;
+	rl.rlim_cur = bytes + 100;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
 
 	/* at the commit: all 20 gathered are taken back */
@@ -527,6 +531,149 @@ test_failed_write(void **state)
 	assert_int_equal(read_all(id, 0, NULL), 15);
 	restart();
 	assert_int_equal(read_all(id, 0, NULL), 15);
+}
+
+/* The bytes of a file, and their number. */
+static uint8_t *
+slurp(const char *path, size_t *len)
+{
+	struct stat	 st;
+	uint8_t		*p;
+	int		 fd;
+
+	assert_true((fd = open(path, O_RDONLY)) != -1);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_non_null(p = malloc(st.st_size + 1));
+	assert_int_equal(read(fd, p, st.st_size), st.st_size);
+	close(fd);
+	*len = st.st_size;
+	return (p);
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat	 st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return (st.st_size);
+}
+
+/*
+ * Zeros written ahead of the records (store.c): after them at a
+ * commit, cut off by a clean close and when a segment is full, found
+ * and cut off without a word at a start after a crash; a header of
+ * zeros with other bytes after it is cut off as a torn record is, and
+ * said.  Zeros that cannot be written (past RLIMIT_FSIZE) are left
+ * out: the records are written all the same.
+ */
+static void
+test_zeros(void **state)
+{
+	char		 path[PATH_MAX];
+	struct segment	 sg;
+	struct rlimit	 old, rl;
+	struct stat	 st;
+	uint64_t	 next, first, last, bytes, k;
+	uint8_t		*crash;
+	size_t		 len, i;
+	uint32_t	 id;
+	int		 fd;
+
+	(void)state;
+	id = open_stream("zeros", &next);
+	append_n(id, 0, 20);
+	assert_int_equal(store_stat(id, &first, &last, &bytes), STREAMD_OK);
+	seg_path(path, sizeof(path), "zeros", 0);
+	crash = slurp(path, &len);
+	assert_true(len > bytes);
+	assert_int_equal(len % ZERO_MIN, 0);
+	for (i = bytes; i < len; i++)
+		assert_int_equal(crash[i], 0);
+	store_close();
+	assert_int_equal(file_size(path), bytes);
+
+	/* the file as a crash leaves it: the records found, no more */
+	assert_true((fd = open(path, O_WRONLY | O_TRUNC)) != -1);
+	assert_int_equal(write(fd, crash, len), (ssize_t)len);
+	close(fd);
+	free(crash);
+	assert_int_equal(store_init(&conf), 0);
+	id = open_stream("zeros", &next);
+	assert_int_equal(next, 20);
+	assert_int_equal(file_size(path), bytes);
+	append_n(id, 20, 5);
+	assert_int_equal(read_all(id, 0, NULL), 25);
+	assert_int_equal(store_stat(id, &first, &last, &bytes), STREAMD_OK);
+	store_close();
+
+	/* seg_recover(): zeros alone are no damage; other bytes are */
+	assert_true((fd = open(path, O_RDWR)) != -1);
+	memset(&sg, 0, sizeof(sg));
+	assert_int_equal(ftruncate(fd, bytes + 4000), 0);
+	assert_int_equal(seg_recover(fd, "zeros", &sg), 0);
+	assert_int_equal(sg.count, 25);
+	assert_int_equal(sg.size, bytes);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, bytes);
+	assert_int_equal(ftruncate(fd, bytes + REC_HDR - 1), 0);
+	assert_int_equal(seg_recover(fd, "zeros", &sg), 0);
+	assert_int_equal(ftruncate(fd, bytes + 200), 0);
+	assert_int_equal(pwrite(fd, "x", 1, bytes + 150), 1);
+	assert_int_equal(seg_recover(fd, "zeros", &sg), 1);
+	assert_int_equal(sg.count, 25);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, bytes);
+	seg_free(&sg);
+	close(fd);
+
+	/* a full segment keeps no zeros: each ends with a record's byte */
+	conf.segment_max = 4096;
+	assert_int_equal(store_init(&conf), 0);
+	id = open_stream("small", &next);
+	append_n(id, 0, 300);
+	store_close();
+	for (k = 0, i = 0; k < 300; i++) {
+		seg_path(path, sizeof(path), "small", k);
+		crash = slurp(path, &len);
+		memset(&sg, 0, sizeof(sg));
+		sg.first = k;
+		assert_true((fd = open(path, O_RDONLY)) != -1);
+		assert_int_equal(seg_recover(fd, "small", &sg), 0);
+		close(fd);
+		assert_true(sg.count > 0 && sg.size <= len);
+		if (k + sg.count < 300)
+			assert_true(sg.size == len && crash[len - 1] != 0);
+		k += sg.count;
+		seg_free(&sg);
+		free(crash);
+	}
+	assert_true(i > 2);
+
+	/* no room for the zeros: the records go in all the same */
+	assert_int_equal(store_init(&conf), 0);
+	id = open_stream("nozeros", &next);
+	append_n(id, 0, 1);
+	assert_int_equal(store_stat(id, &first, &last, &bytes), STREAMD_OK);
+	seg_path(path, sizeof(path), "nozeros", 0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	store_close();
+	assert_int_equal(file_size(path), bytes);
+	rl = old;
+	rl.rlim_cur = bytes + 1000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	assert_int_equal(store_init(&conf), 0);
+	id = open_stream("nozeros", &next);
+	append_n(id, 1, 2);
+	assert_int_equal(store_stat(id, &first, &last, &bytes), STREAMD_OK);
+	assert_int_equal(file_size(path), bytes);
+	append_n(id, 3, 2);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(store_stat(id, &first, &last, &bytes), STREAMD_OK);
+	assert_int_equal(file_size(path), bytes);
+	assert_int_equal(read_all(id, 0, NULL), 5);
 }
 
 static unsigned int	 tags;
@@ -759,6 +906,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_write, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_zeros, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_background, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_streams, setup,
