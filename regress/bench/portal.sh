@@ -82,12 +82,14 @@ AllowTcpForwarding yes
 Ciphers aes256-gcm@openssh.com
 EOC
 /usr/sbin/sshd -D -f "$D/sshd_config" > "$D/sshd.log" 2>&1 & PIDS="$PIDS $!"
+SSHDPID=$!
 sleep 0.5
 ssh -N -o BatchMode=yes -o StrictHostKeyChecking=no \
     -o UserKnownHostsFile=/dev/null -o Ciphers=aes256-gcm@openssh.com \
     -o ExitOnForwardFailure=yes -i "$D/userkey" -p "$PSSH" \
     -L "127.0.0.1:$PLE:127.0.0.1:$PE" -L "127.0.0.1:$PLI:127.0.0.1:$PI3" \
     "$(id -un)@127.0.0.1" > "$D/ssh.log" 2>&1 & PIDS="$PIDS $!"
+SSHPID=$!
 n=0
 until grep -qi ":$(printf '%04X' "$PLI") " /proc/net/tcp || [ $n -gt 50 ]
 do
@@ -104,21 +106,39 @@ if [ -n "$ST" ]; then
 	sleep 0.5
 fi
 
-cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# cpu PID...: each one's CPU ticks and context switches, "T/S" a pid
+cpu() {
+	for p in "$@"; do
+		printf '%s/%s ' "$(awk '{ print $14 + $15 }' "/proc/$p/stat")" \
+		    "$(awk '/ctxt_switches/ { n += $2 } END { print n }' \
+		    "/proc/$p/status")"
+	done
+}
+# per_gb BEFORE AFTER: from two cpu()s around the iperf3 run, CPU ms
+# per GB by process, then the total, then context switches per MB, all
+# processes together
+per_gb() {
+	python3 -c 'import sys
+gb = int(sys.argv[1]) / 1e9
+a = [x.split("/") for x in sys.argv[2].split()]
+b = [x.split("/") for x in sys.argv[3].split()]
+if gb <= 0 or len(a) != len(b):
+    print("- " * (len(a) + 2)); sys.exit(0)
+ms = [(int(y[0]) - int(x[0])) * 10 / gb for x, y in zip(a, b)]
+sw = sum(int(y[1]) - int(x[1]) for x, y in zip(a, b)) / gb / 1000
+print(" ".join("%.0f" % m for m in ms), "%.0f" % sum(ms), "%.1f" % sw)' \
+	    "$(cat "$D/iperf.bytes")" "$1" "$2"
+}
 # portal_run AEAD: iperf3 and tcpecho through the portal; the results in
 # i_AEAD, e_AEAD and, CPU ms per GB of the iperf3 run by process, c_AEAD.
 portal_run() {
 	portal_start "$1"
 	PROCS="$POPID $(tcpd_of "$POPID") $PIPID $(tcpd_of "$PIPID")"
-	c0=""; for p in $PROCS; do c0="$c0 $(cpu "$p")"; done
+	c0=$(cpu $PROCS)
 	i=$(iperf "$PPI")
-	c1=""; for p in $PROCS; do c1="$c1 $(cpu "$p")"; done
+	c1=$(cpu $PROCS)
 	e=$("$BUILD/regress/tcpecho" client "$PPE") || e="- - -"
-	c=$(python3 -c 'import sys
-a = sys.argv[2:]; n = len(a) // 2; gb = int(sys.argv[1]) / 1e9
-print(" ".join("%.0f" % ((int(a[n + i]) - int(a[i])) * 10 / gb)
-    if gb > 0 else "-" for i in range(n)))' "$(cat "$D/iperf.bytes")" \
-	    $c0 $c1)
+	c=$(per_gb "$c0" "$c1")
 	portal_stop
 	eval "i_$1=\$i; e_$1=\$e; c_$1=\$c"
 }
@@ -126,7 +146,13 @@ print(" ".join("%.0f" % ((int(a[n + i]) - int(a[i])) * 10 / gb)
 i_direct=$(iperf "$PI3")
 portal_run openssl
 portal_run libsodium
+# ssh -L's processes: the client and sshd's session (for root one
+# process; for another user its privsep child too).
+SSHDS=$(pgrep -P "$SSHDPID")
+SSHDS="$SSHDS $(for p in $SSHDS; do pgrep -P "$p"; done)"
+c0=$(cpu $SSHPID $SSHDS)
 i_ssh=$(iperf "$PLI")
+c_ssh=$(per_gb "$c0" "$(cpu $SSHPID $SSHDS)")
 [ -n "$ST" ] && tls_i=$(iperf "$PT2")
 e_ssh=$("$BUILD/regress/tcpecho" client "$PLE") || e_ssh="- - -"
 
@@ -163,15 +189,25 @@ if rp and rs:
 PY
 done
 
-printf '\n%-44s %8s %8s %8s %8s\n' "CPU ms per GB through the portal (iperf3)" \
-    "outlet" "outlet" "inlet" "inlet"
-printf '%-44s %8s %8s %8s %8s\n' "" "routed" "tcpd" "routed" "tcpd"
-printf '%-44s %8s %8s %8s %8s\n' "AES-GCM by OpenSSL" $c_openssl
-printf '%-44s %8s %8s %8s %8s\n' "AES-GCM by libsodium" $c_libsodium
+printf '\n%-36s %7s %7s %7s %7s %7s %7s\n' \
+    "CPU ms per GB, iperf3 (same runs)" "outlet" "outlet" "inlet" "inlet" \
+    "total" "switch"
+printf '%-36s %7s %7s %7s %7s %7s %7s\n' "" "routed" "tcpd" "routed" \
+    "tcpd" "" "per MB"
+printf '%-36s %7s %7s %7s %7s %7s %7s\n' "portal, AES-GCM by OpenSSL" \
+    $c_openssl
+printf '%-36s %7s %7s %7s %7s %7s %7s\n' "portal, AES-GCM by libsodium" \
+    $c_libsodium
+set -- $c_ssh
+eval "st=\${$(($# - 1))} ss=\${$#}"
+case $1 in -) sd=- ;; *) sd=$((st - $1)) ;; esac
+printf '%-36s %7s %7s %7s %7s %7s %7s\n' "ssh -L (ssh, sshd's session)" \
+    "$1" "$sd" "" "" "$st" "$ss"
 cat <<EOC
 
 A portal byte crosses the inlet's tcpd and routed, TCP, the outlet's
 tcpd and routed, and each routed seals or opens it in the secure
 channel (AES-256-GCM by OpenSSL, or by libsodium with OCKAM_AEAD);
-ssh and stunnel do the same work in one process a side.
+ssh and stunnel do the same work in one process a side.  "switch per
+MB": context switches of those processes together, per MB carried.
 EOC
