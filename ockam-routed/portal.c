@@ -9,7 +9,11 @@
  *
  * Pressure: the side that offered a window W may be sent W bytes of
  * Payload; it grants more (Credit) as its tcpd writes them to the
- * socket.  What a peer grants is what our tcpd may read of the socket
+ * socket, a quarter window at a time.  W is PORTAL_WINDOW_BIG while a
+ * node-wide pool of PORTAL_WINDOW_POOL bytes above PORTAL_WINDOW
+ * lasts, PORTAL_WINDOW after (portal_window()): a window is what one
+ * portal may hold unwritten, and a small one stalls a fast transfer,
+ * its Credit not back before the far side has sent it all.  What a peer grants is what our tcpd may read of the socket
  * (IMSG_TCP_PORTAL_CREDIT), so a far side that does not read stops the
  * near client.  Towards a peer that made no offer (Ockam), tcpd is
  * given back what it read at once, and what that peer sends past
@@ -47,6 +51,7 @@
 
 struct portal_list	 portals = TAILQ_HEAD_INITIALIZER(portals);
 static int			 nportals;
+static uint32_t		 window_pool = PORTAL_WINDOW_POOL;
 static uint32_t			 next_sock;
 
 RB_HEAD(portal_socks, portal);
@@ -191,6 +196,23 @@ portal_count(const struct inlet *in, uint8_t kind, uint32_t id)
 }
 
 /*
+ * The window a new portal offers: PORTAL_WINDOW, and up to
+ * PORTAL_WINDOW_BIG from the pool; given back at portal_free().  So all
+ * portals together hold at most limit portals times PORTAL_WINDOW,
+ * plus the pool.
+ */
+static uint32_t
+portal_window(void)
+{
+	uint32_t	 more = PORTAL_WINDOW_BIG - PORTAL_WINDOW;
+
+	if (more > window_pool)
+		more = window_pool;
+	window_pool -= more;
+	return (PORTAL_WINDOW + more);
+}
+
+/*
  * A portal for tcpd's socket sock.  Past the limits portals and
  * portals-per-inlet (or without memory for its worker) it has no
  * worker (w NULL): the caller closes it at once.
@@ -227,7 +249,7 @@ portal_new(uint32_t sock, struct inlet *in, struct outlet_conf *oc)
 	p->oc = oc;
 	p->since = p->active = monotime();
 	route_init(&p->peer);
-	p->rx_left = PORTAL_WINDOW;
+	p->rx_window = p->rx_left = portal_window();
 	return (p);
 }
 
@@ -237,6 +259,8 @@ portal_free(struct portal *p)
 	TAILQ_REMOVE(&portals, p, entry);
 	RB_REMOVE(portal_socks, &socks, p);
 	nportals--;
+	if (p->rx_window > PORTAL_WINDOW)
+		window_pool += p->rx_window - PORTAL_WINDOW;
 	if (p->xoff_conn != 0)
 		tcp_read_stop(p->xoff_conn, 0);
 	if (p->w != NULL)
@@ -266,14 +290,14 @@ portal_abort(struct portal *p, const char *why)
 	portal_close(p, 1);
 }
 
-/* Our offers: a window of PORTAL_WINDOW and Shutdown. */
+/* Our offers: a window (portal_window()) and Shutdown. */
 void
 portal_hello(struct portal *p, int pong, uint32_t origin)
 {
 	uint8_t	 buf[PORTAL_HEAD_MAX];
 	size_t	 n;
 
-	n = portal_encode_ping(buf, sizeof(buf), pong, PORTAL_WINDOW, 1);
+	n = portal_encode_ping(buf, sizeof(buf), pong, p->rx_window, 1);
 	portal_send_from(p, origin, buf, n, NULL, 0);
 }
 
@@ -606,7 +630,7 @@ portal_imsg(struct imsg *imsg)
 		 * the way, for each one.
 		 */
 		p->to_grant += tp.n;
-		if (p->state == PS_UP && p->to_grant >= PORTAL_WINDOW / 4)
+		if (p->state == PS_UP && p->to_grant >= p->rx_window / 4)
 			portal_credit(p);
 		break;
 	case IMSG_TCP_PORTAL_SHUT:

@@ -47,9 +47,9 @@ ctl_show_portals(uint32_t conn, struct imsg *imsg, const char *arg)
 		snprintf(age, sizeof(age), "%lld s",
 		    (long long)(monotime() - p->since));
 		snprintf(detail, sizeof(detail), "%llu bytes in, %llu out, "
-		    "idle %lld s%s", (unsigned long long)p->nin,
+		    "idle %lld s, window %u KiB%s", (unsigned long long)p->nin,
 		    (unsigned long long)p->nout,
-		    (long long)(monotime() - p->active),
+		    (long long)(monotime() - p->active), p->rx_window >> 10,
 		    p->credit_ok ? ", credit" : ", no credit (an Ockam peer)");
 		/* Its inlet or outlet may be stopped: it closes. */
 		f[0] = p->sock & TCP_PORTAL_OURS ? "outlet" : "inlet";

@@ -17,7 +17,9 @@
 #include "routed.h"
 #include "tcp.h"
 
-#define PORTAL_WINDOW		(256U << 10)	/* what we offer */
+#define PORTAL_WINDOW		(256U << 10)	/* what we offer, at least */
+#define PORTAL_WINDOW_BIG	(1U << 20)	/* ... while the pool lasts */
+#define PORTAL_WINDOW_POOL	(64U << 20)	/* above PORTAL_WINDOW, all */
 #define PORTAL_NOCREDIT		(256U << 10)	/* tcpd's, without Credit */
 #define PORTAL_HOLD		(1U << 20)	/* unwritten, from such a peer */
 #define INLET_BACKOFF_MAX	32		/* s after channel failures */
@@ -79,6 +81,7 @@ struct portal {
 	uint32_t		 flow;
 	int			 credit_ok;	/* the peer's offers */
 	int			 shut_ok;
+	uint32_t		 rx_window;	/* our offer */
 	uint32_t		 rx_left;	/* credit_ok: it may send */
 	uint32_t		 unwritten;	/* at tcpd, not written */
 	uint32_t		 to_grant;	/* written, not granted */
