@@ -183,17 +183,17 @@ inlet_bound(void *arg, const struct tcp_bound *tb)
  * with 0 and "ID NAME", or an errno and why; -1 when that was at once.
  */
 int
-inlet_start(struct inlet_conf *ic, void (*done)(void *, int, const char *),
-    void *arg)
+inlet_start(struct inlet_conf *ic, int leaving,
+    void (*done)(void *, int, const char *), void *arg)
 {
 	struct tcp_listen	 tl;
 	struct inlet		*in;
 	char			 msg[160];
 	int			 error;
 
-	if (ninlets >= (int)limit(LIMIT_INLETS)) {
+	if (ninlets - leaving >= (int)limit(LIMIT_INLETS)) {
 		snprintf(msg, sizeof(msg), "%d inlets run already (limit "
-		    "inlets)", ninlets);
+		    "inlets)", ninlets - leaving);
 		error = ENOSPC;
 		goto fail;
 	}

@@ -126,7 +126,7 @@ ctl_tcp_inlet_create(uint32_t conn, struct imsg *imsg, const char *arg)
 	r->conn = conn;
 	r->reqid = imsg->hdr.peerid;
 	/* The client hears through inlet_created(), now or later. */
-	inlet_start(&ic, inlet_created, r);
+	inlet_start(&ic, 0, inlet_created, r);
 	inlet_conf_clear(&ic);
 }
 

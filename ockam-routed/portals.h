@@ -114,10 +114,12 @@ void		 portal_close_all(struct inlet *, struct outlet_conf *);
  * or with an errno and why it cannot; inlet_start() returns -1 when
  * that happened before it returned, else 0.  inlet_stop() closes the
  * listener and the inlet's portal connections at once (an inlet still
- * binding: done hears ECANCELED).  outlet_add() copies oc, and
- * outlet_remove() closes the portals of that outlet with it.
+ * binding: done hears ECANCELED).  leaving: how many of the inlets
+ * that run the caller stops once this one runs (a reload replacing
+ * them), not counted against the limit inlets.  outlet_add() copies oc,
+ * and outlet_remove() closes the portals of that outlet with it.
  */
-int		 inlet_start(struct inlet_conf *, void (*)(void *, int,
+int		 inlet_start(struct inlet_conf *, int, void (*)(void *, int,
 		    const char *), void *);
 void		 inlet_stop(uint32_t);
 void		 outlet_add(struct outlet_conf *);

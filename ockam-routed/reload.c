@@ -381,7 +381,7 @@ reload_bind_listener(struct reload *r, struct listen_conf *lc)
  * failure).
  */
 static int
-reload_bind_inlet(struct reload *r, struct inlet_conf *ic)
+reload_bind_inlet(struct reload *r, struct inlet_conf *ic, int leaving)
 {
 	struct rl_bind	*b = &r->binds[r->nbinds];
 
@@ -391,7 +391,7 @@ reload_bind_inlet(struct reload *r, struct inlet_conf *ic)
 	    ic->port);
 	r->nbinds++;
 	r->waiting++;
-	if (inlet_start(ic, reload_inlet_started, b) == -1)
+	if (inlet_start(ic, leaving, reload_inlet_started, b) == -1)
 		return (-1);
 	b->id = ic->id;
 	return (0);
@@ -403,8 +403,12 @@ reload_bind(struct reload *r)
 {
 	struct listen_conf	*lc;
 	struct inlet_conf	*ic;
-	int			 n = 0;
+	int			 n = 0, leaving = 0;
 
+	/* The inlets this reload removes: their places are taken. */
+	TAILQ_FOREACH(ic, &live->inlets, entry)
+		if (!conf_has_inlet(r->conf, ic->id))
+			leaving++;
 	TAILQ_FOREACH(lc, &r->conf->listeners, entry)
 		n++;
 	TAILQ_FOREACH(ic, &r->conf->inlets, entry)
@@ -421,7 +425,7 @@ reload_bind(struct reload *r)
 		}
 	TAILQ_FOREACH(ic, &r->conf->inlets, entry)
 		if (!r->failed && !conf_has_inlet(live, ic->id) &&
-		    reload_bind_inlet(r, ic) == -1) {
+		    reload_bind_inlet(r, ic, leaving) == -1) {
 			r->failed = 1;
 			break;
 		}

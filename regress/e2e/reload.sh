@@ -153,6 +153,7 @@ outlet \"out\" to \"127.0.0.1:$PE\" consumers { \"bob_listener\" }"
 	    fail "an outlet added ($out)"
 	cp "$C/alice.conf" "$T/alice.orig"
 	cat >> "$C/alice.conf" <<EOF
+limit inlets 1
 secure-channel trust { "$bobid" }
 inlet on 127.0.0.1 port $PI \\
     via "/ip4/127.0.0.1/tcp/$PB/service/bob_listener" to "out"
@@ -166,6 +167,18 @@ EOF
 	[ "$#" -eq 3 ] && [ "$1" = "$2" ] && [ "$3" = 100000 ] &&
 	    ok "bytes both ways through the new inlet and outlet" ||
 	    fail "bytes through the new inlet and outlet ($out)"
+	# At limit inlets 1, an inlet moved to another port: the new one
+	# takes the old one's place, it is not a second one over the limit.
+	PI2=$(free_port $((PI + 1)))
+	sed "s/port $PI /port $PI2 /" "$C/alice.conf" > "$T/alice.moved"
+	cp "$T/alice.moved" "$C/alice.conf"
+	out=$(ctl alice reload 2>&1)
+	echo "$out" | grep -q "inlets +1 -1" && wait_for 5 listening "$PI2" &&
+	    wait_for 5 sh -c "! grep -qi '0100007F:$(printf '%04X' "$PI") \
+	    00000000:0000 0A' /proc/net/tcp" &&
+	    ok "limit inlets 1: an inlet moved to another port ($out)" ||
+	    fail "limit inlets 1: an inlet moved to another port ($out)"
+	PI=$PI2
 	cp "$T/alice.orig" "$C/alice.conf"
 	out=$(ctl alice reload 2>&1)
 	echo "$out" | grep -q "inlets +0 -1" && wait_for 5 sh -c \
