@@ -13,7 +13,8 @@
  * node-wide pool of PORTAL_WINDOW_POOL bytes above PORTAL_WINDOW
  * lasts, PORTAL_WINDOW after (portal_window()): a window is what one
  * portal may hold unwritten, and a small one stalls a fast transfer,
- * its Credit not back before the far side has sent it all.  What a peer grants is what our tcpd may read of the socket
+ * its Credit not back before the far side has sent it all.  What a
+ * peer grants is what our tcpd may read of the socket
  * (IMSG_TCP_PORTAL_CREDIT), so a far side that does not read stops the
  * near client.  Towards a peer that made no offer (Ockam), tcpd is
  * given back what it read at once, and what that peer sends past

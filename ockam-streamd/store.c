@@ -8,9 +8,10 @@
  * of them, then they are written); store_commit() writes what each
  * stream gathered with one call and fsyncs every stream written since
  * the last commit, once, and only then are the records confirmed and
- * readable (a reader never sees a record a crash could take back).  A failed fsync is fatal: after it the kernel
- * may have dropped the pages it could not write, and what is on disk is
- * known again only by the scan at the next start (PostgreSQL's lesson).
+ * readable (a reader never sees a record a crash could take back).  A
+ * failed fsync is fatal: after it the kernel may have dropped the pages
+ * it could not write, and what is on disk is known again only by the
+ * scan at the next start (PostgreSQL's lesson).
  * A failed write (a full disk) is cut off, and the records it held are
  * taken back and said (store_conf's failed()): answered STREAMD_ERR_IO.
  */
@@ -34,8 +35,7 @@
 
 #define STORE_FDS_MAX	256	/* write descriptors kept open */
 
-
-struct store_conf		 sc;
+struct store_conf		 store_sc;
 struct stream			**streams;	/* by id - 1 */
 uint32_t			 nstreams;
 static struct stream		*dirty_list;
@@ -89,7 +89,7 @@ stream_wfd(struct stream *s)
 		return (s->wfd);
 	wfd_room();
 	seg_name(path, sizeof(path), s->name, s->segs[s->nsegs - 1].first);
-	if ((s->wfd = openat(sc.dirfd, path, O_RDWR | O_CLOEXEC)) == -1)
+	if ((s->wfd = openat(store_sc.dirfd, path, O_RDWR | O_CLOEXEC)) == -1)
 		return (-1);
 	nwfds++;
 	return (s->wfd);
@@ -118,7 +118,7 @@ stream_cut(struct stream *s, size_t i, const char *why)
 	for (; s->nsegs > i; s->nsegs--) {
 		seg_name(path, sizeof(path), s->name,
 		    s->segs[s->nsegs - 1].first);
-		if (unlinkat(sc.dirfd, path, 0) == -1)
+		if (unlinkat(store_sc.dirfd, path, 0) == -1)
 			log_warn("stream %s: unlink %s", s->name, path);
 		seg_free(&s->segs[s->nsegs - 1]);
 	}
@@ -138,7 +138,7 @@ stream_new_seg(struct stream *s)
 	stream_close_wfd(s);
 	wfd_room();
 	seg_name(path, sizeof(path), s->name, s->next);
-	if ((fd = openat(sc.dirfd, path, O_RDWR | O_CREAT | O_EXCL |
+	if ((fd = openat(store_sc.dirfd, path, O_RDWR | O_CREAT | O_EXCL |
 	    O_CLOEXEC, 0600)) == -1)
 		return (-1);
 	s->wfd = fd;
@@ -149,7 +149,7 @@ stream_new_seg(struct stream *s)
 	memset(sg, 0, sizeof(*sg));
 	sg->first = s->next;
 	stream_path(path, sizeof(path), s->name);
-	if (dir_sync(sc.dirfd, path) == -1)
+	if (dir_sync(store_sc.dirfd, path) == -1)
 		fatal("stream %s: fsync of its directory", s->name);
 	return (0);
 }
@@ -168,7 +168,7 @@ stream_list(struct stream *s)
 	uint64_t	 first;
 
 	stream_path(path, sizeof(path), s->name);
-	if ((d = dir_open(sc.dirfd, path)) == NULL)
+	if ((d = dir_open(store_sc.dirfd, path)) == NULL)
 		return (-1);
 	while ((name = dir_next(d)) != NULL) {
 		if (seg_name_parse(name, &first) == -1) {
@@ -207,7 +207,8 @@ stream_recover(struct stream *s)
 			break;
 		}
 		seg_name(path, sizeof(path), s->name, sg->first);
-		if ((fd = openat(sc.dirfd, path, O_RDWR | O_CLOEXEC)) == -1)
+		if ((fd = openat(store_sc.dirfd, path,
+		    O_RDWR | O_CLOEXEC)) == -1)
 			return (-1);
 		snprintf(what, sizeof(what), "stream %s: segment %020llu",
 		    s->name, (unsigned long long)sg->first);
@@ -251,7 +252,7 @@ stream_load(const char *name, int create, int *existed, struct stream **sp)
 	char		 path[PATH_MAX];
 	struct segment	*last;
 
-	if (nstreams >= sc.streams_max)
+	if (nstreams >= store_sc.streams_max)
 		return (STREAMD_ERR_LIMIT);
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return (STREAMD_ERR_IO);
@@ -259,9 +260,9 @@ stream_load(const char *name, int create, int *existed, struct stream **sp)
 	s->wfd = -1;
 	stream_path(path, sizeof(path), name);
 	*existed = 1;
-	if (create && mkdirat(sc.dirfd, path, 0700) == 0) {
+	if (create && mkdirat(store_sc.dirfd, path, 0700) == 0) {
 		*existed = 0;
-		if (dir_sync(sc.dirfd, "streams") == -1)
+		if (dir_sync(store_sc.dirfd, "streams") == -1)
 			fatal("fsync of the streams directory");
 	} else if (create && errno != EEXIST) {
 		log_warn("stream %s: mkdir", name);
@@ -315,12 +316,13 @@ stream_trim(struct stream *s, time_t now)
 
 	while (s->nsegs > 1) {
 		sg = &s->segs[0];
-		if (!(sc.retain_bytes != 0 && s->bytes > sc.retain_bytes) &&
-		    !(sc.retain_age != 0 &&
-		    sg->newest + (int64_t)sc.retain_age < (int64_t)now))
+		if (!(store_sc.retain_bytes != 0 &&
+		    s->bytes > store_sc.retain_bytes) &&
+		    !(store_sc.retain_age != 0 &&
+		    sg->newest + (int64_t)store_sc.retain_age < (int64_t)now))
 			break;
 		seg_name(path, sizeof(path), s->name, sg->first);
-		if (unlinkat(sc.dirfd, path, 0) == -1) {
+		if (unlinkat(store_sc.dirfd, path, 0) == -1) {
 			log_warn("stream %s: retention: unlink %s", s->name,
 			    path);
 			break;
@@ -361,14 +363,14 @@ store_init(const struct store_conf *conf)
 	uint32_t	 invalid = 0, over = 0;
 	int		 existed;
 
-	sc = *conf;
-	if (sc.segment_max < SEG_MAX_MIN)
-		sc.segment_max = SEG_MAX_MIN;
-	if ((streams = calloc(sc.streams_max, sizeof(*streams))) == NULL)
+	store_sc = *conf;
+	if (store_sc.segment_max < SEG_MAX_MIN)
+		store_sc.segment_max = SEG_MAX_MIN;
+	if ((streams = calloc(store_sc.streams_max, sizeof(*streams))) == NULL)
 		return (-1);
-	if (mkdirat(sc.dirfd, "streams", 0700) == -1 && errno != EEXIST)
+	if (mkdirat(store_sc.dirfd, "streams", 0700) == -1 && errno != EEXIST)
 		return (-1);
-	if ((d = dir_open(sc.dirfd, "streams")) == NULL)
+	if ((d = dir_open(store_sc.dirfd, "streams")) == NULL)
 		return (-1);
 	while ((name = dir_next(d)) != NULL) {
 		if (!streamd_name_valid(name, strlen(name))) {
@@ -404,7 +406,7 @@ store_init(const struct store_conf *conf)
 	if (over > 0)
 		log_warnx("streams/: %u stream%s over the limit of %u "
 		    "streams: not loaded, not listed", over, over > 1 ? "s" : "",
-		    sc.streams_max);
+		    store_sc.streams_max);
 	return (0);
 }
 
@@ -470,8 +472,8 @@ stream_zero(struct stream *s, int fd, uint64_t end)
 		return;
 	s->zeroed = end;
 	to = (end + s->zstep + ZERO_MIN - 1) & ~(uint64_t)(ZERO_MIN - 1);
-	if (to > sc.segment_max)
-		to = sc.segment_max;
+	if (to > store_sc.segment_max)
+		to = store_sc.segment_max;
 	if (s->nozero || to <= end)
 		return;
 	if (seg_zero(fd, end, to) == -1) {
@@ -531,8 +533,8 @@ stream_flush(struct stream *s)
 	sg->count = s->wb_count;
 	sg->newest = s->wb_newest;
 	sg->nmarks = s->wb_nmarks;
-	if (sc.failed != NULL)
-		sc.failed(s->id, from, s->next);
+	if (store_sc.failed != NULL)
+		store_sc.failed(s->id, from, s->next);
 	s->next = from;
 	return (-1);
 }
@@ -573,12 +575,12 @@ store_append(uint32_t id, const void *data, size_t len, uint64_t *index)
 	if (len == 0 || len > STREAMD_DATA_MAX)
 		fatalx("store_append: record of %zu bytes", len);
 	sg = &s->segs[s->nsegs - 1];
-	if (sg->count > 0 && sg->size + reclen > sc.segment_max &&
+	if (sg->count > 0 && sg->size + reclen > store_sc.segment_max &&
 	    stream_roll(s, now) == -1)
 		return (STREAMD_ERR_IO);
-	if (s->bytes + reclen > sc.stream_bytes)
+	if (s->bytes + reclen > store_sc.stream_bytes)
 		stream_trim(s, now);
-	if (s->bytes + reclen > sc.stream_bytes)
+	if (s->bytes + reclen > store_sc.stream_bytes)
 		return (STREAMD_ERR_LIMIT);
 	sg = &s->segs[s->nsegs - 1];
 	if (stream_wfd(s) == -1) {

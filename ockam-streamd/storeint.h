@@ -36,7 +36,7 @@ struct stream {
 	size_t		 wb_nmarks;
 };
 
-extern struct store_conf	 sc;
+extern struct store_conf	 store_sc;
 extern struct stream		**streams;	/* by id - 1 */
 extern uint32_t			 nstreams;
 

@@ -27,7 +27,7 @@ seg_rfd(struct stream *s, size_t i)
 	if (i == s->nsegs - 1)
 		return (stream_wfd(s));
 	seg_name(path, sizeof(path), s->name, s->segs[i].first);
-	return (openat(sc.dirfd, path, O_RDONLY | O_CLOEXEC));
+	return (openat(store_sc.dirfd, path, O_RDONLY | O_CLOEXEC));
 }
 
 /* The offset of record index in segment i (fd open on it). */
