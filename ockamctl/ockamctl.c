@@ -166,6 +166,7 @@ group_error(const char *name, const char *fmt, ...)
 /*
  * The verb's next option, as getopt_long(3) with the table's options;
  * an unknown option, or one without its argument, is a usage error.
+ * -j, JSON, may come after the verb too.
  */
 int
 verb_getopt(int argc, char *argv[])
@@ -176,10 +177,11 @@ verb_getopt(int argc, char *argv[])
 
 	if (optind == 0)
 		opterr = 0;
-	snprintf(opts, sizeof(opts), ":%s", cur_verb->opts != NULL ?
+	snprintf(opts, sizeof(opts), ":j%s", cur_verb->opts != NULL ?
 	    cur_verb->opts : "");
-	ch = getopt_long(argc, argv, opts, cur_verb->longopts != NULL ?
-	    cur_verb->longopts : none, NULL);
+	while ((ch = getopt_long(argc, argv, opts, cur_verb->longopts !=
+	    NULL ? cur_verb->longopts : none, NULL)) == 'j')
+		jflag = 1;
 	if (ch == '?') {
 		if (optopt != 0)
 			usage_error("unknown option -%c", optopt);

@@ -52,6 +52,10 @@ for v in channels relays portals streams connections; do
 	    fail "show $v, empty: none ($out)"
 done
 jcheck "-j show portals, empty: []" 'd == {"portals": []}' show portals
+# -j after the verb too
+ctl hub show portals -j > "$T/j.out" 2> "$T/j.err"
+js 'd == {"portals": []}' < "$T/j.out" && ok "show portals -j: after the verb" ||
+    fail "show portals -j: after the verb ($(cat "$T/j.out" "$T/j.err"))"
 
 # show summary: its pid is routed's, its counts those of the listings.
 pid=$(node_pid hub)
@@ -79,6 +83,10 @@ jcheck "-j identity create: name and identifier" \
     "d['name'] == 'carol' and d['identifier'].startswith('I') and
     len(d['identifier']) == 65" identity create carol
 cid=$(ctl hub identity show carol | awk '{ print $2 }')
+ctl hub identity show carol -j > "$T/j.out" 2> "$T/j.err"
+js "d['identities'][0]['identifier'] == '$cid'" < "$T/j.out" &&
+    ok "identity show NAME -j: after the operand" ||
+    fail "identity show NAME -j ($(cat "$T/j.out" "$T/j.err"))"
 jcheck "-j identity show: the identifier show prints" \
     "{'name': 'carol', 'identifier': '$cid'} in d['identities']" \
     identity show
