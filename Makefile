@@ -240,15 +240,17 @@ $(BUILD)/regress/test_pins: $(BUILD)/obj/regress/unit/test_pins.o $(PINS_OBJ) $(
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(PINS_OBJ) $(LIB) $(LDLIBS) -lcmocka
 
-# The stream storage tests link streamd's storage.
+# The stream storage tests link streamd's storage and their helpers.
 STORE_OBJS = $(BUILD)/obj/ockam-streamd/store.o \
 	     $(BUILD)/obj/ockam-streamd/storeread.o \
 	     $(BUILD)/obj/ockam-streamd/segment.o \
 	     $(BUILD)/obj/ockam-streamd/offsets.o \
 	     $(BUILD)/obj/ockam-streamd/syncer.o
-$(BUILD)/regress/test_streamlog: $(BUILD)/obj/regress/unit/test_streamlog.o $(STORE_OBJS) $(LIB)
+STORE_TESTS = $(BUILD)/regress/test_streamlog $(BUILD)/regress/test_streamdisk
+STREAMTEST_OBJ = $(BUILD)/obj/regress/unit/streamtest.o
+$(STORE_TESTS): $(BUILD)/regress/%: $(BUILD)/obj/regress/unit/%.o $(STREAMTEST_OBJ) $(STORE_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(STORE_OBJS) $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $< $(STREAMTEST_OBJ) $(STORE_OBJS) $(LIB) $(LDLIBS) -lcmocka
 
 # The frame tests link tcpd's frame reader.
 FRAME_OBJ = $(BUILD)/obj/ockam-tcpd/frame.o
