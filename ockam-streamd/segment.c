@@ -290,6 +290,28 @@ fail:
 	return (-1);
 }
 
+/* All len bytes of buf at offset off of fd: -1 (errno) when not. */
+static int
+pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	size_t	 done = 0;
+	ssize_t	 n;
+
+	while (done < len) {
+		n = pwrite(fd, (const uint8_t *)buf + done, len - done,
+		    (off_t)(off + done));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return (-1);
+		}
+		done += n;
+	}
+	return (0);
+}
+
 /*
  * Write zeros at bytes from..to of fd (store.c writes them ahead of the
  * records, so that the fsync of a record need not commit the file's
@@ -299,19 +321,12 @@ int
 seg_zero(int fd, uint64_t from, uint64_t to)
 {
 	static const uint8_t	 zeros[64 << 10];
-	ssize_t			 n;
+	size_t			 n;
 
-	while (from < to) {
-		n = pwrite(fd, zeros, to - from < sizeof(zeros) ?
-		    to - from : sizeof(zeros), (off_t)from);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
+	for (; from < to; from += n) {
+		n = to - from < sizeof(zeros) ? to - from : sizeof(zeros);
+		if (pwrite_all(fd, zeros, n, from) == -1)
 			return (-1);
-		}
-		from += n;
 	}
 	return (0);
 }
@@ -346,23 +361,9 @@ recbuf_add(struct recbuf *rb, const uint8_t *hdr, const void *data,
 int
 recbuf_write(struct recbuf *rb, int fd)
 {
-	size_t	 done = 0;
-	ssize_t	 n;
-	int	 r = 0;
+	int	 r;
 
-	while (done < rb->len) {
-		n = pwrite(fd, rb->buf + done, rb->len - done,
-		    (off_t)(rb->off + done));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			r = -1;
-			break;
-		}
-		done += n;
-	}
+	r = pwrite_all(fd, rb->buf, rb->len, rb->off);
 	rb->len = 0;
 	/* A large buffer (a burst of records) is given back. */
 	if (rb->size > RECBUF_KEEP)
