@@ -42,7 +42,7 @@ static struct stream		*dirty_list;
 static int			 nwfds;
 static uint64_t			 tick;
 
-static int	stream_unzero(struct stream *);
+static void	stream_unzero(struct stream *);
 
 static void
 stream_path(char *buf, size_t size, const char *name)
@@ -417,9 +417,7 @@ store_close(void)
 
 	store_commit();
 	for (i = 0; i < nstreams; i++) {
-		if (stream_unzero(streams[i]) == -1)
-			log_warn("stream %s: cutting off the zeros after its "
-			    "records", streams[i]->name);
+		stream_unzero(streams[i]);
 		stream_free(streams[i]);
 	}
 	free(streams);
@@ -488,19 +486,24 @@ stream_zero(struct stream *s, int fd, uint64_t end)
 		s->zstep *= 2;
 }
 
-/* The zeros after the last segment's records cut off. */
-static int
+/*
+ * The zeros after the last segment's records cut off; said when they
+ * cannot be (the next start cuts them, silently).
+ */
+static void
 stream_unzero(struct stream *s)
 {
 	uint64_t	 size = s->segs[s->nsegs - 1].size;
 	int		 fd;
 
 	if (s->zeroed <= size)
-		return (0);
-	if ((fd = stream_wfd(s)) == -1 || ftruncate(fd, (off_t)size) == -1)
-		return (-1);
+		return;
+	if ((fd = stream_wfd(s)) == -1 || ftruncate(fd, (off_t)size) == -1) {
+		log_warn("stream %s: cutting off the zeros after its records",
+		    s->name);
+		return;
+	}
 	s->zeroed = size;
-	return (0);
 }
 
 /*
@@ -545,9 +548,7 @@ stream_roll(struct stream *s, time_t now)
 {
 	if (stream_flush(s) == -1)
 		return (-1);
-	if (stream_unzero(s) == -1)
-		log_warn("stream %s: cutting off the zeros after its records",
-		    s->name);
+	stream_unzero(s);
 	if (s->wfd != -1 && fdatasync(s->wfd) == -1)
 		fatal("stream %s: fsync", s->name);
 	s->durable = s->next;
